@@ -1,0 +1,78 @@
+// Shared CLI plumbing: option parsers that reject bad numbers, one-line errors, and the GPU/CPU device choice.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { GpuError, ShaderCompileError, UserError } from '../errors.js';
+
+/** An integer option in [min, max]; commander prints "option '--x <n>' argument 'abc' is invalid. …". */
+export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^[+]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${n}`);
+    return n;
+  };
+}
+
+/** A finite number option in [min, max]. */
+export function numberOption(min: number, max = Infinity, { exclusiveMin = false } = {}) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
+    if (n < min || n > max || (exclusiveMin && n === min)) {
+      throw new InvalidArgumentError(`expected a number in ${exclusiveMin ? '(' : '['}${min}, ${max}], got ${n}`);
+    }
+    return n;
+  };
+}
+
+/** A comma-separated list of positive integers, e.g. "256,256". */
+export function integerListOption(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
+    throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
+  }
+  return parts.map(Number);
+}
+
+export type DeviceKind = 'gpu' | 'cpu';
+
+export function deviceOption(): Option {
+  return new Option('--device <kind>', 'where to compute').choices(['gpu', 'cpu']).default('gpu');
+}
+
+export function adapterOption(): Option {
+  return new Option('--adapter <name>', 'WebGPU adapter to use (substring of its name; env MEGC_ADAPTER)');
+}
+
+export function seedOption(): Option {
+  return new Option('--seed <n>', 'random seed').argParser(integerOption(0, 2 ** 32 - 1)).default(1);
+}
+
+export function scenarioOption(): Option {
+  return new Option('--scenario <file>', 'scenario JSON file (defaults: ../shared/spec/MODEL.md)');
+}
+
+let verbose = false;
+export function setVerbose(v: boolean): void { verbose = v; }
+
+/** Prints an error as one line (the stack only with --verbose) and returns the exit code. */
+export function reportError(error: unknown): number {
+  if (verbose && error instanceof Error) console.error(error.stack);
+  if (error instanceof UserError) { console.error(`megc: error: ${error.message}`); return error.exitCode; }
+  if (error instanceof ShaderCompileError || error instanceof GpuError) { console.error(`megc: ${error.message}`); return 3; }
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`megc: internal error: ${message.split('\n')[0]}${verbose ? '' : ' (run with --verbose for details)'}`);
+  return 1;
+}
+
+/** Wraps a command action: errors become one line and a non-zero exit code. */
+export function action<A extends unknown[]>(fn: (...args: A) => Promise<void> | void) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await fn(...args);
+    } catch (error) {
+      process.exitCode = reportError(error);
+    }
+  };
+}
+
+export type Register = (program: Command) => void;

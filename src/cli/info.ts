@@ -1,0 +1,35 @@
+// `megc info`: the WebGPU adapter, the limits and features that matter, and whether it is a software adapter.
+import { Option, type Command } from 'commander';
+import { createGpu, describeAdapter, listAdapters } from '../gpu/runtime.js';
+import { action, adapterOption } from './common.js';
+
+const LIMITS = [
+  'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX', 'maxComputeWorkgroupsPerDimension', 'maxStorageBuffersPerShaderStage',
+] as const;
+const FEATURES = ['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'];
+
+export function registerInfo(program: Command): void {
+  program
+    .command('info')
+    .description('show the WebGPU adapter, its limits and features')
+    .addOption(adapterOption())
+    .addOption(new Option('--json', 'print one JSON object'))
+    .action(action(async (opts: { adapter?: string; json?: boolean }) => {
+      const adapters = (await listAdapters()).map((a) => describeAdapter({ ...a.info, isSoftware: false }));
+      const gpu = await createGpu({ adapter: opts.adapter, optionalFeatures: ['shader-f16', 'subgroups'] as GPUFeatureName[] });
+      try {
+        const limits = Object.fromEntries(LIMITS.map((k) => [k, gpu.limits[k]]));
+        const features = FEATURES.filter((f) => gpu.adapter.features.has(f));
+        const report = { adapter: gpu.info, limits, features, adapters, node: process.version };
+        if (opts.json) { console.log(JSON.stringify(report, null, 2)); return; }
+        console.log(`adapter:  ${describeAdapter(gpu.info)}`);
+        console.log(`software: ${gpu.info.isSoftware ? 'yes (CPU emulation; expect low throughput)' : 'no'}`);
+        for (const [k, v] of Object.entries(limits)) console.log(`  ${k.padEnd(34)} ${v}`);
+        console.log(`features: ${features.join(', ') || '(none of interest)'}`);
+        console.log(`all adapters: ${adapters.join('; ')}`);
+      } finally {
+        gpu.destroy();
+      }
+    }));
+}

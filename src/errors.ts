@@ -1,0 +1,25 @@
+// Errors a user can act on: printed as one line by the CLI, never with a stack trace.
+
+/** A problem with the user's input (flag, scenario, CSV, checkpoint) or environment, explained in one line. */
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** A WGSL shader failed to compile; the message names the file and line. */
+export class ShaderCompileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ShaderCompileError';
+  }
+}
+
+/** The GPU reported an error (validation, out of memory, device lost). */
+export class GpuError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GpuError';
+  }
+}

@@ -1,0 +1,79 @@
+// Buffer helpers: storage/uniform creation, uploads, readback, bind groups and 2D dispatch for large grids.
+import './globals.js';
+import { UserError } from '../errors.js';
+
+export const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+export const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
+
+/** Refuses up front a buffer larger than the device can bind, naming the limit. */
+export function checkBindingSize(device: GPUDevice, bytes: number, what: string): void {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
+  if (bytes > limit) {
+    throw new UserError(`${what} needs ${bytes} bytes in one buffer, more than this GPU's limit of ${limit} bytes (maxStorageBufferBindingSize)`);
+  }
+}
+
+export function createStorage(device: GPUDevice, bytes: number, label: string): GPUBuffer {
+  checkBindingSize(device, bytes, label);
+  return device.createBuffer({ label, size: Math.max(16, Math.ceil(bytes / 16) * 16), usage: STORAGE });
+}
+
+export function createStorageFrom(device: GPUDevice, data: ArrayBufferView, label: string): GPUBuffer {
+  const buffer = createStorage(device, data.byteLength, label);
+  device.queue.writeBuffer(buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+  return buffer;
+}
+
+export function createUniform(device: GPUDevice, data: ArrayBuffer, label: string): GPUBuffer {
+  const buffer = device.createBuffer({ label, size: Math.max(16, Math.ceil(data.byteLength / 16) * 16), usage: UNIFORM });
+  device.queue.writeBuffer(buffer, 0, data);
+  return buffer;
+}
+
+/** Copies `bytes` from a GPU buffer into a fresh ArrayBuffer (one submit + map). */
+export async function readBuffer(device: GPUDevice, source: GPUBuffer, bytes = source.size, offset = 0): Promise<ArrayBuffer> {
+  const size = Math.ceil(bytes / 4) * 4;
+  const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+  const encoder = device.createCommandEncoder();
+  encoder.copyBufferToBuffer(source, offset, staging, 0, size);
+  device.queue.submit([encoder.finish()]);
+  await staging.mapAsync(GPUMapMode.READ);
+  const copy = staging.getMappedRange().slice(0, bytes);
+  staging.unmap();
+  staging.destroy();
+  return copy;
+}
+
+export async function readFloat32(device: GPUDevice, source: GPUBuffer, count: number, offset = 0): Promise<Float32Array> {
+  return new Float32Array(await readBuffer(device, source, count * 4, offset * 4));
+}
+
+export async function readUint32(device: GPUDevice, source: GPUBuffer, count: number, offset = 0): Promise<Uint32Array> {
+  return new Uint32Array(await readBuffer(device, source, count * 4, offset * 4));
+}
+
+/** Bind group 0 with the buffers bound at 0, 1, 2, … in order. */
+export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[], label?: string): GPUBindGroup {
+  return device.createBindGroup({
+    label,
+    layout: pipeline.getBindGroupLayout(0),
+    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
+  });
+}
+
+/**
+ * Splits `workgroups` into an (x, y) grid within maxComputeWorkgroupsPerDimension (65,535 by default).
+ * Kernels recover the linear index as `wid.x + wid.y * nwg.x` and skip indices past the end.
+ */
+export function grid2d(device: GPUDevice, workgroups: number): [number, number] {
+  const max = device.limits.maxComputeWorkgroupsPerDimension;
+  if (workgroups <= max) return [Math.max(1, workgroups), 1];
+  const y = Math.ceil(workgroups / max);
+  if (y > max) throw new UserError(`a dispatch of ${workgroups} workgroups exceeds this GPU's grid of ${max} x ${max}`);
+  return [Math.ceil(workgroups / y), y];
+}
+
+export function dispatch1d(device: GPUDevice, pass: GPUComputePassEncoder, items: number, workgroupSize: number): void {
+  const [x, y] = grid2d(device, Math.ceil(items / workgroupSize));
+  pass.dispatchWorkgroups(x, y);
+}

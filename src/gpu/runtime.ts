@@ -1,0 +1,142 @@
+// The WebGPU runtime: picks an adapter, requests the limits the workload needs, turns GPU errors into exceptions.
+import './globals.js';
+import { create } from 'webgpu';
+import { GpuError, UserError } from '../errors.js';
+
+
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  isSoftware: boolean;
+}
+
+export interface GpuOptions {
+  /** Substring of the adapter's vendor/architecture/device/description; defaults to $MEGC_ADAPTER. */
+  adapter?: string;
+  /** Extra Dawn toggles, e.g. 'enable-dawn-features=allow_unsafe_apis'. */
+  dawnFlags?: string[];
+  /** Features to enable where the adapter has them (never required). */
+  optionalFeatures?: GPUFeatureName[];
+}
+
+/** One WebGPU device and everything needed to keep it alive and release it. */
+export interface Gpu {
+  device: GPUDevice;
+  adapter: GPUAdapter;
+  info: AdapterSummary;
+  features: Set<string>;
+  limits: GPUSupportedLimits;
+  /** Throws the first uncaptured error or device loss seen since the last call. */
+  checkErrors(): void;
+  destroy(): void;
+}
+
+// Dawn's create() result must stay referenced for the device's whole life (otherwise the process may crash).
+let navigatorGpu: GPU | undefined;
+function dawn(flags: string[]): GPU {
+  if (!navigatorGpu) navigatorGpu = create(flags);
+  return navigatorGpu;
+}
+
+function summarize(adapter: GPUAdapter): AdapterSummary {
+  const i = adapter.info;
+  const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
+  const isSoftware =
+    (i as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+    /llvmpipe|lavapipe|swiftshader|software/.test(text);
+  return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isSoftware };
+}
+
+export function describeAdapter(s: AdapterSummary): string {
+  return [s.vendor, s.architecture, s.device, s.description].filter((x) => x).join(' / ') + (s.isSoftware ? ' (software)' : '');
+}
+
+/** Every adapter Dawn offers, high-performance first. */
+export async function listAdapters(flags: string[] = []): Promise<GPUAdapter[]> {
+  const gpu = dawn(flags);
+  const found: GPUAdapter[] = [];
+  const seen = new Set<string>();
+  for (const powerPreference of ['high-performance', 'low-power'] as const) {
+    for (const forceFallbackAdapter of [false, true]) {
+      const a = await gpu.requestAdapter({ powerPreference, forceFallbackAdapter });
+      if (!a) continue;
+      const key = describeAdapter(summarize(a));
+      if (!seen.has(key)) { seen.add(key); found.push(a); }
+    }
+  }
+  return found;
+}
+
+const SETUP_HINT = 'run `bash scripts/setup-vulkan.sh` (installs Mesa lavapipe on Debian) or use --device cpu';
+
+/** Opens a device with the adapter's maximum buffer limits, so large batches fit. */
+export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const wanted = options.adapter ?? process.env.MEGC_ADAPTER;
+  const adapters = await listAdapters(options.dawnFlags ?? []);
+  if (adapters.length === 0) throw new UserError(`no WebGPU adapter found; ${SETUP_HINT}`);
+  let adapter = adapters[0];
+  if (wanted) {
+    const match = adapters.find((a) => describeAdapter(summarize(a)).toLowerCase().includes(wanted.toLowerCase()));
+    if (!match) {
+      const names = adapters.map((a) => describeAdapter(summarize(a))).join('; ');
+      throw new UserError(`no WebGPU adapter matches --adapter "${wanted}"; available: ${names}`);
+    }
+    adapter = match;
+  }
+  const l = adapter.limits;
+  const requiredLimits: Record<string, number> = {
+    maxStorageBufferBindingSize: l.maxStorageBufferBindingSize,
+    maxBufferSize: l.maxBufferSize,
+    maxStorageBuffersPerShaderStage: l.maxStorageBuffersPerShaderStage,
+    maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: l.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
+    maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+  };
+  const wantedFeatures: GPUFeatureName[] = ['timestamp-query', ...(options.optionalFeatures ?? [])];
+  const requiredFeatures = wantedFeatures.filter((f) => adapter.features.has(f));
+  const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+
+  let pending: Error | undefined;
+  let lost = false;
+  device.addEventListener('uncapturederror', (event) => {
+    const e = (event as GPUUncapturedErrorEvent).error;
+    const kind = e instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
+    pending ??= new GpuError(`${kind}: ${e.message.split('\n')[0]}`);
+  });
+  device.lost.then((info) => {
+    lost = true;
+    if (info.reason !== 'destroyed') pending ??= new GpuError(`GPU device lost: ${info.message || info.reason}`);
+  });
+
+  return {
+    device,
+    adapter,
+    info: summarize(adapter),
+    features: new Set([...device.features] as string[]),
+    limits: device.limits,
+    checkErrors() {
+      if (pending) { const e = pending; pending = undefined; throw e; }
+    },
+    destroy() {
+      if (!lost) device.destroy();
+      lost = true;
+    },
+  };
+}
+
+/** Wraps `fn` so that validation and out-of-memory errors it causes become exceptions (not silent). */
+export async function withErrorScope<T>(device: GPUDevice, what: string, fn: () => T): Promise<T> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  const result = fn();
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  if (oom) throw new GpuError(`out of GPU memory while ${what}: ${oom.message.split('\n')[0]}`);
+  if (validation) throw new GpuError(`GPU validation error while ${what}: ${validation.message.split('\n')[0]}`);
+  return result;
+}

@@ -1,0 +1,160 @@
+// Loads WGSL kernels from shaders/ at run time: `#include "file.wgsl"`, wgsl-preprocessor `#if ${NAME}` variants,
+// and compile errors reported with the original file and line.
+import { readFileSync, existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
+import { ShaderCompileError } from '../errors.js';
+
+/** shaders/ of the package, found from this file in src/ (tsx, vitest) or dist/src/ (compiled). */
+export const SHADER_DIR = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'shaders')) && existsSync(join(dir, 'package.json'))) return join(dir, 'shaders');
+    dir = dirname(dir);
+  }
+  throw new Error('shaders/ directory not found beside package.json');
+})();
+
+export type ShaderDefines = Record<string, boolean | number | string>;
+
+/** A piece of the expanded source: output lines [start, start+count) come from `file` starting at `fileLine`. */
+interface LineSpan { start: number; count: number; file: string; fileLine: number }
+
+export interface ShaderSource {
+  name: string;
+  code: string;
+  spans: LineSpan[];
+}
+
+const INCLUDE = /^\s*#include\s+"([^"]+)"\s*$/;
+
+function expandIncludes(path: string, spans: LineSpan[], out: string[], stack: string[]): void {
+  const full = resolve(SHADER_DIR, path);
+  if (stack.includes(full)) throw new ShaderCompileError(`${path}: recursive #include`);
+  let text: string;
+  try { text = readFileSync(full, 'utf8'); } catch { throw new ShaderCompileError(`shader file not found: shaders/${path}`); }
+  const lines = text.split('\n');
+  let runStart = out.length;
+  let runFileLine = 1;
+  const flush = (fileLineNext: number) => {
+    if (out.length > runStart) spans.push({ start: runStart, count: out.length - runStart, file: path, fileLine: runFileLine });
+    runStart = out.length; runFileLine = fileLineNext;
+  };
+  lines.forEach((line, i) => {
+    const m = INCLUDE.exec(line);
+    if (m) {
+      flush(i + 2);
+      expandIncludes(m[1], spans, out, [...stack, full]);
+      runStart = out.length; runFileLine = i + 2;
+    } else out.push(line);
+  });
+  flush(lines.length + 1);
+}
+
+/** Runs wgsl-preprocessor over `code`, substituting `${NAME}` from defines; keeps line structure for #if lines. */
+function preprocess(name: string, code: string, defines: ShaderDefines): string {
+  const strings: string[] = [];
+  const values: unknown[] = [];
+  const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+  let last = 0;
+  for (let m = re.exec(code); m; m = re.exec(code)) {
+    if (!(m[1] in defines)) throw new ShaderCompileError(`shaders/${name}: undefined preprocessor value \${${m[1]}}`);
+    strings.push(code.slice(last, m.index));
+    values.push(defines[m[1]]);
+    last = m.index + m[0].length;
+  }
+  strings.push(code.slice(last));
+  const raw = Object.assign([...strings], { raw: strings }) as unknown as TemplateStringsArray;
+  return wgsl(raw, ...values);
+}
+
+/**
+ * Loads shaders/NAME with its includes. Preprocessor directives (#if/#elif/#else/#endif) remove lines, so the
+ * line map is built from the expanded source before preprocessing and only used when no #if is present;
+ * otherwise errors name the file and the line of the preprocessed text.
+ */
+export function loadShader(name: string, defines: ShaderDefines = {}): ShaderSource {
+  const spans: LineSpan[] = [];
+  const lines: string[] = [];
+  expandIncludes(name, spans, lines, []);
+  const expanded = lines.join('\n');
+  const hasDirectives = /^\s*#(if|elif|else|endif)\b/m.test(expanded);
+  // Directive lines are blanked rather than removed where possible so line numbers survive.
+  const code = hasDirectives ? preprocessKeepingLines(name, lines, defines) : preprocess(name, expanded, defines);
+  return { name, code, spans };
+}
+
+/** Evaluates #if blocks line by line, replacing removed lines with empty ones so the line map stays valid. */
+function preprocessKeepingLines(name: string, lines: string[], defines: ShaderDefines): string {
+  // Each line is prefixed with a marker naming its index; the kept lines come back with their marker.
+  const marked = lines.map((l, i) => `\u0001${i}\u0001${l}`).join('\n');
+  const processed = preprocess(name, marked, defines);
+  const out = lines.map(() => '');
+  const marker = /\u0001(\d+)\u0001/g;
+  for (const l of processed.split('\n')) {
+    let index = -1;
+    let rest = '';
+    for (let m = marker.exec(l); m; m = marker.exec(l)) { index = Number(m[1]); rest = l.slice(m.index + m[0].length); }
+    if (index >= 0) out[index] = rest.replace(marker, '');
+  }
+  return out.join('\n');
+}
+
+/** Maps a 1-based line of the expanded source to "file:line". */
+export function sourceLocation(src: ShaderSource, line: number): string {
+  const zero = line - 1;
+  for (const s of src.spans) {
+    if (zero >= s.start && zero < s.start + s.count) return `shaders/${s.file}:${s.fileLine + zero - s.start}`;
+  }
+  return `shaders/${src.name}:${line}`;
+}
+
+const moduleCache = new WeakMap<GPUDevice, Map<string, Promise<GPUShaderModule>>>();
+
+/** Compiles a shader once per device and set of defines; compile errors throw ShaderCompileError naming file:line. */
+export function compileShader(device: GPUDevice, name: string, defines: ShaderDefines = {}): Promise<GPUShaderModule> {
+  let cache = moduleCache.get(device);
+  if (!cache) { cache = new Map(); moduleCache.set(device, cache); }
+  const key = `${name}|${JSON.stringify(defines)}`;
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = (async () => {
+      const src = loadShader(name, defines);
+      const module = device.createShaderModule({ label: name, code: src.code });
+      const info = await module.getCompilationInfo();
+      const errors = info.messages.filter((m) => m.type === 'error');
+      if (errors.length > 0) {
+        const m = errors[0];
+        throw new ShaderCompileError(`${sourceLocation(src, m.lineNum)}:${m.linePos}: ${m.message}` +
+          (errors.length > 1 ? ` (and ${errors.length - 1} more errors)` : ''));
+      }
+      return module;
+    })();
+    promise.catch(() => cache!.delete(key));
+    cache.set(key, promise);
+  }
+  return promise;
+}
+
+export interface PipelineOptions {
+  shader: string;
+  entryPoint?: string;
+  defines?: ShaderDefines;
+  /** WGSL `override` constants (compile-time sizes). */
+  constants?: Record<string, number>;
+}
+
+/** Builds a compute pipeline with an automatic layout; validation errors become exceptions naming the shader. */
+export async function createPipeline(device: GPUDevice, opts: PipelineOptions): Promise<GPUComputePipeline> {
+  const module = await compileShader(device, opts.shader, opts.defines ?? {});
+  device.pushErrorScope('validation');
+  const pipeline = device.createComputePipeline({
+    label: `${opts.shader}:${opts.entryPoint ?? 'main'}`,
+    layout: 'auto',
+    compute: { module, entryPoint: opts.entryPoint ?? 'main', constants: opts.constants },
+  });
+  const error = await device.popErrorScope();
+  if (error) throw new ShaderCompileError(`shaders/${opts.shader}: pipeline '${opts.entryPoint ?? 'main'}' invalid: ${error.message.split('\n')[0]}`);
+  return pipeline;
+}
