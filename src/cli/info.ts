@@ -1,6 +1,6 @@
 // `megc info`: the WebGPU adapter, the limits and features that matter, and whether it is a software adapter.
 import { Option, type Command } from 'commander';
-import { createGpu, describeAdapter, listAdapters } from '../gpu/runtime.js';
+import { createGpu, describeAdapter, listAdapters, summarize } from '../gpu/runtime.js';
 import { action, adapterOption } from './common.js';
 
 const LIMITS = [
@@ -16,7 +16,7 @@ export function registerInfo(program: Command): void {
     .addOption(adapterOption())
     .addOption(new Option('--json', 'print one JSON object'))
     .action(action(async (opts: { adapter?: string; json?: boolean }) => {
-      const adapters = (await listAdapters()).map((a) => describeAdapter({ ...a.info, isSoftware: false }));
+      const adapters = (await listAdapters()).map((a) => describeAdapter(summarize(a)));
       const gpu = await createGpu({ adapter: opts.adapter, optionalFeatures: ['shader-f16', 'subgroups'] as GPUFeatureName[] });
       try {
         const limits = Object.fromEntries(LIMITS.map((k) => [k, gpu.limits[k]]));

@@ -40,7 +40,7 @@ function dawn(flags: string[]): GPU {
   return navigatorGpu;
 }
 
-function summarize(adapter: GPUAdapter): AdapterSummary {
+export function summarize(adapter: GPUAdapter): AdapterSummary {
   const i = adapter.info;
   const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
   const isSoftware =
