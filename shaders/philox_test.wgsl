@@ -1,0 +1,14 @@
+// Test kernel: writes philox4x32(counter = (i, c1, c2, c3), key) for i in [0, count) to out (count, 4).
+#include "lib/philox.wgsl"
+
+struct Params { count: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32 }
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> out: array<vec4<u32>>;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let i = gid.x;
+  if (i >= params.count) { return; }
+  out[i] = philox4x32(vec4<u32>(i, params.c1, params.c2, params.c3), vec2<u32>(params.k0, params.k1));
+}
