@@ -1,0 +1,58 @@
+// LARA training configuration: every choice of the recipe is a field with a documented default.
+import { z } from 'zod';
+import { UserError } from '../errors.js';
+
+export const TrainConfigSchema = z.object({
+  /** Parallel environments stepped per iteration (one slot each). */
+  envs: z.number().int().min(1).default(1024),
+  /** Minibatch size per gradient update. */
+  batch: z.number().int().min(1).default(1024),
+  /** Training iterations (one environment step of all envs + `updatesPerIteration` updates each). */
+  iterations: z.number().int().min(1).default(1500),
+  /** Hidden layer widths of actor and critic. */
+  hidden: z.array(z.number().int().min(1).max(4096)).min(1).default([128, 128]),
+  /** Gradient updates (critic, actor, targets) per iteration. */
+  updatesPerIteration: z.number().int().min(1).default(4),
+  /** Adam learning rates at the start; decayed by `lrDecay` (final = start * lrDecay) along a cosine. */
+  lrActor: z.number().positive().default(3e-4),
+  lrCritic: z.number().positive().default(1e-3),
+  lrDecay: z.number().positive().max(1).default(0.1),
+  /** Discount. The action does not change the next state, so gamma = 0 is exact for P1 (Q = E[r]). */
+  gamma: z.number().min(0).max(0.999).default(0),
+  /** Soft target update rate. */
+  tau: z.number().min(0).max(1).default(0.005),
+  /** Exploration: Gaussian noise on the actor's pre-activations, decaying from start to end. */
+  noiseStart: z.number().min(0).default(0.5),
+  noiseEnd: z.number().min(0).default(0.05),
+  /** Iterations that act with random pre-activations (N(0, noiseStart)) before the actor is used. */
+  warmupIterations: z.number().int().min(0).default(0),
+  /** Replay ring capacity in transitions (must hold at least one batch). */
+  replayCapacity: z.number().int().min(1).default(1 << 18),
+  /** Lower bound of every share (sigmoid ratios and softmax omegas), keeps latencies finite. */
+  shareFloor: z.number().min(0).max(0.1).default(1e-3),
+  /** Reward used for learning: -log(L_total) ('log') or -L_total ('linear'); reported latencies are always true. */
+  reward: z.enum(['log', 'linear']).default('log'),
+  /** Iterations per GPU submit (metrics are read back asynchronously once per chunk). */
+  iterationsPerSubmit: z.number().int().min(1).default(25),
+  seed: z.number().int().min(0).max(2 ** 32 - 1).default(1),
+  /** Evaluation set size (MODEL.md: 65,536). */
+  evalSlots: z.number().int().min(1).default(65536),
+}).strict();
+
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+export const DEFAULT_TRAIN_CONFIG: TrainConfig = TrainConfigSchema.parse({});
+
+/** Validates a (partial) config; the error names the field and the rule broken. */
+export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig {
+  const result = TrainConfigSchema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new UserError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  const config = result.data;
+  if (config.batch > config.replayCapacity) {
+    throw new UserError(`${source}: batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
+  }
+  return config;
+}
