@@ -2,6 +2,12 @@
 // The `megc` command line: train, eval, latency, solve, act, figures, bench, info.
 import { Command, CommanderError } from 'commander';
 import { registerInfo } from './info.js';
+import { registerEval } from './eval.js';
+import { registerLatency } from './latency.js';
+import { registerSolve } from './solve.js';
+import { registerFigures } from './figures.js';
+import { registerTrain } from './train.js';
+import { registerAct } from './act.js';
 import { setVerbose } from './common.js';
 
 const program = new Command('megc')
@@ -12,7 +18,7 @@ const program = new Command('megc')
   .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `megc: ${s}` : s) })
   .hook('preAction', (cmd) => setVerbose(Boolean(cmd.opts().verbose)));
 
-for (const register of [registerInfo]) register(program);
+for (const register of [registerInfo, registerEval, registerLatency, registerSolve, registerTrain, registerAct, registerFigures]) register(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,68 @@
+// Bench of the environment: fused GPU rollout (sample + FRA/RRA + latency + sums) steps/s against N, and the CPU reference.
+import type { Gpu } from '../src/gpu/runtime.js';
+import { summarize, timeGpu } from '../src/gpu/timing.js';
+import { EnvRolloutKernel } from '../src/env/gpu.js';
+import { fraAction, latency, rraAction, sampleState } from '../src/env/reference.js';
+import { Stream } from '../src/rng/streams.js';
+import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
+
+export interface EnvBenchRow {
+  /** e.g. 'rollout fra' (GPU, fused) or 'reference fra' (CPU float64: sample + action + latency per step) */
+  name: string;
+  n: number;
+  device: 'gpu' | 'cpu';
+  stepsPerSecond: { min: number; median: number; max: number };
+}
+
+export interface EnvBenchOptions {
+  /** Environment counts N of the GPU rollout (one slot each), e.g. [1e3, 1e4, 1e5, 1e6, 1e7]. */
+  sizes: number[];
+  repeats: number;
+  /** CPU reference sizes (default: the GPU sizes up to 1e5). */
+  cpuSizes?: number[];
+  scenario?: Scenario;
+}
+
+/** Steps per second (one step = one environment slot: sample, act, latency). gpu null: CPU rows only. */
+export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): Promise<EnvBenchRow[]> {
+  const scenario = opts.scenario ?? DEFAULT_SCENARIO;
+  const rows: EnvBenchRow[] = [];
+  if (gpu) {
+    for (const policy of ['fra', 'rra'] as const) {
+      const kernel = await EnvRolloutKernel.create(gpu.device, scenario, policy);
+      for (const n of opts.sizes) {
+        const run = kernel.prepare({ envs: n, slots: 1, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 });
+        // Enough dispatches per submit that submit overhead stays small at small N.
+        const inner = Math.max(1, Math.min(100, Math.round(1e6 / n)));
+        const timing = await timeGpu(gpu.device, (encoder) => {
+          const pass = encoder.beginComputePass();
+          run.encode(pass);
+          pass.end();
+        }, { repeats: opts.repeats, warmup: 1, inner });
+        gpu.checkErrors();
+        run.destroy();
+        const s = summarize(timing.samples.map((t) => n / t));
+        rows.push({ name: `rollout ${policy}`, n, device: 'gpu', stepsPerSecond: s });
+      }
+    }
+  }
+  const cpuSizes = opts.cpuSizes ?? opts.sizes.filter((n) => n <= 1e5);
+  for (const policy of ['fra', 'rra'] as const) {
+    for (const n of cpuSizes) {
+      const samples: number[] = [];
+      let sink = 0;
+      for (let r = 0; r < opts.repeats; r++) {
+        const t0 = performance.now();
+        for (let env = 0; env < n; env++) {
+          const state = sampleState(scenario, 1, Stream.trainStates, env, r);
+          const action = policy === 'fra' ? fraAction() : rraAction(scenario, 1, env, r);
+          sink += latency(scenario, state, action)[3];
+        }
+        samples.push(n / ((performance.now() - t0) / 1000));
+      }
+      if (!Number.isFinite(sink)) throw new Error('non-finite latency in the CPU bench');
+      rows.push({ name: `reference ${policy}`, n, device: 'cpu', stepsPerSecond: summarize(samples) });
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,49 @@
+// Fused rollout of a fixed policy (FRA or RRA): sample state, act, latency, and per-workgroup sums of the four
+// latencies, all on the GPU. Item k of envs*slots is env first_env + k % envs at slot first_slot + k / envs.
+// partials: (workgroups, 4); shaders/env_reduce.wgsl sums them to the 4 numbers the host reads.
+#include "lib/philox.wgsl"
+#include "lib/scenario.wgsl"
+#include "lib/megc.wgsl"
+
+struct Params {
+  envs: u32,
+  slots: u32,
+  first_env: u32,
+  first_slot: u32,
+  state_seed: u32,
+  state_stream: u32,
+  action_seed: u32,
+  count: u32,         // envs * slots
+}
+
+@group(0) @binding(0) var<uniform> scenario: Scenario;
+@group(0) @binding(1) var<uniform> params: Params;
+@group(0) @binding(2) var<storage, read_write> partials: array<vec4<f32>>;  // (workgroups, 4)
+
+override WORKGROUP_SIZE: u32 = 256;  // a power of two
+override POLICY: u32 = 0;            // 0 = FRA, 1 = RRA
+
+var<workgroup> scratch: array<vec4<f32>, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let group_index = wid.x + wid.y * nwg.x;
+  let k = group_index * WORKGROUP_SIZE + lid;
+  var value = vec4<f32>(0.0);
+  if (k < params.count) {
+    let env = params.first_env + k % params.envs;
+    let slot = params.first_slot + k / params.envs;
+    let state = sample_state(scenario, params.state_seed, params.state_stream, env, slot);
+    var action: array<f32, 7>;
+    if (POLICY == 1u) { action = rra_action(scenario, params.action_seed, env, slot); } else { action = fra_action(); }
+    value = latency(scenario, state, action);
+  }
+  scratch[lid] = value;
+  workgroupBarrier();
+  for (var stride = WORKGROUP_SIZE / 2u; stride > 0u; stride = stride / 2u) {
+    if (lid < stride) { scratch[lid] = scratch[lid] + scratch[lid + stride]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u && group_index < arrayLength(&partials)) { partials[group_index] = scratch[0]; }
+}

@@ -1,0 +1,41 @@
+// LARA critic loss: y = r + gamma * Q_target(next) (read when GAMMA), dQ = 2 (Q - y) / B, and per-workgroup sums of (Q - y)^2.
+// q: (B, 1) critic output; reward: (B,); target_q: (B, 1) (read only in the GAMMA variant); d_q: (B, 1)
+// loss_partials: (updates per chunk, loss_partials) sums of squared errors, one per workgroup
+#include "lib/lara_step.wgsl"
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(0) @binding(1) var<storage, read> q: array<f32>;
+@group(0) @binding(2) var<storage, read> reward: array<f32>;
+@group(0) @binding(3) var<storage, read_write> d_q: array<f32>;
+@group(0) @binding(4) var<storage, read_write> loss_partials: array<f32>;
+@group(0) @binding(5) var<storage, read> target_q: array<f32>;
+
+// true: bootstrap from the target critic (gamma > 0); false: y = r (target_q is bound but not read).
+override GAMMA: bool = false;
+
+const WORKGROUP_SIZE: u32 = 256u;
+var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let group = wid.x + wid.y * nwg.x;
+  let k = group * WORKGROUP_SIZE + lid;
+  var squared = 0.0;
+  if (k < step.batch) {
+    var y = reward[k];
+    if (GAMMA) { y = y + step.gamma * target_q[k]; }
+    let diff = q[k] - y;
+    d_q[k] = 2.0 * diff / f32(step.batch);
+    squared = diff * diff;
+  }
+  partial[lid] = squared;
+  workgroupBarrier();
+  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
+    if (lid < width) { partial[lid] = partial[lid] + partial[lid + width]; }
+    workgroupBarrier();
+  }
+  if (lid == 0u && group < step.loss_partials) {
+    loss_partials[step.update_slot * step.loss_partials + group] = partial[0];
+  }
+}

@@ -1,0 +1,30 @@
+// LARA observe: the training state of every env at slot t (Stream.trainStates) and its normalised observation.
+// states: (N, 7); obs: (N, 7)
+#include "lib/philox.wgsl"
+#include "lib/scenario.wgsl"
+#include "lib/megc.wgsl"
+#include "lib/lara.wgsl"
+#include "lib/lara_step.wgsl"
+
+const STREAM_TRAIN_STATES: u32 = 1u;  // src/rng/streams.ts Stream.trainStates
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(0) @binding(1) var<uniform> scenario: Scenario;
+@group(0) @binding(2) var<uniform> norm: LaraObservationNorm;
+@group(0) @binding(3) var<storage, read_write> states: array<f32>;
+@group(0) @binding(4) var<storage, read_write> obs: array<f32>;
+
+override WORKGROUP_SIZE: u32 = 64;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let e = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  if (e >= step.envs) { return; }
+  let state = sample_state(scenario, step.seed, STREAM_TRAIN_STATES, e, step.iteration);
+  let o = lara_observation(state, norm);
+  for (var i = 0u; i < 7u; i++) {
+    states[e * 7u + i] = state[i];
+    obs[e * 7u + i] = o[i];
+  }
+}

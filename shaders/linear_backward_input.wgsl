@@ -1,0 +1,88 @@
+// Linear layer backward to the input, dx = (dy W^T) * mask: tiled matmul, 4x4 outputs per thread, ReLU mask fused.
+// dy: (B, out), W: (in, out) row-major at weights[weight_offset], below: (B, in) the ReLU output that fed the layer
+// (mask = below > 0, only when MASKED); dx: (B, in). Workgroup (i, j) covers columns (inputs) [i * TILE_COLS, ...)
+// and rows [j * TILE_ROWS, ...). Any sizes: loads zero-filled, stores bounds-checked.
+
+struct Params {
+  batch: u32,
+  inputs: u32,
+  outputs: u32,
+  weight_offset: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> dy: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read> below: array<f32>;
+@group(0) @binding(4) var<storage, read_write> dx: array<f32>;
+
+override MASKED: bool = true;
+override THREADS_X: u32 = 16;
+override THREADS_Y: u32 = 16;
+override TILE_K: u32 = 16;
+const ROWS_PER_THREAD = 4u;
+const COLS_PER_THREAD = 4u;
+override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
+override TILE_COLS = THREADS_X * COLS_PER_THREAD;
+override THREADS = THREADS_X * THREADS_Y;
+// Row stride of w_tile, padded by one so that the transposing stores (k fastest) fall in different banks.
+override W_STRIDE = TILE_COLS + 1u;
+
+var<workgroup> dy_tile: array<f32, TILE_ROWS * TILE_K>;  // [row][k], k over outputs
+var<workgroup> w_tile: array<f32, TILE_K * W_STRIDE>;    // [k][col] = W[col][k], col over inputs
+
+@compute @workgroup_size(THREADS_X, THREADS_Y)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  let tx = local.x;
+  let ty = local.y;
+  var acc: array<f32, 16>;
+  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+
+  for (var k0 = 0u; k0 < params.outputs; k0 += TILE_K) {
+    for (var e = lid; e < TILE_ROWS * TILE_K; e += THREADS) {
+      let r = e / TILE_K;
+      let k = e % TILE_K;
+      let row = row0 + r;
+      let kk = k0 + k;
+      var value = 0.0;
+      if (row < params.batch && kk < params.outputs) { value = dy[row * params.outputs + kk]; }
+      dy_tile[e] = value;
+    }
+    // W^T tile: k fastest, since k runs along W's contiguous rows
+    for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
+      let c = e / TILE_K;
+      let k = e % TILE_K;
+      let kk = k0 + k;
+      let col = col0 + c;
+      var value = 0.0;
+      if (kk < params.outputs && col < params.inputs) { value = weights[params.weight_offset + col * params.outputs + kk]; }
+      w_tile[k * W_STRIDE + c] = value;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TILE_K; k++) {
+      var a: array<f32, 4>;
+      var b: array<f32, 4>;
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = dy_tile[(ty + r * THREADS_Y) * TILE_K + k]; }
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = w_tile[k * W_STRIDE + tx + c * THREADS_X]; }
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]); }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  for (var c = 0u; c < COLS_PER_THREAD; c++) {
+    let col = col0 + tx + c * THREADS_X;
+    if (col >= params.inputs) { continue; }
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      let row = row0 + ty + r * THREADS_Y;
+      if (row >= params.batch) { continue; }
+      var value = acc[r * 4u + c];
+      if (MASKED) { value = select(0.0, value, below[row * params.inputs + col] > 0.0); }
+      dx[row * params.inputs + col] = value;
+    }
+  }
+}

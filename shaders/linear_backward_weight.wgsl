@@ -1,0 +1,92 @@
+// Linear layer backward to the parameters, [dW; db] = [x, 1]^T dy: tiled matmul reducing over the batch, split-K.
+// x: (B, in), dy: (B, out). The result is (in + 1, out): rows 0..in-1 are dW (in, out) and row `in` is db (out),
+// which is exactly the flat layout of W followed by b. Workgroup (i, j, s) covers output columns [i * TILE_COLS, ...),
+// output rows [j * TILE_ROWS, ...) and batch rows [s * rows_per_split, (s + 1) * rows_per_split); it writes its sum
+// to result[s * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the gradient itself;
+// otherwise partial sums that linear_backward_weight_sum.wgsl adds up).
+
+struct Params {
+  batch: u32,
+  inputs: u32,
+  outputs: u32,
+  rows_per_split: u32,
+  result_offset: u32,
+  split_stride: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> dy: array<f32>;
+@group(0) @binding(3) var<storage, read_write> result: array<f32>;
+
+override THREADS_X: u32 = 16;
+override THREADS_Y: u32 = 16;
+override TILE_K: u32 = 16;
+const ROWS_PER_THREAD = 4u;
+const COLS_PER_THREAD = 4u;
+override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
+override TILE_COLS = THREADS_X * COLS_PER_THREAD;
+override THREADS = THREADS_X * THREADS_Y;
+
+var<workgroup> x_tile: array<f32, TILE_K * TILE_ROWS>;   // [k][row]: x^T, k over the batch, row over inputs + 1
+var<workgroup> dy_tile: array<f32, TILE_K * TILE_COLS>;  // [k][col]
+
+@compute @workgroup_size(THREADS_X, THREADS_Y)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  let k_begin = wid.z * params.rows_per_split;
+  let k_end = min(params.batch, k_begin + params.rows_per_split);
+  let result_rows = params.inputs + 1u;
+  let tx = local.x;
+  let ty = local.y;
+  var acc: array<f32, 16>;
+  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+
+  for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
+    // x^T tile: row (input index) fastest, contiguous in x's rows; the extra row `inputs` is the bias' 1
+    for (var e = lid; e < TILE_K * TILE_ROWS; e += THREADS) {
+      let k = e / TILE_ROWS;
+      let r = e % TILE_ROWS;
+      let kk = k0 + k;
+      let row = row0 + r;
+      var value = 0.0;
+      if (kk < k_end) {
+        if (row < params.inputs) { value = x[kk * params.inputs + row]; } else if (row == params.inputs) { value = 1.0; }
+      }
+      x_tile[e] = value;
+    }
+    for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
+      let k = e / TILE_COLS;
+      let c = e % TILE_COLS;
+      let kk = k0 + k;
+      let col = col0 + c;
+      var value = 0.0;
+      if (kk < k_end && col < params.outputs) { value = dy[kk * params.outputs + col]; }
+      dy_tile[e] = value;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TILE_K; k++) {
+      var a: array<f32, 4>;
+      var b: array<f32, 4>;
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x_tile[k * TILE_ROWS + ty + r * THREADS_Y]; }
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = dy_tile[k * TILE_COLS + tx + c * THREADS_X]; }
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]); }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  let base = wid.z * params.split_stride + params.result_offset;
+  for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+    let row = row0 + ty + r * THREADS_Y;
+    if (row >= result_rows) { continue; }
+    for (var c = 0u; c < COLS_PER_THREAD; c++) {
+      let col = col0 + tx + c * THREADS_X;
+      if (col >= params.outputs) { continue; }
+      result[base + row * params.outputs + col] = acc[r * 4u + c];
+    }
+  }
+}

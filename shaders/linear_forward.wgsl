@@ -1,0 +1,91 @@
+// Linear layer forward, y = act(x W + b): tiled matmul, workgroup-memory tiles, 4x4 outputs per thread, fused bias + ReLU.
+// x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
+// Workgroup (THREADS_X, THREADS_Y) computes a (THREADS_Y * 4) x (THREADS_X * 4) tile of y; workgroup (i, j) of the
+// grid covers columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...). Any sizes: loads are zero-filled and
+// stores bounds-checked.
+
+struct Params {
+  batch: u32,
+  inputs: u32,
+  outputs: u32,
+  weight_offset: u32,
+  bias_offset: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+
+override RELU: bool = true;
+override THREADS_X: u32 = 16;
+override THREADS_Y: u32 = 16;
+override TILE_K: u32 = 16;
+const ROWS_PER_THREAD = 4u;
+const COLS_PER_THREAD = 4u;
+override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
+override TILE_COLS = THREADS_X * COLS_PER_THREAD;
+override THREADS = THREADS_X * THREADS_Y;
+
+var<workgroup> x_tile: array<f32, TILE_ROWS * TILE_K>;  // [row][k]
+var<workgroup> w_tile: array<f32, TILE_K * TILE_COLS>;  // [k][col]
+
+@compute @workgroup_size(THREADS_X, THREADS_Y)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  // Thread (tx, ty) owns rows row0 + ty + r * THREADS_Y and columns col0 + tx + c * THREADS_X (strided, so
+  // neighbouring threads read neighbouring workgroup words and write neighbouring global words).
+  let tx = local.x;
+  let ty = local.y;
+  var acc: array<f32, 16>;
+  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+
+  for (var k0 = 0u; k0 < params.inputs; k0 += TILE_K) {
+    // x tile: k fastest (contiguous in x's rows)
+    for (var e = lid; e < TILE_ROWS * TILE_K; e += THREADS) {
+      let r = e / TILE_K;
+      let k = e % TILE_K;
+      let row = row0 + r;
+      let kk = k0 + k;
+      var value = 0.0;
+      if (row < params.batch && kk < params.inputs) { value = x[row * params.inputs + kk]; }
+      x_tile[e] = value;
+    }
+    // W tile: column fastest (contiguous in W's rows)
+    for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
+      let k = e / TILE_COLS;
+      let c = e % TILE_COLS;
+      let kk = k0 + k;
+      let col = col0 + c;
+      var value = 0.0;
+      if (kk < params.inputs && col < params.outputs) { value = weights[params.weight_offset + kk * params.outputs + col]; }
+      w_tile[e] = value;
+    }
+    workgroupBarrier();
+    for (var k = 0u; k < TILE_K; k++) {
+      var a: array<f32, 4>;
+      var b: array<f32, 4>;
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x_tile[(ty + r * THREADS_Y) * TILE_K + k]; }
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = w_tile[k * TILE_COLS + tx + c * THREADS_X]; }
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]); }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  for (var c = 0u; c < COLS_PER_THREAD; c++) {
+    let col = col0 + tx + c * THREADS_X;
+    if (col >= params.outputs) { continue; }
+    let bias = weights[params.bias_offset + col];
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      let row = row0 + ty + r * THREADS_Y;
+      if (row >= params.batch) { continue; }
+      var value = acc[r * 4u + c] + bias;
+      if (RELU) { value = max(value, 0.0); }
+      y[row * params.outputs + col] = value;
+    }
+  }
+}

@@ -1,0 +1,50 @@
+// `megc eval`: mean L_comp, L_aigc, L_ve, L_total of a policy on the evaluation set, optionally its gap to OPT.
+import { Option, type Command } from 'commander';
+import { createGpu, type Gpu } from '../gpu/runtime.js';
+import { loadScenario } from '../scenario.js';
+import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
+import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
+
+interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
+
+export function registerEval(program: Command): void {
+  program
+    .command('eval')
+    .description('evaluate a policy (fra, rra, opt) on the fixed evaluation set: mean latencies in seconds')
+    .requiredOption('--policy <name>', 'fra | rra | opt (or a trained actor directory)')
+    .addOption(new Option('--slots <n>', 'evaluation set size').argParser(integerOption(1, 2 ** 31)).default(EVAL_SLOTS))
+    .addOption(new Option('--seed <n>', 'evaluation set index (1 = the standard set)').argParser(integerOption(1, 2 ** 32)).default(1))
+    .addOption(scenarioOption())
+    .addOption(deviceOption())
+    .addOption(adapterOption())
+    .option('--gap', 'also run OPT on the same states and print the gap mean L_total / mean L_total(OPT) - 1')
+    .option('--json', 'print one JSON object')
+    .action(action(async (opts: EvalOptions) => {
+      const scenario = loadScenario(opts.scenario);
+      const provider = await resolvePolicy(opts.policy);
+      const ctx = { scenario, count: opts.slots, seed: opts.seed };
+      let gpu: Gpu | undefined;
+      try {
+        if (opts.device === 'gpu') gpu = await createGpu({ adapter: opts.adapter });
+        const result = await evaluatePolicy(provider, ctx, gpu?.device);
+        const opt: LatencyMeans | undefined = opts.gap ? (provider.name === 'opt' ? result : await evaluatePolicy('opt', ctx, gpu?.device)) : undefined;
+        gpu?.checkErrors();
+        const gap = opt ? result.total / opt.total - 1 : undefined;
+        if (opts.json) {
+          console.log(JSON.stringify({ policy: provider.name, slots: opts.slots, seed: opts.seed, ...result, ...(gap !== undefined ? { gap } : {}) }));
+          return;
+        }
+        console.log(`evaluation set ${opts.seed}, ${opts.slots} slots, ${opts.device}${opts.scenario ? `, scenario ${opts.scenario}` : ''}; mean latency in seconds`);
+        console.log(`${'policy'.padEnd(10)}${'L_comp'.padStart(10)}${'L_aigc'.padStart(10)}${'L_ve'.padStart(10)}${'L_total'.padStart(10)}`);
+        const row = (name: string, m: LatencyMeans) =>
+          console.log(`${name.padEnd(10)}${fmt(m.comp).padStart(10)}${fmt(m.aigc).padStart(10)}${fmt(m.ve).padStart(10)}${fmt(m.total).padStart(10)}`);
+        row(provider.name, result);
+        if (opt && provider.name !== 'opt') row('opt', opt);
+        if (gap !== undefined) console.log(`gap to OPT: ${(gap * 100).toFixed(2)}%`);
+      } finally {
+        gpu?.destroy();
+      }
+    }));
+}

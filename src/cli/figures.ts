@@ -1,0 +1,110 @@
+// `megc figures`: the letter's Figures 3, 4 and 5 (SVG, PNG and the CSV behind each), training only the runs not yet in DIR.
+import { basename } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { UserError } from '../errors.js';
+import { FIGURE_PROFILES, formatResultTable, makeFigures } from '../figures/pipeline.js';
+import { loadScenario, scenarioToJson } from '../scenario.js';
+import type { TrainConfig } from '../train/config.js';
+import { runTraining, type TrainingProgress } from '../train/run.js';
+import { action, adapterOption, deviceOption, integerListOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
+
+interface FiguresCliOptions {
+  out: string;
+  quick?: boolean;
+  scenario?: string;
+  seeds: number[];
+  lrScales?: number[];
+  envs?: number;
+  batch?: number;
+  iterations?: number;
+  hidden?: number[];
+  evalSlots?: number;
+  device: DeviceKind;
+  adapter?: string;
+}
+
+/** A comma-separated list of positive numbers, e.g. "0.1,1,3". */
+function positiveNumberList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => p === '' || !Number.isFinite(Number(p)) || Number(p) <= 0)) {
+    throw new InvalidArgumentError(`expected comma-separated positive numbers, got "${value}"`);
+  }
+  return parts.map(Number);
+}
+
+/** A comma-separated list of seeds (integers in [0, 2^32 - 1]), e.g. "1,2,3". */
+function seedList(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.some((p) => !/^\d+$/.test(p) || Number(p) > 2 ** 32 - 1)) {
+    throw new InvalidArgumentError(`expected comma-separated integer seeds in [0, 4294967295], got "${value}"`);
+  }
+  return parts.map(Number);
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
+
+export function registerFigures(program: Command): void {
+  const quick = FIGURE_PROFILES.quick;
+  const full = FIGURE_PROFILES.default;
+  const sizes = (p: typeof quick) => `${p.train.envs} envs, batch ${p.train.batch}, hidden ${p.train.hidden?.join('x')}, ${p.train.iterations} iterations`;
+  program
+    .command('figures')
+    .description('reproduce the letter\'s Figures 3-5 as SVG, PNG and CSV in DIR; reuses the training runs already in DIR/runs')
+    .addOption(new Option('--out <dir>', 'output folder (figures at the top, training runs under runs/)').default('figures'))
+    .addOption(new Option('--quick', `tiny runs for a smoke test (${sizes(quick)}) instead of the default (${sizes(full)})`))
+    .addOption(scenarioOption())
+    .addOption(new Option('--seeds <list>', 'training seeds, comma-separated: figures show their mean and a ±1 sd band').argParser(seedList).default([1, 2, 3], '1,2,3'))
+    .addOption(new Option('--lr-scales <list>', `Fig. 3's learning rates as multiples of the defaults, must include 1 (default ${full.lrScales.join(',')})`).argParser(positiveNumberList))
+    .addOption(new Option('--envs <n>', 'override the profile\'s parallel environments').argParser(integerOption(1)))
+    .addOption(new Option('--batch <n>', 'override the profile\'s minibatch size').argParser(integerOption(1)))
+    .addOption(new Option('--iterations <n>', 'override the profile\'s training iterations').argParser(integerOption(1)))
+    .addOption(new Option('--hidden <widths>', 'override the profile\'s hidden layer widths').argParser(integerListOption))
+    .addOption(new Option('--eval-slots <n>', 'override the profile\'s evaluation set size').argParser(integerOption(1)))
+    .addOption(deviceOption())
+    .addOption(adapterOption())
+    .action(action(async (opts: FiguresCliOptions) => {
+      const scenario = loadScenario(opts.scenario);
+      const trainOverrides: Partial<TrainConfig> = {};
+      if (opts.envs !== undefined) trainOverrides.envs = opts.envs;
+      if (opts.batch !== undefined) trainOverrides.batch = opts.batch;
+      if (opts.iterations !== undefined) trainOverrides.iterations = opts.iterations;
+      if (opts.hidden !== undefined) trainOverrides.hidden = opts.hidden;
+      if (opts.evalSlots !== undefined) trainOverrides.evalSlots = opts.evalSlots;
+      const started = performance.now();
+      const result = await makeFigures({
+        out: opts.out,
+        quick: opts.quick,
+        seeds: opts.seeds,
+        scenario: scenarioToJson(scenario),
+        scenarioName: opts.scenario ? basename(opts.scenario) : 'default (MODEL.md)',
+        device: opts.device,
+        adapter: opts.adapter,
+        lrScales: opts.lrScales,
+        trainOverrides,
+        log: (line) => console.log(line),
+        train: async (request) => {
+          let lastPrint = 0;
+          const onProgress = (p: TrainingProgress) => {
+            const now = Date.now();
+            if (now - lastPrint < 10_000 && p.iteration < p.total) return;
+            lastPrint = now;
+            console.log(`  iteration ${p.iteration}/${p.total} episode ${p.episode} reward ${fmt(p.reward)} `
+              + `L_total ${fmt(p.lTotal)} s, ${fmt(p.iterationsPerSecond)} it/s`);
+          };
+          const run = await runTraining({
+            scenario, config: request.config, device: request.device, adapter: request.adapter, out: request.out,
+            onProgress, log: (line) => console.log(`  ${line}`),
+          });
+          if (run.stopped) {
+            throw new UserError(`training stopped (${run.stopped}) in ${request.out}; run megc figures again: finished runs are reused`);
+          }
+        },
+      });
+      const trained = result.runs.filter((r) => !r.reused);
+      console.log(`\nmean latency per slot on the evaluation set (default learning rate, mean over seeds ${opts.seeds.join(', ')}):`);
+      console.log(formatResultTable(result.table));
+      console.log(`\nwrote ${result.files.join(', ')}`);
+      console.log(`${trained.length} run(s) trained (${trained.map((r) => `${r.seconds.toFixed(1)} s`).join(', ') || 'none'}), `
+        + `${result.runs.length - trained.length} reused; ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
+    }));
+}

@@ -1,0 +1,139 @@
+// `megc train`: trains LARA (DDPG) on the GPU (or the CPU reference), writing metrics, checkpoint and evaluation.
+import { Option, type Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { loadScenario } from '../scenario.js';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../train/config.js';
+import { runTraining, type TrainingProgress } from '../train/run.js';
+import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
+
+interface TrainOptions {
+  scenario?: string;
+  envs?: number;
+  batch?: number;
+  iterations?: number;
+  episodes?: number;
+  hidden?: number[];
+  updates?: number;
+  lrActor?: number;
+  lrCritic?: number;
+  lrDecay?: number;
+  gamma?: number;
+  tau?: number;
+  noiseStart?: number;
+  noiseEnd?: number;
+  warmup?: number;
+  replayCapacity?: number;
+  shareFloor?: number;
+  reward?: 'log' | 'linear';
+  iterationsPerSubmit?: number;
+  seed?: number;
+  evalSlots?: number;
+  device: DeviceKind;
+  adapter?: string;
+  out: string;
+  resume?: string;
+  progress?: boolean;
+  eval?: boolean;
+}
+
+const D = DEFAULT_TRAIN_CONFIG;
+
+/** Maps CLI flags to TrainConfig fields (only the flags the user gave). */
+const FLAG_FIELDS: [keyof TrainOptions, keyof TrainConfig, string][] = [
+  ['envs', 'envs', '--envs'], ['batch', 'batch', '--batch'], ['iterations', 'iterations', '--iterations'],
+  ['hidden', 'hidden', '--hidden'], ['updates', 'updatesPerIteration', '--updates'], ['lrActor', 'lrActor', '--lr-actor'],
+  ['lrCritic', 'lrCritic', '--lr-critic'], ['lrDecay', 'lrDecay', '--lr-decay'], ['gamma', 'gamma', '--gamma'], ['tau', 'tau', '--tau'],
+  ['noiseStart', 'noiseStart', '--noise-start'], ['noiseEnd', 'noiseEnd', '--noise-end'], ['warmup', 'warmupIterations', '--warmup'],
+  ['replayCapacity', 'replayCapacity', '--replay-capacity'], ['shareFloor', 'shareFloor', '--share-floor'], ['reward', 'reward', '--reward'],
+  ['iterationsPerSubmit', 'iterationsPerSubmit', '--iterations-per-submit'], ['seed', 'seed', '--seed'], ['evalSlots', 'evalSlots', '--eval-slots'],
+];
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train')
+    .description('train LARA (DDPG with log-share critic features) on the GPU; writes DIR/metrics.csv, checkpoint, evaluation')
+    .addOption(scenarioOption())
+    .addOption(new Option('--envs <n>', `parallel environments (default ${D.envs})`).argParser(integerOption(1)))
+    .addOption(new Option('--batch <n>', `minibatch size (default ${D.batch})`).argParser(integerOption(1)))
+    .addOption(new Option('--iterations <n>', `training iterations (default ${D.iterations})`).argParser(integerOption(1)).conflicts('episodes'))
+    .addOption(new Option('--episodes <n>', 'training length in episodes of the scenario (iterations = episodes x slotsPerEpisode)').argParser(integerOption(1)))
+    .addOption(new Option('--hidden <widths>', `hidden layer widths of actor and critic (default ${D.hidden.join(',')})`).argParser(integerListOption))
+    .addOption(new Option('--updates <n>', `gradient updates per iteration (default ${D.updatesPerIteration})`).argParser(integerOption(1)))
+    .addOption(new Option('--lr-actor <x>', `actor Adam learning rate (default ${D.lrActor})`).argParser(numberOption(0, Infinity, { exclusiveMin: true })))
+    .addOption(new Option('--lr-critic <x>', `critic Adam learning rate (default ${D.lrCritic})`).argParser(numberOption(0, Infinity, { exclusiveMin: true })))
+    .addOption(new Option('--lr-decay <x>', `final / initial learning rate, cosine (default ${D.lrDecay})`).argParser(numberOption(0, 1, { exclusiveMin: true })))
+    .addOption(new Option('--gamma <g>', `discount (default ${D.gamma}: exact for this problem, the action does not change the next state)`).argParser(numberOption(0, 0.999)))
+    .addOption(new Option('--tau <x>', `soft target update rate (default ${D.tau})`).argParser(numberOption(0, 1)))
+    .addOption(new Option('--noise-start <x>', `exploration noise on the pre-activations at the start (default ${D.noiseStart})`).argParser(numberOption(0)))
+    .addOption(new Option('--noise-end <x>', `exploration noise at the end, cosine (default ${D.noiseEnd})`).argParser(numberOption(0)))
+    .addOption(new Option('--warmup <n>', `iterations acting with noise only before the actor is used (default ${D.warmupIterations})`).argParser(integerOption(0)))
+    .addOption(new Option('--replay-capacity <n>', `replay ring capacity in transitions (default ${D.replayCapacity})`).argParser(integerOption(1)))
+    .addOption(new Option('--share-floor <x>', `lower bound of every share (default ${D.shareFloor})`).argParser(numberOption(0, 0.1)))
+    .addOption(new Option('--reward <kind>', `learning reward: log = -ln(L_total), linear = -L_total (default ${D.reward})`).choices(['log', 'linear']))
+    .addOption(new Option('--iterations-per-submit <n>', `iterations encoded per GPU submit (default ${D.iterationsPerSubmit})`).argParser(integerOption(1)))
+    .addOption(new Option('--seed <n>', `random seed (default ${D.seed})`).argParser(integerOption(0, 2 ** 32 - 1)))
+    .addOption(new Option('--eval-slots <n>', `evaluation set size (default ${D.evalSlots})`).argParser(integerOption(1)))
+    .addOption(deviceOption())
+    .addOption(adapterOption())
+    .addOption(new Option('--out <dir>', 'run directory (metrics.csv, config.json, checkpoint.safetensors, evaluation.json)').default('runs/lara'))
+    .addOption(new Option('--resume <dir>', 'continue the run in DIR from its checkpoint (config and scenario from the checkpoint; --iterations/--episodes may extend it)'))
+    .addOption(new Option('--no-progress', 'plain periodic lines even on a terminal'))
+    .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
+    .action(action(async (opts: TrainOptions) => {
+      const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
+      const given: Partial<TrainConfig> = {};
+      for (const [flag, field] of FLAG_FIELDS) {
+        if (opts[flag] !== undefined) (given as Record<string, unknown>)[field] = opts[flag];
+      }
+      if (opts.episodes !== undefined) given.iterations = opts.episodes * (scenario ?? loadScenario()).slotsPerEpisode;
+      const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags');
+      const reporter = progressReporter(Boolean(process.stdout.isTTY) && opts.progress !== false);
+      try {
+        await runTraining({
+          scenario, config, overrides: opts.resume ? given : undefined, device: opts.device, adapter: opts.adapter,
+          out: opts.resume ?? opts.out, resume: opts.resume !== undefined, onProgress: reporter.update, log: reporter.log, evaluate: opts.eval !== false,
+        });
+      } finally {
+        reporter.stop();
+      }
+    }));
+}
+
+const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toPrecision(digits) : String(x));
+
+/** A cli-progress bar on a terminal, one line every few seconds (and per episode) otherwise. */
+function progressReporter(tty: boolean): { update: (p: TrainingProgress) => void; log: (line: string) => void; stop: () => void } {
+  if (tty) {
+    const bar = new cliProgress.SingleBar({
+      format: 'train [{bar}] {value}/{total} it | ep {episode} reward {reward} | L comp {lcomp} aigc {laigc} ve {lve} s | {rate} it/s {samples} samples/s | ETA {eta_formatted}',
+      hideCursor: true, etaBuffer: 20, clearOnComplete: false,
+    }, cliProgress.Presets.shades_classic);
+    let started = false;
+    return {
+      update(p) {
+        const payload = {
+          episode: p.episode, reward: fmt(p.reward), lcomp: fmt(p.lComp), laigc: fmt(p.lAigc), lve: fmt(p.lVe),
+          rate: fmt(p.iterationsPerSecond), samples: fmt(p.samplesPerSecond),
+        };
+        if (!started) { bar.start(p.total, p.iteration, payload); started = true; } else bar.update(p.iteration, payload);
+      },
+      log(line) { if (started) bar.stop(); started = false; console.log(line); },
+      stop() { if (started) bar.stop(); started = false; },
+    };
+  }
+  let last = 0;
+  return {
+    update(p) {
+      const now = Date.now();
+      if (now - last < 5000 && p.iteration < p.total) return;
+      last = now;
+      const eta = p.iterationsPerSecond > 0 ? (p.total - p.iteration) / p.iterationsPerSecond : NaN;
+      console.log(`iteration ${p.iteration}/${p.total} episode ${p.episode} reward ${fmt(p.reward)} ` +
+        `L_comp ${fmt(p.lComp)} L_aigc ${fmt(p.lAigc)} L_ve ${fmt(p.lVe)} L_total ${fmt(p.lTotal)} ` +
+        `critic_loss ${fmt(p.criticLoss)} actor_loss ${fmt(p.actorLoss)} ${fmt(p.iterationsPerSecond)} it/s ` +
+        `${fmt(p.samplesPerSecond)} samples/s ETA ${Number.isFinite(eta) ? `${Math.round(eta)} s` : '?'}`);
+    },
+    log(line) { console.log(line); },
+    stop() {},
+  };
+}

@@ -1,0 +1,139 @@
+// Policy evaluation on the fixed evaluation set (MODEL.md "Evaluation protocol"): mean latencies on CPU or GPU.
+import { UserError } from '../errors.js';
+import { createStorage, readFloat32 } from '../gpu/buffers.js';
+import { EVAL_SEED, Stream } from '../rng/streams.js';
+import type { Scenario } from '../scenario.js';
+import { EnvRolloutKernel, EnvSampleKernel, OptKernel, Vec4SumKernel, submit } from './gpu.js';
+import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from './layout.js';
+import { optActions } from './opt.js';
+import { fraAction, latency, rraAction, sampleStates } from './reference.js';
+
+/** Default size of the evaluation set. */
+export const EVAL_SLOTS = 65536;
+
+/** Mean latencies in seconds. */
+export interface LatencyMeans { comp: number; aigc: number; ve: number; total: number }
+
+/** Where the evaluation set of (count, seed) comes from: env i is `firstEnv + i` at `slot` with key (EVAL_SEED, evalStates). */
+export function evaluationSetKey(seed: number): { stateSeed: number; stateStream: number; slot: number } {
+  if (!Number.isInteger(seed) || seed < 1 || seed > 2 ** 32) throw new UserError(`--seed must be an integer in [1, 2^32], got ${seed}`);
+  return { stateSeed: EVAL_SEED, stateStream: Stream.evalStates, slot: seed - 1 };
+}
+
+/** The evaluation set: sampleStates(scenario, EVAL_SEED, Stream.evalStates, 0, count, seed - 1). Returns (count, 7). */
+export function evaluationStates(scenario: Scenario, count = EVAL_SLOTS, seed = 1): Float64Array {
+  const key = evaluationSetKey(seed);
+  return sampleStates(scenario, key.stateSeed, key.stateStream, 0, count, key.slot);
+}
+
+/** Mean latencies of actions (n, 7) on states (n, 7), float64. */
+export function evaluateActions(scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>): LatencyMeans {
+  const n = states.length / STATE_SIZE;
+  if (!Number.isInteger(n) || actions.length !== n * ACTION_SIZE) throw new RangeError('states and actions must both be (n, 7)');
+  const sums = [0, 0, 0, 0];
+  const s = new Array<number>(STATE_SIZE), a = new Array<number>(ACTION_SIZE);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < STATE_SIZE; k++) s[k] = states[i * STATE_SIZE + k];
+    for (let k = 0; k < ACTION_SIZE; k++) a[k] = actions[i * ACTION_SIZE + k];
+    const l = latency(scenario, s, a);
+    for (let k = 0; k < LATENCY_SIZE; k++) sums[k] += l[k];
+  }
+  return { comp: sums[0] / n, aigc: sums[1] / n, ve: sums[2] / n, total: sums[3] / n };
+}
+
+export interface EvaluationContext {
+  scenario: Scenario;
+  /** Size of the evaluation set. */
+  count: number;
+  /** Evaluation set index (default 1 = the standard set). */
+  seed: number;
+}
+
+/** A policy the evaluator can score; the trainer registers its actor as one through registerPolicyResolver. */
+export interface PolicyProvider {
+  name: string;
+  /** Actions (n, 7) for the evaluation set's states (n, 7) on the CPU. */
+  actionsCpu(ctx: EvaluationContext, states: Float64Array): Float64Array | Promise<Float64Array>;
+  /** Mean latencies over the evaluation set on the GPU (states from the same draws as evaluationStates). */
+  evaluateGpu?(device: GPUDevice, ctx: EvaluationContext): Promise<LatencyMeans>;
+}
+
+const means = (v: ArrayLike<number>, n: number): LatencyMeans => ({ comp: v[0] / n, aigc: v[1] / n, ve: v[2] / n, total: v[3] / n });
+
+function fixedPolicy(name: 'fra' | 'rra'): PolicyProvider {
+  return {
+    name,
+    actionsCpu(ctx, states) {
+      const n = states.length / STATE_SIZE;
+      const out = new Float64Array(n * ACTION_SIZE);
+      const { slot } = evaluationSetKey(ctx.seed);
+      for (let i = 0; i < n; i++) out.set(name === 'fra' ? fraAction() : rraAction(ctx.scenario, EVAL_SEED, i, slot), i * ACTION_SIZE);
+      return out;
+    },
+    async evaluateGpu(device, ctx) {
+      const key = evaluationSetKey(ctx.seed);
+      const kernel = await EnvRolloutKernel.create(device, ctx.scenario, name);
+      const m = await kernel.mean({ envs: ctx.count, slots: 1, firstEnv: 0, firstSlot: key.slot, stateSeed: key.stateSeed, stateStream: key.stateStream, actionSeed: EVAL_SEED });
+      return { comp: m[0], aigc: m[1], ve: m[2], total: m[3] };
+    },
+  };
+}
+
+/** OPT on the GPU: sample the evaluation set, solve, and sum the latencies, all on the device; the host reads 4 numbers. */
+async function evaluateOptGpu(device: GPUDevice, ctx: EvaluationContext): Promise<LatencyMeans> {
+  const key = evaluationSetKey(ctx.seed);
+  const sample = await EnvSampleKernel.create(device, ctx.scenario);
+  const opt = await OptKernel.create(device, ctx.scenario);
+  const sum = await Vec4SumKernel.create(device);
+  const n = ctx.count;
+  const states = createStorage(device, n * STATE_SIZE * 4, 'eval.states');
+  const actions = createStorage(device, n * ACTION_SIZE * 4, 'eval.actions');
+  const latencies = createStorage(device, n * LATENCY_SIZE * 4, 'eval.latencies');
+  const total = createStorage(device, 16, 'eval.total');
+  try {
+    // OPT is heavy per state: submit in chunks so no single dispatch runs for long (watchdogs, software adapters).
+    submit(device, sample.prepare(states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot }));
+    const chunk = 16384;
+    for (let first = 0; first < n; first += chunk) {
+      const count = Math.min(chunk, n - first);
+      const view = (buffer: GPUBuffer, width: number) => ({ buffer, offset: first * width * 4, size: count * width * 4 });
+      submit(device, opt.prepareRange(view(states, STATE_SIZE), view(actions, ACTION_SIZE), view(latencies, LATENCY_SIZE), count));
+      await device.queue.onSubmittedWorkDone();
+    }
+    submit(device, sum.prepare(latencies, n, total));
+    return means(await readFloat32(device, total, 4), n);
+  } finally { states.destroy(); actions.destroy(); latencies.destroy(); total.destroy(); }
+}
+
+const BUILT_IN: Record<string, PolicyProvider> = {
+  fra: fixedPolicy('fra'),
+  rra: fixedPolicy('rra'),
+  opt: { name: 'opt', actionsCpu: (ctx, states) => optActions(ctx.scenario, states).actions, evaluateGpu: evaluateOptGpu },
+};
+
+export type PolicyResolver = (name: string) => PolicyProvider | undefined | Promise<PolicyProvider | undefined>;
+const resolvers: PolicyResolver[] = [];
+
+/** Lets another module accept more `--policy` values (e.g. a trained actor's directory). */
+export function registerPolicyResolver(resolver: PolicyResolver): void {
+  resolvers.push(resolver);
+}
+
+/** fra, rra, opt, or whatever a registered resolver accepts; otherwise a UserError naming --policy. */
+export async function resolvePolicy(name: string): Promise<PolicyProvider> {
+  const builtIn = BUILT_IN[name.toLowerCase()];
+  if (builtIn) return builtIn;
+  for (const resolve of resolvers) {
+    const p = await resolve(name);
+    if (p) return p;
+  }
+  throw new UserError(`--policy ${name}: unknown policy (expected fra, rra, opt${resolvers.length ? ', or a trained actor directory' : ''})`);
+}
+
+/** Mean latencies of a policy over the evaluation set (count states of set `seed`), on the CPU (float64) or the GPU. */
+export async function evaluatePolicy(policy: string | PolicyProvider, ctx: EvaluationContext, device?: GPUDevice): Promise<LatencyMeans> {
+  const provider = typeof policy === 'string' ? await resolvePolicy(policy) : policy;
+  if (device && provider.evaluateGpu) return provider.evaluateGpu(device, ctx);
+  const states = evaluationStates(ctx.scenario, ctx.count, ctx.seed);
+  return evaluateActions(ctx.scenario, states, await provider.actionsCpu(ctx, states));
+}

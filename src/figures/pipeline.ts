@@ -1,0 +1,236 @@
+// `megc figures` without the CLI: plan the training runs, reuse or train them, and write Figures 3-5 (SVG, PNG, CSV).
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { UserError } from '../errors.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../train/config.js';
+import {
+  POLICY_LATENCY_COLUMNS, REWARD_COLUMNS, USER_LATENCY_COLUMNS, POLICY_LABELS,
+  policyLatencyTable, rewardTable, shortNumber, tableCsv, userLatencyTable,
+  type LearningRateGroup, type PolicyLatencyRow,
+} from './data.js';
+import { renderSvg, svgToPng } from './render.js';
+import { readRun, runMismatch, POLICIES, type TrainingRun } from './runs.js';
+import { policyLatencySpec, rewardSpec, userLatencySpec, type Caption } from './specs.js';
+
+export type FigureDevice = 'gpu' | 'cpu';
+
+/** What a figures run trains: overrides of the default TrainConfig and the learning-rate scales of Figure 3. */
+export interface FigureProfile {
+  name: 'quick' | 'default';
+  train: Partial<TrainConfig>;
+  /** Multipliers of the default lrActor and lrCritic (Figure 3); 1 must be among them (Figures 4 and 5 use it). */
+  lrScales: number[];
+}
+
+export const FIGURE_PROFILES: Record<FigureProfile['name'], FigureProfile> = {
+  // Seconds per run on lavapipe: small networks, few environments, a small evaluation set.
+  quick: {
+    name: 'quick',
+    train: { envs: 64, batch: 64, hidden: [32, 32], iterations: 200, evalSlots: 4096, replayCapacity: 16384 },
+    lrScales: [0.1, 1, 3],
+  },
+  // About 15 minutes for 3 scales x 3 seeds on a 2-core machine with lavapipe.
+  default: {
+    name: 'default',
+    train: { envs: 256, batch: 256, hidden: [64, 64], iterations: 1500, evalSlots: 65536 },
+    lrScales: [0.1, 1, 3],
+  },
+};
+
+/** The request passed to the trainer (runTraining in src/train/run.ts has this shape). */
+export interface TrainRequest {
+  scenario: Record<string, unknown>;
+  config: TrainConfig;
+  device: FigureDevice;
+  out: string;
+  adapter?: string;
+}
+export type TrainRunner = (request: TrainRequest) => Promise<unknown>;
+
+export interface FiguresOptions {
+  /** Output folder: figures at the top, training runs under runs/<profile>/lr-x<scale>/seed-<n>/. */
+  out: string;
+  quick?: boolean;
+  seeds: readonly number[];
+  /** The resolved scenario the runs train on (its JSON form, as config.json records it). */
+  scenario: Record<string, unknown>;
+  /** How captions name the scenario, e.g. "default (MODEL.md)" or the file name. */
+  scenarioName: string;
+  device: FigureDevice;
+  adapter?: string;
+  /** Overrides of the profile's learning-rate scales. */
+  lrScales?: readonly number[];
+  /** Overrides of the profile's TrainConfig fields (sizes chosen by measurement). */
+  trainOverrides?: Partial<TrainConfig>;
+  /** Trains one run into request.out; called only for runs not already in `out`. */
+  train: TrainRunner;
+  log?: (line: string) => void;
+}
+
+export interface RunRecord { directory: string; lrScale: number; seed: number; reused: boolean; seconds: number }
+
+export interface FiguresResult {
+  /** Paths of the nine figure files written. */
+  files: string[];
+  runs: RunRecord[];
+  /** Figure 5's table (the README's result table). */
+  table: PolicyLatencyRow[];
+}
+
+export const FIGURE_FILES = {
+  reward: 'fig3-reward-vs-episode',
+  userLatency: 'fig4-latency-vs-episode',
+  policyLatency: 'fig5-latency-by-policy',
+} as const;
+
+function scaleName(scale: number): string {
+  return `lr-x${shortNumber(scale)}`;
+}
+
+/** The TrainConfig of one run: defaults, then the profile, then overrides, then the seed and scaled learning rates. */
+export function runConfig(profile: FigureProfile, overrides: Partial<TrainConfig>, scale: number, seed: number): TrainConfig {
+  const base = parseTrainConfig({ ...DEFAULT_TRAIN_CONFIG, ...profile.train, ...overrides }, 'figures profile');
+  return parseTrainConfig({ ...base, seed, lrActor: base.lrActor * scale, lrCritic: base.lrCritic * scale }, 'figures profile');
+}
+
+function validateOptions(options: FiguresOptions, scales: readonly number[]): void {
+  if (options.seeds.length === 0) throw new UserError('--seeds: give at least one seed');
+  if (new Set(options.seeds).size !== options.seeds.length) throw new UserError(`--seeds: a seed is repeated (${options.seeds.join(',')})`);
+  if (scales.length === 0 || !scales.includes(1)) throw new UserError('--lr-scales: must include 1 (Figures 4 and 5 use the default learning rate)');
+  if (scales.some((s) => !(s > 0) || !Number.isFinite(s))) throw new UserError(`--lr-scales: every scale must be a positive number (${scales.join(',')})`);
+}
+
+/** Trains the runs that are not already in options.out, then writes the three figures. */
+export async function makeFigures(options: FiguresOptions): Promise<FiguresResult> {
+  const profile = FIGURE_PROFILES[options.quick ? 'quick' : 'default'];
+  const scales = [...(options.lrScales ?? profile.lrScales)].sort((a, b) => a - b);
+  validateOptions(options, scales);
+  const log = options.log ?? (() => {});
+  const overrides = options.trainOverrides ?? {};
+
+  const records: RunRecord[] = [];
+  const groups: LearningRateGroup[] = [];
+  const total = scales.length * options.seeds.length;
+  for (const scale of scales) {
+    const group: LearningRateGroup = { scale, lrActor: 0, lrCritic: 0, runs: [] };
+    for (const seed of options.seeds) {
+      const config = runConfig(profile, overrides, scale, seed);
+      group.lrActor = config.lrActor;
+      group.lrCritic = config.lrCritic;
+      const directory = join(options.out, 'runs', profile.name, scaleName(scale), `seed-${seed}`);
+      const shown = relative(process.cwd(), directory) || directory;
+      const mismatch = runMismatch(directory, config, options.scenario);
+      const started = performance.now();
+      if (mismatch === null) {
+        log(`run ${records.length + 1}/${total} ${shown}: reusing (config matches)`);
+      } else {
+        log(`run ${records.length + 1}/${total} ${shown}: training (${mismatch})`);
+        rmSync(directory, { recursive: true, force: true });
+        mkdirSync(directory, { recursive: true });
+        await options.train({ scenario: options.scenario, config, device: options.device, out: directory, adapter: options.adapter });
+        const after = runMismatch(directory, config, options.scenario);
+        if (after !== null) throw new Error(`the trainer finished ${shown} but the run is not usable: ${after}`);
+      }
+      const seconds = (performance.now() - started) / 1000;
+      records.push({ directory, lrScale: scale, seed, reused: mismatch === null, seconds });
+      group.runs.push(readRun(directory));
+    }
+    groups.push(group);
+  }
+
+  const defaultRuns = groups.find((g) => g.scale === 1)!.runs;
+  const files = await writeFigures(options.out, groups, defaultRuns, {
+    scenarioName: options.scenarioName,
+    seeds: options.seeds,
+    profile: profile.name,
+    slotsPerEpisode: typeof options.scenario.slotsPerEpisode === 'number' ? options.scenario.slotsPerEpisode : undefined,
+  });
+  return { files, runs: records, table: policyLatencyTable(defaultRuns) };
+}
+
+export interface CaptionContext {
+  scenarioName: string;
+  seeds: readonly number[];
+  profile: string;
+  slotsPerEpisode?: number;
+}
+
+function setupLine(run: TrainingRun, context: CaptionContext): string {
+  const train = run.config.train;
+  const hidden = Array.isArray(train.hidden) ? (train.hidden as number[]).join('×') : '?';
+  const device = run.config.device ? ` on ${run.config.device}` : '';
+  return `LARA (DDPG) trained${device}: ${train.envs} environments, batch ${train.batch}, ${train.iterations} iterations, `
+    + `hidden ${hidden}; ${context.profile} profile`;
+}
+
+/** Writes fig3/fig4/fig5 as .csv, .svg and .png into `out` (atomically, each file); returns their paths. */
+export async function writeFigures(
+  out: string, groups: readonly LearningRateGroup[], defaultRuns: readonly TrainingRun[], context: CaptionContext,
+): Promise<string[]> {
+  mkdirSync(out, { recursive: true });
+  const seeds = `seeds ${context.seeds.join(', ')}`;
+  const scenario = `Scenario: ${context.scenarioName}`;
+  const band = context.seeds.length > 1 ? `line = mean over ${context.seeds.length} seeds, band = ±1 standard deviation` : 'one seed';
+  const setup = setupLine(defaultRuns[0], context);
+  const defaultLr = groups.find((g) => g.scale === 1)!;
+  const evaluationSlots = defaultRuns[0].evaluation.slots;
+
+  const rewardRows = rewardTable(groups);
+  const userRows = userLatencyTable(defaultRuns);
+  const policyRows = policyLatencyTable(defaultRuns);
+  const figures: { name: string; csv: string; spec: Parameters<typeof renderSvg>[0] }[] = [
+    {
+      name: FIGURE_FILES.reward,
+      csv: tableCsv(rewardRows, REWARD_COLUMNS),
+      spec: rewardSpec(rewardRows, {
+        title: 'Fig. 3 — Episode reward during training, for several learning rates',
+        lines: [`${scenario} · ${seeds} · ${band}`, `${setup}; learning rates = default × scale`],
+      }, context.slotsPerEpisode),
+    },
+    {
+      name: FIGURE_FILES.userLatency,
+      csv: tableCsv(userRows, USER_LATENCY_COLUMNS),
+      spec: userLatencySpec(userRows, {
+        title: 'Fig. 4 — Each user\'s latency during training (LARA)',
+        lines: [`${scenario} · ${seeds} · ${band}`,
+          `${setup}; lr actor ${shortNumber(defaultLr.lrActor)} / critic ${shortNumber(defaultLr.lrCritic)}`],
+      }, context.slotsPerEpisode),
+    },
+    {
+      name: FIGURE_FILES.policyLatency,
+      csv: tableCsv(policyRows, POLICY_LATENCY_COLUMNS),
+      spec: policyLatencySpec(policyRows, {
+        title: 'Fig. 5 — Mean latency per user and in total: LARA against FRA, RRA and OPT',
+        lines: [
+          `${scenario} · ${seeds} · ${evaluationSlots} evaluation slots per seed, the same states for every policy`,
+          `${setup}; bars = mean over seeds${context.seeds.length > 1 ? ', whiskers = ±1 standard deviation' : ''}`,
+        ],
+      }),
+    },
+  ];
+
+  const files: string[] = [];
+  for (const figure of figures) {
+    const svg = await renderSvg(figure.spec);
+    const base = join(out, figure.name);
+    writeFileAtomic(`${base}.csv`, figure.csv);
+    writeFileAtomic(`${base}.svg`, svg);
+    writeFileAtomic(`${base}.png`, svgToPng(svg));
+    files.push(`${base}.csv`, `${base}.svg`, `${base}.png`);
+  }
+  return files;
+}
+
+/** Figure 5's table as aligned text: one row per policy, mean latency per user and total (s), gap to OPT. */
+export function formatResultTable(rows: readonly PolicyLatencyRow[]): string {
+  const header = ['policy', 'comp (s)', 'aigc (s)', 've (s)', 'total (s)', 'gap to OPT'];
+  const lines = POLICIES.map((policy) => {
+    const of = (user: string) => rows.find((r) => r.policy === policy && r.user === user)!;
+    const cells = (['comp', 'aigc', 've', 'total'] as const).map((u) => of(u).latency_mean_s.toFixed(4));
+    const gap = of('total').gap_to_opt;
+    return [POLICY_LABELS[policy], ...cells, policy === 'opt' ? '—' : `${(gap * 100).toFixed(1)}%`];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  return [header, ...lines].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}

@@ -1,0 +1,166 @@
+// Vega-lite specs of Figures 3, 4 and 5: axis titles with units, a legend, and a caption naming scenario and seeds.
+import type { TopLevelSpec } from 'vega-lite';
+import { FIGURE_FONT } from './render.js';
+import { POLICY_LABELS, USER_LABELS, type PolicyLatencyRow, type RewardRow, type UserLatencyRow } from './data.js';
+import { POLICIES, USERS } from './runs.js';
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const PLOT_WIDTH = 600;
+const PLOT_HEIGHT = 320;
+/** Series with at most this many episodes get a dot on every point (a few points read better as dots). */
+const MAX_EPISODES_WITH_DOTS = 30;
+
+/** What every caption says: the figure, then lines naming the scenario, the seeds and the training setup. */
+export interface Caption {
+  title: string;
+  lines: string[];
+}
+
+/** Legend entries drawn as solid line segments (not as the pale band). */
+const LINE_LEGEND = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } as const;
+
+const CONFIG = {
+  font: FIGURE_FONT,
+  background: 'white',
+  title: { fontSize: 15, subtitleFontSize: 11, subtitleColor: '#444', anchor: 'start', offset: 12, subtitlePadding: 4 },
+  axis: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', gridColor: '#e6e6e6' },
+  legend: { labelFontSize: 11, titleFontSize: 12, titleFontWeight: 'normal', labelLimit: 400, titleLimit: 400, orient: 'right' },
+  view: { stroke: '#bbb' },
+} as const;
+
+function title(caption: Caption) {
+  return { text: caption.title, subtitle: caption.lines };
+}
+
+function episodeAxis(slotsPerEpisode: number | undefined) {
+  return slotsPerEpisode ? `Training episode (${slotsPerEpisode} time slots each)` : 'Training episode';
+}
+
+/** Figure 3: episode reward against training episodes, one line (mean) and band (±1 sd over seeds) per learning rate. */
+export function rewardSpec(rows: readonly RewardRow[], caption: Caption, slotsPerEpisode?: number): TopLevelSpec {
+  const order = [...new Map(rows.map((r) => [r.series, r.lr_scale])).entries()].sort((a, b) => a[1] - b[1]).map(([s]) => s);
+  const episodesPerSeries = rows.length / Math.max(order.length, 1);
+  const color = {
+    field: 'series', type: 'nominal', sort: order, title: 'Learning rate (× default)',
+    scale: { domain: order, range: ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'] },
+  } as const;
+  return {
+    $schema: SCHEMA,
+    title: title(caption),
+    width: PLOT_WIDTH,
+    height: PLOT_HEIGHT,
+    data: { values: rows.map((r) => ({ ...r })) },
+    encoding: {
+      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false } },
+      color: { ...color, legend: LINE_LEGEND },
+    },
+    layer: [
+      {
+        mark: { type: 'area', opacity: 0.18 },
+        encoding: {
+          y: { field: 'band_low', type: 'quantitative', title: 'Episode reward = −mean L_total per slot (s)', scale: { zero: false } },
+          y2: { field: 'band_high' },
+        },
+      },
+      {
+        mark: { type: 'line', strokeWidth: 2, point: episodesPerSeries <= MAX_EPISODES_WITH_DOTS },
+        encoding: { y: { field: 'reward_mean', type: 'quantitative' } },
+      },
+    ],
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+/** Figure 4: each user's latency against training episodes (mean line, ±1 sd band over seeds). */
+export function userLatencySpec(rows: readonly UserLatencyRow[], caption: Caption, slotsPerEpisode?: number): TopLevelSpec {
+  const order = USERS.map((u) => USER_LABELS[u]);
+  const episodesPerSeries = rows.length / USERS.length;
+  const color = {
+    field: 'series', type: 'nominal', sort: order, title: 'User (service)',
+    scale: { domain: order, range: ['#1f77b4', '#d62728', '#2ca02c'] },
+  } as const;
+  return {
+    $schema: SCHEMA,
+    title: title(caption),
+    width: PLOT_WIDTH,
+    height: PLOT_HEIGHT,
+    data: { values: rows.map((r) => ({ ...r })) },
+    encoding: {
+      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false } },
+      color: { ...color, legend: LINE_LEGEND },
+    },
+    layer: [
+      {
+        mark: { type: 'area', opacity: 0.18 },
+        encoding: {
+          y: { field: 'band_low_s', type: 'quantitative', title: 'Mean latency per slot (s)' },
+          y2: { field: 'band_high_s' },
+        },
+      },
+      {
+        mark: { type: 'line', strokeWidth: 2, point: episodesPerSeries <= MAX_EPISODES_WITH_DOTS },
+        encoding: { y: { field: 'latency_mean_s', type: 'quantitative' } },
+      },
+    ],
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+
+function gapText(gap: number, policy: string): string {
+  if (policy === 'opt') return 'OPT: per-slot optimum (lower bound)';
+  return `${POLICY_LABELS[policy as keyof typeof POLICY_LABELS]}: ${gap >= 0 ? '+' : '−'}${(Math.abs(gap) * 100).toFixed(1)}% vs OPT`;
+}
+
+/** Figure 5: grouped bars of the mean latency per user and in total for LARA, FRA, RRA and OPT, labelled with values. */
+export function policyLatencySpec(rows: readonly PolicyLatencyRow[], caption: Caption): TopLevelSpec {
+  const legendOrder = POLICIES.map((p) => gapText(rows.find((r) => r.policy === p)?.gap_to_opt ?? 0, p));
+  const values = rows.map((r) => ({
+    ...r,
+    legend: gapText(r.gap_to_opt, r.policy),
+    band_low_s: r.latency_mean_s - r.latency_sd_s,
+    band_high_s: r.latency_mean_s + r.latency_sd_s,
+  }));
+  const showSd = rows.some((r) => r.latency_sd_s > 0);
+  const userOrder = [...USERS, 'total'];
+  const offset = { field: 'policy_label', type: 'nominal', sort: POLICIES.map((p) => POLICY_LABELS[p]) } as const;
+  return {
+    $schema: SCHEMA,
+    title: title(caption),
+    width: PLOT_WIDTH,
+    height: PLOT_HEIGHT,
+    data: { values },
+    encoding: {
+      x: {
+        field: 'user', type: 'nominal', sort: userOrder, scale: { paddingInner: 0.2 },
+        title: 'User: comp = task computing, aigc = AI-generated content, ve = vision enhancement, total = all three',
+        axis: { labelAngle: 0, labelFontSize: 12 },
+      },
+      xOffset: offset,
+    },
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          y: { field: 'latency_mean_s', type: 'quantitative', title: 'Mean latency per slot (s)' },
+          color: {
+            field: 'legend', type: 'nominal', sort: legendOrder, title: 'Policy (gap in mean total latency)',
+            scale: { domain: legendOrder, range: ['#1f77b4', '#ff7f0e', '#9e9e9e', '#2ca02c'] },
+          },
+        },
+      },
+      ...(showSd ? [{
+        mark: { type: 'rule', color: '#222', strokeWidth: 1 },
+        encoding: { y: { field: 'band_low_s', type: 'quantitative' }, y2: { field: 'band_high_s' } },
+      }] : []),
+      {
+        mark: { type: 'text', dy: -4, baseline: 'bottom', fontSize: 9, color: '#222' },
+        encoding: {
+          y: { field: showSd ? 'band_high_s' : 'latency_mean_s', type: 'quantitative' },
+          text: { field: 'latency_mean_s', type: 'quantitative', format: '.3~r' },
+        },
+      },
+    ],
+    config: CONFIG,
+  } as TopLevelSpec;
+}
+

@@ -1,0 +1,125 @@
+// Atomic file writes: temporary file in the same directory, write, fsync, rename, fsync the directory.
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { UserError } from '../errors.js';
+
+let temporaryCounter = 0;
+
+/** A unique temporary path beside `path` (same directory, so the rename is atomic). */
+export function temporaryPathFor(path: string): string {
+  temporaryCounter += 1;
+  return join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Date.now()}-${temporaryCounter}`);
+}
+
+/** fsync a directory so a rename inside it survives a crash; ignored where the platform refuses. */
+function fsyncDirectory(directory: string): void {
+  let fd: number | undefined;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Some file systems (and Windows) do not allow fsync on a directory; the rename is still atomic.
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.byteLength) written += writeSync(fd, bytes, written, bytes.byteLength - written);
+}
+
+/**
+ * Writes `data` to `path` so that a reader (or a crash at any moment) sees either the old file or the new one,
+ * never a partial file. The temporary file is removed on failure. Errors become a UserError naming the path.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  const chunks: readonly Uint8Array[] = typeof data === 'string'
+    ? [Buffer.from(data, 'utf8')]
+    : data instanceof Uint8Array ? [data] : data;
+  const temporary = temporaryPathFor(path);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temporary, 'wx', 0o644);
+    for (const chunk of chunks) writeAll(fd, chunk);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temporary, path);
+  } catch (error) {
+    if (fd !== undefined) { try { closeSync(fd); } catch { /* already failing */ } }
+    rmSync(temporary, { force: true });
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`cannot write ${path}: ${reason}`);
+  }
+  fsyncDirectory(dirname(path));
+}
+
+/**
+ * A set of files written together: each is staged as a temporary file, and `commit()` renames them all in the
+ * order they were added (put the file that marks completion, e.g. the checkpoint, last). `abort()` removes
+ * what was staged. A crash before commit leaves every previous file as it was.
+ */
+export class AtomicOutput {
+  private readonly staged: { temporary: string; path: string }[] = [];
+  private done = false;
+
+  /** Stages `data` for `path`; nothing is visible at `path` until commit(). */
+  add(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+    if (this.done) throw new Error('AtomicOutput: add() after commit() or abort()');
+    const chunks: readonly Uint8Array[] = typeof data === 'string'
+      ? [Buffer.from(data, 'utf8')]
+      : data instanceof Uint8Array ? [data] : data;
+    const temporary = temporaryPathFor(path);
+    let fd: number | undefined;
+    try {
+      fd = openSync(temporary, 'wx', 0o644);
+      for (const chunk of chunks) writeAll(fd, chunk);
+      fsyncSync(fd);
+      closeSync(fd);
+      fd = undefined;
+      this.staged.push({ temporary, path });
+    } catch (error) {
+      if (fd !== undefined) { try { closeSync(fd); } catch { /* already failing */ } }
+      rmSync(temporary, { force: true });
+      this.abort();
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UserError(`cannot write ${path}: ${reason}`);
+    }
+  }
+
+  /** Renames every staged file into place, in order, then fsyncs the directories. */
+  commit(): void {
+    if (this.done) throw new Error('AtomicOutput: commit() twice or after abort()');
+    this.done = true;
+    const directories = new Set<string>();
+    try {
+      for (const { temporary, path } of this.staged) {
+        renameSync(temporary, path);
+        directories.add(dirname(path));
+      }
+    } catch (error) {
+      for (const { temporary } of this.staged) rmSync(temporary, { force: true });
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UserError(`cannot write output: ${reason}`);
+    }
+    for (const directory of directories) fsyncDirectory(directory);
+  }
+
+  /** Removes every staged temporary file; the previous files stay as they were. */
+  abort(): void {
+    this.done = true;
+    for (const { temporary } of this.staged) rmSync(temporary, { force: true });
+    this.staged.length = 0;
+  }
+}
+
+/** Creates `directory` (and parents); a UserError naming it if that fails (e.g. a file is in the way). */
+export function ensureDirectory(directory: string): void {
+  try {
+    mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UserError(`cannot create directory ${directory}: ${reason}`);
+  }
+}

@@ -1,0 +1,64 @@
+// Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring.
+import { dispatch1d } from '../gpu/buffers.js';
+import { bindGroup, createExplicitPipeline, type ExplicitPipeline } from './pipelines.js';
+import type { AdamHyper } from './reference/mlp.js';
+
+export const ADAM_WORKGROUP_SIZE = 256;
+/** Bytes per ring entry: minUniformBufferOffsetAlignment is at most 256 on every WebGPU device. */
+export const ADAM_RING_STRIDE = 256;
+
+/** Bytes of `struct Hyper` of shaders/adam.wgsl. */
+export const ADAM_PARAMS_BYTES = 48;
+
+/** Mirrors `struct Hyper` of shaders/adam.wgsl; 1 - beta is computed in float64 before rounding to float32. */
+export function adamParams(hp: AdamHyper, count: number): ArrayBuffer {
+  const data = new ArrayBuffer(ADAM_PARAMS_BYTES);
+  new Float32Array(data, 0, 8).set([hp.lr, hp.beta1, hp.beta2, 1 - hp.beta1, 1 - hp.beta2, hp.epsilon, hp.biasCorrection1, hp.biasCorrection2]);
+  new Uint32Array(data, 32, 1)[0] = count;
+  return data;
+}
+
+/** A ring of `slots` Adam hyperparameter entries for one network of `count` parameters. */
+export class AdamSchedule {
+  readonly buffer: GPUBuffer;
+  constructor(device: GPUDevice, readonly slots: number, readonly count: number, label: string) {
+    this.buffer = device.createBuffer({ label, size: slots * ADAM_RING_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  }
+
+  /** Writes hypers[i] into slot i (one queue write); takes effect for work submitted after this call. */
+  write(queue: GPUQueue, hypers: readonly AdamHyper[]): void {
+    if (hypers.length > this.slots) throw new RangeError(`Adam schedule of ${hypers.length} steps exceeds its ${this.slots} slots (maxStepsPerSubmit)`);
+    if (hypers.length === 0) return;
+    const data = new ArrayBuffer(hypers.length * ADAM_RING_STRIDE);
+    hypers.forEach((hp, i) => {
+      if (!(hp.biasCorrection1 > 0 && hp.biasCorrection2 > 0)) throw new RangeError(`Adam slot ${i}: bias corrections must be > 0 (step >= 1)`);
+      new Uint8Array(data, i * ADAM_RING_STRIDE, ADAM_PARAMS_BYTES).set(new Uint8Array(adamParams(hp, this.count)));
+    });
+    queue.writeBuffer(this.buffer, 0, data);
+  }
+}
+
+export class AdamKernel {
+  private constructor(private device: GPUDevice, private kernel: ExplicitPipeline) {}
+
+  static async create(device: GPUDevice): Promise<AdamKernel> {
+    const kernel = await createExplicitPipeline(device, 'adam.wgsl', ['dynamic-uniform', 'read-write', 'read', 'read-write', 'read-write'],
+      { WORKGROUP_SIZE: ADAM_WORKGROUP_SIZE });
+    return new AdamKernel(device, kernel);
+  }
+
+  /** Binds one network's buffers once; the returned function encodes the update of ring slot `slot`. */
+  prepare(schedule: AdamSchedule, params: GPUBuffer, grads: GPUBuffer, m: GPUBuffer, v: GPUBuffer): (pass: GPUComputePassEncoder, slot: number) => void {
+    const bytes = schedule.count * 4;
+    for (const [name, b] of [['params', params], ['grads', grads], ['m', m], ['v', v]] as const) {
+      if (b.size < bytes) throw new RangeError(`Adam: ${name} buffer holds ${b.size} bytes, needs ${bytes}`);
+    }
+    const group = bindGroup(this.device, this.kernel.layout, [{ buffer: schedule.buffer, size: ADAM_PARAMS_BYTES }, params, grads, m, v], 'adam');
+    return (pass, slot) => {
+      if (!(Number.isInteger(slot) && slot >= 0 && slot < schedule.slots)) throw new RangeError(`Adam slot ${slot} outside the ring of ${schedule.slots}`);
+      pass.setPipeline(this.kernel.pipeline);
+      pass.setBindGroup(0, group, [slot * ADAM_RING_STRIDE]);
+      dispatch1d(this.device, pass, schedule.count, ADAM_WORKGROUP_SIZE);
+    };
+  }
+}

@@ -1,0 +1,244 @@
+// Figures 3-5: rendered from synthetic run folders (fast), checked to parse, name their axes and carry their CSVs' data.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.js';
+import { loadFontMetrics } from '../src/figures/fontMetrics.js';
+import { FIGURE_FILES, formatResultTable, makeFigures, type FiguresOptions, type FiguresResult, type TrainRequest } from '../src/figures/pipeline.js';
+import { figureFontFiles, svgToPng } from '../src/figures/render.js';
+import { readMetrics } from '../src/figures/runs.js';
+import { DEFAULT_SCENARIO, scenarioToJson } from '../src/scenario.js';
+import { linearFit, marksIn, parseSvg, pathPoints, rectOf, textsOf, type SvgElement } from './figures-svg.js';
+import { syntheticEpisodes, writeSyntheticRun } from './figures-synthetic.js';
+
+/** Rows of a figure CSV as objects (numbers where the cell is numeric); the figure CSVs quote no cell. */
+function readTable(path: string): Record<string, string | number>[] {
+  const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
+  const names = header.split(',');
+  return lines.map((line) => {
+    expect(line.includes('"'), `${path}: unexpected quoted cell`).toBe(false);
+    const cells = line.split(',');
+    expect(cells.length, `${path}: row width`).toBe(names.length);
+    return Object.fromEntries(names.map((n, i) => [n, cells[i] !== '' && Number.isFinite(Number(cells[i])) ? Number(cells[i]) : cells[i]]));
+  });
+}
+
+const SEEDS = [1, 2, 3];
+const SCENARIO = scenarioToJson(DEFAULT_SCENARIO);
+
+function options(out: string, train: (r: TrainRequest) => Promise<unknown>, extra: Partial<FiguresOptions> = {}): FiguresOptions {
+  return { out, quick: true, seeds: SEEDS, scenario: SCENARIO, scenarioName: 'default (MODEL.md)', device: 'cpu', train, ...extra };
+}
+
+/**
+ * Checks a line-and-band figure: one line per series with one vertex per CSV row, vertices on one linear x scale
+ * (episode) and one linear y scale (mean) shared by all series, and each band's outline on the same scales.
+ */
+function checkLineFigure(svg: SvgElement, rows: Record<string, string | number>[], mean: string, low: string, high: string): void {
+  const series = [...new Set(rows.map((r) => String(r.series)))];
+  const lines = marksIn(svg, 'mark-line role-mark');
+  const areas = marksIn(svg, 'mark-area role-mark');
+  expect(lines.length, 'one line per series').toBe(series.length);
+  expect(areas.length, 'one band per series').toBe(series.length);
+  const episodes: number[] = []; const xs: number[] = []; const values: number[] = []; const ys: number[] = [];
+  const bandValues: number[] = []; const bandYs: number[] = [];
+  for (const name of series) {
+    const seriesRows = rows.filter((r) => r.series === name);
+    const line = lines.find((l) => l.attributes['aria-label'].endsWith(`: ${name}`));
+    const area = areas.find((a) => a.attributes['aria-label'].endsWith(`: ${name}`));
+    expect(line, `line of ${name}`).toBeDefined();
+    expect(area, `band of ${name}`).toBeDefined();
+    const points = pathPoints(line!.attributes.d);
+    expect(points.length, `vertices of ${name}`).toBe(seriesRows.length);
+    points.forEach(([x, y], i) => { episodes.push(Number(seriesRows[i].episode)); xs.push(x); values.push(Number(seriesRows[i][mean])); ys.push(y); });
+    // The band's outline runs along its low edge in episode order and back along its high edge.
+    const outline = pathPoints(area!.attributes.d);
+    expect(outline.length, `band vertices of ${name}`).toBe(2 * seriesRows.length);
+    const n = seriesRows.length;
+    outline.forEach(([x, y], i) => {
+      const row = seriesRows[i < n ? i : 2 * n - 1 - i];
+      episodes.push(Number(row.episode)); xs.push(x);
+      bandValues.push(Number(row[i < n ? low : high])); bandYs.push(y);
+    });
+  }
+  // Tolerance 0.002 px: vega writes line and area vertices rounded to 0.001 px.
+  const xFit = linearFit(episodes, xs);
+  expect(xFit.worst, 'x = linear(episode)').toBeLessThan(0.002);
+  expect(xFit.slope).toBeGreaterThan(0);
+  const yFit = linearFit([...values, ...bandValues], [...ys, ...bandYs]);
+  expect(yFit.worst, 'y = linear(value) for lines and bands').toBeLessThan(0.002);
+  expect(yFit.slope, 'larger values drawn higher').toBeLessThan(0);
+  expect(textsOf(svg, 'role-legend-label').sort(), 'legend names every series').toEqual([...series].sort());
+}
+
+describe('megc figures on synthetic runs', () => {
+  let out: string;
+  let result: FiguresResult;
+  const trained: TrainRequest[] = [];
+
+  beforeAll(async () => {
+    out = mkdtempSync(join(tmpdir(), 'megc-figures-'));
+    result = await makeFigures(options(out, async (request) => { trained.push(request); writeSyntheticRun(request); }));
+  });
+  afterAll(() => { if (out) rmSync(out, { recursive: true, force: true }); });
+
+  it('trains 3 learning rates x 3 seeds with scaled learning rates, and writes nine files', () => {
+    expect(trained.length).toBe(9);
+    const scales = trained.map((r) => r.config.lrActor / 3e-4);
+    for (const scale of [0.1, 1, 3]) expect(scales.filter((s) => Math.abs(s - scale) < 1e-9).length).toBe(3);
+    for (const r of trained) expect(r.config.lrCritic / r.config.lrActor).toBeCloseTo(1e-3 / 3e-4, 12);
+    expect(trained.map((r) => r.config.seed).sort()).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
+    expect(trained.every((r) => r.config.envs === 64 && r.config.hidden.join() === '32,32')).toBe(true);
+    for (const name of Object.values(FIGURE_FILES)) {
+      for (const ext of ['csv', 'svg', 'png']) expect(existsSync(join(out, `${name}.${ext}`)), `${name}.${ext}`).toBe(true);
+    }
+    expect(result.files.length).toBe(9);
+  });
+
+  it('Fig. 3: reward lines and bands carry the CSV, axes named with units, caption names scenario and seeds', () => {
+    const rows = readTable(join(out, `${FIGURE_FILES.reward}.csv`));
+    const episodes = syntheticEpisodes(200);
+    expect(rows.length).toBe(3 * episodes);
+    // The CSV is the mean and sd over seeds of the runs' metrics.
+    const runs = [1, 2, 3].map((seed) => readMetrics(join(out, 'runs', 'quick', 'lr-x0.1', `seed-${seed}`, 'metrics.csv')));
+    const first = rows.find((r) => r.lr_scale === 0.1 && r.episode === 1)!;
+    const rewards = runs.map((m) => m.reward[0]);
+    const mean = rewards.reduce((s, v) => s + v, 0) / 3;
+    expect(first.reward_mean).toBeCloseTo(mean, 12);
+    expect(first.reward_sd).toBeCloseTo(Math.sqrt(rewards.reduce((s, v) => s + (v - mean) ** 2, 0) / 2), 12);
+    expect(first.seeds).toBe(3);
+
+    const svg = parseSvg(readFileSync(join(out, `${FIGURE_FILES.reward}.svg`), 'utf8'));
+    checkLineFigure(svg, rows, 'reward_mean', 'band_low', 'band_high');
+    const axes = textsOf(svg, 'role-axis-title');
+    expect(axes).toContain('Training episode (100 time slots each)');
+    expect(axes.some((t) => t.includes('reward') && t.includes('(s)'))).toBe(true);
+    const caption = textsOf(svg, 'role-title-subtitle').join(' ');
+    expect(caption).toContain('Scenario: default (MODEL.md)');
+    expect(caption).toContain('seeds 1, 2, 3');
+    expect(textsOf(svg, 'role-title-text')[0]).toMatch(/^Fig\. 3/);
+  });
+
+  it('Fig. 4: each user\'s latency line and band carry the CSV', () => {
+    const rows = readTable(join(out, `${FIGURE_FILES.userLatency}.csv`));
+    expect(new Set(rows.map((r) => r.user))).toEqual(new Set(['comp', 'aigc', 've']));
+    const svg = parseSvg(readFileSync(join(out, `${FIGURE_FILES.userLatency}.svg`), 'utf8'));
+    checkLineFigure(svg, rows, 'latency_mean_s', 'band_low_s', 'band_high_s');
+    const axes = textsOf(svg, 'role-axis-title');
+    expect(axes).toContain('Mean latency per slot (s)');
+    expect(axes.some((t) => t.startsWith('Training episode'))).toBe(true);
+    expect(textsOf(svg, 'role-title-subtitle').join(' ')).toContain('seeds 1, 2, 3');
+  });
+
+  it('Fig. 5: one bar per CSV row, heights proportional to the mean latencies, labelled with their values', () => {
+    const rows = readTable(join(out, `${FIGURE_FILES.policyLatency}.csv`));
+    expect(rows.length).toBe(16);
+    const svg = parseSvg(readFileSync(join(out, `${FIGURE_FILES.policyLatency}.svg`), 'utf8'));
+    const bars = marksIn(svg, 'mark-rect role-mark');
+    expect(bars.length).toBe(rows.length);
+    const heights: number[] = []; const values: number[] = [];
+    for (const bar of bars) {
+      const label = bar.attributes['aria-label'];
+      const user = /: (comp|aigc|ve|total); /.exec(label)?.[1];
+      const policy = /policy_label: (\w+)/.exec(label)?.[1];
+      const row = rows.find((r) => r.user === user && r.policy_label === policy);
+      expect(row, `bar ${label}`).toBeDefined();
+      heights.push(rectOf(bar.attributes.d).height);
+      values.push(Number(row!.latency_mean_s));
+    }
+    // Bars start at zero: height = slope * value exactly (vega writes rect sizes at full precision).
+    const fit = linearFit(values, heights);
+    expect(Math.abs(fit.offset), 'bars start at 0').toBeLessThan(1e-6);
+    expect(fit.worst).toBeLessThan(1e-6);
+    // Value labels: 3 significant digits of each bar's value.
+    const labels = marksIn(svg, 'mark-text role-mark').map((t) => Number(t.text.replace('−', '-')));
+    expect(labels.length).toBe(rows.length);
+    for (const value of values) expect(labels.some((l) => Math.abs(l - value) <= 0.005 * value)).toBe(true);
+    // Whiskers (±1 sd over seeds), one per bar.
+    expect(marksIn(svg, 'mark-rule role-mark').length).toBe(rows.length);
+    expect(textsOf(svg, 'role-axis-title')).toContain('Mean latency per slot (s)');
+    const legend = textsOf(svg, 'role-legend-label');
+    expect(legend.map((l) => l.split(':')[0])).toEqual(['LARA', 'FRA', 'RRA', 'OPT']);
+    // The gap to OPT in the legend is the CSV's.
+    const laraGap = Number(rows.find((r) => r.policy === 'lara')!.gap_to_opt);
+    expect(legend[0]).toBe(`LARA: +${(laraGap * 100).toFixed(1)}% vs OPT`);
+    expect(formatResultTable(result.table)).toMatch(/^policy +comp \(s\)/);
+  });
+
+  it('PNGs are the SVGs rasterised at twice the size, with text drawn', () => {
+    for (const name of Object.values(FIGURE_FILES)) {
+      const png = readFileSync(join(out, `${name}.png`));
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      const svg = readFileSync(join(out, `${name}.svg`), 'utf8');
+      const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+      expect(png.readUInt32BE(16), `${name}.png width`).toBe(2 * width);
+    }
+  });
+
+  it('reuses runs whose config.json matches and retrains only the ones that differ', async () => {
+    const again: TrainRequest[] = [];
+    const second = await makeFigures(options(out, async (r) => { again.push(r); writeSyntheticRun(r); }));
+    expect(again.length).toBe(0);
+    expect(second.runs.every((r) => r.reused)).toBe(true);
+    // A run whose config no longer matches (here: its seed) is trained again; the others are reused.
+    const path = join(out, 'runs', 'quick', 'lr-x1', 'seed-2', 'config.json');
+    const config = JSON.parse(readFileSync(path, 'utf8'));
+    config.train.seed = 99;
+    writeFileSync(path, JSON.stringify(config));
+    const lines: string[] = [];
+    await makeFigures(options(out, async (r) => { again.push(r); writeSyntheticRun(r); }, { log: (l) => lines.push(l) }));
+    expect(again.map((r) => [r.config.seed, r.config.lrActor])).toEqual([[2, 3e-4]]);
+    expect(lines.find((l) => l.includes('lr-x1/seed-2'))).toContain('train.seed is 99, wanted 2');
+  });
+});
+
+describe('figure inputs and fonts', () => {
+  it('rejects bad seeds and learning-rate scales with one-line errors naming the flag', async () => {
+    const never = async () => { throw new Error('must not train'); };
+    await expect(makeFigures(options('/nonexistent', never, { seeds: [] }))).rejects.toThrow(/--seeds/);
+    await expect(makeFigures(options('/nonexistent', never, { seeds: [1, 1] }))).rejects.toThrow(/--seeds: a seed is repeated/);
+    await expect(makeFigures(options('/nonexistent', never, { lrScales: [0.1, 3] }))).rejects.toThrow(/--lr-scales: must include 1/);
+  });
+
+  it('a bad metrics.csv cell is a UserError naming the file, row and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'megc-figures-bad-'));
+    try {
+      const path = join(dir, 'metrics.csv');
+      writeFileSync(path, 'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total\n1,100,-3,0.5,1,1.5,3\n2,200,-2.5,abc,1,1.5,3\n');
+      expect(() => readMetrics(path)).toThrow(UserError);
+      expect(() => readMetrics(path)).toThrow(/metrics\.csv: row 2 \(line 3\), column "l_comp"/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('text widths from the bundled DejaVu Sans match what resvg draws', () => {
+    const [regularFile] = figureFontFiles();
+    const metrics = loadFontMetrics(regularFile);
+    const text = 'Episode reward = −mean L_total per slot (s) ×0.1 ±1';
+    const size = 100;
+    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="200"><text x="10" y="150" font-family="DejaVu Sans" font-size="${size}">${text}</text></svg>`;
+    const box = new Resvg(svg, { font: { loadSystemFonts: false, fontFiles: figureFontFiles(), defaultFontFamily: 'DejaVu Sans' } }).getBBox();
+    expect(box).toBeDefined();
+    // The ink box excludes the side bearings of the first and last glyphs and includes kerning: within 1.5%.
+    expect(Math.abs(metrics.width(text) * size - box!.width) / box!.width).toBeLessThan(0.015);
+    expect(metrics.width('ab')).toBeCloseTo(metrics.width('a') + metrics.width('b'), 12);
+  });
+
+  it('text is drawn in the PNG (the bundled font is used)', () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="white"/>'
+      + '<text x="5" y="30" font-family="DejaVu Sans" font-size="24">Latency (s)</text></svg>';
+    const blank = '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><rect width="200" height="40" fill="white"/></svg>';
+    const inked = (s: string) => {
+      const pixels = new Resvg(s, { font: { loadSystemFonts: false, fontFiles: figureFontFiles() } }).render().pixels;
+      let dark = 0;
+      for (let i = 0; i < pixels.length; i += 4) if (pixels[i] < 128) dark += 1;
+      return dark;
+    };
+    expect(inked(blank)).toBe(0);
+    expect(inked(svg)).toBeGreaterThan(200);
+    expect(svgToPng(svg).length).toBeGreaterThan(svgToPng(blank).length);
+  });
+});

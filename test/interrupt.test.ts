@@ -1,0 +1,175 @@
+// Interruptions and faults of `megc train`: SIGINT/SIGTERM save and exit 130/143, resume is exact, kills and divergence lose nothing.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readCsv } from '../src/io/csv.js';
+import { readSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
+
+/*
+ * Runs the built CLI (`npm test` builds in pretest) on the CPU reference trainer (--device cpu: deterministic, no GPU
+ * needed) with a tiny network, and a scenario with 10-slot episodes so metrics rows come quickly.
+ */
+const ROOT = resolve(import.meta.dirname, '..');
+const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+const METRICS = ['episode', 'iteration', 'reward', 'l_comp', 'l_aigc', 'l_ve', 'l_total', 'critic_loss', 'actor_loss', 'wall_s', 'samples_per_s'];
+/** Columns that depend on the clock, not on the computation. */
+const TIMING = new Set(['wall_s', 'samples_per_s']);
+
+let dir: string;
+let scenario: string;
+/** Long enough that a signal sent after the first progress line lands mid-run. */
+const ITERATIONS = 3000;
+function trainArgs(out: string, extra: string[] = []): string[] {
+  return ['train', '--device', 'cpu', '--scenario', scenario, '--envs', '8', '--batch', '8', '--hidden', '8,8', '--updates', '1',
+    '--iterations', String(ITERATIONS), '--iterations-per-submit', '10', '--replay-capacity', '256', '--eval-slots', '64', '--seed', '11',
+    '--no-progress', '--out', out, ...extra];
+}
+
+interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
+
+/** Spawns the CLI; `onStdout` sees the output so far after each chunk of stdout. */
+function start(args: string[], onStdout?: (text: string, child: ChildProcess) => void): Promise<Finished> {
+  const began = Date.now();
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => { stdout += d; onStdout?.(stdout, child); });
+  child.stderr!.on('data', (d) => { stderr += d; });
+  return new Promise((resolve_) => {
+    child.on('exit', (code, signal) => {
+      // Let the pipes drain.
+      setTimeout(() => resolve_({ code, signal, stdout, stderr, ms: Date.now() - began }), 50);
+    });
+  });
+}
+
+/** The run's first progress line ("iteration k/N ...") means at least one chunk is done. */
+const afterFirstChunk = (text: string) => /(^|\n)iteration \d+\/\d+/.test(text);
+
+/** metrics.csv rows without the clock columns, for exact comparison. */
+function metricsWithoutTiming(runDir: string): Record<string, number[]> {
+  const table = readCsv(join(runDir, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
+  return Object.fromEntries(Object.entries(table.columns).filter(([k]) => !TIMING.has(k)).map(([k, v]) => [k, [...v]]));
+}
+
+function tensorsOf(file: SafetensorsFile): Record<string, string> {
+  return Object.fromEntries(Object.entries(file.tensors).map(([name, t]) => [name, `${t.dtype}[${t.shape}]:${Buffer.from(t.data.buffer).toString('base64')}`]));
+}
+
+beforeAll(() => {
+  if (!existsSync(CLI)) {
+    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { encoding: 'utf8' });
+  }
+  dir = mkdtempSync(join(tmpdir(), 'megc-interrupt-'));
+  scenario = join(dir, 'short_episodes.json');
+  writeFileSync(scenario, JSON.stringify({ slotsPerEpisode: 10 }));
+});
+
+describe('SIGINT / SIGTERM during training', () => {
+  it.each([
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const)('%s after the first chunk: saves checkpoint and metrics, exits %i', async (signal, exitCode) => {
+    const out = join(dir, `stopped-${signal}`);
+    let sent = false;
+    const result = await start(trainArgs(out), (text, child) => {
+      if (!sent && afterFirstChunk(text)) { sent = true; child.kill(signal); }
+    });
+    expect(sent, `no progress line seen; stdout: ${result.stdout} stderr: ${result.stderr}`).toBe(true);
+    expect(result.code, result.stderr).toBe(exitCode);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const checkpoint = loadCheckpoint(out);
+    const iteration = checkpoint.snapshot.iteration;
+    expect(iteration).toBeGreaterThan(0);
+    expect(iteration).toBeLessThan(ITERATIONS);
+    // Stopped at a chunk boundary (the chunk in flight was finished, not cut).
+    expect(iteration % 10).toBe(0);
+    // metrics.csv is complete: it parses, and its last row is not past the checkpoint.
+    const metrics = readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
+    expect(metrics.rows).toBeGreaterThan(0);
+    expect(metrics.columns.iteration[metrics.rows - 1]).toBeLessThanOrEqual(iteration);
+  });
+
+  it('a second SIGINT exits at once, and leaves every file loadable', async () => {
+    const out = join(dir, 'double');
+    let sent = false;
+    const result = await start(trainArgs(out), (text, child) => {
+      if (!sent && afterFirstChunk(text)) {
+        sent = true;
+        child.kill('SIGINT');
+        setTimeout(() => child.kill('SIGINT'), 20);
+      }
+    });
+    expect(sent).toBe(true);
+    expect(result.code, result.stderr).toBe(130);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    // Whatever was written is whole: the checkpoint (if any) verifies, metrics.csv (if any) parses.
+    if (existsSync(join(out, 'checkpoint.safetensors'))) expect(() => loadCheckpoint(out)).not.toThrow();
+    if (existsSync(join(out, 'metrics.csv'))) expect(() => readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false, minRows: 0 })).not.toThrow();
+  });
+});
+
+describe('--resume continues exactly', () => {
+  it('stopped + resumed gives the same metrics and weights as an uninterrupted run', async () => {
+    const whole = join(dir, 'whole');
+    const uninterrupted = await start(trainArgs(whole));
+    expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
+
+    const parts = join(dir, 'parts');
+    let sent = false;
+    const stopped = await start(trainArgs(parts), (text, child) => {
+      if (!sent && afterFirstChunk(text)) { sent = true; child.kill('SIGINT'); }
+    });
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(loadCheckpoint(parts).snapshot.iteration).toBeLessThan(ITERATIONS);
+    const resumed = await start(['train', '--resume', parts, '--no-progress']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+
+    expect(loadCheckpoint(parts).snapshot.iteration).toBe(ITERATIONS);
+    expect(metricsWithoutTiming(parts)).toEqual(metricsWithoutTiming(whole));
+    expect(tensorsOf(readSafetensors(join(parts, 'checkpoint.safetensors')))).toEqual(tensorsOf(readSafetensors(join(whole, 'checkpoint.safetensors'))));
+  });
+});
+
+describe('killing the process at any moment leaves the previous checkpoint loadable', () => {
+  it('SIGKILL at several moments after the first checkpoint', async () => {
+    for (const delay of [0, 7, 23, 61, 130]) {
+      const out = join(dir, `killed-${delay}`);
+      let armed = false;
+      const result = await start(trainArgs(out), (_, child) => {
+        if (!armed && existsSync(join(out, 'checkpoint.safetensors'))) {
+          armed = true;
+          setTimeout(() => child.kill('SIGKILL'), delay);
+        }
+      });
+      if (!armed) {
+        // The run ended before a checkpoint was seen from stdout: the final checkpoint must load.
+        expect(result.code, result.stderr).toBe(0);
+      }
+      expect(() => loadCheckpoint(out), `after SIGKILL ${delay} ms later`).not.toThrow();
+      expect(() => readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false, minRows: 0 })).not.toThrow();
+    }
+  });
+});
+
+describe('divergence', () => {
+  it('a non-finite loss or parameter stops training naming when and where, keeping the last good checkpoint', async () => {
+    const out = join(dir, 'diverged');
+    // Absurd learning rates overflow the float64 reference within a few updates.
+    const result = await start(trainArgs(out, ['--lr-critic', '1e300', '--lr-actor', '1e300']));
+    expect(result.code, result.stdout + result.stderr).not.toBe(0);
+    expect(result.code).not.toBe(1); // not an internal error
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^megc: .*(NaN|non-finite|infinit)/i);
+    expect(lines[0]).toMatch(/iteration \d+/);
+    if (existsSync(join(out, 'checkpoint.safetensors'))) {
+      // loadCheckpoint refuses non-finite tensors, so loading proves the kept checkpoint is a good one.
+      expect(() => loadCheckpoint(out)).not.toThrow();
+    }
+    if (existsSync(join(out, 'metrics.csv'))) expect(readFileSync(join(out, 'metrics.csv'), 'utf8')).toMatch(/^episode,iteration,/);
+  });
+});

@@ -1,0 +1,75 @@
+// Tests of atomic writes: the file is replaced whole, temporaries never linger, failures name the path.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AtomicOutput, ensureDirectory, writeFileAtomic } from '../src/io/atomic.js';
+import { UserError } from '../src/errors.js';
+
+function scratch(): string {
+  return mkdtempSync(join(tmpdir(), 'megc-atomic-'));
+}
+
+describe('writeFileAtomic', () => {
+  it('writes strings and bytes, replaces an existing file, leaves no temporary', () => {
+    const dir = scratch();
+    const path = join(dir, 'a.txt');
+    writeFileAtomic(path, 'first');
+    expect(readFileSync(path, 'utf8')).toBe('first');
+    writeFileAtomic(path, new Uint8Array([104, 105]));
+    expect(readFileSync(path, 'utf8')).toBe('hi');
+    writeFileAtomic(path, [new Uint8Array([1, 2]), new Uint8Array([3])]);
+    expect([...readFileSync(path)]).toEqual([1, 2, 3]);
+    expect(readdirSync(dir)).toEqual(['a.txt']);
+  });
+
+  it('fails with a UserError naming the path, removes the temporary and keeps the old file', () => {
+    const dir = scratch();
+    // The target is a non-empty directory: the rename fails after the temporary was written.
+    const target = join(dir, 'blocked');
+    mkdirSync(target);
+    writeFileSync(join(target, 'x'), 'x');
+    expect(() => writeFileAtomic(target, 'data')).toThrow(UserError);
+    expect(() => writeFileAtomic(target, 'data')).toThrow(/cannot write .*blocked/);
+    expect(readdirSync(dir)).toEqual(['blocked']);
+    // A missing directory: nothing is created.
+    expect(() => writeFileAtomic(join(dir, 'missing', 'f.txt'), 'data')).toThrow(/cannot write .*missing/);
+    expect(readdirSync(dir)).toEqual(['blocked']);
+  });
+});
+
+describe('AtomicOutput', () => {
+  it('makes nothing visible before commit, everything after', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'metrics.csv'), 'old');
+    const output = new AtomicOutput();
+    output.add(join(dir, 'metrics.csv'), 'new metrics');
+    output.add(join(dir, 'checkpoint.safetensors'), new Uint8Array([7]));
+    expect(readFileSync(join(dir, 'metrics.csv'), 'utf8')).toBe('old');
+    expect(readdirSync(dir).filter((f) => !f.startsWith('.'))).toEqual(['metrics.csv']);
+    output.commit();
+    expect(readFileSync(join(dir, 'metrics.csv'), 'utf8')).toBe('new metrics');
+    expect([...readFileSync(join(dir, 'checkpoint.safetensors'))]).toEqual([7]);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'metrics.csv']);
+  });
+
+  it('abort removes the staged files and keeps the old ones', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'metrics.csv'), 'old');
+    const output = new AtomicOutput();
+    output.add(join(dir, 'metrics.csv'), 'new');
+    output.abort();
+    expect(readdirSync(dir)).toEqual(['metrics.csv']);
+    expect(readFileSync(join(dir, 'metrics.csv'), 'utf8')).toBe('old');
+  });
+});
+
+describe('ensureDirectory', () => {
+  it('creates nested directories and names a blocked path', () => {
+    const dir = scratch();
+    ensureDirectory(join(dir, 'a', 'b'));
+    expect(readdirSync(join(dir, 'a'))).toEqual(['b']);
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => ensureDirectory(join(dir, 'file', 'sub'))).toThrow(/cannot create directory .*file/);
+  });
+});

@@ -1,0 +1,238 @@
+// The MLP kernels on the GPU (forward, backward, MSE, Adam with the schedule ring, soft update) against the float64
+// CPU reference, on random data with sizes that are not multiples of the tiles.
+import { describe, expect, it } from 'vitest';
+import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
+import { NnKernels } from '../src/nn/kernels.js';
+import { GpuMlp } from '../src/nn/mlp.js';
+import { initMlp } from '../src/nn/init.js';
+import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
+import { softUpdate } from '../src/nn/reference/softUpdate.js';
+import { mseLossPartialCount } from '../src/nn/mseLoss.js';
+import { expectClose, type Tolerance } from './helpers/expectClose.js';
+import { testGpu } from './helpers/gpu.js';
+import { randomArray } from './nnData.js';
+
+let kernelsPromise: Promise<NnKernels> | undefined;
+async function setup(): Promise<{ device: GPUDevice; kernels: NnKernels }> {
+  const { device } = await testGpu();
+  kernelsPromise ??= NnKernels.create(device);
+  return { device, kernels: await kernelsPromise };
+}
+
+function encodePass(device: GPUDevice, record: (pass: GPUComputePassEncoder) => void): void {
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  record(pass);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+}
+
+const maxAbs = (xs: ArrayLike<number>) => Array.prototype.reduce.call(xs, (m: number, x: number) => Math.max(m, Math.abs(x)), 0) as number;
+
+/**
+ * float32 matmuls over K <= 780 terms (batch for dW, widths for the rest), inputs identical to the reference's
+ * (the reference gets the float32-rounded params and data): each sum is off by about sqrt(K) * 2^-24 * sum|terms|
+ * <= 28 * 6e-8 * (a few times the largest result) ~ 1e-5 of the largest value, compounded over at most 3 layers.
+ * 5e-5 of the largest value (plus 1e-4 relative) leaves margin; a wrong index, tile or bounds check is off by O(1) of it.
+ */
+function matmulTolerance(ref: ArrayLike<number>): Tolerance {
+  return { atol: 5e-5 * Math.max(maxAbs(ref), 1e-30), rtol: 1e-4 };
+}
+
+const cases: { sizes: number[]; batches: number[] }[] = [
+  { sizes: [7, 13, 5], batches: [1, 37, 300] },
+  { sizes: [14, 33, 17, 1], batches: [1, 37, 300, 777] }, // 777 rows: three split-K partial sums
+  { sizes: [14, 70, 65, 7], batches: [130] }, // several 64 x 64 tiles in both directions
+];
+
+describe('GpuMlp forward and backward vs the float64 reference', () => {
+  for (const { sizes, batches } of cases) {
+    for (const batch of batches) {
+      it(`sizes [${sizes}], batch ${batch}`, async () => {
+        const { device, kernels } = await setup();
+        const params = Float64Array.from(initMlp(sizes, 11, 0), Math.fround);
+        // pre-activations away from exact zero: random inputs (+-2) and random biases
+        const x = randomArray(batch * sizes[0], 3, 2);
+        const out = sizes[sizes.length - 1];
+        const dOutput = randomArray(batch * out, 4);
+        const mlp = await GpuMlp.create(kernels, sizes, batch + 5, { label: 'net' });
+        mlp.writeParams(params);
+        const input = createStorageFrom(device, Float32Array.from(x), 'x');
+        const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
+        const dInput = createStorage(device, batch * sizes[0] * 4, 'dInput');
+        encodePass(device, (pass) => {
+          mlp.encodeForward(pass, input, batch);
+          mlp.encodeBackward(pass, dOutputBuffer, batch, { dInput });
+        });
+        const ref = mlpForward(params, sizes, x, batch);
+        const refBackward = mlpBackward(params, sizes, ref.cache, dOutput, batch);
+        const output = await readFloat32(device, mlp.output, batch * out);
+        expectClose(output, ref.output, matmulTolerance(ref.output), 'output');
+        for (let l = 0; l + 1 < sizes.length - 1; l++) {
+          const hidden = await readFloat32(device, mlp.activations[l], batch * sizes[l + 1]);
+          expectClose(hidden, ref.cache.activations[l], matmulTolerance(ref.cache.activations[l]), `hidden layer ${l}`);
+        }
+        const grads = await mlp.readGrads();
+        for (const [l, layer] of mlp.layout.layers.entries()) {
+          const w = [layer.weightOffset, layer.biasOffset] as const;
+          const b = [layer.biasOffset, layer.biasOffset + layer.outputs] as const;
+          const refW = refBackward.dParams.subarray(...w), refB = refBackward.dParams.subarray(...b);
+          expectClose(grads.subarray(...w), refW, matmulTolerance(refW), `dW layer ${l}`);
+          expectClose(grads.subarray(...b), refB, matmulTolerance(refB), `db layer ${l}`);
+        }
+        const dInputGpu = await readFloat32(device, dInput, batch * sizes[0]);
+        expectClose(dInputGpu, refBackward.dInput, matmulTolerance(refBackward.dInput), 'dInput');
+        expect(maxAbs(refBackward.dInput)).toBeGreaterThan(0);
+        mlp.destroy();
+      });
+    }
+  }
+
+  it('skipParamGrads computes dInput and leaves grads alone; a second backward overwrites grads', async () => {
+    const { device, kernels } = await setup();
+    const sizes = [14, 33, 17, 1];
+    const batch = 37;
+    const params = Float64Array.from(initMlp(sizes, 5, 1), Math.fround);
+    const x = randomArray(batch * 14, 6, 2);
+    const dA = randomArray(batch, 7);
+    const dB = randomArray(batch, 8);
+    const mlp = await GpuMlp.create(kernels, sizes, batch, { label: 'critic' });
+    mlp.writeParams(params);
+    const input = createStorageFrom(device, Float32Array.from(x), 'x');
+    const dOutA = createStorageFrom(device, Float32Array.from(dA), 'dA');
+    const dOutB = createStorageFrom(device, Float32Array.from(dB), 'dB');
+    const dInput = createStorage(device, batch * 14 * 4, 'dInput');
+    encodePass(device, (pass) => {
+      mlp.encodeForward(pass, input, batch);
+      mlp.encodeBackward(pass, dOutA, batch); // grads for dA
+      mlp.encodeBackward(pass, dOutA, batch); // again: must overwrite, not accumulate
+      mlp.encodeBackward(pass, dOutB, batch, { dInput, skipParamGrads: true }); // dInput for dB only
+    });
+    const ref = mlpForward(params, sizes, x, batch);
+    const refA = mlpBackward(params, sizes, ref.cache, dA, batch);
+    const refB = mlpBackward(params, sizes, ref.cache, dB, batch);
+    const grads = await mlp.readGrads();
+    expectClose(grads, refA.dParams, matmulTolerance(refA.dParams), 'grads of the first objective');
+    const dInputGpu = await readFloat32(device, dInput, batch * 14);
+    expectClose(dInputGpu, refB.dInput, matmulTolerance(refB.dInput), 'dInput of the second objective');
+    mlp.destroy();
+  });
+
+  it('a target network (trainable: false) runs the forward with its own params; soft update matches the reference', async () => {
+    const { device, kernels } = await setup();
+    const sizes = [7, 13, 5];
+    const batch = 9;
+    const online = await GpuMlp.create(kernels, sizes, batch, { label: 'actor' });
+    const target = await GpuMlp.create(kernels, sizes, batch, { label: 'actorTarget', trainable: false });
+    expect(target.grads).toBeNull();
+    const onlineParams = Float64Array.from(initMlp(sizes, 1, 0), Math.fround);
+    const targetParams = Float64Array.from(initMlp(sizes, 2, 0), Math.fround);
+    online.writeParams(onlineParams);
+    target.writeParams(targetParams);
+    const x = randomArray(batch * 7, 9, 2);
+    const input = createStorageFrom(device, Float32Array.from(x), 'x');
+    encodePass(device, (pass) => {
+      online.encodeForward(pass, input, batch);
+      target.encodeForward(pass, input, batch);
+    });
+    const refOnline = mlpForward(onlineParams, sizes, x, batch).output;
+    const refTarget = mlpForward(targetParams, sizes, x, batch).output;
+    expectClose(await readFloat32(device, online.output, batch * 5), refOnline, matmulTolerance(refOnline), 'online output');
+    expectClose(await readFloat32(device, target.output, batch * 5), refTarget, matmulTolerance(refTarget), 'target output');
+
+    encodePass(device, (pass) => {
+      online.encodeSoftUpdate(pass, target, 0.005);
+      online.encodeSoftUpdate(pass, target, 0.005);
+      online.encodeSoftUpdate(pass, target, 0.25);
+    });
+    const ref = Float64Array.from(targetParams);
+    softUpdate(onlineParams, ref, 0.005); softUpdate(onlineParams, ref, 0.005); softUpdate(onlineParams, ref, 0.25);
+    // three float32 multiply-adds of values below 1 in magnitude: a few ulps (6e-8 each)
+    expectClose(await target.readParams(), ref, { atol: 1e-6, rtol: 1e-6 }, 'target params');
+    expect(() => online.encodeSoftUpdate(null as unknown as GPUComputePassEncoder, { sizes: [7, 5], parameterCount: 40 } as GpuMlp, 0.1)).toThrow(/sizes/);
+    online.destroy(); target.destroy();
+  });
+
+  it('rejects a batch above maxBatch and a backward without a forward', async () => {
+    const { device, kernels } = await setup();
+    const mlp = await GpuMlp.create(kernels, [3, 4, 2], 8);
+    const buffer = createStorage(device, 1024, 'b');
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass();
+    expect(() => mlp.encodeForward(pass, buffer, 9)).toThrow(/maxBatch/);
+    expect(() => mlp.encodeBackward(pass, buffer, 4)).toThrow(/encodeForward/);
+    pass.end();
+    mlp.destroy();
+  });
+});
+
+describe('MSE loss and Adam on the GPU', () => {
+  it('MSE loss gradient and loss partial sums match the reference (batch 5000: two workgroups)', async () => {
+    const { device, kernels } = await setup();
+    const batch = 5000;
+    const q = randomArray(batch, 21, 3), y = randomArray(batch, 22, 3);
+    const buffers = {
+      q: createStorageFrom(device, Float32Array.from(q), 'q'),
+      target: createStorageFrom(device, Float32Array.from(y), 'y'),
+      dq: createStorage(device, batch * 4, 'dq'),
+      lossPartials: createStorage(device, 16 * 4, 'loss'),
+    };
+    const partials = mseLossPartialCount(batch);
+    expect(partials).toBe(2);
+    encodePass(device, (pass) => kernels.mseLoss.encode(pass, buffers, batch, 3));
+    const ref = mseLossBackward(q, y);
+    // one float32 subtraction and two multiplications per element: a few ulps
+    expectClose(await readFloat32(device, buffers.dq, batch), ref.dq, { atol: 1e-9, rtol: 1e-6 }, 'dq');
+    const lossParts = await readFloat32(device, buffers.lossPartials, partials, 3);
+    // float32 sums of 2,500 squares in a tree: relative error ~ log2(2500) * 6e-8 ~ 1e-6
+    expectClose([lossParts[0] + lossParts[1]], [ref.loss], { atol: 0, rtol: 1e-5 }, 'loss');
+  });
+
+  it('Adam: five steps from the schedule ring (varying lr and step) match the reference', async () => {
+    const { device, kernels } = await setup();
+    const sizes = [7, 13, 5];
+    const mlp = await GpuMlp.create(kernels, sizes, 4, { maxStepsPerSubmit: 8 });
+    const count = mlp.parameterCount;
+    const params = Float64Array.from(initMlp(sizes, 3, 0), Math.fround);
+    const m = Float64Array.from(randomArray(count, 31, 0.01)), v = Float64Array.from(randomArray(count, 32, 1e-4), Math.abs);
+    mlp.writeParams(params);
+    mlp.writeAdamMoments(m, v);
+    const hypers = [1, 2, 3, 4, 5].map((step) => adamHyper(1e-3 * (1 + step / 10), step + 10));
+    mlp.writeAdamSchedule(device.queue, hypers);
+    const gradSets = [0, 1, 2, 3, 4].map((k) => Float32Array.from(randomArray(count, 40 + k, 0.1)));
+    gradSets[2][5] = 0; // a zero gradient still decays m and v
+    for (const [slot, g] of gradSets.entries()) {
+      device.queue.writeBuffer(mlp.grads!, 0, g);
+      encodePass(device, (pass) => mlp.encodeAdam(pass, slot));
+    }
+    for (const [slot, g] of gradSets.entries()) adam(params, g, m, v, hypers[slot]);
+    const moments = await mlp.readAdamMoments();
+    // Each step's update is lr * mhat / (sqrt(vhat) + eps) <= ~lr * 10 here; float32 relative error of the update is a
+    // few ulps (~1e-6), so 5 steps of ~1e-2 add ~1e-7 of absolute error to params of magnitude <= 0.38.
+    expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params');
+    expectClose(moments.m, m, { atol: 1e-9, rtol: 1e-5 }, 'm');
+    expectClose(moments.v, v, { atol: 1e-12, rtol: 1e-5 }, 'v');
+    expect(() => mlp.writeAdamSchedule(device.queue, new Array(9).fill(hypers[0]))).toThrow(/slots/);
+    mlp.destroy();
+  });
+
+  it('Adam: several steps encoded in one pass read their own ring slots', async () => {
+    const { device, kernels } = await setup();
+    const sizes = [3, 4, 2];
+    const mlp = await GpuMlp.create(kernels, sizes, 4, { maxStepsPerSubmit: 4 });
+    const count = mlp.parameterCount;
+    const params = Float64Array.from(initMlp(sizes, 8, 0), Math.fround);
+    const m = new Float64Array(count), v = new Float64Array(count);
+    const g = Float32Array.from(randomArray(count, 50, 1));
+    mlp.writeParams(params);
+    mlp.writeAdamMoments(m, v);
+    device.queue.writeBuffer(mlp.grads!, 0, g);
+    const hypers = [adamHyper(0.01, 1), adamHyper(0.02, 2), adamHyper(0.05, 3)];
+    mlp.writeAdamSchedule(device.queue, hypers);
+    encodePass(device, (pass) => { mlp.encodeAdam(pass, 0); mlp.encodeAdam(pass, 1); mlp.encodeAdam(pass, 2); });
+    for (const hp of hypers) adam(params, g, m, v, hp);
+    // updates of at most lr each (0.08 in all) with float32 relative error ~1e-6
+    expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params after 3 steps in one pass');
+    mlp.destroy();
+  });
+});

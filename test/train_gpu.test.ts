@@ -1,0 +1,137 @@
+// The GPU LARA trainer against the float64 ReferenceTrainer (same initial weights, same RNG counters), its determinism,
+// exact resume from a snapshot, and the up-front refusal of configs the device cannot hold.
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.js';
+import { DEFAULT_SCENARIO } from '../src/scenario.js';
+import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
+import { GpuTrainer, checkTrainerFits, type IterationMetrics } from '../src/train/gpuTrainer.js';
+import { ReferenceTrainer } from '../src/train/reference.js';
+import { expectClose } from './helpers/expectClose.js';
+import { testGpu } from './helpers/gpu.js';
+
+const ITERATIONS = 6;
+
+/**
+ * Tiny but complete: 8 envs, batch 8, 16x16 networks, 2 updates per iteration, a warm-up iteration (noise only), a
+ * ring of 24 rows that wraps after 3 iterations, and 4 iterations per submit so the 6 iterations take two chunks.
+ */
+function tinyConfig(gamma: number): TrainConfig {
+  return parseTrainConfig({
+    envs: 8, batch: 8, hidden: [16, 16], updatesPerIteration: 2, iterations: ITERATIONS, replayCapacity: 24,
+    iterationsPerSubmit: 4, gamma, warmupIterations: 1, seed: 7,
+  });
+}
+
+async function runGpu(config: TrainConfig, iterations = ITERATIONS): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
+  const gpu = await testGpu();
+  const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config);
+  const rows: IterationMetrics[] = [];
+  await trainer.run(iterations, (chunk) => { rows.push(...chunk); });
+  return { rows, trainer };
+}
+
+const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
+
+describe.each([0, 0.9])('GPU trainer vs float64 reference, gamma %s', (gamma) => {
+  it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
+    const config = tinyConfig(gamma);
+    const { rows, trainer } = await runGpu(config);
+    const reference = new ReferenceTrainer(DEFAULT_SCENARIO, config);
+    const referenceRows = Array.from({ length: ITERATIONS }, () => reference.step());
+    try {
+      expect(rows.map((r) => r.iteration)).toEqual(referenceRows.map((r) => r.iteration));
+      expect(rows.map((r) => r.updates)).toEqual(referenceRows.map((r) => r.updates));
+      // Latencies of the acting actions: float32 state sampling, network and latency formulas vs float64, about 1e-6
+      // relative per operation; the actor has moved through 10 Adam steps by the last iteration, each step's f32
+      // rounding adding ~1e-7 to the weights. 1e-4 relative is 100x what we see and 1000x below a wrong formula.
+      for (const key of ['reward', 'lComp', 'lAigc', 'lVe', 'lTotal'] as const) {
+        expectClose(column(rows, key), column(referenceRows, key), { atol: 1e-6, rtol: 1e-4 }, key);
+      }
+      // Losses: means over 8 samples of squares / critic outputs in f32 (sums of 8 terms, ~1e-6 relative); the actor
+      // loss is -mean(Q) with Q near 0.2, so an absolute floor of 1e-5 covers its cancellation.
+      expectClose(column(rows, 'criticLoss'), column(referenceRows, 'criticLoss'), { atol: 1e-5, rtol: 1e-4 }, 'critic loss');
+      expectClose(column(rows, 'actorLoss'), column(referenceRows, 'actorLoss'), { atol: 1e-5, rtol: 1e-4 }, 'actor loss');
+
+      const gpu = await trainer.snapshot();
+      const ref = reference.snapshot();
+      // Weights after 10 Adam steps of lr <= 1e-3: the observed f32-vs-f64 difference is ~1e-7. 1e-5 absolute is 100x
+      // that, and 100x below one Adam step (lr 1e-3): a wrong gradient, a skipped update or a missing soft update
+      // (tau x the drift = 5e-5) shows up.
+      const weights = { atol: 1e-5, rtol: 1e-5 };
+      expectClose(gpu.actor, ref.actor, weights, 'actor');
+      expectClose(gpu.critic, ref.critic, weights, 'critic');
+      expectClose(gpu.actorTarget, ref.actorTarget, weights, 'actor target');
+      expectClose(gpu.criticTarget, ref.criticTarget, weights, 'critic target');
+      // Adam moments: m ~ gradients (~1e-2), v ~ gradients^2; f32 rounding of the gradient sums, ~1e-6 relative.
+      expectClose(gpu.actorAdam.m, ref.actorAdam.m, { atol: 1e-7, rtol: 1e-3 }, 'actor Adam m');
+      expectClose(gpu.criticAdam.m, ref.criticAdam.m, { atol: 1e-7, rtol: 1e-3 }, 'critic Adam m');
+      expectClose(gpu.criticAdam.v, ref.criticAdam.v, { atol: 1e-9, rtol: 1e-3 }, 'critic Adam v');
+      expect([gpu.actorAdam.step, gpu.criticAdam.step]).toEqual([ref.actorAdam.step, ref.criticAdam.step]);
+      // Replay rows: observations (|obs| up to ~5, f32 logs of f32 gains), log-share features and log rewards, each a
+      // few f32 operations from its inputs: 1e-5 absolute + 1e-5 relative.
+      expectClose(gpu.replay, ref.replay, { atol: 1e-5, rtol: 1e-5 }, 'replay ring');
+    } finally {
+      trainer.destroy();
+    }
+  });
+});
+
+describe('GPU trainer determinism and resume', () => {
+  it('gives bit-identical metrics and weights for the same seed, and continues exactly from a snapshot', async () => {
+    const config = tinyConfig(0.9);
+    const first = await runGpu(config);
+    const second = await runGpu(config);
+    // Resumed: 3 iterations, snapshot, a fresh trainer from the snapshot, 3 more.
+    const gpu = await testGpu();
+    const part = await runGpu(config, 3);
+    const snapshot = await part.trainer.snapshot();
+    part.trainer.destroy();
+    const resumed = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { snapshot });
+    const resumedRows: IterationMetrics[] = [...part.rows];
+    await resumed.run(ITERATIONS, (chunk) => { resumedRows.push(...chunk); });
+    try {
+      expect(second.rows).toEqual(first.rows);
+      expect(resumedRows).toEqual(first.rows);
+      const a = await first.trainer.snapshot();
+      const b = await second.trainer.snapshot();
+      const c = await resumed.snapshot();
+      expect(b).toEqual(a);
+      expect(c).toEqual(a);
+    } finally {
+      for (const t of [first.trainer, second.trainer, resumed]) t.destroy();
+    }
+  });
+
+  it('stops at a chunk boundary when asked (the chunk in flight finishes) and runs no further than config.iterations', async () => {
+    const config = { ...tinyConfig(0), iterationsPerSubmit: 2 };
+    const gpu = await testGpu();
+    const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config);
+    try {
+      const rows: IterationMetrics[] = [];
+      await trainer.run(ITERATIONS, (chunk) => { rows.push(...chunk); return false; });
+      // chunk [0, 2) asked to stop when its metrics landed; chunk [2, 4) was already submitted and completes
+      expect(rows.map((r) => r.iteration)).toEqual([0, 1, 2, 3]);
+      expect(trainer.iteration).toBe(4);
+      await trainer.run(100, (chunk) => { rows.push(...chunk); });
+      expect(trainer.iteration).toBe(ITERATIONS);
+      expect(rows.map((r) => r.iteration)).toEqual([0, 1, 2, 3, 4, 5]);
+    } finally {
+      trainer.destroy();
+    }
+  });
+});
+
+describe('device limits', () => {
+  const limits = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 2 ** 31 };
+  it('refuses a replay ring larger than maxStorageBufferBindingSize, naming the limit and the largest that fits', () => {
+    const config = parseTrainConfig({ replayCapacity: 2_000_000 });
+    expect(() => checkTrainerFits(config, limits)).toThrow(UserError);
+    expect(() => checkTrainerFits(config, limits)).toThrow(/maxStorageBufferBindingSize of 134217728 bytes; the largest that fits is --replay-capacity 1525201/);
+  });
+  it('refuses envs whose activations do not fit, and a ring smaller than one iteration of envs', () => {
+    expect(() => checkTrainerFits(parseTrainConfig({ envs: 200_000, batch: 256, hidden: [256, 256], replayCapacity: 1_000_000 }), limits))
+      .toThrow(/largest that fits is max\(--envs, --batch\) 131072/);
+    expect(() => checkTrainerFits(parseTrainConfig({ envs: 4096, batch: 256, replayCapacity: 1024 }), limits)).toThrow(/replayCapacity \(1024\)/);
+    expect(() => checkTrainerFits(parseTrainConfig({}), limits)).not.toThrow();
+  });
+});
