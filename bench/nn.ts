@@ -6,6 +6,7 @@ import { initMlp } from '../src/nn/init.js';
 import { NnKernels } from '../src/nn/kernels.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { GpuMlp } from '../src/nn/mlp.js';
+import { WIDE_TILE, type TileShape } from '../src/nn/linear.js';
 import { mlpBackward, mlpForward } from '../src/nn/reference/mlp.js';
 
 export interface NetworkBenchRow {
@@ -29,6 +30,8 @@ export interface NetworkBenchOptions {
   /** CPU reference batches (default 256, 4,096; quick: 256). */
   cpuBatches?: number[];
   hidden?: number;
+  /** Also time the critic's forward and backward with each of these wide tiles (tuning on a real GPU). */
+  tileSweep?: TileShape[];
   /** Called with each row as soon as it is measured. */
   onRow?: (row: NetworkBenchRow) => void;
 }
@@ -39,7 +42,15 @@ function plainMatmulRate(batch: number): number {
   return batch <= 4096 ? H200_PLAIN_MATMUL[0][1] : H200_PLAIN_MATMUL[1][1];
 }
 
-interface Network { name: string; sizes: number[] }
+interface Network { name: string; sizes: number[]; tile?: TileShape }
+
+/** Wide tiles worth trying on a discrete GPU: 64x64 with K 16 or 32, 32x64, 64x32, 32x32 (4 x 4 outputs per thread). */
+export const TILE_SWEEP: TileShape[] = [
+  { threadsX: 16, threadsY: 16, tileK: 32 },
+  { threadsX: 16, threadsY: 8, tileK: 16 },
+  { threadsX: 8, threadsY: 16, tileK: 16 },
+  { threadsX: 8, threadsY: 8, tileK: 32 },
+];
 
 /** FLOPs of one forward: 2 B sum(in * out) (bias and ReLU not counted). */
 export function forwardFlops(sizes: number[], batch: number): number {
@@ -65,6 +76,9 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
     { name: `critic 14-${hidden}-${hidden}-1`, sizes: [14, hidden, hidden, 1] },
     { name: `actor 7-${hidden}-${hidden}-7`, sizes: [7, hidden, hidden, 7] },
   ];
+  const gpuNetworks: Network[] = [...networks, ...(opts.tileSweep ?? []).map((tile) => ({
+    name: `${networks[0].name} tile ${tile.threadsY * 4}x${tile.threadsX * 4}xK${tile.tileK}`, sizes: networks[0].sizes, tile,
+  }))];
   const rows: NetworkBenchRow[] = [];
   const emit = (row: NetworkBenchRow) => { rows.push(row); opts.onRow?.(row); };
 
@@ -72,8 +86,8 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
     const device = gpu.device;
     const kernels = await NnKernels.create(device);
     const maxBatch = Math.max(...gpuBatches);
-    for (const net of networks) {
-      const mlp = await GpuMlp.create(kernels, net.sizes, maxBatch, { label: net.name });
+    for (const net of gpuNetworks) {
+      const mlp = await GpuMlp.create(kernels, net.sizes, maxBatch, { label: net.name, wideTile: net.tile ?? WIDE_TILE });
       mlp.writeParams(initMlp(net.sizes, 1, 0));
       const input = createStorageFrom(device, randomInput(maxBatch * net.sizes[0]), 'bench.input');
       const dOutput = createStorageFrom(device, randomInput(maxBatch * net.sizes[net.sizes.length - 1]), 'bench.dOutput');
@@ -133,14 +147,16 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
   return rows;
 }
 
-/** `node dist/bench/nn.js [--quick] [--cpu-only]`: prints one line per row as it is measured. */
+/** `node dist/bench/nn.js [--quick] [--cpu-only] [--tiles]`: prints one line per row as it is measured. */
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const sweep = process.argv.includes('--tiles');
   const { createGpu, describeAdapter } = await import('../src/gpu/runtime.js');
   const gpu = process.argv.includes('--cpu-only') ? null : await createGpu();
   if (gpu) console.log(`adapter: ${describeAdapter(gpu.info)}`);
   await benchNetworks(gpu, {
     quick,
+    tileSweep: sweep ? TILE_SWEEP : undefined,
     onRow: (r) => console.log(`${r.device} ${r.name} batch=${r.batch}: ${r.gflops.median.toFixed(1)} GFLOP/s ` +
       `(min ${r.gflops.min.toFixed(1)}, max ${r.gflops.max.toFixed(1)}), ${r.milliseconds.toFixed(3)} ms` +
       (r.fractionOfH200PlainMatmul !== undefined ? `, ${(100 * r.fractionOfH200PlainMatmul).toFixed(1)}% of the H200 plain matmul` : '')),

@@ -45,7 +45,11 @@ const cases: { sizes: number[]; batches: number[] }[] = [
   { sizes: [14, 70, 65, 7], batches: [130] }, // several 64 x 64 tiles in both directions
 ];
 
-describe('GpuMlp forward and backward vs the float64 reference', () => {
+// Cold, lavapipe compiles each pipeline variant with LLVM on first use (5-15 s each on a loaded machine; the first
+// test builds about six), so these tests get more than the default 120 s.
+const GPU_TEST_TIMEOUT = { timeout: 400_000 };
+
+describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOUT, () => {
   for (const { sizes, batches } of cases) {
     for (const batch of batches) {
       it(`sizes [${sizes}], batch ${batch}`, async () => {
@@ -166,7 +170,7 @@ describe('GpuMlp forward and backward vs the float64 reference', () => {
   });
 });
 
-describe('MSE loss and Adam on the GPU', () => {
+describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
   it('MSE loss gradient and loss partial sums match the reference (batch 5000: two workgroups)', async () => {
     const { device, kernels } = await setup();
     const batch = 5000;

@@ -89,10 +89,12 @@ export function registerTrain(program: Command): void {
       const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags');
       const reporter = progressReporter(Boolean(process.stdout.isTTY) && opts.progress !== false);
       try {
-        await runTraining({
+        const result = await runTraining({
           scenario, config, overrides: opts.resume ? given : undefined, device: opts.device, adapter: opts.adapter,
           out: opts.resume ?? opts.out, resume: opts.resume !== undefined, onProgress: reporter.update, log: reporter.log, evaluate: opts.eval !== false,
         });
+        if (result.stopped === 'SIGINT') process.exitCode = 130;
+        if (result.stopped === 'SIGTERM') process.exitCode = 143;
       } finally {
         reporter.stop();
       }

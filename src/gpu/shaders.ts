@@ -29,9 +29,12 @@ export interface ShaderSource {
 
 const INCLUDE = /^\s*#include\s+"([^"]+)"\s*$/;
 
-function expandIncludes(path: string, spans: LineSpan[], out: string[], stack: string[]): void {
+function expandIncludes(path: string, spans: LineSpan[], out: string[], stack: string[], included: Set<string>): void {
   const full = resolve(SHADER_DIR, path);
   if (stack.includes(full)) throw new ShaderCompileError(`${path}: recursive #include`);
+  // Include-once: a library pulled in by two files is expanded the first time only.
+  if (included.has(full)) return;
+  included.add(full);
   let text: string;
   try { text = readFileSync(full, 'utf8'); } catch { throw new ShaderCompileError(`shader file not found: shaders/${path}`); }
   const lines = text.split('\n');
@@ -45,7 +48,7 @@ function expandIncludes(path: string, spans: LineSpan[], out: string[], stack: s
     const m = INCLUDE.exec(line);
     if (m) {
       flush(i + 2);
-      expandIncludes(m[1], spans, out, [...stack, full]);
+      expandIncludes(m[1], spans, out, [...stack, full], included);
       runStart = out.length; runFileLine = i + 2;
     } else out.push(line);
   });
@@ -77,7 +80,7 @@ function preprocess(name: string, code: string, defines: ShaderDefines): string 
 export function loadShader(name: string, defines: ShaderDefines = {}): ShaderSource {
   const spans: LineSpan[] = [];
   const lines: string[] = [];
-  expandIncludes(name, spans, lines, []);
+  expandIncludes(name, spans, lines, [], new Set());
   const expanded = lines.join('\n');
   const hasDirectives = /^\s*#(if|elif|else|endif)\b/m.test(expanded);
   // Directive lines are blanked rather than removed where possible so line numbers survive.

@@ -21,10 +21,21 @@ export const NARROW_COLUMNS_TILE: TileShape = { threadsX: 4, threadsY: 16, tileK
 export const NARROW_ROWS_TILE: TileShape = { threadsX: 16, threadsY: 4, tileK: 16 };
 
 /** The tile for a (rows, columns) result; rows are the batch for forward and backward-input (not known when building). */
-export function chooseTile(rows: number | null, columns: number): TileShape {
+export function chooseTile(rows: number | null, columns: number, wide: TileShape = WIDE_TILE): TileShape {
   if (columns <= 16) return NARROW_COLUMNS_TILE;
   if (rows !== null && rows <= 16) return NARROW_ROWS_TILE;
-  return WIDE_TILE;
+  return wide;
+}
+
+/** Checks a tile against the device's limits (invocations, workgroup memory of the largest kernel). */
+export function validateTile(device: GPUDevice, t: TileShape): void {
+  const threads = t.threadsX * t.threadsY;
+  const bytes = 4 * t.tileK * (tileRows(t) + tileColumns(t) + 1);
+  if (!(Number.isInteger(t.threadsX) && Number.isInteger(t.threadsY) && Number.isInteger(t.tileK) && t.threadsX >= 1 && t.threadsY >= 1 && t.tileK >= 1)) {
+    throw new RangeError(`tile ${JSON.stringify(t)}: sizes must be positive integers`);
+  }
+  if (threads > device.limits.maxComputeInvocationsPerWorkgroup) throw new RangeError(`tile ${JSON.stringify(t)}: ${threads} threads exceed this GPU's ${device.limits.maxComputeInvocationsPerWorkgroup}`);
+  if (bytes > device.limits.maxComputeWorkgroupStorageSize) throw new RangeError(`tile ${JSON.stringify(t)}: ${bytes} bytes of workgroup memory exceed this GPU's ${device.limits.maxComputeWorkgroupStorageSize}`);
 }
 
 export const tileRows = (t: TileShape) => t.threadsY * 4;

@@ -7,7 +7,7 @@ import type { NnKernels } from './kernels.js';
 import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
 import {
   chooseTile, linearBackwardInputParams, linearBackwardWeightParams, linearBackwardWeightSumParams, linearForwardParams,
-  tileColumns, tileRows, type TileShape,
+  tileColumns, tileRows, validateTile, type TileShape,
 } from './linear.js';
 import { bindGroup, bufferId, type ExplicitPipeline } from './pipelines.js';
 import type { AdamHyper } from './reference/mlp.js';
@@ -23,6 +23,8 @@ export interface GpuMlpOptions {
   maxStepsPerSubmit?: number;
   /** Most batch splits of the weight-gradient reduction (default 16; 1 disables split-K). */
   maxSplits?: number;
+  /** Tile of the layers wider than 16 in both directions (default WIDE_TILE); for tuning on a given GPU. */
+  wideTile?: TileShape;
 }
 
 /** Fewest batch rows per split of the weight gradient (below this, splitting costs more than it gains). */
@@ -113,6 +115,7 @@ export class GpuMlp {
   static async create(kernels: NnKernels, sizes: readonly number[], maxBatch: number, options: GpuMlpOptions = {}): Promise<GpuMlp> {
     const label = options.label ?? 'mlp';
     validateSizes(sizes, `${label} sizes`);
+    if (options.wideTile) validateTile(kernels.device, options.wideTile);
     if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new UserError(`${label}: batch must be a positive integer, got ${maxBatch}`);
     const maxSplits = options.maxSplits ?? 16;
     const maxStepsPerSubmit = options.maxStepsPerSubmit ?? 64;
@@ -122,9 +125,10 @@ export class GpuMlp {
     const { layers } = mlpLayout(sizes);
     const pipelines = await Promise.all(layers.map(async (layer, l): Promise<LayerPipelines> => {
       const last = l === layers.length - 1;
-      const forwardTile = chooseTile(null, layer.outputs);
-      const backwardInputTile = chooseTile(null, layer.inputs);
-      const backwardWeightTile = chooseTile(layer.inputs + 1, layer.outputs);
+      const wide = options.wideTile;
+      const forwardTile = chooseTile(null, layer.outputs, wide);
+      const backwardInputTile = chooseTile(null, layer.inputs, wide);
+      const backwardWeightTile = chooseTile(layer.inputs + 1, layer.outputs, wide);
       const [forward, backwardInput, backwardInputUnmasked, backwardWeight] = await Promise.all([
         linear.forward(forwardTile, !last),
         linear.backwardInput(backwardInputTile, l > 0),

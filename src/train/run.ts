@@ -323,7 +323,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   try {
     // Run in segments between periodic checkpoints.
     while (driver.iteration < config.iterations && !shouldStop()) {
-      await driver.run(config.iterations - driver.iteration, onChunk, () => shouldStop() || wall() - lastCheckpointWall >= checkpointEvery);
+      const segmentStart = driver.iteration;
+      const segmentDone = () => driver.iteration > segmentStart && wall() - lastCheckpointWall >= checkpointEvery;
+      await driver.run(config.iterations - driver.iteration, onChunk, () => shouldStop() || segmentDone());
       if (divergence) break;
       if (gpu) gpu.checkErrors();
       await saveCheckpoint();

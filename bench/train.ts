@@ -1,0 +1,119 @@
+// Training throughput: the whole LARA iteration (act, replay, minibatch, critic + actor + target updates) on the GPU
+// trainer as `megc train` runs it, and on the CPU reference at the sizes it can do.
+import type { Gpu } from '../src/gpu/runtime.js';
+import { summarize } from '../src/gpu/timing.js';
+import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
+import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
+import { GpuTrainer } from '../src/train/gpuTrainer.js';
+import { ReferenceTrainer } from '../src/train/reference.js';
+
+export interface Figure { min: number; median: number; max: number }
+
+export interface TrainingBenchRow {
+  envs: number;
+  batch: number;
+  /** Hidden widths, e.g. "256,256". */
+  hidden: string;
+  device: 'gpu' | 'cpu';
+  iterationsPerSecond: Figure;
+  /** Minibatch samples trained per second (batch x updates x iterations/s), as in the peers' table. */
+  samplesPerSecond: Figure;
+  updatesPerIteration: number;
+  iterationsPerSubmit?: number;
+  /** GPU dispatches recorded per iteration (with its updates). */
+  dispatchesPerIteration?: number;
+}
+
+export interface TrainingBenchOptions {
+  /** Smaller sizes (a software adapter, or a quick run). */
+  quick?: boolean;
+  /** (envs, batch) pairs; default (1, 256), (4096, 4096), (65536, 65536) (quick: (1, 256), (256, 256), (1024, 1024)). */
+  sizes?: [number, number][];
+  /** Default [256, 256] (quick: [64, 64]). */
+  hidden?: number[];
+  /** Timed windows per size (default 5, quick 3). */
+  repeats?: number;
+  /** Gradient updates per iteration; default 1, as the peers (JAX, PyTorch) do. */
+  updatesPerIteration?: number;
+  /** CPU reference sizes (default (1, 256) and quick sizes up to 256). */
+  cpuSizes?: [number, number][];
+  scenario?: Scenario;
+  onRow?: (row: TrainingBenchRow) => void;
+}
+
+/** Iterations per submit: enough work per command buffer to hide the ~33 us submit round trip. */
+function chunkFor(envs: number, batch: number, quick: boolean): number {
+  if (quick) return 20;
+  const rows = Math.max(envs, batch);
+  return rows >= 65536 ? 10 : rows >= 4096 ? 50 : 200;
+}
+
+function benchConfig(envs: number, batch: number, hidden: number[], updates: number, chunk: number): TrainConfig {
+  return parseTrainConfig({
+    envs, batch, hidden, updatesPerIteration: updates, iterationsPerSubmit: chunk, iterations: 1_000_000_000, gamma: 0,
+    replayCapacity: Math.max(batch, envs, Math.min(1 << 20, Math.max(batch, envs) * 16)),
+  });
+}
+
+const figure = (xs: number[]): Figure => summarize(xs);
+
+async function benchGpu(gpu: Gpu, scenario: Scenario, envs: number, batch: number, hidden: number[], updates: number, quick: boolean, repeats: number): Promise<TrainingBenchRow> {
+  const chunk = chunkFor(envs, batch, quick);
+  const config = benchConfig(envs, batch, hidden, updates, chunk);
+  const trainer = await GpuTrainer.create(gpu, scenario, config);
+  try {
+    // Warm-up: fill the ring to one batch (updates start there), then two chunks with updates (pipelines built, caches warm).
+    const fill = Math.ceil(batch / envs);
+    await trainer.run(fill + 2 * chunk);
+    await gpu.device.queue.onSubmittedWorkDone();
+    const windowChunks = quick ? 2 : 5;
+    const rates: number[] = [];
+    for (let r = 0; r < repeats; r++) {
+      const start = performance.now();
+      await trainer.run(windowChunks * chunk);  // chunks pipelined two deep; the metrics readbacks never block a submit
+      await gpu.device.queue.onSubmittedWorkDone();
+      rates.push((windowChunks * chunk) / ((performance.now() - start) / 1000));
+    }
+    gpu.checkErrors();
+    return {
+      envs, batch, hidden: hidden.join(','), device: 'gpu', iterationsPerSecond: figure(rates),
+      samplesPerSecond: figure(rates.map((x) => x * batch * updates)), updatesPerIteration: updates, iterationsPerSubmit: chunk,
+      dispatchesPerIteration: trainer.dispatchesPerIteration,
+    };
+  } finally {
+    trainer.destroy();
+  }
+}
+
+function benchCpu(scenario: Scenario, envs: number, batch: number, hidden: number[], updates: number, repeats: number): TrainingBenchRow {
+  const trainer = new ReferenceTrainer(scenario, benchConfig(envs, batch, hidden, updates, 1));
+  while (trainer.replayFilled < batch) trainer.step();
+  trainer.step();
+  const rates: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const start = performance.now();
+    let count = 0;
+    do { trainer.step(); count++; } while (performance.now() - start < 300);
+    rates.push(count / ((performance.now() - start) / 1000));
+  }
+  return {
+    envs, batch, hidden: hidden.join(','), device: 'cpu', iterationsPerSecond: figure(rates),
+    samplesPerSecond: figure(rates.map((x) => x * batch * updates)), updatesPerIteration: updates,
+  };
+}
+
+/** Rows per (envs, batch): GPU trainer (when `gpu` is given) and CPU reference (at its sizes). */
+export async function benchTraining(gpu: Gpu | null, opts: TrainingBenchOptions = {}): Promise<TrainingBenchRow[]> {
+  const quick = opts.quick ?? false;
+  const scenario = opts.scenario ?? DEFAULT_SCENARIO;
+  const hidden = opts.hidden ?? (quick ? [64, 64] : [256, 256]);
+  const updates = opts.updatesPerIteration ?? 1;
+  const repeats = opts.repeats ?? (quick ? 3 : 5);
+  const sizes = opts.sizes ?? (quick ? [[1, 256], [256, 256], [1024, 1024]] : [[1, 256], [4096, 4096], [65536, 65536]]);
+  const cpuSizes = opts.cpuSizes ?? (quick ? [[1, 256], [256, 256]] : [[1, 256]]);
+  const rows: TrainingBenchRow[] = [];
+  const emit = (row: TrainingBenchRow) => { rows.push(row); opts.onRow?.(row); };
+  if (gpu) for (const [envs, batch] of sizes) emit(await benchGpu(gpu, scenario, envs, batch, hidden, updates, quick, repeats));
+  for (const [envs, batch] of cpuSizes) emit(benchCpu(scenario, envs, batch, hidden, updates, quick ? 2 : 3));
+  return rows;
+}

@@ -1,0 +1,114 @@
+// A whole `megc train` run on tiny sizes: files and formats, stop + --resume giving the same metrics and weights as an
+// uninterrupted run, the CPU device, divergence detection that keeps the last good checkpoint, and `megc act`.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/scenario.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { METRICS_HEADER, runTraining } from '../src/train/run.js';
+import { expectClose } from './helpers/expectClose.js';
+import { testGpu } from './helpers/gpu.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'megc-train-run-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+// Episodes of 4 slots so that 10 iterations give 2 full episodes and a partial third.
+const scenario = parseScenario({ slotsPerEpisode: 4 }, 'test');
+const config = parseTrainConfig({
+  envs: 8, batch: 8, hidden: [8, 8], updatesPerIteration: 1, iterations: 10, replayCapacity: 32, iterationsPerSubmit: 2,
+  gamma: 0.5, evalSlots: 64, seed: 2,
+});
+const quiet = () => {};
+
+/** metrics.csv rows without the wall-clock columns (wall_s, samples_per_s). */
+function metricsWithoutWall(path: string): string[] {
+  const lines = readFileSync(path, 'utf8').trim().split('\n');
+  expect(lines[0]).toBe(METRICS_HEADER);
+  return lines.slice(1).map((l) => l.split(',').slice(0, -2).join(','));
+}
+
+describe('runTraining', () => {
+  it('writes metrics.csv, config.json, checkpoint and evaluation.json; stop + resume equals an uninterrupted run', async () => {
+    const gpu = await testGpu();
+    const full = join(dir, 'full');
+    const result = await runTraining({ scenario, config, device: 'gpu', gpu, out: full, log: quiet, handleSignals: false });
+    expect(result.iterations).toBe(10);
+    expect(result.stopped).toBeUndefined();
+    const rows = metricsWithoutWall(join(full, 'metrics.csv'));
+    expect(rows.map((r) => r.split(',').slice(0, 2).join(','))).toEqual(['1,4', '2,8', '3,10']);
+    const configJson = JSON.parse(readFileSync(join(full, 'config.json'), 'utf8'));
+    expect(configJson.train).toEqual(config);
+    expect(configJson.device).toBe('gpu');
+    expect(Object.keys(configJson)).toEqual(['train', 'scenario', 'device', 'adapter', 'version']);
+    const evaluation = JSON.parse(readFileSync(join(full, 'evaluation.json'), 'utf8'));
+    expect(evaluation.slots).toBe(64);
+    expect(Object.keys(evaluation.policies)).toEqual(['lara', 'fra', 'rra', 'opt']);
+    expect(evaluation.gap).toBeCloseTo(evaluation.policies.lara.total / evaluation.policies.opt.total - 1, 12);
+    // OPT is the per-slot optimum: no policy beats it on the same states
+    for (const name of ['lara', 'fra', 'rra']) expect(evaluation.policies[name].total).toBeGreaterThanOrEqual(evaluation.policies.opt.total * (1 - 1e-6));
+
+    const split = join(dir, 'split');
+    const first = await runTraining({ scenario, config, device: 'gpu', gpu, out: split, log: quiet, handleSignals: false, stopAfterIterations: 4 });
+    expect(first.stopped).toBe('requested');
+    expect(first.iterations).toBe(4);
+    expect(loadCheckpoint(split).snapshot.iteration).toBe(4);
+    const second = await runTraining({ device: 'gpu', gpu, out: split, resume: true, log: quiet, handleSignals: false, overrides: {} });
+    expect(second.iterations).toBe(10);
+    expect(metricsWithoutWall(join(split, 'metrics.csv'))).toEqual(rows);
+    expect(loadCheckpoint(split).snapshot).toEqual(loadCheckpoint(full).snapshot);
+    expect(JSON.parse(readFileSync(join(split, 'evaluation.json'), 'utf8')).policies.lara).toEqual(evaluation.policies.lara);
+  });
+
+  it('refuses a resume that changes anything but the length', async () => {
+    const gpu = await testGpu();
+    await expect(runTraining({ device: 'gpu', gpu, out: join(dir, 'full'), resume: true, log: quiet, handleSignals: false, overrides: { batch: 4 } }))
+      .rejects.toThrow(/trained with batch = 8; drop that flag/);
+  });
+
+  it('runs the same algorithm on the CPU reference (float64), close to the GPU run', async () => {
+    const out = join(dir, 'cpu');
+    await runTraining({ scenario, config, device: 'cpu', out, log: quiet, handleSignals: false, evaluate: false });
+    const cpu = metricsWithoutWall(join(out, 'metrics.csv')).map((r) => r.split(',').slice(2).map(Number));
+    const gpu = metricsWithoutWall(join(dir, 'full', 'metrics.csv')).map((r) => r.split(',').slice(2).map(Number));
+    // f32 vs f64 over 10 iterations and 8 Adam steps (see train_gpu.test.ts): means agree to ~1e-6 relative.
+    expectClose(gpu.flat(), cpu.flat(), { atol: 1e-5, rtol: 1e-4 }, 'episode metrics, GPU vs CPU');
+    expect(loadCheckpoint(out).snapshot.actor).toBeInstanceOf(Float64Array);
+  });
+
+  it('stops on a non-finite loss, naming the iteration, and keeps the last good checkpoint', async () => {
+    const gpu = await testGpu();
+    const out = join(dir, 'diverge');
+    // A critic learning rate of 1e30 sends the weights to infinity at the first update; batch 32 (4 iterations of 8
+    // envs) delays that update to iteration 3, after the checkpoint of iterations 0-1.
+    const wild = parseTrainConfig({ ...config, batch: 32, lrCritic: 1e30, lrDecay: 1, iterations: 40 });
+    await expect(runTraining({ scenario, config: wild, device: 'gpu', gpu, out, log: quiet, handleSignals: false, checkpointEverySeconds: 0, evaluate: false }))
+      .rejects.toThrow(/training diverged at iteration 3: the (critic|actor) loss is (NaN|Infinity|-Infinity) \(first non-finite tensor: [a-z_]+\.\d\.(weight|bias)\); the last good checkpoint \(iteration 2\)/);
+    const kept = loadCheckpoint(out);  // loads: every tensor finite
+    expect(kept.snapshot.iteration).toBe(2);
+  });
+});
+
+describe('megc act on a trained actor', () => {
+  it('writes state, action and latency columns; actions are feasible', async () => {
+    const { registerAct } = await import('../src/cli/act.js');
+    const { Command } = await import('commander');
+    const program = new Command().exitOverride();
+    registerAct(program);
+    const input = join(dir, 'states.csv');
+    writeFileSync(input, 'd_aigc,h_comp_off,h_aigc_back,h_ve_off,h_ve_back,d_comp,d_ve\n8e6,1e-7,5e-8,2e-7,1e-7,3e6,4e6\n2e6,3e-7,1e-8,1e-7,4e-7,7e6,2e6\n');
+    const output = join(dir, 'actions.csv');
+    await program.parseAsync(['node', 'megc', 'act', '--policy', join(dir, 'full'), '--input', input, '--output', output]);
+    const lines = readFileSync(output, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('h_comp_off,h_aigc_back,h_ve_off,h_ve_back,d_comp,d_ve,d_aigc,alpha_off,alpha_back,beta,lambda,omega_comp,omega_aigc,omega_ve,l_comp,l_aigc,l_ve,l_total');
+    for (const line of lines.slice(1)) {
+      const v = line.split(',').map(Number);
+      const omegas = v.slice(11, 14);
+      expect(Math.abs(omegas[0] + omegas[1] + omegas[2] - 1)).toBeLessThan(1e-12);
+      expect(v.slice(7, 14).every((a) => a > 0 && a < 1)).toBe(true);
+      expect(v[17]).toBeCloseTo(v[14] + v[15] + v[16], 12);
+    }
+    expect(lines[1].startsWith('1e-7,5e-8,2e-7,1e-7,3000000,4000000,8000000,')).toBe(true);
+  });
+});
