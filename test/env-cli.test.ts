@@ -1,18 +1,13 @@
 // megc eval / latency / solve end to end on the CPU path: outputs, JSON shape, and infeasible actions rejected.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expectClose } from './helpers/expectClose.js';
+import { megc } from './helpers/cli.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
-const GOLDEN = resolve(ROOT, '../shared/spec/golden-latency.csv');
-
-function megc(args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'src/cli/main.ts'), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const GOLDEN = resolve(ROOT, 'test/fixtures/golden-latency.csv');
 
 const parse = (text: string) => {
   const [header, ...rows] = text.trim().split(/\r?\n/);

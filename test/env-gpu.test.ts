@@ -75,7 +75,7 @@ describe('environment on the GPU', () => {
   it('gives +inf and 0 exactly where MODEL.md says, and the golden rows', async () => {
     const { device } = await testGpu();
     const kernel = await EnvLatencyKernel.create(device, scenario);
-    const rows = readFileSync(new URL('../../shared/spec/golden-latency.csv', import.meta.url), 'utf8').trim().split('\n').slice(1)
+    const rows = readFileSync(new URL('./fixtures/golden-latency.csv', import.meta.url), 'utf8').trim().split('\n').slice(1)
       .map((l) => l.split(',').map(Number));
     const states = rows.flatMap((r) => r.slice(0, 7));
     const actions = rows.flatMap((r) => r.slice(7, 14));

@@ -9,7 +9,7 @@ import { expectClose } from './helpers/expectClose.js';
 const scenario = DEFAULT_SCENARIO;
 
 function goldenRows(): number[][] {
-  const text = readFileSync(new URL('../../shared/spec/golden-latency.csv', import.meta.url), 'utf8').trim().split('\n');
+  const text = readFileSync(new URL('./fixtures/golden-latency.csv', import.meta.url), 'utf8').trim().split('\n');
   return text.slice(1).map((line) => line.split(',').map(Number));
 }
 

@@ -45,6 +45,7 @@ export function writeSyntheticRun(request: TrainRequest): void {
     train: config, scenario: request.scenario, device: request.device, adapter: null, version: 'synthetic',
   }, null, 2));
   const jitter = 1 + 0.02 * random();
+  if (!request.evaluate) return;
   writeFileSync(join(out, 'evaluation.json'), JSON.stringify({
     slots: config.evalSlots,
     policies: {

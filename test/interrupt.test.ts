@@ -126,7 +126,8 @@ describe('--resume continues exactly', () => {
     });
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(loadCheckpoint(parts).snapshot.iteration).toBeLessThan(ITERATIONS);
-    const resumed = await start(['train', '--resume', parts, '--no-progress']);
+    // Same device as the stopped run (a resume without --device runs on the default, the GPU).
+    const resumed = await start(['train', '--resume', parts, '--device', 'cpu', '--no-progress']);
     expect(resumed.code, resumed.stderr).toBe(0);
 
     expect(loadCheckpoint(parts).snapshot.iteration).toBe(ITERATIONS);

@@ -108,7 +108,7 @@ describe('readCsv and writeCsvAtomic', () => {
   });
 
   it('reads the golden latency file of the spec', () => {
-    const golden = join(import.meta.dirname, '..', '..', 'shared', 'spec', 'golden-latency.csv');
+    const golden = join(import.meta.dirname, 'fixtures', 'golden-latency.csv');
     let text: string;
     try { text = readFileSync(golden, 'utf8'); } catch { return; } // the spec lives beside the repository
     const table = parseCsv(text, golden, {

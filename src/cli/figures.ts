@@ -93,7 +93,7 @@ export function registerFigures(program: Command): void {
           };
           const run = await runTraining({
             scenario, config: request.config, device: request.device, adapter: request.adapter, out: request.out,
-            onProgress, log: (line) => console.log(`  ${line}`),
+            evaluate: request.evaluate, onProgress, log: (line) => console.log(`  ${line}`),
           });
           if (run.stopped) {
             throw new UserError(`training stopped (${run.stopped}) in ${request.out}; run megc figures again: finished runs are reused`);

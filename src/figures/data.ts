@@ -89,9 +89,13 @@ export interface PolicyLatencyRow {
 /** Figure 5: mean latency per user and in total for each policy, over the runs' evaluation sets. */
 export function policyLatencyTable(runs: readonly TrainingRun[]): PolicyLatencyRow[] {
   if (runs.length === 0) throw new Error('policyLatencyTable: no runs');
-  const totals = Object.fromEntries(POLICIES.map((p) => [p, meanAndSd(runs.map((r) => r.evaluation.policies[p].total)).mean]));
+  const evaluations = runs.map((run) => {
+    if (!run.evaluation) throw new Error(`policyLatencyTable: ${run.directory} has no evaluation`);
+    return run.evaluation;
+  });
+  const totals = Object.fromEntries(POLICIES.map((p) => [p, meanAndSd(evaluations.map((e) => e.policies[p].total)).mean]));
   return POLICIES.flatMap((policy) => ([...USERS, 'total'] as const).map((user) => {
-    const { mean, sd } = meanAndSd(runs.map((r) => r.evaluation.policies[policy][user]));
+    const { mean, sd } = meanAndSd(evaluations.map((e) => e.policies[policy][user]));
     return {
       policy, policy_label: POLICY_LABELS[policy], user, user_label: USER_LABELS[user], seeds: runs.length,
       latency_mean_s: mean, latency_sd_s: sd, gap_to_opt: totals[policy] / totals.opt - 1,

@@ -45,6 +45,8 @@ export interface TrainRequest {
   device: FigureDevice;
   out: string;
   adapter?: string;
+  /** Whether to evaluate LARA, FRA, RRA and OPT at the end (only the default-learning-rate runs feed Fig. 5). */
+  evaluate: boolean;
 }
 export type TrainRunner = (request: TrainRequest) => Promise<unknown>;
 
@@ -120,7 +122,8 @@ export async function makeFigures(options: FiguresOptions): Promise<FiguresResul
       group.lrCritic = config.lrCritic;
       const directory = join(options.out, 'runs', profile.name, scaleName(scale), `seed-${seed}`);
       const shown = relative(process.cwd(), directory) || directory;
-      const mismatch = runMismatch(directory, config, options.scenario);
+      const evaluate = scale === 1;
+      const mismatch = runMismatch(directory, config, options.scenario, evaluate);
       const started = performance.now();
       if (mismatch === null) {
         log(`run ${records.length + 1}/${total} ${shown}: reusing (config matches)`);
@@ -128,13 +131,13 @@ export async function makeFigures(options: FiguresOptions): Promise<FiguresResul
         log(`run ${records.length + 1}/${total} ${shown}: training (${mismatch})`);
         rmSync(directory, { recursive: true, force: true });
         mkdirSync(directory, { recursive: true });
-        await options.train({ scenario: options.scenario, config, device: options.device, out: directory, adapter: options.adapter });
-        const after = runMismatch(directory, config, options.scenario);
+        await options.train({ scenario: options.scenario, config, device: options.device, out: directory, adapter: options.adapter, evaluate });
+        const after = runMismatch(directory, config, options.scenario, evaluate);
         if (after !== null) throw new Error(`the trainer finished ${shown} but the run is not usable: ${after}`);
       }
       const seconds = (performance.now() - started) / 1000;
       records.push({ directory, lrScale: scale, seed, reused: mismatch === null, seconds });
-      group.runs.push(readRun(directory));
+      group.runs.push(readRun(directory, evaluate));
     }
     groups.push(group);
   }
@@ -174,7 +177,7 @@ export async function writeFigures(
   const band = context.seeds.length > 1 ? `line = mean over ${context.seeds.length} seeds, band = ±1 standard deviation` : 'one seed';
   const setup = setupLine(defaultRuns[0], context);
   const defaultLr = groups.find((g) => g.scale === 1)!;
-  const evaluationSlots = defaultRuns[0].evaluation.slots;
+  const evaluationSlots = defaultRuns[0].evaluation?.slots ?? 0;
 
   const rewardRows = rewardTable(groups);
   const userRows = userLatencyTable(defaultRuns);

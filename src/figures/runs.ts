@@ -35,12 +35,12 @@ export interface RunConfigFile {
   version?: string;
 }
 
-/** A finished training run read from its folder. */
+/** A finished training run read from its folder (evaluation.json only where the run was evaluated). */
 export interface TrainingRun {
   directory: string;
   config: RunConfigFile;
   metrics: EpisodeMetrics;
-  evaluation: Evaluation;
+  evaluation?: Evaluation;
 }
 
 const METRIC_COLUMNS = ['episode', 'reward', 'l_comp', 'l_aigc', 'l_ve', 'l_total'] as const;
@@ -115,13 +115,13 @@ export function readRunConfig(path: string): RunConfigFile {
   return readJson(path, configSchema);
 }
 
-/** Reads a finished run (all three files must be there). */
-export function readRun(directory: string): TrainingRun {
+/** Reads a finished run: config.json and metrics.csv, and evaluation.json when `withEvaluation`. */
+export function readRun(directory: string, withEvaluation = true): TrainingRun {
   return {
     directory,
     config: readRunConfig(join(directory, 'config.json')),
     metrics: readMetrics(join(directory, 'metrics.csv')),
-    evaluation: readEvaluation(join(directory, 'evaluation.json')),
+    evaluation: withEvaluation ? readEvaluation(join(directory, 'evaluation.json')) : undefined,
   };
 }
 
@@ -136,12 +136,14 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Why the run in `directory` cannot be reused for this train config and scenario, or null when it can: all three
- * files present, and config.json's train and scenario equal to the requested ones on every key of `train` and
- * `scenario` (keys the trainer adds, such as derived values, are ignored).
+ * Why the run in `directory` cannot be reused for this train config and scenario, or null when it can: the files
+ * present (evaluation.json only when `withEvaluation`), and config.json's train and scenario equal to the requested
+ * ones on every key of `train` and `scenario` (keys the trainer adds, such as derived values, are ignored).
  */
-export function runMismatch(directory: string, train: Record<string, unknown>, scenario: Record<string, unknown>): string | null {
-  for (const file of ['config.json', 'metrics.csv', 'evaluation.json']) {
+export function runMismatch(
+  directory: string, train: Record<string, unknown>, scenario: Record<string, unknown>, withEvaluation = true,
+): string | null {
+  for (const file of ['config.json', 'metrics.csv', ...(withEvaluation ? ['evaluation.json'] : [])]) {
     if (!existsSync(join(directory, file))) return `no ${file} (unfinished or absent)`;
   }
   let stored: RunConfigFile;

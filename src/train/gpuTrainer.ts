@@ -155,7 +155,7 @@ export class GpuTrainer {
     const targetChain = gamma ? kernels.actorChain(ring, actorTarget.output, nextObs, targetCriticInput!, batch) : null;
     const actorChainBackward = kernels.actorChainBackward(ring, actor.output, dActorCriticInput, critic.output, dZ, actorPartials, batch);
     this.encodeMetrics = kernels.metrics(ring, actPartials, criticPartials, actorPartials, this.metricsBuffer);
-    const tau = config.tau;
+    const softUpdate = kernels.softUpdate(actor.params, actorTarget.params, actor.parameterCount, critic.params, criticTarget.params, critic.parameterCount, config.tau);
 
     this.encodeIteration = (pass, slot, doUpdates, adamFirst) => {
       const first = slot * updates;
@@ -181,8 +181,7 @@ export class GpuTrainer {
         actorChainBackward(pass, s);
         actor.encodeBackward(pass, dZ, batch);
         actor.encodeAdam(pass, adamFirst + u);
-        critic.encodeSoftUpdate(pass, criticTarget, tau);
-        actor.encodeSoftUpdate(pass, actorTarget, tau);
+        softUpdate(pass);
       }
     };
   }
@@ -355,7 +354,10 @@ export class GpuTrainer {
       }
       pending = submitted;
     }
-    if (pending) await onChunk?.(await this.collect(pending));
+    if (pending) {
+      const rows = await this.collect(pending);  // always collected: it unmaps the staging buffer
+      await onChunk?.(rows);
+    }
   }
 
   /** The current parameters of the four networks (float32 from the GPU). */
