@@ -6,71 +6,18 @@ import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { loadFontMetrics } from '../src/figures/fontMetrics.js';
-import { FIGURE_FILES, formatResultTable, makeFigures, type FiguresOptions, type FiguresResult, type TrainRequest } from '../src/figures/pipeline.js';
+import { FIGURE_FILES, FIGURE_PROFILES, formatResultTable, makeFigures, type FiguresOptions, type FiguresResult, type TrainRequest } from '../src/figures/pipeline.js';
 import { figureFontFiles, svgToPng } from '../src/figures/render.js';
 import { readMetrics } from '../src/figures/runs.js';
 import { DEFAULT_SCENARIO, scenarioToJson } from '../src/scenario.js';
-import { linearFit, marksIn, parseSvg, pathPoints, rectOf, textsOf, type SvgElement } from './figures-svg.js';
+import { checkBarFigure, checkLineFigure, parseSvg, readTable, textsOf } from './figures-svg.js';
 import { syntheticEpisodes, writeSyntheticRun } from './figures-synthetic.js';
-
-/** Rows of a figure CSV as objects (numbers where the cell is numeric); the figure CSVs quote no cell. */
-function readTable(path: string): Record<string, string | number>[] {
-  const [header, ...lines] = readFileSync(path, 'utf8').trimEnd().split('\n');
-  const names = header.split(',');
-  return lines.map((line) => {
-    expect(line.includes('"'), `${path}: unexpected quoted cell`).toBe(false);
-    const cells = line.split(',');
-    expect(cells.length, `${path}: row width`).toBe(names.length);
-    return Object.fromEntries(names.map((n, i) => [n, cells[i] !== '' && Number.isFinite(Number(cells[i])) ? Number(cells[i]) : cells[i]]));
-  });
-}
 
 const SEEDS = [1, 2, 3];
 const SCENARIO = scenarioToJson(DEFAULT_SCENARIO);
 
 function options(out: string, train: (r: TrainRequest) => Promise<unknown>, extra: Partial<FiguresOptions> = {}): FiguresOptions {
   return { out, quick: true, seeds: SEEDS, scenario: SCENARIO, scenarioName: 'default (MODEL.md)', device: 'cpu', train, ...extra };
-}
-
-/**
- * Checks a line-and-band figure: one line per series with one vertex per CSV row, vertices on one linear x scale
- * (episode) and one linear y scale (mean) shared by all series, and each band's outline on the same scales.
- */
-function checkLineFigure(svg: SvgElement, rows: Record<string, string | number>[], mean: string, low: string, high: string): void {
-  const series = [...new Set(rows.map((r) => String(r.series)))];
-  const lines = marksIn(svg, 'mark-line role-mark');
-  const areas = marksIn(svg, 'mark-area role-mark');
-  expect(lines.length, 'one line per series').toBe(series.length);
-  expect(areas.length, 'one band per series').toBe(series.length);
-  const episodes: number[] = []; const xs: number[] = []; const values: number[] = []; const ys: number[] = [];
-  const bandValues: number[] = []; const bandYs: number[] = [];
-  for (const name of series) {
-    const seriesRows = rows.filter((r) => r.series === name);
-    const line = lines.find((l) => l.attributes['aria-label'].endsWith(`: ${name}`));
-    const area = areas.find((a) => a.attributes['aria-label'].endsWith(`: ${name}`));
-    expect(line, `line of ${name}`).toBeDefined();
-    expect(area, `band of ${name}`).toBeDefined();
-    const points = pathPoints(line!.attributes.d);
-    expect(points.length, `vertices of ${name}`).toBe(seriesRows.length);
-    points.forEach(([x, y], i) => { episodes.push(Number(seriesRows[i].episode)); xs.push(x); values.push(Number(seriesRows[i][mean])); ys.push(y); });
-    // The band's outline runs along its low edge in episode order and back along its high edge.
-    const outline = pathPoints(area!.attributes.d);
-    expect(outline.length, `band vertices of ${name}`).toBe(2 * seriesRows.length);
-    const n = seriesRows.length;
-    outline.forEach(([x, y], i) => {
-      const row = seriesRows[i < n ? i : 2 * n - 1 - i];
-      episodes.push(Number(row.episode)); xs.push(x);
-      bandValues.push(Number(row[i < n ? low : high])); bandYs.push(y);
-    });
-  }
-  // Tolerance 0.002 px: vega writes line and area vertices rounded to 0.001 px.
-  const xFit = linearFit(episodes, xs);
-  expect(xFit.worst, 'x = linear(episode)').toBeLessThan(0.002);
-  expect(xFit.slope).toBeGreaterThan(0);
-  const yFit = linearFit([...values, ...bandValues], [...ys, ...bandYs]);
-  expect(yFit.worst, 'y = linear(value) for lines and bands').toBeLessThan(0.002);
-  expect(yFit.slope, 'larger values drawn higher').toBeLessThan(0);
-  expect(textsOf(svg, 'role-legend-label').sort(), 'legend names every series').toEqual([...series].sort());
 }
 
 describe('megc figures on synthetic runs', () => {
@@ -91,6 +38,8 @@ describe('megc figures on synthetic runs', () => {
     for (const r of trained) expect(r.config.lrCritic / r.config.lrActor).toBeCloseTo(1e-3 / 3e-4, 12);
     expect(trained.map((r) => r.config.seed).sort()).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
     expect(trained.every((r) => r.config.envs === 64 && r.config.hidden.join() === '32,32')).toBe(true);
+    // Only the default-rate runs are evaluated (Fig. 5 uses them alone).
+    expect(trained.filter((r) => r.evaluate).map((r) => r.config.lrActor)).toEqual([3e-4, 3e-4, 3e-4]);
     for (const name of Object.values(FIGURE_FILES)) {
       for (const ext of ['csv', 'svg', 'png']) expect(existsSync(join(out, `${name}.${ext}`)), `${name}.${ext}`).toBe(true);
     }
@@ -99,7 +48,7 @@ describe('megc figures on synthetic runs', () => {
 
   it('Fig. 3: reward lines and bands carry the CSV, axes named with units, caption names scenario and seeds', () => {
     const rows = readTable(join(out, `${FIGURE_FILES.reward}.csv`));
-    const episodes = syntheticEpisodes(200);
+    const episodes = syntheticEpisodes(FIGURE_PROFILES.quick.train.iterations!);
     expect(rows.length).toBe(3 * episodes);
     // The CSV is the mean and sd over seeds of the runs' metrics.
     const runs = [1, 2, 3].map((seed) => readMetrics(join(out, 'runs', 'quick', 'lr-x0.1', `seed-${seed}`, 'metrics.csv')));
@@ -136,34 +85,7 @@ describe('megc figures on synthetic runs', () => {
     const rows = readTable(join(out, `${FIGURE_FILES.policyLatency}.csv`));
     expect(rows.length).toBe(16);
     const svg = parseSvg(readFileSync(join(out, `${FIGURE_FILES.policyLatency}.svg`), 'utf8'));
-    const bars = marksIn(svg, 'mark-rect role-mark');
-    expect(bars.length).toBe(rows.length);
-    const heights: number[] = []; const values: number[] = [];
-    for (const bar of bars) {
-      const label = bar.attributes['aria-label'];
-      const user = /: (comp|aigc|ve|total); /.exec(label)?.[1];
-      const policy = /policy_label: (\w+)/.exec(label)?.[1];
-      const row = rows.find((r) => r.user === user && r.policy_label === policy);
-      expect(row, `bar ${label}`).toBeDefined();
-      heights.push(rectOf(bar.attributes.d).height);
-      values.push(Number(row!.latency_mean_s));
-    }
-    // Bars start at zero: height = slope * value exactly (vega writes rect sizes at full precision).
-    const fit = linearFit(values, heights);
-    expect(Math.abs(fit.offset), 'bars start at 0').toBeLessThan(1e-6);
-    expect(fit.worst).toBeLessThan(1e-6);
-    // Value labels: 3 significant digits of each bar's value.
-    const labels = marksIn(svg, 'mark-text role-mark').map((t) => Number(t.text.replace('−', '-')));
-    expect(labels.length).toBe(rows.length);
-    for (const value of values) expect(labels.some((l) => Math.abs(l - value) <= 0.005 * value)).toBe(true);
-    // Whiskers (±1 sd over seeds), one per bar.
-    expect(marksIn(svg, 'mark-rule role-mark').length).toBe(rows.length);
-    expect(textsOf(svg, 'role-axis-title')).toContain('Mean latency per slot (s)');
-    const legend = textsOf(svg, 'role-legend-label');
-    expect(legend.map((l) => l.split(':')[0])).toEqual(['LARA', 'FRA', 'RRA', 'OPT']);
-    // The gap to OPT in the legend is the CSV's.
-    const laraGap = Number(rows.find((r) => r.policy === 'lara')!.gap_to_opt);
-    expect(legend[0]).toBe(`LARA: +${(laraGap * 100).toFixed(1)}% vs OPT`);
+    checkBarFigure(svg, rows);
     expect(formatResultTable(result.table)).toMatch(/^policy +comp \(s\)/);
   });
 

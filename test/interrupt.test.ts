@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../src/io/csv.js';
-import { readSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
+import { readSafetensors, writeSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 
 /*
@@ -114,23 +114,28 @@ describe('SIGINT / SIGTERM during training', () => {
 });
 
 describe('--resume continues exactly', () => {
-  it('stopped + resumed gives the same metrics and weights as an uninterrupted run', async () => {
-    const whole = join(dir, 'whole');
-    const uninterrupted = await start(trainArgs(whole));
+  // The GPU run is short: lavapipe does about 15 tiny iterations a second (plus pipeline compilation).
+  it.each([
+    ['cpu', ITERATIONS],
+    ['gpu', 200],
+  ] as const)('--device %s: stopped + resumed gives the same metrics and weights as an uninterrupted run', async (device, iterations) => {
+    const args = (out: string) => trainArgs(out, ['--device', device, '--iterations', String(iterations)]);
+    const whole = join(dir, `whole-${device}`);
+    const uninterrupted = await start(args(whole));
     expect(uninterrupted.code, uninterrupted.stderr).toBe(0);
 
-    const parts = join(dir, 'parts');
+    const parts = join(dir, `parts-${device}`);
     let sent = false;
-    const stopped = await start(trainArgs(parts), (text, child) => {
+    const stopped = await start(args(parts), (text, child) => {
       if (!sent && afterFirstChunk(text)) { sent = true; child.kill('SIGINT'); }
     });
     expect(stopped.code, stopped.stderr).toBe(130);
-    expect(loadCheckpoint(parts).snapshot.iteration).toBeLessThan(ITERATIONS);
+    expect(loadCheckpoint(parts).snapshot.iteration).toBeLessThan(iterations);
     // Same device as the stopped run (a resume without --device runs on the default, the GPU).
-    const resumed = await start(['train', '--resume', parts, '--device', 'cpu', '--no-progress']);
+    const resumed = await start(['train', '--resume', parts, '--device', device, '--no-progress']);
     expect(resumed.code, resumed.stderr).toBe(0);
 
-    expect(loadCheckpoint(parts).snapshot.iteration).toBe(ITERATIONS);
+    expect(loadCheckpoint(parts).snapshot.iteration).toBe(iterations);
     expect(metricsWithoutTiming(parts)).toEqual(metricsWithoutTiming(whole));
     expect(tensorsOf(readSafetensors(join(parts, 'checkpoint.safetensors')))).toEqual(tensorsOf(readSafetensors(join(whole, 'checkpoint.safetensors'))));
   });
@@ -158,6 +163,26 @@ describe('killing the process at any moment leaves the previous checkpoint loada
 });
 
 describe('divergence', () => {
+  it('keeps the last good checkpoint untouched when a resumed run diverges', async () => {
+    const out = join(dir, 'diverge-later');
+    const first = await start(trainArgs(out, ['--iterations', '20']));
+    expect(first.code, first.stderr).toBe(0);
+    // Blow up the critic's first layer (finite, so the checkpoint still loads): the next update overflows.
+    const path = join(out, 'checkpoint.safetensors');
+    const file = readSafetensors(path);
+    const weight = file.tensors['critic.0.weight'].data;
+    for (let i = 0; i < weight.length; i++) weight[i] = (i % 2 ? -1 : 1) * 1e200;
+    writeSafetensors(path, file.tensors, file.metadata);
+    const before = readFileSync(path);
+    const result = await start(['train', '--resume', out, '--iterations', '40', '--device', 'cpu', '--no-progress']);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(result.code, result.stderr).toBe(4);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^megc: error: training diverged at iteration (\d+): .*(NaN|Infinity).*the last good checkpoint \(iteration 20\) is kept/);
+    expect(Number(/iteration (\d+)/.exec(lines[0])![1])).toBeGreaterThanOrEqual(20);
+    expect(readFileSync(path)).toEqual(before);
+  });
+
   it('a non-finite loss or parameter stops training naming when and where, keeping the last good checkpoint', async () => {
     const out = join(dir, 'diverged');
     // Absurd learning rates overflow the float64 reference within a few updates.

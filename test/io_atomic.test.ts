@@ -2,7 +2,12 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { readSafetensors } from '../src/io/safetensors.js';
 import { AtomicOutput, ensureDirectory, writeFileAtomic } from '../src/io/atomic.js';
 import { UserError } from '../src/errors.js';
 
@@ -71,5 +76,35 @@ describe('ensureDirectory', () => {
     expect(readdirSync(join(dir, 'a'))).toEqual(['b']);
     writeFileSync(join(dir, 'file'), '');
     expect(() => ensureDirectory(join(dir, 'file', 'sub'))).toThrow(/cannot create directory .*file/);
+  });
+});
+
+describe('killing a writer at any moment leaves the previous file loadable', () => {
+  // The built module (npm test builds in pretest), so the child needs no TypeScript loader.
+  const built = resolve(import.meta.dirname, '..', 'dist', 'src', 'io', 'safetensors.js');
+
+  it.skipIf(!existsSync(built))('SIGKILL during a stream of 2 MiB checkpoint rewrites, 12 times', async () => {
+    const dir = scratch();
+    const path = join(dir, 'checkpoint.safetensors');
+    // The child rewrites the checkpoint forever; every version holds its own index in metadata and data.
+    const child = `
+      const { writeSafetensors } = await import(${JSON.stringify(pathToFileURL(built).href)});
+      for (let i = 0; ; i++) {
+        const data = new Float64Array(262144).fill(i);
+        writeSafetensors(${JSON.stringify(path)}, { w: { dtype: 'F64', shape: [data.length], data } }, { version: String(i) });
+        if (i === 0) process.stdout.write('ready\\n');
+        await new Promise((r) => setImmediate(r));
+      }`;
+    for (let round = 0; round < 12; round++) {
+      const proc = spawn(process.execPath, ['--input-type=module', '-e', child], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve_) => proc.stdout!.once('data', () => resolve_()));
+      await new Promise((r) => setTimeout(r, (round * 7) % 40));
+      proc.kill('SIGKILL');
+      await new Promise((r) => proc.once('exit', r));
+      const file = readSafetensors(path);
+      const version = Number(file.metadata.version);
+      expect(Number.isInteger(version)).toBe(true);
+      expect(file.tensors.w.data.every((x) => x === version)).toBe(true);
+    }
   });
 });

@@ -8,6 +8,7 @@ import { initMlp } from '../src/nn/init.js';
 import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { mseLossPartialCount } from '../src/nn/mseLoss.js';
+import type { TileShape } from '../src/nn/linear.js';
 import { expectClose, type Tolerance } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
@@ -39,10 +40,11 @@ function matmulTolerance(ref: ArrayLike<number>): Tolerance {
   return { atol: 5e-5 * Math.max(maxAbs(ref), 1e-30), rtol: 1e-4 };
 }
 
-const cases: { sizes: number[]; batches: number[] }[] = [
+const cases: { sizes: number[]; batches: number[]; tile?: TileShape }[] = [
   { sizes: [7, 13, 5], batches: [1, 37, 300] },
   { sizes: [14, 33, 17, 1], batches: [1, 37, 300, 777] }, // 777 rows: three split-K partial sums
   { sizes: [14, 70, 65, 7], batches: [130] }, // several 64 x 64 tiles in both directions
+  { sizes: [14, 70, 65, 7], batches: [130], tile: { threadsX: 8, threadsY: 16, tileK: 32 } }, // a tuning variant
 ];
 
 // Cold, lavapipe compiles each pipeline variant with LLVM on first use (5-15 s each on a loaded machine; the first
@@ -50,16 +52,16 @@ const cases: { sizes: number[]; batches: number[] }[] = [
 const GPU_TEST_TIMEOUT = { timeout: 400_000 };
 
 describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOUT, () => {
-  for (const { sizes, batches } of cases) {
+  for (const { sizes, batches, tile } of cases) {
     for (const batch of batches) {
-      it(`sizes [${sizes}], batch ${batch}`, async () => {
+      it(`sizes [${sizes}], batch ${batch}${tile ? `, wide tile ${JSON.stringify(tile)}` : ''}`, async () => {
         const { device, kernels } = await setup();
         const params = Float64Array.from(initMlp(sizes, 11, 0), Math.fround);
         // pre-activations away from exact zero: random inputs (+-2) and random biases
         const x = randomArray(batch * sizes[0], 3, 2);
         const out = sizes[sizes.length - 1];
         const dOutput = randomArray(batch * out, 4);
-        const mlp = await GpuMlp.create(kernels, sizes, batch + 5, { label: 'net' });
+        const mlp = await GpuMlp.create(kernels, sizes, batch + 5, { label: 'net', wideTile: tile });
         mlp.writeParams(params);
         const input = createStorageFrom(device, Float32Array.from(x), 'x');
         const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');

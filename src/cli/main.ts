@@ -8,6 +8,7 @@ import { registerSolve } from './solve.js';
 import { registerFigures } from './figures.js';
 import { registerTrain } from './train.js';
 import { registerAct } from './act.js';
+import { registerBench } from './bench.js';
 import { setVerbose } from './common.js';
 
 const program = new Command('megc')
@@ -18,7 +19,7 @@ const program = new Command('megc')
   .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `megc: ${s}` : s) })
   .hook('preAction', (cmd) => setVerbose(Boolean(cmd.opts().verbose)));
 
-for (const register of [registerInfo, registerEval, registerLatency, registerSolve, registerTrain, registerAct, registerFigures]) register(program);
+for (const register of [registerInfo, registerEval, registerLatency, registerSolve, registerTrain, registerAct, registerFigures, registerBench]) register(program);
 
 try {
   await program.parseAsync(process.argv);

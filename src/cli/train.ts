@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
+import { loadPolicy } from '../train/checkpoint.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
@@ -85,7 +86,11 @@ export function registerTrain(program: Command): void {
       for (const [flag, field] of FLAG_FIELDS) {
         if (opts[flag] !== undefined) (given as Record<string, unknown>)[field] = opts[flag];
       }
-      if (opts.episodes !== undefined) given.iterations = opts.episodes * (scenario ?? loadScenario()).slotsPerEpisode;
+      if (opts.episodes !== undefined) {
+        // episodes of the scenario trained on: on a resume without --scenario, the checkpoint's
+        const slots = (scenario ?? loadPolicy(opts.resume!).scenario).slotsPerEpisode;
+        given.iterations = opts.episodes * slots;
+      }
       const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags');
       const reporter = progressReporter(Boolean(process.stdout.isTTY) && opts.progress !== false);
       try {
