@@ -21,7 +21,7 @@ const TIMING = new Set(['wall_s', 'samples_per_s']);
 let dir: string;
 let scenario: string;
 /** Long enough that a signal sent after the first progress line lands mid-run. */
-const ITERATIONS = 3000;
+const ITERATIONS = 1000;
 function trainArgs(out: string, extra: string[] = []): string[] {
   return ['train', '--device', 'cpu', '--scenario', scenario, '--envs', '8', '--batch', '8', '--hidden', '8,8', '--updates', '1',
     '--iterations', String(ITERATIONS), '--iterations-per-submit', '10', '--replay-capacity', '256', '--eval-slots', '64', '--seed', '11',
@@ -142,8 +142,8 @@ describe('--resume continues exactly', () => {
 });
 
 describe('killing the process at any moment leaves the previous checkpoint loadable', () => {
-  it('SIGKILL at several moments after the first checkpoint', async () => {
-    for (const delay of [0, 7, 23, 61, 130]) {
+  it('SIGKILL at three moments after the first checkpoint', async () => {
+    for (const delay of [0, 23, 130]) {
       const out = join(dir, `killed-${delay}`);
       let armed = false;
       const result = await start(trainArgs(out), (_, child) => {

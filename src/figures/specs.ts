@@ -156,7 +156,7 @@ export function policyLatencySpec(rows: readonly PolicyLatencyRow[], caption: Ca
         mark: { type: 'text', dy: -4, baseline: 'bottom', fontSize: 9, color: '#222' },
         encoding: {
           y: { field: showSd ? 'band_high_s' : 'latency_mean_s', type: 'quantitative' },
-          text: { field: 'latency_mean_s', type: 'quantitative', format: '.2~r' },
+          text: { field: 'latency_mean_s', type: 'quantitative', format: '.3~r' },
         },
       },
     ],

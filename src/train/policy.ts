@@ -38,5 +38,5 @@ export function actorPolicy(policy: LoadedPolicy, name = 'lara'): PolicyProvider
 /** Resolver for `--policy DIR|checkpoint.safetensors` (registered by src/cli/act.ts). */
 export function trainedActorResolver(name: string): PolicyProvider | undefined {
   if (!existsSync(name) || !existsSync(checkpointPath(name))) return undefined;
-  return actorPolicy(loadPolicy(name), `lara (${name})`);
+  return actorPolicy(loadPolicy(name), 'lara');
 }
