@@ -1,5 +1,9 @@
 // Adam over a flat parameter buffer, one dispatch per network; the step's hyperparameters come from a uniform ring.
-// params, grads, m, v: (count). m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (m / bc1) / (sqrt(v / bc2) + eps),
+// params, m, v: (count); gradients: (splits, count), the gradient being the sum over splits (splits = 1: the gradient
+// itself; more: the split-K partials of linear_backward_weight.wgsl, added up here in the order
+// linear_backward_weight_sum.wgsl uses, so no separate reduction dispatch). target: (count), soft-updated with the new
+// params when fused.soft_update != 0 (target = tau p + (1 - tau) target), else a dummy that is not touched.
+// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (m / bc1) / (sqrt(v / bc2) + eps),
 // bc1 = 1 - b1^t and bc2 = 1 - b2^t computed on the host (one ring entry per step, bound with a dynamic offset), and
 // 1 - b1, 1 - b2 too: float32(1 - 0.999) is exact to 6e-8 where 1 - float32(0.999) is off by 1.3e-5.
 
@@ -15,11 +19,21 @@ struct Hyper {
   count: u32,
 }
 
+// What is fused into the step (fixed per bind group).
+struct Fused {
+  splits: u32,
+  soft_update: u32,
+  tau: f32,
+  _pad: u32,
+}
+
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
-@group(0) @binding(2) var<storage, read> grads: array<f32>;
+@group(0) @binding(2) var<storage, read> gradients: array<f32>;
 @group(0) @binding(3) var<storage, read_write> m: array<f32>;
 @group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@group(0) @binding(5) var<uniform> fused: Fused;
+@group(0) @binding(6) var<storage, read_write> target_params: array<f32>;
 
 override WORKGROUP_SIZE: u32 = 256;
 
@@ -28,10 +42,13 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (i >= hyper.count) { return; }
-  let g = grads[i];
+  var g = 0.0;
+  for (var s = 0u; s < fused.splits; s++) { g += gradients[s * hyper.count + i]; }
   let m_new = hyper.beta1 * m[i] + hyper.one_minus_beta1 * g;
   let v_new = hyper.beta2 * v[i] + hyper.one_minus_beta2 * g * g;
   m[i] = m_new;
   v[i] = v_new;
-  params[i] -= hyper.lr * (m_new / hyper.bias_correction1) / (sqrt(v_new / hyper.bias_correction2) + hyper.epsilon);
+  let p = params[i] - hyper.lr * (m_new / hyper.bias_correction1) / (sqrt(v_new / hyper.bias_correction2) + hyper.epsilon);
+  params[i] = p;
+  if (fused.soft_update != 0u) { target_params[i] = fused.tau * p + (1.0 - fused.tau) * target_params[i]; }
 }

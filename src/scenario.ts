@@ -89,10 +89,22 @@ const ScenarioSchema = z.strictObject({
   rraFloor: nonNegative.max(1 / 3, { error: (i) => `must be <= 1/3 so three compute shares fit (got ${describe(i.input)})` }).default(DEFAULTS.rraFloor),
 }, { error: (i) => (i.code === 'invalid_type' ? `must be a JSON object (got ${describe(i.input)})` : undefined) });
 
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * A key path as error messages show it: segments joined by dots; an array index as its number; a key that is not an
+ * identifier JSON-quoted, so that blank, empty and odd keys stay visible: `data.comp.0`, `distance." "`, `"a.b"`.
+ */
+export function formatKeyPath(path: readonly PropertyKey[]): string {
+  return path.map((segment) => (typeof segment === 'number' ? String(segment)
+    : typeof segment === 'symbol' ? String(segment)
+    : IDENTIFIER.test(segment) ? segment : JSON.stringify(segment))).join('.');
+}
+
 function issueMessage(source: string, issue: z.core.$ZodIssue): string {
-  const path = issue.path.map(String).join('.');
+  const path = formatKeyPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((k) => (path ? `${path}.${k}` : k));
+    const keys = issue.keys.map((k) => formatKeyPath([...issue.path, k]));
     return `${source}: unknown key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}`;
   }
   // Interval elements report as data.comp.0; name the interval, whose message already shows the value.

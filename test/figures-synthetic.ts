@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TrainRequest } from '../src/figures/pipeline.js';
+import { DEFAULT_TRAIN_CONFIG } from '../src/train/config.js';
 
 /** Deterministic pseudo-random numbers in [-1, 1) (a small LCG: the test needs variety, not quality). */
 function noise(seed: number) {
@@ -27,7 +28,7 @@ export function writeSyntheticRun(request: TrainRequest): void {
   mkdirSync(out, { recursive: true });
   const random = noise(config.seed * 7919 + Math.round(config.lrActor * 1e7));
   const episodes = syntheticEpisodes(config.iterations);
-  const speed = Math.min(1, config.lrActor / 3e-4) * 4 / episodes;
+  const speed = Math.min(1, config.lrActor / DEFAULT_TRAIN_CONFIG.lrActor) * 4 / episodes;
   const start = { comp: 0.6, aigc: 2.0, ve: 3.2 };
   const end = { comp: 0.12, aigc: 0.95, ve: 1.45 };
   const lines = ['episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s'];

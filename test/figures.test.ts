@@ -10,10 +10,12 @@ import { FIGURE_FILES, FIGURE_PROFILES, formatResultTable, makeFigures, type Fig
 import { figureFontFiles, svgToPng } from '../src/figures/render.js';
 import { readMetrics } from '../src/figures/runs.js';
 import { DEFAULT_SCENARIO, scenarioToJson } from '../src/scenario.js';
+import { DEFAULT_TRAIN_CONFIG } from '../src/train/config.js';
 import { checkBarFigure, checkLineFigure, parseSvg, readTable, textsOf } from './figures-svg.js';
 import { syntheticEpisodes, writeSyntheticRun } from './figures-synthetic.js';
 
 const SEEDS = [1, 2, 3];
+const { lrActor: LR_ACTOR, lrCritic: LR_CRITIC } = DEFAULT_TRAIN_CONFIG;
 const SCENARIO = scenarioToJson(DEFAULT_SCENARIO);
 
 function options(out: string, train: (r: TrainRequest) => Promise<unknown>, extra: Partial<FiguresOptions> = {}): FiguresOptions {
@@ -33,13 +35,13 @@ describe('megc figures on synthetic runs', () => {
 
   it('trains 3 learning rates x 3 seeds with scaled learning rates, and writes nine files', () => {
     expect(trained.length).toBe(9);
-    const scales = trained.map((r) => r.config.lrActor / 3e-4);
+    const scales = trained.map((r) => r.config.lrActor / LR_ACTOR);
     for (const scale of [0.1, 1, 3]) expect(scales.filter((s) => Math.abs(s - scale) < 1e-9).length).toBe(3);
-    for (const r of trained) expect(r.config.lrCritic / r.config.lrActor).toBeCloseTo(1e-3 / 3e-4, 12);
+    for (const r of trained) expect(r.config.lrCritic / r.config.lrActor).toBeCloseTo(LR_CRITIC / LR_ACTOR, 12);
     expect(trained.map((r) => r.config.seed).sort()).toEqual([1, 1, 1, 2, 2, 2, 3, 3, 3]);
     expect(trained.every((r) => r.config.envs === 64 && r.config.hidden.join() === '32,32')).toBe(true);
     // Only the default-rate runs are evaluated (Fig. 5 uses them alone).
-    expect(trained.filter((r) => r.evaluate).map((r) => r.config.lrActor)).toEqual([3e-4, 3e-4, 3e-4]);
+    expect(trained.filter((r) => r.evaluate).map((r) => r.config.lrActor)).toEqual([LR_ACTOR, LR_ACTOR, LR_ACTOR]);
     for (const name of Object.values(FIGURE_FILES)) {
       for (const ext of ['csv', 'svg', 'png']) expect(existsSync(join(out, `${name}.${ext}`)), `${name}.${ext}`).toBe(true);
     }
@@ -111,7 +113,7 @@ describe('megc figures on synthetic runs', () => {
     writeFileSync(path, JSON.stringify(config));
     const lines: string[] = [];
     await makeFigures(options(out, async (r) => { again.push(r); writeSyntheticRun(r); }, { log: (l) => lines.push(l) }));
-    expect(again.map((r) => [r.config.seed, r.config.lrActor])).toEqual([[2, 3e-4]]);
+    expect(again.map((r) => [r.config.seed, r.config.lrActor])).toEqual([[2, LR_ACTOR]]);
     expect(lines.find((l) => l.includes('lr-x1/seed-2'))).toContain('train.seed is 99, wanted 2');
   });
 });

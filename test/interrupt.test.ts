@@ -1,6 +1,6 @@
 // Interruptions and faults of `megc train`: SIGINT/SIGTERM save and exit 130/143, resume is exact, kills and divergence lose nothing.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -107,6 +107,8 @@ describe('SIGINT / SIGTERM during training', () => {
     expect(sent).toBe(true);
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).not.toMatch(/\n\s+at /);
+    // No temporary of a write cut short is left behind.
+    if (existsSync(out)) expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
     // Whatever was written is whole: the checkpoint (if any) verifies, metrics.csv (if any) parses.
     if (existsSync(join(out, 'checkpoint.safetensors'))) expect(() => loadCheckpoint(out)).not.toThrow();
     if (existsSync(join(out, 'metrics.csv'))) expect(() => readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false, minRows: 0 })).not.toThrow();
@@ -131,9 +133,11 @@ describe('--resume continues exactly', () => {
     });
     expect(stopped.code, stopped.stderr).toBe(130);
     expect(loadCheckpoint(parts).snapshot.iteration).toBeLessThan(iterations);
-    // Same device as the stopped run (a resume without --device runs on the default, the GPU).
-    const resumed = await start(['train', '--resume', parts, '--device', device, '--no-progress']);
+    // No --device: a resume continues on the device the run was trained on (the CPU run too), so it is exact.
+    const resumed = await start(['train', '--resume', parts, '--no-progress']);
     expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(new RegExp(`resuming .* on the ${device}`));
+    expect(JSON.parse(readFileSync(join(parts, 'config.json'), 'utf8')).device).toBe(device);
 
     expect(loadCheckpoint(parts).snapshot.iteration).toBe(iterations);
     expect(metricsWithoutTiming(parts)).toEqual(metricsWithoutTiming(whole));
@@ -181,6 +185,21 @@ describe('divergence', () => {
     expect(lines[0]).toMatch(/^megc: error: training diverged at iteration (\d+): .*(NaN|Infinity).*the last good checkpoint \(iteration 20\) is kept/);
     expect(Number(/iteration (\d+)/.exec(lines[0])![1])).toBeGreaterThanOrEqual(20);
     expect(readFileSync(path)).toEqual(before);
+  });
+
+  it('--checkpoint-every: 0 writes no periodic checkpoint, a tiny period one after every chunk', async () => {
+    // Learning rates of 1e300 overflow at the first update, which batch 32 (4 iterations of 8 envs) delays to iteration 3.
+    const args = (out: string, every: string) => trainArgs(out, ['--batch', '32', '--lr-critic', '1e300', '--lr-actor', '1e300',
+      '--iterations-per-submit', '1', '--checkpoint-every', every]);
+    const never = await start(args(join(dir, 'every-0'), '0'));
+    expect(never.code, never.stderr).toBe(4);
+    expect(never.stderr.trimEnd()).toMatch(/^megc: error: training diverged at iteration 3: .*; no checkpoint was written$/);
+    expect(existsSync(join(dir, 'every-0', 'checkpoint.safetensors'))).toBe(false);
+    const often = join(dir, 'every-tiny');
+    const each = await start(args(often, '1e-9'));
+    expect(each.code, each.stderr).toBe(4);
+    expect(each.stderr.trimEnd()).toMatch(/^megc: error: training diverged at iteration 3: .*the last good checkpoint \(iteration 3\) is kept/);
+    expect(loadCheckpoint(often).snapshot.iteration).toBe(3);
   });
 
   it('a non-finite loss or parameter stops training naming when and where, keeping the last good checkpoint', async () => {

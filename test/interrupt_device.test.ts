@@ -35,11 +35,13 @@ describe('device loss during training', () => {
     expect(outcome, 'run() finished on a destroyed device').toBeInstanceOf(Error);
     // A GpuError, so the CLI prints one clear line (exit 3), not "internal error".
     expect(outcome, String(outcome)).toBeInstanceOf(GpuError);
+    expect((outcome as Error).message).toMatch(/^GPU device lost: reading back the metrics of iterations \d+-\d+ failed \(/);
     expect(trainer.iteration).toBeLessThan(400);
     // Reading the state back fails too rather than returning garbage.
     const snapshot = await settleWithin(trainer.snapshot(), 60_000);
     expect(snapshot).not.toBe('hang');
-    expect(snapshot).toBeInstanceOf(Error);
+    expect(snapshot).toBeInstanceOf(GpuError);
+    expect((snapshot as Error).message).toMatch(/^GPU device lost: reading the trainer state back failed/);
     await new Promise((resolve) => setTimeout(resolve, 100));
     process.off('unhandledRejection', onUnhandled);
     expect(unhandled.map(String)).toEqual([]);

@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../src/io/safetensors.js';
-import { AtomicOutput, ensureDirectory, writeFileAtomic } from '../src/io/atomic.js';
+import { AtomicOutput, ensureDirectory, removeTemporaries, temporariesPending, writeFileAtomic } from '../src/io/atomic.js';
 import { UserError } from '../src/errors.js';
 
 function scratch(): string {
@@ -64,6 +64,53 @@ describe('AtomicOutput', () => {
     const output = new AtomicOutput();
     output.add(join(dir, 'metrics.csv'), 'new');
     output.abort();
+    expect(readdirSync(dir)).toEqual(['metrics.csv']);
+    expect(readFileSync(join(dir, 'metrics.csv'), 'utf8')).toBe('old');
+  });
+});
+
+describe('temporaries in flight on an immediate exit', () => {
+  it('removeTemporaries() unlinks staged, uncommitted temporaries and nothing else', () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'metrics.csv'), 'old');
+    writeFileAtomic(join(dir, 'config.json'), '{}');
+    const output = new AtomicOutput();
+    output.add(join(dir, 'metrics.csv'), 'new');
+    output.add(join(dir, 'checkpoint.safetensors'), new Uint8Array([1]));
+    const staged = temporariesPending().filter((p) => p.startsWith(dir));
+    expect(staged).toHaveLength(2);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp-'))).toHaveLength(2);
+    removeTemporaries();
+    expect(temporariesPending().filter((p) => p.startsWith(dir))).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['config.json', 'metrics.csv']);
+    expect(readFileSync(join(dir, 'metrics.csv'), 'utf8')).toBe('old');
+  });
+
+  it('committed and aborted outputs leave nothing in flight', () => {
+    const dir = scratch();
+    const committed = new AtomicOutput();
+    committed.add(join(dir, 'a'), 'a');
+    committed.commit();
+    const aborted = new AtomicOutput();
+    aborted.add(join(dir, 'b'), 'b');
+    aborted.abort();
+    expect(temporariesPending().filter((p) => p.startsWith(dir))).toEqual([]);
+    expect(readdirSync(dir)).toEqual(['a']);
+  });
+
+  const built = resolve(import.meta.dirname, '..', 'dist', 'src', 'io', 'atomic.js');
+  it.skipIf(!existsSync(built))('process.exit() with outputs staged (a second Ctrl-C) leaves no .tmp- file', async () => {
+    const dir = scratch();
+    writeFileSync(join(dir, 'metrics.csv'), 'old');
+    const child = `
+      const { AtomicOutput } = await import(${JSON.stringify(pathToFileURL(built).href)});
+      const output = new AtomicOutput();
+      output.add(${JSON.stringify(join(dir, 'metrics.csv'))}, 'new');
+      output.add(${JSON.stringify(join(dir, 'checkpoint.safetensors'))}, 'x');
+      process.exit(130);`;
+    const proc = spawn(process.execPath, ['--input-type=module', '-e', child], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const code = await new Promise((r) => proc.once('exit', r));
+    expect(code).toBe(130);
     expect(readdirSync(dir)).toEqual(['metrics.csv']);
     expect(readFileSync(join(dir, 'metrics.csv'), 'utf8')).toBe('old');
   });

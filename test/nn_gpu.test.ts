@@ -40,11 +40,21 @@ function matmulTolerance(ref: ArrayLike<number>): Tolerance {
   return { atol: 5e-5 * Math.max(maxAbs(ref), 1e-30), rtol: 1e-4 };
 }
 
-const cases: { sizes: number[]; batches: number[]; tile?: TileShape }[] = [
-  { sizes: [7, 13, 5], batches: [1, 37, 300] },
-  { sizes: [14, 33, 17, 1], batches: [1, 37, 300, 777] }, // 777 rows: three split-K partial sums
-  { sizes: [14, 70, 65, 7], batches: [130] }, // several 64 x 64 tiles in both directions
-  { sizes: [14, 70, 65, 7], batches: [130], tile: { threadsX: 8, threadsY: 16, tileK: 32 } }, // a tuning variant
+// fused: whether the forward is expected to run as one fused dispatch (mlp_forward_fused.wgsl, batches <= 1024 of
+// networks with <= 4 layers of widths <= 256) or one tiled dispatch per layer (fusedMaxBatch 0, or too big); the
+// backward's input-gradient chain is fused (mlp_backward_input_fused.wgsl) on the same terms with <= 3 layers.
+// maxBatch (default batch + 5) sets the fused kernel's rows per workgroup: 1 up to 64 rows, 8 from 449.
+const cases: { sizes: number[]; batches: number[]; tile?: TileShape; fused: boolean; fusedMaxBatch?: number; maxBatch?: number }[] = [
+  { sizes: [7, 13, 5], batches: [1, 37, 300], fused: true },
+  { sizes: [14, 33, 17, 1], batches: [1, 37, 300, 777], fused: true }, // 777 rows: three split-K partial sums
+  { sizes: [14, 33, 17, 1], batches: [37, 777], fused: false, fusedMaxBatch: 0 }, // the same, per-layer forward
+  { sizes: [14, 70, 65, 7], batches: [130], fused: false, fusedMaxBatch: 0 }, // several 64 x 64 tiles in both directions
+  { sizes: [14, 70, 65, 7], batches: [130], tile: { threadsX: 8, threadsY: 16, tileK: 32 }, fused: false, fusedMaxBatch: 0 }, // a tuning variant
+  { sizes: [14, 256, 200, 7], batches: [1, 45], fused: true, maxBatch: 200 }, // widest fused layer; 4 rows per workgroup, the last one partial
+  { sizes: [5, 19, 256, 3, 2], batches: [1, 70], fused: true }, // four layers (the most fused forward; per-layer backward), a width-3 bottleneck
+  { sizes: [9, 20], batches: [1, 33], fused: true }, // one layer: the fused backward computes dInput only
+  { sizes: [3, 4, 5, 6, 7, 2], batches: [9], fused: false }, // five layers: per-layer forward
+  { sizes: [6, 257, 3], batches: [9], fused: false }, // a width over 256: per-layer forward
 ];
 
 // Cold, lavapipe compiles each pipeline variant with LLVM on first use (5-15 s each on a loaded machine; the first
@@ -52,16 +62,18 @@ const cases: { sizes: number[]; batches: number[]; tile?: TileShape }[] = [
 const GPU_TEST_TIMEOUT = { timeout: 400_000 };
 
 describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOUT, () => {
-  for (const { sizes, batches, tile } of cases) {
+  for (const { sizes, batches, tile, fused, fusedMaxBatch, maxBatch } of cases) {
     for (const batch of batches) {
-      it(`sizes [${sizes}], batch ${batch}${tile ? `, wide tile ${JSON.stringify(tile)}` : ''}`, async () => {
+      it(`sizes [${sizes}], batch ${batch}${tile ? `, wide tile ${JSON.stringify(tile)}` : ''}, ${fused ? 'fused' : 'per-layer'} forward`, async () => {
         const { device, kernels } = await setup();
         const params = Float64Array.from(initMlp(sizes, 11, 0), Math.fround);
         // pre-activations away from exact zero: random inputs (+-2) and random biases
         const x = randomArray(batch * sizes[0], 3, 2);
         const out = sizes[sizes.length - 1];
         const dOutput = randomArray(batch * out, 4);
-        const mlp = await GpuMlp.create(kernels, sizes, batch + 5, { label: 'net', wideTile: tile });
+        const mlp = await GpuMlp.create(kernels, sizes, maxBatch ?? batch + 5, { label: 'net', wideTile: tile, fusedMaxBatch });
+        expect(mlp.forwardIsFused(batch)).toBe(fused);
+        expect(mlp.backwardIsFused(batch)).toBe(fused && sizes.length - 1 <= 3);
         mlp.writeParams(params);
         const input = createStorageFrom(device, Float32Array.from(x), 'x');
         const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
@@ -220,6 +232,52 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     expectClose(moments.v, v, { atol: 1e-12, rtol: 1e-5 }, 'v');
     expect(() => mlp.writeAdamSchedule(device.queue, new Array(9).fill(hypers[0]))).toThrow(/slots/);
     mlp.destroy();
+  });
+
+  it('Adam adding up deferred split-K partials (batch 777: three splits) with a fused soft update matches the reference', async () => {
+    const { device, kernels } = await setup();
+    const sizes = [14, 33, 17, 1];
+    const batch = 777;
+    const tau = 0.05;
+    const mlp = await GpuMlp.create(kernels, sizes, batch, { label: 'critic', maxStepsPerSubmit: 2 });
+    const target = await GpuMlp.create(kernels, sizes, batch, { label: 'criticTarget', trainable: false });
+    const count = mlp.parameterCount;
+    const params = Float64Array.from(initMlp(sizes, 12, 1), Math.fround);
+    const targetParams = Float64Array.from(initMlp(sizes, 13, 1), Math.fround);
+    // moments away from zero so that the step is smooth in the gradient (not lr * sign(g) of a first step)
+    const m = Float64Array.from(randomArray(count, 61, 0.01), Math.fround);
+    const v = Float64Array.from(randomArray(count, 62, 1e-4), (x) => Math.fround(Math.abs(x)));
+    mlp.writeParams(params);
+    mlp.writeAdamMoments(m, v);
+    target.writeParams(targetParams);
+    const hp = adamHyper(1e-3, 11);
+    mlp.writeAdamSchedule(device.queue, [hp]);
+    const x = randomArray(batch * sizes[0], 63, 2);
+    const dOutput = randomArray(batch, 64);
+    const input = createStorageFrom(device, Float32Array.from(x), 'x');
+    const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
+    encodePass(device, (pass) => {
+      mlp.encodeForward(pass, input, batch);
+      mlp.encodeBackward(pass, dOutputBuffer, batch, { deferGradSum: true });
+      mlp.encodeAdam(pass, 0, { softUpdate: { target, tau } });
+    });
+    const forward = mlpForward(params, sizes, x, batch);
+    const grad = mlpBackward(params, sizes, forward.cache, dOutput, batch).dParams;
+    adam(params, grad, m, v, hp);
+    softUpdate(params, targetParams, tau);
+    const moments = await mlp.readAdamMoments();
+    // The gradient is a float32 sum over 777 rows, off by ~5e-5 of its largest value (matmulTolerance); m takes 0.1 of
+    // it and v 0.001 of its square. The step divides by sqrt(v / bc2) ~ 0.1 here, so params move by at most ~1.5e-2 lr
+    // per unit error of m: 1e-6 absolute covers f32 rounding of params ~0.4. A missing or doubled split is off by
+    // a third of the gradient, 1e3 times these.
+    const gradScale = maxAbs(grad);
+    expectClose(moments.m, m, { atol: 1e-5 * gradScale + 1e-9, rtol: 1e-5 }, 'm');
+    expectClose(moments.v, v, { atol: 1e-7 * gradScale * gradScale + 1e-12, rtol: 1e-5 }, 'v');
+    expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params');
+    expectClose(await target.readParams(), targetParams, { atol: 1e-6, rtol: 1e-6 }, 'soft-updated target');
+    expect(() => mlp.encodeAdam(null as unknown as GPUComputePassEncoder, 0, { softUpdate: { target: { sizes: [14, 1], parameterCount: 15 } as GpuMlp, tau } }))
+      .toThrow(/sizes/);
+    mlp.destroy(); target.destroy();
   });
 
   it('Adam: several steps encoded in one pass read their own ring slots', async () => {

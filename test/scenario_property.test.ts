@@ -47,7 +47,53 @@ function numbersOf(s: Scenario): number[] {
   return JSON.stringify(scenarioToJson(s)).match(/-?[\d.]+(e[+-]?\d+)?/gi)!.map(Number);
 }
 
-/** Checks the outcome of parseScenario on `input`: a valid scenario, or a UserError naming a key of the input. */
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*/;
+
+/**
+ * Reads a key path as messages print it from the start of `text`: identifiers and array indices bare, any other key
+ * JSON-quoted, segments joined by dots. Returns the segments (keys as strings) and the text after the path, or null.
+ */
+function readKeyPath(text: string): { segments: string[]; rest: string } | null {
+  const segments: string[] = [];
+  let i = 0;
+  for (;;) {
+    const tail = text.slice(i);
+    let segment: string;
+    let length: number;
+    const word = IDENTIFIER.exec(tail) ?? /^\d+/.exec(tail);
+    if (word) {
+      segment = word[0];
+      length = word[0].length;
+    } else if (tail.startsWith('"')) {
+      // The shortest prefix that is a whole JSON string.
+      let end = 1;
+      for (; end < tail.length; end++) if (tail[end] === '\\') end++; else if (tail[end] === '"') break;
+      if (end >= tail.length) return null;
+      segment = JSON.parse(tail.slice(0, end + 1)) as string;
+      // Quoted only when it has to be: a key that is an identifier or a number would have been printed bare.
+      if (IDENTIFIER.test(segment) && IDENTIFIER.exec(segment)![0] === segment) return null;
+      length = end + 1;
+    } else {
+      return null;
+    }
+    segments.push(segment);
+    i += length;
+    if (text[i] !== '.') return { segments, rest: text.slice(i) };
+    i++;
+  }
+}
+
+/** The value at `segments` in `input`, or undefined when some key is missing. */
+function has(input: unknown, segments: string[]): boolean {
+  let node: unknown = input;
+  for (const key of segments) {
+    if (typeof node !== 'object' || node === null || !Object.prototype.hasOwnProperty.call(node, key)) return false;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return true;
+}
+
+/** Checks the outcome of parseScenario on `input`: a valid scenario, or a UserError naming a key path of the input. */
 function checkOutcome(input: unknown): void {
   let scenario: Scenario;
   try {
@@ -58,19 +104,32 @@ function checkOutcome(input: unknown): void {
     expect(message).not.toContain('\n');
     expect(message.startsWith('my.json: ')).toBe(true);
     const rest = message.slice('my.json: '.length);
-    const keys = typeof input === 'object' && input !== null ? Object.keys(input) : [];
-    if (rest.startsWith('unknown key')) {
-      // Unknown keys may be any string (even empty or blank), so only check that a key of the input is named.
-      expect(keys.some((k) => rest.includes(k)), `"${message}" names a key of ${JSON.stringify(input)}`).toBe(true);
+    const unknown = /^unknown keys? /.exec(rest);
+    if (unknown) {
+      // Every unknown key is named by its whole path (odd keys JSON-quoted), the paths separated by ", ".
+      let list = rest.slice(unknown[0].length);
+      const named: string[][] = [];
+      for (;;) {
+        const path = readKeyPath(list);
+        expect(path, `"${message}": a key path at "${list}"`).not.toBeNull();
+        named.push(path!.segments);
+        if (path!.rest === '') break;
+        expect(path!.rest.startsWith(', '), `"${message}": ", " after a key path`).toBe(true);
+        list = path!.rest.slice(2);
+      }
+      expect(named.length > 1).toBe(unknown[0] === 'unknown keys ');
+      for (const segments of named) expect(has(input, segments), `"${message}" names ${JSON.stringify(segments)}, a key path of ${JSON.stringify(input)}`).toBe(true);
       return;
     }
-    const named = rest.split(' ')[0];
-    if (named === '(root)') {
+    if (rest.startsWith('(root) ')) {
       expect(typeof input === 'object' && input !== null && !Array.isArray(input)).toBe(false);
       return;
     }
-    // The first path segment is a key the input really has.
-    expect(keys.some((k) => named === k || named.startsWith(`${k}.`)), `"${message}" names a key of ${JSON.stringify(input)}`).toBe(true);
+    // The message starts with a key path the input really has, then a space and the rule broken.
+    const path = readKeyPath(rest);
+    expect(path, `"${message}" starts with a key path`).not.toBeNull();
+    expect(path!.rest.startsWith(' must ') || path!.rest.startsWith(' '), message).toBe(true);
+    expect(has(input, path!.segments.slice(0, 1)), `"${message}" names a key of ${JSON.stringify(input)}`).toBe(true);
     return;
   }
   // Accepted: every value is finite and the documented ranges hold.
@@ -107,6 +166,20 @@ describe('property: parseScenario on random input', () => {
       }
       throw new Error(`accepted ${group}.${key} = ${JSON.stringify(value)}`);
     }), { numRuns: 300 });
+  });
+
+  it('odd keys are JSON-quoted in the key path, identifiers and indices are not', () => {
+    const message = (input: unknown) => {
+      try { parseScenario(input, 'my.json'); } catch (error) { return (error as Error).message; }
+      return 'accepted';
+    };
+    expect(message({ distance: { ' ': 1 } })).toBe('my.json: unknown key distance." "');
+    expect(message({ distance: { '': 1 } })).toBe('my.json: unknown key distance.""');
+    expect(message({ 'a.b': 1, '0': 2 })).toBe('my.json: unknown keys "0", "a.b"');
+    expect(message({ 'x y': 1 })).toBe('my.json: unknown key "x y"');
+    expect(message({ power: { 'es\n': 1 } })).toBe('my.json: unknown key power."es\\n"');
+    expect(message({ foo_1: 1 })).toBe('my.json: unknown key foo_1');
+    expect(message({ data: { ve: [1, 'x'] } })).toBe('my.json: data.ve.1 must be a number (got "x")');
   });
 
   it('the defaults pass and reproduce DEFAULT_SCENARIO', () => {

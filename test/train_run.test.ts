@@ -77,13 +77,29 @@ describe('runTraining', () => {
     expect(loadCheckpoint(out).snapshot.actor).toBeInstanceOf(Float64Array);
   });
 
+  it('a resume without a device continues on the one the run was trained on; another device is noted', async () => {
+    const out = join(dir, 'cpu');  // the CPU run of the test above, complete at 10 iterations
+    const logs: string[] = [];
+    const log = (line: string) => { logs.push(line); };
+    const same = await runTraining({ out, resume: true, log, handleSignals: false, evaluate: false, overrides: {} });
+    expect(same.device).toBe('cpu');
+    expect(logs.join('\n')).toMatch(/resuming .* on the cpu/);
+    expect(logs.join('\n')).not.toMatch(/note:/);
+    const gpu = await testGpu();
+    logs.length = 0;
+    const other = await runTraining({ device: 'gpu', gpu, out, resume: true, log, handleSignals: false, evaluate: false, overrides: {} });
+    expect(other.device).toBe('gpu');
+    expect(logs.join('\n')).toMatch(/note: resuming a cpu run on --device gpu: the continuation is not bit-identical/);
+  });
+
   it('stops on a non-finite loss, naming the iteration, and keeps the last good checkpoint', async () => {
     const gpu = await testGpu();
     const out = join(dir, 'diverge');
     // A critic learning rate of 1e30 sends the weights to infinity at the first update; batch 32 (4 iterations of 8
-    // envs) delays that update to iteration 3, after the checkpoint of iterations 0-1.
+    // envs) delays that update to iteration 3, after the checkpoint of iterations 0-1 (checkpointEverySeconds tiny but
+    // positive: a checkpoint after every chunk; 0 would mean none before the end).
     const wild = parseTrainConfig({ ...config, batch: 32, lrCritic: 1e30, lrDecay: 1, iterations: 40 });
-    await expect(runTraining({ scenario, config: wild, device: 'gpu', gpu, out, log: quiet, handleSignals: false, checkpointEverySeconds: 0, evaluate: false }))
+    await expect(runTraining({ scenario, config: wild, device: 'gpu', gpu, out, log: quiet, handleSignals: false, checkpointEverySeconds: Number.MIN_VALUE, evaluate: false }))
       .rejects.toThrow(/training diverged at iteration 3: the (critic|actor) loss is (NaN|Infinity|-Infinity) \(first non-finite tensor: [a-z_]+\.\d\.(weight|bias)\); the last good checkpoint \(iteration 2\)/);
     const kept = loadCheckpoint(out);  // loads: every tensor finite
     expect(kept.snapshot.iteration).toBe(2);

@@ -50,7 +50,7 @@ export function registerFigures(program: Command): void {
   program
     .command('figures')
     .description('reproduce the letter\'s Figures 3-5 as SVG, PNG and CSV in DIR; reuses the training runs already in DIR/runs')
-    .addOption(new Option('--out <dir>', 'output folder (figures at the top, training runs under runs/)').default('figures'))
+    .addOption(new Option('--out <dir>', 'output folder: the figures, and the training runs under DIR/runs/').default('runs/figures'))
     .addOption(new Option('--quick', `tiny runs for a smoke test (${sizes(quick)}) instead of the default (${sizes(full)})`))
     .addOption(scenarioOption())
     .addOption(new Option('--seeds <list>', 'training seeds, comma-separated: figures show their mean and a ±1 sd band').argParser(seedList).default([1, 2, 3], '1,2,3'))

@@ -31,6 +31,7 @@ interface TrainOptions {
   evalSlots?: number;
   device: DeviceKind;
   adapter?: string;
+  checkpointEvery: number;
   out: string;
   resume?: string;
   progress?: boolean;
@@ -74,13 +75,14 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--iterations-per-submit <n>', `iterations encoded per GPU submit (default ${D.iterationsPerSubmit})`).argParser(integerOption(1)))
     .addOption(new Option('--seed <n>', `random seed (default ${D.seed})`).argParser(integerOption(0, 2 ** 32 - 1)))
     .addOption(new Option('--eval-slots <n>', `evaluation set size (default ${D.evalSlots})`).argParser(integerOption(1)))
-    .addOption(deviceOption())
+    .addOption(deviceOption().default('gpu', 'gpu; on --resume: the device the run was trained on'))
     .addOption(adapterOption())
+    .addOption(new Option('--checkpoint-every <seconds>', 'seconds between periodic checkpoints (0: only at the end or on a stop)').argParser(numberOption(0)).default(300))
     .addOption(new Option('--out <dir>', 'run directory (metrics.csv, config.json, checkpoint.safetensors, evaluation.json)').default('runs/lara'))
     .addOption(new Option('--resume <dir>', 'continue the run in DIR from its checkpoint (config and scenario from the checkpoint; --iterations/--episodes may extend it)'))
     .addOption(new Option('--no-progress', 'plain periodic lines even on a terminal'))
     .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
-    .action(action(async (opts: TrainOptions) => {
+    .action(action(async (opts: TrainOptions, command: Command) => {
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
       const given: Partial<TrainConfig> = {};
       for (const [flag, field] of FLAG_FIELDS) {
@@ -92,11 +94,15 @@ export function registerTrain(program: Command): void {
         given.iterations = opts.episodes * slots;
       }
       const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags');
+      // On a resume, --device only when the user gave it: by default the run continues where it was trained (exact).
+      const deviceGiven = command.getOptionValueSource('device') !== 'default';
+      const device = opts.resume && !deviceGiven ? undefined : opts.device;
       const reporter = progressReporter(Boolean(process.stdout.isTTY) && opts.progress !== false);
       try {
         const result = await runTraining({
-          scenario, config, overrides: opts.resume ? given : undefined, device: opts.device, adapter: opts.adapter,
+          scenario, config, overrides: opts.resume ? given : undefined, device, adapter: opts.adapter,
           out: opts.resume ?? opts.out, resume: opts.resume !== undefined, onProgress: reporter.update, log: reporter.log, evaluate: opts.eval !== false,
+          checkpointEverySeconds: opts.checkpointEvery,
         });
         if (result.stopped === 'SIGINT') process.exitCode = 130;
         if (result.stopped === 'SIGTERM') process.exitCode = 143;

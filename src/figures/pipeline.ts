@@ -31,9 +31,10 @@ export const FIGURE_PROFILES: Record<FigureProfile['name'], FigureProfile> = {
     lrScales: [0.1, 1, 3],
   },
   // 20 episodes of 100 slots per run; 3 scales x 3 seeds, the 3 default-rate runs evaluated on MODEL.md's 65,536 slots.
+  // Measured on lavapipe, 2 cores shared (load 7-13): 25-52 s per run at 1000 iterations, so about 10-12 min in all.
   default: {
     name: 'default',
-    train: { envs: 64, batch: 128, hidden: [64, 64], iterations: 2000, evalSlots: 65536 },
+    train: { envs: 64, batch: 64, hidden: [32, 32], iterations: 2000, evalSlots: 65536 },
     lrScales: [0.1, 1, 3],
   },
 };
@@ -146,7 +147,7 @@ export async function makeFigures(options: FiguresOptions): Promise<FiguresResul
   const files = await writeFigures(options.out, groups, defaultRuns, {
     scenarioName: options.scenarioName,
     seeds: options.seeds,
-    profile: profile.name,
+    profile: Object.keys(overrides).length === 0 ? `${profile.name} profile` : `${profile.name} profile, sizes overridden`,
     slotsPerEpisode: typeof options.scenario.slotsPerEpisode === 'number' ? options.scenario.slotsPerEpisode : undefined,
   });
   return { files, runs: records, table: policyLatencyTable(defaultRuns) };
@@ -164,7 +165,7 @@ function setupLine(run: TrainingRun, context: CaptionContext): string {
   const hidden = Array.isArray(train.hidden) ? (train.hidden as number[]).join('×') : '?';
   const device = run.config.device ? ` on ${run.config.device}` : '';
   return `LARA (DDPG) trained${device}: ${train.envs} environments, batch ${train.batch}, ${train.iterations} iterations, `
-    + `hidden ${hidden}; ${context.profile} profile`;
+    + `hidden ${hidden}; ${context.profile}`;
 }
 
 /** Writes fig3/fig4/fig5 as .csv, .svg and .png into `out` (atomically, each file); returns their paths. */

@@ -16,6 +16,9 @@ export interface Caption {
   lines: string[];
 }
 
+/** Episodes are whole numbers: integer ticks only. */
+const EPISODE_AXIS = { tickMinStep: 1, format: 'd' } as const;
+
 /** Legend entries drawn as solid line segments (not as the pale band). */
 const LINE_LEGEND = { symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 3 } as const;
 
@@ -51,7 +54,7 @@ export function rewardSpec(rows: readonly RewardRow[], caption: Caption, slotsPe
     height: PLOT_HEIGHT,
     data: { values: rows.map((r) => ({ ...r })) },
     encoding: {
-      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false } },
+      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false }, axis: EPISODE_AXIS },
       color: { ...color, legend: LINE_LEGEND },
     },
     layer: [
@@ -86,7 +89,7 @@ export function userLatencySpec(rows: readonly UserLatencyRow[], caption: Captio
     height: PLOT_HEIGHT,
     data: { values: rows.map((r) => ({ ...r })) },
     encoding: {
-      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false } },
+      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false }, axis: EPISODE_AXIS },
       color: { ...color, legend: LINE_LEGEND },
     },
     layer: [

@@ -1,9 +1,37 @@
 // Atomic file writes: temporary file in the same directory, write, fsync, rename, fsync the directory.
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 
 let temporaryCounter = 0;
+
+/** Temporary files written but not yet renamed into place or removed (what an immediate exit must clean up). */
+const temporariesInFlight = new Set<string>();
+
+/** Temporary paths now in flight (tests). */
+export function temporariesPending(): string[] {
+  return [...temporariesInFlight];
+}
+
+/**
+ * Removes every temporary file in flight, synchronously; for an exit that cannot wait for the writes to finish
+ * (a second Ctrl-C). The files being replaced stay as they were. Never throws.
+ */
+export function removeTemporaries(): void {
+  for (const temporary of temporariesInFlight) {
+    try { unlinkSync(temporary); } catch { /* never created, or already gone */ }
+  }
+  temporariesInFlight.clear();
+}
+
+// Whatever ends the process (process.exit included), no temporary is left behind.
+process.on('exit', removeTemporaries);
+
+/** Removes one temporary file and forgets it. */
+function dropTemporary(temporary: string): void {
+  rmSync(temporary, { force: true });
+  temporariesInFlight.delete(temporary);
+}
 
 /** A unique temporary path beside `path` (same directory, so the rename is atomic). */
 export function temporaryPathFor(path: string): string {
@@ -39,6 +67,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     : data instanceof Uint8Array ? [data] : data;
   const temporary = temporaryPathFor(path);
   let fd: number | undefined;
+  temporariesInFlight.add(temporary);
   try {
     fd = openSync(temporary, 'wx', 0o644);
     for (const chunk of chunks) writeAll(fd, chunk);
@@ -46,9 +75,10 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     closeSync(fd);
     fd = undefined;
     renameSync(temporary, path);
+    temporariesInFlight.delete(temporary);
   } catch (error) {
     if (fd !== undefined) { try { closeSync(fd); } catch { /* already failing */ } }
-    rmSync(temporary, { force: true });
+    dropTemporary(temporary);
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`cannot write ${path}: ${reason}`);
   }
@@ -72,6 +102,7 @@ export class AtomicOutput {
       : data instanceof Uint8Array ? [data] : data;
     const temporary = temporaryPathFor(path);
     let fd: number | undefined;
+    temporariesInFlight.add(temporary);
     try {
       fd = openSync(temporary, 'wx', 0o644);
       for (const chunk of chunks) writeAll(fd, chunk);
@@ -81,7 +112,7 @@ export class AtomicOutput {
       this.staged.push({ temporary, path });
     } catch (error) {
       if (fd !== undefined) { try { closeSync(fd); } catch { /* already failing */ } }
-      rmSync(temporary, { force: true });
+      dropTemporary(temporary);
       this.abort();
       const reason = error instanceof Error ? error.message : String(error);
       throw new UserError(`cannot write ${path}: ${reason}`);
@@ -96,10 +127,11 @@ export class AtomicOutput {
     try {
       for (const { temporary, path } of this.staged) {
         renameSync(temporary, path);
+        temporariesInFlight.delete(temporary);
         directories.add(dirname(path));
       }
     } catch (error) {
-      for (const { temporary } of this.staged) rmSync(temporary, { force: true });
+      for (const { temporary } of this.staged) dropTemporary(temporary);
       const reason = error instanceof Error ? error.message : String(error);
       throw new UserError(`cannot write output: ${reason}`);
     }
@@ -109,7 +141,7 @@ export class AtomicOutput {
   /** Removes every staged temporary file; the previous files stay as they were. */
   abort(): void {
     this.done = true;
-    for (const { temporary } of this.staged) rmSync(temporary, { force: true });
+    for (const { temporary } of this.staged) dropTemporary(temporary);
     this.staged.length = 0;
   }
 }

@@ -1,5 +1,6 @@
-// Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring.
-import { dispatch1d } from '../gpu/buffers.js';
+// Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring;
+// optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch.
+import { createStorage, createUniform, dispatch1d } from '../gpu/buffers.js';
 import { bindGroup, createExplicitPipeline, type ExplicitPipeline } from './pipelines.js';
 import type { AdamHyper } from './reference/mlp.js';
 
@@ -38,22 +39,49 @@ export class AdamSchedule {
   }
 }
 
+/** Mirrors `struct Fused` of shaders/adam.wgsl. */
+export function adamFusedParams(splits: number, tau: number | null): ArrayBuffer {
+  const data = new ArrayBuffer(16);
+  new Uint32Array(data, 0, 2).set([splits, tau === null ? 0 : 1]);
+  new Float32Array(data, 8, 1)[0] = tau ?? 0;
+  return data;
+}
+
+export interface AdamFusion {
+  /** `gradients` holds this many (count)-float partial sums to add up (default 1: the gradient itself). */
+  splits?: number;
+  /** Soft-update this buffer (count floats) with the new params: target = tau p + (1 - tau) target. */
+  softUpdate?: { target: GPUBuffer; tau: number };
+}
+
 export class AdamKernel {
-  private constructor(private device: GPUDevice, private kernel: ExplicitPipeline) {}
+  private constructor(private device: GPUDevice, private kernel: ExplicitPipeline, private dummyTarget: GPUBuffer) {}
 
   static async create(device: GPUDevice): Promise<AdamKernel> {
-    const kernel = await createExplicitPipeline(device, 'adam.wgsl', ['dynamic-uniform', 'read-write', 'read', 'read-write', 'read-write'],
-      { WORKGROUP_SIZE: ADAM_WORKGROUP_SIZE });
-    return new AdamKernel(device, kernel);
+    const kernel = await createExplicitPipeline(device, 'adam.wgsl',
+      ['dynamic-uniform', 'read-write', 'read', 'read-write', 'read-write', 'uniform', 'read-write'], { WORKGROUP_SIZE: ADAM_WORKGROUP_SIZE });
+    return new AdamKernel(device, kernel, createStorage(device, 16, 'adam.noTarget'));
   }
 
-  /** Binds one network's buffers once; the returned function encodes the update of ring slot `slot`. */
-  prepare(schedule: AdamSchedule, params: GPUBuffer, grads: GPUBuffer, m: GPUBuffer, v: GPUBuffer): (pass: GPUComputePassEncoder, slot: number) => void {
+  /**
+   * Binds one network's buffers once; the returned function encodes the update of ring slot `slot`. `gradients` is
+   * the gradient (count floats) or, with fusion.splits > 1, (splits, count) partial sums.
+   */
+  prepare(schedule: AdamSchedule, params: GPUBuffer, gradients: GPUBuffer, m: GPUBuffer, v: GPUBuffer,
+          fusion: AdamFusion = {}): (pass: GPUComputePassEncoder, slot: number) => void {
     const bytes = schedule.count * 4;
-    for (const [name, b] of [['params', params], ['grads', grads], ['m', m], ['v', v]] as const) {
-      if (b.size < bytes) throw new RangeError(`Adam: ${name} buffer holds ${b.size} bytes, needs ${bytes}`);
+    const splits = fusion.splits ?? 1;
+    if (!(Number.isInteger(splits) && splits >= 1)) throw new RangeError(`Adam: splits must be a positive integer, got ${splits}`);
+    const soft = fusion.softUpdate;
+    if (soft && !(soft.tau >= 0 && soft.tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${soft.tau}`);
+    const checks: [string, GPUBuffer, number][] = [['params', params, bytes], ['gradients', gradients, bytes * splits], ['m', m, bytes], ['v', v, bytes]];
+    if (soft) checks.push(['soft update target', soft.target, bytes]);
+    for (const [name, b, need] of checks) {
+      if (b.size < need) throw new RangeError(`Adam: ${name} buffer holds ${b.size} bytes, needs ${need}`);
     }
-    const group = bindGroup(this.device, this.kernel.layout, [{ buffer: schedule.buffer, size: ADAM_PARAMS_BYTES }, params, grads, m, v], 'adam');
+    const fused = createUniform(this.device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
+    const group = bindGroup(this.device, this.kernel.layout,
+      [{ buffer: schedule.buffer, size: ADAM_PARAMS_BYTES }, params, gradients, m, v, fused, soft ? soft.target : this.dummyTarget], 'adam');
     return (pass, slot) => {
       if (!(Number.isInteger(slot) && slot >= 0 && slot < schedule.slots)) throw new RangeError(`Adam slot ${slot} outside the ring of ${schedule.slots}`);
       pass.setPipeline(this.kernel.pipeline);

@@ -62,6 +62,45 @@ export function linearBackwardWeightParams(
   return new Uint32Array([batch, inputs, outputs, rowsPerSplit, resultOffset, splitStride, 0, 0]).buffer;
 }
 
+/** Widest layer, most layers and most rows per workgroup of shaders/mlp_forward_fused.wgsl. */
+export const FUSED_MAX_WIDTH = 256;
+export const FUSED_MAX_LAYERS = 4;
+export const FUSED_MAX_ROWS = 16;
+
+/** Mirrors `struct Params` of shaders/mlp_forward_fused.wgsl: batch, layer count, then (in, out, W offset, b offset) per layer. */
+export function mlpForwardFusedParams(batch: number, layers: readonly { inputs: number; outputs: number; weightOffset: number; biasOffset: number }[]): ArrayBuffer {
+  if (layers.length > FUSED_MAX_LAYERS) throw new RangeError(`fused forward: ${layers.length} layers, at most ${FUSED_MAX_LAYERS}`);
+  const data = new Uint32Array(4 + 4 * FUSED_MAX_LAYERS);
+  data.set([batch, layers.length]);
+  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, l.biasOffset], 4 + 4 * i));
+  return data.buffer;
+}
+
+/** Most layers of shaders/mlp_backward_input_fused.wgsl. */
+export const FUSED_BACKWARD_MAX_LAYERS = 3;
+
+/**
+ * Mirrors `struct Params` of shaders/mlp_backward_input_fused.wgsl: batch, layer count, the lowest layer whose input
+ * gradient is computed (0: down to dInput, 1: down to delta 0), then (in, out, W offset, 0) per layer.
+ */
+export function mlpBackwardInputFusedParams(batch: number, layers: readonly { inputs: number; outputs: number; weightOffset: number }[], lowest: 0 | 1): ArrayBuffer {
+  if (layers.length > FUSED_BACKWARD_MAX_LAYERS) throw new RangeError(`fused backward: ${layers.length} layers, at most ${FUSED_BACKWARD_MAX_LAYERS}`);
+  const data = new Uint32Array(4 + 4 * FUSED_BACKWARD_MAX_LAYERS);
+  data.set([batch, layers.length, lowest]);
+  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, 0], 4 + 4 * i));
+  return data.buffer;
+}
+
+/**
+ * Rows per workgroup of the fused forward and backward for batches up to `batch`: about 64 workgroups (enough to spread over the
+ * GPU while each weight read from L2 still feeds several rows), 1 to 8 rows, a power of two.
+ */
+export function fusedForwardRows(batch: number): number {
+  let rows = 1;
+  while (rows < 8 && rows * 64 < batch) rows *= 2;
+  return rows;
+}
+
 /** Mirrors `struct Params` of shaders/linear_backward_weight_sum.wgsl. */
 export function linearBackwardWeightSumParams(count: number, splits: number): ArrayBuffer {
   return new Uint32Array([count, splits, 0, 0]).buffer;
@@ -98,6 +137,18 @@ export class LinearKernels {
   backwardWeight(tile: TileShape): Promise<ExplicitPipeline> {
     return this.get(`weight ${JSON.stringify(tile)}`, () => createExplicitPipeline(this.device, 'linear_backward_weight.wgsl',
       ['uniform', 'read', 'read', 'read-write'], tileConstants(tile)));
+  }
+
+  /** bindings: params, x, weights, y0 .. y3 (shaders/mlp_forward_fused.wgsl; `rows` rows per workgroup) */
+  forwardFused(rows: number): Promise<ExplicitPipeline> {
+    return this.get(`fused ${rows}`, () => createExplicitPipeline(this.device, 'mlp_forward_fused.wgsl',
+      ['uniform', 'read', 'read', 'read-write', 'read-write', 'read-write', 'read-write'], { ROWS: rows }));
+  }
+
+  /** bindings: params, dOutput, weights, a0, a1, delta0, delta1, dInput (shaders/mlp_backward_input_fused.wgsl) */
+  backwardInputFused(rows: number): Promise<ExplicitPipeline> {
+    return this.get(`fused input ${rows}`, () => createExplicitPipeline(this.device, 'mlp_backward_input_fused.wgsl',
+      ['uniform', 'read', 'read', 'read', 'read', 'read-write', 'read-write', 'read-write'], { ROWS: rows }));
   }
 
   /** bindings: params, partials, grads */

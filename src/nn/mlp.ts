@@ -6,7 +6,8 @@ import { AdamSchedule } from './adam.js';
 import type { NnKernels } from './kernels.js';
 import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
 import {
-  chooseTile, linearBackwardInputParams, linearBackwardWeightParams, linearBackwardWeightSumParams, linearForwardParams,
+  chooseTile, FUSED_BACKWARD_MAX_LAYERS, FUSED_MAX_LAYERS, FUSED_MAX_WIDTH, fusedForwardRows, linearBackwardInputParams,
+  linearBackwardWeightParams, linearBackwardWeightSumParams, linearForwardParams, mlpBackwardInputFusedParams, mlpForwardFusedParams,
   tileColumns, tileRows, validateTile, type TileShape,
 } from './linear.js';
 import { bindGroup, bufferId, type ExplicitPipeline } from './pipelines.js';
@@ -25,7 +26,20 @@ export interface GpuMlpOptions {
   maxSplits?: number;
   /** Tile of the layers wider than 16 in both directions (default WIDE_TILE); for tuning on a given GPU. */
   wideTile?: TileShape;
+  /**
+   * Batches of at most this many rows run the forward as one dispatch (shaders/mlp_forward_fused.wgsl; networks of
+   * at most 4 layers) and the backward's input-gradient chain as one dispatch (shaders/mlp_backward_input_fused.wgsl;
+   * trainable networks of at most 3 layers), when every width is <= 256 and the device has the workgroup memory;
+   * otherwise one dispatch per layer. Default FUSED_MAX_BATCH; 0 turns both off.
+   */
+  fusedMaxBatch?: number;
 }
+
+/** Default largest batch of the fused whole-MLP kernels. */
+export const FUSED_MAX_BATCH = 1024;
+
+/** A fused whole-MLP kernel of a network: its pipeline, rows per workgroup, the largest batch it takes, unused bindings. */
+interface FusedKernel { kernel: ExplicitPipeline; rows: number; maxBatch: number; dummies: GPUBuffer[] }
 
 /** Fewest batch rows per split of the weight gradient (below this, splitting costs more than it gains). */
 const MIN_ROWS_PER_SPLIT = 256;
@@ -52,6 +66,10 @@ interface BatchPlan {
   backwardWeight: GPUBuffer[];
   splits: number;
   sum?: GPUBuffer;
+  /** fused forward uniform, when this batch takes the fused forward */
+  fused?: GPUBuffer;
+  /** fused backward-input uniforms down to dInput [0] and down to delta 0 [1], when this batch takes it */
+  fusedBackward?: [GPUBuffer, GPUBuffer];
 }
 
 export class GpuMlp {
@@ -70,7 +88,10 @@ export class GpuMlp {
   /** (splits, parameterCount) partial weight gradients (trainable, maxSplits > 1). */
   private readonly partials: GPUBuffer | null;
   private readonly schedule: AdamSchedule | null;
-  private readonly encodeAdamStep: ((pass: GPUComputePassEncoder, slot: number) => void) | null;
+  /** Adam encoders per (gradient splits, soft-update target, tau). */
+  private adamSteps = new Map<string, (pass: GPUComputePassEncoder, slot: number) => void>();
+  /** Split-K partial sums the latest encodeBackward left for encodeAdam to add up (0: `grads` holds the gradient). */
+  private pendingSplits = 0;
   private plans = new Map<number, BatchPlan>();
   private dispatchCache = new Map<string, Dispatch[]>();
   private softUpdates = new Map<string, (pass: GPUComputePassEncoder) => void>();
@@ -88,6 +109,8 @@ export class GpuMlp {
     maxStepsPerSubmit: number,
     private readonly pipelines: LayerPipelines[],
     private readonly sumKernel: ExplicitPipeline | null,
+    private readonly fused: FusedKernel | null,
+    private readonly fusedBackward: FusedKernel | null,
   ) {
     const device = kernels.device;
     this.layout = mlpLayout(sizes);
@@ -102,12 +125,10 @@ export class GpuMlp {
       this.deltas = this.layout.layers.slice(0, -1).map((l, i) => createStorage(device, maxBatch * l.outputs * 4, `${label}.delta${i}`));
       this.partials = maxSplits > 1 ? createStorage(device, maxSplits * bytes, `${label}.gradPartials`) : null;
       this.schedule = new AdamSchedule(device, maxStepsPerSubmit, this.parameterCount, `${label}.adamSchedule`);
-      this.encodeAdamStep = kernels.adam.prepare(this.schedule, this.params, this.grads, this.adamM, this.adamV);
     } else {
       this.grads = this.adamM = this.adamV = this.partials = null;
       this.deltas = [];
       this.schedule = null;
-      this.encodeAdamStep = null;
     }
   }
 
@@ -138,7 +159,34 @@ export class GpuMlp {
       return { forward, forwardTile, backwardInput, backwardInputTile, backwardInputUnmasked, backwardWeight, backwardWeightTile };
     }));
     const sumKernel = maxSplits > 1 ? await linear.backwardWeightSum() : null;
-    return new GpuMlp(kernels, sizes, maxBatch, label, options.trainable ?? true, maxSplits, maxStepsPerSubmit, pipelines, sumKernel);
+    const fusedMaxBatch = Math.min(maxBatch, options.fusedMaxBatch ?? FUSED_MAX_BATCH);
+    if (!(Number.isInteger(fusedMaxBatch) && fusedMaxBatch >= 0)) throw new RangeError(`${label}: fusedMaxBatch must be a non-negative integer`);
+    const trainable = options.trainable ?? true;
+    const rows = fusedForwardRows(fusedMaxBatch);
+    const limits = kernels.device.limits;
+    const fusible = fusedMaxBatch >= 1 && sizes.every((s) => s <= FUSED_MAX_WIDTH) && 2 * rows * FUSED_MAX_WIDTH * 4 <= limits.maxComputeWorkgroupStorageSize
+      && limits.maxComputeInvocationsPerWorkgroup >= 256 && limits.maxComputeWorkgroupSizeX >= 256;
+    const dummies = (n: number, what: string) => Array.from({ length: n }, (_, i) => createStorage(kernels.device, 16, `${label}.${what}${i}`));
+    let fused: FusedKernel | null = null;
+    if (fusible && layers.length <= FUSED_MAX_LAYERS && limits.maxStorageBuffersPerShaderStage >= 6) {
+      fused = { kernel: await linear.forwardFused(rows), rows, maxBatch: fusedMaxBatch, dummies: dummies(FUSED_MAX_LAYERS - layers.length, 'fusedUnused') };
+    }
+    let fusedBackward: FusedKernel | null = null;
+    if (trainable && fusible && layers.length <= FUSED_BACKWARD_MAX_LAYERS && limits.maxStorageBuffersPerShaderStage >= 7) {
+      // [0] stands in for absent activations (read), [1..3] for absent delta0, delta1, dInput (written, so distinct)
+      fusedBackward = { kernel: await linear.backwardInputFused(rows), rows, maxBatch: fusedMaxBatch, dummies: dummies(4, 'fusedBackwardUnused') };
+    }
+    return new GpuMlp(kernels, sizes, maxBatch, label, trainable, maxSplits, maxStepsPerSubmit, pipelines, sumKernel, fused, fusedBackward);
+  }
+
+  /** Whether a forward of `batch` rows runs as one fused dispatch. */
+  forwardIsFused(batch: number): boolean {
+    return this.fused !== null && batch <= this.fused.maxBatch;
+  }
+
+  /** Whether the input-gradient chain of a backward of `batch` rows runs as one fused dispatch. */
+  backwardIsFused(batch: number): boolean {
+    return this.fusedBackward !== null && batch <= this.fusedBackward.maxBatch;
   }
 
   /** The last layer's output buffer (maxBatch, sizes[last]). */
@@ -174,6 +222,10 @@ export class GpuMlp {
         linearBackwardWeightParams(batch, l.inputs, l.outputs, rowsPerSplit, l.weightOffset, splits > 1 ? this.parameterCount : 0), `${this.label}.backwardWeight${i}.b${batch}`)),
       splits,
       sum: splits > 1 ? createUniform(device, linearBackwardWeightSumParams(this.parameterCount, splits), `${this.label}.gradSum.b${batch}`) : undefined,
+      fused: this.fused && batch <= this.fused.maxBatch ? createUniform(device, mlpForwardFusedParams(batch, layers), `${this.label}.forwardFused.b${batch}`) : undefined,
+      fusedBackward: this.fusedBackward && batch <= this.fusedBackward.maxBatch
+        ? [0, 1].map((lowest) => createUniform(device, mlpBackwardInputFusedParams(batch, layers, lowest as 0 | 1), `${this.label}.backwardFused${lowest}.b${batch}`)) as [GPUBuffer, GPUBuffer]
+        : undefined,
     };
     this.plans.set(batch, plan);
     return plan;
@@ -205,6 +257,15 @@ export class GpuMlp {
     const dispatches = this.cached(`forward ${bufferId(input)} ${batch}`, () => {
       const plan = this.plan(batch);
       const device = this.kernels.device;
+      const fused = this.fused;
+      if (plan.fused && fused) {
+        const [x, y] = grid2d(device, Math.ceil(batch / fused.rows));
+        return [{
+          pipeline: fused.kernel.pipeline,
+          group: bindGroup(device, fused.kernel.layout, [plan.fused, input, this.params, ...this.activations, ...fused.dummies], `${this.label}.forwardFused`),
+          grid: [x, y, 1],
+        }];
+      }
       return this.layout.layers.map((layer, l) => {
         const p = this.pipelines[l];
         const x = l === 0 ? input : this.activations[l - 1];
@@ -232,29 +293,51 @@ export class GpuMlp {
    * Records the backward pass of the latest encodeForward (same batch). dOutput: (batch, sizes[last]), the gradient of
    * the objective with respect to `output`. Writes `grads` (overwriting) unless skipParamGrads, and dInput
    * (batch, sizes[0]) when given. skipParamGrads with dInput computes only the input gradient (e.g. dQ/da of a critic).
+   * deferGradSum: when the batch is split for the weight gradient, leave the split partial sums for the next
+   * encodeAdam to add up (one dispatch fewer; `grads` is then not written and readGrads() is stale).
    */
   encodeBackward(
     pass: GPUComputePassEncoder, dOutput: GPUBuffer, batch: number,
-    options: { dInput?: GPUBuffer; skipParamGrads?: boolean } = {},
+    options: { dInput?: GPUBuffer; skipParamGrads?: boolean; deferGradSum?: boolean } = {},
   ): void {
     if (!this.trainable) throw new Error(`${this.label}: backward on a network created with trainable: false`);
     this.checkBatch(batch);
     const input = this.forwardInput;
     if (!input || this.forwardBatch !== batch) throw new Error(`${this.label}: encodeBackward(batch ${batch}) needs an encodeForward with the same batch first`);
     this.checkBuffer(dOutput, batch, this.outputs, 'dOutput');
-    const { dInput, skipParamGrads = false } = options;
+    const { dInput, skipParamGrads = false, deferGradSum = false } = options;
     if (dInput) {
       this.checkBuffer(dInput, batch, this.inputs, 'dInput');
       if (dInput === input || dInput === dOutput) throw new RangeError(`${this.label}: dInput must be a buffer of its own`);
     }
     if (skipParamGrads && !dInput) return;
-    const key = `backward ${bufferId(input)} ${bufferId(dOutput)} ${dInput ? bufferId(dInput) : 0} ${skipParamGrads} ${batch}`;
+    const splits = this.plan(batch).splits;
+    const defer = deferGradSum && !skipParamGrads && splits > 1;
+    if (!skipParamGrads) this.pendingSplits = defer ? splits : 0;
+    const key = `backward ${bufferId(input)} ${bufferId(dOutput)} ${dInput ? bufferId(dInput) : 0} ${skipParamGrads} ${defer} ${batch}`;
     const dispatches = this.cached(key, () => {
       const plan = this.plan(batch);
       const device = this.kernels.device;
       const layers = this.layout.layers;
       const list: Dispatch[] = [];
       const gradTarget = plan.splits > 1 ? this.partials! : this.grads!;
+      const lowest = dInput ? 0 : 1;
+      const fusedBackward = this.fusedBackward;
+      if (plan.fusedBackward && fusedBackward && layers.length > lowest) {
+        // every input gradient (deltas, and dInput when asked) in one dispatch, then the weight gradients
+        const [read, delta0, delta1, noInput] = fusedBackward.dummies;
+        const at = (buffers: GPUBuffer[], i: number, dummy: GPUBuffer) => (i < buffers.length ? buffers[i] : dummy);
+        const hidden = this.activations.slice(0, -1);  // the ReLU outputs (masks of the layers above them)
+        const [x, y] = grid2d(device, Math.ceil(batch / fusedBackward.rows));
+        list.push({
+          pipeline: fusedBackward.kernel.pipeline,
+          group: bindGroup(device, fusedBackward.kernel.layout, [
+            plan.fusedBackward[lowest], dOutput, this.params, at(hidden, 0, read), at(hidden, 1, read),
+            at(this.deltas, 0, delta0), at(this.deltas, 1, delta1), dInput ?? noInput,
+          ], `${this.label}.backwardInputFused`),
+          grid: [x, y, 1],
+        });
+      }
       for (let l = layers.length - 1; l >= 0; l--) {
         const layer = layers[l];
         const p = this.pipelines[l];
@@ -267,6 +350,7 @@ export class GpuMlp {
             grid: this.grid(layer.outputs, layer.inputs + 1, p.backwardWeightTile, plan.splits),
           });
         }
+        if (plan.fusedBackward && fusedBackward && layers.length > lowest) continue;
         if (l > 0) {
           list.push({
             pipeline: p.backwardInput.pipeline,
@@ -283,7 +367,7 @@ export class GpuMlp {
           });
         }
       }
-      if (!skipParamGrads && plan.splits > 1) {
+      if (!skipParamGrads && plan.splits > 1 && !defer) {
         // one dispatch adds up the split partial sums of every layer (flat layout)
         const kernel = this.sumKernel!;
         const [x, y] = grid2d(device, Math.ceil(this.parameterCount / 256));
@@ -304,17 +388,37 @@ export class GpuMlp {
     this.schedule.write(queue, hypers);
   }
 
-  /** Records one Adam step with the hyperparameters of ring slot `slot` (see writeAdamSchedule). */
-  encodeAdam(pass: GPUComputePassEncoder, slot: number): void {
-    if (!this.encodeAdamStep) throw new Error(`${this.label}: Adam on a network created with trainable: false`);
-    this.encodeAdamStep(pass, slot);
+  /**
+   * Records one Adam step with the hyperparameters of ring slot `slot` (see writeAdamSchedule), on the gradient of the
+   * latest encodeBackward (adding up its split partials when it deferred them). softUpdate: in the same dispatch, then
+   * target.params = tau * this.params + (1 - tau) * target.params with the new params (what encodeSoftUpdate after
+   * encodeAdam gives, one dispatch fewer).
+   */
+  encodeAdam(pass: GPUComputePassEncoder, slot: number, options: { softUpdate?: { target: GpuMlp; tau: number } } = {}): void {
+    if (!this.schedule) throw new Error(`${this.label}: Adam on a network created with trainable: false`);
+    const soft = options.softUpdate;
+    if (soft) this.checkSoftUpdateTarget(soft.target);
+    const splits = this.pendingSplits;
+    this.pendingSplits = 0;
+    const key = `${splits} ${soft ? `${bufferId(soft.target.params)} ${soft.tau}` : '-'}`;
+    let step = this.adamSteps.get(key);
+    if (!step) {
+      step = this.kernels.adam.prepare(this.schedule, this.params, splits > 1 ? this.partials! : this.grads!, this.adamM!, this.adamV!,
+        { splits: Math.max(1, splits), softUpdate: soft ? { target: soft.target.params, tau: soft.tau } : undefined });
+      this.adamSteps.set(key, step);
+    }
+    step(pass, slot);
+  }
+
+  private checkSoftUpdateTarget(target: GpuMlp): void {
+    if (target.parameterCount !== this.parameterCount || target.sizes.join() !== this.sizes.join()) {
+      throw new RangeError(`${this.label}: soft update target ${target.label} has sizes [${target.sizes}], not [${this.sizes}]`);
+    }
   }
 
   /** Records target.params = tau * this.params + (1 - tau) * target.params (one dispatch). */
   encodeSoftUpdate(pass: GPUComputePassEncoder, target: GpuMlp, tau: number): void {
-    if (target.parameterCount !== this.parameterCount || target.sizes.join() !== this.sizes.join()) {
-      throw new RangeError(`${this.label}: soft update target ${target.label} has sizes [${target.sizes}], not [${this.sizes}]`);
-    }
+    this.checkSoftUpdateTarget(target);
     const key = `${bufferId(target.params)} ${tau}`;
     let encode = this.softUpdates.get(key);
     if (!encode) {
@@ -359,7 +463,10 @@ export class GpuMlp {
 
   /** Frees every buffer this network owns. */
   destroy(): void {
-    for (const b of [this.params, this.grads, this.adamM, this.adamV, this.partials, this.schedule?.buffer, ...this.activations, ...this.deltas]) b?.destroy();
-    for (const plan of this.plans.values()) for (const b of [...plan.forward, ...plan.backwardInput, ...plan.backwardWeight, plan.sum]) b?.destroy();
+    for (const b of [this.params, this.grads, this.adamM, this.adamV, this.partials, this.schedule?.buffer, ...this.activations, ...this.deltas,
+      ...(this.fused?.dummies ?? []), ...(this.fusedBackward?.dummies ?? [])]) b?.destroy();
+    for (const plan of this.plans.values()) {
+      for (const b of [...plan.forward, ...plan.backwardInput, ...plan.backwardWeight, plan.sum, plan.fused, ...(plan.fusedBackward ?? [])]) b?.destroy();
+    }
   }
 }

@@ -1,6 +1,6 @@
 // The LARA trainer's own kernels (shaders/lara_*.wgsl): observe, act, minibatch, critic loss, actor chain (forward and
 // backward) and chunk metrics, all reading their per-(iteration, update) values from one host-written uniform ring.
-import { createUniform, dispatch1d } from '../gpu/buffers.js';
+import { dispatch1d } from '../gpu/buffers.js';
 import { bindGroup, createExplicitPipeline, type BindingKind, type ExplicitPipeline } from '../nn/pipelines.js';
 
 /** Bytes per Step ring entry (a multiple of minUniformBufferOffsetAlignment, which is at most 256). */
@@ -66,7 +66,6 @@ export class LaraKernels {
       ['actorChain', 'lara_actor_chain.wgsl', ['dynamic-uniform', 'read', 'read', 'read-write'], {}],
       ['actorChainBackward', 'lara_actor_chain_backward.wgsl', ['dynamic-uniform', 'read', 'read', 'read', 'read-write', 'read-write'], {}],
       ['metrics', 'lara_metrics.wgsl', ['dynamic-uniform', 'read', 'read', 'read', 'read-write'], {}],
-      ['softUpdate', 'lara_soft_update.wgsl', ['uniform', 'read', 'read-write', 'read', 'read-write'], {}],
     ];
     const built = await Promise.all(specs.map(([, shader, bindings, constants]) => createExplicitPipeline(device, shader, bindings, constants)));
     return new LaraKernels(device, Object.fromEntries(specs.map(([name], i) => [name, built[i]])));
@@ -108,24 +107,6 @@ export class LaraKernels {
 
   actorChainBackward(ring: GPUBuffer, z: GPUBuffer, dCriticInput: GPUBuffer, q: GPUBuffer, dZ: GPUBuffer, actorPartials: GPUBuffer, batch: number): StepEncoder {
     return this.prepare('actorChainBackward', ring, [z, dCriticInput, q, dZ, actorPartials], batch, REDUCE_WORKGROUP);
-  }
-
-  /** Both soft target updates in one dispatch (the two networks' flat parameter buffers). */
-  softUpdate(actor: GPUBuffer, actorTarget: GPUBuffer, actorCount: number, critic: GPUBuffer, criticTarget: GPUBuffer, criticCount: number,
-             tau: number): (pass: GPUComputePassEncoder) => void {
-    if (!(tau >= 0 && tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${tau}`);
-    const data = new ArrayBuffer(16);
-    new Uint32Array(data, 0, 2).set([actorCount, criticCount]);
-    new Float32Array(data, 8, 1)[0] = tau;
-    const kernel = this.pipelines.softUpdate;
-    const uniform = createUniform(this.device, data, 'lara.softUpdate.params');
-    const group = bindGroup(this.device, kernel.layout, [uniform, actor, actorTarget, critic, criticTarget], 'lara.softUpdate');
-    const count = Math.max(actorCount, criticCount);
-    return (pass) => {
-      pass.setPipeline(kernel.pipeline);
-      pass.setBindGroup(0, group);
-      dispatch1d(this.device, pass, count, 256);
-    };
   }
 
   /** One workgroup per iteration of the chunk: `iterations` rows of METRICS_STRIDE floats. */

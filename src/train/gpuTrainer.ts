@@ -3,7 +3,8 @@
 import '../gpu/globals.js';
 import { createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
 import type { Gpu } from '../gpu/runtime.js';
-import { UserError } from '../errors.js';
+import { GpuError, UserError } from '../errors.js';
+import { STATE_SIZE } from '../env/layout.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { NnKernels } from '../nn/kernels.js';
 import { initMlp } from '../nn/init.js';
@@ -20,6 +21,8 @@ import { REPLAY_STRIDE, replayBytes } from './replay.js';
 export type { IterationMetrics } from './reference.js';
 
 const CRITIC_INPUT = OBSERVATION_SIZE + ACTION_SIZE;
+/** Floats per slot in the largest buffer of the final evaluation (the states or the actions of OPT: 7 values each). */
+const EVAL_SLOT_FLOATS = Math.max(STATE_SIZE, ACTION_SIZE);
 
 /** Exploration and learning-rate values of iteration t (the same rules as ReferenceTrainer.step). */
 export function iterationSchedule(config: TrainConfig, t: number) {
@@ -37,10 +40,15 @@ export function iterationSchedule(config: TrainConfig, t: number) {
  * Largest buffers the trainer binds, in bytes, and the config value each one scales with; used to refuse a config
  * the device cannot hold before anything is allocated.
  */
-export function trainerBufferNeeds(config: TrainConfig): { what: string; bytes: number; largest: (limit: number) => string }[] {
+export function trainerBufferNeeds(config: TrainConfig, { evaluate = true }: { evaluate?: boolean } = {}): { what: string; bytes: number; largest: (limit: number) => string }[] {
   const rows = Math.max(config.envs, config.batch);
   const widest = Math.max(CRITIC_INPUT, ...config.hidden);
   const criticParams = criticSizes(config).reduce((sum, n, i, s) => (i === 0 ? 0 : sum + s[i - 1] * n + n), 0);
+  // The final evaluation (OPT on the GPU, src/env/evaluate.ts) holds the states and the actions of every slot, 7 floats each.
+  const evaluation = evaluate ? [{
+    what: `the evaluation states (evalSlots ${config.evalSlots} x ${EVAL_SLOT_FLOATS} floats)`, bytes: config.evalSlots * EVAL_SLOT_FLOATS * 4,
+    largest: (limit: number) => `--eval-slots ${Math.floor(limit / (EVAL_SLOT_FLOATS * 4))}`,
+  }] : [];
   return [
     { what: `the replay ring (replayCapacity ${config.replayCapacity} x ${REPLAY_STRIDE} floats)`, bytes: replayBytes(config.replayCapacity),
       largest: (limit) => `--replay-capacity ${Math.floor(limit / (REPLAY_STRIDE * 4))}` },
@@ -48,13 +56,18 @@ export function trainerBufferNeeds(config: TrainConfig): { what: string; bytes: 
       largest: (limit) => `max(--envs, --batch) ${Math.floor(limit / (widest * 4))}` },
     { what: `the split weight-gradient partials (16 x ${criticParams} critic parameters)`, bytes: 16 * criticParams * 4,
       largest: () => 'smaller --hidden' },
+    ...evaluation,
   ];
 }
 
-/** Throws a UserError naming the limit and the largest size that fits when the config exceeds the device. */
-export function checkTrainerFits(config: TrainConfig, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }): void {
+/**
+ * Throws a UserError naming the limit and the largest size that fits when the config exceeds the device; with
+ * `evaluate` (default true) the final evaluation's buffers (`--eval-slots`) count too.
+ */
+export function checkTrainerFits(config: TrainConfig, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number },
+                                 options: { evaluate?: boolean } = {}): void {
   const limit = Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize);
-  for (const need of trainerBufferNeeds(config)) {
+  for (const need of trainerBufferNeeds(config, options)) {
     if (need.bytes > limit) {
       throw new UserError(`${need.what} needs ${need.bytes} bytes, more than this GPU's maxStorageBufferBindingSize of ${limit} bytes; the largest that fits is ${need.largest(limit)}`);
     }
@@ -70,7 +83,16 @@ interface InFlight {
   count: number;
   updates: boolean[];
   staging: GPUBuffer;
-  mapped: Promise<void>;
+  /** Settles when the readback is mapped: null, or the GpuError of a failed map (never rejects, so never unhandled). */
+  mapped: Promise<GpuError | null>;
+}
+
+/** A failed readback (mapAsync rejects with a DOMException when the device is lost or destroyed) as a GpuError. */
+export function readbackError(error: unknown, what: string): GpuError | UserError {
+  if (error instanceof GpuError || error instanceof UserError) return error;
+  const e = error as { name?: string; message?: string };
+  const reason = [e?.name, e?.message?.split('\n')[0]].filter((x) => x).join(': ') || String(error);
+  return new GpuError(`GPU device lost: ${what} failed (${reason})`);
 }
 
 export interface GpuTrainerOptions {
@@ -78,6 +100,8 @@ export interface GpuTrainerOptions {
   initial?: InitialWeights;
   /** Continue from a checkpoint snapshot (same scenario and config). */
   snapshot?: TrainerSnapshot;
+  /** Whether the final evaluation will run on this device: its buffers count in the up-front limit check (default true). */
+  evaluate?: boolean;
 }
 
 export class GpuTrainer {
@@ -155,7 +179,9 @@ export class GpuTrainer {
     const targetChain = gamma ? kernels.actorChain(ring, actorTarget.output, nextObs, targetCriticInput!, batch) : null;
     const actorChainBackward = kernels.actorChainBackward(ring, actor.output, dActorCriticInput, critic.output, dZ, actorPartials, batch);
     this.encodeMetrics = kernels.metrics(ring, actPartials, criticPartials, actorPartials, this.metricsBuffer);
-    const softUpdate = kernels.softUpdate(actor.params, actorTarget.params, actor.parameterCount, critic.params, criticTarget.params, critic.parameterCount, config.tau);
+    // Each network's soft target update rides on its own Adam step (the critic is not changed after its step).
+    const criticSoft = { softUpdate: { target: criticTarget, tau: config.tau } };
+    const actorSoft = { softUpdate: { target: actorTarget, tau: config.tau } };
 
     this.encodeIteration = (pass, slot, doUpdates, adamFirst) => {
       const first = slot * updates;
@@ -172,16 +198,15 @@ export class GpuTrainer {
         }
         critic.encodeForward(pass, criticInput, batch);
         criticLoss(pass, s);
-        critic.encodeBackward(pass, dQ, batch);
-        critic.encodeAdam(pass, adamFirst + u);
+        critic.encodeBackward(pass, dQ, batch, { deferGradSum: true });
+        critic.encodeAdam(pass, adamFirst + u, criticSoft);
         actor.encodeForward(pass, obsBatch, batch);
         actorChain(pass, s);
         critic.encodeForward(pass, actorCriticInput, batch);
         critic.encodeBackward(pass, ones, batch, { dInput: dActorCriticInput, skipParamGrads: true });
         actorChainBackward(pass, s);
-        actor.encodeBackward(pass, dZ, batch);
-        actor.encodeAdam(pass, adamFirst + u);
-        softUpdate(pass);
+        actor.encodeBackward(pass, dZ, batch, { deferGradSum: true });
+        actor.encodeAdam(pass, adamFirst + u, actorSoft);
       }
     };
   }
@@ -193,7 +218,7 @@ export class GpuTrainer {
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */
   static async create(gpu: Gpu, scenario: Scenario, config: TrainConfig, options: GpuTrainerOptions = {}): Promise<GpuTrainer> {
     const device = gpu.device;
-    checkTrainerFits(config, device.limits);
+    checkTrainerFits(config, device.limits, { evaluate: options.evaluate ?? true });
     const steps = config.iterationsPerSubmit * config.updatesPerIteration;
     const maxBatch = Math.max(config.envs, config.batch);
     const nn = await NnKernels.create(device);
@@ -318,11 +343,19 @@ export class GpuTrainer {
     encoder.copyBufferToBuffer(this.metricsBuffer, 0, staging, 0, count * METRICS_STRIDE * 4);
     device.queue.submit([encoder.finish()]);
     this.t = first + count;
-    return { first, count, updates, staging, mapped: staging.mapAsync(GPUMapMode.READ, 0, count * METRICS_STRIDE * 4) };
+    // The failure is caught here, where the promise is made: a chunk left in flight when an earlier one fails must not
+    // become an unhandled rejection.
+    const mapped = staging.mapAsync(GPUMapMode.READ, 0, count * METRICS_STRIDE * 4)
+      .then(() => null, (error: unknown) => readbackError(error, `reading back the metrics of iterations ${first}-${first + count - 1}`));
+    return { first, count, updates, staging, mapped };
   }
 
   private async collect(chunk: InFlight): Promise<IterationMetrics[]> {
-    await chunk.mapped;
+    const failure = await chunk.mapped;
+    if (failure) {
+      this.gpu.checkErrors();  // an earlier, more specific error (out of memory, validation) first
+      throw failure;
+    }
     const values = new Float32Array(chunk.staging.getMappedRange(0, chunk.count * METRICS_STRIDE * 4).slice(0));
     chunk.staging.unmap();
     this.gpu.checkErrors();
@@ -360,6 +393,24 @@ export class GpuTrainer {
     }
   }
 
+  /**
+   * Dispatches one iteration with updates records, counted by encoding it into a command encoder that is never
+   * submitted (nothing runs; no state changes). The same figure as `dispatchesPerIteration`, without training.
+   */
+  countDispatchesPerIteration(): number {
+    const encoder = this.device.createCommandEncoder({ label: 'lara.countDispatches' });
+    const pass = encoder.beginComputePass();
+    const saved = this.useActor;
+    this.useActor = [true];
+    const before = countDispatches(pass);
+    this.encodeIteration(pass, 0, true, 0);
+    const count = countDispatches(pass) - before;
+    this.useActor = saved;
+    pass.end();
+    encoder.finish();
+    return count;
+  }
+
   /** The current parameters of the four networks (float32 from the GPU). */
   async readParams(): Promise<{ actor: Float32Array; critic: Float32Array; actorTarget: Float32Array; criticTarget: Float32Array }> {
     return {
@@ -370,6 +421,14 @@ export class GpuTrainer {
 
   /** Everything needed to continue exactly (checkpoint.ts); call between run()s. */
   async snapshot(): Promise<TrainerSnapshot> {
+    try {
+      return await this.readSnapshot();
+    } catch (error) {
+      throw readbackError(error, 'reading the trainer state back');
+    }
+  }
+
+  private async readSnapshot(): Promise<TrainerSnapshot> {
     const p = await this.readParams();
     const actorAdam = await this.actor.readAdamMoments();
     const criticAdam = await this.critic.readAdamMoments();

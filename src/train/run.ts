@@ -3,8 +3,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { evaluatePolicy, type LatencyMeans } from '../env/evaluate.js';
-import { UserError } from '../errors.js';
-import { AtomicOutput, ensureDirectory, writeFileAtomic } from '../io/atomic.js';
+import { GpuError, UserError } from '../errors.js';
+import { AtomicOutput, ensureDirectory, removeTemporaries, writeFileAtomic } from '../io/atomic.js';
 import { createGpu, describeAdapter, type Gpu } from '../gpu/runtime.js';
 import { SHADER_DIR } from '../gpu/shaders.js';
 import { mlpLayout } from '../nn/layout.js';
@@ -47,7 +47,11 @@ export interface RunTrainingOptions {
   config?: TrainConfig;
   /** On resume: fields given on the command line. `iterations` may change (extend); any other must match. */
   overrides?: Partial<TrainConfig>;
-  device: 'gpu' | 'cpu';
+  /**
+   * Where to train. Fresh run: default 'gpu'. Resume: default the device the checkpoint was trained on (so the
+   * continuation is exact); another one is allowed, with a note that the result is not bit-identical.
+   */
+  device?: 'gpu' | 'cpu';
   adapter?: string;
   /** Run directory (for a resume: the directory holding the checkpoint). */
   out: string;
@@ -56,7 +60,7 @@ export interface RunTrainingOptions {
   log?: (line: string) => void;
   /** Evaluate LARA, FRA, RRA and OPT at the end (default true). */
   evaluate?: boolean;
-  /** Seconds between periodic checkpoints (default 300); one is always written at the end or on a stop. */
+  /** Seconds between periodic checkpoints (default 300; 0: none); one is always written at the end or on a stop. */
   checkpointEverySeconds?: number;
   /** Install SIGINT/SIGTERM handlers (default true). */
   handleSignals?: boolean;
@@ -76,6 +80,8 @@ export interface TrainingResult {
   out: string;
   config: TrainConfig;
   scenario: Scenario;
+  /** The device it ran on (on a resume without `device`: the checkpoint's). */
+  device: 'gpu' | 'cpu';
   /** Iterations completed (total, including those before a resume). */
   iterations: number;
   /** 'SIGINT' / 'SIGTERM' / 'requested' when stopped early; undefined when all iterations ran. */
@@ -195,6 +201,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   let scenario: Scenario;
   let snapshot: TrainerSnapshot | undefined;
   let progress: RunProgress;
+  let device: 'gpu' | 'cpu';
   if (options.resume) {
     const loaded = loadCheckpoint(out, { scenario: options.scenario });
     config = resumeConfig(loaded.config, options.overrides);
@@ -203,34 +210,42 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (snapshot.iteration > config.iterations) {
       throw new UserError(`--resume: the checkpoint has ${snapshot.iteration} iterations, more than --iterations ${config.iterations}`);
     }
-    if (loaded.device !== options.device) log(`note: resuming a ${loaded.device} run on --device ${options.device}`);
+    device = options.device ?? loaded.device;
+    if (device !== loaded.device) {
+      log(`note: resuming a ${loaded.device} run on --device ${device}: the continuation is not bit-identical to an uninterrupted ${loaded.device} run (drop --device to resume on the ${loaded.device})`);
+    }
     progress = loaded.progress as RunProgress;
     if (!progress || !Array.isArray(progress.rows) || typeof progress.episodesWritten !== 'number' || !progress.episode) {
       throw new UserError(`${join(out, CHECKPOINT_FILE)}: metadata progress is missing or malformed`);
     }
-    log(`resuming ${out} at iteration ${snapshot.iteration} of ${config.iterations}`);
+    log(`resuming ${out} at iteration ${snapshot.iteration} of ${config.iterations} on the ${device}`);
   } else {
     if (!options.config) throw new Error('runTraining: config is required unless resuming');
     config = options.config;
     scenario = options.scenario ?? DEFAULT_SCENARIO;
-    ensureDirectory(out);
+    device = options.device ?? 'gpu';
     if (existsSync(join(out, CHECKPOINT_FILE))) log(`note: ${out} holds an earlier run; it is replaced (use --resume ${out} to continue it instead)`);
     progress = { episodesWritten: 0, wallSeconds: 0, episode: emptyEpisode(0), rows: [] };
   }
 
-  const ownGpu = options.device === 'gpu' && !options.gpu;
-  const gpu = options.device === 'gpu' ? options.gpu ?? await createGpu({ adapter: options.adapter }) : undefined;
-  let driver: Driver;
+  const ownGpu = device === 'gpu' && !options.gpu;
+  const gpu = device === 'gpu' ? options.gpu ?? await createGpu({ adapter: options.adapter }) : undefined;
+  const evaluate = options.evaluate ?? true;
+  // The run directory is created only once the trainer exists: a refused start (limits, no device) leaves nothing.
+  let started: Driver | undefined;
   try {
-    driver = gpu
-      ? gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot }), gpu)
+    started = gpu
+      ? gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot, evaluate }), gpu)
       : cpuDriver(snapshot ? ReferenceTrainer.fromSnapshot(scenario, config, snapshot) : new ReferenceTrainer(scenario, config));
+    ensureDirectory(out);
   } catch (error) {
+    started?.destroy();
     if (ownGpu) gpu?.destroy();
     throw error;
   }
+  const driver: Driver = started;
 
-  const configJson = JSON.stringify({ train: config, scenario: scenarioToJson(scenario), device: options.device, adapter: driver.adapter, version: packageVersion() }, null, 2) + '\n';
+  const configJson = JSON.stringify({ train: config, scenario: scenarioToJson(scenario), device, adapter: driver.adapter, version: packageVersion() }, null, 2) + '\n';
   writeFileAtomic(join(out, CONFIG_FILE), configJson);
 
   const S = scenario.slotsPerEpisode;
@@ -262,7 +277,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const runProgress: RunProgress = { episodesWritten, wallSeconds: wall(), episode, rows };
     const output = new AtomicOutput();
     output.add(join(out, METRICS_FILE), metricsText(partialRow()));
-    output.add(join(out, CHECKPOINT_FILE), encodeCheckpoint(snap, { config, scenario, device: options.device, progress: runProgress }));
+    output.add(join(out, CHECKPOINT_FILE), encodeCheckpoint(snap, { config, scenario, device, progress: runProgress }));
     output.commit();
     lastGood = snap.iteration;
     lastCheckpointWall = wall();
@@ -272,7 +287,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
   // atomic renames, so they stay whole).
   let signal: 'SIGINT' | 'SIGTERM' | null = null;
   const onSignal = (name: 'SIGINT' | 'SIGTERM') => () => {
-    if (signal) { process.stderr.write(`\nmegc: ${name} again: exiting without writing\n`); process.exit(name === 'SIGINT' ? 130 : 143); }
+    if (signal) {
+      process.stderr.write(`\nmegc: ${name} again: exiting without writing\n`);
+      removeTemporaries();  // a write cut short leaves no .tmp- file; the files it was replacing stay whole
+      process.exit(name === 'SIGINT' ? 130 : 143);
+    }
     signal = name;
     process.stderr.write(`\nmegc: ${name}: finishing the chunk in flight, then writing the checkpoint and metrics (again to exit at once)\n`);
   };
@@ -324,8 +343,14 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // Run in segments between periodic checkpoints.
     while (driver.iteration < config.iterations && !shouldStop()) {
       const segmentStart = driver.iteration;
-      const segmentDone = () => driver.iteration > segmentStart && wall() - lastCheckpointWall >= checkpointEvery;
-      await driver.run(config.iterations - driver.iteration, onChunk, () => shouldStop() || segmentDone());
+      const segmentDone = () => checkpointEvery > 0 && driver.iteration > segmentStart && wall() - lastCheckpointWall >= checkpointEvery;
+      try {
+        await driver.run(config.iterations - driver.iteration, onChunk, () => shouldStop() || segmentDone());
+      } catch (error) {
+        // Device lost or out of memory mid-run: say what is kept.
+        if (error instanceof GpuError) throw new GpuError(`${error.message}; ${lastGood === null ? 'no checkpoint was written' : `the last good checkpoint (iteration ${lastGood}) is kept in ${out}`}`);
+        throw error;
+      }
       if (divergence) break;
       if (gpu) gpu.checkErrors();
       await saveCheckpoint();
@@ -339,12 +364,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (signal) stopped = signal;
     else if (driver.iteration < config.iterations) stopped = 'requested';
 
-    const result: TrainingResult = { out, config, scenario, iterations: driver.iteration, stopped, dispatchesPerIteration: driver.dispatchesPerIteration };
+    const result: TrainingResult = { out, config, scenario, device, iterations: driver.iteration, stopped, dispatchesPerIteration: driver.dispatchesPerIteration };
     if (stopped) {
       log(`stopped at iteration ${driver.iteration} of ${config.iterations}; checkpoint and metrics written to ${out} (continue with --resume ${out})`);
       return result;
     }
-    if (options.evaluate ?? true) {
+    if (evaluate) {
       const snap = await driver.snapshot();
       result.evaluation = await evaluateRun(scenario, config, snap.actor, gpu?.device, log);
       writeFileAtomic(join(out, EVALUATION_FILE), JSON.stringify(result.evaluation, null, 2) + '\n');

@@ -1,0 +1,29 @@
+// Dispatches per training iteration at the bench sizes and the default config, counted by encoding (nothing runs).
+// Usage: npx tsx bench/dispatches.ts
+import { createGpu } from '../src/gpu/runtime.js';
+import { DEFAULT_SCENARIO } from '../src/scenario.js';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
+import { GpuTrainer } from '../src/train/gpuTrainer.js';
+
+/** The bench's training configs: hidden 256x2, 1 update per iteration, gamma 0 (bench/train.ts), plus the default. */
+export function dispatchCountConfigs(): { name: string; config: TrainConfig }[] {
+  const bench = (envs: number, batch: number) => parseTrainConfig({
+    envs, batch, hidden: [256, 256], updatesPerIteration: 1, iterationsPerSubmit: 1, gamma: 0, replayCapacity: Math.max(envs, batch) * 2,
+  });
+  return [
+    { name: '(1, 256), hidden 256x2, 1 update', config: bench(1, 256) },
+    { name: '(4096, 4096), hidden 256x2, 1 update', config: bench(4096, 4096) },
+    { name: '(65536, 65536), hidden 256x2, 1 update', config: bench(65536, 65536) },
+    { name: `default config (${DEFAULT_TRAIN_CONFIG.envs}, ${DEFAULT_TRAIN_CONFIG.batch}), hidden ${DEFAULT_TRAIN_CONFIG.hidden.join('x')}, ${DEFAULT_TRAIN_CONFIG.updatesPerIteration} updates`,
+      config: { ...DEFAULT_TRAIN_CONFIG, iterationsPerSubmit: 1 } },
+  ];
+}
+
+const gpu = await createGpu();
+for (const { name, config } of dispatchCountConfigs()) {
+  const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config);
+  const count = trainer.countDispatchesPerIteration();
+  console.log(`${name}: ${count} dispatches per iteration (${(count / config.updatesPerIteration).toFixed(1)} per update)`);
+  trainer.destroy();
+}
+gpu.destroy();

@@ -1,0 +1,94 @@
+// Whole-MLP backward input-gradient chain in one dispatch for small batches: each workgroup takes ROWS rows from the
+// output gradient down through the layers, the gradients kept in workgroup memory, the weights read from global memory.
+// For layer l = layers-1 down to `lowest`: dx = (dy W_l^T) masked by ReLU (activation l-1 > 0) for l > 0, unmasked for
+// l = 0; written to delta_{l-1} (l > 0, for the weight gradients) or d_input (l = 0).
+// d_output: (B, outputs of the last layer); a_l: (B, outputs of layer l), the forward's activations (mask of layer
+// l + 1); delta_l: (B, outputs of layer l), the gradient at layer l's pre-activation; d_input: (B, inputs of layer 0).
+// Absent buffers are bound to dummies. Widths <= MAX_WIDTH, layers <= 3. Each value is the same float32 computation as
+// linear_backward_input.wgsl's: fma over the outputs in order from 0, then the mask.
+
+struct Layer {
+  inputs: u32,
+  outputs: u32,
+  weight_offset: u32,
+  _pad: u32,
+}
+
+struct Params {
+  batch: u32,
+  layers: u32,
+  lowest: u32,  // 0: down to d_input; 1: stop at delta_0
+  _pad: u32,
+  layer: array<Layer, 3>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> d_output: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read> a0: array<f32>;
+@group(0) @binding(4) var<storage, read> a1: array<f32>;
+@group(0) @binding(5) var<storage, read_write> delta0: array<f32>;
+@group(0) @binding(6) var<storage, read_write> delta1: array<f32>;
+@group(0) @binding(7) var<storage, read_write> d_input: array<f32>;
+
+const MAX_WIDTH: u32 = 256u;
+const MAX_ROWS: u32 = 16u;
+const THREADS: u32 = 256u;
+override ROWS: u32 = 8;
+override HALF: u32 = ROWS * MAX_WIDTH;
+
+// Two halves [row][column]: step s reads half s % 2 and writes the other.
+var<workgroup> gradient: array<f32, 2u * HALF>;
+
+// ReLU output that fed layer l (> 0), i.e. activation l - 1, at `index`.
+fn below(l: u32, index: u32) -> f32 {
+  if (l == 1u) { return a0[index]; }
+  return a1[index];
+}
+
+fn store(l: u32, index: u32, value: f32) {
+  switch l {
+    case 0u: { d_input[index] = value; }
+    case 1u: { delta0[index] = value; }
+    default: { delta1[index] = value; }
+  }
+}
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row0 = (wid.x + wid.y * nwg.x) * ROWS;
+  let top = params.layers - 1u;
+  let outputs_top = params.layer[top].outputs;
+  for (var e = lid; e < ROWS * outputs_top; e += THREADS) {
+    let r = e / outputs_top;
+    let k = e % outputs_top;
+    var value = 0.0;
+    if (row0 + r < params.batch) { value = d_output[(row0 + r) * outputs_top + k]; }
+    gradient[r * MAX_WIDTH + k] = value;
+  }
+  workgroupBarrier();
+  for (var s = 0u; s + params.lowest < params.layers; s++) {
+    let l = top - s;
+    let layer = params.layer[l];
+    let source = (s % 2u) * HALF;
+    let destination = HALF - source;
+    // thread i computes input column i of the layer for the ROWS rows
+    for (var i = lid; i < layer.inputs; i += THREADS) {
+      var acc: array<f32, MAX_ROWS>;
+      for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
+      for (var k = 0u; k < layer.outputs; k++) {
+        let w = weights[layer.weight_offset + i * layer.outputs + k];
+        for (var r = 0u; r < ROWS; r++) { acc[r] = fma(gradient[source + r * MAX_WIDTH + k], w, acc[r]); }
+      }
+      for (var r = 0u; r < ROWS; r++) {
+        let row = row0 + r;
+        var value = acc[r];
+        if (l > 0u && row < params.batch) { value = select(0.0, value, below(l, row * layer.inputs + i) > 0.0); }
+        gradient[destination + r * MAX_WIDTH + i] = value;
+        if (row < params.batch) { store(l, row * layer.inputs + i, value); }
+      }
+    }
+    workgroupBarrier();
+  }
+}

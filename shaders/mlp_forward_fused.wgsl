@@ -1,0 +1,87 @@
+// Whole-MLP forward in one dispatch for small batches: each workgroup takes ROWS rows through every layer, the
+// activations kept in workgroup memory, the weights streamed from global memory; every layer's output is also written
+// to its global activation buffer (the backward reads them). Hidden layers ReLU, the last linear.
+// x: (B, inputs of layer 0); weights: flat W (in, out) row-major then b (out) per layer; y_l: (B, outputs of layer l)
+// for l < layers (y_l of absent layers are bound to dummies). Widths <= MAX_WIDTH, layers <= MAX_LAYERS.
+// Each output is the same float32 computation as linear_forward.wgsl's: fma over k = 0, 1, ... from 0, then + bias.
+
+struct Layer {
+  inputs: u32,
+  outputs: u32,
+  weight_offset: u32,
+  bias_offset: u32,
+}
+
+struct Params {
+  batch: u32,
+  layers: u32,
+  _pad0: u32,
+  _pad1: u32,
+  layer: array<Layer, 4>,  // MAX_LAYERS
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y0: array<f32>;
+@group(0) @binding(4) var<storage, read_write> y1: array<f32>;
+@group(0) @binding(5) var<storage, read_write> y2: array<f32>;
+@group(0) @binding(6) var<storage, read_write> y3: array<f32>;
+
+const MAX_WIDTH: u32 = 256u;
+const MAX_ROWS: u32 = 16u;
+const THREADS: u32 = 256u;
+// Rows per workgroup (1..MAX_ROWS); workgroup memory is 2 * ROWS * MAX_WIDTH floats.
+override ROWS: u32 = 8;
+override HALF: u32 = ROWS * MAX_WIDTH;
+
+// Two halves [row][k]: layer l reads half l % 2 and writes the other.
+var<workgroup> activation: array<f32, 2u * HALF>;
+
+fn store(l: u32, index: u32, value: f32) {
+  switch l {
+    case 0u: { y0[index] = value; }
+    case 1u: { y1[index] = value; }
+    case 2u: { y2[index] = value; }
+    default: { y3[index] = value; }
+  }
+}
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let row0 = (wid.x + wid.y * nwg.x) * ROWS;
+  let inputs0 = params.layer[0].inputs;
+  for (var e = lid; e < ROWS * inputs0; e += THREADS) {
+    let r = e / inputs0;
+    let k = e % inputs0;
+    var value = 0.0;
+    if (row0 + r < params.batch) { value = x[(row0 + r) * inputs0 + k]; }
+    activation[r * MAX_WIDTH + k] = value;
+  }
+  workgroupBarrier();
+  for (var l = 0u; l < params.layers; l++) {
+    let layer = params.layer[l];
+    let source = (l % 2u) * HALF;
+    let destination = HALF - source;
+    let relu = l + 1u < params.layers;
+    // thread o computes column o of the layer for the ROWS rows (weight loads coalesced over o, activations broadcast)
+    for (var o = lid; o < layer.outputs; o += THREADS) {
+      var acc: array<f32, MAX_ROWS>;
+      for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
+      for (var k = 0u; k < layer.inputs; k++) {
+        let w = weights[layer.weight_offset + k * layer.outputs + o];
+        for (var r = 0u; r < ROWS; r++) { acc[r] = fma(activation[source + r * MAX_WIDTH + k], w, acc[r]); }
+      }
+      let bias = weights[layer.bias_offset + o];
+      for (var r = 0u; r < ROWS; r++) {
+        var value = acc[r] + bias;
+        if (relu) { value = max(value, 0.0); }
+        activation[destination + r * MAX_WIDTH + o] = value;
+        if (row0 + r < params.batch) { store(l, (row0 + r) * layer.outputs + o, value); }
+      }
+    }
+    // the next layer reads what this one wrote, and overwrites what this one read
+    workgroupBarrier();
+  }
+}
