@@ -31,7 +31,7 @@ export const FIGURE_PROFILES: Record<FigureProfile['name'], FigureProfile> = {
     lrScales: [0.1, 1, 3],
   },
   // 20 episodes of 100 slots per run; 3 scales x 3 seeds, the 3 default-rate runs evaluated on MODEL.md's 65,536 slots.
-  // Measured on lavapipe, 2 cores shared (load 7-13): 25-52 s per run at 1000 iterations, so about 10-12 min in all.
+  // Measured on lavapipe, 2 cores shared (load 11-14), 8 updates per iteration: 96-168 s per run, 1,121 s in all.
   default: {
     name: 'default',
     train: { envs: 64, batch: 64, hidden: [32, 32], iterations: 2000, evalSlots: 65536 },
