@@ -9,8 +9,6 @@
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 
-const STREAM_TRAIN_STATES: u32 = 1u;  // src/rng/streams.ts Stream.trainStates
-
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<uniform> scenario: Scenario;
 @group(0) @binding(2) var<uniform> norm: LaraObservationNorm;
@@ -42,7 +40,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let action = lara_action_head(z, step.share_floor);
     let features = lara_critic_features_from_pre(z, step.share_floor);
     let l = latency(scenario, state, action);
-    let next_state = sample_state(scenario, step.seed, STREAM_TRAIN_STATES, e, step.iteration + 1u);
+    let next_state = sample_state(scenario, step.seed, LARA_STREAM_TRAIN_STATES, e, step.iteration + 1u);
     let next_obs = lara_observation(next_state, norm);
     let row = ((step.write_row + e) % step.capacity) * REPLAY_STRIDE;
     for (var i = 0u; i < 7u; i++) {

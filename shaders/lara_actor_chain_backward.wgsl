@@ -4,6 +4,7 @@
 #include "lib/philox.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
+#include "lib/workgroup_sum.wgsl"
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<storage, read> z: array<f32>;
@@ -13,7 +14,6 @@
 @group(0) @binding(5) var<storage, read_write> actor_partials: array<f32>;
 
 const WORKGROUP_SIZE: u32 = 256u;
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -33,13 +33,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var i = 0u; i < 7u; i++) { d_z[k * 7u + i] = scale * dz[i]; }
     loss = -q[k];
   }
-  partial[lid] = loss;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lid < width) { partial[lid] = partial[lid] + partial[lid + width]; }
-    workgroupBarrier();
-  }
+  let sum = workgroup_sum(lid, loss);
   if (lid == 0u && group < step.loss_partials) {
-    actor_partials[step.update_slot * step.loss_partials + group] = partial[0];
+    actor_partials[step.update_slot * step.loss_partials + group] = sum;
   }
 }

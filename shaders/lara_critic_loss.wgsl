@@ -2,6 +2,7 @@
 // q: (B, 1) critic output; reward: (B,); target_q: (B, 1) (read only in the GAMMA variant); d_q: (B, 1)
 // loss_partials: (updates per chunk, loss_partials) sums of squared errors, one per workgroup
 #include "lib/lara_step.wgsl"
+#include "lib/workgroup_sum.wgsl"
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -14,7 +15,6 @@
 override GAMMA: bool = false;
 
 const WORKGROUP_SIZE: u32 = 256u;
-var<workgroup> partial: array<f32, WORKGROUP_SIZE>;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -29,13 +29,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     d_q[k] = 2.0 * diff / f32(step.batch);
     squared = diff * diff;
   }
-  partial[lid] = squared;
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lid < width) { partial[lid] = partial[lid] + partial[lid + width]; }
-    workgroupBarrier();
-  }
+  let sum = workgroup_sum(lid, squared);
   if (lid == 0u && group < step.loss_partials) {
-    loss_partials[step.update_slot * step.loss_partials + group] = partial[0];
+    loss_partials[step.update_slot * step.loss_partials + group] = sum;
   }
 }

@@ -6,8 +6,6 @@
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 
-const STREAM_TRAIN_STATES: u32 = 1u;  // src/rng/streams.ts Stream.trainStates
-
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<uniform> scenario: Scenario;
 @group(0) @binding(2) var<uniform> norm: LaraObservationNorm;
@@ -21,7 +19,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let e = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (e >= step.envs) { return; }
-  let state = sample_state(scenario, step.seed, STREAM_TRAIN_STATES, e, step.iteration);
+  let state = sample_state(scenario, step.seed, LARA_STREAM_TRAIN_STATES, e, step.iteration);
   let o = lara_observation(state, norm);
   for (var i = 0u; i < 7u; i++) {
     states[e * 7u + i] = state[i];

@@ -121,6 +121,7 @@ fn lara_learning_reward(l_total: f32, kind: u32) -> f32 {
   return -l_total;
 }
 
+const LARA_STREAM_TRAIN_STATES: u32 = 1u;       // src/rng/streams.ts Stream.trainStates (lara_observe, lara_act)
 const LARA_STREAM_EXPLORATION_NOISE: u32 = 4u;  // src/rng/streams.ts Stream.explorationNoise
 const LARA_STREAM_MINIBATCH: u32 = 6u;          // src/rng/streams.ts Stream.minibatch
 

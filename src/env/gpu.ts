@@ -69,6 +69,23 @@ export function envLatencyParams(count: number): ArrayBuffer {
   return new Uint32Array([u32(count, 'count'), 0, 0, 0]).buffer;
 }
 
+/**
+ * Binds the scenario, envLatencyParams(count), states (n, 7), actions (n, 7) and latencies (n, 4) to a kernel laid out
+ * like env_latency.wgsl (opt.wgsl too); the returned function encodes one dispatch over the `count` rows.
+ */
+function prepareStateActionRows(device: GPUDevice, pipeline: GPUComputePipeline, scenarioBuffer: GPUBuffer,
+  kernel: { label: string; rows: string; workgroupSize: number },
+  states: GPUBuffer, actions: GPUBuffer, latencies: GPUBuffer, count: number): (pass: GPUComputePassEncoder) => void {
+  checkCount(count, 'count');
+  if (states.size < count * STATE_SIZE * 4 || actions.size < count * ACTION_SIZE * 4 || latencies.size < count * LATENCY_SIZE * 4) {
+    throw new RangeError(`a buffer is too small for ${count} ${kernel.rows}`);
+  }
+  const params = createUniform(device, envLatencyParams(count), `${kernel.label}.params`);
+  const bindGroup = bindBuffers(device, pipeline, [scenarioBuffer, params, states, actions, latencies], kernel.label);
+  const [x, y] = workgroupGrid(device, count, kernel.workgroupSize);
+  return (pass) => { pass.setPipeline(pipeline); pass.setBindGroup(0, bindGroup); pass.dispatchWorkgroups(x, y); };
+}
+
 /** shaders/env_latency.wgsl: states (n, 7) + actions (n, 7) -> latencies (n, 4). */
 export class EnvLatencyKernel {
   private constructor(private device: GPUDevice, private pipeline: GPUComputePipeline, readonly scenarioBuffer: GPUBuffer) {}
@@ -79,14 +96,8 @@ export class EnvLatencyKernel {
   }
 
   prepare(states: GPUBuffer, actions: GPUBuffer, latencies: GPUBuffer, count: number): (pass: GPUComputePassEncoder) => void {
-    checkCount(count, 'count');
-    if (states.size < count * STATE_SIZE * 4 || actions.size < count * ACTION_SIZE * 4 || latencies.size < count * LATENCY_SIZE * 4) {
-      throw new RangeError(`a buffer is too small for ${count} latency rows`);
-    }
-    const params = createUniform(this.device, envLatencyParams(count), 'envLatency.params');
-    const bindGroup = bindBuffers(this.device, this.pipeline, [this.scenarioBuffer, params, states, actions, latencies], 'envLatency');
-    const [x, y] = workgroupGrid(this.device, count, LATENCY_WORKGROUP);
-    return (pass) => { pass.setPipeline(this.pipeline); pass.setBindGroup(0, bindGroup); pass.dispatchWorkgroups(x, y); };
+    return prepareStateActionRows(this.device, this.pipeline, this.scenarioBuffer,
+      { label: 'envLatency', rows: 'latency rows', workgroupSize: LATENCY_WORKGROUP }, states, actions, latencies, count);
   }
 
   /** Uploads states and actions ((n, 7) each), computes, reads back (n, 4). */
@@ -207,14 +218,8 @@ export class OptKernel {
   }
 
   prepare(states: GPUBuffer, actions: GPUBuffer, latencies: GPUBuffer, count: number): (pass: GPUComputePassEncoder) => void {
-    checkCount(count, 'count');
-    if (states.size < count * STATE_SIZE * 4 || actions.size < count * ACTION_SIZE * 4 || latencies.size < count * LATENCY_SIZE * 4) {
-      throw new RangeError(`a buffer is too small for ${count} OPT rows`);
-    }
-    const params = createUniform(this.device, envLatencyParams(count), 'opt.params');
-    const bindGroup = bindBuffers(this.device, this.pipeline, [this.scenarioBuffer, params, states, actions, latencies], 'opt');
-    const [x, y] = workgroupGrid(this.device, count, OPT_WORKGROUP);
-    return (pass) => { pass.setPipeline(this.pipeline); pass.setBindGroup(0, bindGroup); pass.dispatchWorkgroups(x, y); };
+    return prepareStateActionRows(this.device, this.pipeline, this.scenarioBuffer,
+      { label: 'opt', rows: 'OPT rows', workgroupSize: OPT_WORKGROUP }, states, actions, latencies, count);
   }
 
   /** Like prepare, on ranges of buffers (rows first.. of larger buffers). */

@@ -39,14 +39,17 @@ function episodeAxis(slotsPerEpisode: number | undefined) {
   return slotsPerEpisode ? `Training episode (${slotsPerEpisode} time slots each)` : 'Training episode';
 }
 
-/** Figure 3: episode reward against training episodes, one line (mean) and band (±1 sd over seeds) per learning rate. */
-export function rewardSpec(rows: readonly RewardRow[], caption: Caption, slotsPerEpisode?: number): TopLevelSpec {
-  const order = [...new Map(rows.map((r) => [r.series, r.lr_scale])).entries()].sort((a, b) => a[1] - b[1]).map(([s]) => s);
-  const episodesPerSeries = rows.length / Math.max(order.length, 1);
-  const color = {
-    field: 'series', type: 'nominal', sort: order, title: 'Learning rate (× default)',
-    scale: { domain: order, range: ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'] },
-  } as const;
+/** A mean line and its ±1 sd band (over seeds) per series against training episodes: the layers of Figures 3 and 4. */
+interface MeanBandPlot {
+  /** Series in legend order, their colours and the legend title. */
+  series: { order: readonly string[]; range: readonly string[]; title: string };
+  episodesPerSeries: number;
+  /** Fields of the mean and the band, the y axis title and (optionally) its scale. */
+  y: { mean: string; low: string; high: string; title: string; scale?: { zero: boolean } };
+}
+
+function meanBandSpec(rows: readonly object[], caption: Caption, slotsPerEpisode: number | undefined, plot: MeanBandPlot): TopLevelSpec {
+  const { series, y } = plot;
   return {
     $schema: SCHEMA,
     title: title(caption),
@@ -55,58 +58,45 @@ export function rewardSpec(rows: readonly RewardRow[], caption: Caption, slotsPe
     data: { values: rows.map((r) => ({ ...r })) },
     encoding: {
       x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false }, axis: EPISODE_AXIS },
-      color: { ...color, legend: LINE_LEGEND },
+      color: {
+        field: 'series', type: 'nominal', sort: series.order, title: series.title,
+        scale: { domain: series.order, range: series.range }, legend: LINE_LEGEND,
+      },
     },
     layer: [
       {
         mark: { type: 'area', opacity: 0.18 },
         encoding: {
-          y: { field: 'band_low', type: 'quantitative', title: 'Episode reward = −mean L_total per slot (s)', scale: { zero: false } },
-          y2: { field: 'band_high' },
+          y: { field: y.low, type: 'quantitative', title: y.title, ...(y.scale ? { scale: y.scale } : {}) },
+          y2: { field: y.high },
         },
       },
       {
-        mark: { type: 'line', strokeWidth: 2, point: episodesPerSeries <= MAX_EPISODES_WITH_DOTS },
-        encoding: { y: { field: 'reward_mean', type: 'quantitative' } },
+        mark: { type: 'line', strokeWidth: 2, point: plot.episodesPerSeries <= MAX_EPISODES_WITH_DOTS },
+        encoding: { y: { field: y.mean, type: 'quantitative' } },
       },
     ],
     config: CONFIG,
   } as TopLevelSpec;
 }
 
+/** Figure 3: episode reward against training episodes, one line (mean) and band (±1 sd over seeds) per learning rate. */
+export function rewardSpec(rows: readonly RewardRow[], caption: Caption, slotsPerEpisode?: number): TopLevelSpec {
+  const order = [...new Map(rows.map((r) => [r.series, r.lr_scale])).entries()].sort((a, b) => a[1] - b[1]).map(([s]) => s);
+  return meanBandSpec(rows, caption, slotsPerEpisode, {
+    series: { order, range: ['#d62728', '#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'], title: 'Learning rate (× default)' },
+    episodesPerSeries: rows.length / Math.max(order.length, 1),
+    y: { mean: 'reward_mean', low: 'band_low', high: 'band_high', title: 'Episode reward = −mean L_total per slot (s)', scale: { zero: false } },
+  });
+}
+
 /** Figure 4: each user's latency against training episodes (mean line, ±1 sd band over seeds). */
 export function userLatencySpec(rows: readonly UserLatencyRow[], caption: Caption, slotsPerEpisode?: number): TopLevelSpec {
-  const order = USERS.map((u) => USER_LABELS[u]);
-  const episodesPerSeries = rows.length / USERS.length;
-  const color = {
-    field: 'series', type: 'nominal', sort: order, title: 'User (service)',
-    scale: { domain: order, range: ['#1f77b4', '#d62728', '#2ca02c'] },
-  } as const;
-  return {
-    $schema: SCHEMA,
-    title: title(caption),
-    width: PLOT_WIDTH,
-    height: PLOT_HEIGHT,
-    data: { values: rows.map((r) => ({ ...r })) },
-    encoding: {
-      x: { field: 'episode', type: 'quantitative', title: episodeAxis(slotsPerEpisode), scale: { nice: false }, axis: EPISODE_AXIS },
-      color: { ...color, legend: LINE_LEGEND },
-    },
-    layer: [
-      {
-        mark: { type: 'area', opacity: 0.18 },
-        encoding: {
-          y: { field: 'band_low_s', type: 'quantitative', title: 'Mean latency per slot (s)' },
-          y2: { field: 'band_high_s' },
-        },
-      },
-      {
-        mark: { type: 'line', strokeWidth: 2, point: episodesPerSeries <= MAX_EPISODES_WITH_DOTS },
-        encoding: { y: { field: 'latency_mean_s', type: 'quantitative' } },
-      },
-    ],
-    config: CONFIG,
-  } as TopLevelSpec;
+  return meanBandSpec(rows, caption, slotsPerEpisode, {
+    series: { order: USERS.map((u) => USER_LABELS[u]), range: ['#1f77b4', '#d62728', '#2ca02c'], title: 'User (service)' },
+    episodesPerSeries: rows.length / USERS.length,
+    y: { mean: 'latency_mean_s', low: 'band_low_s', high: 'band_high_s', title: 'Mean latency per slot (s)' },
+  });
 }
 
 function gapText(gap: number, policy: string): string {

@@ -57,11 +57,14 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   while (written < bytes.byteLength) written += writeSync(fd, bytes, written, bytes.byteLength - written);
 }
 
+/** What a file can be written from: text (UTF-8), bytes, or chunks of bytes written one after another. */
+type FileData = string | Uint8Array | readonly Uint8Array[];
+
 /**
- * Writes `data` to `path` so that a reader (or a crash at any moment) sees either the old file or the new one,
- * never a partial file. The temporary file is removed on failure. Errors become a UserError naming the path.
+ * Writes `data` to a new temporary file beside `path`, fsyncs and closes it, then hands it to `then`. If any of that
+ * fails (`then` included), the temporary file is removed, `cleanUp` runs and a UserError naming `path` is thrown.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+function writeTemporary(path: string, data: FileData, then: (temporary: string) => void, cleanUp?: () => void): void {
   const chunks: readonly Uint8Array[] = typeof data === 'string'
     ? [Buffer.from(data, 'utf8')]
     : data instanceof Uint8Array ? [data] : data;
@@ -74,14 +77,25 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
-    renameSync(temporary, path);
-    temporariesInFlight.delete(temporary);
+    then(temporary);
   } catch (error) {
     if (fd !== undefined) { try { closeSync(fd); } catch { /* already failing */ } }
     dropTemporary(temporary);
+    cleanUp?.();
     const reason = error instanceof Error ? error.message : String(error);
     throw new UserError(`cannot write ${path}: ${reason}`);
   }
+}
+
+/**
+ * Writes `data` to `path` so that a reader (or a crash at any moment) sees either the old file or the new one,
+ * never a partial file. The temporary file is removed on failure. Errors become a UserError naming the path.
+ */
+export function writeFileAtomic(path: string, data: FileData): void {
+  writeTemporary(path, data, (temporary) => {
+    renameSync(temporary, path);
+    temporariesInFlight.delete(temporary);
+  });
   fsyncDirectory(dirname(path));
 }
 
@@ -95,28 +109,9 @@ export class AtomicOutput {
   private done = false;
 
   /** Stages `data` for `path`; nothing is visible at `path` until commit(). */
-  add(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  add(path: string, data: FileData): void {
     if (this.done) throw new Error('AtomicOutput: add() after commit() or abort()');
-    const chunks: readonly Uint8Array[] = typeof data === 'string'
-      ? [Buffer.from(data, 'utf8')]
-      : data instanceof Uint8Array ? [data] : data;
-    const temporary = temporaryPathFor(path);
-    let fd: number | undefined;
-    temporariesInFlight.add(temporary);
-    try {
-      fd = openSync(temporary, 'wx', 0o644);
-      for (const chunk of chunks) writeAll(fd, chunk);
-      fsyncSync(fd);
-      closeSync(fd);
-      fd = undefined;
-      this.staged.push({ temporary, path });
-    } catch (error) {
-      if (fd !== undefined) { try { closeSync(fd); } catch { /* already failing */ } }
-      dropTemporary(temporary);
-      this.abort();
-      const reason = error instanceof Error ? error.message : String(error);
-      throw new UserError(`cannot write ${path}: ${reason}`);
-    }
+    writeTemporary(path, data, (temporary) => { this.staged.push({ temporary, path }); }, () => this.abort());
   }
 
   /** Renames every staged file into place, in order, then fsyncs the directories. */

@@ -17,19 +17,26 @@ import type { TrainerSnapshot } from './checkpoint.js';
 const STATE_SIZE = 7;
 const CRITIC_INPUT = OBSERVATION_SIZE + ACTION_SIZE;
 
-/** What one iteration measured: the acting actions' true latencies (means over envs) and the update losses. */
-export interface IterationMetrics {
-  /** The iteration (slot) just run, 0-based. */
-  iteration: number;
-  /** Mean true reward -L_total of the acting (noisy) actions. */
+/** What training measures: the acting actions' true reward and latencies, and the update losses. */
+export interface TrainingMeasures {
+  /** True reward -L_total of the acting (noisy) actions. */
   reward: number;
   lComp: number;
   lAigc: number;
   lVe: number;
   lTotal: number;
-  /** Mean over this iteration's updates; NaN when no update ran (replay still below one batch). */
+  /** NaN when no update ran (replay still below one batch). */
   criticLoss: number;
   actorLoss: number;
+}
+
+/**
+ * What one iteration measured: the acting actions' true latencies (means over envs) and the update losses (means over
+ * this iteration's updates).
+ */
+export interface IterationMetrics extends TrainingMeasures {
+  /** The iteration (slot) just run, 0-based. */
+  iteration: number;
   /** Gradient updates run in this iteration (0 or updatesPerIteration). */
   updates: number;
 }

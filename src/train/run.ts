@@ -13,27 +13,20 @@ import { CHECKPOINT_FILE, actorSizes, criticSizes, encodeCheckpoint, loadCheckpo
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { GpuTrainer } from './gpuTrainer.js';
 import { actorPolicy } from './policy.js';
-import { ReferenceTrainer, type IterationMetrics } from './reference.js';
+import { ReferenceTrainer, type IterationMetrics, type TrainingMeasures } from './reference.js';
 
 export const METRICS_FILE = 'metrics.csv';
 export const CONFIG_FILE = 'config.json';
 export const EVALUATION_FILE = 'evaluation.json';
 export const METRICS_HEADER = 'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s';
 
-export interface TrainingProgress {
+/** The measures are means over the latest chunk of iterations. */
+export interface TrainingProgress extends TrainingMeasures {
   /** Iterations completed. */
   iteration: number;
   total: number;
   /** Episode (1-based) the latest iteration belongs to. */
   episode: number;
-  /** Means over the latest chunk of iterations. */
-  reward: number;
-  lComp: number;
-  lAigc: number;
-  lVe: number;
-  lTotal: number;
-  criticLoss: number;
-  actorLoss: number;
   iterationsPerSecond: number;
   /** Environment transitions collected per second (envs x iterations/s). */
   samplesPerSecond: number;
@@ -91,11 +84,10 @@ export interface TrainingResult {
   dispatchesPerIteration?: number;
 }
 
-/** Per-episode running sums; JSON round trip is exact, so a resumed run writes the same rows. */
-interface EpisodeSums {
+/** Per-episode running sums of the measures; JSON round trip is exact, so a resumed run writes the same rows. */
+interface EpisodeSums extends TrainingMeasures {
   iterations: number;
   lossIterations: number;
-  reward: number; lComp: number; lAigc: number; lVe: number; lTotal: number; criticLoss: number; actorLoss: number;
   /** Wall seconds (run clock) when the episode started. */
   startWall: number;
 }
