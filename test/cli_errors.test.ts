@@ -132,6 +132,18 @@ describe('flags: unknown, non-numeric, out of range', () => {
       /batch \(64\) is larger than the replay buffer \(replayCapacity 32\)/, [out]);
   });
 
+  it('a second run into a directory that holds a run is refused, and the run is kept byte for byte', () => {
+    const out = join(dir, 'existing-run');
+    const tiny = ['train', '--device', 'cpu', '--iterations', '3', '--envs', '4', '--batch', '4', '--hidden', '4,4', '--no-eval', '--out', out];
+    expect(megc(tiny).status).toBe(0);
+    const checkpoint = join(out, 'checkpoint.safetensors');
+    const before = readFileSync(checkpoint);
+    expectUserError(megc([...tiny, '--seed', '2']), /already holds a run .*--resume .*--force/);
+    expect(readFileSync(checkpoint).equals(before)).toBe(true);
+    expect(megc([...tiny, '--seed', '2', '--force']).status).toBe(0);
+    expect(readFileSync(checkpoint).equals(before)).toBe(false);
+  });
+
   it('a bad scenario file names the key and runs nothing', () => {
     const out = join(dir, 'scenario-out');
     expectUserError(megc(['train', '--scenario', join(dir, 'bad_scenario.json'), '--out', out]), /distance\.comp/, [out]);

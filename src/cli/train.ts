@@ -2,12 +2,16 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
-import { loadPolicy } from '../train/checkpoint.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../errors.js';
+import { CHECKPOINT_FILE, loadPolicy } from '../train/checkpoint.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface TrainOptions {
+  force?: boolean;
   scenario?: string;
   envs?: number;
   batch?: number;
@@ -81,6 +85,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--out <dir>', 'run directory (metrics.csv, config.json, checkpoint.safetensors, evaluation.json)').default('runs/lara'))
     .addOption(new Option('--resume <dir>', 'continue the run in DIR from its checkpoint (config and scenario from the checkpoint; --iterations/--episodes may extend it)'))
     .addOption(new Option('--no-progress', 'plain periodic lines even on a terminal'))
+    .addOption(new Option('--force', 'overwrite a finished or stopped run already in --out (default: refuse, so no run is lost)'))
     .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
     .action(action(async (opts: TrainOptions, command: Command) => {
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
@@ -94,6 +99,9 @@ export function registerTrain(program: Command): void {
         given.iterations = opts.episodes * slots;
       }
       const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags');
+      if (!opts.resume && !opts.force && existsSync(join(opts.out, CHECKPOINT_FILE))) {
+        throw new UserError(`--out ${opts.out} already holds a run (${CHECKPOINT_FILE}); continue it with --resume ${opts.out}, choose another --out, or pass --force to overwrite it`);
+      }
       // On a resume, --device only when the user gave it: by default the run continues where it was trained (exact).
       const deviceGiven = command.getOptionValueSource('device') !== 'default';
       const device = opts.resume && !deviceGiven ? undefined : opts.device;
