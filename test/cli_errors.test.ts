@@ -10,6 +10,7 @@ import { parseTrainConfig } from '../src/train/config.js';
 import { REPLAY_STRIDE } from '../src/train/replay.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
+import { ensureBuilt } from './helpers/cli.js';
 
 /*
  * The CLI under test is the build (`npm test` runs the build in pretest): node dist/src/cli/main.js. Commands that
@@ -74,10 +75,7 @@ function snapshotDir(path: string): Record<string, string> {
 }
 
 beforeAll(() => {
-  if (!existsSync(CLI)) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { encoding: 'utf8' });
-    if (!existsSync(CLI)) throw new Error(`build failed: ${build.stdout}${build.stderr}`);
-  }
+  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'megc-cli-'));
   writeFileSync(join(dir, 'empty.csv'), '');
   writeFileSync(join(dir, 'header_only.csv'), `${STATE},${ACTION}\n`);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../src/io/safetensors.js';
 import { AtomicOutput, ensureDirectory, removeTemporaries, temporariesPending, writeFileAtomic } from '../src/io/atomic.js';
 import { UserError } from '../src/errors.js';
+import { ensureBuilt } from './helpers/cli.js';
 
 function scratch(): string {
   return mkdtempSync(join(tmpdir(), 'megc-atomic-'));
@@ -99,7 +100,8 @@ describe('temporaries in flight on an immediate exit', () => {
   });
 
   const built = resolve(import.meta.dirname, '..', 'dist', 'src', 'io', 'atomic.js');
-  it.skipIf(!existsSync(built))('process.exit() with outputs staged (a second Ctrl-C) leaves no .tmp- file', async () => {
+  it('process.exit() with outputs staged (a second Ctrl-C) leaves no .tmp- file', async () => {
+    ensureBuilt();
     const dir = scratch();
     writeFileSync(join(dir, 'metrics.csv'), 'old');
     const child = `
@@ -130,7 +132,8 @@ describe('killing a writer at any moment leaves the previous file loadable', () 
   // The built module (npm test builds in pretest), so the child needs no TypeScript loader.
   const built = resolve(import.meta.dirname, '..', 'dist', 'src', 'io', 'safetensors.js');
 
-  it.skipIf(!existsSync(built))('SIGKILL during a stream of 2 MiB checkpoint rewrites, 8 times', async () => {
+  it('SIGKILL during a stream of 2 MiB checkpoint rewrites, 8 times', async () => {
+    ensureBuilt();
     const dir = scratch();
     const path = join(dir, 'checkpoint.safetensors');
     // The child rewrites the checkpoint forever; every version holds its own index in metadata and data.
