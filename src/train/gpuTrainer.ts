@@ -123,8 +123,7 @@ export class GpuTrainer {
   private readonly metricsBuffer: GPUBuffer;
   private readonly actPartialCount: number;
   private readonly lossPartialCount: number;
-  /** Dispatches recorded per iteration with updates (counted while encoding the first chunk). */
-  dispatchesPerIteration = 0;
+  private dispatchCount: number | undefined;
 
   private constructor(
     readonly gpu: Gpu,
@@ -329,11 +328,8 @@ export class GpuTrainer {
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
     const pass = encoder.beginComputePass();
     let adamSlot = 0;
-    let counted = this.dispatchesPerIteration > 0;
     for (let i = 0; i < count; i++) {
-      const before = counted ? 0 : countDispatches(pass);
       this.encodeIteration(pass, i, updates[i], adamSlot);
-      if (!counted && updates[i]) { this.dispatchesPerIteration = countDispatches(pass) - before; counted = true; }
       if (updates[i]) adamSlot += U;
     }
     this.encodeMetrics(pass, count);
@@ -393,9 +389,15 @@ export class GpuTrainer {
     }
   }
 
+  /** Dispatches per iteration with updates (counted once, off the training path; see countDispatchesPerIteration). */
+  get dispatchesPerIteration(): number {
+    this.dispatchCount ??= this.countDispatchesPerIteration();
+    return this.dispatchCount;
+  }
+
   /**
    * Dispatches one iteration with updates records, counted by encoding it into a command encoder that is never
-   * submitted (nothing runs; no state changes). The same figure as `dispatchesPerIteration`, without training.
+   * submitted (nothing runs; no state changes).
    */
   countDispatchesPerIteration(): number {
     const encoder = this.device.createCommandEncoder({ label: 'lara.countDispatches' });
