@@ -1,9 +1,26 @@
-// Dispatches per training iteration at the bench sizes and the default config, counted by encoding (nothing runs).
-// Usage: npx tsx bench/dispatches.ts
-import { createGpu } from '../src/gpu/runtime.js';
+// Dispatches per training iteration at the bench sizes and the default config, counted by recording one iteration with
+// its updates into a Recorder that only counts (nothing is encoded or run). Usage: npx tsx bench/dispatches.ts
+import type { Dispatch, Recorder } from '../src/gpu/kernel.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
-import { GpuTrainer } from '../src/train/gpuTrainer.js';
+import type { GpuTrainer } from '../src/train/gpuTrainer.js';
+
+/** Counts dispatches per kernel name. */
+export class CountingRecorder implements Recorder {
+  readonly counts = new Map<string, number>();
+  total = 0;
+  dispatch(d: Dispatch): void {
+    this.total++;
+    this.counts.set(d.pipeline.kernel, (this.counts.get(d.pipeline.kernel) ?? 0) + 1);
+  }
+}
+
+/** Dispatches one iteration that acts with the actor and runs its updates records. */
+export function dispatchesPerIteration(trainer: GpuTrainer): CountingRecorder {
+  const counter = new CountingRecorder();
+  trainer.encodeIteration(counter, 0, { useActor: true, updates: true }, 0);
+  return counter;
+}
 
 /** The bench's training configs: hidden 256x2, 1 update per iteration, gamma 0 (bench/train.ts), plus the default. */
 export function dispatchCountConfigs(): { name: string; config: TrainConfig }[] {
@@ -19,11 +36,17 @@ export function dispatchCountConfigs(): { name: string; config: TrainConfig }[] 
   ];
 }
 
-const gpu = await createGpu();
-for (const { name, config } of dispatchCountConfigs()) {
-  const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config);
-  const count = trainer.countDispatchesPerIteration();
-  console.log(`${name}: ${count} dispatches per iteration (${(count / config.updatesPerIteration).toFixed(1)} per update)`);
-  trainer.destroy();
+async function main(): Promise<void> {
+  const { createGpu } = await import('../src/gpu/runtime.js');
+  const { GpuTrainer } = await import('../src/train/gpuTrainer.js');
+  const gpu = await createGpu();
+  for (const { name, config } of dispatchCountConfigs()) {
+    const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
+    const count = dispatchesPerIteration(trainer).total;
+    console.log(`${name}: ${count} dispatches per iteration (${(count / config.updatesPerIteration).toFixed(1)} per update)`);
+    trainer.destroy();
+  }
+  gpu.destroy();
 }
-gpu.destroy();
+
+if (/bench[\\/]dispatches\.(js|ts)$/.test(process.argv[1] ?? '')) await main();

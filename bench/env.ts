@@ -1,7 +1,8 @@
 // Bench of the environment: fused GPU rollout (sample + FRA/RRA + latency + sums) steps/s against N, and the CPU reference.
 import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize, timeGpu } from '../src/gpu/timing.js';
-import { EnvRolloutKernel } from '../src/env/gpu.js';
+import { PassRecorder } from '../src/gpu/kernel.js';
+import { rolloutDispatches } from '../src/env/gpu.js';
 import { fraAction, latency, rraAction, sampleState } from '../src/env/reference.js';
 import { Stream } from '../src/rng/streams.js';
 import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
@@ -29,14 +30,14 @@ export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): 
   const rows: EnvBenchRow[] = [];
   if (gpu) {
     for (const policy of ['fra', 'rra'] as const) {
-      const kernel = await EnvRolloutKernel.create(gpu.device, scenario, policy);
       for (const n of opts.sizes) {
-        const run = kernel.prepare({ envs: n, slots: 1, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 });
+        const run = await rolloutDispatches(gpu.device, scenario, policy, { envs: n, slots: 1, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 });
         // Enough dispatches per submit that submit overhead stays small at small N.
         const inner = Math.max(1, Math.min(100, Math.round(1e6 / n)));
         const timing = await timeGpu(gpu.device, (encoder) => {
           const pass = encoder.beginComputePass();
-          run.encode(pass);
+          const rec = new PassRecorder(pass);
+          for (const d of run.dispatches) rec.dispatch(d);
           pass.end();
         }, { repeats: opts.repeats, warmup: 1, inner });
         gpu.checkErrors();

@@ -3,7 +3,7 @@ import { createStorageFrom } from '../src/gpu/buffers.js';
 import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize, timeGpu } from '../src/gpu/timing.js';
 import { initMlp } from '../src/nn/init.js';
-import { NnKernels } from '../src/nn/kernels.js';
+import { PassRecorder } from '../src/gpu/kernel.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { GpuMlp } from '../src/nn/mlp.js';
 import { WIDE_TILE, type TileShape } from '../src/nn/linear.js';
@@ -84,10 +84,9 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
 
   if (gpu) {
     const device = gpu.device;
-    const kernels = await NnKernels.create(device);
     const maxBatch = Math.max(...gpuBatches);
     for (const net of gpuNetworks) {
-      const mlp = await GpuMlp.create(kernels, net.sizes, maxBatch, { label: net.name, wideTile: net.tile ?? WIDE_TILE });
+      const mlp = await GpuMlp.create(device, net.sizes, gpuBatches, { label: net.name, wideTile: net.tile ?? WIDE_TILE });
       mlp.writeParams(initMlp(net.sizes, 1, 0));
       const input = createStorageFrom(device, randomInput(maxBatch * net.sizes[0]), 'bench.input');
       const dOutput = createStorageFrom(device, randomInput(maxBatch * net.sizes[net.sizes.length - 1]), 'bench.dOutput');
@@ -95,11 +94,12 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
         // work per pass: enough that the ~3.7 us per dispatch and the submit are small against it
         const reps = Math.max(1, Math.min(200, Math.round(2e10 / forwardFlops(net.sizes, batch))));
         const repeats = gpu.info.isSoftware ? 3 : 10;
-        const measure = async (what: 'forward' | 'backward', flops: number, record: (pass: GPUComputePassEncoder) => void) => {
+        const measure = async (what: 'forward' | 'backward', flops: number, record: (rec: PassRecorder) => void) => {
           const passReps = gpu.info.isSoftware ? 1 : reps;
           const timing = await timeGpu(device, (encoder) => {
             const pass = encoder.beginComputePass();
-            for (let r = 0; r < passReps; r++) record(pass);
+            const rec = new PassRecorder(pass);
+            for (let r = 0; r < passReps; r++) record(rec);
             pass.end();
           }, { repeats, warmup: 1 });
           gpu.checkErrors();
@@ -111,9 +111,9 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
             ...(gpu.info.isSoftware ? {} : { fractionOfH200PlainMatmul: g.median / plainMatmulRate(batch) }),
           });
         };
-        await measure('forward', forwardFlops(net.sizes, batch), (pass) => mlp.encodeForward(pass, input, batch));
+        await measure('forward', forwardFlops(net.sizes, batch), (rec) => mlp.encodeForward(rec, input, batch));
         // the backward reads the activations of this batch's forward (already run by the forward rows)
-        await measure('backward', backwardFlops(net.sizes, batch), (pass) => mlp.encodeBackward(pass, dOutput, batch));
+        await measure('backward', backwardFlops(net.sizes, batch), (rec) => mlp.encodeBackward(rec, dOutput, batch));
       }
       mlp.destroy(); input.destroy(); dOutput.destroy();
     }

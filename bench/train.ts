@@ -6,6 +6,7 @@ import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
 import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { ReferenceTrainer } from '../src/train/reference.js';
+import { dispatchesPerIteration } from './dispatches.js';
 
 export interface Figure { min: number; median: number; max: number }
 
@@ -78,7 +79,7 @@ async function benchGpu(gpu: Gpu, scenario: Scenario, envs: number, batch: numbe
     return {
       envs, batch, hidden: hidden.join(','), device: 'gpu', iterationsPerSecond: figure(rates),
       samplesPerSecond: figure(rates.map((x) => x * batch * updates)), updatesPerIteration: updates, iterationsPerSubmit: chunk,
-      dispatchesPerIteration: trainer.dispatchesPerIteration,
+      dispatchesPerIteration: dispatchesPerIteration(trainer).total,
     };
   } finally {
     trainer.destroy();

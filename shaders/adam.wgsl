@@ -35,7 +35,7 @@ struct Fused {
 @group(0) @binding(5) var<uniform> fused: Fused;
 @group(0) @binding(6) var<storage, read_write> target_params: array<f32>;
 
-override WORKGROUP_SIZE: u32 = 256;
+override WORKGROUP_SIZE: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -1,6 +1,4 @@
-// Batched latencies: states (count, 7) and actions (count, 7) -> latencies (count, 4) = (comp, aigc, ve, total).
-#include "lib/philox.wgsl"
-#include "lib/scenario.wgsl"
+// Batched latencies: states (count, STATE_SIZE) and actions (count, STATE_SIZE) -> latencies (count, 4) = (comp, aigc, ve, total).
 #include "lib/megc.wgsl"
 
 struct Params {
@@ -9,19 +7,20 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> states: array<f32>;         // (count, 7)
-@group(0) @binding(3) var<storage, read> actions: array<f32>;        // (count, 7)
+@group(0) @binding(2) var<storage, read> states: array<f32>;         // (count, STATE_SIZE)
+@group(0) @binding(3) var<storage, read> actions: array<f32>;        // (count, STATE_SIZE)
 @group(0) @binding(4) var<storage, read_write> latencies: array<vec4<f32>>;  // (count, 4)
 
-override WORKGROUP_SIZE: u32 = 64;
+override WORKGROUP_SIZE: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (i >= params.count) { return; }
-  var state: array<f32, 7>;
-  var action: array<f32, 7>;
-  for (var k = 0u; k < 7u; k++) { state[k] = states[i * 7u + k]; action[k] = actions[i * 7u + k]; }
+  var state: array<f32, STATE_SIZE>;
+  var action: array<f32, ACTION_SIZE>;
+  for (var k = 0u; k < STATE_SIZE; k++) { state[k] = states[i * STATE_SIZE + k]; }
+  for (var k = 0u; k < ACTION_SIZE; k++) { action[k] = actions[i * ACTION_SIZE + k]; }
   latencies[i] = latency(scenario, state, action);
 }

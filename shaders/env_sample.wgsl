@@ -1,6 +1,4 @@
-// Batched state sampling: states (count, 7) of environments first_env .. first_env+count-1 at one slot.
-#include "lib/philox.wgsl"
-#include "lib/scenario.wgsl"
+// Batched state sampling: states (count, STATE_SIZE) of environments first_env .. first_env+count-1 at one slot.
 #include "lib/megc.wgsl"
 
 struct Params {
@@ -13,9 +11,9 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read_write> states: array<f32>;  // (count, 7)
+@group(0) @binding(2) var<storage, read_write> states: array<f32>;  // (count, STATE_SIZE)
 
-override WORKGROUP_SIZE: u32 = 64;
+override WORKGROUP_SIZE: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -23,5 +21,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (i >= params.count) { return; }
   let state = sample_state(scenario, params.seed, params.stream, params.first_env + i, params.slot);
-  for (var k = 0u; k < 7u; k++) { states[i * 7u + k] = state[k]; }
+  for (var k = 0u; k < STATE_SIZE; k++) { states[i * STATE_SIZE + k] = state[k]; }
 }

@@ -1,13 +1,13 @@
 // LARA act: per env, the actor's pre-activations plus exploration noise -> action -> true latency -> learning reward;
 // writes the replay row (obs, critic features, reward, next obs), advances the env to slot t + 1, and sums the
 // iteration's metrics per workgroup.
-// actor_z: (N, 7) actor output on obs (ignored in warm-up); states, obs: (N, 7) at slot t in, slot t + 1 out;
-// replay: (capacity, 22); act_partials: (chunk iterations, ceil(N / 256), 5) = -L_total, L_comp, L_aigc, L_ve, L_total
-#include "lib/philox.wgsl"
-#include "lib/scenario.wgsl"
+// actor_z: (N, ACTION_SIZE) actor output on obs (ignored in warm-up); states, obs: (N, STATE_SIZE) at slot t in, slot
+// t + 1 out; replay: (capacity, REPLAY_STRIDE);
+// act_partials: (chunk iterations, act_partials, ACT_METRICS) = -L_total, L_comp, L_aigc, L_ve, L_total
 #include "lib/megc.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
+#include "lib/workgroup_reduce.wgsl"
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<uniform> scenario: Scenario;
@@ -18,23 +18,19 @@
 @group(0) @binding(6) var<storage, read_write> replay: array<f32>;
 @group(0) @binding(7) var<storage, read_write> act_partials: array<f32>;
 
-const WORKGROUP_SIZE: u32 = 256u;
-var<workgroup> partial: array<f32, 1280>;  // ACT_METRICS x WORKGROUP_SIZE
-
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
   let group = wid.x + wid.y * nwg.x;
-  let e = group * WORKGROUP_SIZE + lid;
-  var sums = array<f32, 5>(0.0, 0.0, 0.0, 0.0, 0.0);
+  let e = group * WORKGROUP_SIZE + ids.lid;
+  var sums: array<f32, REDUCE_WIDTH>;  // ACT_METRICS
   if (e < step.envs) {
-    var state: array<f32, 7>;
-    var z: array<f32, 7>;
+    var state: array<f32, STATE_SIZE>;
+    var z: array<f32, ACTION_SIZE>;
     let normals = lara_exploration_normals(step.seed, e, step.iteration);
-    for (var i = 0u; i < 7u; i++) {
-      state[i] = states[e * 7u + i];
+    for (var i = 0u; i < STATE_SIZE; i++) { state[i] = states[e * STATE_SIZE + i]; }
+    for (var i = 0u; i < ACTION_SIZE; i++) {
       var mean = 0.0;
-      if (step.use_actor != 0u) { mean = actor_z[e * 7u + i]; }
+      if (step.use_actor != 0u) { mean = actor_z[e * ACTION_SIZE + i]; }
       z[i] = mean + step.sigma * normals[i];
     }
     let action = lara_action_head(z, step.share_floor);
@@ -43,27 +39,20 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let next_state = sample_state(scenario, step.seed, LARA_STREAM_TRAIN_STATES, e, step.iteration + 1u);
     let next_obs = lara_observation(next_state, norm);
     let row = ((step.write_row + e) % step.capacity) * REPLAY_STRIDE;
-    for (var i = 0u; i < 7u; i++) {
-      replay[row + i] = obs[e * 7u + i];
-      replay[row + REPLAY_FEATURES + i] = features[i];
+    for (var i = 0u; i < OBSERVATION_SIZE; i++) {
+      replay[row + REPLAY_OBS + i] = obs[e * OBSERVATION_SIZE + i];
       replay[row + REPLAY_NEXT_OBS + i] = next_obs[i];
-      states[e * 7u + i] = next_state[i];
-      obs[e * 7u + i] = next_obs[i];
+      obs[e * OBSERVATION_SIZE + i] = next_obs[i];
     }
+    for (var i = 0u; i < ACTION_SIZE; i++) { replay[row + REPLAY_FEATURES + i] = features[i]; }
+    for (var i = 0u; i < STATE_SIZE; i++) { states[e * STATE_SIZE + i] = next_state[i]; }
     replay[row + REPLAY_REWARD] = lara_learning_reward(l.w, step.reward_kind);
-    sums = array<f32, 5>(-l.w, l.x, l.y, l.z, l.w);
+    sums = array<f32, REDUCE_WIDTH>(-l.w, l.x, l.y, l.z, l.w);
   }
-  for (var m = 0u; m < ACT_METRICS; m++) { partial[m * WORKGROUP_SIZE + lid] = sums[m]; }
-  workgroupBarrier();
-  for (var width = WORKGROUP_SIZE / 2u; width > 0u; width = width / 2u) {
-    if (lid < width) {
-      for (var m = 0u; m < ACT_METRICS; m++) { partial[m * WORKGROUP_SIZE + lid] += partial[m * WORKGROUP_SIZE + lid + width]; }
-    }
-    workgroupBarrier();
-  }
-  if (lid == 0u && group < step.act_partials) {
+  let total = workgroup_sum(ids, sums);
+  if (ids.lid == 0u && group < step.act_partials) {
     for (var m = 0u; m < ACT_METRICS; m++) {
-      act_partials[(step.iteration_slot * step.act_partials + group) * ACT_METRICS + m] = partial[m * WORKGROUP_SIZE];
+      act_partials[(step.iteration_slot * step.act_partials + group) * ACT_METRICS + m] = total[m];
     }
   }
 }

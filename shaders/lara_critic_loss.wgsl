@@ -2,7 +2,7 @@
 // q: (B, 1) critic output; reward: (B,); target_q: (B, 1) (read only in the GAMMA variant); d_q: (B, 1)
 // loss_partials: (updates per chunk, loss_partials) sums of squared errors, one per workgroup
 #include "lib/lara_step.wgsl"
-#include "lib/workgroup_sum.wgsl"
+#include "lib/workgroup_reduce.wgsl"
 
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<storage, read> q: array<f32>;
@@ -12,25 +12,22 @@
 @group(0) @binding(5) var<storage, read> target_q: array<f32>;
 
 // true: bootstrap from the target critic (gamma > 0); false: y = r (target_q is bound but not read).
-override GAMMA: bool = false;
-
-const WORKGROUP_SIZE: u32 = 256u;
+override GAMMA: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
   let group = wid.x + wid.y * nwg.x;
-  let k = group * WORKGROUP_SIZE + lid;
-  var squared = 0.0;
+  let k = group * WORKGROUP_SIZE + ids.lid;
+  var squared: array<f32, REDUCE_WIDTH>;  // 1
   if (k < step.batch) {
     var y = reward[k];
     if (GAMMA) { y = y + step.gamma * target_q[k]; }
     let diff = q[k] - y;
     d_q[k] = 2.0 * diff / f32(step.batch);
-    squared = diff * diff;
+    squared[0] = diff * diff;
   }
-  let sum = workgroup_sum(lid, squared);
-  if (lid == 0u && group < step.loss_partials) {
-    loss_partials[step.update_slot * step.loss_partials + group] = sum;
+  let sum = workgroup_sum(ids, squared);
+  if (ids.lid == 0u && group < step.loss_partials) {
+    loss_partials[step.update_slot * step.loss_partials + group] = sum[0];
   }
 }

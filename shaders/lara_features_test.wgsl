@@ -23,7 +23,9 @@ struct Params {
 
 const OUT_WIDTH: u32 = 48u;
 
-@compute @workgroup_size(64)
+override WORKGROUP_SIZE: u32;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= params.count) { return; }

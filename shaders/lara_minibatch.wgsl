@@ -1,6 +1,6 @@
 // LARA replay minibatch: Philox indices over the filled ring, gathered into the critic input, rewards and next obs.
-// replay: (capacity, 22); critic_input: (B, 14) = obs || features; obs_batch: (B, 7); reward: (B,); next_obs: (B, 7)
-#include "lib/philox.wgsl"
+// replay: (capacity, REPLAY_STRIDE); critic_input: (B, CRITIC_INPUT) = obs || features; obs_batch: (B, OBSERVATION_SIZE);
+// reward: (B,); next_obs: (B, OBSERVATION_SIZE)
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 
@@ -11,7 +11,7 @@
 @group(0) @binding(4) var<storage, read_write> reward: array<f32>;
 @group(0) @binding(5) var<storage, read_write> next_obs: array<f32>;
 
-override WORKGROUP_SIZE: u32 = 256;
+override WORKGROUP_SIZE: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -19,12 +19,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let k = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (k >= step.batch) { return; }
   let base = lara_minibatch_index(step.seed, step.iteration, step.update, k, step.filled) * REPLAY_STRIDE;
-  for (var i = 0u; i < 7u; i++) {
-    let o = replay[base + i];
-    critic_input[k * 14u + i] = o;
-    obs_batch[k * 7u + i] = o;
-    critic_input[k * 14u + 7u + i] = replay[base + REPLAY_FEATURES + i];
-    next_obs[k * 7u + i] = replay[base + REPLAY_NEXT_OBS + i];
+  for (var i = 0u; i < OBSERVATION_SIZE; i++) {
+    let o = replay[base + REPLAY_OBS + i];
+    critic_input[k * CRITIC_INPUT + i] = o;
+    obs_batch[k * OBSERVATION_SIZE + i] = o;
+    next_obs[k * OBSERVATION_SIZE + i] = replay[base + REPLAY_NEXT_OBS + i];
   }
+  for (var i = 0u; i < LARA_ACTION_SIZE; i++) { critic_input[k * CRITIC_INPUT + OBSERVATION_SIZE + i] = replay[base + REPLAY_FEATURES + i]; }
   reward[k] = replay[base + REPLAY_REWARD];
 }

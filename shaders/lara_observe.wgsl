@@ -1,7 +1,5 @@
 // LARA observe: the training state of every env at slot t (Stream.trainStates) and its normalised observation.
-// states: (N, 7); obs: (N, 7)
-#include "lib/philox.wgsl"
-#include "lib/scenario.wgsl"
+// states: (N, STATE_SIZE); obs: (N, OBSERVATION_SIZE)
 #include "lib/megc.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
@@ -12,7 +10,7 @@
 @group(0) @binding(3) var<storage, read_write> states: array<f32>;
 @group(0) @binding(4) var<storage, read_write> obs: array<f32>;
 
-override WORKGROUP_SIZE: u32 = 64;
+override WORKGROUP_SIZE: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -21,8 +19,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (e >= step.envs) { return; }
   let state = sample_state(scenario, step.seed, LARA_STREAM_TRAIN_STATES, e, step.iteration);
   let o = lara_observation(state, norm);
-  for (var i = 0u; i < 7u; i++) {
-    states[e * 7u + i] = state[i];
-    obs[e * 7u + i] = o[i];
-  }
+  for (var i = 0u; i < STATE_SIZE; i++) { states[e * STATE_SIZE + i] = state[i]; }
+  for (var i = 0u; i < OBSERVATION_SIZE; i++) { obs[e * OBSERVATION_SIZE + i] = o[i]; }
 }

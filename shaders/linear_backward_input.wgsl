@@ -16,12 +16,12 @@ struct Params {
 @group(0) @binding(3) var<storage, read> below: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
-override MASKED: bool = true;
-override THREADS_X: u32 = 16;
-override THREADS_Y: u32 = 16;
-override TILE_K: u32 = 16;
-const ROWS_PER_THREAD = 4u;
-const COLS_PER_THREAD = 4u;
+override MASKED: bool;
+override THREADS_X: u32;
+override THREADS_Y: u32;
+override TILE_K: u32;
+const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
+const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
 override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
 override TILE_COLS = THREADS_X * COLS_PER_THREAD;
 override THREADS = THREADS_X * THREADS_Y;
@@ -38,8 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   let col0 = wid.x * TILE_COLS;
   let tx = local.x;
   let ty = local.y;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
 
   for (var k0 = 0u; k0 < params.outputs; k0 += TILE_K) {
     for (var e = lid; e < TILE_ROWS * TILE_K; e += THREADS) {
@@ -63,12 +62,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
+      var a: array<f32, ROWS_PER_THREAD>;
+      var b: array<f32, COLS_PER_THREAD>;
       for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = dy_tile[(ty + r * THREADS_Y) * TILE_K + k]; }
       for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = w_tile[k * W_STRIDE + tx + c * THREADS_X]; }
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]); }
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
     }
     workgroupBarrier();
@@ -80,7 +79,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     for (var r = 0u; r < ROWS_PER_THREAD; r++) {
       let row = row0 + ty + r * THREADS_Y;
       if (row >= params.batch) { continue; }
-      var value = acc[r * 4u + c];
+      var value = acc[r * COLS_PER_THREAD + c];
       if (MASKED) { value = select(0.0, value, below[row * params.inputs + col] > 0.0); }
       dx[row * params.inputs + col] = value;
     }

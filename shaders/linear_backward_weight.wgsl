@@ -19,11 +19,11 @@ struct Params {
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> result: array<f32>;
 
-override THREADS_X: u32 = 16;
-override THREADS_Y: u32 = 16;
-override TILE_K: u32 = 16;
-const ROWS_PER_THREAD = 4u;
-const COLS_PER_THREAD = 4u;
+override THREADS_X: u32;
+override THREADS_Y: u32;
+override TILE_K: u32;
+const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
+const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
 override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
 override TILE_COLS = THREADS_X * COLS_PER_THREAD;
 override THREADS = THREADS_X * THREADS_Y;
@@ -41,8 +41,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   let result_rows = params.inputs + 1u;
   let tx = local.x;
   let ty = local.y;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
 
   for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
     // x^T tile: row (input index) fastest, contiguous in x's rows; the extra row `inputs` is the bias' 1
@@ -68,12 +67,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
+      var a: array<f32, ROWS_PER_THREAD>;
+      var b: array<f32, COLS_PER_THREAD>;
       for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x_tile[k * TILE_ROWS + ty + r * THREADS_Y]; }
       for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = dy_tile[k * TILE_COLS + tx + c * THREADS_X]; }
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]); }
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
     }
     workgroupBarrier();
@@ -86,7 +85,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     for (var c = 0u; c < COLS_PER_THREAD; c++) {
       let col = col0 + tx + c * THREADS_X;
       if (col >= params.outputs) { continue; }
-      result[base + row * params.outputs + col] = acc[r * 4u + c];
+      result[base + row * params.outputs + col] = acc[r * COLS_PER_THREAD + c];
     }
   }
 }

@@ -1,6 +1,6 @@
 // Linear layer forward, y = act(x W + b): tiled matmul, workgroup-memory tiles, 4x4 outputs per thread, fused bias + ReLU.
 // x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
-// Workgroup (THREADS_X, THREADS_Y) computes a (THREADS_Y * 4) x (THREADS_X * 4) tile of y; workgroup (i, j) of the
+// Workgroup (THREADS_X, THREADS_Y) computes a (THREADS_Y * ROWS_PER_THREAD) x (THREADS_X * COLS_PER_THREAD) tile of y; workgroup (i, j) of the
 // grid covers columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...). Any sizes: loads are zero-filled and
 // stores bounds-checked.
 
@@ -17,12 +17,12 @@ struct Params {
 @group(0) @binding(2) var<storage, read> weights: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
-override RELU: bool = true;
-override THREADS_X: u32 = 16;
-override THREADS_Y: u32 = 16;
-override TILE_K: u32 = 16;
-const ROWS_PER_THREAD = 4u;
-const COLS_PER_THREAD = 4u;
+override RELU: bool;
+override THREADS_X: u32;
+override THREADS_Y: u32;
+override TILE_K: u32;
+const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
+const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
 override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
 override TILE_COLS = THREADS_X * COLS_PER_THREAD;
 override THREADS = THREADS_X * THREADS_Y;
@@ -39,8 +39,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   // neighbouring threads read neighbouring workgroup words and write neighbouring global words).
   let tx = local.x;
   let ty = local.y;
-  var acc: array<f32, 16>;
-  for (var i = 0u; i < 16u; i++) { acc[i] = 0.0; }
+  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
 
   for (var k0 = 0u; k0 < params.inputs; k0 += TILE_K) {
     // x tile: k fastest (contiguous in x's rows)
@@ -65,12 +64,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
-      var a: array<f32, 4>;
-      var b: array<f32, 4>;
+      var a: array<f32, ROWS_PER_THREAD>;
+      var b: array<f32, COLS_PER_THREAD>;
       for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x_tile[(ty + r * THREADS_Y) * TILE_K + k]; }
       for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = w_tile[k * TILE_COLS + tx + c * THREADS_X]; }
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * 4u + c] = fma(a[r], b[c], acc[r * 4u + c]); }
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
     }
     workgroupBarrier();
@@ -83,7 +82,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     for (var r = 0u; r < ROWS_PER_THREAD; r++) {
       let row = row0 + ty + r * THREADS_Y;
       if (row >= params.batch) { continue; }
-      var value = acc[r * 4u + c] + bias;
+      var value = acc[r * COLS_PER_THREAD + c] + bias;
       if (RELU) { value = max(value, 0.0); }
       y[row * params.outputs + col] = value;
     }

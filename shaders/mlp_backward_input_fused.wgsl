@@ -19,7 +19,7 @@ struct Params {
   layers: u32,
   lowest: u32,  // 0: down to d_input; 1: stop at delta_0
   _pad: u32,
-  layer: array<Layer, 3>,
+  layer: array<Layer, MAX_LAYERS>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -31,11 +31,11 @@ struct Params {
 @group(0) @binding(6) var<storage, read_write> delta1: array<f32>;
 @group(0) @binding(7) var<storage, read_write> d_input: array<f32>;
 
-const MAX_WIDTH: u32 = 256u;
-const MAX_ROWS: u32 = 16u;
-const THREADS: u32 = 256u;
-override ROWS: u32 = 8;
-override HALF: u32 = ROWS * MAX_WIDTH;
+const MAX_LAYERS: u32 = ${MAX_LAYERS}u;
+const MAX_WIDTH: u32 = ${MAX_WIDTH}u;
+const ROWS: u32 = ${ROWS}u;
+override THREADS: u32;
+const HALF: u32 = ROWS * MAX_WIDTH;
 
 // Two halves [row][column]: step s reads half s % 2 and writes the other.
 var<workgroup> gradient: array<f32, 2u * HALF>;
@@ -75,7 +75,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let destination = HALF - source;
     // thread i computes input column i of the layer for the ROWS rows
     for (var i = lid; i < layer.inputs; i += THREADS) {
-      var acc: array<f32, MAX_ROWS>;
+      var acc: array<f32, ROWS>;
       for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
       for (var k = 0u; k < layer.outputs; k++) {
         let w = weights[layer.weight_offset + i * layer.outputs + k];

@@ -17,7 +17,7 @@ struct Params {
   layers: u32,
   _pad0: u32,
   _pad1: u32,
-  layer: array<Layer, 4>,  // MAX_LAYERS
+  layer: array<Layer, MAX_LAYERS>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -28,12 +28,12 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> y2: array<f32>;
 @group(0) @binding(6) var<storage, read_write> y3: array<f32>;
 
-const MAX_WIDTH: u32 = 256u;
-const MAX_ROWS: u32 = 16u;
-const THREADS: u32 = 256u;
-// Rows per workgroup (1..MAX_ROWS); workgroup memory is 2 * ROWS * MAX_WIDTH floats.
-override ROWS: u32 = 8;
-override HALF: u32 = ROWS * MAX_WIDTH;
+const MAX_LAYERS: u32 = ${MAX_LAYERS}u;
+const MAX_WIDTH: u32 = ${MAX_WIDTH}u;
+const ROWS: u32 = ${ROWS}u;
+override THREADS: u32;
+// Rows per workgroup; workgroup memory is 2 * ROWS * MAX_WIDTH floats.
+const HALF: u32 = ROWS * MAX_WIDTH;
 
 // Two halves [row][k]: layer l reads half l % 2 and writes the other.
 var<workgroup> activation: array<f32, 2u * HALF>;
@@ -67,7 +67,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let relu = l + 1u < params.layers;
     // thread o computes column o of the layer for the ROWS rows (weight loads coalesced over o, activations broadcast)
     for (var o = lid; o < layer.outputs; o += THREADS) {
-      var acc: array<f32, MAX_ROWS>;
+      var acc: array<f32, ROWS>;
       for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
       for (var k = 0u; k < layer.inputs; k++) {
         let w = weights[layer.weight_offset + k * layer.outputs + o];

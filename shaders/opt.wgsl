@@ -1,8 +1,6 @@
 // OPT on the GPU: per-state minimiser of L_total, the algorithm of src/env/opt.ts in float32 with the same iteration
 // counts (nested golden sections over (alpha_back, beta) and (alpha_off, omega_comp), closed forms for lambda and the
-// other compute shares). states: (count, 7) -> actions: (count, 7), latencies: (count, 4).
-#include "lib/philox.wgsl"
-#include "lib/scenario.wgsl"
+// other compute shares). states: (count, STATE_SIZE) -> actions: (count, ACTION_SIZE), latencies: (count, 4).
 #include "lib/megc.wgsl"
 
 struct Params {
@@ -11,23 +9,23 @@ struct Params {
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;
-@group(0) @binding(2) var<storage, read> states: array<f32>;                 // (count, 7)
-@group(0) @binding(3) var<storage, read_write> actions: array<f32>;          // (count, 7)
+@group(0) @binding(2) var<storage, read> states: array<f32>;                 // (count, STATE_SIZE)
+@group(0) @binding(3) var<storage, read_write> actions: array<f32>;          // (count, ACTION_SIZE)
 @group(0) @binding(4) var<storage, read_write> latencies: array<vec4<f32>>;  // (count, 4)
 
-override WORKGROUP_SIZE: u32 = 64;
-override OUTER_ITERATIONS: u32 = 32;
-override INNER_ITERATIONS: u32 = 32;
+override WORKGROUP_SIZE: u32;
+override OUTER_ITERATIONS: u32;
+override INNER_ITERATIONS: u32;
 const INVPHI: f32 = 0.6180339887498949;
 
-fn backhaul_time(state: array<f32, 7>, alpha_back: f32, beta: f32) -> f32 {
+fn backhaul_time(state: array<f32, STATE_SIZE>, alpha_back: f32, beta: f32) -> f32 {
   let r_aigc = megc_rate(alpha_back, beta * scenario.power_es, state[1], scenario.bandwidth_back, scenario.snr_scale_back);
   let r_ve = megc_rate(1.0 - alpha_back, (1.0 - beta) * scenario.power_es, state[3], scenario.bandwidth_back, scenario.snr_scale_back);
   return megc_time(state[6], r_aigc) + megc_time(scenario.psi * state[5], r_ve);
 }
 
 // min over beta of backhaul_time: vec2(best beta, value).
-fn best_beta(state: array<f32, 7>, alpha_back: f32) -> vec2<f32> {
+fn best_beta(state: array<f32, STATE_SIZE>, alpha_back: f32) -> vec2<f32> {
   var a = 0.0; var b = 1.0;
   var x1 = b - INVPHI * (b - a); var x2 = a + INVPHI * (b - a);
   var f1 = backhaul_time(state, alpha_back, x1); var f2 = backhaul_time(state, alpha_back, x2);
@@ -62,11 +60,11 @@ fn best_omega(t_local: f32, k_comp: f32, gen_shared: f32, uplink: f32) -> vec2<f
   return select(vec2<f32>(x2, f2), vec2<f32>(x1, f1), f1 <= f2);
 }
 
-fn uplink_time(state: array<f32, 7>, alpha_off: f32) -> f32 {
+fn uplink_time(state: array<f32, STATE_SIZE>, alpha_off: f32) -> f32 {
   return megc_time(state[4], megc_rate(alpha_off, scenario.power_comp, state[0], scenario.bandwidth_off, scenario.snr_scale_off));
 }
 
-fn offload_objective(state: array<f32, 7>, t_local: f32, k_comp: f32, gen_shared: f32, alpha_off: f32) -> f32 {
+fn offload_objective(state: array<f32, STATE_SIZE>, t_local: f32, k_comp: f32, gen_shared: f32, alpha_off: f32) -> f32 {
   let ve_up = megc_time(state[5], megc_rate(1.0 - alpha_off, scenario.power_ve, state[2], scenario.bandwidth_off, scenario.snr_scale_off));
   return best_omega(t_local, k_comp, gen_shared, uplink_time(state, alpha_off)).y + ve_up;
 }
@@ -76,8 +74,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let n = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (n >= params.count) { return; }
-  var state: array<f32, 7>;
-  for (var k = 0u; k < 7u; k++) { state[k] = states[n * 7u + k]; }
+  var state: array<f32, STATE_SIZE>;
+  for (var k = 0u; k < STATE_SIZE; k++) { state[k] = states[n * STATE_SIZE + k]; }
 
   // (1) backhaul: golden section over alpha_back around best_beta.
   var a = 0.0; var b = 1.0;
@@ -113,7 +111,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let rest = 1.0 - omega_comp;
   var omega_aigc = rest * 0.5;
   if (sqrt_a + sqrt_v > 0.0) { omega_aigc = rest * sqrt_a / (sqrt_a + sqrt_v); }
-  let action = array<f32, 7>(alpha_off, alpha_back, beta, lambda, omega_comp, omega_aigc, rest - omega_aigc);
-  for (var k = 0u; k < 7u; k++) { actions[n * 7u + k] = action[k]; }
+  let action = array<f32, ACTION_SIZE>(alpha_off, alpha_back, beta, lambda, omega_comp, omega_aigc, rest - omega_aigc);
+  for (var k = 0u; k < ACTION_SIZE; k++) { actions[n * ACTION_SIZE + k] = action[k]; }
   latencies[n] = latency(scenario, state, action);
 }

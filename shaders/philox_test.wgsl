@@ -6,7 +6,9 @@ struct Params { count: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32 }
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<vec4<u32>>;
 
-@compute @workgroup_size(64)
+override WORKGROUP_SIZE: u32;
+
+@compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let i = gid.x;
   if (i >= params.count) { return; }

@@ -2,33 +2,25 @@
 // CPU reference, on random data with sizes that are not multiples of the tiles.
 import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
-import { NnKernels } from '../src/nn/kernels.js';
+import { submitPass, type Recorder } from '../src/gpu/kernel.js';
 import { GpuMlp } from '../src/nn/mlp.js';
 import { initMlp } from '../src/nn/init.js';
 import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
-import { mseLossPartialCount } from '../src/nn/mseLoss.js';
+import { mseLossDispatch, mseLossPartialCount } from '../src/nn/mseLoss.js';
 import type { TileShape } from '../src/nn/linear.js';
 import { expectClose, type Tolerance } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
 
-let kernelsPromise: Promise<NnKernels> | undefined;
-async function setup(): Promise<{ device: GPUDevice; kernels: NnKernels }> {
+async function setup(): Promise<{ device: GPUDevice }> {
   const { device } = await testGpu();
-  kernelsPromise ??= NnKernels.create(device);
-  return { device, kernels: await kernelsPromise };
+  return { device };
 }
 
-function encodePass(device: GPUDevice, record: (pass: GPUComputePassEncoder) => void): void {
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  record(pass);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-}
+const encodePass = submitPass;
 
-const maxAbs = (xs: ArrayLike<number>) => Array.prototype.reduce.call(xs, (m: number, x: number) => Math.max(m, Math.abs(x)), 0) as number;
+const maxAbs = (xs: ArrayLike<number>) => Array.from(xs).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
 
 /**
  * float32 matmuls over K <= 780 terms (batch for dW, widths for the rest), inputs identical to the reference's
@@ -65,22 +57,22 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
   for (const { sizes, batches, tile, fused, fusedMaxBatch, maxBatch } of cases) {
     for (const batch of batches) {
       it(`sizes [${sizes}], batch ${batch}${tile ? `, wide tile ${JSON.stringify(tile)}` : ''}, ${fused ? 'fused' : 'per-layer'} forward`, async () => {
-        const { device, kernels } = await setup();
+        const { device } = await setup();
         const params = Float64Array.from(initMlp(sizes, 11, 0), Math.fround);
         // pre-activations away from exact zero: random inputs (+-2) and random biases
         const x = randomArray(batch * sizes[0], 3, 2);
         const out = sizes[sizes.length - 1];
         const dOutput = randomArray(batch * out, 4);
-        const mlp = await GpuMlp.create(kernels, sizes, maxBatch ?? batch + 5, { label: 'net', wideTile: tile, fusedMaxBatch });
+        const mlp = await GpuMlp.create(device, sizes, [batch, maxBatch ?? batch + 5], { label: 'net', wideTile: tile, fusedMaxBatch });
         expect(mlp.forwardIsFused(batch)).toBe(fused);
         expect(mlp.backwardIsFused(batch)).toBe(fused && sizes.length - 1 <= 3);
         mlp.writeParams(params);
         const input = createStorageFrom(device, Float32Array.from(x), 'x');
         const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
         const dInput = createStorage(device, batch * sizes[0] * 4, 'dInput');
-        encodePass(device, (pass) => {
-          mlp.encodeForward(pass, input, batch);
-          mlp.encodeBackward(pass, dOutputBuffer, batch, { dInput });
+        encodePass(device, (rec) => {
+          mlp.encodeForward(rec, input, batch);
+          mlp.encodeBackward(rec, dOutputBuffer, batch, { dInput });
         });
         const ref = mlpForward(params, sizes, x, batch);
         const refBackward = mlpBackward(params, sizes, ref.cache, dOutput, batch);
@@ -107,24 +99,24 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
   }
 
   it('skipParamGrads computes dInput and leaves grads alone; a second backward overwrites grads', async () => {
-    const { device, kernels } = await setup();
+    const { device } = await setup();
     const sizes = [14, 33, 17, 1];
     const batch = 37;
     const params = Float64Array.from(initMlp(sizes, 5, 1), Math.fround);
     const x = randomArray(batch * 14, 6, 2);
     const dA = randomArray(batch, 7);
     const dB = randomArray(batch, 8);
-    const mlp = await GpuMlp.create(kernels, sizes, batch, { label: 'critic' });
+    const mlp = await GpuMlp.create(device, sizes, [batch], { label: 'critic' });
     mlp.writeParams(params);
     const input = createStorageFrom(device, Float32Array.from(x), 'x');
     const dOutA = createStorageFrom(device, Float32Array.from(dA), 'dA');
     const dOutB = createStorageFrom(device, Float32Array.from(dB), 'dB');
     const dInput = createStorage(device, batch * 14 * 4, 'dInput');
-    encodePass(device, (pass) => {
-      mlp.encodeForward(pass, input, batch);
-      mlp.encodeBackward(pass, dOutA, batch); // grads for dA
-      mlp.encodeBackward(pass, dOutA, batch); // again: must overwrite, not accumulate
-      mlp.encodeBackward(pass, dOutB, batch, { dInput, skipParamGrads: true }); // dInput for dB only
+    encodePass(device, (rec) => {
+      mlp.encodeForward(rec, input, batch);
+      mlp.encodeBackward(rec, dOutA, batch); // grads for dA
+      mlp.encodeBackward(rec, dOutA, batch); // again: must overwrite, not accumulate
+      mlp.encodeBackward(rec, dOutB, batch, { dInput, skipParamGrads: true }); // dInput for dB only
     });
     const ref = mlpForward(params, sizes, x, batch);
     const refA = mlpBackward(params, sizes, ref.cache, dA, batch);
@@ -137,11 +129,11 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
   });
 
   it('a target network (trainable: false) runs the forward with its own params; soft update matches the reference', async () => {
-    const { device, kernels } = await setup();
+    const { device } = await setup();
     const sizes = [7, 13, 5];
     const batch = 9;
-    const online = await GpuMlp.create(kernels, sizes, batch, { label: 'actor' });
-    const target = await GpuMlp.create(kernels, sizes, batch, { label: 'actorTarget', trainable: false });
+    const online = await GpuMlp.create(device, sizes, [batch], { label: 'actor' });
+    const target = await GpuMlp.create(device, sizes, [batch], { label: 'actorTarget', trainable: false });
     expect(target.grads).toBeNull();
     const onlineParams = Float64Array.from(initMlp(sizes, 1, 0), Math.fround);
     const targetParams = Float64Array.from(initMlp(sizes, 2, 0), Math.fround);
@@ -149,44 +141,43 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
     target.writeParams(targetParams);
     const x = randomArray(batch * 7, 9, 2);
     const input = createStorageFrom(device, Float32Array.from(x), 'x');
-    encodePass(device, (pass) => {
-      online.encodeForward(pass, input, batch);
-      target.encodeForward(pass, input, batch);
+    encodePass(device, (rec) => {
+      online.encodeForward(rec, input, batch);
+      target.encodeForward(rec, input, batch);
     });
     const refOnline = mlpForward(onlineParams, sizes, x, batch).output;
     const refTarget = mlpForward(targetParams, sizes, x, batch).output;
     expectClose(await readFloat32(device, online.output, batch * 5), refOnline, matmulTolerance(refOnline), 'online output');
     expectClose(await readFloat32(device, target.output, batch * 5), refTarget, matmulTolerance(refTarget), 'target output');
 
-    encodePass(device, (pass) => {
-      online.encodeSoftUpdate(pass, target, 0.005);
-      online.encodeSoftUpdate(pass, target, 0.005);
-      online.encodeSoftUpdate(pass, target, 0.25);
+    const [slow, fast] = [await online.softUpdateDispatch(target, 0.005), await online.softUpdateDispatch(target, 0.25)];
+    encodePass(device, (rec) => {
+      rec.dispatch(slow);
+      rec.dispatch(slow);
+      rec.dispatch(fast);
     });
     const ref = Float64Array.from(targetParams);
     softUpdate(onlineParams, ref, 0.005); softUpdate(onlineParams, ref, 0.005); softUpdate(onlineParams, ref, 0.25);
     // three float32 multiply-adds of values below 1 in magnitude: a few ulps (6e-8 each)
     expectClose(await target.readParams(), ref, { atol: 1e-6, rtol: 1e-6 }, 'target params');
-    expect(() => online.encodeSoftUpdate(null as unknown as GPUComputePassEncoder, { sizes: [7, 5], parameterCount: 40 } as GpuMlp, 0.1)).toThrow(/sizes/);
+    await expect(online.softUpdateDispatch({ sizes: [7, 5], parameterCount: 40 } as unknown as GpuMlp, 0.1)).rejects.toThrow(/sizes/);
     online.destroy(); target.destroy();
   });
 
-  it('rejects a batch above maxBatch and a backward without a forward', async () => {
-    const { device, kernels } = await setup();
-    const mlp = await GpuMlp.create(kernels, [3, 4, 2], 8);
+  it('rejects a batch it was not planned for and a backward without a forward', async () => {
+    const { device } = await setup();
+    const mlp = await GpuMlp.create(device, [3, 4, 2], [4, 8]);
     const buffer = createStorage(device, 1024, 'b');
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    expect(() => mlp.encodeForward(pass, buffer, 9)).toThrow(/maxBatch/);
-    expect(() => mlp.encodeBackward(pass, buffer, 4)).toThrow(/encodeForward/);
-    pass.end();
+    const recorder: Recorder = { dispatch: () => { throw new Error('nothing may be recorded'); } };
+    expect(() => mlp.encodeForward(recorder, buffer, 9)).toThrow(/batch 9 was not planned \(planned: 4, 8\)/);
+    expect(() => mlp.encodeBackward(recorder, buffer, 4)).toThrow(/encodeForward/);
     mlp.destroy();
   });
 });
 
 describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
   it('MSE loss gradient and loss partial sums match the reference (batch 5000: two workgroups)', async () => {
-    const { device, kernels } = await setup();
+    const { device } = await setup();
     const batch = 5000;
     const q = randomArray(batch, 21, 3), y = randomArray(batch, 22, 3);
     const buffers = {
@@ -197,7 +188,8 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     };
     const partials = mseLossPartialCount(batch);
     expect(partials).toBe(2);
-    encodePass(device, (pass) => kernels.mseLoss.encode(pass, buffers, batch, 3));
+    const loss = await mseLossDispatch(device, buffers, batch, 3);
+    encodePass(device, (rec) => rec.dispatch(loss));
     const ref = mseLossBackward(q, y);
     // one float32 subtraction and two multiplications per element: a few ulps
     expectClose(await readFloat32(device, buffers.dq, batch), ref.dq, { atol: 1e-9, rtol: 1e-6 }, 'dq');
@@ -207,9 +199,9 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
   });
 
   it('Adam: five steps from the schedule ring (varying lr and step) match the reference', async () => {
-    const { device, kernels } = await setup();
+    const { device } = await setup();
     const sizes = [7, 13, 5];
-    const mlp = await GpuMlp.create(kernels, sizes, 4, { maxStepsPerSubmit: 8 });
+    const mlp = await GpuMlp.create(device, sizes, [4], { maxStepsPerSubmit: 8 });
     const count = mlp.parameterCount;
     const params = Float64Array.from(initMlp(sizes, 3, 0), Math.fround);
     const m = Float64Array.from(randomArray(count, 31, 0.01)), v = Float64Array.from(randomArray(count, 32, 1e-4), Math.abs);
@@ -221,7 +213,7 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     gradSets[2][5] = 0; // a zero gradient still decays m and v
     for (const [slot, g] of gradSets.entries()) {
       device.queue.writeBuffer(mlp.grads!, 0, g);
-      encodePass(device, (pass) => mlp.encodeAdam(pass, slot));
+      encodePass(device, (rec) => mlp.encodeAdam(rec, slot));
     }
     for (const [slot, g] of gradSets.entries()) adam(params, g, m, v, hypers[slot]);
     const moments = await mlp.readAdamMoments();
@@ -235,12 +227,12 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
   });
 
   it('Adam adding up deferred split-K partials (batch 777: three splits) with a fused soft update matches the reference', async () => {
-    const { device, kernels } = await setup();
+    const { device } = await setup();
     const sizes = [14, 33, 17, 1];
     const batch = 777;
     const tau = 0.05;
-    const mlp = await GpuMlp.create(kernels, sizes, batch, { label: 'critic', maxStepsPerSubmit: 2 });
-    const target = await GpuMlp.create(kernels, sizes, batch, { label: 'criticTarget', trainable: false });
+    const mlp = await GpuMlp.create(device, sizes, [batch], { label: 'critic', maxStepsPerSubmit: 2 });
+    const target = await GpuMlp.create(device, sizes, [batch], { label: 'criticTarget', trainable: false });
     const count = mlp.parameterCount;
     const params = Float64Array.from(initMlp(sizes, 12, 1), Math.fround);
     const targetParams = Float64Array.from(initMlp(sizes, 13, 1), Math.fround);
@@ -256,10 +248,10 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     const dOutput = randomArray(batch, 64);
     const input = createStorageFrom(device, Float32Array.from(x), 'x');
     const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
-    encodePass(device, (pass) => {
-      mlp.encodeForward(pass, input, batch);
-      mlp.encodeBackward(pass, dOutputBuffer, batch, { deferGradSum: true });
-      mlp.encodeAdam(pass, 0, { softUpdate: { target, tau } });
+    encodePass(device, (rec) => {
+      mlp.encodeForward(rec, input, batch);
+      mlp.encodeBackward(rec, dOutputBuffer, batch, { deferGradSum: true });
+      mlp.encodeAdam(rec, 0, { softUpdate: { target, tau } });
     });
     const forward = mlpForward(params, sizes, x, batch);
     const grad = mlpBackward(params, sizes, forward.cache, dOutput, batch).dParams;
@@ -275,15 +267,15 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     expectClose(moments.v, v, { atol: 1e-7 * gradScale * gradScale + 1e-12, rtol: 1e-5 }, 'v');
     expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params');
     expectClose(await target.readParams(), targetParams, { atol: 1e-6, rtol: 1e-6 }, 'soft-updated target');
-    expect(() => mlp.encodeAdam(null as unknown as GPUComputePassEncoder, 0, { softUpdate: { target: { sizes: [14, 1], parameterCount: 15 } as GpuMlp, tau } }))
+    expect(() => mlp.encodeAdam(null as unknown as Recorder, 0, { softUpdate: { target: { sizes: [14, 1], parameterCount: 15 } as unknown as GpuMlp, tau } }))
       .toThrow(/sizes/);
     mlp.destroy(); target.destroy();
   });
 
   it('Adam: several steps encoded in one pass read their own ring slots', async () => {
-    const { device, kernels } = await setup();
+    const { device } = await setup();
     const sizes = [3, 4, 2];
-    const mlp = await GpuMlp.create(kernels, sizes, 4, { maxStepsPerSubmit: 4 });
+    const mlp = await GpuMlp.create(device, sizes, [4], { maxStepsPerSubmit: 4 });
     const count = mlp.parameterCount;
     const params = Float64Array.from(initMlp(sizes, 8, 0), Math.fround);
     const m = new Float64Array(count), v = new Float64Array(count);
@@ -293,7 +285,7 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     device.queue.writeBuffer(mlp.grads!, 0, g);
     const hypers = [adamHyper(0.01, 1), adamHyper(0.02, 2), adamHyper(0.05, 3)];
     mlp.writeAdamSchedule(device.queue, hypers);
-    encodePass(device, (pass) => { mlp.encodeAdam(pass, 0); mlp.encodeAdam(pass, 1); mlp.encodeAdam(pass, 2); });
+    encodePass(device, (rec) => { mlp.encodeAdam(rec, 0); mlp.encodeAdam(rec, 1); mlp.encodeAdam(rec, 2); });
     for (const hp of hypers) adam(params, g, m, v, hp);
     // updates of at most lr each (0.08 in all) with float32 relative error ~1e-6
     expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params after 3 steps in one pass');

@@ -4,7 +4,7 @@ import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { fraAction, latency } from '../src/env/reference.js';
 import { optAction, optActions } from '../src/env/opt.js';
 import { evaluationStates } from '../src/env/evaluate.js';
-import { OptKernel } from '../src/env/gpu.js';
+import { solveOptGpu } from '../src/env/gpu.js';
 import { philox4x32, uniformFromU32 } from '../src/rng/philox.js';
 import { Stream } from '../src/rng/streams.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -71,7 +71,7 @@ describe('OPT', () => {
     const { device } = await testGpu();
     const n = 1500;
     const s32 = Float32Array.from(evaluationStates(scenario, n, 4));
-    const gpu = await (await OptKernel.create(device, scenario)).solve(s32);
+    const gpu = await solveOptGpu(device, scenario, s32);
     const cpu = optActions(scenario, s32);
     const total = (l: ArrayLike<number>) => Array.from({ length: n }, (_, i) => l[i * 4 + 3]);
     // Both minimise the same objective; float32 rates (~1e-6) and a flat optimum give ~1e-6 in L_total (2e-7 seen);

@@ -1,8 +1,14 @@
 // Philox4x32-10: Random123's known-answer vectors on the CPU, and bit-identical words from the WGSL version.
 import { describe, expect, it } from 'vitest';
 import { philox4x32, uniformFromU32 } from '../src/rng/philox.js';
-import { bindBuffers, createStorage, createUniform, readUint32 } from '../src/gpu/buffers.js';
-import { createPipeline } from '../src/gpu/shaders.js';
+import { createStorage, createUniform, readUint32 } from '../src/gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid, submitPass } from '../src/gpu/kernel.js';
+
+/** shaders/philox_test.wgsl: Philox words of counters (i, c1, c2, c3) for i < count. */
+const philoxTestKernel = defineKernel({
+  shader: 'philox_test.wgsl', bindings: { params: 'uniform', out: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: 64 } }), workgroup: () => [64],
+});
 import { testGpu } from './helpers/gpu.js';
 
 const hex = (w: number[]) => w.map((x) => x.toString(16).padStart(8, '0'));
@@ -26,16 +32,11 @@ describe('philox4x32-10', () => {
     const { device } = await testGpu();
     const count = 1000;
     const [c1, c2, c3, k0, k1] = [7, 0xffffffff, 3, 0x12345678, 9];
-    const pipeline = await createPipeline(device, { shader: 'philox_test.wgsl' });
+    const p = await philoxTestKernel.pipeline(device, undefined);
     const params = createUniform(device, new Uint32Array([count, c1, c2, c3, k0, k1, 0, 0]).buffer, 'params');
     const out = createStorage(device, count * 16, 'out');
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindBuffers(device, pipeline, [params, out]));
-    pass.dispatchWorkgroups(Math.ceil(count / 64));
-    pass.end();
-    device.queue.submit([encoder.finish()]);
+    const d = dispatchOf(device, p, { params, out }, linearGrid(device, count, p.workgroup[0]));
+    submitPass(device, (rec) => rec.dispatch(d));
     const gpu = await readUint32(device, out, count * 4);
     for (let i = 0; i < count; i++) {
       const ref = philox4x32(i, c1, c2, c3, k0, k1);

@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
 import { compileShader, loadShader } from '../src/gpu/shaders.js';
-import { SoftUpdateKernel } from '../src/nn/softUpdate.js';
+import { submitPass } from '../src/gpu/kernel.js';
+import { softUpdateDispatch } from '../src/nn/softUpdate.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { ShaderCompileError } from '../src/errors.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -22,13 +23,8 @@ describe('runtime', () => {
     const target = Float32Array.from({ length: count }, (_, i) => Math.cos(i * 0.11));
     const sourceBuffer = createStorageFrom(device, source, 'source');
     const targetBuffer = createStorageFrom(device, target, 'target');
-    const kernel = await SoftUpdateKernel.create(device);
-    const encode = kernel.prepare(sourceBuffer, targetBuffer, count, 0.005);
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    encode(pass); encode(pass);
-    pass.end();
-    device.queue.submit([encoder.finish()]);
+    const d = await softUpdateDispatch(device, sourceBuffer, targetBuffer, count, 0.005);
+    submitPass(device, (rec) => { rec.dispatch(d); rec.dispatch(d); });
     const gpu = await readFloat32(device, targetBuffer, count);
     const ref = Float64Array.from(target);
     softUpdate(source, ref, 0.005); softUpdate(source, ref, 0.005);

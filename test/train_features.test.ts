@@ -9,8 +9,16 @@ import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { sampleStates } from '../src/env/reference.js';
 import { philox4x32, normalPair, uniformFromU32 } from '../src/rng/philox.js';
 import { Stream } from '../src/rng/streams.js';
-import { bindBuffers, createStorage, createStorageFrom, createUniform, readFloat32 } from '../src/gpu/buffers.js';
-import { createPipeline } from '../src/gpu/shaders.js';
+import { createStorage, createStorageFrom, createUniform, readFloat32 } from '../src/gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid, submitPass } from '../src/gpu/kernel.js';
+import { LARA_DEFINES } from '../src/train/layout.js';
+
+/** shaders/lara_features_test.wgsl: every function of lib/lara.wgsl for a batch, out (count, 48). */
+const laraFeaturesTestKernel = defineKernel({
+  shader: 'lara_features_test.wgsl', defines: LARA_DEFINES,
+  bindings: { params: 'uniform', states: 'read', pre: 'read', dFeatures: 'read', out: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: 64 } }), workgroup: () => [64],
+});
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 
@@ -190,22 +198,17 @@ describe('WGSL twins (shaders/lib/lara.wgsl)', () => {
     f32[6] = start; f32[7] = end; u32[8] = 0;
     f32.set(observationNormParams(norm), 12);
 
-    const pipeline = await createPipeline(device, { shader: 'lara_features_test.wgsl' });
-    const buffers = [
-      createUniform(device, params, 'params'),
-      createStorageFrom(device, new Float32Array(states), 'states'),
-      createStorageFrom(device, new Float32Array(z), 'pre'),
-      createStorageFrom(device, new Float32Array(dFeatures), 'dFeatures'),
-      createStorage(device, count * 48 * 4, 'out'),
-    ];
-    const encoder = device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    pass.setPipeline(pipeline);
-    pass.setBindGroup(0, bindBuffers(device, pipeline, buffers));
-    pass.dispatchWorkgroups(Math.ceil(count / 64));
-    pass.end();
-    device.queue.submit([encoder.finish()]);
-    const out = await readFloat32(device, buffers[4], count * 48);
+    const p = await laraFeaturesTestKernel.pipeline(device, undefined);
+    const buffers = {
+      params: createUniform(device, params, 'params'),
+      states: createStorageFrom(device, new Float32Array(states), 'states'),
+      pre: createStorageFrom(device, new Float32Array(z), 'pre'),
+      dFeatures: createStorageFrom(device, new Float32Array(dFeatures), 'dFeatures'),
+      out: createStorage(device, count * 48 * 4, 'out'),
+    };
+    const d = dispatchOf(device, p, buffers, linearGrid(device, count, p.workgroup[0]));
+    submitPass(device, (rec) => rec.dispatch(d));
+    const out = await readFloat32(device, buffers.out, count * 48);
     const outBits = new Uint32Array(out.buffer);
 
     const column = (from: number, width: number) => {

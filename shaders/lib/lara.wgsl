@@ -1,6 +1,10 @@
 // LARA's shared functions in f32, twins of src/train/features.ts (observation, action head, critic action features and
 // their vector-Jacobian product, schedules, learning reward, exploration normals, minibatch indices). No bindings.
-// Needs lib/philox.wgsl included before this file (for lara_exploration_normals and lara_minibatch_index).
+// Needs the defines of LARA_DEFINES (src/train/laraLayout.ts): OBSERVATION_SIZE, ACTION_SIZE and the stream ids.
+#include "lib/philox.wgsl"
+
+const OBSERVATION_SIZE: u32 = ${OBSERVATION_SIZE}u;
+const LARA_ACTION_SIZE: u32 = ${ACTION_SIZE}u;
 
 // Mirrors observationNormParams() in src/train/features.ts (16 f32, 64 bytes).
 struct LaraObservationNorm {
@@ -14,9 +18,9 @@ const LARA_MIN_GAIN: f32 = 1e-30;
 const LARA_FEATURE_CLAMP: f32 = 30.0;
 
 // obs[k] = scale * (ln h_k - log_mean_gain[k]) for the 4 gains; obs[4 + i] = 2 (d_i - low_i) / span_i - 1.
-fn lara_observation(state: array<f32, 7>, norm: LaraObservationNorm) -> array<f32, 7> {
+fn lara_observation(state: array<f32, OBSERVATION_SIZE>, norm: LaraObservationNorm) -> array<f32, OBSERVATION_SIZE> {
   var s = state;
-  var obs: array<f32, 7>;
+  var obs: array<f32, OBSERVATION_SIZE>;
   for (var k = 0u; k < 4u; k++) {
     obs[k] = norm.channel_scale * (log(max(s[k], LARA_MIN_GAIN)) - norm.log_mean_gain[k]);
   }
@@ -35,9 +39,9 @@ fn lara_sigmoid(x: f32) -> f32 {
 }
 
 // Action head: ratios floor + (1 - 2 floor) sigmoid(z_i), omegas floor + (1 - 3 floor) softmax(z_4..6) (floor = share_floor).
-fn lara_action_head(z: array<f32, 7>, share_floor: f32) -> array<f32, 7> {
+fn lara_action_head(z: array<f32, LARA_ACTION_SIZE>, share_floor: f32) -> array<f32, LARA_ACTION_SIZE> {
   var zz = z;
-  var action: array<f32, 7>;
+  var action: array<f32, LARA_ACTION_SIZE>;
   let ratio_span = 1.0 - 2.0 * share_floor;
   for (var i = 0u; i < 4u; i++) {
     // Each side from its own end, so a saturated sigmoid lands exactly on floor or 1 - floor.
@@ -63,9 +67,9 @@ fn lara_log_omegas(z4: f32, z5: f32, z6: f32, share_floor: f32) -> vec3<f32> {
 
 // Critic action features from pre-activations: z_i for the ratios (= logit((a - floor) / (1 - 2 floor))),
 // centred ln(omega) for the omegas.
-fn lara_critic_features_from_pre(z: array<f32, 7>, share_floor: f32) -> array<f32, 7> {
+fn lara_critic_features_from_pre(z: array<f32, LARA_ACTION_SIZE>, share_floor: f32) -> array<f32, LARA_ACTION_SIZE> {
   var zz = z;
-  var features: array<f32, 7>;
+  var features: array<f32, LARA_ACTION_SIZE>;
   for (var i = 0u; i < 4u; i++) { features[i] = zz[i]; }
   let l = lara_log_omegas(zz[4], zz[5], zz[6], share_floor);
   let centred = l - (l.x + l.y + l.z) / 3.0;
@@ -74,9 +78,9 @@ fn lara_critic_features_from_pre(z: array<f32, 7>, share_floor: f32) -> array<f3
 }
 
 // Critic action features of a feasible action (clamped to +-LARA_FEATURE_CLAMP on the floor).
-fn lara_critic_action_features(action: array<f32, 7>, share_floor: f32) -> array<f32, 7> {
+fn lara_critic_action_features(action: array<f32, LARA_ACTION_SIZE>, share_floor: f32) -> array<f32, LARA_ACTION_SIZE> {
   var a = action;
-  var features: array<f32, 7>;
+  var features: array<f32, LARA_ACTION_SIZE>;
   let ratio_span = 1.0 - 2.0 * share_floor;
   for (var i = 0u; i < 4u; i++) {
     let p = (a[i] - share_floor) / ratio_span;
@@ -91,10 +95,10 @@ fn lara_critic_action_features(action: array<f32, 7>, share_floor: f32) -> array
 
 // dL/dz from dL/dfeatures through lara_critic_features_from_pre: identity for the ratios; for the omegas
 // (p = softmax, g = dfeat - mean(dfeat), c_i = g_i p_i / w_i) dz_k = (1 - 3 floor) (c_k - p_k sum_i c_i).
-fn lara_critic_features_vjp(z: array<f32, 7>, share_floor: f32, d_features: array<f32, 7>) -> array<f32, 7> {
+fn lara_critic_features_vjp(z: array<f32, LARA_ACTION_SIZE>, share_floor: f32, d_features: array<f32, LARA_ACTION_SIZE>) -> array<f32, LARA_ACTION_SIZE> {
   var zz = z;
   var d = d_features;
-  var dz: array<f32, 7>;
+  var dz: array<f32, LARA_ACTION_SIZE>;
   for (var i = 0u; i < 4u; i++) { dz[i] = d[i]; }
   let m = max(zz[4], max(zz[5], zz[6]));
   let e = exp(vec3<f32>(zz[4], zz[5], zz[6]) - m);
@@ -121,9 +125,9 @@ fn lara_learning_reward(l_total: f32, kind: u32) -> f32 {
   return -l_total;
 }
 
-const LARA_STREAM_TRAIN_STATES: u32 = 1u;       // src/rng/streams.ts Stream.trainStates (lara_observe, lara_act)
-const LARA_STREAM_EXPLORATION_NOISE: u32 = 4u;  // src/rng/streams.ts Stream.explorationNoise
-const LARA_STREAM_MINIBATCH: u32 = 6u;          // src/rng/streams.ts Stream.minibatch
+const LARA_STREAM_TRAIN_STATES: u32 = ${STREAM_TRAIN_STATES}u;  // lara_observe, lara_act
+const LARA_STREAM_EXPLORATION_NOISE: u32 = ${STREAM_EXPLORATION_NOISE}u;
+const LARA_STREAM_MINIBATCH: u32 = ${STREAM_MINIBATCH}u;
 
 // 8 standard normals of env e at iteration t (the trainer uses the first 7): key (seed, explorationNoise),
 // counters (e, t, 0, 0) and (e, t, 0, 1), Box-Muller on words (0, 1) and (2, 3) of each.

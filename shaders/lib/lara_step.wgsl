@@ -1,12 +1,19 @@
 // The LARA trainer's per-(iteration, update) uniform, one 256-byte entry of a host-written ring (src/train/gpuKernels.ts).
 
-// Replay ring row: obs (7) | critic action features (7) | reward used for learning (1) | next obs (7).
-const REPLAY_STRIDE: u32 = 22u;
-const REPLAY_FEATURES: u32 = 7u;
-const REPLAY_REWARD: u32 = 14u;
-const REPLAY_NEXT_OBS: u32 = 15u;
+// Sizes from LARA_DEFINES (src/train/laraLayout.ts).
+
+// Replay ring row: obs | critic action features | reward used for learning | next obs.
+const REPLAY_STRIDE: u32 = ${REPLAY_STRIDE}u;
+const REPLAY_OBS: u32 = ${REPLAY_OBS}u;
+const REPLAY_FEATURES: u32 = ${REPLAY_FEATURES}u;
+const REPLAY_REWARD: u32 = ${REPLAY_REWARD}u;
+const REPLAY_NEXT_OBS: u32 = ${REPLAY_NEXT_OBS}u;
+// Critic input row: obs | critic action features.
+const CRITIC_INPUT: u32 = ${CRITIC_INPUT}u;
 // Act metrics per workgroup partial: true reward (-L_total), L_comp, L_aigc, L_ve, L_total.
-const ACT_METRICS: u32 = 5u;
+const ACT_METRICS: u32 = ${ACT_METRICS}u;
+// Floats per iteration row of the chunk metrics.
+const METRICS_STRIDE: u32 = ${METRICS_STRIDE}u;
 
 struct Step {
   iteration: u32,       // t: the slot every env steps in this iteration
@@ -24,7 +31,7 @@ struct Step {
   gamma: f32,
   share_floor: f32,
   reward_kind: u32,     // 0: learn from -ln(L_total); 1: from -L_total (lara_learning_reward)
-  act_partials: u32,    // workgroup partials per iteration in the act metrics (ceil(envs / 256))
-  loss_partials: u32,   // workgroup partials per update in each loss (ceil(batch / 256))
+  act_partials: u32,    // workgroup partials per iteration in the act metrics (ceil(envs / act workgroup))
+  loss_partials: u32,   // workgroup partials per update in each loss (ceil(batch / loss workgroup))
   updates: u32,         // updates per iteration
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { createGpu } from '../gpu/runtime.js';
 import { readCsv, writeCsvAtomic } from '../io/csv.js';
 import { loadScenario } from '../scenario.js';
-import { EnvLatencyKernel } from '../env/gpu.js';
+import { latenciesGpu } from '../env/gpu.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS } from '../env/layout.js';
 import { latencies as referenceLatencies } from '../env/reference.js';
 import { validateActions } from '../env/validate.js';
@@ -39,7 +39,7 @@ export function registerLatency(program: Command): void {
       if (opts.device === 'gpu') {
         const gpu = await createGpu({ adapter: opts.adapter });
         try {
-          result = await (await EnvLatencyKernel.create(gpu.device, scenario)).latencies(states, actions);
+          result = await latenciesGpu(gpu.device, scenario, states, actions);
           gpu.checkErrors();
         } finally { gpu.destroy(); }
       } else {

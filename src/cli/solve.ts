@@ -6,7 +6,7 @@ import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUM
 import { optActions } from '../env/opt.js';
 import { Option } from 'commander';
 import { createGpu } from '../gpu/runtime.js';
-import { OptKernel } from '../env/gpu.js';
+import { solveOptGpu } from '../env/gpu.js';
 import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
 import { packColumns } from './latency.js';
 
@@ -27,7 +27,7 @@ export function registerSolve(program: Command): void {
       if (opts.device === 'gpu') {
         const gpu = await createGpu({ adapter: opts.adapter });
         try {
-          ({ actions, latencies } = await (await OptKernel.create(gpu.device, scenario)).solve(states));
+          ({ actions, latencies } = await solveOptGpu(gpu.device, scenario, states));
           gpu.checkErrors();
         } finally { gpu.destroy(); }
       } else {

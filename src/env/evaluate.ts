@@ -3,7 +3,8 @@ import { UserError } from '../errors.js';
 import { createStorage, readFloat32 } from '../gpu/buffers.js';
 import { EVAL_SEED, Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
-import { EnvRolloutKernel, EnvSampleKernel, OptKernel, Vec4SumKernel, submit } from './gpu.js';
+import { submitPass } from '../gpu/kernel.js';
+import { envSampleDispatch, optDispatch, rolloutMeanGpu, scenarioBuffer, vec4SumDispatch } from './gpu.js';
 import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from './layout.js';
 import { optActions } from './opt.js';
 import { fraAction, latency, rraAction, sampleStates } from './reference.js';
@@ -72,8 +73,7 @@ function fixedPolicy(name: 'fra' | 'rra'): PolicyProvider {
     },
     async evaluateGpu(device, ctx) {
       const key = evaluationSetKey(ctx.seed);
-      const kernel = await EnvRolloutKernel.create(device, ctx.scenario, name);
-      const m = await kernel.mean({ envs: ctx.count, slots: 1, firstEnv: 0, firstSlot: key.slot, stateSeed: key.stateSeed, stateStream: key.stateStream, actionSeed: EVAL_SEED });
+      const m = await rolloutMeanGpu(device, ctx.scenario, name, { envs: ctx.count, slots: 1, firstEnv: 0, firstSlot: key.slot, stateSeed: key.stateSeed, stateStream: key.stateStream, actionSeed: EVAL_SEED });
       return { comp: m[0], aigc: m[1], ve: m[2], total: m[3] };
     },
   };
@@ -82,25 +82,26 @@ function fixedPolicy(name: 'fra' | 'rra'): PolicyProvider {
 /** OPT on the GPU: sample the evaluation set, solve, and sum the latencies, all on the device; the host reads 4 numbers. */
 async function evaluateOptGpu(device: GPUDevice, ctx: EvaluationContext): Promise<LatencyMeans> {
   const key = evaluationSetKey(ctx.seed);
-  const sample = await EnvSampleKernel.create(device, ctx.scenario);
-  const opt = await OptKernel.create(device, ctx.scenario);
-  const sum = await Vec4SumKernel.create(device);
   const n = ctx.count;
+  const scenario = scenarioBuffer(device, ctx.scenario);
   const states = createStorage(device, n * STATE_SIZE * 4, 'eval.states');
   const actions = createStorage(device, n * ACTION_SIZE * 4, 'eval.actions');
   const latencies = createStorage(device, n * LATENCY_SIZE * 4, 'eval.latencies');
   const total = createStorage(device, 16, 'eval.total');
   try {
     // OPT is heavy per state: submit in chunks so no single dispatch runs for long (watchdogs, software adapters).
-    submit(device, sample.prepare(states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot }));
+    const sample = await envSampleDispatch(device, scenario, states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot });
+    submitPass(device, (rec) => rec.dispatch(sample));
     const chunk = 16384;
     for (let first = 0; first < n; first += chunk) {
       const count = Math.min(chunk, n - first);
       const view = (buffer: GPUBuffer, width: number) => ({ buffer, offset: first * width * 4, size: count * width * 4 });
-      submit(device, opt.prepareRange(view(states, STATE_SIZE), view(actions, ACTION_SIZE), view(latencies, LATENCY_SIZE), count));
+      const opt = await optDispatch(device, scenario, { states: view(states, STATE_SIZE), actions: view(actions, ACTION_SIZE), latencies: view(latencies, LATENCY_SIZE) }, count);
+      submitPass(device, (rec) => rec.dispatch(opt));
       await device.queue.onSubmittedWorkDone();
     }
-    submit(device, sum.prepare(latencies, n, total));
+    const sum = await vec4SumDispatch(device, latencies, n, total);
+    submitPass(device, (rec) => rec.dispatch(sum));
     return means(await readFloat32(device, total, 4), n);
   } finally { states.destroy(); actions.destroy(); latencies.destroy(); total.destroy(); }
 }

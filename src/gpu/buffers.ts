@@ -1,4 +1,4 @@
-// Buffer helpers: storage/uniform creation, uploads, readback, bind groups and 2D dispatch for large grids.
+// Buffer helpers: storage/uniform creation, uploads, readback, and an id per buffer for cache keys.
 import './globals.js';
 import { UserError } from '../errors.js';
 
@@ -52,28 +52,11 @@ export async function readUint32(device: GPUDevice, source: GPUBuffer, count: nu
   return new Uint32Array(await readBuffer(device, source, count * 4, offset * 4));
 }
 
-/** Bind group 0 with the buffers bound at 0, 1, 2, … in order. */
-export function bindBuffers(device: GPUDevice, pipeline: GPUComputePipeline, buffers: GPUBuffer[], label?: string): GPUBindGroup {
-  return device.createBindGroup({
-    label,
-    layout: pipeline.getBindGroupLayout(0),
-    entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })),
-  });
-}
-
-/**
- * Splits `workgroups` into an (x, y) grid within maxComputeWorkgroupsPerDimension (65,535 by default).
- * Kernels recover the linear index as `wid.x + wid.y * nwg.x` and skip indices past the end.
- */
-export function grid2d(device: GPUDevice, workgroups: number): [number, number] {
-  const max = device.limits.maxComputeWorkgroupsPerDimension;
-  if (workgroups <= max) return [Math.max(1, workgroups), 1];
-  const y = Math.ceil(workgroups / max);
-  if (y > max) throw new UserError(`a dispatch of ${workgroups} workgroups exceeds this GPU's grid of ${max} x ${max}`);
-  return [Math.ceil(workgroups / y), y];
-}
-
-export function dispatch1d(device: GPUDevice, pass: GPUComputePassEncoder, items: number, workgroupSize: number): void {
-  const [x, y] = grid2d(device, Math.ceil(items / workgroupSize));
-  pass.dispatchWorkgroups(x, y);
+const ids = new WeakMap<GPUBuffer, number>();
+let nextId = 1;
+/** A stable number per buffer object, for cache keys. */
+export function bufferId(buffer: GPUBuffer): number {
+  let id = ids.get(buffer);
+  if (id === undefined) { id = nextId++; ids.set(buffer, id); }
+  return id;
 }

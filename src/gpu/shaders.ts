@@ -115,16 +115,33 @@ export function sourceLocation(src: ShaderSource, line: number): string {
 
 const moduleCache = new WeakMap<GPUDevice, Map<string, Promise<GPUShaderModule>>>();
 
-/** Compiles a shader once per device and set of defines; compile errors throw ShaderCompileError naming file:line. */
-export function compileShader(device: GPUDevice, name: string, defines: ShaderDefines = {}): Promise<GPUShaderModule> {
+/** The WGSL `enable` directive of each device feature a shader can use. */
+const ENABLES: Record<string, string> = {
+  'shader-f16': 'f16',
+  subgroups: 'subgroups',
+  'chromium-experimental-subgroup-matrix': 'chromium_experimental_subgroup_matrix',
+};
+
+/**
+ * Compiles a shader once per device, set of defines and enabled features; compile errors throw ShaderCompileError
+ * naming file:line. `features` (e.g. 'shader-f16', 'subgroups') become `enable` directives on a line of their own
+ * before the source, so line numbers in errors still match the file.
+ */
+export function compileShader(device: GPUDevice, name: string, defines: ShaderDefines = {}, features: readonly string[] = []): Promise<GPUShaderModule> {
   let cache = moduleCache.get(device);
   if (!cache) { cache = new Map(); moduleCache.set(device, cache); }
-  const key = `${name}|${JSON.stringify(defines)}`;
+  const key = `${name}|${JSON.stringify(defines)}|${features.join(',')}`;
   let promise = cache.get(key);
   if (!promise) {
     promise = (async () => {
       const src = loadShader(name, defines);
-      const module = device.createShaderModule({ label: name, code: src.code });
+      const enables = features.map((f) => {
+        if (!ENABLES[f]) throw new ShaderCompileError(`shaders/${name}: no WGSL extension for the feature ${f}`);
+        return `enable ${ENABLES[f]};`;
+      });
+      // One line, so that the source's line numbers are unchanged; the first line of every shader is a comment.
+      const code = enables.length > 0 ? `${enables.join(' ')} ${src.code}` : src.code;
+      const module = device.createShaderModule({ label: name, code });
       const info = await module.getCompilationInfo();
       const errors = info.messages.filter((m) => m.type === 'error');
       if (errors.length > 0) {
@@ -138,26 +155,4 @@ export function compileShader(device: GPUDevice, name: string, defines: ShaderDe
     cache.set(key, promise);
   }
   return promise;
-}
-
-export interface PipelineOptions {
-  shader: string;
-  entryPoint?: string;
-  defines?: ShaderDefines;
-  /** WGSL `override` constants (compile-time sizes). */
-  constants?: Record<string, number>;
-}
-
-/** Builds a compute pipeline with an automatic layout; validation errors become exceptions naming the shader. */
-export async function createPipeline(device: GPUDevice, opts: PipelineOptions): Promise<GPUComputePipeline> {
-  const module = await compileShader(device, opts.shader, opts.defines ?? {});
-  device.pushErrorScope('validation');
-  const pipeline = device.createComputePipeline({
-    label: `${opts.shader}:${opts.entryPoint ?? 'main'}`,
-    layout: 'auto',
-    compute: { module, entryPoint: opts.entryPoint ?? 'main', constants: opts.constants },
-  });
-  const error = await device.popErrorScope();
-  if (error) throw new ShaderCompileError(`shaders/${opts.shader}: pipeline '${opts.entryPoint ?? 'main'}' invalid: ${error.message.split('\n')[0]}`);
-  return pipeline;
 }

@@ -1,10 +1,17 @@
 // Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring;
 // optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch.
-import { createStorage, createUniform, dispatch1d } from '../gpu/buffers.js';
-import { bindGroup, createExplicitPipeline, type ExplicitPipeline } from './pipelines.js';
+import { createUniform } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
 import type { AdamHyper } from './reference/mlp.js';
 
-export const ADAM_WORKGROUP_SIZE = 256;
+const WORKGROUP = 256;
+
+export const adamKernel = defineKernel({
+  shader: 'adam.wgsl',
+  bindings: { hyper: 'dynamic-uniform', params: 'read-write', gradients: 'read', m: 'read-write', v: 'read-write', fused: 'uniform', target: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
+  workgroup: () => [WORKGROUP],
+});
 /** Bytes per ring entry: minUniformBufferOffsetAlignment is at most 256 on every WebGPU device. */
 export const ADAM_RING_STRIDE = 256;
 
@@ -54,39 +61,33 @@ export interface AdamFusion {
   softUpdate?: { target: GPUBuffer; tau: number };
 }
 
-export class AdamKernel {
-  private constructor(private device: GPUDevice, private kernel: ExplicitPipeline, private dummyTarget: GPUBuffer) {}
-
-  static async create(device: GPUDevice): Promise<AdamKernel> {
-    const kernel = await createExplicitPipeline(device, 'adam.wgsl',
-      ['dynamic-uniform', 'read-write', 'read', 'read-write', 'read-write', 'uniform', 'read-write'], { WORKGROUP_SIZE: ADAM_WORKGROUP_SIZE });
-    return new AdamKernel(device, kernel, createStorage(device, 16, 'adam.noTarget'));
+/**
+ * One network's Adam step, bound once: recorded with the dynamic offset of its ring slot (`adamSlotOffset`).
+ * `gradients` is the gradient (count floats) or, with fusion.splits > 1, (splits, count) partial sums; `unusedTarget`
+ * (16 bytes or more) stands in for the soft-update target when there is none.
+ */
+export function adamDispatch(device: GPUDevice, p: Pipeline<typeof adamKernel.spec.bindings>, schedule: AdamSchedule,
+  b: { params: GPUBuffer; gradients: GPUBuffer; m: GPUBuffer; v: GPUBuffer; unusedTarget: GPUBuffer }, fusion: AdamFusion = {}, op?: string): Dispatch {
+  const count = schedule.count;
+  const bytes = count * 4;
+  const splits = fusion.splits ?? 1;
+  if (!(Number.isInteger(splits) && splits >= 1)) throw new RangeError(`Adam: splits must be a positive integer, got ${splits}`);
+  const soft = fusion.softUpdate;
+  if (soft && !(soft.tau >= 0 && soft.tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${soft.tau}`);
+  const checks: [string, GPUBuffer, number][] = [['params', b.params, bytes], ['gradients', b.gradients, bytes * splits], ['m', b.m, bytes], ['v', b.v, bytes]];
+  if (soft) checks.push(['soft update target', soft.target, bytes]);
+  for (const [name, buffer, need] of checks) {
+    if (buffer.size < need) throw new RangeError(`Adam: ${name} buffer holds ${buffer.size} bytes, needs ${need}`);
   }
+  const fused = createUniform(device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
+  return dispatchOf(device, p, {
+    hyper: { buffer: schedule.buffer, size: ADAM_PARAMS_BYTES }, params: b.params, gradients: b.gradients, m: b.m, v: b.v, fused,
+    target: soft ? soft.target : b.unusedTarget,
+  }, linearGrid(device, count, WORKGROUP), { op, cost: { flops: 16 * count, bytes: 4 * count * (splits + 6 + (soft ? 2 : 0)) } });
+}
 
-  /**
-   * Binds one network's buffers once; the returned function encodes the update of ring slot `slot`. `gradients` is
-   * the gradient (count floats) or, with fusion.splits > 1, (splits, count) partial sums.
-   */
-  prepare(schedule: AdamSchedule, params: GPUBuffer, gradients: GPUBuffer, m: GPUBuffer, v: GPUBuffer,
-          fusion: AdamFusion = {}): (pass: GPUComputePassEncoder, slot: number) => void {
-    const bytes = schedule.count * 4;
-    const splits = fusion.splits ?? 1;
-    if (!(Number.isInteger(splits) && splits >= 1)) throw new RangeError(`Adam: splits must be a positive integer, got ${splits}`);
-    const soft = fusion.softUpdate;
-    if (soft && !(soft.tau >= 0 && soft.tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${soft.tau}`);
-    const checks: [string, GPUBuffer, number][] = [['params', params, bytes], ['gradients', gradients, bytes * splits], ['m', m, bytes], ['v', v, bytes]];
-    if (soft) checks.push(['soft update target', soft.target, bytes]);
-    for (const [name, b, need] of checks) {
-      if (b.size < need) throw new RangeError(`Adam: ${name} buffer holds ${b.size} bytes, needs ${need}`);
-    }
-    const fused = createUniform(this.device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
-    const group = bindGroup(this.device, this.kernel.layout,
-      [{ buffer: schedule.buffer, size: ADAM_PARAMS_BYTES }, params, gradients, m, v, fused, soft ? soft.target : this.dummyTarget], 'adam');
-    return (pass, slot) => {
-      if (!(Number.isInteger(slot) && slot >= 0 && slot < schedule.slots)) throw new RangeError(`Adam slot ${slot} outside the ring of ${schedule.slots}`);
-      pass.setPipeline(this.kernel.pipeline);
-      pass.setBindGroup(0, group, [slot * ADAM_RING_STRIDE]);
-      dispatch1d(this.device, pass, schedule.count, ADAM_WORKGROUP_SIZE);
-    };
-  }
+/** The dynamic offset of Adam ring slot `slot`. */
+export function adamSlotOffset(schedule: AdamSchedule, slot: number): number[] {
+  if (!(Number.isInteger(slot) && slot >= 0 && slot < schedule.slots)) throw new RangeError(`Adam slot ${slot} outside the ring of ${schedule.slots}`);
+  return [slot * ADAM_RING_STRIDE];
 }

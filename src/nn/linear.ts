@@ -1,6 +1,8 @@
-// Linear-layer kernels on the GPU: forward (shaders/linear_forward.wgsl), backward to the input
-// (linear_backward_input.wgsl), backward to the parameters (linear_backward_weight.wgsl + linear_backward_weight_sum.wgsl).
-import { createExplicitPipeline, type ExplicitPipeline } from './pipelines.js';
+// Linear-layer kernels (shaders/linear_forward.wgsl, linear_backward_input.wgsl, linear_backward_weight.wgsl,
+// linear_backward_weight_sum.wgsl) declared once, with the dispatch of one layer of each.
+import { createUniform } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import type { LayerLayout } from './layout.js';
 
 /** Threads of a tiled-matmul workgroup; each thread computes 4 x 4 outputs, so the tile is (4 threadsY) x (4 threadsX). */
 export interface TileShape {
@@ -8,6 +10,9 @@ export interface TileShape {
   threadsY: number;
   tileK: number;
 }
+
+/** Outputs per thread of the tiled kernels (rows x columns). */
+const PER_THREAD = 4;
 
 /** 64 x 64 outputs per workgroup of 256 threads: the general case (hidden widths 64 and up). */
 export const WIDE_TILE: TileShape = { threadsX: 16, threadsY: 16, tileK: 16 };
@@ -20,85 +25,75 @@ export const NARROW_COLUMNS_TILE: TileShape = { threadsX: 4, threadsY: 16, tileK
 /** 16 rows x 64 columns, 64 threads: a result with at most 16 rows (dW of the first layer: inputs + 1 rows). */
 export const NARROW_ROWS_TILE: TileShape = { threadsX: 16, threadsY: 4, tileK: 16 };
 
-/** The tile for a (rows, columns) result; rows are the batch for forward and backward-input (not known when building). */
+/** The tile for a (rows, columns) result; rows are the batch for forward and backward-input. */
 export function chooseTile(rows: number | null, columns: number, wide: TileShape = WIDE_TILE): TileShape {
   if (columns <= 16) return NARROW_COLUMNS_TILE;
   if (rows !== null && rows <= 16) return NARROW_ROWS_TILE;
   return wide;
 }
 
+export const tileRows = (t: TileShape) => t.threadsY * PER_THREAD;
+export const tileColumns = (t: TileShape) => t.threadsX * PER_THREAD;
+
 /** Checks a tile against the device's limits (invocations, workgroup memory of the largest kernel). */
 export function validateTile(device: GPUDevice, t: TileShape): void {
-  const threads = t.threadsX * t.threadsY;
-  const bytes = 4 * t.tileK * (tileRows(t) + tileColumns(t) + 1);
   if (!(Number.isInteger(t.threadsX) && Number.isInteger(t.threadsY) && Number.isInteger(t.tileK) && t.threadsX >= 1 && t.threadsY >= 1 && t.tileK >= 1)) {
     throw new RangeError(`tile ${JSON.stringify(t)}: sizes must be positive integers`);
   }
+  const threads = t.threadsX * t.threadsY;
+  const bytes = 4 * t.tileK * (tileRows(t) + tileColumns(t) + 1);
   if (threads > device.limits.maxComputeInvocationsPerWorkgroup) throw new RangeError(`tile ${JSON.stringify(t)}: ${threads} threads exceed this GPU's ${device.limits.maxComputeInvocationsPerWorkgroup}`);
   if (bytes > device.limits.maxComputeWorkgroupStorageSize) throw new RangeError(`tile ${JSON.stringify(t)}: ${bytes} bytes of workgroup memory exceed this GPU's ${device.limits.maxComputeWorkgroupStorageSize}`);
 }
 
-export const tileRows = (t: TileShape) => t.threadsY * 4;
-export const tileColumns = (t: TileShape) => t.threadsX * 4;
+const tileVariant = (t: TileShape) => ({
+  constants: { THREADS_X: t.threadsX, THREADS_Y: t.threadsY, TILE_K: t.tileK },
+  defines: { ROWS_PER_THREAD: PER_THREAD, COLS_PER_THREAD: PER_THREAD },
+});
+const tileWorkgroup = (t: TileShape) => [t.threadsX, t.threadsY] as const;
 
-function tileConstants(t: TileShape): Record<string, number> {
-  return { THREADS_X: t.threadsX, THREADS_Y: t.threadsY, TILE_K: t.tileK };
-}
+export const linearForwardKernel = defineKernel({
+  shader: 'linear_forward.wgsl',
+  bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write' },
+  variant: (v: { tile: TileShape; relu: boolean }) => ({ ...tileVariant(v.tile), constants: { ...tileVariant(v.tile).constants, RELU: v.relu } }),
+  workgroup: (v) => tileWorkgroup(v.tile),
+});
+
+export const linearBackwardInputKernel = defineKernel({
+  shader: 'linear_backward_input.wgsl',
+  bindings: { params: 'uniform', dy: 'read', weights: 'read', below: 'read', dx: 'read-write' },
+  variant: (v: { tile: TileShape; masked: boolean }) => ({ ...tileVariant(v.tile), constants: { ...tileVariant(v.tile).constants, MASKED: v.masked } }),
+  workgroup: (v) => tileWorkgroup(v.tile),
+});
+
+export const linearBackwardWeightKernel = defineKernel({
+  shader: 'linear_backward_weight.wgsl',
+  bindings: { params: 'uniform', x: 'read', dy: 'read', result: 'read-write' },
+  variant: (v: { tile: TileShape }) => tileVariant(v.tile),
+  workgroup: (v) => tileWorkgroup(v.tile),
+});
+
+const SUM_WORKGROUP = 256;
+export const linearBackwardWeightSumKernel = defineKernel({
+  shader: 'linear_backward_weight_sum.wgsl',
+  bindings: { params: 'uniform', partials: 'read', grads: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: SUM_WORKGROUP } }),
+  workgroup: () => [SUM_WORKGROUP],
+});
 
 /** Mirrors `struct Params` of shaders/linear_forward.wgsl. */
-export function linearForwardParams(batch: number, inputs: number, outputs: number, weightOffset: number, biasOffset: number): ArrayBuffer {
-  return new Uint32Array([batch, inputs, outputs, weightOffset, biasOffset, 0, 0, 0]).buffer;
+export function linearForwardParams(batch: number, layer: LayerLayout): ArrayBuffer {
+  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset, 0, 0, 0]).buffer;
 }
 
 /** Mirrors `struct Params` of shaders/linear_backward_input.wgsl. */
-export function linearBackwardInputParams(batch: number, inputs: number, outputs: number, weightOffset: number): ArrayBuffer {
-  return new Uint32Array([batch, inputs, outputs, weightOffset]).buffer;
+export function linearBackwardInputParams(batch: number, layer: LayerLayout): ArrayBuffer {
+  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset]).buffer;
 }
 
 /** Mirrors `struct Params` of shaders/linear_backward_weight.wgsl. */
-export function linearBackwardWeightParams(
-  batch: number, inputs: number, outputs: number, rowsPerSplit: number, resultOffset: number, splitStride: number,
-): ArrayBuffer {
-  return new Uint32Array([batch, inputs, outputs, rowsPerSplit, resultOffset, splitStride, 0, 0]).buffer;
-}
-
-/** Widest layer, most layers and most rows per workgroup of shaders/mlp_forward_fused.wgsl. */
-export const FUSED_MAX_WIDTH = 256;
-export const FUSED_MAX_LAYERS = 4;
-export const FUSED_MAX_ROWS = 16;
-
-/** Mirrors `struct Params` of shaders/mlp_forward_fused.wgsl: batch, layer count, then (in, out, W offset, b offset) per layer. */
-export function mlpForwardFusedParams(batch: number, layers: readonly { inputs: number; outputs: number; weightOffset: number; biasOffset: number }[]): ArrayBuffer {
-  if (layers.length > FUSED_MAX_LAYERS) throw new RangeError(`fused forward: ${layers.length} layers, at most ${FUSED_MAX_LAYERS}`);
-  const data = new Uint32Array(4 + 4 * FUSED_MAX_LAYERS);
-  data.set([batch, layers.length]);
-  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, l.biasOffset], 4 + 4 * i));
-  return data.buffer;
-}
-
-/** Most layers of shaders/mlp_backward_input_fused.wgsl. */
-export const FUSED_BACKWARD_MAX_LAYERS = 3;
-
-/**
- * Mirrors `struct Params` of shaders/mlp_backward_input_fused.wgsl: batch, layer count, the lowest layer whose input
- * gradient is computed (0: down to dInput, 1: down to delta 0), then (in, out, W offset, 0) per layer.
- */
-export function mlpBackwardInputFusedParams(batch: number, layers: readonly { inputs: number; outputs: number; weightOffset: number }[], lowest: 0 | 1): ArrayBuffer {
-  if (layers.length > FUSED_BACKWARD_MAX_LAYERS) throw new RangeError(`fused backward: ${layers.length} layers, at most ${FUSED_BACKWARD_MAX_LAYERS}`);
-  const data = new Uint32Array(4 + 4 * FUSED_BACKWARD_MAX_LAYERS);
-  data.set([batch, layers.length, lowest]);
-  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, 0], 4 + 4 * i));
-  return data.buffer;
-}
-
-/**
- * Rows per workgroup of the fused forward and backward for batches up to `batch`: about 64 workgroups (enough to spread over the
- * GPU while each weight read from L2 still feeds several rows), 1 to 8 rows, a power of two.
- */
-export function fusedForwardRows(batch: number): number {
-  let rows = 1;
-  while (rows < 8 && rows * 64 < batch) rows *= 2;
-  return rows;
+export function linearBackwardWeightParams(batch: number, layer: LayerLayout, rowsPerSplit: number, splitStride: number): ArrayBuffer {
+  return new Uint32Array([batch, layer.inputs, layer.outputs, rowsPerSplit, layer.weightOffset, splitStride, 0, 0]).buffer;
 }
 
 /** Mirrors `struct Params` of shaders/linear_backward_weight_sum.wgsl. */
@@ -106,54 +101,44 @@ export function linearBackwardWeightSumParams(count: number, splits: number): Ar
   return new Uint32Array([count, splits, 0, 0]).buffer;
 }
 
-/** Every pipeline the MLP needs, built once per device and tile/activation variant. */
-export class LinearKernels {
-  private cache = new Map<string, Promise<ExplicitPipeline>>();
-  private constructor(readonly device: GPUDevice) {}
+/** The (x, y) workgroups covering a (rows, columns) result with tile t. */
+function tileGrid(t: TileShape, rows: number, columns: number, z = 1): [number, number, number] {
+  return [Math.ceil(columns / tileColumns(t)), Math.ceil(rows / tileRows(t)), z];
+}
 
-  static create(device: GPUDevice): LinearKernels {
-    return new LinearKernels(device);
-  }
+/** y = act(x W + b) of one layer. x: (batch, in); y: (batch, out). */
+export function linearForwardDispatch(device: GPUDevice, p: Pipeline<typeof linearForwardKernel.spec.bindings>, tile: TileShape,
+  layer: LayerLayout, batch: number, b: { x: Binding; weights: GPUBuffer; y: GPUBuffer }, op?: string): Dispatch {
+  const { inputs: n, outputs: m } = layer;
+  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
+    tileGrid(tile, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
+}
 
-  private get(key: string, make: () => Promise<ExplicitPipeline>): Promise<ExplicitPipeline> {
-    let p = this.cache.get(key);
-    if (!p) { p = make(); p.catch(() => this.cache.delete(key)); this.cache.set(key, p); }
-    return p;
-  }
+/** dx = (dy W^T) * mask of one layer. dy: (batch, out); below: (batch, in) (read when masked); dx: (batch, in). */
+export function linearBackwardInputDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardInputKernel.spec.bindings>, tile: TileShape,
+  layer: LayerLayout, batch: number, b: { dy: GPUBuffer; weights: GPUBuffer; below: GPUBuffer; dx: GPUBuffer }, masked: boolean, op?: string): Dispatch {
+  const { inputs: n, outputs: m } = layer;
+  return dispatchOf(device, p, { params: createUniform(device, linearBackwardInputParams(batch, layer), 'linearBackwardInput.params'), ...b },
+    tileGrid(tile, batch, n), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * m + n * m + batch * n * (masked ? 2 : 1)) } });
+}
 
-  /** bindings: params, x, weights (flat params), y */
-  forward(tile: TileShape, relu: boolean): Promise<ExplicitPipeline> {
-    return this.get(`forward ${JSON.stringify(tile)} ${relu}`, () => createExplicitPipeline(this.device, 'linear_forward.wgsl',
-      ['uniform', 'read', 'read', 'read-write'], { ...tileConstants(tile), RELU: relu }));
-  }
+/**
+ * [dW; db] = [x, 1]^T dy of one layer over `splits` batch splits of rowsPerSplit rows, into result (splits, stride)
+ * at the layer's offset (stride 0 and splits 1: the gradient itself). x: (batch, in); dy: (batch, out).
+ */
+export function linearBackwardWeightDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardWeightKernel.spec.bindings>, tile: TileShape,
+  layer: LayerLayout, batch: number, split: { splits: number; rowsPerSplit: number; stride: number },
+  b: { x: Binding; dy: GPUBuffer; result: GPUBuffer }, op?: string): Dispatch {
+  const { inputs: n, outputs: m } = layer;
+  const params = createUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
+  return dispatchOf(device, p, { params, ...b }, tileGrid(tile, n + 1, m, split.splits),
+    { op, cost: { flops: 2 * batch * (n + 1) * m, bytes: 4 * (batch * (n + m) + split.splits * (n + 1) * m) } });
+}
 
-  /** bindings: params, dy, weights, below (ReLU output feeding the layer), dx */
-  backwardInput(tile: TileShape, masked: boolean): Promise<ExplicitPipeline> {
-    return this.get(`input ${JSON.stringify(tile)} ${masked}`, () => createExplicitPipeline(this.device, 'linear_backward_input.wgsl',
-      ['uniform', 'read', 'read', 'read', 'read-write'], { ...tileConstants(tile), MASKED: masked }));
-  }
-
-  /** bindings: params, x, dy, result */
-  backwardWeight(tile: TileShape): Promise<ExplicitPipeline> {
-    return this.get(`weight ${JSON.stringify(tile)}`, () => createExplicitPipeline(this.device, 'linear_backward_weight.wgsl',
-      ['uniform', 'read', 'read', 'read-write'], tileConstants(tile)));
-  }
-
-  /** bindings: params, x, weights, y0 .. y3 (shaders/mlp_forward_fused.wgsl; `rows` rows per workgroup) */
-  forwardFused(rows: number): Promise<ExplicitPipeline> {
-    return this.get(`fused ${rows}`, () => createExplicitPipeline(this.device, 'mlp_forward_fused.wgsl',
-      ['uniform', 'read', 'read', 'read-write', 'read-write', 'read-write', 'read-write'], { ROWS: rows }));
-  }
-
-  /** bindings: params, dOutput, weights, a0, a1, delta0, delta1, dInput (shaders/mlp_backward_input_fused.wgsl) */
-  backwardInputFused(rows: number): Promise<ExplicitPipeline> {
-    return this.get(`fused input ${rows}`, () => createExplicitPipeline(this.device, 'mlp_backward_input_fused.wgsl',
-      ['uniform', 'read', 'read', 'read', 'read', 'read-write', 'read-write', 'read-write'], { ROWS: rows }));
-  }
-
-  /** bindings: params, partials, grads */
-  backwardWeightSum(): Promise<ExplicitPipeline> {
-    return this.get('sum', () => createExplicitPipeline(this.device, 'linear_backward_weight_sum.wgsl',
-      ['uniform', 'read', 'read-write'], { WORKGROUP_SIZE: 256 }));
-  }
+/** grads = the sum of `splits` partial gradients (splits, count). */
+export function linearBackwardWeightSumDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardWeightSumKernel.spec.bindings>,
+  count: number, splits: number, b: { partials: GPUBuffer; grads: GPUBuffer }, op?: string): Dispatch {
+  const params = createUniform(device, linearBackwardWeightSumParams(count, splits), 'linearBackwardWeightSum.params');
+  return dispatchOf(device, p, { params, ...b }, linearGrid(device, count, SUM_WORKGROUP),
+    { op, cost: { flops: splits * count, bytes: 4 * (splits + 1) * count } });
 }

@@ -1,9 +1,18 @@
 // MSE loss gradient on the GPU (shaders/mse_loss.wgsl): dq = 2 (q - y) / B and partial sums of the loss.
 import { createUniform } from '../gpu/buffers.js';
-import { bindGroup, bufferId, createExplicitPipeline, type ExplicitPipeline } from './pipelines.js';
+import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 
-export const MSE_WORKGROUP_SIZE = 256;
-export const MSE_ITEMS_PER_THREAD = 16;
+const WORKGROUP = 256;
+const ITEMS_PER_THREAD = 16;
+
+export const mseLossKernel = defineKernel({
+  shader: 'mse_loss.wgsl',
+  bindings: { params: 'uniform', q: 'read', target: 'read', dq: 'read-write', lossPartials: 'read-write' },
+  variant: (v: ReduceVariant) => ({ constants: { WORKGROUP_SIZE: WORKGROUP, ITEMS_PER_THREAD }, defines: reduceDefines(1, v) }),
+  features: reduceFeatures,
+  workgroup: () => [WORKGROUP],
+});
 
 /** Mirrors `struct Params` of shaders/mse_loss.wgsl. */
 export function mseLossParams(batch: number, lossOffset: number): ArrayBuffer {
@@ -12,7 +21,7 @@ export function mseLossParams(batch: number, lossOffset: number): ArrayBuffer {
 
 /** Number of partial sums (floats written at lossOffset...) for a batch; their total is the loss. */
 export function mseLossPartialCount(batch: number): number {
-  return Math.ceil(batch / (MSE_WORKGROUP_SIZE * MSE_ITEMS_PER_THREAD));
+  return Math.ceil(batch / (WORKGROUP * ITEMS_PER_THREAD));
 }
 
 export interface MseLossBuffers {
@@ -26,32 +35,15 @@ export interface MseLossBuffers {
   lossPartials: GPUBuffer;
 }
 
-export class MseLossKernel {
-  private groups = new Map<string, { group: GPUBindGroup; workgroups: number }>();
-  private constructor(private device: GPUDevice, private kernel: ExplicitPipeline) {}
-
-  static async create(device: GPUDevice): Promise<MseLossKernel> {
-    const kernel = await createExplicitPipeline(device, 'mse_loss.wgsl', ['uniform', 'read', 'read', 'read-write', 'read-write'],
-      { WORKGROUP_SIZE: MSE_WORKGROUP_SIZE, ITEMS_PER_THREAD: MSE_ITEMS_PER_THREAD });
-    return new MseLossKernel(device, kernel);
-  }
-
-  /** Encodes dq and the loss partials for `batch` rows (bind groups cached per buffers, batch and offset). */
-  encode(pass: GPUComputePassEncoder, buffers: MseLossBuffers, batch: number, lossOffset = 0): void {
-    const { q, target, dq, lossPartials } = buffers;
-    const key = `${bufferId(q)} ${bufferId(target)} ${bufferId(dq)} ${bufferId(lossPartials)} ${batch} ${lossOffset}`;
-    let entry = this.groups.get(key);
-    if (!entry) {
-      if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`MSE loss: batch must be a positive integer, got ${batch}`);
-      const workgroups = mseLossPartialCount(batch);
-      if (q.size < batch * 4 || target.size < batch * 4 || dq.size < batch * 4) throw new RangeError(`MSE loss: a buffer is smaller than the batch of ${batch}`);
-      if (lossPartials.size < (lossOffset + workgroups) * 4) throw new RangeError(`MSE loss: lossPartials needs ${lossOffset + workgroups} floats`);
-      const uniform = createUniform(this.device, mseLossParams(batch, lossOffset), 'mseLoss.params');
-      entry = { group: bindGroup(this.device, this.kernel.layout, [uniform, q, target, dq, lossPartials], 'mseLoss'), workgroups };
-      this.groups.set(key, entry);
-    }
-    pass.setPipeline(this.kernel.pipeline);
-    pass.setBindGroup(0, entry.group);
-    pass.dispatchWorkgroups(entry.workgroups);
-  }
+/** dq and the loss partials for `batch` rows. */
+export async function mseLossDispatch(device: GPUDevice, buffers: MseLossBuffers, batch: number, lossOffset = 0,
+                                      variant: ReduceVariant = TREE_REDUCE): Promise<Dispatch> {
+  const { q, target, dq, lossPartials } = buffers;
+  if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`MSE loss: batch must be a positive integer, got ${batch}`);
+  const workgroups = mseLossPartialCount(batch);
+  if (q.size < batch * 4 || target.size < batch * 4 || dq.size < batch * 4) throw new RangeError(`MSE loss: a buffer is smaller than the batch of ${batch}`);
+  if (lossPartials.size < (lossOffset + workgroups) * 4) throw new RangeError(`MSE loss: lossPartials needs ${lossOffset + workgroups} floats`);
+  const p = await mseLossKernel.pipeline(device, variant);
+  return dispatchOf(device, p, { params: createUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
+    [workgroups], { cost: { flops: 4 * batch, bytes: 12 * batch } });
 }

@@ -1,8 +1,16 @@
-// Soft target update (theta' = tau * theta + (1 - tau) * theta') on the GPU: one dispatch per network.
-import { bindBuffers, createUniform, dispatch1d } from '../gpu/buffers.js';
-import { createPipeline } from '../gpu/shaders.js';
+// Soft target update (theta' = tau * theta + (1 - tau) * theta') on the GPU (shaders/soft_update.wgsl): one dispatch
+// per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.encodeSoftUpdate.
+import { createUniform } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
 
-const WORKGROUP_SIZE = 256;
+const WORKGROUP = 256;
+
+export const softUpdateKernel = defineKernel({
+  shader: 'soft_update.wgsl',
+  bindings: { params: 'uniform', source: 'read', target: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
+  workgroup: () => [WORKGROUP],
+});
 
 /** Mirrors `struct Params` of shaders/soft_update.wgsl. */
 export function softUpdateParams(count: number, tau: number): ArrayBuffer {
@@ -12,24 +20,11 @@ export function softUpdateParams(count: number, tau: number): ArrayBuffer {
   return data;
 }
 
-export class SoftUpdateKernel {
-  private constructor(private device: GPUDevice, private pipeline: GPUComputePipeline) {}
-
-  static async create(device: GPUDevice): Promise<SoftUpdateKernel> {
-    const pipeline = await createPipeline(device, { shader: 'soft_update.wgsl', constants: { WORKGROUP_SIZE } });
-    return new SoftUpdateKernel(device, pipeline);
-  }
-
-  /** Binds source and target (count floats each) once; the returned function encodes one update. */
-  prepare(source: GPUBuffer, target: GPUBuffer, count: number, tau: number): (pass: GPUComputePassEncoder) => void {
-    if (!(tau >= 0 && tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${tau}`);
-    if (source.size < count * 4 || target.size < count * 4) throw new RangeError(`soft update of ${count} floats exceeds a buffer`);
-    const uniform = createUniform(this.device, softUpdateParams(count, tau), 'softUpdate.params');
-    const bindGroup = bindBuffers(this.device, this.pipeline, [uniform, source, target], 'softUpdate');
-    return (pass) => {
-      pass.setPipeline(this.pipeline);
-      pass.setBindGroup(0, bindGroup);
-      dispatch1d(this.device, pass, count, WORKGROUP_SIZE);
-    };
-  }
+/** target <- tau source + (1 - tau) target over `count` floats. */
+export async function softUpdateDispatch(device: GPUDevice, source: GPUBuffer, target: GPUBuffer, count: number, tau: number, op?: string): Promise<Dispatch> {
+  if (!(tau >= 0 && tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${tau}`);
+  if (source.size < count * 4 || target.size < count * 4) throw new RangeError(`soft update of ${count} floats exceeds a buffer`);
+  const p = await softUpdateKernel.pipeline(device, undefined);
+  return dispatchOf(device, p, { params: createUniform(device, softUpdateParams(count, tau), 'softUpdate.params'), source, target },
+    linearGrid(device, count, WORKGROUP), { op, cost: { flops: 3 * count, bytes: 12 * count } });
 }

@@ -8,7 +8,7 @@ import { encodeSafetensors, expectMetadata, expectTensor, readSafetensors, type 
 import { mlpLayout, type MlpLayout } from '../nn/layout.js';
 import { parseScenario, scenarioToJson, type Scenario } from '../scenario.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
-import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
+import { actorSizes, criticSizes, replayRowsAfter } from './derive.js';
 import { REPLAY_STRIDE } from './replay.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -39,13 +39,10 @@ export interface TrainerSnapshot {
   replay: FloatArray;
 }
 
-export const actorSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [OBSERVATION_SIZE, ...config.hidden, ACTION_SIZE];
-export const criticSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [OBSERVATION_SIZE + ACTION_SIZE, ...config.hidden, 1];
+export { actorSizes, criticSizes } from './derive.js';
 
-/** Replay rows filled after `iteration` completed iterations. */
-export function filledRows(config: Pick<TrainConfig, 'envs' | 'replayCapacity'>, iteration: number): number {
-  return Math.min(config.replayCapacity, iteration * config.envs);
-}
+/** Replay rows a checkpoint after `iteration` completed iterations holds (derive.ts's rule). */
+export const filledRows = replayRowsAfter;
 
 function dtypeOf(a: FloatArray): Dtype { return a instanceof Float64Array ? 'F64' : 'F32'; }
 

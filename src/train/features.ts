@@ -2,6 +2,7 @@
 // schedules, learning reward and the RNG draws of the trainer; shaders/lib/lara.wgsl holds the f32 twins.
 import { philox4x32, normalPair, uniformFromU32 } from '../rng/philox.js';
 import { Stream } from '../rng/streams.js';
+import { ACTION_SIZE, OBSERVATION_SIZE } from './layout.js';
 
 /** The scenario fields the observation depends on (a structural subset of src/scenario.ts's Scenario). */
 export interface ObservationScenario {
@@ -10,9 +11,8 @@ export interface ObservationScenario {
   data: { comp: readonly [number, number] | number[]; ve: readonly [number, number] | number[]; aigc: readonly [number, number] | number[] };
 }
 
-/** Observation and action widths (MODEL.md: 7 state values, 7 action values). */
-export const OBSERVATION_SIZE = 7;
-export const ACTION_SIZE = 7;
+export { ACTION_SIZE, OBSERVATION_SIZE } from './layout.js';
+
 /** Number of ratio entries (alpha_off, alpha_back, beta, lambda); the last three action entries are the omegas. */
 export const RATIO_COUNT = 4;
 

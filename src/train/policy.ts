@@ -4,9 +4,9 @@ import type { PolicyProvider } from '../env/evaluate.js';
 import { mlpForward } from '../nn/reference/mlp.js';
 import type { Scenario } from '../scenario.js';
 import { checkpointPath, loadPolicy, type LoadedPolicy } from './checkpoint.js';
-import { ACTION_SIZE, OBSERVATION_SIZE, actionHeadInto, observationInto, observationNorm } from './features.js';
-
-const STATE_SIZE = 7;
+import { STATE_SIZE } from '../env/layout.js';
+import { actionHeadInto, observationInto, observationNorm } from './features.js';
+import { ACTION_SIZE, OBSERVATION_SIZE } from './layout.js';
 
 /**
  * Actions (n, 7) of the actor `params` (flat layout, sizes [7, ...hidden, 7]) for states (n, 7): obs = observation(s),

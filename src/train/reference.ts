@@ -7,15 +7,14 @@ import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward, softUpdate, 
 import { Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainConfig } from './config.js';
-import {
-  ACTION_SIZE, OBSERVATION_SIZE, actionHeadInto, criticFeaturesFromPreInto, criticFeaturesVjpInto, explorationNormalsInto,
-  learningRate, learningReward, minibatchIndicesInto, noiseScale, observationInto, observationNorm, type ObservationNorm,
-} from './features.js';
-import { REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD, REPLAY_STRIDE } from './replay.js';
+import { STATE_SIZE } from '../env/layout.js';
 import type { TrainerSnapshot } from './checkpoint.js';
-
-const STATE_SIZE = 7;
-const CRITIC_INPUT = OBSERVATION_SIZE + ACTION_SIZE;
+import { deriveRun, type DerivedRun } from './derive.js';
+import {
+  actionHeadInto, criticFeaturesFromPreInto, criticFeaturesVjpInto, explorationNormalsInto, learningReward, minibatchIndicesInto,
+  observationInto, observationNorm, type ObservationNorm,
+} from './features.js';
+import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD, REPLAY_STRIDE } from './layout.js';
 
 /** What training measures: the acting actions' true reward and latencies, and the update losses. */
 export interface TrainingMeasures {
@@ -98,6 +97,8 @@ function mlpInputGradient(params: Float64Array, sizes: number[], cache: MlpCache
 export class ReferenceTrainer {
   readonly scenario: Scenario;
   readonly config: TrainConfig;
+  /** Derived sizes and the per-iteration schedule (derive.ts), shared with the GPU trainer. */
+  readonly derived: DerivedRun;
   readonly norm: ObservationNorm;
   readonly actorSizes: number[];
   readonly criticSizes: number[];
@@ -112,12 +113,12 @@ export class ReferenceTrainer {
   private states: Float64Array;
 
   constructor(scenario: Scenario, config: TrainConfig, init: InitialWeights = {}) {
-    if (config.batch > config.replayCapacity) throw new RangeError(`batch ${config.batch} exceeds replayCapacity ${config.replayCapacity}`);
+    this.derived = deriveRun(config);
     this.scenario = scenario;
     this.config = config;
     this.norm = observationNorm(scenario);
-    this.actorSizes = [OBSERVATION_SIZE, ...config.hidden, ACTION_SIZE];
-    this.criticSizes = [CRITIC_INPUT, ...config.hidden, 1];
+    this.actorSizes = this.derived.actorSizes;
+    this.criticSizes = this.derived.criticSizes;
     this.actor = makeNetwork(this.actorSizes, init.actor ? Float64Array.from(init.actor) : initMlp(this.actorSizes, config.seed, 0), init.actorTarget);
     this.critic = makeNetwork(this.criticSizes, init.critic ? Float64Array.from(init.critic) : initMlp(this.criticSizes, config.seed, 1), init.criticTarget);
     this.replay = new Float64Array(config.replayCapacity * REPLAY_STRIDE);
@@ -186,9 +187,9 @@ export class ReferenceTrainer {
     // 1-2. Observe and act: z = actor(obs) + sigma_t n (z = 0 during warm-up), action = head(z).
     const obs = new Float64Array(envs * OBSERVATION_SIZE);
     for (let e = 0; e < envs; e++) observationInto(this.norm, this.states, e * STATE_SIZE, obs, e * OBSERVATION_SIZE);
-    const warmup = t < config.warmupIterations;
-    const z = warmup ? new Float64Array(envs * ACTION_SIZE) : mlpForward(this.actor.params, this.actorSizes, obs, envs).output;
-    const sigma = warmup ? config.noiseStart : noiseScale(config, t);
+    const schedule = this.derived.schedule(t);
+    const z = schedule.useActor ? mlpForward(this.actor.params, this.actorSizes, obs, envs).output : new Float64Array(envs * ACTION_SIZE);
+    const sigma = schedule.sigma;
     const normals = new Float64Array(8);
     const action = new Float64Array(ACTION_SIZE);
     const nextStates = sampleStates(scenario, seed, Stream.trainStates, 0, envs, t + 1);
@@ -203,20 +204,19 @@ export class ReferenceTrainer {
       lComp += l[0]; lAigc += l[1]; lVe += l[2]; lTotal += l[3];
 
       // 4. Replay row (t envs + e) mod C.
-      const row = ((t * envs + e) % config.replayCapacity) * REPLAY_STRIDE;
+      const row = ((schedule.writeRow + e) % config.replayCapacity) * REPLAY_STRIDE;
       for (let i = 0; i < OBSERVATION_SIZE; i++) this.replay[row + REPLAY_OBS + i] = obs[e * OBSERVATION_SIZE + i];
       criticFeaturesFromPreInto(z, e * ACTION_SIZE, shareFloor, this.replay, row + REPLAY_FEATURES);
       this.replay[row + REPLAY_REWARD] = learningReward(l[3], config.reward);
       observationInto(this.norm, nextStates, e * STATE_SIZE, this.replay, row + REPLAY_NEXT_OBS);
     }
-    this.filled = Math.min(config.replayCapacity, (t + 1) * envs);
+    this.filled = schedule.filled;
     this.states = nextStates;
 
     // 5. Gradient updates.
     let criticLoss = 0, actorLoss = 0, updates = 0;
-    if (this.filled >= config.batch) {
-      const lrActor = learningRate(config, t, config.lrActor);
-      const lrCritic = learningRate(config, t, config.lrCritic);
+    if (schedule.updates) {
+      const { lrActor, lrCritic } = schedule;
       for (let u = 0; u < config.updatesPerIteration; u++) {
         const losses = this.update(t, u, lrActor, lrCritic);
         criticLoss += losses.critic; actorLoss += losses.actor; updates++;

@@ -80,8 +80,6 @@ export interface TrainingResult {
   /** 'SIGINT' / 'SIGTERM' / 'requested' when stopped early; undefined when all iterations ran. */
   stopped?: 'SIGINT' | 'SIGTERM' | 'requested';
   evaluation?: EvaluationResult;
-  /** Dispatches per iteration with updates (GPU only). */
-  dispatchesPerIteration?: number;
 }
 
 /** Per-episode running sums of the measures; JSON round trip is exact, so a resumed run writes the same rows. */
@@ -108,7 +106,6 @@ const emptyEpisode = (startWall: number): EpisodeSums => ({
 interface Driver {
   readonly iteration: number;
   readonly adapter: string;
-  readonly dispatchesPerIteration?: number;
   run(iterations: number, onChunk: (rows: IterationMetrics[]) => boolean | void, shouldStop: () => boolean): Promise<void>;
   snapshot(): Promise<TrainerSnapshot>;
   destroy(): void;
@@ -137,7 +134,6 @@ function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
   return {
     get iteration() { return trainer.iteration; },
     adapter: describeAdapter(gpu.info),
-    get dispatchesPerIteration() { return trainer.dispatchesPerIteration; },
     run: (iterations, onChunk, shouldStop) => trainer.run(iterations, onChunk, shouldStop),
     snapshot: () => trainer.snapshot(),
     destroy: () => trainer.destroy(),
@@ -356,7 +352,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (signal) stopped = signal;
     else if (driver.iteration < config.iterations) stopped = 'requested';
 
-    const result: TrainingResult = { out, config, scenario, device, iterations: driver.iteration, stopped, dispatchesPerIteration: driver.dispatchesPerIteration };
+    const result: TrainingResult = { out, config, scenario, device, iterations: driver.iteration, stopped };
     if (stopped) {
       log(`stopped at iteration ${driver.iteration} of ${config.iterations}; checkpoint and metrics written to ${out} (continue with --resume ${out})`);
       return result;

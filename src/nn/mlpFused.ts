@@ -1,0 +1,100 @@
+// Whole-MLP kernels for small batches (shaders/mlp_forward_fused.wgsl, mlp_backward_input_fused.wgsl): the forward of
+// every layer, or the backward input-gradient chain, in one dispatch; declared once, with their dispatches.
+import { createUniform } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import type { LayerLayout } from './layout.js';
+
+/** Widest layer of the fused kernels (the workgroup's threads: one per column). */
+export const FUSED_MAX_WIDTH = 256;
+/** Most layers of the fused forward (its y0..y3 bindings) and of the fused backward (its a0, a1, delta0, delta1). */
+export const FUSED_FORWARD_MAX_LAYERS = 4;
+export const FUSED_BACKWARD_MAX_LAYERS = 3;
+
+/** Rows per workgroup: the variant of both fused kernels. */
+export interface FusedVariant { rows: number }
+
+const fusedVariant = (maxLayers: number) => (v: FusedVariant) => ({
+  constants: { THREADS: FUSED_MAX_WIDTH },
+  defines: { ROWS: v.rows, MAX_WIDTH: FUSED_MAX_WIDTH, MAX_LAYERS: maxLayers },
+});
+
+export const mlpForwardFusedKernel = defineKernel({
+  shader: 'mlp_forward_fused.wgsl',
+  bindings: { params: 'uniform', x: 'read', weights: 'read', y0: 'read-write', y1: 'read-write', y2: 'read-write', y3: 'read-write' },
+  variant: fusedVariant(FUSED_FORWARD_MAX_LAYERS),
+  workgroup: () => [FUSED_MAX_WIDTH],
+});
+
+export const mlpBackwardInputFusedKernel = defineKernel({
+  shader: 'mlp_backward_input_fused.wgsl',
+  bindings: {
+    params: 'uniform', dOutput: 'read', weights: 'read', a0: 'read', a1: 'read', delta0: 'read-write', delta1: 'read-write', dInput: 'read-write',
+  },
+  variant: fusedVariant(FUSED_BACKWARD_MAX_LAYERS),
+  workgroup: () => [FUSED_MAX_WIDTH],
+});
+
+/**
+ * Rows per workgroup of the fused kernels for batches up to `batch`: about 64 workgroups (enough to spread over the
+ * GPU while each weight read from L2 still feeds several rows), 1 to 8 rows, a power of two.
+ */
+export function fusedRows(batch: number): number {
+  let rows = 1;
+  while (rows < 8 && rows * 64 < batch) rows *= 2;
+  return rows;
+}
+
+/** Whether a network of these sizes fits the fused kernels on this device, with `rows` rows per workgroup. */
+export function fusible(device: GPUDevice, sizes: readonly number[], rows: number, maxLayers: number, bindings: number): boolean {
+  const l = device.limits;
+  return sizes.length - 1 <= maxLayers && sizes.every((s) => s <= FUSED_MAX_WIDTH)
+    && 2 * rows * FUSED_MAX_WIDTH * 4 <= l.maxComputeWorkgroupStorageSize
+    && l.maxComputeInvocationsPerWorkgroup >= FUSED_MAX_WIDTH && l.maxComputeWorkgroupSizeX >= FUSED_MAX_WIDTH
+    && l.maxStorageBuffersPerShaderStage >= bindings;
+}
+
+/** Mirrors `struct Params` of shaders/mlp_forward_fused.wgsl: batch, layer count, then (in, out, W offset, b offset) per layer. */
+export function mlpForwardFusedParams(batch: number, layers: readonly LayerLayout[]): ArrayBuffer {
+  if (layers.length > FUSED_FORWARD_MAX_LAYERS) throw new RangeError(`fused forward: ${layers.length} layers, at most ${FUSED_FORWARD_MAX_LAYERS}`);
+  const data = new Uint32Array(4 + 4 * FUSED_FORWARD_MAX_LAYERS);
+  data.set([batch, layers.length]);
+  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, l.biasOffset], 4 + 4 * i));
+  return data.buffer;
+}
+
+/**
+ * Mirrors `struct Params` of shaders/mlp_backward_input_fused.wgsl: batch, layer count, the lowest layer whose input
+ * gradient is computed (0: down to dInput, 1: down to delta 0), then (in, out, W offset, 0) per layer.
+ */
+export function mlpBackwardInputFusedParams(batch: number, layers: readonly LayerLayout[], lowest: 0 | 1): ArrayBuffer {
+  if (layers.length > FUSED_BACKWARD_MAX_LAYERS) throw new RangeError(`fused backward: ${layers.length} layers, at most ${FUSED_BACKWARD_MAX_LAYERS}`);
+  const data = new Uint32Array(4 + 4 * FUSED_BACKWARD_MAX_LAYERS);
+  data.set([batch, layers.length, lowest]);
+  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, 0], 4 + 4 * i));
+  return data.buffer;
+}
+
+const layerFlops = (layers: readonly LayerLayout[], batch: number) => layers.reduce((s, l) => s + 2 * batch * l.inputs * l.outputs, 0);
+
+/** The whole forward: y_l (batch, out_l) for every layer l; `ys` past the network's layers are unused dummies. */
+export function mlpForwardFusedDispatch(device: GPUDevice, p: Pipeline<typeof mlpForwardFusedKernel.spec.bindings>, rows: number,
+  layers: readonly LayerLayout[], batch: number, b: { x: GPUBuffer; weights: GPUBuffer; ys: GPUBuffer[] }, parameterCount: number, op?: string): Dispatch {
+  const [y0, y1, y2, y3] = b.ys;
+  const written = layers.reduce((s, l) => s + batch * l.outputs, 0);
+  return dispatchOf(device, p, { params: createUniform(device, mlpForwardFusedParams(batch, layers), 'mlpForwardFused.params'), x: b.x, weights: b.weights, y0, y1, y2, y3 },
+    linearGrid(device, batch, rows), { op, cost: { flops: layerFlops(layers, batch), bytes: 4 * (batch * layers[0].inputs + parameterCount + written) } });
+}
+
+/**
+ * The input-gradient chain from dOutput down to delta_0 (lowest 1) or dInput (lowest 0); absent activations and
+ * deltas are bound to dummies.
+ */
+export function mlpBackwardInputFusedDispatch(device: GPUDevice, p: Pipeline<typeof mlpBackwardInputFusedKernel.spec.bindings>, rows: number,
+  layers: readonly LayerLayout[], batch: number, lowest: 0 | 1,
+  b: { dOutput: GPUBuffer; weights: GPUBuffer; a0: GPUBuffer; a1: GPUBuffer; delta0: GPUBuffer; delta1: GPUBuffer; dInput: GPUBuffer }, op?: string): Dispatch {
+  const chain = layers.slice(lowest);
+  const weights = chain.reduce((s, l) => s + l.inputs * l.outputs, 0);
+  const moved = chain.reduce((s, l, i) => s + batch * l.inputs * (i + lowest > 0 ? 2 : 1), 0);
+  return dispatchOf(device, p, { params: createUniform(device, mlpBackwardInputFusedParams(batch, layers, lowest), 'mlpBackwardInputFused.params'), ...b },
+    linearGrid(device, batch, rows), { op, cost: { flops: layerFlops(chain, batch), bytes: 4 * (batch * layers[layers.length - 1].outputs + weights + moved) } });
+}

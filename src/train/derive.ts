@@ -1,0 +1,147 @@
+// Every derived size and schedule of a training run, computed once with its invariants checked (as PureJaxRL does up
+// front): both trainers, checkpoints and the limit checks use these and nothing else.
+import { UserError } from '../errors.js';
+import { mlpLayout } from '../nn/layout.js';
+import { defaultSplits } from '../nn/mlpPlan.js';
+import type { TrainConfig } from './config.js';
+import { learningRate, noiseScale } from './features.js';
+import { STATE_SIZE } from '../env/layout.js';
+import { ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, replayBytes } from './layout.js';
+
+/** What one iteration t does, from the config alone. */
+export interface IterationSchedule {
+  /** false during warm-up: act with z = 0 (noise only). */
+  useActor: boolean;
+  /** Exploration noise scale. */
+  sigma: number;
+  lrActor: number;
+  lrCritic: number;
+  /** Replay rows filled once iteration t has acted. */
+  filled: number;
+  /** Ring row of env 0 at iteration t; env e writes row (writeRow + e) mod capacity. */
+  writeRow: number;
+  /** Whether iteration t runs its gradient updates (the ring holds a batch). */
+  updates: boolean;
+}
+
+export interface DerivedRun {
+  config: TrainConfig;
+  actorSizes: number[];
+  criticSizes: number[];
+  actorParameters: number;
+  criticParameters: number;
+  /** Per iteration: workgroup partials of the act metrics; per update: of each loss. */
+  actPartials: number;
+  lossPartials: number;
+  /** Split-K of the critic's weight gradient at the batch (the largest partials buffer). */
+  criticSplits: number;
+  /** Replay rows filled after `iterations` completed iterations (the one rule; a checkpoint holds that many). */
+  filledAfter(iterations: number): number;
+  schedule(t: number): IterationSchedule;
+}
+
+/** Replay rows filled after `iterations` completed iterations of `envs` envs each. */
+export function replayRowsAfter(config: Pick<TrainConfig, 'envs' | 'replayCapacity'>, iterations: number): number {
+  return Math.min(config.replayCapacity, iterations * config.envs);
+}
+
+export const actorSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [OBSERVATION_SIZE, ...config.hidden, ACTION_SIZE];
+export const criticSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [CRITIC_INPUT, ...config.hidden, 1];
+
+/** The largest buffer the device (or the CPU reference) can hold, checked before anything is allocated. */
+export interface RunLimits {
+  maxBufferBytes: number;
+  /** How the limit is named in the error ("this GPU's maxStorageBufferBindingSize"). */
+  name: string;
+  /** Whether the final evaluation's buffers count (default true). */
+  evaluate?: boolean;
+}
+
+/**
+ * The derived sizes and schedules of `config`. With `limits`, every large buffer is checked against them first (a
+ * UserError names the buffer and the largest size that fits); then the run's invariants.
+ */
+export function deriveRun(config: TrainConfig, limits?: RunLimits): DerivedRun {
+  const run = derive(config);
+  if (limits) checkBufferLimit(bufferNeeds(run, { evaluate: limits.evaluate }), limits.maxBufferBytes, limits.name);
+  if (config.replayCapacity < config.envs) {
+    throw new UserError(`replayCapacity (${config.replayCapacity}) must hold at least one iteration of all envs (${config.envs})`);
+  }
+  if (config.batch > config.replayCapacity) {
+    throw new UserError(`batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
+  }
+  if (!(run.filledAfter(1) === Math.min(config.envs, config.replayCapacity) && run.schedule(0).writeRow === 0)) throw new Error('deriveRun: replay rule broken');
+  return run;
+}
+
+function derive(config: TrainConfig): DerivedRun {
+  const aSizes = actorSizes(config);
+  const cSizes = criticSizes(config);
+  const filledAfter = (iterations: number) => replayRowsAfter(config, iterations);
+  const run: DerivedRun = {
+    config,
+    actorSizes: aSizes,
+    criticSizes: cSizes,
+    actorParameters: mlpLayout(aSizes).parameterCount,
+    criticParameters: mlpLayout(cSizes).parameterCount,
+    actPartials: Math.ceil(config.envs / ACT_WORKGROUP),
+    lossPartials: Math.ceil(config.batch / LOSS_WORKGROUP),
+    criticSplits: defaultSplits(config.batch).splits,
+    filledAfter,
+    schedule(t) {
+      const warmup = t < config.warmupIterations;
+      const filled = filledAfter(t + 1);
+      return {
+        useActor: !warmup,
+        sigma: warmup ? config.noiseStart : noiseScale(config, t),
+        lrActor: learningRate(config, t, config.lrActor),
+        lrCritic: learningRate(config, t, config.lrCritic),
+        filled,
+        writeRow: Number((BigInt(t) * BigInt(config.envs)) % BigInt(config.replayCapacity)),
+        updates: filled >= config.batch,
+      };
+    },
+  };
+  return run;
+}
+
+/** One buffer a run needs, with the config value it scales with. */
+export interface BufferNeed { what: string; bytes: number; largest: (limit: number) => string }
+
+/** Floats per slot in the largest buffer of the final evaluation (the states or the actions of OPT). */
+const EVAL_SLOT_FLOATS = Math.max(STATE_SIZE, ACTION_SIZE);
+
+/**
+ * The largest single buffers of a run, in bytes: the replay ring, an activation buffer, the critic's split partials and,
+ * with `evaluate`, the evaluation set. The same list serves the GPU (maxStorageBufferBindingSize) and the CPU reference.
+ */
+export function bufferNeeds(run: DerivedRun, { evaluate = true, splitPartials = true }: { evaluate?: boolean; splitPartials?: boolean } = {}): BufferNeed[] {
+  const { config } = run;
+  const rows = Math.max(config.envs, config.batch);
+  const widest = Math.max(CRITIC_INPUT, ...config.hidden);
+  const needs: BufferNeed[] = [
+    { what: `the replay ring (replayCapacity ${config.replayCapacity} x ${REPLAY_STRIDE} floats)`, bytes: replayBytes(config.replayCapacity),
+      largest: (limit) => `--replay-capacity ${Math.floor(limit / (REPLAY_STRIDE * 4))}` },
+    { what: `an activation buffer (max(envs, batch) ${rows} x width ${widest})`, bytes: rows * widest * 4,
+      largest: (limit) => `max(--envs, --batch) ${Math.floor(limit / (widest * 4))}` },
+  ];
+  if (splitPartials && run.criticSplits > 1) {
+    needs.push({ what: `the split weight-gradient partials (${run.criticSplits} x ${run.criticParameters} critic parameters)`,
+      bytes: run.criticSplits * run.criticParameters * 4, largest: () => 'smaller --hidden' });
+  }
+  if (evaluate) {
+    // The final evaluation (OPT on the GPU, src/env/evaluate.ts) holds the states and the actions of every slot.
+    needs.push({ what: `the evaluation states (evalSlots ${config.evalSlots} x ${EVAL_SLOT_FLOATS} floats)`, bytes: config.evalSlots * EVAL_SLOT_FLOATS * 4,
+      largest: (limit) => `--eval-slots ${Math.floor(limit / (EVAL_SLOT_FLOATS * 4))}` });
+  }
+  return needs;
+}
+
+/** Throws a UserError naming the buffer, the limit and the largest size that fits, before anything is allocated. */
+export function checkBufferLimit(needs: readonly BufferNeed[], limit: number, limitName: string): void {
+  for (const need of needs) {
+    if (need.bytes > limit) {
+      throw new UserError(`${need.what} needs ${need.bytes} bytes, more than ${limitName} of ${limit} bytes; the largest that fits is ${need.largest(limit)}`);
+    }
+  }
+}
