@@ -1,7 +1,9 @@
-// Linear layer backward to the input, dx = (dy W^T) * mask: tiled matmul, 4x4 outputs per thread, ReLU mask fused.
+// Linear layer backward to the input, dx = (dy W^T) * mask, ReLU mask fused, in two code variants (see
+// linear_forward.wgsl): tiled (workgroup (i, j) covers columns (inputs) [i * TILE_COLS, ...) and rows
+// [j * TILE_ROWS, ...)) and REGISTER (a block per invocation, no workgroup memory).
 // dy: (B, out), W: (in, out) row-major at weights[weight_offset], below: (B, in) the ReLU output that fed the layer
-// (mask = below > 0, only when MASKED); dx: (B, in). Workgroup (i, j) covers columns (inputs) [i * TILE_COLS, ...)
-// and rows [j * TILE_ROWS, ...). Any sizes: loads zero-filled, stores bounds-checked.
+// (mask = below > 0, only when MASKED); dx: (B, in). Any sizes. Both compute each value the same way in float32: fma
+// over the outputs k = 0, 1, ... from 0, then the mask.
 
 struct Params {
   batch: u32,
@@ -17,19 +19,60 @@ struct Params {
 @group(0) @binding(4) var<storage, read_write> dx: array<f32>;
 
 override MASKED: bool;
+
+#if ${REGISTER}
+#include "lib/register_block.wgsl"
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let block = register_block(i, params.batch, params.inputs);
+  if (block.z == 0u) { return; }
+  let row0 = block.x;
+  let col0 = block.y;
+  var dy_row: array<u32, ROWS_PER_THREAD>;
+  for (var r = 0u; r < ROWS_PER_THREAD; r++) { dy_row[r] = min(row0 + r, params.batch - 1u) * params.outputs; }
+  var w_row: array<u32, COLS_PER_THREAD>;
+  for (var c = 0u; c < COLS_PER_THREAD; c++) { w_row[c] = params.weight_offset + min(col0 + c, params.inputs - 1u) * params.outputs; }
+  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
+  for (var k = 0u; k < params.outputs; k++) {
+    var a: array<f32, ROWS_PER_THREAD>;
+    var b: array<f32, COLS_PER_THREAD>;
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = dy[dy_row[r] + k]; }
+    for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = weights[w_row[c] + k]; }
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
+    }
+  }
+  for (var c = 0u; c < COLS_PER_THREAD; c++) {
+    let col = col0 + c;
+    if (col >= params.inputs) { continue; }
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      let row = row0 + r;
+      if (row >= params.batch) { continue; }
+      var value = acc[r * COLS_PER_THREAD + c];
+      if (MASKED) { value = select(0.0, value, below[row * params.inputs + col] > 0.0); }
+      dx[row * params.inputs + col] = value;
+    }
+  }
+}
+#else
 override THREADS_X: u32;
 override THREADS_Y: u32;
 override TILE_K: u32;
 const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
 const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
+// Element type of the workgroup tiles (TILE_TYPE): f32, or f16 (half the workgroup memory and its traffic; products and
+// sums stay f32, so only the inputs are rounded).
+alias tile_t = ${TILE_TYPE};
 override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
 override TILE_COLS = THREADS_X * COLS_PER_THREAD;
 override THREADS = THREADS_X * THREADS_Y;
 // Row stride of w_tile, padded by one so that the transposing stores (k fastest) fall in different banks.
 override W_STRIDE = TILE_COLS + 1u;
 
-var<workgroup> dy_tile: array<f32, TILE_ROWS * TILE_K>;  // [row][k], k over outputs
-var<workgroup> w_tile: array<f32, TILE_K * W_STRIDE>;    // [k][col] = W[col][k], col over inputs
+var<workgroup> dy_tile: array<tile_t, TILE_ROWS * TILE_K>;  // [row][k], k over outputs
+var<workgroup> w_tile: array<tile_t, TILE_K * W_STRIDE>;    // [k][col] = W[col][k], col over inputs
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
@@ -48,7 +91,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       let kk = k0 + k;
       var value = 0.0;
       if (row < params.batch && kk < params.outputs) { value = dy[row * params.outputs + kk]; }
-      dy_tile[e] = value;
+      dy_tile[e] = tile_t(value);
     }
     // W^T tile: k fastest, since k runs along W's contiguous rows
     for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
@@ -58,14 +101,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       let col = col0 + c;
       var value = 0.0;
       if (kk < params.outputs && col < params.inputs) { value = weights[params.weight_offset + col * params.outputs + kk]; }
-      w_tile[k * W_STRIDE + c] = value;
+      w_tile[k * W_STRIDE + c] = tile_t(value);
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
       var a: array<f32, ROWS_PER_THREAD>;
       var b: array<f32, COLS_PER_THREAD>;
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = dy_tile[(ty + r * THREADS_Y) * TILE_K + k]; }
-      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = w_tile[k * W_STRIDE + tx + c * THREADS_X]; }
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = f32(dy_tile[(ty + r * THREADS_Y) * TILE_K + k]); }
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = f32(w_tile[k * W_STRIDE + tx + c * THREADS_X]); }
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
         for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
@@ -85,3 +128,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     }
   }
 }
+#endif

@@ -1,9 +1,10 @@
-// Linear layer backward to the parameters, [dW; db] = [x, 1]^T dy: tiled matmul reducing over the batch, split-K.
+// Linear layer backward to the parameters, [dW; db] = [x, 1]^T dy, reducing over the batch with split-K, in two code
+// variants (see linear_forward.wgsl): tiled and REGISTER (a block per invocation, no workgroup memory).
 // x: (B, in), dy: (B, out). The result is (in + 1, out): rows 0..in-1 are dW (in, out) and row `in` is db (out),
-// which is exactly the flat layout of W followed by b. Workgroup (i, j, s) covers output columns [i * TILE_COLS, ...),
-// output rows [j * TILE_ROWS, ...) and batch rows [s * rows_per_split, (s + 1) * rows_per_split); it writes its sum
-// to result[s * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the gradient itself;
-// otherwise partial sums that linear_backward_weight_sum.wgsl adds up).
+// which is exactly the flat layout of W followed by b. Workgroup z takes batch rows [z * rows_per_split, ...) and
+// writes its sum to result[z * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the
+// gradient itself; otherwise partial sums that Adam or linear_backward_weight_sum.wgsl add up). Both compute each value
+// the same way in float32: fma over the split's batch rows in order from 0.
 
 struct Params {
   batch: u32,
@@ -19,17 +20,61 @@ struct Params {
 @group(0) @binding(2) var<storage, read> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> result: array<f32>;
 
+#if ${REGISTER}
+#include "lib/register_block.wgsl"
+// Workgroups (x, y) cover the result's blocks, z the batch splits.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let result_rows = params.inputs + 1u;
+  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let block = register_block(i, result_rows, params.outputs);
+  if (block.z == 0u) { return; }
+  let row0 = block.x;
+  let col0 = block.y;
+  let k_begin = wid.z * params.rows_per_split;
+  let k_end = min(params.batch, k_begin + params.rows_per_split);
+  // Row `inputs` of [x, 1]^T is the bias' 1: read from x's column 0 and replaced by 1 (select, no branch).
+  var x_col: array<u32, ROWS_PER_THREAD>;
+  for (var r = 0u; r < ROWS_PER_THREAD; r++) { x_col[r] = min(row0 + r, params.inputs - 1u); }
+  var dy_col: array<u32, COLS_PER_THREAD>;
+  for (var c = 0u; c < COLS_PER_THREAD; c++) { dy_col[c] = min(col0 + c, params.outputs - 1u); }
+  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
+  for (var k = k_begin; k < k_end; k++) {
+    var a: array<f32, ROWS_PER_THREAD>;
+    var b: array<f32, COLS_PER_THREAD>;
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = select(x[k * params.inputs + x_col[r]], 1.0, row0 + r == params.inputs); }
+    for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = dy[k * params.outputs + dy_col[c]]; }
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
+    }
+  }
+  let base = wid.z * params.split_stride + params.result_offset;
+  for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+    let row = row0 + r;
+    if (row >= result_rows) { continue; }
+    for (var c = 0u; c < COLS_PER_THREAD; c++) {
+      let col = col0 + c;
+      if (col >= params.outputs) { continue; }
+      result[base + row * params.outputs + col] = acc[r * COLS_PER_THREAD + c];
+    }
+  }
+}
+#else
 override THREADS_X: u32;
 override THREADS_Y: u32;
 override TILE_K: u32;
 const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
 const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
+// Element type of the workgroup tiles (TILE_TYPE): f32, or f16 (half the workgroup memory and its traffic; products and
+// sums stay f32, so only the inputs are rounded).
+alias tile_t = ${TILE_TYPE};
 override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
 override TILE_COLS = THREADS_X * COLS_PER_THREAD;
 override THREADS = THREADS_X * THREADS_Y;
 
-var<workgroup> x_tile: array<f32, TILE_K * TILE_ROWS>;   // [k][row]: x^T, k over the batch, row over inputs + 1
-var<workgroup> dy_tile: array<f32, TILE_K * TILE_COLS>;  // [k][col]
+var<workgroup> x_tile: array<tile_t, TILE_K * TILE_ROWS>;   // [k][row]: x^T, k over the batch, row over inputs + 1
+var<workgroup> dy_tile: array<tile_t, TILE_K * TILE_COLS>;  // [k][col]
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
@@ -54,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       if (kk < k_end) {
         if (row < params.inputs) { value = x[kk * params.inputs + row]; } else if (row == params.inputs) { value = 1.0; }
       }
-      x_tile[e] = value;
+      x_tile[e] = tile_t(value);
     }
     for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
       let k = e / TILE_COLS;
@@ -63,14 +108,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       let col = col0 + c;
       var value = 0.0;
       if (kk < k_end && col < params.outputs) { value = dy[kk * params.outputs + col]; }
-      dy_tile[e] = value;
+      dy_tile[e] = tile_t(value);
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
       var a: array<f32, ROWS_PER_THREAD>;
       var b: array<f32, COLS_PER_THREAD>;
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x_tile[k * TILE_ROWS + ty + r * THREADS_Y]; }
-      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = dy_tile[k * TILE_COLS + tx + c * THREADS_X]; }
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = f32(x_tile[k * TILE_ROWS + ty + r * THREADS_Y]); }
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = f32(dy_tile[k * TILE_COLS + tx + c * THREADS_X]); }
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
         for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
@@ -89,3 +134,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     }
   }
 }
+#endif

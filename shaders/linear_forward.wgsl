@@ -1,8 +1,13 @@
-// Linear layer forward, y = act(x W + b): tiled matmul, workgroup-memory tiles, 4x4 outputs per thread, fused bias + ReLU.
+// Linear layer forward, y = act(x W + b), fused bias + ReLU, in two code variants:
+// - tiled (the default): workgroup (THREADS_X, THREADS_Y) computes a (THREADS_Y * ROWS_PER_THREAD) x
+//   (THREADS_X * COLS_PER_THREAD) tile of y through workgroup-memory tiles of TILE_K; workgroup (i, j) of the grid covers
+//   columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...);
+// - REGISTER: each invocation computes a ROWS_PER_THREAD x COLS_PER_THREAD block straight from global memory, no
+//   workgroup memory and no barriers (lib/register_block.wgsl; for adapters that run invocations as SIMD lanes of a
+//   CPU, where every barrier costs).
 // x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
-// Workgroup (THREADS_X, THREADS_Y) computes a (THREADS_Y * ROWS_PER_THREAD) x (THREADS_X * COLS_PER_THREAD) tile of y; workgroup (i, j) of the
-// grid covers columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...). Any sizes: loads are zero-filled and
-// stores bounds-checked.
+// Any sizes: loads are zero-filled (tiled) or clamped (register) and stores bounds-checked. Both compute each output
+// the same way in float32: fma over k = 0, 1, ... from 0, then + bias.
 
 struct Params {
   batch: u32,
@@ -18,17 +23,61 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
 override RELU: bool;
+
+#if ${REGISTER}
+#include "lib/register_block.wgsl"
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let block = register_block(i, params.batch, params.outputs);
+  if (block.z == 0u) { return; }
+  let row0 = block.x;
+  let col0 = block.y;
+  // Loads past the edge are clamped to the last row / column (in bounds, never stored): no branch in the loop.
+  var x_row: array<u32, ROWS_PER_THREAD>;
+  for (var r = 0u; r < ROWS_PER_THREAD; r++) { x_row[r] = min(row0 + r, params.batch - 1u) * params.inputs; }
+  var w_col: array<u32, COLS_PER_THREAD>;
+  for (var c = 0u; c < COLS_PER_THREAD; c++) { w_col[c] = params.weight_offset + min(col0 + c, params.outputs - 1u); }
+  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
+  for (var k = 0u; k < params.inputs; k++) {
+    var a: array<f32, ROWS_PER_THREAD>;
+    var b: array<f32, COLS_PER_THREAD>;
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x[x_row[r] + k]; }
+    let w_row = k * params.outputs;
+    for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = weights[w_col[c] + w_row]; }
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
+    }
+  }
+  for (var c = 0u; c < COLS_PER_THREAD; c++) {
+    let col = col0 + c;
+    if (col >= params.outputs) { continue; }
+    let bias = weights[params.bias_offset + col];
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) {
+      let row = row0 + r;
+      if (row >= params.batch) { continue; }
+      var value = acc[r * COLS_PER_THREAD + c] + bias;
+      if (RELU) { value = max(value, 0.0); }
+      y[row * params.outputs + col] = value;
+    }
+  }
+}
+#else
 override THREADS_X: u32;
 override THREADS_Y: u32;
 override TILE_K: u32;
 const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
 const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
+// Element type of the workgroup tiles (TILE_TYPE): f32, or f16 (half the workgroup memory and its traffic; products and
+// sums stay f32, so only the inputs are rounded).
+alias tile_t = ${TILE_TYPE};
 override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
 override TILE_COLS = THREADS_X * COLS_PER_THREAD;
 override THREADS = THREADS_X * THREADS_Y;
 
-var<workgroup> x_tile: array<f32, TILE_ROWS * TILE_K>;  // [row][k]
-var<workgroup> w_tile: array<f32, TILE_K * TILE_COLS>;  // [k][col]
+var<workgroup> x_tile: array<tile_t, TILE_ROWS * TILE_K>;  // [row][k]
+var<workgroup> w_tile: array<tile_t, TILE_K * TILE_COLS>;  // [k][col]
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
@@ -50,7 +99,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       let kk = k0 + k;
       var value = 0.0;
       if (row < params.batch && kk < params.inputs) { value = x[row * params.inputs + kk]; }
-      x_tile[e] = value;
+      x_tile[e] = tile_t(value);
     }
     // W tile: column fastest (contiguous in W's rows)
     for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
@@ -60,14 +109,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       let col = col0 + c;
       var value = 0.0;
       if (kk < params.inputs && col < params.outputs) { value = weights[params.weight_offset + kk * params.outputs + col]; }
-      w_tile[e] = value;
+      w_tile[e] = tile_t(value);
     }
     workgroupBarrier();
     for (var k = 0u; k < TILE_K; k++) {
       var a: array<f32, ROWS_PER_THREAD>;
       var b: array<f32, COLS_PER_THREAD>;
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x_tile[(ty + r * THREADS_Y) * TILE_K + k]; }
-      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = w_tile[k * TILE_COLS + tx + c * THREADS_X]; }
+      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = f32(x_tile[(ty + r * THREADS_Y) * TILE_K + k]); }
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = f32(w_tile[k * TILE_COLS + tx + c * THREADS_X]); }
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
         for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
@@ -88,3 +137,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     }
   }
 }
+#endif

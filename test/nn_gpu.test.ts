@@ -8,7 +8,12 @@ import { initMlp } from '../src/nn/init.js';
 import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { mseLossDispatch, mseLossPartialCount } from '../src/nn/mseLoss.js';
-import type { TileShape } from '../src/nn/linear.js';
+import {
+  describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
+  linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type TileShape,
+} from '../src/nn/linear.js';
+import { linearBackwardInput, linearBackwardWeight, linearForward } from '../src/nn/reference/linear.js';
+import { linearCandidates } from '../src/nn/linearCandidates.js';
 import { expectClose, type Tolerance } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
@@ -290,5 +295,47 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     // updates of at most lr each (0.08 in all) with float32 relative error ~1e-6
     expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params after 3 steps in one pass');
     mlp.destroy();
+  });
+});
+
+describe('every matmul variant the tuner may choose, against the float64 reference', GPU_TEST_TIMEOUT, () => {
+  // One layer of 33 -> 17 at batch 37: no size is a multiple of a block or tile; dW has 34 rows with the bias row.
+  const layer = { inputs: 33, outputs: 17, weightOffset: 0, biasOffset: 33 * 17 };
+  const batch = 37;
+  it('forward (ReLU), backward to the input (masked) and to the weights (split-K 2) of each variant', async () => {
+    const { device } = await setup();
+    const params = Float64Array.from(randomArray(layer.biasOffset + layer.outputs, 31, 0.3), Math.fround);
+    const x = Float64Array.from(randomArray(batch * layer.inputs, 32, 2), (v) => Math.fround(Math.max(v, 0)));  // a ReLU output
+    const dy = Float64Array.from(randomArray(batch * layer.outputs, 33), Math.fround);
+    const refY = linearForward(params, 0, layer.biasOffset, x, batch, 33, 17, true);
+    const refDx = linearBackwardInput(params, 0, dy, batch, 33, 17, x);
+    const refGrads = new Float64Array(params.length);
+    linearBackwardWeight(refGrads, 0, layer.biasOffset, x, dy, batch, 33, 17);
+    const weights = createStorageFrom(device, Float32Array.from(params), 'weights');
+    const xBuffer = createStorageFrom(device, Float32Array.from(x), 'x');
+    const dyBuffer = createStorageFrom(device, Float32Array.from(dy), 'dy');
+    const y = createStorage(device, batch * 17 * 4, 'y');
+    const dx = createStorage(device, batch * 33 * 4, 'dx');
+    const partials = createStorage(device, 2 * params.length * 4, 'partials');
+    const variants = linearCandidates(device, tiled(WIDE_TILE), batch, 34, { f16: device.features.has('shader-f16') }).all;
+    expect(variants.filter((v) => v.kind === 'register').length).toBeGreaterThanOrEqual(6);
+    for (const v of variants) {
+      const what = describeLinear(v);
+      const split = { splits: 2, rowsPerSplit: 32, stride: params.length };
+      const dispatches = [
+        linearForwardDispatch(device, await linearForwardPipeline(device, v, true), v, layer, batch, { x: xBuffer, weights, y }),
+        linearBackwardInputDispatch(device, await linearBackwardInputPipeline(device, v, true), v, layer, batch, { dy: dyBuffer, weights, below: xBuffer, dx }, true),
+        linearBackwardWeightDispatch(device, await linearBackwardWeightPipeline(device, v), v, layer, batch, split, { x: xBuffer, dy: dyBuffer, result: partials }),
+      ];
+      encodePass(device, (rec) => { for (const d of dispatches) rec.dispatch(d); });
+      const p = await readFloat32(device, partials, 2 * params.length);
+      const grads = p.subarray(0, params.length).map((g, i) => g + p[params.length + i]);
+      // f16 tiles round every input to 11 significant bits (2^-12 relative): sums of 37 products are then off by about
+      // 5e-4 of the largest term, so 5e-3 of the largest value; the f32 variants by matmulTolerance's 5e-5.
+      const tolerance = (ref: Float64Array) => (v.kind === 'tiled' && v.tile.f16 ? { atol: 5e-3 * maxAbs(ref), rtol: 1e-2 } : matmulTolerance(ref));
+      expectClose(await readFloat32(device, y, batch * 17), refY, tolerance(refY), `${what}: y`);
+      expectClose(await readFloat32(device, dx, batch * 33), refDx, tolerance(refDx), `${what}: dx`);
+      expectClose(grads, refGrads, tolerance(refGrads), `${what}: dW, db`);
+    }
   });
 });

@@ -22,8 +22,8 @@ export class Profiler {
   private pending: Pending[] = [];
   readonly samples = new Map<string, KernelSamples>();
 
-  /** `capacity`: most dispatches timed per command encoder (two timestamps each). */
-  constructor(readonly device: GPUDevice, readonly capacity = 4096) {
+  /** `capacity`: most dispatches timed per command encoder (two timestamps each; WebGPU allows 4,096 queries per set). */
+  constructor(readonly device: GPUDevice, readonly capacity = 2048) {
     if (!device.features.has('timestamp-query')) throw new GpuError('profiling needs the timestamp-query feature, which this GPU does not offer');
     this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * capacity, label: 'profiler.timestamps' });
     this.resolveBuffer = device.createBuffer({ size: 16 * capacity, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'profiler.resolve' });
@@ -90,4 +90,61 @@ export class Profiler {
     this.querySet.destroy();
     this.resolveBuffer.destroy();
   }
+}
+
+/** This adapter's measured peaks (bench/peaks.ts measures them first): a large matmul and a large copy. */
+export interface Peaks {
+  gflops: number;
+  /** GB/s, bytes read plus written. */
+  gbps: number;
+}
+
+/** One row of the per-kernel table. */
+export interface ProfileRow {
+  kernel: string;
+  op: string;
+  dispatchesPerIteration: number;
+  /** Median microseconds per dispatch. */
+  microseconds: number;
+  /** Of the summed dispatch time of an iteration. */
+  share: number;
+  gflops: number;
+  gbps: number;
+  /** Achieved over peak, of the larger of the two (FLOPs or bytes): how far the kernel is from its limit. */
+  fractionOfPeak?: number;
+  /** Microseconds the kernel would take at the peaks (max of FLOPs / peak and bytes / peak). */
+  predictedMicroseconds?: number;
+}
+
+const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); const n = s.length; return n % 2 ? s[(n - 1) / 2] : (s[n / 2 - 1] + s[n / 2]) / 2; };
+
+/** The table of `samples` over `iterations` profiled iterations, slowest share first. */
+export function profileRows(samples: Iterable<KernelSamples>, iterations: number, peaks?: Peaks): ProfileRow[] {
+  const list = [...samples];
+  const total = list.reduce((t, s) => t + s.seconds.reduce((a, b) => a + b, 0), 0);
+  return list.map((s) => {
+    const seconds = median(s.seconds);
+    const flops = s.cost?.flops ?? 0;
+    const bytes = s.cost?.bytes ?? 0;
+    const row: ProfileRow = {
+      kernel: s.kernel, op: s.op, dispatchesPerIteration: s.seconds.length / iterations, microseconds: seconds * 1e6,
+      share: total > 0 ? s.seconds.reduce((a, b) => a + b, 0) / total : 0,
+      gflops: seconds > 0 ? flops / seconds / 1e9 : 0, gbps: seconds > 0 ? bytes / seconds / 1e9 : 0,
+    };
+    if (peaks) {
+      const predicted = Math.max(flops / (peaks.gflops * 1e9), bytes / (peaks.gbps * 1e9));
+      row.predictedMicroseconds = predicted * 1e6;
+      row.fractionOfPeak = seconds > 0 ? predicted / seconds : 0;
+    }
+    return row;
+  }).sort((a, b) => b.share - a.share);
+}
+
+/** The rows as a fixed-width table. */
+export function formatProfile(rows: readonly ProfileRow[]): string {
+  const header = 'kernel                          op                     disp/it   us/disp   share   GFLOP/s    GB/s  pred us  of peak';
+  const lines = rows.map((r) => `${r.kernel.padEnd(31).slice(0, 31)} ${r.op.padEnd(22).slice(0, 22)} ${r.dispatchesPerIteration.toFixed(2).padStart(7)} ` +
+    `${r.microseconds.toFixed(1).padStart(9)} ${(100 * r.share).toFixed(1).padStart(6)}% ${r.gflops.toFixed(2).padStart(9)} ${r.gbps.toFixed(2).padStart(7)} ` +
+    `${r.predictedMicroseconds === undefined ? '      -' : r.predictedMicroseconds.toFixed(1).padStart(8)} ${r.fractionOfPeak === undefined ? '     -' : `${(100 * r.fractionOfPeak).toFixed(1).padStart(6)}%`}`);
+  return [header, ...lines].join('\n');
 }

@@ -97,7 +97,8 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
     maxComputeWorkgroupSizeY: l.maxComputeWorkgroupSizeY,
     maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
   };
-  const wantedFeatures: GPUFeatureName[] = ['timestamp-query', ...(options.optionalFeatures ?? [])];
+  // Every feature some kernel variant can use, where the adapter has it (the tuner only offers what the device has).
+  const wantedFeatures = ['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix', ...(options.optionalFeatures ?? [])] as GPUFeatureName[];
   const requiredFeatures = wantedFeatures.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
 

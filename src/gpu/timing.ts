@@ -1,15 +1,66 @@
-// GPU timing for bench/: timestamp queries where the adapter has them, wall time around onSubmittedWorkDone otherwise.
+// GPU timing for the tuner and bench/: timestamp queries around one compute pass where the adapter has them, wall time
+// around submit + onSubmittedWorkDone otherwise.
+import './globals.js';
+import { PassRecorder, type Recorder } from './kernel.js';
 
 export interface GpuTiming {
-  /** Seconds of GPU time per run of `encode`, one value per repeat. */
+  /** Seconds per repetition of the recorded work, one value per sample. */
   samples: number[];
   method: 'timestamp' | 'wall';
 }
 
+export interface TimingOptions {
+  /** Samples taken after the warm-up (default 5). */
+  samples?: number;
+  /** Unmeasured runs first (pipelines compiled, caches warm; default 1). */
+  warmup?: number;
+  /** Repetitions of the work per sample, in one pass and one submit (default 1). */
+  repetitions?: number;
+}
+
 /**
- * Times `encode` (which records work into an encoder) `repeats` times after `warmup` runs. Each repeat submits
- * `inner` copies of the work in one command buffer, so the queue stays busy and per-submit overhead is amortized.
+ * Times `record` (dispatches recorded into one compute pass): each sample records it `repetitions` times in one pass and
+ * submits; the time is the pass's own (timestamps) or the submit's round trip (wall), divided by the repetitions.
  */
+export async function timePass(device: GPUDevice, record: (rec: Recorder) => void, options: TimingOptions = {}): Promise<GpuTiming> {
+  const { samples = 5, warmup = 1, repetitions = 1 } = options;
+  const timestamps = device.features.has('timestamp-query');
+  const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
+  const resolve = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
+  const staging = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : null;
+  const run = async (): Promise<number> => {
+    const encoder = device.createCommandEncoder();
+    const pass = encoder.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
+    const rec = new PassRecorder(pass);
+    for (let i = 0; i < repetitions; i++) record(rec);
+    pass.end();
+    if (querySet) {
+      encoder.resolveQuerySet(querySet, 0, 2, resolve!, 0);
+      encoder.copyBufferToBuffer(resolve!, 0, staging!, 0, 16);
+    }
+    const t0 = performance.now();
+    device.queue.submit([encoder.finish()]);
+    await device.queue.onSubmittedWorkDone();
+    const wall = (performance.now() - t0) / 1000;
+    if (!staging) return wall;
+    await staging.mapAsync(GPUMapMode.READ);
+    const stamps = new BigUint64Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    const seconds = Number(stamps[1] - stamps[0]) * 1e-9;
+    // A driver whose clock does not advance inside a pass reports 0: fall back to the wall time of that sample.
+    return seconds > 0 ? seconds : wall;
+  };
+  try {
+    for (let i = 0; i < warmup; i++) await run();
+    const out: number[] = [];
+    for (let i = 0; i < samples; i++) out.push((await run()) / repetitions);
+    return { samples: out, method: timestamps ? 'timestamp' : 'wall' };
+  } finally {
+    querySet?.destroy(); resolve?.destroy(); staging?.destroy();
+  }
+}
+
+/** Times `encode` (which records work into an encoder) `repeats` times after `warmup` runs (wall clock; bench/). */
 export async function timeGpu(
   device: GPUDevice,
   encode: (encoder: GPUCommandEncoder) => void,

@@ -1,17 +1,25 @@
-// Linear-layer kernels (shaders/linear_forward.wgsl, linear_backward_input.wgsl, linear_backward_weight.wgsl,
-// linear_backward_weight_sum.wgsl) declared once, with the dispatch of one layer of each.
+// Linear-layer kernels declared once, with the dispatch of one layer of each: forward, backward to the input and to the
+// parameters (shaders/linear_*.wgsl, each in two code variants: workgroup-memory tiles, or register blocks without
+// workgroup memory), and the split-K sum (linear_backward_weight_sum.wgsl).
 import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
 import type { LayerLayout } from './layout.js';
 
-/** Threads of a tiled-matmul workgroup; each thread computes 4 x 4 outputs, so the tile is (4 threadsY) x (4 threadsX). */
+/**
+ * A tiled-matmul workgroup: threadsX x threadsY threads, each computing rowsPerThread x colsPerThread outputs (default
+ * 4 x 4), so the tile is (rowsPerThread threadsY) x (colsPerThread threadsX), stepping tileK along the reduction.
+ * f16: the workgroup tiles hold f16 (inputs rounded; products and sums in f32; needs shader-f16).
+ */
 export interface TileShape {
   threadsX: number;
   threadsY: number;
   tileK: number;
+  rowsPerThread?: number;
+  colsPerThread?: number;
+  f16?: boolean;
 }
 
-/** Outputs per thread of the tiled kernels (rows x columns). */
+/** Outputs per thread of the tiled kernels (rows x columns) unless the tile says otherwise. */
 const PER_THREAD = 4;
 
 /** 64 x 64 outputs per workgroup of 256 threads: the general case (hidden widths 64 and up). */
@@ -32,8 +40,8 @@ export function chooseTile(rows: number | null, columns: number, wide: TileShape
   return wide;
 }
 
-export const tileRows = (t: TileShape) => t.threadsY * PER_THREAD;
-export const tileColumns = (t: TileShape) => t.threadsX * PER_THREAD;
+export const tileRows = (t: TileShape) => t.threadsY * (t.rowsPerThread ?? PER_THREAD);
+export const tileColumns = (t: TileShape) => t.threadsX * (t.colsPerThread ?? PER_THREAD);
 
 /** Checks a tile against the device's limits (invocations, workgroup memory of the largest kernel). */
 export function validateTile(device: GPUDevice, t: TileShape): void {
@@ -41,37 +49,89 @@ export function validateTile(device: GPUDevice, t: TileShape): void {
     throw new RangeError(`tile ${JSON.stringify(t)}: sizes must be positive integers`);
   }
   const threads = t.threadsX * t.threadsY;
-  const bytes = 4 * t.tileK * (tileRows(t) + tileColumns(t) + 1);
+  const bytes = (t.f16 ? 2 : 4) * t.tileK * (tileRows(t) + tileColumns(t) + 1);
+  if (t.f16 && !device.features.has('shader-f16')) throw new RangeError(`tile ${JSON.stringify(t)}: this GPU lacks shader-f16`);
   if (threads > device.limits.maxComputeInvocationsPerWorkgroup) throw new RangeError(`tile ${JSON.stringify(t)}: ${threads} threads exceed this GPU's ${device.limits.maxComputeInvocationsPerWorkgroup}`);
   if (bytes > device.limits.maxComputeWorkgroupStorageSize) throw new RangeError(`tile ${JSON.stringify(t)}: ${bytes} bytes of workgroup memory exceed this GPU's ${device.limits.maxComputeWorkgroupStorageSize}`);
 }
 
-const tileVariant = (t: TileShape) => ({
-  constants: { THREADS_X: t.threadsX, THREADS_Y: t.threadsY, TILE_K: t.tileK },
-  defines: { ROWS_PER_THREAD: PER_THREAD, COLS_PER_THREAD: PER_THREAD },
-});
-const tileWorkgroup = (t: TileShape) => [t.threadsX, t.threadsY] as const;
+/**
+ * Register-blocked, barrier-free: each invocation computes rows x cols outputs from global memory; lanesOverRows puts
+ * consecutive invocations on consecutive row blocks (else column blocks).
+ */
+export interface RegisterBlock {
+  rows: number;
+  cols: number;
+  lanesOverRows: boolean;
+  workgroup: number;
+}
+
+/** How one layer's matmul runs: a workgroup tile or a register block. */
+export type LinearVariant = { kind: 'tiled'; tile: TileShape } | ({ kind: 'register' } & RegisterBlock);
+
+export const tiled = (tile: TileShape): LinearVariant => ({ kind: 'tiled', tile });
+
+/** A short name of a variant ("tiled 16x16k16", "register 4x8 rows wg64"). */
+export function describeLinear(v: LinearVariant): string {
+  const t = v.kind === 'tiled' ? v.tile : undefined;
+  return t ? `tiled ${t.threadsX}x${t.threadsY}k${t.tileK}${t.rowsPerThread ? ` ${t.rowsPerThread}x${t.colsPerThread ?? PER_THREAD}` : ''}${t.f16 ? ' f16' : ''}`
+    : `register ${(v as RegisterBlock).rows}x${(v as RegisterBlock).cols} ${(v as RegisterBlock).lanesOverRows ? 'rows' : 'cols'} wg${(v as RegisterBlock).workgroup}`;
+}
+
+/** Overrides and defines of a variant in the linear_*.wgsl kernels (each has both code variants). */
+function linearVariant(v: LinearVariant): { constants: Record<string, number>; defines: Record<string, number | boolean | string> } {
+  if (v.kind === 'register') {
+    return { constants: { WORKGROUP_SIZE: v.workgroup }, defines: { REGISTER: true, ROWS_PER_THREAD: v.rows, COLS_PER_THREAD: v.cols, LANES_OVER_ROWS: v.lanesOverRows, TILE_TYPE: 'f32' } };
+  }
+  const t = v.tile;
+  return {
+    constants: { THREADS_X: t.threadsX, THREADS_Y: t.threadsY, TILE_K: t.tileK },
+    defines: { REGISTER: false, ROWS_PER_THREAD: t.rowsPerThread ?? PER_THREAD, COLS_PER_THREAD: t.colsPerThread ?? PER_THREAD, LANES_OVER_ROWS: false, TILE_TYPE: t.f16 ? 'f16' : 'f32' },
+  };
+}
+const linearFeatures = (v: LinearVariant) => (v.kind === 'tiled' && v.tile.f16 ? ['shader-f16'] : []);
+const linearWorkgroup = (v: LinearVariant) => (v.kind === 'tiled' ? [v.tile.threadsX, v.tile.threadsY] as const : [v.workgroup] as const);
 
 export const linearForwardKernel = defineKernel({
   shader: 'linear_forward.wgsl',
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write' },
-  variant: (v: { tile: TileShape; relu: boolean }) => ({ ...tileVariant(v.tile), constants: { ...tileVariant(v.tile).constants, RELU: v.relu } }),
-  workgroup: (v) => tileWorkgroup(v.tile),
+  variant: (v: { linear: LinearVariant; relu: boolean }) => { const l = linearVariant(v.linear); return { ...l, constants: { ...l.constants, RELU: v.relu } }; },
+  features: (v) => linearFeatures(v.linear),
+  workgroup: (v) => linearWorkgroup(v.linear),
 });
 
 export const linearBackwardInputKernel = defineKernel({
   shader: 'linear_backward_input.wgsl',
   bindings: { params: 'uniform', dy: 'read', weights: 'read', below: 'read', dx: 'read-write' },
-  variant: (v: { tile: TileShape; masked: boolean }) => ({ ...tileVariant(v.tile), constants: { ...tileVariant(v.tile).constants, MASKED: v.masked } }),
-  workgroup: (v) => tileWorkgroup(v.tile),
+  variant: (v: { linear: LinearVariant; masked: boolean }) => { const l = linearVariant(v.linear); return { ...l, constants: { ...l.constants, MASKED: v.masked } }; },
+  features: (v) => linearFeatures(v.linear),
+  workgroup: (v) => linearWorkgroup(v.linear),
 });
 
 export const linearBackwardWeightKernel = defineKernel({
   shader: 'linear_backward_weight.wgsl',
   bindings: { params: 'uniform', x: 'read', dy: 'read', result: 'read-write' },
-  variant: (v: { tile: TileShape }) => tileVariant(v.tile),
-  workgroup: (v) => tileWorkgroup(v.tile),
+  variant: (v: LinearVariant) => linearVariant(v),
+  features: linearFeatures,
+  workgroup: linearWorkgroup,
 });
+
+type ForwardPipeline = PipelineOf<typeof linearForwardKernel>;
+type BackwardInputPipeline = PipelineOf<typeof linearBackwardInputKernel>;
+type BackwardWeightPipeline = PipelineOf<typeof linearBackwardWeightKernel>;
+
+/** The forward pipeline of a variant. */
+export function linearForwardPipeline(device: GPUDevice, v: LinearVariant, relu: boolean): Promise<ForwardPipeline> {
+  return linearForwardKernel.pipeline(device, { linear: v, relu });
+}
+
+export function linearBackwardInputPipeline(device: GPUDevice, v: LinearVariant, masked: boolean): Promise<BackwardInputPipeline> {
+  return linearBackwardInputKernel.pipeline(device, { linear: v, masked });
+}
+
+export function linearBackwardWeightPipeline(device: GPUDevice, v: LinearVariant): Promise<BackwardWeightPipeline> {
+  return linearBackwardWeightKernel.pipeline(device, v);
+}
 
 const SUM_WORKGROUP = 256;
 export const linearBackwardWeightSumKernel = defineKernel({
@@ -101,37 +161,39 @@ export function linearBackwardWeightSumParams(count: number, splits: number): Ar
   return new Uint32Array([count, splits, 0, 0]).buffer;
 }
 
-/** The (x, y) workgroups covering a (rows, columns) result with tile t. */
-function tileGrid(t: TileShape, rows: number, columns: number, z = 1): [number, number, number] {
-  return [Math.ceil(columns / tileColumns(t)), Math.ceil(rows / tileRows(t)), z];
+/** The workgroups covering a (rows, columns) result: tiles in (x, y), or register blocks over a linear grid; z splits. */
+function variantGrid(device: GPUDevice, v: LinearVariant, rows: number, columns: number, z = 1): [number, number, number] {
+  if (v.kind === 'tiled') return [Math.ceil(columns / tileColumns(v.tile)), Math.ceil(rows / tileRows(v.tile)), z];
+  const [x, y] = linearGrid(device, Math.ceil(rows / v.rows) * Math.ceil(columns / v.cols), v.workgroup);
+  return [x, y, z];
 }
 
 /** y = act(x W + b) of one layer. x: (batch, in); y: (batch, out). */
-export function linearForwardDispatch(device: GPUDevice, p: Pipeline<typeof linearForwardKernel.spec.bindings>, tile: TileShape,
+export function linearForwardDispatch(device: GPUDevice, p: ForwardPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, b: { x: Binding; weights: GPUBuffer; y: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
   return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
-    tileGrid(tile, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
+    variantGrid(device, v, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
 }
 
 /** dx = (dy W^T) * mask of one layer. dy: (batch, out); below: (batch, in) (read when masked); dx: (batch, in). */
-export function linearBackwardInputDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardInputKernel.spec.bindings>, tile: TileShape,
+export function linearBackwardInputDispatch(device: GPUDevice, p: BackwardInputPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, b: { dy: GPUBuffer; weights: GPUBuffer; below: GPUBuffer; dx: GPUBuffer }, masked: boolean, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
   return dispatchOf(device, p, { params: createUniform(device, linearBackwardInputParams(batch, layer), 'linearBackwardInput.params'), ...b },
-    tileGrid(tile, batch, n), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * m + n * m + batch * n * (masked ? 2 : 1)) } });
+    variantGrid(device, v, batch, n), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * m + n * m + batch * n * (masked ? 2 : 1)) } });
 }
 
 /**
  * [dW; db] = [x, 1]^T dy of one layer over `splits` batch splits of rowsPerSplit rows, into result (splits, stride)
  * at the layer's offset (stride 0 and splits 1: the gradient itself). x: (batch, in); dy: (batch, out).
  */
-export function linearBackwardWeightDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardWeightKernel.spec.bindings>, tile: TileShape,
+export function linearBackwardWeightDispatch(device: GPUDevice, p: BackwardWeightPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, split: { splits: number; rowsPerSplit: number; stride: number },
   b: { x: Binding; dy: GPUBuffer; result: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
   const params = createUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
-  return dispatchOf(device, p, { params, ...b }, tileGrid(tile, n + 1, m, split.splits),
+  return dispatchOf(device, p, { params, ...b }, variantGrid(device, v, n + 1, m, split.splits),
     { op, cost: { flops: 2 * batch * (n + 1) * m, bytes: 4 * (batch * (n + m) + split.splits * (n + 1) * m) } });
 }
 

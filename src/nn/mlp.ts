@@ -6,8 +6,9 @@ import { UserError } from '../errors.js';
 import { AdamSchedule, adamDispatch, adamKernel, adamSlotOffset } from './adam.js';
 import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
 import {
-  linearBackwardInputDispatch, linearBackwardInputKernel, linearBackwardWeightDispatch, linearBackwardWeightKernel,
-  linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardKernel, validateTile, type TileShape,
+  linearBackwardInputDispatch, linearBackwardInputKernel, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightKernel,
+  linearBackwardWeightPipeline, linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardKernel,
+  linearForwardPipeline, validateTile, type LinearVariant,
 } from './linear.js';
 import { mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel, mlpForwardFusedDispatch, mlpForwardFusedKernel } from './mlpFused.js';
 import { defaultPlan, type ChainPlan, type MlpPlan, type PlanOptions } from './mlpPlan.js';
@@ -27,14 +28,13 @@ export interface GpuMlpOptions extends PlanOptions {
   plans?: MlpPlan[];
 }
 
-type P<K> = PipelineOf<K>;
 type Pipelines = {
-  forward: (P<typeof linearForwardKernel> | undefined)[];
-  backwardInput: (P<typeof linearBackwardInputKernel> | undefined)[];
-  backwardInputUnmasked?: P<typeof linearBackwardInputKernel>;
-  backwardWeight: (P<typeof linearBackwardWeightKernel> | undefined)[];
-  fusedForward?: P<typeof mlpForwardFusedKernel>;
-  fusedBackward?: P<typeof mlpBackwardInputFusedKernel>;
+  forward: (PipelineOf<typeof linearForwardKernel> | undefined)[];
+  backwardInput: (PipelineOf<typeof linearBackwardInputKernel> | undefined)[];
+  backwardInputUnmasked?: PipelineOf<typeof linearBackwardInputKernel>;
+  backwardWeight: (PipelineOf<typeof linearBackwardWeightKernel> | undefined)[];
+  fusedForward?: PipelineOf<typeof mlpForwardFusedKernel>;
+  fusedBackward?: PipelineOf<typeof mlpBackwardInputFusedKernel>;
 };
 
 /** A plan with its pipelines, built once in create(). */
@@ -43,14 +43,14 @@ interface BuiltPlan { plan: MlpPlan; pipelines: Pipelines }
 /** The pipelines one plan needs (per layer where the plan runs per layer). */
 async function buildPipelines(device: GPUDevice, layout: MlpLayout, plan: MlpPlan): Promise<Pipelines> {
   const last = layout.layers.length - 1;
-  const perLayer = <T>(chain: ChainPlan | undefined, make: (tiles: TileShape[], l: number) => Promise<T>) =>
-    Promise.all(layout.layers.map((_, l) => (chain?.kind === 'layers' ? make(chain.tiles, l) : Promise.resolve(undefined))));
+  const perLayer = <T>(variants: LinearVariant[] | undefined, make: (v: LinearVariant, l: number) => Promise<T>) =>
+    Promise.all(layout.layers.map((_, l) => (variants ? make(variants[l], l) : Promise.resolve(undefined))));
   const f = plan.forward, bi = plan.backwardInput, bw = plan.backwardWeight;
   const [forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward] = await Promise.all([
-    perLayer(f, (tiles, l) => linearForwardKernel.pipeline(device, { tile: tiles[l], relu: l < last })),
-    perLayer(bi, (tiles, l) => linearBackwardInputKernel.pipeline(device, { tile: tiles[l], masked: l > 0 })),
-    Promise.all(layout.layers.map((_, l) => (bw ? linearBackwardWeightKernel.pipeline(device, { tile: bw.tiles[l] }) : Promise.resolve(undefined)))),
-    bi?.kind === 'layers' ? linearBackwardInputKernel.pipeline(device, { tile: bi.tiles[0], masked: false }) : undefined,
+    perLayer(f.kind === 'layers' ? f.layers : undefined, (v, l) => linearForwardPipeline(device, v, l < last)),
+    perLayer(bi?.kind === 'layers' ? bi.layers : undefined, (v, l) => linearBackwardInputPipeline(device, v, l > 0)),
+    perLayer(bw?.layers, (v) => linearBackwardWeightPipeline(device, v)),
+    bi?.kind === 'layers' ? linearBackwardInputPipeline(device, bi.layers[0], false) : undefined,
     f.kind === 'fused' ? mlpForwardFusedKernel.pipeline(device, { rows: f.rows }) : undefined,
     bi?.kind === 'fused' ? mlpBackwardInputFusedKernel.pipeline(device, { rows: bi.rows }) : undefined,
   ]);
@@ -135,7 +135,9 @@ export class GpuMlp {
     const layout = mlpLayout(sizes);
     const plans = new Map<number, BuiltPlan>();
     await Promise.all([...new Set(batches)].map(async (batch) => {
-      const plan = options.plans?.find((p) => p.batch === batch) ?? defaultPlan(device, sizes, batch, maxBatch, trainable, options);
+      const given = options.plans?.find((p) => p.batch === batch);
+      // A target network runs the forward only (a trainable network's plan may be given for it).
+      const plan = given ? (trainable ? given : { batch, forward: given.forward }) : defaultPlan(device, sizes, batch, maxBatch, trainable, options);
       plans.set(batch, { plan, pipelines: await buildPipelines(device, layout, plan) });
     }));
     const split = [...plans.values()].some((b) => (b.plan.backwardWeight?.splits ?? 1) > 1);
@@ -190,8 +192,8 @@ export class GpuMlp {
         const ys = [0, 1, 2, 3].map((l) => this.activations[l] ?? this.dummies[4 + l]);
         return [mlpForwardFusedDispatch(this.device, p.fusedForward!, plan.forward.rows, layers, batch, { x: input, weights: this.params, ys }, this.parameterCount, op)];
       }
-      const tiles = plan.forward.tiles;
-      return layers.map((layer, l) => linearForwardDispatch(this.device, p.forward[l]!, tiles[l], layer, batch,
+      const variants = plan.forward.layers;
+      return layers.map((layer, l) => linearForwardDispatch(this.device, p.forward[l]!, variants[l], layer, batch,
         { x: l === 0 ? input : this.activations[l - 1], weights: this.params, y: this.activations[l] }, op));
     });
     for (const d of list) rec.dispatch(d);
@@ -253,16 +255,16 @@ export class GpuMlp {
       const dy = l === layers.length - 1 ? dOutput : this.deltas[l];
       const x = l === 0 ? input : this.activations[l - 1];
       if (!skipParamGrads) {
-        list.push(linearBackwardWeightDispatch(device, p.backwardWeight[l]!, split.tiles[l], layer, batch,
+        list.push(linearBackwardWeightDispatch(device, p.backwardWeight[l]!, split.layers[l], layer, batch,
           { splits: split.splits, rowsPerSplit: split.rowsPerSplit, stride: split.splits > 1 ? this.parameterCount : 0 }, { x, dy, result: gradTarget }, op));
       }
       if (fusedChain || chain.kind !== 'layers') continue;
       if (l > 0) {
-        list.push(linearBackwardInputDispatch(device, p.backwardInput[l]!, chain.tiles[l], layer, batch,
+        list.push(linearBackwardInputDispatch(device, p.backwardInput[l]!, chain.layers[l], layer, batch,
           { dy, weights: this.params, below: this.activations[l - 1], dx: this.deltas[l - 1] }, true, op));
       } else if (dInput) {
         // no ReLU below the first layer: `below` is unused, bound to params (read-only here)
-        list.push(linearBackwardInputDispatch(device, p.backwardInputUnmasked!, chain.tiles[0], layer, batch,
+        list.push(linearBackwardInputDispatch(device, p.backwardInputUnmasked!, chain.layers[0], layer, batch,
           { dy, weights: this.params, below: this.params, dx: dInput }, false, op));
       }
     }

@@ -1,10 +1,10 @@
 // What an MLP runs at one batch size: the fused or per-layer forward and input-gradient chain, each layer's tile, and
 // the split-K of the weight gradients. `defaultPlan` is the rule used with tuning off (and the tuner's baseline).
-import { chooseTile, WIDE_TILE, type TileShape } from './linear.js';
+import { chooseTile, describeLinear, tiled, WIDE_TILE, type LinearVariant, type TileShape } from './linear.js';
 import { mlpLayout } from './layout.js';
 import { FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, fusible, fusedRows } from './mlpFused.js';
 
-export type ChainPlan = { kind: 'fused'; rows: number } | { kind: 'layers'; tiles: TileShape[] };
+export type ChainPlan = { kind: 'fused'; rows: number } | { kind: 'layers'; layers: LinearVariant[] };
 
 export interface SplitPlan {
   /** Batch splits of the weight gradient (1: no split-K). */
@@ -18,7 +18,7 @@ export interface MlpPlan {
   forward: ChainPlan;
   /** Trainable networks only. */
   backwardInput?: ChainPlan;
-  backwardWeight?: SplitPlan & { tiles: TileShape[] };
+  backwardWeight?: SplitPlan & { layers: LinearVariant[] };
 }
 
 /** Default largest batch of the fused whole-MLP kernels. */
@@ -61,17 +61,17 @@ export function defaultPlan(device: GPUDevice, sizes: readonly number[], batch: 
   const rows = fusedRows(fusedMaxBatch);
   const fuse = fusedMaxBatch >= 1 && batch <= fusedMaxBatch;
   const forward: ChainPlan = fuse && fusible(device, sizes, rows, FUSED_FORWARD_MAX_LAYERS, FUSED_FORWARD_STORAGE_BINDINGS)
-    ? { kind: 'fused', rows } : { kind: 'layers', tiles: layers.map((l) => chooseTile(null, l.outputs, wide)) };
+    ? { kind: 'fused', rows } : { kind: 'layers', layers: layers.map((l) => tiled(chooseTile(null, l.outputs, wide))) };
   if (!trainable) return { batch, forward };
   const backwardInput: ChainPlan = fuse && fusible(device, sizes, rows, FUSED_BACKWARD_MAX_LAYERS, FUSED_BACKWARD_STORAGE_BINDINGS)
-    ? { kind: 'fused', rows } : { kind: 'layers', tiles: layers.map((l) => chooseTile(null, l.inputs, wide)) };
-  const backwardWeight = { ...defaultSplits(batch, options.maxSplits), tiles: layers.map((l) => chooseTile(l.inputs + 1, l.outputs, wide)) };
+    ? { kind: 'fused', rows } : { kind: 'layers', layers: layers.map((l) => tiled(chooseTile(null, l.inputs, wide))) };
+  const backwardWeight = { ...defaultSplits(batch, options.maxSplits), layers: layers.map((l) => tiled(chooseTile(l.inputs + 1, l.outputs, wide))) };
   return { batch, forward, backwardInput, backwardWeight };
 }
 
-/** A short name of a plan for logs and the profile ("fused r4 / split 2"). */
+/** A short name of a plan for logs ("forward fused r4; input layers tiled 16x16k16, ...; weight split 2 ..."). */
 export function describePlan(p: MlpPlan): string {
-  const chain = (c: ChainPlan) => (c.kind === 'fused' ? `fused r${c.rows}` : `layers ${c.tiles.map((t) => `${t.threadsX}x${t.threadsY}k${t.tileK}`).join(',')}`);
+  const chain = (c: ChainPlan) => (c.kind === 'fused' ? `fused r${c.rows}` : `layers ${c.layers.map(describeLinear).join(', ')}`);
   return [`forward ${chain(p.forward)}`, p.backwardInput ? `input ${chain(p.backwardInput)}` : '',
-    p.backwardWeight ? `weight split ${p.backwardWeight.splits}` : ''].filter((x) => x).join('; ');
+    p.backwardWeight ? `weight split ${p.backwardWeight.splits} ${p.backwardWeight.layers.map(describeLinear).join(', ')}` : ''].filter((x) => x).join('; ');
 }

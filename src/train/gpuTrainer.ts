@@ -11,7 +11,6 @@ import { UserError } from '../errors.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { initMlp } from '../nn/init.js';
 import { GpuMlp } from '../nn/mlp.js';
-import type { MlpPlan } from '../nn/mlpPlan.js';
 import { adamHyper, type AdamHyper } from '../nn/reference/mlp.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpoint.js';
@@ -26,6 +25,8 @@ import { ACT_METRICS, ACTION_SIZE, CRITIC_INPUT, METRICS_STRIDE, OBSERVATION_SIZ
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { STATE_SIZE } from '../env/layout.js';
 import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
+import type { Tuner } from '../gpu/tuner.js';
+import { tuneTrainer, type TrainerPlans } from './tuning.js';
 
 export type { IterationMetrics } from './reference.js';
 
@@ -57,10 +58,10 @@ export interface GpuTrainerOptions {
   snapshot?: TrainerSnapshot;
   /** Whether the final evaluation will run on this device: its buffers count in the up-front limit check (default true). */
   evaluate?: boolean;
-  /** The networks' plans per batch (the tuner's choices); default: src/nn/mlpPlan.ts defaultPlan. */
-  plans?: { actor?: MlpPlan[]; critic?: MlpPlan[] };
-  /** How the trainer's kernels sum over a workgroup (default: the fixed tree). */
-  reduce?: ReduceVariant;
+  /** The networks' plans and the reduction (a run's recorded choices); default: chosen by `tuner`, else the defaults. */
+  plans?: TrainerPlans;
+  /** Times the variants of every op at this config's shapes and keeps the fastest (src/train/tuning.ts). */
+  tuner?: Tuner;
   /** Time every dispatch (megc train --profile). */
   profiler?: Profiler;
 }
@@ -104,6 +105,7 @@ export class GpuTrainer {
     private readonly criticTarget: GpuMlp,
     private readonly b: Buffers,
     private readonly k: LaraDispatches,
+    private readonly reduce: ReduceVariant,
     private readonly profiler?: Profiler,
   ) {
     this.device = gpu.device;
@@ -114,10 +116,10 @@ export class GpuTrainer {
   get config(): TrainConfig { return this.derived.config; }
   get actorSizes(): number[] { return this.derived.actorSizes; }
   get criticSizes(): number[] { return this.derived.criticSizes; }
-  /** The networks' plans (what each batch runs). */
-  get plans(): { actor: MlpPlan[]; critic: MlpPlan[] } {
+  /** What this trainer runs: the networks' plans and the reduction (config.json records them). */
+  get plans(): TrainerPlans {
     const { envs, batch } = this.config;
-    return { actor: [...new Set([envs, batch])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)] };
+    return { actor: [...new Set([batch, envs])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)], reduce: this.reduce };
   }
 
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */
@@ -127,11 +129,12 @@ export class GpuTrainer {
     const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
     const gamma = config.gamma > 0;
     const steps = chunk * U;
+    const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run) : undefined);
     const [actor, critic, actorTarget, criticTarget] = await Promise.all([
-      GpuMlp.create(device, run.actorSizes, [envs, batch], { label: 'actor', maxStepsPerSubmit: steps, plans: options.plans?.actor }),
-      GpuMlp.create(device, run.criticSizes, [batch], { label: 'critic', maxStepsPerSubmit: steps, plans: options.plans?.critic }),
-      GpuMlp.create(device, run.actorSizes, [batch], { label: 'actorTarget', trainable: false, plans: options.plans?.actor }),
-      GpuMlp.create(device, run.criticSizes, [batch], { label: 'criticTarget', trainable: false, plans: options.plans?.critic }),
+      GpuMlp.create(device, run.actorSizes, [envs, batch], { label: 'actor', maxStepsPerSubmit: steps, plans: plans?.actor }),
+      GpuMlp.create(device, run.criticSizes, [batch], { label: 'critic', maxStepsPerSubmit: steps, plans: plans?.critic }),
+      GpuMlp.create(device, run.actorSizes, [batch], { label: 'actorTarget', trainable: false, plans: plans?.actor }),
+      GpuMlp.create(device, run.criticSizes, [batch], { label: 'criticTarget', trainable: false, plans: plans?.critic }),
     ]);
 
     const store = (bytes: number, label: string) => { const x = createStorage(device, bytes, label); all.push(x); return x; };
@@ -162,7 +165,7 @@ export class GpuTrainer {
     const norm = createUniform(device, observationNormParams(observationNorm(scenario)).buffer as ArrayBuffer, 'lara.norm');
     all.push(scenarioBuffer, norm);
 
-    const reduce = options.reduce ?? TREE_REDUCE;
+    const reduce = plans?.reduce ?? TREE_REDUCE;
     const [observe, act, minibatch, criticLoss, actorChain, actorChainBackward, metrics] = await Promise.all([
       laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce), laraMinibatchKernel.pipeline(device, undefined),
       laraCriticLossKernel.pipeline(device, { ...reduce, gamma }), laraActorChainKernel.pipeline(device, undefined),
@@ -186,7 +189,7 @@ export class GpuTrainer {
       }, batch, 'actorChainBackward', 2 * featureFlops),
       metrics: stepDispatch(device, metrics, { step, actPartials, criticPartials, actorPartials, metrics: b.metrics }, 1, 'metrics', 0),
     };
-    const trainer = new GpuTrainer(gpu, scenario, run, actor, critic, actorTarget, criticTarget, b, k, options.profiler);
+    const trainer = new GpuTrainer(gpu, scenario, run, actor, critic, actorTarget, criticTarget, b, k, reduce, options.profiler);
     const snap = options.snapshot;
     if (snap) {
       trainer.restore(snap);

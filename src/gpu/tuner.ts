@@ -1,0 +1,150 @@
+// Variants chosen by measurement on the GPU in use: an op declares its candidates (the first is today's default) and a
+// harness that records it; on first use of a shape on an adapter the tuner times every candidate and keeps the fastest,
+// cached per adapter, driver, code and shape (TuneStore), and lists its choices for the run's config.json.
+import type { Recorder } from './kernel.js';
+import { median, timePass } from './timing.js';
+
+/** off: the defaults; quick: the short candidate lists, few samples; full: every candidate, more samples. */
+export type TuneMode = 'off' | 'quick' | 'full';
+export const TUNE_MODES: readonly TuneMode[] = ['off', 'quick', 'full'];
+
+/**
+ * Recorded work of one candidate: `record` puts its dispatches into a pass; `output` reads what it computed (checked
+ * against the default candidate's before a candidate may win); `destroy` frees what the harness owns.
+ */
+export interface Harness {
+  record(rec: Recorder): void;
+  output?(): Promise<Float32Array>;
+  destroy(): void;
+}
+
+export interface TunableOp<V> {
+  /** The op, e.g. 'linear.forward'. */
+  name: string;
+  /** Its shape, e.g. 'b256 14x64 relu': one choice per (adapter, op, shape). */
+  shape: string;
+  /** Candidates that run on this device; [0] is the default (tuning off). */
+  candidates: readonly V[];
+  /** The quick mode's subset (default: all). */
+  quick?: readonly V[];
+  /** A stable name of a candidate (what the cache and config.json hold). */
+  describe(v: V): string;
+  harness(v: V): Promise<Harness>;
+  /** Largest difference from the default's output, relative to its largest magnitude, a candidate may show (default 1e-3). */
+  tolerance?(v: V): number;
+}
+
+/** One measured choice. */
+export interface TuneChoice {
+  variant: string;
+  /** Median microseconds of every candidate timed. */
+  microseconds: Record<string, number>;
+}
+
+/** Where choices persist between runs (a JSON file under the user's cache directory; memory in tests and browsers). */
+export interface TuneStore {
+  get(key: string): TuneChoice | undefined;
+  set(key: string, choice: TuneChoice): void;
+}
+
+export class MemoryTuneStore implements TuneStore {
+  readonly entries = new Map<string, TuneChoice>();
+  get(key: string) { return this.entries.get(key); }
+  set(key: string, choice: TuneChoice) { this.entries.set(key, choice); }
+}
+
+export interface TunerOptions {
+  mode: TuneMode;
+  /** Identifies the adapter and driver (vendor, architecture, device, description). */
+  adapterKey: string;
+  store?: TuneStore;
+  /** Progress lines ("tuning linear.forward b256 14x64: 5 candidates"). */
+  log?: (line: string) => void;
+  /** Hash of the code the choices depend on (shader sources); a change invalidates the cache. */
+  codeVersion?: string;
+}
+
+export class Tuner {
+  /** Every choice made in this process: `op shape` -> variant name (what config.json records). */
+  readonly choices: Record<string, string> = {};
+  constructor(readonly device: GPUDevice, readonly options: TunerOptions) {}
+
+  get mode(): TuneMode { return this.options.mode; }
+
+  /** The candidate to use for `op` (the default when tuning is off). */
+  async choose<V>(op: TunableOp<V>): Promise<V> {
+    const id = `${op.name} ${op.shape}`;
+    const pick = (name: string) => op.candidates.find((c) => op.describe(c) === name);
+    if (this.mode === 'off' || op.candidates.length === 1) return this.record(id, op, op.candidates[0]);
+    const key = `${this.options.adapterKey}|${this.options.codeVersion ?? ''}|${this.mode}|${id}`;
+    const cached = this.options.store?.get(key);
+    const hit = cached && pick(cached.variant);
+    if (hit !== undefined) return this.record(id, op, hit);
+    const candidates = this.mode === 'quick' ? op.quick ?? op.candidates : op.candidates;
+    this.options.log?.(`tune: ${id}: timing ${candidates.length} variants`);
+    const microseconds: Record<string, number> = {};
+    let best = op.candidates[0];
+    let bestTime = Infinity;
+    let reference: Float32Array | undefined;
+    for (const v of [op.candidates[0], ...candidates.filter((c) => c !== op.candidates[0])]) {
+      const name = op.describe(v);
+      try {
+        const { seconds, output } = await this.time(op, v);
+        if (v === op.candidates[0]) reference = output;
+        else if (reference && output) {
+          const error = relativeDifference(output, reference);
+          if (!(error <= (op.tolerance?.(v) ?? 1e-3))) { this.options.log?.(`tune: ${id}: ${name} rejected: its result differs from the default's by ${error.toExponential(1)}`); continue; }
+        }
+        microseconds[name] = seconds * 1e6;
+        if (seconds < bestTime) { bestTime = seconds; best = v; }
+      } catch (error) {
+        if (v === op.candidates[0]) throw error;
+        this.options.log?.(`tune: ${id}: ${name} rejected: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+    this.options.store?.set(key, { variant: op.describe(best), microseconds });
+    return this.record(id, op, best);
+  }
+
+  private record<V>(id: string, op: TunableOp<V>, v: V): V {
+    this.choices[id] = op.describe(v);
+    return v;
+  }
+
+  /** Median seconds of one run of `v` (repetitions sized so that a sample takes a few milliseconds) and its output. */
+  private async time<V>(op: TunableOp<V>, v: V): Promise<{ seconds: number; output?: Float32Array }> {
+    const harness = await op.harness(v);
+    try {
+      const probe = median((await timePass(this.device, (rec) => harness.record(rec), { samples: 1, warmup: 1 })).samples);
+      const output = await harness.output?.();
+      const target = this.mode === 'full' ? 0.01 : 0.003;
+      const repetitions = Math.max(1, Math.min(200, Math.round(target / Math.max(probe, 1e-6))));
+      const timing = await timePass(this.device, (rec) => harness.record(rec), { samples: this.mode === 'full' ? 7 : 3, warmup: 0, repetitions });
+      return { seconds: median(timing.samples), output };
+    } finally {
+      harness.destroy();
+    }
+  }
+}
+
+/** max |a - b| / max |b| (NaN or a length mismatch: Infinity). */
+function relativeDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Infinity;
+  let worst = 0, scale = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (Number.isNaN(d)) return Infinity;
+    worst = Math.max(worst, d);
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return worst / Math.max(scale, 1e-30);
+}
+
+/** A short hash (64-bit FNV-1a) of the sources the choices depend on (e.g. the WGSL of the tuned kernels). */
+export function codeVersion(sources: readonly string[]): string {
+  let h = 0xcbf29ce484222325n;
+  for (const s of sources) {
+    for (let i = 0; i < s.length; i++) h = ((h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h.toString(16).padStart(16, '0');
+}
