@@ -12,7 +12,7 @@ import {
   learningRate, learningReward, minibatchIndicesInto, noiseScale, observationInto, observationNorm, type ObservationNorm,
 } from './features.js';
 import { REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD, REPLAY_STRIDE } from './replay.js';
-import type { TrainerSnapshot } from './checkpoint.js';
+import type { TrainerSnapshot } from './checkpointFormat.js';
 
 const STATE_SIZE = 7;
 const CRITIC_INPUT = OBSERVATION_SIZE + ACTION_SIZE;
