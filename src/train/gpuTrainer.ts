@@ -11,7 +11,7 @@ import { initMlp } from '../nn/init.js';
 import { GpuMlp } from '../nn/mlp.js';
 import { adamHyper, type AdamHyper } from '../nn/reference/mlp.js';
 import type { Scenario } from '../scenario.js';
-import { actorSizes, criticSizes, filledRows, type TrainerSnapshot } from './checkpoint.js';
+import { actorSizes, criticSizes, filledRows, type TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
 import { ACTION_SIZE, OBSERVATION_SIZE, learningRate, noiseScale, observationNorm, observationNormParams } from './features.js';
 import { ACT_METRICS, LaraKernels, METRICS_STRIDE, REDUCE_WORKGROUP, STEP_BYTES, STEP_STRIDE, writeStep, type Step } from './gpuKernels.js';
