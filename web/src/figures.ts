@@ -50,7 +50,7 @@ export class Figure {
 
 function setupLine(config: TrainConfig): string {
   return `LARA (DDPG) trained on this GPU: ${config.envs} environments, batch ${config.batch}, ${config.iterations} iterations, `
-    + `hidden ${config.hidden.join('×')}, ${config.updatesPerIteration} updates per iteration, seed ${config.seed}`;
+    + `hidden ${config.hidden.join('×')}, ${config.updatesPerIteration} update${config.updatesPerIteration === 1 ? '' : 's'} per iteration, seed ${config.seed}`;
 }
 
 /** Fig. 3 (episode reward) and Fig. 4 (each user's latency) of a run in progress. */
