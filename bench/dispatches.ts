@@ -1,26 +1,8 @@
 // Dispatches per training iteration at the bench sizes and the default config, counted by recording one iteration with
 // its updates into a Recorder that only counts (nothing is encoded or run). Usage: npx tsx bench/dispatches.ts
-import type { Dispatch, Recorder } from '../src/gpu/kernel.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
-import type { GpuTrainer } from '../src/train/gpuTrainer.js';
-
-/** Counts dispatches per kernel name. */
-export class CountingRecorder implements Recorder {
-  readonly counts = new Map<string, number>();
-  total = 0;
-  dispatch(d: Dispatch): void {
-    this.total++;
-    this.counts.set(d.pipeline.kernel, (this.counts.get(d.pipeline.kernel) ?? 0) + 1);
-  }
-}
-
-/** Dispatches one iteration that acts with the actor and runs its updates records. */
-export function dispatchesPerIteration(trainer: GpuTrainer): CountingRecorder {
-  const counter = new CountingRecorder();
-  trainer.encodeIteration(counter, 0, { useActor: true, updates: true }, 0);
-  return counter;
-}
+import { dispatchesPerIteration } from './countDispatches.js';
 
 /** The bench's training configs: hidden 256x2, 1 update per iteration, gamma 0 (bench/train.ts), plus the default. */
 export function dispatchCountConfigs(): { name: string; config: TrainConfig }[] {

@@ -22,6 +22,10 @@ export interface EnvBenchOptions {
   /** CPU reference sizes (default: the GPU sizes up to 1e5). */
   cpuSizes?: number[];
   scenario?: Scenario;
+  /** GPU rollout policies (default both). */
+  policies?: readonly ('fra' | 'rra')[];
+  /** Environment steps per submit: dispatches are repeated up to this many (default 1e6; at least one dispatch). */
+  stepsPerSubmit?: number;
 }
 
 /** Steps per second (one step = one environment slot: sample, act, latency). gpu null: CPU rows only. */
@@ -29,11 +33,11 @@ export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): 
   const scenario = opts.scenario ?? DEFAULT_SCENARIO;
   const rows: EnvBenchRow[] = [];
   if (gpu) {
-    for (const policy of ['fra', 'rra'] as const) {
+    for (const policy of opts.policies ?? ['fra', 'rra'] as const) {
       for (const n of opts.sizes) {
         const run = await rolloutDispatches(gpu.device, scenario, policy, { envs: n, slots: 1, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 });
         // Enough dispatches per submit that submit overhead stays small at small N.
-        const inner = Math.max(1, Math.min(100, Math.round(1e6 / n)));
+        const inner = Math.max(1, Math.min(100, Math.round((opts.stepsPerSubmit ?? 1e6) / n)));
         const timing = await timeGpu(gpu.device, (encoder) => {
           const pass = encoder.beginComputePass();
           const rec = new PassRecorder(pass);

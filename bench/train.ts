@@ -6,7 +6,7 @@ import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
 import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { ReferenceTrainer } from '../src/train/reference.js';
-import { dispatchesPerIteration } from './dispatches.js';
+import { dispatchesPerIteration } from './countDispatches.js';
 
 export interface Figure { min: number; median: number; max: number }
 

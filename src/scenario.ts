@@ -1,7 +1,7 @@
 // The MEGC scenario (../shared/spec/MODEL.md "Scenario file"): defaults, zod validation, and loading from JSON.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from './errors.js';
+import { readTextFile } from './platform/host.js';
 
 /** A fully resolved scenario, SI units (metres, watts, hertz, bits, cycles, seconds). */
 export interface Scenario {
@@ -136,9 +136,9 @@ export function loadScenario(path?: string): Scenario {
   if (path === undefined) return DEFAULT_SCENARIO;
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readTextFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
+    const code = (error as { code?: string }).code;
     throw new UserError(`--scenario ${path}: cannot read the file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
   }
   let json: unknown;

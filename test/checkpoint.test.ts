@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
-import { readSafetensors, writeSafetensors } from '../src/io/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/io/safetensorsFile.js';
 import { mlpForward } from '../src/nn/reference/mlp.js';
 import { DEFAULT_SCENARIO, parseScenario } from '../src/scenario.js';
 import { actorSizes, loadCheckpoint, loadPolicy, writeCheckpoint, CHECKPOINT_FILE } from '../src/train/checkpoint.js';

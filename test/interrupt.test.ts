@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../src/io/csv.js';
-import { readSafetensors, writeSafetensors, type SafetensorsFile } from '../src/io/safetensors.js';
+import type { SafetensorsFile } from '../src/io/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/io/safetensorsFile.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 
 /*

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { readSafetensors } from '../src/io/safetensors.js';
+import { readSafetensors } from '../src/io/safetensorsFile.js';
 import { AtomicOutput, ensureDirectory, removeTemporaries, temporariesPending, writeFileAtomic } from '../src/io/atomic.js';
 import { UserError } from '../src/errors.js';
 import { ensureBuilt } from './helpers/cli.js';
@@ -130,7 +130,7 @@ describe('ensureDirectory', () => {
 
 describe('killing a writer at any moment leaves the previous file loadable', () => {
   // The built module (npm test builds in pretest), so the child needs no TypeScript loader.
-  const built = resolve(import.meta.dirname, '..', 'dist', 'src', 'io', 'safetensors.js');
+  const built = resolve(import.meta.dirname, '..', 'dist', 'src', 'io', 'safetensorsFile.js');
 
   it('SIGKILL during a stream of 2 MiB checkpoint rewrites, 8 times', async () => {
     ensureBuilt();

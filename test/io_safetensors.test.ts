@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  decodeSafetensors, encodeSafetensors, expectMetadata, expectTensor, readSafetensors, writeSafetensors, type Tensor,
-} from '../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, expectMetadata, expectTensor, type Tensor } from '../src/io/safetensors.js';
+import { readSafetensors, writeSafetensors } from '../src/io/safetensorsFile.js';
 import { UserError } from '../src/errors.js';
 
 function scratch(): string {

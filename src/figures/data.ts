@@ -1,5 +1,5 @@
 // The tables behind Figures 3, 4 and 5: seeds aggregated to a mean and a ±1 standard deviation band, and their CSV text.
-import { POLICIES, USERS, type Policy, type TrainingRun, type User } from './runs.js';
+import { POLICIES, USERS, type Policy, type TrainingRun, type User } from './runTypes.js';
 
 /** Mean and sample standard deviation (n - 1; 0 for a single value). */
 export function meanAndSd(values: readonly number[]): { mean: number; sd: number } {

@@ -6,9 +6,8 @@ import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { Resvg } from '@resvg/resvg-js';
 import { loadFontMetrics, type FontMetrics } from './fontMetrics.js';
+import { FIGURE_FONT } from './specs.js';
 
-/** The one font family every figure names; its TTF files ship with the npm package dejavu-fonts-ttf. */
-export const FIGURE_FONT = 'DejaVu Sans';
 const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'];
 
 let fontFilesCache: string[] | undefined;

@@ -4,44 +4,9 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { readCsv } from '../io/csv.js';
+import { POLICIES, USERS, type EpisodeMetrics, type Evaluation, type RunConfigFile, type TrainingRun } from './runTypes.js';
 
-export const POLICIES = ['lara', 'fra', 'rra', 'opt'] as const;
-export type Policy = (typeof POLICIES)[number];
-export const USERS = ['comp', 'aigc', 've'] as const;
-export type User = (typeof USERS)[number];
-
-/** One row of metrics.csv per training episode (reward = mean true per-slot reward -L_total; latencies in s). */
-export interface EpisodeMetrics {
-  episode: Float64Array;
-  reward: Float64Array;
-  l_comp: Float64Array;
-  l_aigc: Float64Array;
-  l_ve: Float64Array;
-  l_total: Float64Array;
-}
-
-export interface PolicyLatency { comp: number; aigc: number; ve: number; total: number }
-
-export interface Evaluation {
-  slots: number;
-  policies: Record<Policy, PolicyLatency>;
-}
-
-export interface RunConfigFile {
-  train: Record<string, unknown>;
-  scenario: unknown;
-  device?: string;
-  adapter?: unknown;
-  version?: string;
-}
-
-/** A finished training run read from its folder (evaluation.json only where the run was evaluated). */
-export interface TrainingRun {
-  directory: string;
-  config: RunConfigFile;
-  metrics: EpisodeMetrics;
-  evaluation?: Evaluation;
-}
+export { POLICIES, USERS, type EpisodeMetrics, type Evaluation, type Policy, type PolicyLatency, type RunConfigFile, type TrainingRun, type User } from './runTypes.js';
 
 const METRIC_COLUMNS = ['episode', 'reward', 'l_comp', 'l_aigc', 'l_ve', 'l_total'] as const;
 

@@ -1,9 +1,10 @@
 // Vega-lite specs of Figures 3, 4 and 5: axis titles with units, a legend, and a caption naming scenario and seeds.
 import type { TopLevelSpec } from 'vega-lite';
-import { FIGURE_FONT } from './render.js';
 import { POLICY_LABELS, USER_LABELS, type PolicyLatencyRow, type RewardRow, type UserLatencyRow } from './data.js';
-import { POLICIES, USERS } from './runs.js';
+import { POLICIES, USERS } from './runTypes.js';
 
+/** The one font family every figure names; its TTF files ship with the npm package dejavu-fonts-ttf (render.ts). */
+export const FIGURE_FONT = 'DejaVu Sans';
 const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const PLOT_WIDTH = 600;
 const PLOT_HEIGHT = 320;

@@ -1,4 +1,4 @@
-// Installs Dawn's WebGPU globals (GPUBufferUsage, GPUMapMode, …) once; import before using them.
-import { globals } from 'webgpu';
+// Installs the WebGPU globals (GPUBufferUsage, GPUMapMode, …) once where the platform lacks them; import before using them.
+import { installGpuGlobals } from '../platform/host.js';
 
-Object.assign(globalThis, globals);
+installGpuGlobals();

@@ -1,6 +1,6 @@
 // The WebGPU runtime: picks an adapter, requests the limits the workload needs, turns GPU errors into exceptions.
 import './globals.js';
-import { create } from 'webgpu';
+import { gpuEntry, hostSetting } from '../platform/host.js';
 import { GpuError, UserError } from '../errors.js';
 
 
@@ -33,13 +33,6 @@ export interface Gpu {
   destroy(): void;
 }
 
-// Dawn's create() result must stay referenced for the device's whole life (otherwise the process may crash).
-let navigatorGpu: GPU | undefined;
-function dawn(flags: string[]): GPU {
-  if (!navigatorGpu) navigatorGpu = create(flags);
-  return navigatorGpu;
-}
-
 export function summarize(adapter: GPUAdapter): AdapterSummary {
   const i = adapter.info;
   const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
@@ -55,7 +48,7 @@ export function describeAdapter(s: AdapterSummary): string {
 
 /** Every adapter Dawn offers, high-performance first. */
 export async function listAdapters(flags: string[] = []): Promise<GPUAdapter[]> {
-  const gpu = dawn(flags);
+  const gpu = gpuEntry(flags);
   const found: GPUAdapter[] = [];
   const seen = new Set<string>();
   for (const powerPreference of ['high-performance', 'low-power'] as const) {
@@ -73,8 +66,7 @@ const SETUP_HINT = 'run `bash scripts/setup-vulkan.sh` (installs Mesa lavapipe o
 
 /** Opens a device with the adapter's maximum buffer limits, so large batches fit. */
 export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
-  const wanted = options.adapter ?? process.env.MEGC_ADAPTER;
+  const wanted = options.adapter ?? hostSetting('MEGC_ADAPTER');
   const adapters = await listAdapters(options.dawnFlags ?? []);
   if (adapters.length === 0) throw new UserError(`no WebGPU adapter found; ${SETUP_HINT}`);
   let adapter = adapters[0];

@@ -1,20 +1,11 @@
 // Loads WGSL kernels from shaders/ at run time: `#include "file.wgsl"`, wgsl-preprocessor `#if ${NAME}` variants,
 // and compile errors reported with the original file and line.
-import { readFileSync, existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { wgsl } from 'wgsl-preprocessor/wgsl-preprocessor.js';
 import { ShaderCompileError } from '../errors.js';
+import { readShaderFile, shaderFileId } from '../platform/host.js';
 
-/** shaders/ of the package, found from this file in src/ (tsx, vitest) or dist/src/ (compiled). */
-export const SHADER_DIR = (() => {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, 'shaders')) && existsSync(join(dir, 'package.json'))) return join(dir, 'shaders');
-    dir = dirname(dir);
-  }
-  throw new Error('shaders/ directory not found beside package.json');
-})();
+/** shaders/ of the package (Node: a directory on disk; the web page: the bundled files). */
+export { SHADER_DIR } from '../platform/host.js';
 
 export type ShaderDefines = Record<string, boolean | number | string>;
 
@@ -30,13 +21,13 @@ export interface ShaderSource {
 const INCLUDE = /^\s*#include\s+"([^"]+)"\s*$/;
 
 function expandIncludes(path: string, spans: LineSpan[], out: string[], stack: string[], included: Set<string>): void {
-  const full = resolve(SHADER_DIR, path);
+  const full = shaderFileId(path);
   if (stack.includes(full)) throw new ShaderCompileError(`${path}: recursive #include`);
   // Include-once: a library pulled in by two files is expanded the first time only.
   if (included.has(full)) return;
   included.add(full);
   let text: string;
-  try { text = readFileSync(full, 'utf8'); } catch { throw new ShaderCompileError(`shader file not found: shaders/${path}`); }
+  try { text = readShaderFile(full); } catch { throw new ShaderCompileError(`shader file not found: shaders/${path}`); }
   const lines = text.split('\n');
   let runStart = out.length;
   let runFileLine = 1;

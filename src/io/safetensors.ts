@@ -1,9 +1,8 @@
-// safetensors reading and writing (https://github.com/huggingface/safetensors format), atomic, with a SHA-256 checksum.
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { endianness } from 'node:os';
+// safetensors encoding and decoding (https://github.com/huggingface/safetensors format) with a SHA-256 checksum; bytes
+// only, no file access (Node and the web page): src/io/safetensorsFile.ts reads and writes files.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from './atomic.js';
 
 /*
  * File layout (the safetensors spec):
@@ -46,34 +45,46 @@ const CHECKSUM_KEY = 'checksum';
 const CHECKSUM_PLACEHOLDER = '0'.repeat(64);
 const CHECKSUM_MARKER = `"${CHECKSUM_KEY}":"`;
 
-if (endianness() !== 'LE') throw new Error('safetensors: a little-endian host is required');
+if (new Uint8Array(new Uint32Array([1]).buffer)[0] !== 1) throw new Error('safetensors: a little-endian host is required');
+
+const utf8 = new TextEncoder();
+const CHECKSUM_MARKER_BYTES = utf8.encode(CHECKSUM_MARKER);
+
+/** Index of the first occurrence of `needle` in `haystack` at or after `from`, or -1. */
+function indexOfBytes(haystack: Uint8Array, needle: Uint8Array, from = 0): number {
+  outer: for (let i = from; i <= haystack.length - needle.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (haystack[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
 
 function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
 function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
+  return bytesToHex(sha256(bytes));
 }
 
 /** Byte range of the checksum's hex digits inside the file, or null if the header has no checksum field. */
 function checksumRange(file: Uint8Array, headerEnd: number, source: string): [number, number] | null {
-  const marker = Buffer.from(CHECKSUM_MARKER, 'utf8');
-  const header = Buffer.from(file.buffer, file.byteOffset + 8, headerEnd - 8);
-  const first = header.indexOf(marker);
+  const marker = CHECKSUM_MARKER_BYTES;
+  const header = file.subarray(8, headerEnd);
+  const first = indexOfBytes(header, marker);
   if (first < 0) return null;
-  if (header.indexOf(marker, first + 1) >= 0) throw new UserError(`${source}: corrupted header: the checksum appears twice`);
+  if (indexOfBytes(header, marker, first + 1) >= 0) throw new UserError(`${source}: corrupted header: the checksum appears twice`);
   const begin = 8 + first + marker.length;
   return [begin, begin + 64];
 }
 
 /** SHA-256 of the file with the checksum digits at `range` replaced by "0". */
 function fileChecksum(file: Uint8Array, range: [number, number]): string {
-  const hash = createHash('sha256');
+  const hash = sha256.create();
   hash.update(file.subarray(0, range[0]));
-  hash.update(CHECKSUM_PLACEHOLDER);
+  hash.update(utf8.encode(CHECKSUM_PLACEHOLDER));
   hash.update(file.subarray(range[1]));
-  return hash.digest('hex');
+  return bytesToHex(hash.digest());
 }
 
 /** Serialises tensors and metadata into safetensors bytes (with the checksum). Exposed for tests. */
@@ -100,9 +111,9 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
     offset += data.byteLength;
   }
   let headerText = JSON.stringify(header);
-  const headerBytesUnpadded = Buffer.byteLength(headerText, 'utf8');
+  const headerBytesUnpadded = utf8.encode(headerText).length;
   headerText += ' '.repeat((8 - ((8 + headerBytesUnpadded) % 8)) % 8);
-  const headerBytes = Buffer.from(headerText, 'utf8');
+  const headerBytes = utf8.encode(headerText);
 
   const file = new Uint8Array(8 + headerBytes.length + offset);
   new DataView(file.buffer).setBigUint64(0, BigInt(headerBytes.length), true);
@@ -114,13 +125,8 @@ export function encodeSafetensors(tensors: Record<string, Tensor>, metadata: Rec
     at += data.byteLength;
   }
   const range = checksumRange(file, 8 + headerBytes.length, 'safetensors')!;
-  file.set(Buffer.from(fileChecksum(file, range), 'ascii'), range[0]);
+  file.set(utf8.encode(fileChecksum(file, range)), range[0]);
   return file;
-}
-
-/** Writes tensors + metadata atomically as safetensors; metadata `checksum` is added (any given one is replaced). */
-export function writeSafetensors(path: string, tensors: Record<string, Tensor>, metadata: Record<string, string> = {}): void {
-  writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -146,7 +152,7 @@ export function decodeSafetensors(file: Uint8Array, source: string, { verifyChec
   const range = checksumRange(file, headerEnd, source);
   if (verifyChecksum) {
     if (range === null) throw bad('has no checksum in its metadata (written by another tool? or corrupted)');
-    const stored = Buffer.from(file.subarray(range[0], range[1])).toString('latin1');
+    const stored = String.fromCharCode(...file.subarray(range[0], range[1]));
     if (!/^[0-9a-f]{64}$/.test(stored) || fileChecksum(file, range) !== stored) {
       throw bad('checksum mismatch: the file is corrupted (or was truncated or modified)');
     }
@@ -221,20 +227,6 @@ export function decodeSafetensors(file: Uint8Array, source: string, { verifyChec
     tensors[name] = { dtype, shape: [...shape], data };
   }
   return { tensors, metadata };
-}
-
-/** Reads a safetensors file; the checksum is verified unless `verifyChecksum: false`. UserErrors name the file. */
-export function readSafetensors(path: string, { verifyChecksum = true } = {}): SafetensorsFile {
-  let bytes: Uint8Array;
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a safetensors file`);
-    bytes = readFileSync(path);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
-    throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  return decodeSafetensors(bytes, path, { verifyChecksum });
 }
 
 /**

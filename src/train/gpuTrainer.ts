@@ -13,7 +13,7 @@ import { initMlp } from '../nn/init.js';
 import { GpuMlp } from '../nn/mlp.js';
 import { adamHyper, type AdamHyper } from '../nn/reference/mlp.js';
 import type { Scenario } from '../scenario.js';
-import type { TrainerSnapshot } from './checkpoint.js';
+import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import { observationNorm, observationNormParams } from './features.js';

@@ -8,7 +8,7 @@ import { Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainConfig } from './config.js';
 import { STATE_SIZE } from '../env/layout.js';
-import type { TrainerSnapshot } from './checkpoint.js';
+import type { TrainerSnapshot } from './checkpointFormat.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import {
   actionHeadInto, criticFeaturesFromPreInto, criticFeaturesVjpInto, explorationNormalsInto, learningReward, minibatchIndicesInto,

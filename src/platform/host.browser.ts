@@ -1,0 +1,48 @@
+// Browser side of the platform boundary (the web page's bundler uses it in place of host.ts, same exports):
+// navigator.gpu, no environment settings, and the WGSL of shaders/ bundled into the page at build time.
+import { UserError } from '../errors.js';
+import { NO_WEBGPU } from './noWebgpu.js';
+
+const BUNDLE_ROOT = '../../shaders/';
+const SHADERS = import.meta.glob('../../shaders/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
+
+export { NO_WEBGPU } from './noWebgpu.js';
+
+/** Browsers have the WebGPU globals built in. */
+export function installGpuGlobals(): void {}
+
+/** navigator.gpu; `flags` (Dawn toggles of the Node runtime) have no meaning here. */
+export function gpuEntry(_flags: string[]): GPU {
+  if (typeof navigator === 'undefined' || !navigator.gpu) throw new UserError(NO_WEBGPU);
+  return navigator.gpu;
+}
+
+/** A page has no environment: every setting is unset. */
+export function hostSetting(_name: string): string | undefined {
+  return undefined;
+}
+
+/** Where the bundled shaders are named from (messages say shaders/FILE as on the command line). */
+export const SHADER_DIR = 'shaders';
+
+/** `path` relative to shaders/ with `.` and `..` resolved: the key of the bundled file. */
+export function shaderFileId(path: string): string {
+  const parts: string[] = [];
+  for (const part of path.split('/')) {
+    if (part === '..') parts.pop();
+    else if (part !== '' && part !== '.') parts.push(part);
+  }
+  return parts.join('/');
+}
+
+/** The bundled text of shader `id`; throws when the bundle has no such file. */
+export function readShaderFile(id: string): string {
+  const text = SHADERS[BUNDLE_ROOT + id];
+  if (text === undefined) throw new Error(`shaders/${id} is not in the bundle`);
+  return text;
+}
+
+/** A page reads no files by path (it opens them from a file picker or a drop, as bytes). */
+export function readTextFile(path: string): string {
+  throw new UserError(`${path}: a web page cannot read files by path`);
+}

@@ -1,0 +1,51 @@
+// Node side of the platform boundary: Dawn's WebGPU (package webgpu), settings from the environment, files from disk.
+// src/platform/host.browser.ts has the same exports for the web page; the page's bundler picks it instead of this file.
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { create, globals } from 'webgpu';
+
+/** Installs Dawn's WebGPU globals (GPUBufferUsage, GPUMapMode, …) that a browser has built in. */
+export function installGpuGlobals(): void {
+  Object.assign(globalThis, globals);
+}
+
+// Dawn's create() result must stay referenced for the device's whole life (otherwise the process may crash).
+let navigatorGpu: GPU | undefined;
+
+/** The WebGPU entry point (a browser's navigator.gpu): Dawn's, created once with `flags` (Dawn toggles). */
+export function gpuEntry(flags: string[]): GPU {
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  if (!navigatorGpu) navigatorGpu = create(flags);
+  return navigatorGpu;
+}
+
+/** A setting from the environment (e.g. MEGC_ADAPTER); undefined when unset. */
+export function hostSetting(name: string): string | undefined {
+  return process.env[name];
+}
+
+/** shaders/ of the package, found from this file in src/ (tsx, vitest) or dist/src/ (compiled). */
+export const SHADER_DIR = (() => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, 'shaders')) && existsSync(join(dir, 'package.json'))) return join(dir, 'shaders');
+    dir = dirname(dir);
+  }
+  throw new Error('shaders/ directory not found beside package.json');
+})();
+
+/** The identity of shader file `path` (relative to shaders/): the same file has the same id however it is named. */
+export function shaderFileId(path: string): string {
+  return resolve(SHADER_DIR, path);
+}
+
+/** The text of the shader file with id `id`; throws when there is none. */
+export function readShaderFile(id: string): string {
+  return readFileSync(id, 'utf8');
+}
+
+/** The text of the file at `path`; throws a NodeJS.ErrnoException (code ENOENT, …) when it cannot be read. */
+export function readTextFile(path: string): string {
+  return readFileSync(path, 'utf8');
+}

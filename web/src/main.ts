@@ -1,0 +1,289 @@
+// The web page: finds the visitor's GPU, trains LARA with the form's config and scenario (live Figs. 3 and 4), evaluates
+// it against FRA, RRA and OPT (table and Fig. 5), opens and saves checkpoints, benches the GPU. State for scripts:
+// document.body.dataset.state = loading | no-webgpu | no-adapter | ready | training | evaluating | benching | done | stopped
+// | error.
+import { GpuError, UserError } from '../../src/errors.js';
+import { createGpu, describeAdapter, listAdapters, type Gpu } from '../../src/gpu/runtime.js';
+import { NO_WEBGPU } from '../../src/platform/host.js';
+import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../src/scenario.js';
+import type { LoadedPolicy } from '../../src/train/checkpointFormat.js';
+import type { TrainConfig } from '../../src/train/config.js';
+import { runBench } from './bench.js';
+import { checkpointBytes, openCheckpoint, saveCheckpoint } from './checkpointFiles.js';
+import { EpisodeSeries, pageRun } from './episodes.js';
+import { evaluationSpec, Figure, trainingSpecs } from './figures.js';
+import { ScenarioForm, TrainingForm } from './forms.js';
+import { clearResults, showResults } from './results.js';
+import { evaluateAll, snapshotPolicy, train } from './session.js';
+import { textsFromParameters } from './trainingKeys.js';
+
+const NO_ADAPTER = 'This browser has WebGPU but offers no GPU adapter (it may be switched off or block this GPU): '
+  + 'enable hardware acceleration, try a current Chrome or Edge, or run the same training with the megc command line.';
+
+const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  message: byId<HTMLParagraphElement>('message'),
+  adapter: byId<HTMLParagraphElement>('adapter'),
+  bench: byId<HTMLButtonElement>('bench'),
+  benchResult: byId<HTMLSpanElement>('bench-result'),
+  setup: byId<HTMLFormElement>('setup'),
+  start: byId<HTMLButtonElement>('start'),
+  stop: byId<HTMLButtonElement>('stop'),
+  status: byId<HTMLSpanElement>('status'),
+  progress: byId<HTMLProgressElement>('progress'),
+  results: byId<HTMLTableElement>('results'),
+  open: byId<HTMLInputElement>('open'),
+  dropZone: byId<HTMLDivElement>('drop-zone'),
+  download: byId<HTMLButtonElement>('download'),
+};
+const figures = {
+  reward: new Figure(byId('fig-reward')),
+  latency: new Figure(byId('fig-latency')),
+  policies: new Figure(byId('fig-policies')),
+};
+const parameters = new URLSearchParams(location.search);
+const trainingForm = new TrainingForm(byId('training-fields'), textsFromParameters(parameters));
+const scenarioForm = new ScenarioForm(byId<HTMLTableElement>('scenario-fields').tBodies[0]);
+
+let gpu: Gpu | undefined;
+let stopRequested = false;
+let lastCheckpoint: Uint8Array | undefined;
+
+type State = 'loading' | 'no-webgpu' | 'no-adapter' | 'ready' | 'training' | 'evaluating' | 'benching' | 'done' | 'stopped' | 'error';
+
+function setState(state: State): void {
+  document.body.dataset.state = state;
+  const usable = !['loading', 'no-webgpu', 'no-adapter', 'training', 'evaluating', 'benching'].includes(state);
+  ui.start.disabled = !usable;
+  ui.bench.disabled = !usable;
+  ui.open.disabled = !usable;
+  ui.stop.disabled = state !== 'training';
+  ui.download.disabled = !usable || !lastCheckpoint;
+}
+
+function showMessage(text: string): void {
+  ui.message.textContent = text;
+  ui.message.hidden = false;
+}
+
+function clearMessage(): void {
+  ui.message.hidden = true;
+  ui.message.textContent = '';
+}
+
+function showStatus(text: string, iteration?: number): void {
+  ui.status.textContent = text;
+  if (iteration !== undefined) ui.status.dataset.iteration = String(iteration);
+}
+
+const duration = (s: number) => (!Number.isFinite(s) ? '…' : s < 90 ? `${Math.ceil(s)} s` : `${Math.round(s / 60)} min`);
+const rateText = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
+
+/** The device, opened once and again after a loss; the loss of an idle device is reported too. */
+async function device(): Promise<Gpu> {
+  if (gpu) return gpu;
+  const opened = await createGpu();
+  gpu = opened;
+  ui.adapter.textContent = describeAdapter(opened.info);
+  void opened.device.lost.then((info) => {
+    if (gpu === opened) gpu = undefined;
+    if (info.reason === 'destroyed') return;
+    // A run in progress reports the loss itself, where it stopped.
+    if (!['training', 'evaluating', 'benching'].includes(document.body.dataset.state ?? '')) {
+      showMessage(`The GPU device was lost (${info.message || 'no reason given'}); the next Start opens it again.`);
+      setState('error');
+    }
+  });
+  return opened;
+}
+
+/** A failure as one message: the user's mistakes and GPU errors as they are, anything else with its name. */
+function failureText(error: unknown): string {
+  if (error instanceof UserError || error instanceof GpuError) return error.message;
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Opens the scenario table at the key a `scenario: KEY …` message names. */
+function showScenarioKey(message: string): void {
+  const key = /^scenario: (\S+)/.exec(message)?.[1];
+  const input = key && (scenarioForm.input(key) ?? scenarioForm.input(`${key}.0`));
+  if (!input) return;
+  byId<HTMLDetailsElement>('scenario').open = true;
+  input.focus();
+}
+
+/** A scenario given as the URL parameter `scenario` (JSON, keys as in a scenario file), checked as a file is. */
+function scenarioFromParameter(): boolean {
+  const text = parameters.get('scenario');
+  if (text === null) return true;
+  try {
+    let json: unknown;
+    try { json = JSON.parse(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
+    scenarioForm.fill(parseScenario(json, 'scenario'));
+    return true;
+  } catch (error) {
+    showMessage(failureText(error));
+    showScenarioKey(failureText(error));
+    return false;
+  }
+}
+
+async function showEvaluation(policy: LoadedPolicy, count: number, what: string, series?: EpisodeSeries): Promise<void> {
+  setState('evaluating');
+  const opened = await device();
+  const results = await evaluateAll(policy, count, opened.device, async (name) => {
+    showStatus(`Evaluating ${name.toUpperCase()} on ${count} evaluation slots…`);
+    await new Promise((resolve) => setTimeout(resolve, 0));  // let the status paint before a CPU-bound policy
+  });
+  opened.checkErrors();
+  showResults(ui.results, results);
+  const evaluation = { slots: count, policies: results };
+  const metrics = series?.metrics() ?? new EpisodeSeries(1).metrics();
+  await figures.policies.draw(evaluationSpec(pageRun(policy.config, policy.scenario, metrics, evaluation), what));
+}
+
+async function start(): Promise<void> {
+  clearMessage();
+  let config: TrainConfig;
+  let scenario: Scenario;
+  try {
+    config = trainingForm.config();
+    scenario = scenarioForm.scenario();
+  } catch (error) {
+    showMessage(failureText(error));
+    showScenarioKey(failureText(error));
+    return;
+  }
+  stopRequested = false;
+  lastCheckpoint = undefined;
+  clearResults(ui.results);
+  for (const figure of Object.values(figures)) figure.clear();
+  setState('training');
+  ui.progress.hidden = false;
+  ui.progress.value = 0;
+  showStatus('Building the kernels…', 0);
+  const series = new EpisodeSeries(scenario.slotsPerEpisode);
+  let iteration = 0;
+  try {
+    const opened = await device();
+    const outcome = await train(opened, scenario, config, (p) => {
+      iteration = p.iteration;
+      series.add(p.rows);
+      ui.progress.value = p.iteration / p.total;
+      showStatus(`Iteration ${p.iteration} of ${p.total} · ${rateText(p.rate)} it/s · ETA ${duration(p.etaSeconds)}`, p.iteration);
+      const specs = trainingSpecs(pageRun(config, scenario, series.metrics()), config, scenario.slotsPerEpisode);
+      void figures.reward.draw(specs.reward);
+      void figures.latency.draw(specs.latency);
+    }, () => stopRequested);
+    iteration = outcome.snapshot.iteration;
+    lastCheckpoint = checkpointBytes(outcome.snapshot, config, scenario);
+    if (outcome.stopped) {
+      showStatus(`Stopped at iteration ${iteration} of ${config.iterations}; download its checkpoint, or Start again.`, iteration);
+      setState('stopped');
+      return;
+    }
+    await showEvaluation(snapshotPolicy(outcome.snapshot, config, scenario), config.evalSlots,
+      `LARA trained here: ${config.envs} environments, batch ${config.batch}, ${config.iterations} iterations, hidden ${config.hidden.join('×')}`, series);
+    showStatus(`Done: ${config.iterations} iterations trained and evaluated on ${config.evalSlots} slots.`, iteration);
+    setState('done');
+  } catch (error) {
+    showMessage(`${failureText(error).replace(/\.$/, '')}; training stopped at iteration ${iteration} of ${config.iterations} (the plots are kept).`);
+    showStatus(`Stopped by an error at iteration ${iteration}.`, iteration);
+    setState('error');
+  }
+}
+
+async function evaluateFile(file: File): Promise<void> {
+  clearMessage();
+  setState('evaluating');
+  try {
+    const policy = await openCheckpoint(file);
+    trainingForm.fill(policy.config);
+    scenarioForm.fill(policy.scenario);
+    clearResults(ui.results);
+    for (const figure of Object.values(figures)) figure.clear();
+    ui.progress.hidden = true;
+    const count = policy.config.evalSlots;
+    await showEvaluation(policy, count, `${file.name}: LARA after ${policy.iteration} iterations, hidden ${policy.config.hidden.join('×')}, seed ${policy.config.seed}`);
+    showStatus(`${file.name}: ${policy.iteration} iterations, evaluated on ${count} slots of its scenario.`);
+    setState('done');
+  } catch (error) {
+    showMessage(failureText(error));
+    setState(gpu ? 'ready' : 'error');
+  }
+}
+
+async function bench(): Promise<void> {
+  clearMessage();
+  let config: TrainConfig;
+  try { config = trainingForm.config(); } catch (error) { showMessage(failureText(error)); return; }
+  const before = document.body.dataset.state as State;
+  setState('benching');
+  ui.benchResult.textContent = 'Measuring…';
+  try {
+    const r = await runBench(await device(), config);
+    ui.benchResult.dataset.envSteps = String(r.envSteps.stepsPerSecond);
+    ui.benchResult.dataset.iterations = String(r.training.iterationsPerSecond);
+    ui.benchResult.textContent = `${(r.envSteps.stepsPerSecond / 1e6).toPrecision(3)} million environment steps/s (${r.envSteps.envs} envs, FRA); `
+      + `${rateText(r.training.iterationsPerSecond)} training iterations/s (${r.training.envs} envs, batch ${r.training.batch}, hidden ${r.training.hidden}, ${r.training.updates} updates each)`;
+    setState(before);
+  } catch (error) {
+    ui.benchResult.textContent = '';
+    showMessage(failureText(error));
+    setState('error');
+  }
+}
+
+function wire(): void {
+  ui.setup.addEventListener('submit', (event) => { event.preventDefault(); void start(); });
+  ui.stop.addEventListener('click', () => {
+    stopRequested = true;
+    ui.stop.disabled = true;
+    showStatus(`${ui.status.textContent} · stopping after the iterations in flight…`);
+  });
+  byId('scenario-defaults').addEventListener('click', () => scenarioForm.fill(DEFAULT_SCENARIO));
+  ui.bench.addEventListener('click', () => void bench());
+  ui.download.addEventListener('click', () => { if (lastCheckpoint) saveCheckpoint(lastCheckpoint); });
+  ui.open.addEventListener('change', () => {
+    const file = ui.open.files?.[0];
+    ui.open.value = '';
+    if (file) void evaluateFile(file);
+  });
+  // Drops anywhere on the page open the file (a drop outside the zone would otherwise navigate away from the page).
+  document.addEventListener('dragover', (event) => { event.preventDefault(); ui.dropZone.classList.add('over'); });
+  document.addEventListener('dragleave', () => ui.dropZone.classList.remove('over'));
+  document.addEventListener('drop', (event) => {
+    event.preventDefault();
+    ui.dropZone.classList.remove('over');
+    const file = event.dataTransfer?.files[0];
+    if (file && !ui.open.disabled) void evaluateFile(file);
+  });
+}
+
+async function init(): Promise<void> {
+  wire();
+  const scenarioGiven = scenarioFromParameter();
+  if (!('gpu' in navigator) || !navigator.gpu) {
+    ui.adapter.textContent = NO_WEBGPU;
+    showMessage(NO_WEBGPU);
+    setState('no-webgpu');
+    return;
+  }
+  try {
+    if ((await listAdapters()).length === 0) {
+      ui.adapter.textContent = NO_ADAPTER;
+      showMessage(NO_ADAPTER);
+      setState('no-adapter');
+      return;
+    }
+    await device();
+  } catch (error) {
+    showMessage(failureText(error));
+    setState('error');
+    return;
+  }
+  setState('ready');
+  if (scenarioGiven && parameters.get('autostart') === '1') void start();
+}
+
+void init();

@@ -1,0 +1,81 @@
+// The page's training and evaluation driver: GpuTrainer (src/train/gpuTrainer.ts) chunk by chunk with a stop flag, an
+// iteration rate and ETA, then LARA, FRA, RRA and OPT on the evaluation set through src/env/evaluate.ts, as `megc train`.
+import { evaluatePolicy, type LatencyMeans } from '../../src/env/evaluate.js';
+import { UserError } from '../../src/errors.js';
+import type { Policy } from '../../src/figures/runTypes.js';
+import type { Gpu } from '../../src/gpu/runtime.js';
+import type { Scenario } from '../../src/scenario.js';
+import { actorPolicy } from '../../src/train/actor.js';
+import { actorSizes, type LoadedPolicy, type TrainerSnapshot } from '../../src/train/checkpointFormat.js';
+import type { TrainConfig } from '../../src/train/config.js';
+import { GpuTrainer, type IterationMetrics } from '../../src/train/gpuTrainer.js';
+
+export interface TrainingProgress {
+  /** Iterations completed. */
+  iteration: number;
+  total: number;
+  /** Iterations per second over the last seconds. */
+  rate: number;
+  /** Seconds left at that rate. */
+  etaSeconds: number;
+  rows: IterationMetrics[];
+}
+
+export interface TrainingOutcome {
+  snapshot: TrainerSnapshot;
+  /** Whether Stop ended it before config.iterations. */
+  stopped: boolean;
+}
+
+/** Seconds of the rate's window. */
+const RATE_WINDOW = 10;
+
+/** Trains LARA on `gpu` for config.iterations (or until `shouldStop`), reporting every chunk; returns the final state. */
+export async function train(gpu: Gpu, scenario: Scenario, config: TrainConfig,
+                            onProgress: (p: TrainingProgress) => void, shouldStop: () => boolean): Promise<TrainingOutcome> {
+  const trainer = await GpuTrainer.create(gpu, scenario, config);
+  try {
+    let windowStart = performance.now();
+    let windowIterations = 0;
+    let divergence: string | null = null;
+    await trainer.run(config.iterations, (rows) => {
+      const bad = rows.find((m) => !Number.isFinite(m.lTotal));
+      if (bad) { divergence = `training diverged at iteration ${bad.iteration}: the mean total latency is ${bad.lTotal}`; return false; }
+      const now = performance.now();
+      windowIterations += rows.length;
+      const rate = windowIterations / Math.max(1e-9, (now - windowStart) / 1000);
+      if (now - windowStart > RATE_WINDOW * 1000) { windowStart = now; windowIterations = 0; }
+      const iteration = rows[rows.length - 1].iteration + 1;
+      onProgress({ iteration, total: config.iterations, rate, etaSeconds: (config.iterations - iteration) / rate, rows });
+      return true;
+    }, shouldStop);
+    gpu.checkErrors();
+    if (divergence) throw new UserError(divergence);
+    return { snapshot: await trainer.snapshot(), stopped: trainer.iteration < config.iterations };
+  } finally {
+    trainer.destroy();
+  }
+}
+
+/** The actor of a trained snapshot as a checkpoint's policy would be. */
+export function snapshotPolicy(snapshot: TrainerSnapshot, config: TrainConfig, scenario: Scenario): LoadedPolicy {
+  return { source: 'this page', sizes: actorSizes(config), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration };
+}
+
+export type PolicyResults = Record<Policy, LatencyMeans>;
+
+/**
+ * LARA (the actor on the CPU, float64, no noise), FRA, RRA and OPT (on the GPU) on the first `count` slots of the
+ * standard evaluation set, as `megc train` evaluates a run; `onPolicy` is told before each one starts.
+ */
+export async function evaluateAll(policy: LoadedPolicy, count: number, device: GPUDevice,
+                                  onPolicy: (name: Policy) => Promise<void> | void = () => {}): Promise<PolicyResults> {
+  const ctx = { scenario: policy.scenario, count, seed: 1 };
+  const step = async (name: Policy, run: () => Promise<LatencyMeans>) => { await onPolicy(name); return run(); };
+  return {
+    lara: await step('lara', () => evaluatePolicy(actorPolicy(policy), ctx)),
+    fra: await step('fra', () => evaluatePolicy('fra', ctx, device)),
+    rra: await step('rra', () => evaluatePolicy('rra', ctx, device)),
+    opt: await step('opt', () => evaluatePolicy('opt', ctx, device)),
+  };
+}
