@@ -10,6 +10,7 @@ import { STATE_COLUMNS, STATE_SIZE } from '../../src/env/layout.js';
 import { optActions } from '../../src/env/opt.js';
 import { loadScenario, scenarioToJson, type Scenario } from '../../src/scenario.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
+import { UserError } from '../../src/errors.js';
 
 export const EVALSET_FILE = 'evalset.json';
 export const STATES_FILE = 'states.npy';
@@ -66,7 +67,13 @@ function main(argv: string[]): void {
     console.error('usage: npx tsx bench/peers/evalset.ts --out DIR [--slots N] [--scenario FILE]');
     process.exit(2);
   }
-  const file = writeEvaluationSet(out, loadScenario(flag('--scenario')), slots);
+  let scenario: Scenario;
+  try { scenario = loadScenario(flag('--scenario')); } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    console.error(`evalset: ${error.message}`);
+    process.exit(error.exitCode);
+  }
+  const file = writeEvaluationSet(out, scenario, slots);
   console.log(`wrote ${join(out, EVALSET_FILE)} and ${join(out, STATES_FILE)}: ${slots} states, OPT mean L_total ${file.opt.total.toFixed(6)} s`);
 }
 

@@ -3,7 +3,7 @@
 The recipe of src/train/reference.ts: reward -ln L_total, the normalised observation, sigmoid / softmax action heads
 with a share floor, log-share critic action features, exploration noise and learning rates on cosine schedules,
 gamma 0 by default, Adam, DDPG order (critic step, then the actor through the updated critic, then soft targets).
-Its own RNG (jax.random), float32. Training runs in jitted chunks of --eval-every iterations (lax.scan over the
+Its own RNG (jax.random), float32; no warm-up iterations (the default recipe has none). Training runs in jitted chunks of --eval-every iterations (lax.scan over the
 iterations, all envs batched); after each chunk the deterministic actor is scored on the project's evaluation set
 (bench/peers/evalset.ts: the states and OPT's float64 mean), outside the training clock.
 
@@ -110,8 +110,7 @@ def make_trainer(args, scenario):
         critic_loss, critic_grad = jax.value_and_grad(
             lambda c: jnp.mean((q_value(c, obs, features) - target) ** 2))(critic)
         critic, critic_opt = adam_step(critic, critic_grad, opts[1], lr_critic)
-        actor_loss, actor_grad = jax.value_and_grad(
-            lambda a: -jnp.mean(q_value(critic, obs, critic_features(mlp(a, obs), floor))))(actor)
+        actor_grad = jax.grad(lambda a: -jnp.mean(q_value(critic, obs, critic_features(mlp(a, obs), floor))))(actor)
         actor, actor_opt = adam_step(actor, actor_grad, opts[0], lr_actor)
         soft = lambda target, online: jax.tree.map(lambda t, p: (1 - args.tau) * t + args.tau * p, target, online)
         return (actor, critic, soft(actor_target, actor), soft(critic_target, critic)), (actor_opt, critic_opt), critic_loss
