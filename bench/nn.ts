@@ -18,7 +18,7 @@ export interface NetworkBenchRow {
   gflops: { min: number; median: number; max: number };
   /** Milliseconds per pass (median). */
   milliseconds: number;
-  /** GPU rows: this rate over the plain 4x4-per-thread tiled fp32 matmul of ../shared/gpu/README.md on an H200 at the nearest shape (only meaningful on that GPU). */
+  /** GPU rows: this rate over the plain 4x4-per-thread tiled fp32 matmul on an H200 (bench/reference/h200-2026-11-28.json) at the nearest shape (only meaningful on that GPU). */
   fractionOfH200PlainMatmul?: number;
 }
 
@@ -36,7 +36,7 @@ export interface NetworkBenchOptions {
   onRow?: (row: NetworkBenchRow) => void;
 }
 
-/** The plain matmul's rates (GFLOP/s) on an H200 through Dawn, ../shared/gpu/README.md: (batch x 256 x 256). */
+/** The plain matmul's rates (GFLOP/s) on an H200 through Dawn, bench/reference/h200-2026-11-28.json: (batch x 256 x 256). */
 const H200_PLAIN_MATMUL: [number, number][] = [[4096, 16_800], [65_536, 25_900]];
 function plainMatmulRate(batch: number): number {
   return batch <= 4096 ? H200_PLAIN_MATMUL[0][1] : H200_PLAIN_MATMUL[1][1];

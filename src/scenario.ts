@@ -1,4 +1,4 @@
-// The MEGC scenario (../shared/spec/MODEL.md "Scenario file"): defaults, zod validation, and loading from JSON.
+// The MEGC scenario (docs/MODEL.md "Scenario file"): defaults, zod validation, and loading from JSON.
 import { z } from 'zod';
 import { UserError } from './errors.js';
 import { readTextFile } from './platform/host.js';

@@ -22,9 +22,15 @@ export function registerBench(program: Command): void {
     .option('--quick', 'small sizes only (also chosen automatically on a software adapter)')
     .addOption(new Option('--json [file]', 'write the report as JSON (to stdout when no file is given)'))
     .addOption(new Option('--only <sections>', 'comma-separated subset of env,nn,train'))
+    .option('--peers', 'instead: time to within 1% of OPT of the JAX CPU peer (bench/peers/lara_jax.py) and of `megc train`, one after the other (minutes; JSON to runs/peers.json)')
     .addOption(deviceOption())
     .addOption(adapterOption())
-    .action(action(async (opts: { quick?: boolean; json?: string | boolean; only?: string; device: DeviceKind; adapter?: string }) => {
+    .action(action(async (opts: { quick?: boolean; json?: string | boolean; only?: string; device: DeviceKind; adapter?: string; peers?: boolean }) => {
+      if (opts.peers) {
+        const { runPeerRace } = await import('../../bench/peers/race.js');
+        await runPeerRace({ json: opts.json === true ? true : opts.json || undefined, adapter: opts.adapter });
+        return;
+      }
       const sections = opts.only?.split(',').map((s) => s.trim()) as ('env' | 'nn' | 'train')[] | undefined;
       for (const s of sections ?? []) if (!['env', 'nn', 'train'].includes(s)) throw new UserError(`--only: unknown section "${s}" (env, nn, train)`);
       const toStdout = opts.json === true;

@@ -48,7 +48,7 @@ export function seedOption(): Option {
 }
 
 export function scenarioOption(): Option {
-  return new Option('--scenario <file>', 'scenario JSON file (defaults: ../shared/spec/MODEL.md)');
+  return new Option('--scenario <file>', 'scenario JSON file (keys and defaults: docs/MODEL.md, scenarios/default.json)');
 }
 
 let verbose = false;

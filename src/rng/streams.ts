@@ -1,6 +1,6 @@
 // Stream ids: the second Philox key word, one per use, so no two uses ever share random draws.
 export const Stream = {
-  /** Training environment states: counter = (env, slot low, slot high, draw). */
+  /** Training environment states: counter = (env, slot, 0, draw). */
   trainStates: 1,
   /** Evaluation set states: never used in training. */
   evalStates: 2,

@@ -1,0 +1,99 @@
+// `megc bench --peers`: the JAX CPU peer (lara_jax.py) and `megc train` one after the other, time to 1% of OPT for both.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { UserError } from '../../src/errors.js';
+import { SHADER_DIR } from '../../src/gpu/shaders.js';
+import { writeFileAtomic } from '../../src/io/atomic.js';
+import { DEFAULT_SCENARIO, scenarioToJson } from '../../src/scenario.js';
+import { EVALSET_FILE, writeEvaluationSet, type EvaluationSetFile } from './evalset.js';
+import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun, type RaceSummary } from './raceReport.js';
+
+const ROOT = dirname(SHADER_DIR);
+const PEERS = join(ROOT, 'bench', 'peers');
+const VENV = join(PEERS, '.venv');
+const VENV_PYTHON = join(VENV, 'bin', 'python');
+
+export interface RaceOptions {
+  /** Where the JSON goes: a file, or true for stdout (then all progress goes to stderr). Default runs/peers.json. */
+  json?: string | true;
+  adapter?: string;
+  /** Extra flags for lara_jax.py (e.g. ['--seed', '2']). */
+  jaxArgs?: string[];
+}
+
+/** Runs a child process to completion with its output on our stderr or stdout; rejects, naming `label`, on a non-zero exit. */
+function run(label: string, command: string, args: string[], toStderr: boolean): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', toStderr ? 2 : 1, 2] });
+    child.on('error', (error) => reject(new UserError(`${label}: cannot run ${command}: ${error.message}`)));
+    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new UserError(`${label} failed (${signal ?? `exit code ${code}`})`))));
+  });
+}
+
+/** bench/peers/.venv with jax[cpu] (requirements.txt), created when missing. */
+async function ensureVenv(log: (line: string) => void, toStderr: boolean): Promise<void> {
+  if (existsSync(VENV_PYTHON) && spawnSync(VENV_PYTHON, ['-c', 'import jax'], { stdio: 'ignore' }).status === 0) return;
+  if (spawnSync('python3', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new UserError('python3 not found: the JAX peer needs Python 3.10 or later with the venv module');
+  }
+  log(`creating ${VENV} with jax[cpu] (once)…`);
+  await run('python3 -m venv', 'python3', ['-m', 'venv', VENV], toStderr);
+  await run('pip install jax[cpu]', VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(PEERS, 'requirements.txt')], toStderr);
+}
+
+/** The evaluation set and OPT's mean for the default scenario, cached under bench/peers/.cache (about 20 s to build). */
+function ensureEvaluationSet(log: (line: string) => void): { path: string; file: EvaluationSetFile } {
+  const key = createHash('sha256').update(JSON.stringify(scenarioToJson(DEFAULT_SCENARIO))).digest('hex').slice(0, 12);
+  const dir = join(PEERS, '.cache', `evalset-${key}`);
+  const path = join(dir, EVALSET_FILE);
+  if (existsSync(path)) return { path, file: JSON.parse(readFileSync(path, 'utf8')) as EvaluationSetFile };
+  log('computing the evaluation set and OPT on it (float64, once)…');
+  mkdirSync(dir, { recursive: true });
+  return { path, file: writeEvaluationSet(dir, DEFAULT_SCENARIO) };
+}
+
+export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummary> {
+  const toStderr = options.json === true;
+  const log = (line: string) => (toStderr ? console.error(line) : console.log(line));
+  if (!existsSync(join(PEERS, 'lara_jax.py'))) throw new UserError(`--peers needs the repository checkout (${join(PEERS, 'lara_jax.py')} is missing)`);
+  await ensureVenv(log, toStderr);
+  const evalset = ensureEvaluationSet(log);
+  const work = mkdtempSync(join(tmpdir(), 'megc-peers-'));
+  try {
+    log('== JAX peer (bench/peers/lara_jax.py)');
+    const jaxJson = join(work, 'jax.json');
+    await run('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...(options.jaxArgs ?? [])], toStderr);
+    const jax = JSON.parse(readFileSync(jaxJson, 'utf8')) as JaxPeerResult;
+
+    log('== megc train (default config)');
+    const out = join(work, 'megc');
+    const cli = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+    await run('megc train', process.execPath, [cli, 'train', '--out', out, '--no-progress', ...(options.adapter ? ['--adapter', options.adapter] : [])], toStderr);
+    const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: MegcRun['config'] };
+    const evaluation = JSON.parse(readFileSync(join(out, 'evaluation.json'), 'utf8')) as { slots: number; policies: { lara: { total: number } } };
+    if (evaluation.slots !== evalset.file.slots) throw new Error(`megc evaluated on ${evaluation.slots} slots, the peer on ${evalset.file.slots}`);
+    const megc: MegcRun = {
+      config: config.train,
+      trainSeconds: trainingSecondsFromMetrics(readFileSync(join(out, 'metrics.csv'), 'utf8')),
+      laraLTotal: evaluation.policies.lara.total,
+    };
+
+    const summary = summarizeRace(jax, megc, evalset.file.opt.total, evalset.file.slots);
+    log('');
+    log(formatRace(summary));
+    const report = JSON.stringify({ date: new Date().toISOString(), ...summary, jaxResult: jax, megcEvaluation: evaluation }, null, 2) + '\n';
+    if (options.json === true) process.stdout.write(report);
+    else {
+      const path = options.json ?? join(ROOT, 'runs', 'peers.json');
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileAtomic(path, report);
+      log(`wrote ${path}`);
+    }
+    return summary;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,98 @@
+// The peers' pure parts: the time-to-1% summary and table, the evaluation set's .npy file, the reference figures.
+import { describe, expect, it } from 'vitest';
+import { loadReferenceFigures, parsePeerOutput, peerRate } from '../bench/compare.js';
+import { npyFloat64 } from '../bench/peers/evalset.js';
+import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun } from '../bench/peers/raceReport.js';
+
+const METRICS = [
+  'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s',
+  '1,100,-5.9,0.4,2.9,2.6,5.9,0.01,1.5,20.25,1264',
+  '2,200,-5.5,0.4,2.6,2.5,5.5,0.002,1.5,41.5,1204',
+  '',
+].join('\n');
+
+const jax = (timeToTarget: number | null, finalGap: number): JaxPeerResult => ({
+  program: 'lara_jax', jax: '0.10.2',
+  config: { hidden: [128, 128], envs: 1024, batch: 1024, updates: 4, iterations: 1500, seed: 1 },
+  compileSeconds: 3, trainSeconds: 20, iterationsPerSecond: 75, targetGap: 0.01,
+  timeToTarget, iterationToTarget: timeToTarget === null ? null : 1000,
+  finalGap, finalLatency: { comp: 0.4, aigc: 2.38, ve: 2.12, total: 4.9 },
+});
+
+const megc = (laraLTotal: number): MegcRun => ({
+  config: { hidden: [64, 64], envs: 256, batch: 256, updatesPerIteration: 8, iterations: 1500, seed: 1 },
+  trainSeconds: 300, laraLTotal,
+});
+
+describe('time to 1% of OPT', () => {
+  it('reads the training seconds from the last row of metrics.csv', () => {
+    expect(trainingSecondsFromMetrics(METRICS)).toBe(41.5);
+    expect(() => trainingSecondsFromMetrics('episode,iteration\n1,100\n')).toThrow(/wall_s/);
+  });
+
+  it('times megc by its whole training when its final gap is below the target, and gives the ratio', () => {
+    const s = summarizeRace(jax(12.5, 0.007), megc(4.89), 4.86, 65536);
+    expect(s.megc.finalGap).toBeCloseTo(4.89 / 4.86 - 1, 12);
+    expect(s.megc.timeToTarget).toBe(300);
+    expect(s.megc.iterationsPerSecond).toBe(5);
+    expect(s.jax.timeToTarget).toBe(12.5);
+    expect(s.ratio).toBe(24);
+    const table = formatRace(s);
+    expect(table).toContain('| megc train | 64x64, 256 envs, batch 256, 8 updates, 1500 iterations, seed 1 | 300.0 s (5.0 it/s) | 300.0 s');
+    expect(table).toContain('| 12.5 s (first evaluation below, iteration 1000) | 0.70% |');
+    expect(table).toContain('megc / JAX time to 1%: 24.00x');
+  });
+
+  it('says which program did not reach the target and gives no ratio', () => {
+    const late = summarizeRace(jax(12.5, 0.007), megc(4.86 * 1.013), 4.86, 65536);
+    expect(late.megc.timeToTarget).toBeNull();
+    expect(late.ratio).toBeNull();
+    expect(formatRace(late)).toContain('undefined (megc did not reach 1%)');
+    expect(formatRace(late)).toContain('not reached (not reached at the end of training) | 1.30% |');
+    const never = summarizeRace(jax(null, 0.02), megc(4.88), 4.86, 65536);
+    expect(never.ratio).toBeNull();
+    expect(formatRace(never)).toContain('undefined (JAX did not reach 1%)');
+  });
+});
+
+describe('evaluation set file', () => {
+  it('writes a .npy v1.0 header padded to 64 bytes and the values little-endian', () => {
+    const values = Float64Array.from([1.5, -2, 3e-300, Infinity, 0.1, 7]);
+    const npy = npyFloat64(values, 3, 2);
+    expect(npy.subarray(0, 8).toString('latin1')).toBe('\x93NUMPY\x01\x00');
+    const headerLength = npy.readUInt16LE(8);
+    expect((10 + headerLength) % 64).toBe(0);
+    const header = npy.subarray(10, 10 + headerLength).toString('latin1');
+    expect(header).toMatch(/^\{'descr': '<f8', 'fortran_order': False, 'shape': \(3, 2\), \} *\n$/);
+    const data = npy.subarray(10 + headerLength);
+    expect(data.length).toBe(48);
+    expect(Array.from({ length: 6 }, (_, i) => data.readDoubleLE(8 * i))).toEqual(Array.from(values));
+    expect(() => npyFloat64(values, 4, 2)).toThrow(RangeError);
+  });
+});
+
+describe('reference device figures', () => {
+  const reference = loadReferenceFigures();
+
+  it('holds the H200 figures the bench compares with', () => {
+    expect(reference.copyBytesPerSecond).toBe(3.8e12);
+    expect(reference.matmul.rows.map((r) => r.tflops)).toEqual([28.4, 25.9, 16.8]);
+    expect(reference.dispatch.microsecondsPerDispatchInOnePass).toBe(3.7);
+    expect(reference.dispatch.microsecondsPerDispatchWithAPassEach).toBe(7.1);
+    expect(reference.dispatch.microsecondsPerSubmitRoundTrip).toBe(33);
+  });
+
+  it('gives a peer rate measured in this call first, else the reference (JAX at its default TF32)', () => {
+    const measured = parsePeerOutput('jax DDPG envs=4096 batch=4096 hidden=256: compile+run 9.0s; 5000 iters/s, 2e7 env-steps/s\n', 'JAX');
+    expect(peerRate(measured.training, reference, 'JAX', 4096, 4096)).toEqual({ value: 5000, source: 'measured' });
+    expect(peerRate([], reference, 'JAX', 4096, 4096)).toEqual({ value: 4311, source: 'ref' });
+    expect(peerRate([], reference, 'JAX', 1, 256)).toEqual({ value: 10161, source: 'ref' });
+    expect(peerRate([], reference, 'JAX', 65536, 65536)).toEqual({ value: 704, source: 'ref' });
+    expect(peerRate([], reference, 'PyTorch', 4096, 4096)).toEqual({ value: 186, source: 'ref' });
+    expect(peerRate([], reference, 'PyTorch', 1, 256)).toBeNull();
+  });
+
+  it('parses the torch env-step line', () => {
+    expect(parsePeerOutput('torch env step n=8388608: 2.000e+09 env-steps/s', 'PyTorch').envSteps.get(8388608)).toBe(2e9);
+  });
+});
