@@ -4,9 +4,13 @@ import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize, timeGpu } from '../src/gpu/timing.js';
 import { initMlp } from '../src/nn/init.js';
 import { PassRecorder } from '../src/gpu/kernel.js';
+import type { Peaks } from '../src/gpu/profiler.js';
+import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
+import { FileTuneStore } from '../src/gpu/tuneStore.js';
+import { measurePeaks } from './peaks.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { GpuMlp } from '../src/nn/mlp.js';
-import { WIDE_TILE, type TileShape } from '../src/nn/linear.js';
+import { tuneMlpPlan } from '../src/nn/mlpTuning.js';
 import { mlpBackward, mlpForward } from '../src/nn/reference/mlp.js';
 
 export interface NetworkBenchRow {
@@ -18,8 +22,8 @@ export interface NetworkBenchRow {
   gflops: { min: number; median: number; max: number };
   /** Milliseconds per pass (median). */
   milliseconds: number;
-  /** GPU rows: this rate over the plain 4x4-per-thread tiled fp32 matmul on an H200 (bench/reference/h200-2026-11-28.json) at the nearest shape (only meaningful on that GPU). */
-  fractionOfH200PlainMatmul?: number;
+  /** GPU rows: this rate over the adapter's measured matmul peak (bench/peaks.ts). */
+  fractionOfPeak?: number;
 }
 
 export interface NetworkBenchOptions {
@@ -30,27 +34,14 @@ export interface NetworkBenchOptions {
   /** CPU reference batches (default 256, 4,096; quick: 256). */
   cpuBatches?: number[];
   hidden?: number;
-  /** Also time the critic's forward and backward with each of these wide tiles (tuning on a real GPU). */
-  tileSweep?: TileShape[];
+  /** Chooses each network's plan per batch (the defaults without it). */
+  tuner?: Tuner;
+  peaks?: Peaks;
   /** Called with each row as soon as it is measured. */
   onRow?: (row: NetworkBenchRow) => void;
 }
 
-/** The plain matmul's rates (GFLOP/s) on an H200 through Dawn, bench/reference/h200-2026-11-28.json: (batch x 256 x 256). */
-const H200_PLAIN_MATMUL: [number, number][] = [[4096, 16_800], [65_536, 25_900]];
-function plainMatmulRate(batch: number): number {
-  return batch <= 4096 ? H200_PLAIN_MATMUL[0][1] : H200_PLAIN_MATMUL[1][1];
-}
-
-interface Network { name: string; sizes: number[]; tile?: TileShape }
-
-/** Wide tiles worth trying on a discrete GPU: 64x64 with K 16 or 32, 32x64, 64x32, 32x32 (4 x 4 outputs per thread). */
-export const TILE_SWEEP: TileShape[] = [
-  { threadsX: 16, threadsY: 16, tileK: 32 },
-  { threadsX: 16, threadsY: 8, tileK: 16 },
-  { threadsX: 8, threadsY: 16, tileK: 16 },
-  { threadsX: 8, threadsY: 8, tileK: 32 },
-];
+interface Network { name: string; sizes: number[] }
 
 /** FLOPs of one forward: 2 B sum(in * out) (bias and ReLU not counted). */
 export function forwardFlops(sizes: number[], batch: number): number {
@@ -76,17 +67,15 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
     { name: `critic 14-${hidden}-${hidden}-1`, sizes: [14, hidden, hidden, 1] },
     { name: `actor 7-${hidden}-${hidden}-7`, sizes: [7, hidden, hidden, 7] },
   ];
-  const gpuNetworks: Network[] = [...networks, ...(opts.tileSweep ?? []).map((tile) => ({
-    name: `${networks[0].name} tile ${tile.threadsY * 4}x${tile.threadsX * 4}xK${tile.tileK}`, sizes: networks[0].sizes, tile,
-  }))];
   const rows: NetworkBenchRow[] = [];
   const emit = (row: NetworkBenchRow) => { rows.push(row); opts.onRow?.(row); };
 
   if (gpu) {
     const device = gpu.device;
     const maxBatch = Math.max(...gpuBatches);
-    for (const net of gpuNetworks) {
-      const mlp = await GpuMlp.create(device, net.sizes, gpuBatches, { label: net.name, wideTile: net.tile ?? WIDE_TILE });
+    for (const net of networks) {
+      const plans = opts.tuner ? await Promise.all(gpuBatches.map((b) => tuneMlpPlan(opts.tuner!, net.sizes, b, maxBatch, true))) : undefined;
+      const mlp = await GpuMlp.create(device, net.sizes, gpuBatches, { label: net.name, plans });
       mlp.writeParams(initMlp(net.sizes, 1, 0));
       const input = createStorageFrom(device, randomInput(maxBatch * net.sizes[0]), 'bench.input');
       const dOutput = createStorageFrom(device, randomInput(maxBatch * net.sizes[net.sizes.length - 1]), 'bench.dOutput');
@@ -108,7 +97,7 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
           emit({
             name: `${net.name} ${what}`, batch, hidden, device: 'gpu', gflops: g,
             milliseconds: flops / (g.median * 1e9) * 1e3,
-            ...(gpu.info.isSoftware ? {} : { fractionOfH200PlainMatmul: g.median / plainMatmulRate(batch) }),
+            ...(opts.peaks ? { fractionOfPeak: g.median / opts.peaks.gflops } : {}),
           });
         };
         await measure('forward', forwardFlops(net.sizes, batch), (rec) => mlp.encodeForward(rec, input, batch));
@@ -147,19 +136,21 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
   return rows;
 }
 
-/** `node dist/bench/nn.js [--quick] [--cpu-only] [--tiles]`: prints one line per row as it is measured. */
+/** `node dist/bench/nn.js [--quick] [--cpu-only] [--tune off|quick|full]`: prints one line per row as it is measured. */
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
-  const sweep = process.argv.includes('--tiles');
+  const tuneAt = process.argv.indexOf('--tune');
+  const mode = (tuneAt > 0 ? process.argv[tuneAt + 1] : 'quick') as TuneMode;
   const { createGpu, describeAdapter } = await import('../src/gpu/runtime.js');
   const gpu = process.argv.includes('--cpu-only') ? null : await createGpu();
   if (gpu) console.log(`adapter: ${describeAdapter(gpu.info)}`);
+  const tuner = gpu ? new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: new FileTuneStore() }) : undefined;
+  const peaks = tuner ? await measurePeaks(tuner) : undefined;
   await benchNetworks(gpu, {
-    quick,
-    tileSweep: sweep ? TILE_SWEEP : undefined,
+    quick, tuner, peaks,
     onRow: (r) => console.log(`${r.device} ${r.name} batch=${r.batch}: ${r.gflops.median.toFixed(1)} GFLOP/s ` +
       `(min ${r.gflops.min.toFixed(1)}, max ${r.gflops.max.toFixed(1)}), ${r.milliseconds.toFixed(3)} ms` +
-      (r.fractionOfH200PlainMatmul !== undefined ? `, ${(100 * r.fractionOfH200PlainMatmul).toFixed(1)}% of the H200 plain matmul` : '')),
+      (r.fractionOfPeak !== undefined ? `, ${(100 * r.fractionOfPeak).toFixed(1)}% of this adapter's matmul peak` : '')),
   });
   gpu?.destroy();
 }

@@ -1,14 +1,22 @@
-// The bench suite behind `megc bench` / `npm run bench`: environment, network kernels and full training, one table.
-import { createGpu, type Gpu } from '../src/gpu/runtime.js';
+// The bench suite behind `megc bench` / `npm run bench`: this adapter's peaks, environment, network kernels and full
+// training (with the per-kernel profile), one table; variants chosen by the tuner as `megc train` chooses them.
+import type { ProfileRow } from '../src/gpu/profiler.js';
+import { createGpu, describeAdapter, type Gpu } from '../src/gpu/runtime.js';
+import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
+import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { benchEnvironment } from './env.js';
 import { benchNetworks } from './nn.js';
+import { measurePeaks } from './peaks.js';
 import { benchTraining } from './train.js';
+
+export type BenchSection = 'peaks' | 'env' | 'nn' | 'train';
+export const BENCH_SECTIONS: readonly BenchSection[] = ['peaks', 'env', 'nn', 'train'];
 
 export interface Figure { min: number; median: number; max: number }
 
 /** One measured figure; `params` holds the sizes it was measured at. */
 export interface BenchRow {
-  section: 'env' | 'nn' | 'train';
+  section: BenchSection;
   name: string;
   device: 'gpu' | 'cpu';
   params: Record<string, number | string>;
@@ -22,15 +30,24 @@ export interface BenchReport {
   software: boolean | null;
   versions: Record<string, string>;
   quick: boolean;
+  /** The tuner's mode and choices (op shape -> variant). */
+  tune: { mode: TuneMode; choices: Record<string, string> };
   rows: BenchRow[];
+  /** Per-kernel profiles of the training configs (with --profile). */
+  profiles: { config: string; rows: ProfileRow[] }[];
 }
 
 export interface BenchOptions {
   quick: boolean;
   device: 'gpu' | 'cpu';
   adapter?: string;
-  sections?: ('env' | 'nn' | 'train')[];
+  sections?: BenchSection[];
+  tune?: TuneMode;
+  profile?: boolean;
   onRow?: (row: BenchRow) => void;
+  onProfile?: (config: string, rows: ProfileRow[]) => void;
+  /** Progress lines (tuning). */
+  log?: (line: string) => void;
 }
 
 export async function runBench(opts: BenchOptions, versions: Record<string, string>): Promise<BenchReport> {
@@ -38,10 +55,20 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
   const software = gpu?.info.isSoftware ?? null;
   // On a software adapter (lavapipe) or with --quick, the sizes shrink so that the whole suite takes about a minute.
   const small = opts.quick || software === true;
-  const sections = opts.sections ?? ['env', 'nn', 'train'];
+  const sections = opts.sections ?? BENCH_SECTIONS;
   const rows: BenchRow[] = [];
+  const profiles: BenchReport['profiles'] = [];
   const emit = (row: BenchRow) => { rows.push(row); opts.onRow?.(row); };
+  const tuneMode = opts.tune ?? 'quick';
+  const tuner = gpu ? new Tuner(gpu.device, { mode: tuneMode, adapterKey: describeAdapter(gpu.info), store: new FileTuneStore(undefined, opts.log), log: opts.log }) : null;
+  const one = (x: number) => ({ min: x, median: x, max: x });
+  let peaks;
   try {
+    if (tuner && (sections.includes('peaks') || opts.profile)) {
+      peaks = await measurePeaks(tuner);
+      emit({ section: 'peaks', name: 'copy (read + write)', device: 'gpu', params: { bytes: peaks.copyBytes }, unit: 'GB/s', value: one(peaks.gbps) });
+      emit({ section: 'peaks', name: `matmul ${peaks.matmulVariant}`, device: 'gpu', params: { n: peaks.matmulN }, unit: 'GFLOP/s', value: one(peaks.gflops) });
+    }
     if (sections.includes('env')) {
       const sizes = small ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6, 1e7, 8_388_608];
       const envRows = await benchEnvironment(gpu, { sizes, repeats: small ? 3 : 7, cpuSizes: small ? [1e3, 1e4] : [1e3, 1e4, 1e5] });
@@ -49,17 +76,22 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
     }
     if (sections.includes('nn')) {
       await benchNetworks(gpu, {
-        quick: small,
+        quick: small, tuner: tuner ?? undefined, peaks,
         onRow: (r) => emit({ section: 'nn', name: r.name, device: r.device, params: { batch: r.batch, hidden: r.hidden }, unit: 'GFLOP/s', value: r.gflops }),
       });
     }
     if (sections.includes('train')) {
-      const trainRows = await benchTraining(gpu, { quick: small });
-      for (const r of trainRows) {
-        const params = { envs: r.envs, batch: r.batch, hidden: r.hidden };
-        emit({ section: 'train', name: `train ${r.envs}x${r.batch}`, device: r.device, params, unit: 'iterations/s', value: r.iterationsPerSecond });
-        emit({ section: 'train', name: `train ${r.envs}x${r.batch}`, device: r.device, params, unit: 'samples/s', value: r.samplesPerSecond });
-      }
+      await benchTraining(gpu, {
+        quick: small, tuner: tuner ?? undefined, profile: opts.profile, peaks, defaultConfig: true,
+        onRow: (r) => {
+          const params = { envs: r.envs, batch: r.batch, hidden: r.hidden, updates: r.updatesPerIteration };
+          const name = `train ${r.config === 'default' ? 'default config' : `${r.envs}x${r.batch}`}`;
+          emit({ section: 'train', name, device: r.device, params, unit: 'iterations/s', value: r.iterationsPerSecond });
+          emit({ section: 'train', name, device: r.device, params, unit: 'samples/s', value: r.samplesPerSecond });
+          if (r.dispatchesPerIteration !== undefined) emit({ section: 'train', name, device: r.device, params, unit: 'dispatches/iteration', value: one(r.dispatchesPerIteration) });
+          if (r.profile) { profiles.push({ config: name, rows: r.profile }); opts.onProfile?.(name, r.profile); }
+        },
+      });
     }
   } finally {
     gpu?.destroy();
@@ -70,7 +102,9 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
     software,
     versions,
     quick: small,
+    tune: { mode: tuneMode, choices: tuner?.choices ?? {} },
     rows,
+    profiles,
   };
 }
 

@@ -1,9 +1,11 @@
 // Training throughput: the whole LARA iteration (act, replay, minibatch, critic + actor + target updates) on the GPU
 // trainer as `megc train` runs it, and on the CPU reference at the sizes it can do.
+import { Profiler, profileRows, type Peaks, type ProfileRow } from '../src/gpu/profiler.js';
 import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize } from '../src/gpu/timing.js';
+import type { Tuner } from '../src/gpu/tuner.js';
 import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
-import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { ReferenceTrainer } from '../src/train/reference.js';
 import { dispatchesPerIteration } from './countDispatches.js';
@@ -23,6 +25,10 @@ export interface TrainingBenchRow {
   iterationsPerSubmit?: number;
   /** GPU dispatches recorded per iteration (with its updates). */
   dispatchesPerIteration?: number;
+  /** Which config: the bench's (hidden, 1 update) or the trainer's default. */
+  config: 'bench' | 'default';
+  /** Per-kernel profile of a window of iterations (with `profile`). */
+  profile?: ProfileRow[];
 }
 
 export interface TrainingBenchOptions {
@@ -39,6 +45,13 @@ export interface TrainingBenchOptions {
   /** CPU reference sizes (default (1, 256) and quick sizes up to 256). */
   cpuSizes?: [number, number][];
   scenario?: Scenario;
+  /** Chooses the kernels' variants (the trainer's defaults without it). */
+  tuner?: Tuner;
+  /** Also time every dispatch of a window of iterations (needs timestamp-query); peaks give the fraction of peak. */
+  profile?: boolean;
+  peaks?: Peaks;
+  /** Also the trainer's default config (DEFAULT_TRAIN_CONFIG), as `megc train` runs it. */
+  defaultConfig?: boolean;
   onRow?: (row: TrainingBenchRow) => void;
 }
 
@@ -58,10 +71,10 @@ function benchConfig(envs: number, batch: number, hidden: number[], updates: num
 
 const figure = (xs: number[]): Figure => summarize(xs);
 
-async function benchGpu(gpu: Gpu, scenario: Scenario, envs: number, batch: number, hidden: number[], updates: number, quick: boolean, repeats: number): Promise<TrainingBenchRow> {
-  const chunk = chunkFor(envs, batch, quick);
-  const config = benchConfig(envs, batch, hidden, updates, chunk);
-  const trainer = await GpuTrainer.create(gpu, scenario, config);
+async function benchGpu(gpu: Gpu, scenario: Scenario, config: TrainConfig, which: 'bench' | 'default', quick: boolean, repeats: number,
+                        opts: TrainingBenchOptions): Promise<TrainingBenchRow> {
+  const { envs, batch, updatesPerIteration: updates, iterationsPerSubmit: chunk } = config;
+  const trainer = await GpuTrainer.create(gpu, scenario, config, { tuner: opts.tuner, evaluate: false });
   try {
     // Warm-up: fill the ring to one batch (updates start there), then two chunks with updates (pipelines built, caches warm).
     const fill = Math.ceil(batch / envs);
@@ -77,12 +90,29 @@ async function benchGpu(gpu: Gpu, scenario: Scenario, envs: number, batch: numbe
     }
     gpu.checkErrors();
     return {
-      envs, batch, hidden: hidden.join(','), device: 'gpu', iterationsPerSecond: figure(rates),
+      envs, batch, hidden: config.hidden.join(','), device: 'gpu', iterationsPerSecond: figure(rates), config: which,
       samplesPerSecond: figure(rates.map((x) => x * batch * updates)), updatesPerIteration: updates, iterationsPerSubmit: chunk,
       dispatchesPerIteration: dispatchesPerIteration(trainer).total,
+      profile: opts.profile ? await profileTraining(gpu, scenario, config, trainer, opts.peaks) : undefined,
     };
   } finally {
     trainer.destroy();
+  }
+}
+
+/** Times every dispatch of a window of `config`'s iterations, with the plans `like` chose (after a warm-up window). */
+export async function profileTraining(gpu: Gpu, scenario: Scenario, config: TrainConfig, like: GpuTrainer, peaks?: Peaks): Promise<ProfileRow[]> {
+  const profiler = new Profiler(gpu.device);
+  const trainer = await GpuTrainer.create(gpu, scenario, config, { plans: like.plans, evaluate: false, profiler });
+  try {
+    const chunk = config.iterationsPerSubmit;
+    await trainer.run(Math.ceil(config.batch / config.envs) + chunk);
+    profiler.reset();
+    await trainer.run(2 * chunk);
+    return profileRows(profiler.samples.values(), 2 * chunk, peaks);
+  } finally {
+    trainer.destroy();
+    profiler.destroy();
   }
 }
 
@@ -98,7 +128,7 @@ function benchCpu(scenario: Scenario, envs: number, batch: number, hidden: numbe
     rates.push(count / ((performance.now() - start) / 1000));
   }
   return {
-    envs, batch, hidden: hidden.join(','), device: 'cpu', iterationsPerSecond: figure(rates),
+    envs, batch, hidden: hidden.join(','), device: 'cpu', iterationsPerSecond: figure(rates), config: 'bench',
     samplesPerSecond: figure(rates.map((x) => x * batch * updates)), updatesPerIteration: updates,
   };
 }
@@ -114,7 +144,12 @@ export async function benchTraining(gpu: Gpu | null, opts: TrainingBenchOptions 
   const cpuSizes = opts.cpuSizes ?? (quick ? [[1, 256], [256, 256]] : [[1, 256]]);
   const rows: TrainingBenchRow[] = [];
   const emit = (row: TrainingBenchRow) => { rows.push(row); opts.onRow?.(row); };
-  if (gpu) for (const [envs, batch] of sizes) emit(await benchGpu(gpu, scenario, envs, batch, hidden, updates, quick, repeats));
+  if (gpu) {
+    for (const [envs, batch] of sizes) {
+      emit(await benchGpu(gpu, scenario, benchConfig(envs, batch, hidden, updates, chunkFor(envs, batch, quick)), 'bench', quick, repeats, opts));
+    }
+    if (opts.defaultConfig) emit(await benchGpu(gpu, scenario, { ...DEFAULT_TRAIN_CONFIG, iterations: 1_000_000_000 }, 'default', quick, repeats, opts));
+  }
   for (const [envs, batch] of cpuSizes) emit(benchCpu(scenario, envs, batch, hidden, updates, quick ? 2 : 3));
   return rows;
 }

@@ -10,22 +10,27 @@ export interface KernelSamples {
   op: string;
   /** Seconds per dispatch, in recording order. */
   seconds: number[];
-  /** Cost of one dispatch (the first seen). */
-  cost?: Cost;
+  /** FLOPs and bytes of all the dispatches timed (their own costs). */
+  flops: number;
+  bytes: number;
 }
 
-interface Pending { staging: GPUBuffer; labels: { key: string; kernel: string; op: string; cost?: Cost }[] }
+interface Label { key: string; kernel: string; op: string; cost?: Cost }
+interface Pending { staging: GPUBuffer; labels: Label[] }
+
+/** Dispatches per query set: WebGPU allows 4,096 queries in one set, two per dispatch. */
+const PER_SET = 2048;
 
 export class Profiler {
-  private readonly querySet: GPUQuerySet;
+  private readonly querySets: GPUQuerySet[];
   private readonly resolveBuffer: GPUBuffer;
   private pending: Pending[] = [];
   readonly samples = new Map<string, KernelSamples>();
 
-  /** `capacity`: most dispatches timed per command encoder (two timestamps each; WebGPU allows 4,096 queries per set). */
-  constructor(readonly device: GPUDevice, readonly capacity = 2048) {
+  /** `capacity`: most dispatches timed per command encoder (the rest run untimed). */
+  constructor(readonly device: GPUDevice, readonly capacity = 8 * PER_SET) {
     if (!device.features.has('timestamp-query')) throw new GpuError('profiling needs the timestamp-query feature, which this GPU does not offer');
-    this.querySet = device.createQuerySet({ type: 'timestamp', count: 2 * capacity, label: 'profiler.timestamps' });
+    this.querySets = Array.from({ length: Math.ceil(capacity / PER_SET) }, (_, i) => device.createQuerySet({ type: 'timestamp', count: 2 * PER_SET, label: `profiler.timestamps${i}` }));
     this.resolveBuffer = device.createBuffer({ size: 16 * capacity, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC, label: 'profiler.resolve' });
   }
 
@@ -40,8 +45,9 @@ export class Profiler {
       dispatch(d: Dispatch, dynamicOffsets?: readonly number[]) {
         const i = labels.length;
         const timed = i < self.capacity;
+        const j = i % PER_SET;
         const pass = encoder.beginComputePass(timed ? {
-          timestampWrites: { querySet: self.querySet, beginningOfPassWriteIndex: 2 * i, endOfPassWriteIndex: 2 * i + 1 },
+          timestampWrites: { querySet: self.querySets[Math.floor(i / PER_SET)], beginningOfPassWriteIndex: 2 * j, endOfPassWriteIndex: 2 * j + 1 },
         } : {});
         pass.setPipeline(d.pipeline.pipeline);
         if (dynamicOffsets) pass.setBindGroup(0, d.group, dynamicOffsets as number[]); else pass.setBindGroup(0, d.group);
@@ -56,7 +62,10 @@ export class Profiler {
       finish() {
         if (labels.length === 0) return;
         const bytes = 16 * labels.length;
-        encoder.resolveQuerySet(self.querySet, 0, 2 * labels.length, self.resolveBuffer, 0);
+        for (let first = 0; first < labels.length; first += PER_SET) {
+          const count = Math.min(PER_SET, labels.length - first);
+          encoder.resolveQuerySet(self.querySets[first / PER_SET], 0, 2 * count, self.resolveBuffer, 16 * first);
+        }
         const staging = self.device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, label: 'profiler.staging' });
         encoder.copyBufferToBuffer(self.resolveBuffer, 0, staging, 0, bytes);
         self.pending.push({ staging, labels });
@@ -76,9 +85,11 @@ export class Profiler {
       labels.forEach((l, i) => {
         const seconds = Number(stamps[2 * i + 1] - stamps[2 * i]) * 1e-9;
         let s = this.samples.get(l.key);
-        if (!s) { s = { kernel: l.kernel, op: l.op, seconds: [], cost: l.cost }; this.samples.set(l.key, s); }
+        if (!s) { s = { kernel: l.kernel, op: l.op, seconds: [], flops: 0, bytes: 0 }; this.samples.set(l.key, s); }
         // A driver may report end < begin for tiny passes (clock domains): counted as 0.
         s.seconds.push(Math.max(0, seconds));
+        s.flops += l.cost?.flops ?? 0;
+        s.bytes += l.cost?.bytes ?? 0;
       });
     }
   }
@@ -87,7 +98,7 @@ export class Profiler {
   reset(): void { this.samples.clear(); }
 
   destroy(): void {
-    this.querySet.destroy();
+    for (const q of this.querySets) q.destroy();
     this.resolveBuffer.destroy();
   }
 }
@@ -123,18 +134,18 @@ export function profileRows(samples: Iterable<KernelSamples>, iterations: number
   const list = [...samples];
   const total = list.reduce((t, s) => t + s.seconds.reduce((a, b) => a + b, 0), 0);
   return list.map((s) => {
-    const seconds = median(s.seconds);
-    const flops = s.cost?.flops ?? 0;
-    const bytes = s.cost?.bytes ?? 0;
+    const n = s.seconds.length;
+    const sum = s.seconds.reduce((a, b) => a + b, 0);
+    // Rates from the totals (each dispatch's own cost over its own time); the time per dispatch is the median.
     const row: ProfileRow = {
-      kernel: s.kernel, op: s.op, dispatchesPerIteration: s.seconds.length / iterations, microseconds: seconds * 1e6,
-      share: total > 0 ? s.seconds.reduce((a, b) => a + b, 0) / total : 0,
-      gflops: seconds > 0 ? flops / seconds / 1e9 : 0, gbps: seconds > 0 ? bytes / seconds / 1e9 : 0,
+      kernel: s.kernel, op: s.op, dispatchesPerIteration: n / iterations, microseconds: median(s.seconds) * 1e6,
+      share: total > 0 ? sum / total : 0,
+      gflops: sum > 0 ? s.flops / sum / 1e9 : 0, gbps: sum > 0 ? s.bytes / sum / 1e9 : 0,
     };
     if (peaks) {
-      const predicted = Math.max(flops / (peaks.gflops * 1e9), bytes / (peaks.gbps * 1e9));
+      const predicted = Math.max(s.flops / (peaks.gflops * 1e9), s.bytes / (peaks.gbps * 1e9)) / n;
       row.predictedMicroseconds = predicted * 1e6;
-      row.fractionOfPeak = seconds > 0 ? predicted / seconds : 0;
+      row.fractionOfPeak = sum > 0 ? (predicted * n) / sum : 0;
     }
     return row;
   }).sort((a, b) => b.share - a.share);

@@ -67,7 +67,9 @@ const SETUP_HINT = 'run `bash scripts/setup-vulkan.sh` (installs Mesa lavapipe o
 /** Opens a device with the adapter's maximum buffer limits, so large batches fit. */
 export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   const wanted = options.adapter ?? hostSetting('MEGC_ADAPTER');
-  const adapters = await listAdapters(options.dawnFlags ?? []);
+  // Timestamps at full resolution: Dawn rounds them (to ~65 us on lavapipe) against timing attacks in browsers, which
+  // would blur the per-kernel profile and the tuner's timings.
+  const adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...(options.dawnFlags ?? [])]);
   if (adapters.length === 0) throw new UserError(`no WebGPU adapter found; ${SETUP_HINT}`);
   let adapter = adapters[0];
   if (wanted) {

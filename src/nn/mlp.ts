@@ -194,7 +194,7 @@ export class GpuMlp {
       }
       const variants = plan.forward.layers;
       return layers.map((layer, l) => linearForwardDispatch(this.device, p.forward[l]!, variants[l], layer, batch,
-        { x: l === 0 ? input : this.activations[l - 1], weights: this.params, y: this.activations[l] }, op));
+        { x: l === 0 ? input : this.activations[l - 1], weights: this.params, y: this.activations[l] }, `${op}${l}`));
     });
     for (const d of list) rec.dispatch(d);
     this.forwardInput = input;
@@ -239,7 +239,6 @@ export class GpuMlp {
     const gradTarget = split.splits > 1 ? this.partials! : this.grads!;
     const lowest = dInput ? 0 : 1;
     const fusedChain = chain.kind === 'fused' && layers.length > lowest;
-    const op = `${this.label}.backward`;
     if (fusedChain) {
       // every input gradient (deltas, and dInput when asked) in one dispatch, then the weight gradients
       const [read, delta0, delta1, noInput] = this.dummies;
@@ -248,7 +247,7 @@ export class GpuMlp {
       list.push(mlpBackwardInputFusedDispatch(device, p.fusedBackward!, chain.rows, layers, batch, lowest, {
         dOutput, weights: this.params, a0: at(hidden, 0, read), a1: at(hidden, 1, read),
         delta0: at(this.deltas, 0, delta0), delta1: at(this.deltas, 1, delta1), dInput: dInput ?? noInput,
-      }, op));
+      }, `${this.label}.dX`));
     }
     for (let l = layers.length - 1; l >= 0; l--) {
       const layer = layers[l];
@@ -256,21 +255,21 @@ export class GpuMlp {
       const x = l === 0 ? input : this.activations[l - 1];
       if (!skipParamGrads) {
         list.push(linearBackwardWeightDispatch(device, p.backwardWeight[l]!, split.layers[l], layer, batch,
-          { splits: split.splits, rowsPerSplit: split.rowsPerSplit, stride: split.splits > 1 ? this.parameterCount : 0 }, { x, dy, result: gradTarget }, op));
+          { splits: split.splits, rowsPerSplit: split.rowsPerSplit, stride: split.splits > 1 ? this.parameterCount : 0 }, { x, dy, result: gradTarget }, `${this.label}.dW${l}`));
       }
       if (fusedChain || chain.kind !== 'layers') continue;
       if (l > 0) {
         list.push(linearBackwardInputDispatch(device, p.backwardInput[l]!, chain.layers[l], layer, batch,
-          { dy, weights: this.params, below: this.activations[l - 1], dx: this.deltas[l - 1] }, true, op));
+          { dy, weights: this.params, below: this.activations[l - 1], dx: this.deltas[l - 1] }, true, `${this.label}.dX${l}`));
       } else if (dInput) {
         // no ReLU below the first layer: `below` is unused, bound to params (read-only here)
         list.push(linearBackwardInputDispatch(device, p.backwardInputUnmasked!, chain.layers[0], layer, batch,
-          { dy, weights: this.params, below: this.params, dx: dInput }, false, op));
+          { dy, weights: this.params, below: this.params, dx: dInput }, false, `${this.label}.dX0`));
       }
     }
     if (!skipParamGrads && split.splits > 1 && !defer) {
       // one dispatch adds up the split partial sums of every layer (flat layout)
-      list.push(linearBackwardWeightSumDispatch(device, this.pipelines.sum!, this.parameterCount, split.splits, { partials: this.partials!, grads: this.grads! }, op));
+      list.push(linearBackwardWeightSumDispatch(device, this.pipelines.sum!, this.parameterCount, split.splits, { partials: this.partials!, grads: this.grads! }, `${this.label}.dWsum`));
     }
     return list;
   }

@@ -1,0 +1,82 @@
+// This adapter's own peaks, measured first by the bench and the profile: a large copy (GB/s, bytes read + written) and
+// a large matmul (GFLOP/s) with the fastest linear-forward variant the tuner finds; sizes grow until one dispatch takes
+// a few milliseconds, so a software adapter and an H200 are both measured at a size that suits them.
+import { createStorage, createUniform } from '../src/gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid } from '../src/gpu/kernel.js';
+import type { Peaks } from '../src/gpu/profiler.js';
+import { median, timePass } from '../src/gpu/timing.js';
+import type { TunableOp, Tuner } from '../src/gpu/tuner.js';
+import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from '../src/nn/linear.js';
+import { linearCandidates } from '../src/nn/linearCandidates.js';
+
+const COPY_WORKGROUP = 256;
+/** vec4 per invocation: 1 suits a GPU; a CPU adapter (lavapipe) pays per invocation and wants more. */
+const COPY_ITEMS = [1, 16];
+const copyKernel = defineKernel({
+  shader: 'copy.wgsl', bindings: { params: 'uniform', source: 'read', destination: 'read-write' },
+  variant: (items: number) => ({ constants: { WORKGROUP_SIZE: COPY_WORKGROUP, ITEMS: items } }), workgroup: () => [COPY_WORKGROUP],
+});
+
+/** Seconds per run of the dispatches `record` makes: median of 5 samples of enough repetitions for ~20 ms each. */
+async function secondsOf(device: GPUDevice, record: Parameters<typeof timePass>[1]): Promise<number> {
+  const probe = median((await timePass(device, record, { samples: 1, warmup: 1 })).samples);
+  const repetitions = Math.max(1, Math.min(100, Math.round(0.02 / Math.max(probe, 1e-6))));
+  return median((await timePass(device, record, { samples: 5, warmup: 0, repetitions })).samples);
+}
+
+/** Copy bandwidth: buffers doubling from 4 MiB until a copy takes 2 ms (or the binding limit); the better of COPY_ITEMS. */
+export async function measureCopy(device: GPUDevice): Promise<{ gbps: number; bytes: number }> {
+  const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize, 1 << 30);
+  let result = { gbps: 0, bytes: 0 };
+  for (let bytes = 4 << 20; bytes <= limit; bytes *= 2) {
+    const count = bytes / 16;
+    const source = createStorage(device, bytes, 'peaks.source');
+    const destination = createStorage(device, bytes, 'peaks.destination');
+    let slowest = 0;
+    try {
+      for (const items of COPY_ITEMS) {
+        const p = await copyKernel.pipeline(device, items);
+        const d = dispatchOf(device, p, { params: createUniform(device, new Uint32Array([count, 0, 0, 0]).buffer, 'peaks.copy'), source, destination },
+          linearGrid(device, Math.ceil(count / items), COPY_WORKGROUP));
+        const seconds = await secondsOf(device, (rec) => rec.dispatch(d));
+        if ((2 * bytes) / seconds / 1e9 > result.gbps) result = { gbps: (2 * bytes) / seconds / 1e9, bytes };
+        slowest = Math.max(slowest, seconds);
+      }
+    } finally { source.destroy(); destination.destroy(); }
+    if (slowest > 0.002) break;
+  }
+  return result;
+}
+
+/** Matmul rate: (n x n) x (n x n), n doubling from 256 until a dispatch takes 5 ms, the variant chosen by `tuner`. */
+export async function measureMatmul(tuner: Tuner): Promise<{ gflops: number; n: number; variant: string }> {
+  const device = tuner.device;
+  let result = { gflops: 0, n: 0, variant: '' };
+  for (let n = 256; n <= 8192 && 4 * n * n <= Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize); n *= 2) {
+    const layer = { inputs: n, outputs: n, weightOffset: 0, biasOffset: n * n };
+    const x = createStorage(device, 4 * n * n, 'peaks.x');
+    const w = createStorage(device, 4 * (n * n + n), 'peaks.w');
+    const y = createStorage(device, 4 * n * n, 'peaks.y');
+    try {
+      const build = async (v: LinearVariant) => linearForwardDispatch(device, await linearForwardPipeline(device, v, false), v, layer, n, { x, weights: w, y });
+      const { all, quick } = linearCandidates(device, tiled(WIDE_TILE), n, n);
+      const op: TunableOp<LinearVariant> = {
+        name: 'peaks.matmul', shape: `${n}`, candidates: all, quick, describe: describeLinear,
+        async harness(v) { const d = await build(v); return { record: (rec) => rec.dispatch(d), destroy: () => {} }; },
+      };
+      const v = await tuner.choose(op);
+      const d = await build(v);
+      const seconds = await secondsOf(device, (rec) => rec.dispatch(d));
+      result = { gflops: (2 * n * n * n) / seconds / 1e9, n, variant: describeLinear(v) };
+      if (seconds > 0.005) break;
+    } finally { x.destroy(); w.destroy(); y.destroy(); }
+  }
+  return result;
+}
+
+/** Both peaks (the profile's denominators). */
+export async function measurePeaks(tuner: Tuner): Promise<Peaks & { copyBytes: number; matmulN: number; matmulVariant: string }> {
+  const copy = await measureCopy(tuner.device);
+  const matmul = await measureMatmul(tuner);
+  return { gflops: matmul.gflops, gbps: copy.gbps, copyBytes: copy.bytes, matmulN: matmul.n, matmulVariant: matmul.variant };
+}
