@@ -11,7 +11,7 @@ import {
   linearForwardPipeline, validateTile, type LinearVariant,
 } from './linear.js';
 import { mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel, mlpForwardFusedDispatch, mlpForwardFusedKernel } from './mlpFused.js';
-import { defaultPlan, type ChainPlan, type MlpPlan, type PlanOptions } from './mlpPlan.js';
+import { defaultPlan, type MlpPlan, type PlanOptions } from './mlpPlan.js';
 import type { AdamHyper } from './reference/mlp.js';
 import { softUpdateDispatch } from './softUpdate.js';
 
