@@ -1,9 +1,11 @@
-// Reads our bench JSON, the peers' printed lines and the reference device figures, and prints the ratios as Markdown.
+// Reads our bench JSON, the peers' printed lines, a `megc train` run and the reference device figures; prints the ratios
+// as Markdown and writes them all as one JSON (bench/results/DEVICE-DATE.json).
 //
-// Usage: node dist/bench/compare.js BENCH.json [JAX.txt] [TORCH.txt] [--reference FILE]
-// A peer figure measured in this call (JAX.txt, TORCH.txt) wins; where there is none, the reference figure of
+// Usage: node dist/bench/compare.js --bench BENCH.json [--jax JAX.txt] [--jax-fp32 JAX_FP32.txt] [--torch TORCH.txt]
+//        [--train RUN_DIR] [--json OUT.json] [--reference FILE]
+// A peer figure measured in this call wins; where there is none, the reference figure of
 // bench/reference/h200-2026-11-28.json (the default --reference) is used and marked "ref".
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { SHADER_DIR } from '../src/gpu/shaders.js';
 
@@ -57,38 +59,78 @@ interface BenchRow { section: string; name: string; device: string; params: Reco
 const cell = (rate: { value: number; source: string } | null) => (rate ? `${rate.value}${rate.source === 'ref' ? ' (ref)' : ''}` : '-');
 const ratio = (ours: number, rate: { value: number } | null, digits: number) => (rate ? (ours / rate.value).toFixed(digits) : '-');
 
+/** `--name value` pairs of argv. */
+function namedArguments(argv: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < argv.length; i += 2) {
+    if (!argv[i].startsWith('--')) throw new Error(`compare: expected --name value pairs, got ${argv[i]}`);
+    out[argv[i].slice(2)] = argv[i + 1];
+  }
+  return out;
+}
+
+/** A `megc train` run directory's outcome: training seconds (the last metrics row's wall_s) and the gap to OPT. */
+export function trainOutcome(dir: string): { seconds: number; gap: number; total: number; opt: number } | null {
+  const metrics = join(dir, 'metrics.csv');
+  const evaluation = join(dir, 'evaluation.json');
+  if (!existsSync(metrics) || !existsSync(evaluation)) return null;
+  const lines = readFileSync(metrics, 'utf8').trim().split('\n');
+  const header = lines[0].split(',');
+  const last = lines[lines.length - 1].split(',');
+  const e = JSON.parse(readFileSync(evaluation, 'utf8')) as { gap: number; policies: { lara: { total: number }; opt: { total: number } } };
+  return { seconds: Number(last[header.indexOf('wall_s')]), gap: e.gap, total: e.policies.lara.total, opt: e.policies.opt.total };
+}
+
 function main(argv: string[]): void {
-  const at = argv.indexOf('--reference');
-  const referencePath = at >= 0 ? argv[at + 1] : DEFAULT_REFERENCE;
-  const [benchPath, jaxPath, torchPath] = at < 0 ? argv : [...argv.slice(0, at), ...argv.slice(at + 2)];
+  const a = namedArguments(argv);
+  const referencePath = a.reference ?? DEFAULT_REFERENCE;
   const reference = loadReferenceFigures(referencePath);
-  const bench = JSON.parse(readFileSync(benchPath, 'utf8')) as { rows: BenchRow[] };
+  const bench = JSON.parse(readFileSync(a.bench, 'utf8')) as { rows: BenchRow[]; adapter: string | null; date: string; versions: Record<string, string>; tune: unknown; profiles: unknown };
   const read = (p?: string) => (p && existsSync(p) ? readFileSync(p, 'utf8') : '');
-  const jax = parsePeerOutput(read(jaxPath), 'JAX');
-  const torch = parsePeerOutput(read(torchPath), 'PyTorch');
+  const jax = parsePeerOutput(read(a.jax), 'JAX');
+  const jaxFp32 = parsePeerOutput(read(a['jax-fp32']), 'JAX');
+  const torch = parsePeerOutput(read(a.torch), 'PyTorch');
   const d = reference.dispatch;
   console.log(`Reference (ref): ${reference.device}, ${reference.date} (${referencePath}): copy ${(reference.copyBytesPerSecond / 1e12).toFixed(1)} TB/s, ` +
     `fp32 matmul ${reference.matmul.rows.map((r) => `${r.tflops} TFLOP/s at ${r.m}x${r.k}x${r.n}`).join(', ')}; ` +
     `${d.microsecondsPerDispatchInOnePass} us per dispatch in one pass, ${d.microsecondsPerDispatchWithAPassEach} us with a pass each, ` +
     `${d.microsecondsPerSubmitRoundTrip} us per submit round trip.\n`);
-  console.log('| envs | batch | megc it/s | JAX it/s | megc/JAX | PyTorch it/s | megc/PyTorch |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| envs | batch | megc it/s | JAX TF32 it/s | megc/JAX TF32 | JAX fp32 it/s | megc/JAX fp32 | PyTorch it/s | megc/PyTorch |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  const training: Record<string, unknown>[] = [];
   for (const row of bench.rows.filter((r) => r.section === 'train' && r.device === 'gpu' && r.unit === 'iterations/s')) {
     const envs = Number(row.params.envs), batch = Number(row.params.batch);
-    const j = peerRate(jax.training, reference, 'JAX', envs, batch);
-    const p = peerRate(torch.training, reference, 'PyTorch', envs, batch);
     const ours = row.value.median;
-    console.log(`| ${envs} | ${batch} | ${ours.toFixed(0)} | ${cell(j)} | ${ratio(ours, j, 2)} | ${cell(p)} | ${ratio(ours, p, 1)} |`);
+    if (String(row.name).includes('default')) { console.log(`| default config (${envs}, ${batch}) | | ${ours.toFixed(0)} | | | | | | |`); training.push({ config: 'default', envs, batch, megc: row.value }); continue; }
+    const j = peerRate(jax.training, reference, 'JAX', envs, batch);
+    const jf = jaxFp32.training.find((f) => f.envs === envs && f.batch === batch) ?? null;
+    const jfRate = jf ? { value: jf.iterationsPerSecond, source: 'measured' } : null;
+    const p = peerRate(torch.training, reference, 'PyTorch', envs, batch);
+    console.log(`| ${envs} | ${batch} | ${ours.toFixed(0)} | ${cell(j)} | ${ratio(ours, j, 2)} | ${cell(jfRate)} | ${ratio(ours, jfRate, 2)} | ${cell(p)} | ${ratio(ours, p, 1)} |`);
+    training.push({ envs, batch, megc: row.value, jaxTf32: j, jaxFp32: jfRate, pytorch: p,
+      ratioJaxTf32: j ? ours / j.value : null, ratioJaxFp32: jfRate ? ours / jfRate.value : null, ratioPytorch: p ? ours / p.value : null });
   }
   console.log('\n| envs | megc env-steps/s | PyTorch env-steps/s | ratio |');
   console.log('|---|---|---|---|');
+  const env: Record<string, unknown>[] = [];
   for (const row of bench.rows.filter((r) => r.section === 'env' && r.device === 'gpu')) {
     const n = Number(row.params.n);
     const measured = torch.envSteps.get(n);
     const ref = reference.peers.envSteps.find((e) => e.program === 'PyTorch' && e.n === n);
     const p = measured ?? ref?.envStepsPerSecond;
     const shown = p === undefined ? '-' : `${p.toExponential(2)}${measured === undefined ? ' (ref)' : ''}`;
-    console.log(`| ${n} | ${row.value.median.toExponential(2)} | ${shown} | ${p ? (row.value.median / p).toFixed(1) : '-'} |`);
+    console.log(`| ${row.name} ${n} | ${row.value.median.toExponential(2)} | ${shown} | ${p ? (row.value.median / p).toFixed(1) : '-'} |`);
+    env.push({ name: row.name, n, megc: row.value, pytorch: p ?? null });
+  }
+  const train = a.train ? trainOutcome(a.train) : null;
+  if (train) {
+    console.log(`\nmegc train (default config): ${train.seconds.toFixed(1)} s of training, gap to OPT ${(100 * train.gap).toFixed(2)}% ` +
+      `(LARA ${train.total.toFixed(4)} s, OPT ${train.opt.toFixed(4)} s)${train.gap <= 0.01 ? '' : ': not within 1%'}`);
+  }
+  if (a.json) {
+    const out = { date: bench.date, adapter: bench.adapter, versions: bench.versions, reference: referencePath, tune: bench.tune,
+      rows: bench.rows, profiles: bench.profiles, training, env, train };
+    writeFileSync(a.json, JSON.stringify(out, null, 1) + '\n');
   }
 }
 

@@ -1,25 +1,53 @@
 #!/usr/bin/env bash
-# On a lent GPU: our bench and the peer programs (bench/peers: JAX, PyTorch) in one call, then the ratios against them
-# and against the reference figures in bench/reference/.
+# On a lent GPU, one call that fits well inside 10 minutes: this adapter's peaks, our bench at the three training sizes
+# and the default config with the per-kernel profile, the environment up to 8M envs, the JAX peer in TF32 and fp32,
+# the PyTorch peer, and the time from `megc train` (default config) start to its gap to OPT. Every step has its own
+# time limit and writes as it goes, so a crash or a timeout still leaves what was measured.
+#
 # The GPU machine has the NVIDIA driver but no Node.js and no network. Prepare here, once per session:
 #   npm ci && bash bench/device/prepare-carry.sh
-# (it fills the git-ignored .devcarry/ with node, Dawn's binary, dist + node_modules, the Vulkan loader .debs and
-# bench/device/prologue.sh). Then run the device tool with carry [".devcarry"] and the command
+# Then run the device tool with carry [".devcarry"] and the command
 #   bash .devcarry/prologue.sh && . /tmp/devenv && bash bench/device.sh
-# The peers need python3 with jax and torch on the GPU machine; SKIP_PEERS=1 leaves them out (compare.js then uses
-# the reference figures). Results land in $OUT (info.json, bench.json, jax.txt, torch.txt, ratios.md); copy the
-# table into bench/RESULTS.md.
+# What comes back in $OUT (at most 8 files): device.log (everything printed), bench.json, train-metrics.csv,
+# train-evaluation.json, ratios.md and DEVICE-<date>.json (adapter, driver, versions, every figure with min/median/max,
+# the profiles and the ratios). Copy DEVICE-<date>.json into bench/results/ and its tables into bench/RESULTS.md.
+# SKIP_PEERS=1 leaves the peers out (the ratios then use bench/reference/'s figures).
 set -uo pipefail
 OUT=${OUT:-$(mktemp -d)}
 cd "$(dirname "$0")/.."
 export PYTHONUNBUFFERED=1
-echo "== $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)"
-node dist/src/cli/main.js info --json > "$OUT/info.json" && head -c 400 "$OUT/info.json"; echo
-echo "== megc bench"
-timeout 240 node dist/src/cli/main.js bench --json "$OUT/bench.json" 2>&1 | tee "$OUT/bench.txt"
+# Tensor-core and f16 variants need Dawn's unsafe APIs (subgroup matrices) and f16 on NVIDIA's Vulkan driver.
+export MEGC_DAWN_FLAGS=${MEGC_DAWN_FLAGS:-enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia}
+export MEGC_CACHE_DIR=/tmp/megc-cache
+LOG="$OUT/device.log"
+TMP=$(mktemp -d)
+step() { echo; echo "== $(date -u +%T) $*" | tee -a "$LOG"; }
+run() { local limit=$1; shift; timeout "$limit" "$@" 2>&1 | tee -a "$LOG"; }
+
+step "device: $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>/dev/null)"
+run 30 node dist/src/cli/main.js info
+
+step "megc bench --profile --tune full (peaks, env, nn, train at (1,256), (4096,4096), (65536,65536) hidden 256x2, default config)"
+run 270 node dist/src/cli/main.js bench --profile --tune full --json "$OUT/bench.json"
+
+step "megc train, default config (tuned variants from the bench's cache)"
+rm -rf "$TMP/run"
+start=$(date +%s%N)
+run 120 node dist/src/cli/main.js train --out "$TMP/run" --no-progress
+echo "megc train: $(( ($(date +%s%N) - start) / 1000000 )) ms from start to the printed evaluation" | tee -a "$LOG"
+cp "$TMP/run/metrics.csv" "$OUT/train-metrics.csv" 2>/dev/null
+cp "$TMP/run/evaluation.json" "$OUT/train-evaluation.json" 2>/dev/null
+
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
-  echo "== JAX peer"; timeout 200 python3 bench/peers/jax_ddpg.py 2>&1 | grep -v Warning | tee "$OUT/jax.txt"
-  echo "== PyTorch peer"; timeout 150 python3 bench/peers/torch_ddpg.py 2>&1 | tee "$OUT/torch.txt"
+  step "JAX peer, TF32 (JAX's default matmul precision on this GPU)"
+  run 100 python3 bench/peers/jax_ddpg.py | grep -v Warning | tee "$TMP/jax.txt" >/dev/null
+  step "JAX peer, fp32 (JAX_DEFAULT_MATMUL_PRECISION=highest)"
+  run 100 python3 bench/peers/jax_ddpg.py --precision highest | grep -v Warning | tee "$TMP/jax_fp32.txt" >/dev/null
+  step "PyTorch peer (training and the batched environment up to 8M envs)"
+  run 80 python3 bench/peers/torch_ddpg.py | tee "$TMP/torch.txt" >/dev/null
 fi
-echo "== ratios"
-node dist/bench/compare.js "$OUT/bench.json" "$OUT/jax.txt" "$OUT/torch.txt" | tee "$OUT/ratios.md"
+
+step "ratios"
+date=$(date -u +%F)
+node dist/bench/compare.js --bench "$OUT/bench.json" --jax "$TMP/jax.txt" --jax-fp32 "$TMP/jax_fp32.txt" --torch "$TMP/torch.txt" \
+  --train "$TMP/run" --json "$OUT/DEVICE-$date.json" 2>&1 | tee "$OUT/ratios.md" | tee -a "$LOG"

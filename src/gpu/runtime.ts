@@ -69,7 +69,9 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   const wanted = options.adapter ?? hostSetting('MEGC_ADAPTER');
   // Timestamps at full resolution: Dawn rounds them (to ~65 us on lavapipe) against timing attacks in browsers, which
   // would blur the per-kernel profile and the tuner's timings.
-  const adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...(options.dawnFlags ?? [])]);
+  // MEGC_DAWN_FLAGS: more toggles, space-separated (e.g. enable-dawn-features=allow_unsafe_apis for subgroup matrices).
+  const extra = (hostSetting('MEGC_DAWN_FLAGS') ?? '').split(/\s+/).filter((f) => f);
+  const adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...extra, ...(options.dawnFlags ?? [])]);
   if (adapters.length === 0) throw new UserError(`no WebGPU adapter found; ${SETUP_HINT}`);
   let adapter = adapters[0];
   if (wanted) {
