@@ -4,10 +4,13 @@
 //   columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...);
 // - REGISTER: each invocation computes a ROWS_PER_THREAD x COLS_PER_THREAD block straight from global memory, no
 //   workgroup memory and no barriers (lib/register_block.wgsl; for adapters that run invocations as SIMD lanes of a
-//   CPU, where every barrier costs).
+//   CPU, where every barrier costs);
+// - SUBGROUP_MATRIX: f16 inputs, f32 sums on subgroup matrices (tensor cores), lib/matrix_tile.wgsl; workgroup (i, j)
+//   covers columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...). Rounds x and W to f16 and sums in the hardware's
+//   order: a mixed-precision variant.
 // x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
 // Any sizes: loads are zero-filled (tiled) or clamped (register) and stores bounds-checked. Both compute each output
-// the same way in float32: fma over k = 0, 1, ... from 0, then + bias.
+// the same way in float32: fma over k = 0, 1, ... from 0, then + bias (SUBGROUP_MATRIX excepted).
 
 struct Params {
   batch: u32,
@@ -61,6 +64,32 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (RELU) { value = max(value, 0.0); }
       y[row * params.outputs + col] = value;
     }
+  }
+}
+#elif ${SUBGROUP_MATRIX}
+#include "lib/matrix_tile.wgsl"
+const A_K_FASTEST = true;   // x[row][k]
+const B_K_FASTEST = false;  // W[k][col]
+fn load_a(row: u32, k: u32) -> f32 {
+  if (row >= params.batch) { return 0.0; }
+  return x[row * params.inputs + k];
+}
+fn load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.outputs) { return 0.0; }
+  return weights[params.weight_offset + k * params.outputs + col];
+}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  matrix_tile(ids, row0, col0, 0u, params.inputs);
+  for (var e = ids.lid; e < TILE_ROWS * TILE_COLS; e += WORKGROUP_SIZE) {
+    let row = row0 + e / TILE_COLS;
+    let col = col0 + e % TILE_COLS;
+    if (row >= params.batch || col >= params.outputs) { continue; }
+    var value = c_tile[(e / TILE_COLS) * C_STRIDE + e % TILE_COLS] + weights[params.bias_offset + col];
+    if (RELU) { value = max(value, 0.0); }
+    y[row * params.outputs + col] = value;
   }
 }
 #else

@@ -7,7 +7,7 @@ import type { Harness, TunableOp, Tuner } from '../gpu/tuner.js';
 import { mlpLayout } from './layout.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
-  linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardPipeline, type LinearVariant,
+  linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardPipeline, mixedPrecision, type LinearVariant,
 } from './linear.js';
 import { linearCandidates } from './linearCandidates.js';
 import {
@@ -64,8 +64,11 @@ function op<V>(name: string, shape: string, candidates: V[], quick: V[], describ
   };
 }
 
-/** f16 tiles round the inputs to 11 bits: their results may differ from f32's by about 1e-2 of the largest value. */
-const linearTolerance = (v: LinearVariant) => (v.kind === 'tiled' && v.tile.f16 ? 2e-2 : 1e-3);
+/**
+ * f16 tiles and subgroup matrices round the inputs to 11 bits: their results may differ from f32's by about 1e-2 of the
+ * largest value.
+ */
+const linearTolerance = (v: LinearVariant) => (mixedPrecision(v) ? 2e-2 : 1e-3);
 
 /** A chain of layers may take f16 layers (each within linearTolerance); the fused kernels are f32. */
 const chainTolerance = (c: ChainPlan) => (c.kind === 'layers' ? Math.max(...c.layers.map(linearTolerance)) : 1e-3);
