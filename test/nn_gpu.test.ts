@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
 import { submitPass, type Recorder } from '../src/gpu/kernel.js';
 import { GpuMlp } from '../src/nn/mlp.js';
+import { FUSED_STAGE_K } from '../src/nn/mlpFused.js';
+import { defaultPlan, type MlpPlan } from '../src/nn/mlpPlan.js';
 import { initMlp } from '../src/nn/init.js';
 import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
@@ -102,6 +104,40 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
       });
     }
   }
+
+  it('the fused kernels with weights staged through workgroup memory (GPU variants) match the default bit for bit', async () => {
+    const { device } = await setup();
+    // the widest fused layers (256 -> 200, 200 -> 7: several staging steps, a last partial one), rows per workgroup
+    // 1 and 2 (the default is 4), and the bottleneck network's width-3 layer (one partial step)
+    for (const { sizes, batch, rows } of [{ sizes: [14, 256, 200, 7], batch: 45, rows: 2 }, { sizes: [5, 19, 3, 2], batch: 9, rows: 1 }]) {
+      const params = Float64Array.from(initMlp(sizes, 12, 0), Math.fround);
+      const x = Float32Array.from(randomArray(batch * sizes[0], 13, 2));
+      const dOutput = Float32Array.from(randomArray(batch * sizes[sizes.length - 1], 14));
+      const staged: MlpPlan = { ...defaultPlan(device, sizes, batch, batch, true) };
+      staged.forward = { kind: 'fused', rows, stageK: FUSED_STAGE_K };
+      staged.backwardInput = { kind: 'fused', rows, stageK: FUSED_STAGE_K };
+      const results: Float32Array[][] = [];
+      for (const plans of [undefined, [staged]]) {
+        const mlp = await GpuMlp.create(device, sizes, [batch], { label: 'net', plans });
+        expect(mlp.forwardIsFused(batch) && mlp.backwardIsFused(batch)).toBe(true);
+        mlp.writeParams(params);
+        const input = createStorageFrom(device, x, 'x');
+        const dOutputBuffer = createStorageFrom(device, dOutput, 'dOutput');
+        const dInput = createStorage(device, batch * sizes[0] * 4, 'dInput');
+        encodePass(device, (rec) => {
+          mlp.encodeForward(rec, input, batch);
+          mlp.encodeBackward(rec, dOutputBuffer, batch, { dInput });
+        });
+        const activations = await Promise.all(mlp.activations.map((a, l) => readFloat32(device, a, batch * sizes[l + 1])));
+        results.push([...activations, await mlp.readGrads(), await readFloat32(device, dInput, batch * sizes[0])]);
+        mlp.destroy();
+      }
+      const [reference, candidate] = results;
+      reference.forEach((values, i) => expect(Array.from(candidate[i]), `sizes [${sizes}]: result ${i}`).toEqual(Array.from(values)));
+      const ref = mlpForward(params, sizes, Float64Array.from(x), batch);
+      expectClose(candidate[sizes.length - 2], ref.output, matmulTolerance(ref.output), 'output');
+    }
+  });
 
   it('skipParamGrads computes dInput and leaves grads alone; a second backward overwrites grads', async () => {
     const { device } = await setup();

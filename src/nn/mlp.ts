@@ -51,8 +51,8 @@ async function buildPipelines(device: GPUDevice, layout: MlpLayout, plan: MlpPla
     perLayer(bi?.kind === 'layers' ? bi.layers : undefined, (v, l) => linearBackwardInputPipeline(device, v, l > 0)),
     perLayer(bw?.layers, (v) => linearBackwardWeightPipeline(device, v)),
     bi?.kind === 'layers' ? linearBackwardInputPipeline(device, bi.layers[0], false) : undefined,
-    f.kind === 'fused' ? mlpForwardFusedKernel.pipeline(device, { rows: f.rows }) : undefined,
-    bi?.kind === 'fused' ? mlpBackwardInputFusedKernel.pipeline(device, { rows: bi.rows }) : undefined,
+    f.kind === 'fused' ? mlpForwardFusedKernel.pipeline(device, { rows: f.rows, stageK: f.stageK }) : undefined,
+    bi?.kind === 'fused' ? mlpBackwardInputFusedKernel.pipeline(device, { rows: bi.rows, stageK: bi.stageK }) : undefined,
   ]);
   return { forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward } as Pipelines;
 }

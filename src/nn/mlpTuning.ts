@@ -11,10 +11,10 @@ import {
 } from './linear.js';
 import { linearCandidates } from './linearCandidates.js';
 import {
-  FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, fusible, mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel,
+  FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, FUSED_STAGE_K, fusible, mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel,
   mlpForwardFusedDispatch, mlpForwardFusedKernel,
 } from './mlpFused.js';
-import { defaultPlan, defaultSplits, type ChainPlan, type MlpPlan, type SplitPlan } from './mlpPlan.js';
+import { defaultPlan, defaultSplits, describeChain, type ChainPlan, type MlpPlan, type SplitPlan } from './mlpPlan.js';
 
 /** Deterministic data in [-1, 1) (values only steer the ReLU masks). */
 function randomBuffer(device: GPUDevice, floats: number, seed: number, label: string): GPUBuffer {
@@ -72,12 +72,16 @@ const linearTolerance = (v: LinearVariant) => (mixedPrecision(v) ? 2e-2 : 1e-3);
 
 /** A chain of layers may take f16 layers (each within linearTolerance); the fused kernels are f32. */
 const chainTolerance = (c: ChainPlan) => (c.kind === 'layers' ? Math.max(...c.layers.map(linearTolerance)) : 1e-3);
-const describeChain = (c: ChainPlan) => (c.kind === 'fused' ? `fused r${c.rows}` : `layers ${c.layers.map(describeLinear).join(', ')}`);
 const describeSplit = (s: SplitPlan) => `split ${s.splits} x ${s.rowsPerSplit}`;
 
-/** Fused candidates (1 to 8 rows per workgroup) where the network fits the fused kernel. */
+/**
+ * Fused candidates (1 to 8 rows per workgroup; weights read straight or staged through workgroup memory) where the
+ * network fits the fused kernel. One row per workgroup gives `batch` workgroups (256 at batch 256: two per SM of a
+ * large GPU), each reading every weight once.
+ */
 function fusedCandidates(device: GPUDevice, sizes: readonly number[], maxLayers: number, bindings: number): ChainPlan[] {
-  return [1, 2, 4, 8].filter((rows) => fusible(device, sizes, rows, maxLayers, bindings)).map((rows) => ({ kind: 'fused', rows }));
+  return [1, 2, 4, 8].flatMap((rows) => [0, FUSED_STAGE_K].filter((stageK) => fusible(device, sizes, rows, maxLayers, bindings, stageK))
+    .map((stageK): ChainPlan => (stageK ? { kind: 'fused', rows, stageK } : { kind: 'fused', rows })));
 }
 
 /** Most splits the tuner tries: enough workgroups for two waves on a large GPU even with 128 x 128 tiles. */
@@ -127,7 +131,7 @@ export async function tuneMlpPlan(tuner: Tuner, sizes: readonly number[], batch:
     const forwardAll = unique([...forwardQuick, ...fusedCandidates(device, sizes, FUSED_FORWARD_MAX_LAYERS, 6)], describeChain);
     const forward = await tuner.choose(op('mlp.forward', `b${batch} ${sizes.join('-')}`, forwardAll, forwardQuick, describeChain,
       async (c) => (c.kind === 'fused'
-        ? [mlpForwardFusedDispatch(device, await mlpForwardFusedKernel.pipeline(device, { rows: c.rows }), c.rows, layers, batch,
+        ? [mlpForwardFusedDispatch(device, await mlpForwardFusedKernel.pipeline(device, { rows: c.rows, stageK: c.stageK }), c.rows, layers, batch,
           { x: s.input, weights: s.params, ys: [0, 1, 2, 3].map((i) => s.activations[i] ?? s.unused[i]) }, parameterCount)]
         : Promise.all(layers.map((_, l) => forwardLayer(l, c.layers[l])))),
       { device, buffer: s.activations[last], floats: batch * sizes[sizes.length - 1] }, chainTolerance));
@@ -143,7 +147,7 @@ export async function tuneMlpPlan(tuner: Tuner, sizes: readonly number[], batch:
     const inputAll = unique([...inputQuick, ...fusedCandidates(device, sizes, FUSED_BACKWARD_MAX_LAYERS, 7)], describeChain);
     const backwardInput = await tuner.choose(op('mlp.backwardInput', `b${batch} ${sizes.join('-')}`, inputAll, inputQuick, describeChain,
       async (c) => (c.kind === 'fused'
-        ? [mlpBackwardInputFusedDispatch(device, await mlpBackwardInputFusedKernel.pipeline(device, { rows: c.rows }), c.rows, layers, batch, 0, {
+        ? [mlpBackwardInputFusedDispatch(device, await mlpBackwardInputFusedKernel.pipeline(device, { rows: c.rows, stageK: c.stageK }), c.rows, layers, batch, 0, {
           dOutput: s.dOutput, weights: s.params, a0: s.activations[0], a1: layers.length > 2 ? s.activations[1] : s.unused[0],
           delta0: s.deltas[0] ?? s.unused[1], delta1: s.deltas[1] ?? s.unused[2], dInput: s.dInput,
         })]
