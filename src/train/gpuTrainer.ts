@@ -147,7 +147,7 @@ export class GpuTrainer {
       metrics: store(chunk * METRICS_STRIDE * 4, 'lara.metrics'),                 // (chunk, METRICS_STRIDE)
       criticInput: store(batch * CRITIC_INPUT * 4, 'lara.criticInput'),          // (B, 14): obs | features
       obsBatch: store(batch * OBSERVATION_SIZE * 4, 'lara.obsBatch'),             // (B, 7)
-      nextObs: store(batch * OBSERVATION_SIZE * 4, 'lara.nextObs'),               // (B, 7)
+      nextObs: store(gamma ? batch * OBSERVATION_SIZE * 4 : 16, 'lara.nextObs'),  // (B, 7); never read at gamma 0
       dQ: store(batch * 4, 'lara.dQ'),                                            // (B, 1)
       actorCriticInput: store(batch * CRITIC_INPUT * 4, 'lara.actorCriticInput'),
       dActorCriticInput: store(batch * CRITIC_INPUT * 4, 'lara.dActorCriticInput'),
@@ -167,7 +167,7 @@ export class GpuTrainer {
 
     const reduce = plans?.reduce ?? TREE_REDUCE;
     const [observe, act, minibatch, criticLoss, actorChain, actorChainBackward, metrics] = await Promise.all([
-      laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce), laraMinibatchKernel.pipeline(device, undefined),
+      laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce), laraMinibatchKernel.pipeline(device, { gamma }),
       laraCriticLossKernel.pipeline(device, { ...reduce, gamma }), laraActorChainKernel.pipeline(device, undefined),
       laraActorChainBackwardKernel.pipeline(device, reduce), laraMetricsKernel.pipeline(device, reduce),
     ]);
@@ -178,7 +178,8 @@ export class GpuTrainer {
       act: stepDispatch(device, act, {
         step, scenario: scenarioBuffer, norm, actorZ: actor.output, states: b.states, obs: b.obs, replay: b.replay, actPartials,
       }, envs, 'act', 600),
-      minibatch: stepDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs }, batch, 'minibatch', 100),
+      minibatch: stepDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs },
+        batch, gamma ? 'minibatchTarget' : 'minibatch', 100),
       criticLoss: stepDispatch(device, criticLoss, {
         step, q: critic.output, reward, dQ: b.dQ, lossPartials: criticPartials, targetQ: gamma ? criticTarget.output : reward,
       }, batch, 'criticLoss', 5),
