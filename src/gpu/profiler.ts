@@ -99,6 +99,11 @@ export interface Peaks {
   gbps: number;
 }
 
+/** Seconds a dispatch of `cost` takes at the peaks: the larger of its FLOPs over the FLOP rate and its bytes over the bandwidth. */
+export function roofline(cost: Cost | undefined, peaks: Peaks): number {
+  return Math.max((cost?.flops ?? 0) / (peaks.gflops * 1e9), (cost?.bytes ?? 0) / (peaks.gbps * 1e9));
+}
+
 /** One row of the per-kernel table. */
 export interface ProfileRow {
   kernel: string;
@@ -132,7 +137,7 @@ export function profileRows(samples: Iterable<KernelSamples>, iterations: number
       gflops: seconds > 0 ? flops / seconds / 1e9 : 0, gbps: seconds > 0 ? bytes / seconds / 1e9 : 0,
     };
     if (peaks) {
-      const predicted = Math.max(flops / (peaks.gflops * 1e9), bytes / (peaks.gbps * 1e9));
+      const predicted = roofline(s.cost, peaks);
       row.predictedMicroseconds = predicted * 1e6;
       row.fractionOfPeak = seconds > 0 ? predicted / seconds : 0;
     }
