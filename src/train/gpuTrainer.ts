@@ -62,6 +62,8 @@ export interface GpuTrainerOptions {
   plans?: TrainerPlans;
   /** Times the variants of every op at this config's shapes and keeps the fastest (src/train/tuning.ts). */
   tuner?: Tuner;
+  /** Lets the tuner offer the f16 and subgroup-matrix (tensor-core) matmul variants (TrainerTuneOptions). */
+  mixedPrecision?: boolean;
   /** Time every dispatch (megc train --profile). */
   profiler?: Profiler;
 }
@@ -129,7 +131,7 @@ export class GpuTrainer {
     const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
     const gamma = config.gamma > 0;
     const steps = chunk * U;
-    const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run) : undefined);
+    const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run, { mixedPrecision: options.mixedPrecision }) : undefined);
     const [actor, critic, actorTarget, criticTarget] = await Promise.all([
       GpuMlp.create(device, run.actorSizes, [envs, batch], { label: 'actor', maxStepsPerSubmit: steps, plans: plans?.actor }),
       GpuMlp.create(device, run.criticSizes, [batch], { label: 'critic', maxStepsPerSubmit: steps, plans: plans?.critic }),
