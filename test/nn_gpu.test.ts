@@ -12,7 +12,7 @@ import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { mseLossDispatch, mseLossPartialCount } from '../src/nn/mseLoss.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
-  linearForwardDispatch, linearForwardPipeline, mixedPrecision, tiled, WIDE_TILE, type LinearVariant, type TileShape,
+  headTile, linearForwardDispatch, linearForwardPipeline, mixedPrecision, tiled, WIDE_TILE, type LinearVariant, type TileShape,
 } from '../src/nn/linear.js';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from '../src/nn/reference/linear.js';
 import { linearCandidates, matrixTiles } from '../src/nn/linearCandidates.js';
@@ -136,6 +136,31 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
       reference.forEach((values, i) => expect(Array.from(candidate[i]), `sizes [${sizes}]: result ${i}`).toEqual(Array.from(values)));
       const ref = mlpForward(params, sizes, Float64Array.from(x), batch);
       expectClose(candidate[sizes.length - 2], ref.output, matmulTolerance(ref.output), 'output');
+    }
+  });
+
+  it('the last layer as the epilogue of the hidden layer before it (head) matches the per-layer forward bit for bit', async () => {
+    const { device } = await setup();
+    // a 256-column tile after a 200-wide layer; several 16-row tiles (130 rows) after a 65-wide one; a network of two
+    // layers (the head's hidden layer reads the input)
+    for (const { sizes, batch } of [{ sizes: [14, 256, 200, 7], batch: 45 }, { sizes: [7, 70, 65, 1], batch: 130 }, { sizes: [9, 20, 3], batch: 33 }]) {
+      const params = Float64Array.from(initMlp(sizes, 15, 0), Math.fround);
+      const x = Float32Array.from(randomArray(batch * sizes[0], 16, 2));
+      const perLayer = defaultPlan(device, sizes, batch, batch, false, { fusedMaxBatch: 0 });
+      const layers = (perLayer.forward as { layers: LinearVariant[] }).layers;
+      const head: MlpPlan = { batch, forward: { kind: 'layers', layers, head: headTile(sizes[sizes.length - 2]) } };
+      const results: Float32Array[][] = [];
+      for (const plan of [perLayer, head]) {
+        const mlp = await GpuMlp.create(device, sizes, [batch], { label: 'net', plans: [plan], trainable: false });
+        mlp.writeParams(params);
+        const input = createStorageFrom(device, x, 'x');
+        encodePass(device, (rec) => mlp.encodeForward(rec, input, batch));
+        results.push(await Promise.all(mlp.activations.map((a, l) => readFloat32(device, a, batch * sizes[l + 1]))));
+        mlp.destroy();
+      }
+      results[0].forEach((values, i) => expect(Array.from(results[1][i]), `sizes [${sizes}]: layer ${i}`).toEqual(Array.from(values)));
+      const ref = mlpForward(params, sizes, Float64Array.from(x), batch);
+      expectClose(results[1][sizes.length - 2], ref.output, matmulTolerance(ref.output), 'output');
     }
   });
 

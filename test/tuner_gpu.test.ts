@@ -5,6 +5,13 @@ import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffer
 import { MemoryTuneStore, Tuner, type TunableOp } from '../src/gpu/tuner.js';
 import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from '../src/nn/linear.js';
 import { matrixConfigs } from '../src/nn/linearCandidates.js';
+import { submitPass } from '../src/gpu/kernel.js';
+import { mlpLayout } from '../src/nn/layout.js';
+import { GpuMlp } from '../src/nn/mlp.js';
+import { describeChain } from '../src/nn/mlpPlan.js';
+import { tuneMlpPlan } from '../src/nn/mlpTuning.js';
+import { mlpBackward, mlpForward } from '../src/nn/reference/mlp.js';
+import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
 
@@ -42,5 +49,34 @@ describe('tuner', { timeout: 400_000 }, () => {
     expect(log.some((l) => l.includes(`${describeLinear(wrong)} rejected: its result differs`))).toBe(true);
     expect(tuner.choices['linear.forward b37 33x17']).toBe(describeLinear(chosen));
     for (const b of [weights, x, y]) b.destroy();
+  });
+});
+
+describe('MLP plan tuning', { timeout: 400_000 }, () => {
+  it('a quick tuning of a small network gives a plan whose forward and backward match the float64 reference', async () => {
+    const { device } = await testGpu();
+    const sizes = [7, 20, 3];
+    const batch = 33;
+    const log: string[] = [];
+    const tuner = new Tuner(device, { mode: 'quick', adapterKey: 'test', store: new MemoryTuneStore(), log: (l) => log.push(l) });
+    const plan = await tuneMlpPlan(tuner, sizes, batch, batch, true);
+    // every op was timed: each layer's three matmuls, both chains (with the head candidate) and the split
+    expect(Object.keys(tuner.choices).filter((k) => k.startsWith('linear.')).length).toBe(6);
+    expect(tuner.choices[`mlp.forward b${batch} ${sizes.join('-')}`]).toBe(describeChain(plan.forward));
+    expect(log.some((l) => l.startsWith(`tune: mlp.forward b${batch}`) && l.includes('timing 3 variants'))).toBe(true);
+    const params = Float64Array.from(randomArray(mlpLayout(sizes).parameterCount, 51, 0.5), Math.fround);
+    const x = randomArray(batch * 7, 52, 2);
+    const dOutput = randomArray(batch * 3, 53);
+    const mlp = await GpuMlp.create(device, sizes, [batch], { plans: [plan] });
+    mlp.writeParams(params);
+    const input = createStorageFrom(device, Float32Array.from(x), 'x');
+    const dOut = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
+    submitPass(device, (rec) => { mlp.encodeForward(rec, input, batch); mlp.encodeBackward(rec, dOut, batch); });
+    const ref = mlpForward(params, sizes, x, batch);
+    const refBackward = mlpBackward(params, sizes, ref.cache, dOutput, batch);
+    const close = (r: Float64Array) => ({ atol: 5e-5 * Math.max(...Array.from(r, Math.abs)), rtol: 1e-4 });
+    expectClose(await readFloat32(device, mlp.output, batch * 3), ref.output, close(ref.output), 'output');
+    expectClose(await mlp.readGrads(), refBackward.dParams, close(refBackward.dParams), 'grads');
+    mlp.destroy();
   });
 });

@@ -150,10 +150,35 @@ const linearWorkgroup = (v: LinearVariant) => {
 export const linearForwardKernel = defineKernel({
   shader: 'linear_forward.wgsl',
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write' },
-  variant: (v: { linear: LinearVariant; relu: boolean }) => { const l = linearVariant(v.linear); return { ...l, constants: { ...l.constants, RELU: v.relu } }; },
+  variant: (v: { linear: LinearVariant; relu: boolean }) => {
+    const l = linearVariant(v.linear);
+    return { constants: { ...l.constants, RELU: v.relu }, defines: { ...l.defines, HEAD: false } };
+  },
   features: (v) => linearFeatures(v.linear),
   workgroup: (v) => linearWorkgroup(v.linear),
 });
+
+/**
+ * A hidden layer (ReLU) with the network's last layer as its epilogue (linear_forward.wgsl's HEAD): a tile spanning
+ * every column of the hidden layer (headTile), writing the hidden activation and the head's output.
+ */
+export const linearForwardHeadKernel = defineKernel({
+  shader: 'linear_forward.wgsl',
+  bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write', headY: 'read-write' },
+  variant: (tile: TileShape) => {
+    const l = linearVariant(tiled(tile));
+    return { constants: { ...l.constants, RELU: true }, defines: { ...l.defines, HEAD: true } };
+  },
+  workgroup: (tile) => [tile.threadsX, tile.threadsY],
+});
+
+/** The head tile for a hidden layer `width` wide: 16 rows (4 per thread) by every column (4 per thread), tileK 16. */
+export function headTile(width: number): TileShape {
+  return { threadsX: 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(width / PER_THREAD)))), threadsY: 4, tileK: 16 };
+}
+
+/** Whether `tile` can carry a head after a hidden layer `width` wide (every column in one tile, rows <= tileK, f32). */
+export const headFits = (tile: TileShape, width: number) => tileColumns(tile) >= width && tileRows(tile) <= tile.tileK && !tile.f16;
 
 export const linearBackwardInputKernel = defineKernel({
   shader: 'linear_backward_input.wgsl',
@@ -196,9 +221,10 @@ export const linearBackwardWeightSumKernel = defineKernel({
   workgroup: () => [SUM_WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/linear_forward.wgsl. */
-export function linearForwardParams(batch: number, layer: LayerLayout): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset, 0, 0, 0]).buffer;
+/** Mirrors `struct Params` of shaders/linear_forward.wgsl (the head's fields 0 without one). */
+export function linearForwardParams(batch: number, layer: LayerLayout, head?: LayerLayout): ArrayBuffer {
+  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset,
+    head?.outputs ?? 0, head?.weightOffset ?? 0, head?.biasOffset ?? 0]).buffer;
 }
 
 /** Mirrors `struct Params` of shaders/linear_backward_input.wgsl. */
@@ -230,6 +256,20 @@ export function linearForwardDispatch(device: GPUDevice, p: ForwardPipeline, v: 
   const { inputs: n, outputs: m } = layer;
   return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
     variantGrid(device, v, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
+}
+
+/**
+ * y = relu(x W + b) of a hidden layer and headY = y W_head + b_head of the next (last) layer in one dispatch.
+ * x: (batch, in); y: (batch, out); headY: (batch, head outputs).
+ */
+export function linearForwardHeadDispatch(device: GPUDevice, p: PipelineOf<typeof linearForwardHeadKernel>, tile: TileShape, layer: LayerLayout, head: LayerLayout,
+  batch: number, b: { x: Binding; weights: GPUBuffer; y: GPUBuffer; headY: GPUBuffer }, op?: string): Dispatch {
+  if (!headFits(tile, layer.outputs) || head.inputs !== layer.outputs) throw new RangeError(`head tile ${JSON.stringify(tile)} cannot follow a layer ${layer.outputs} wide`);
+  const { inputs: n, outputs: m } = layer;
+  const h = head.outputs;
+  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer, head), 'linearForwardHead.params'), ...b },
+    [1, Math.ceil(batch / tileRows(tile)), 1],
+    { op, cost: { flops: 2 * batch * (n * m + m * h), bytes: 4 * (batch * n + n * m + m + batch * m + m * h + h + batch * h) } });
 }
 
 /** dx = (dy W^T) * mask of one layer. dy: (batch, out); below: (batch, in) (read when masked); dx: (batch, in). */

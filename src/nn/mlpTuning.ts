@@ -7,7 +7,8 @@ import type { Harness, TunableOp, Tuner } from '../gpu/tuner.js';
 import { mlpLayout } from './layout.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
-  linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardPipeline, mixedPrecision, type LinearVariant,
+  headTile, linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardHeadDispatch, linearForwardHeadKernel,
+  linearForwardPipeline, mixedPrecision, tileRows, validateTile, type LinearVariant,
 } from './linear.js';
 import { linearCandidates } from './linearCandidates.js';
 import {
@@ -127,12 +128,21 @@ export async function tuneMlpPlan(tuner: Tuner, sizes: readonly number[], batch:
         s.activations[l], batch * layers[l].outputs));
     }
     // Quick: the default against the tuned layers; full: every rows-per-workgroup of the fused kernel too.
-    const forwardQuick: ChainPlan[] = unique([base.forward, { kind: 'layers', layers: forwardLayers }], describeChain);
+    // The tuned layers with the last one as the epilogue of the one before (narrow heads after hidden layers <= 256 wide).
+    const head = layers.length >= 2 && layers[last].outputs <= 16 ? headTile(layers[last].inputs) : undefined;
+    const headFitsHere = head && tileRows(head) * device.limits.maxComputeWorkgroupsPerDimension >= batch && (() => {
+      try { validateTile(device, head); return true; } catch { return false; }
+    })();
+    const withHead: ChainPlan[] = headFitsHere ? [{ kind: 'layers', layers: forwardLayers, head }] : [];
+    const forwardQuick: ChainPlan[] = unique([base.forward, { kind: 'layers', layers: forwardLayers }, ...withHead], describeChain);
     const forwardAll = unique([...forwardQuick, ...fusedCandidates(device, sizes, FUSED_FORWARD_MAX_LAYERS, 6)], describeChain);
     const forward = await tuner.choose(op('mlp.forward', `b${batch} ${sizes.join('-')}`, forwardAll, forwardQuick, describeChain,
       async (c) => (c.kind === 'fused'
         ? [mlpForwardFusedDispatch(device, await mlpForwardFusedKernel.pipeline(device, { rows: c.rows, stageK: c.stageK }), c.rows, layers, batch,
           { x: s.input, weights: s.params, ys: [0, 1, 2, 3].map((i) => s.activations[i] ?? s.unused[i]) }, parameterCount)]
+        : c.head ? Promise.all([...layers.slice(0, last - 1).map((_, l) => forwardLayer(l, c.layers[l])), linearForwardHeadDispatch(device,
+          await linearForwardHeadKernel.pipeline(device, c.head), c.head, layers[last - 1], layers[last], batch,
+          { x: last >= 2 ? s.activations[last - 2] : s.input, weights: s.params, y: s.activations[last - 1], headY: s.activations[last] })])
         : Promise.all(layers.map((_, l) => forwardLayer(l, c.layers[l])))),
       { device, buffer: s.activations[last], floats: batch * sizes[sizes.length - 1] }, chainTolerance));
     if (!trainable) return { batch, forward };
