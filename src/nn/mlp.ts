@@ -1,5 +1,7 @@
 // An MLP on the GPU: flat params/grads/Adam buffers, activations for its largest batch, a plan per batch size it runs
 // (mlpPlan.ts), and encode methods (forward, backward, Adam, soft update) that record into a Recorder.
+// Over 300 lines: one class owns a network's buffers and every encode path over them (split further, they would share
+// its private state through accessors).
 import { bufferId, createStorage, readFloat32 } from '../gpu/buffers.js';
 import type { Dispatch, Pipeline, PipelineOf, Recorder } from '../gpu/kernel.js';
 import { UserError } from '../errors.js';
