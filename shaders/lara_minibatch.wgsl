@@ -1,6 +1,7 @@
 // LARA replay minibatch: Philox indices over the filled ring, gathered into the critic input, rewards and next obs.
 // replay: (capacity, REPLAY_STRIDE); critic_input: (B, CRITIC_INPUT) = obs || features; obs_batch: (B, OBSERVATION_SIZE);
-// reward: (B,); next_obs: (B, OBSERVATION_SIZE)
+// reward: (B,); next_obs: (B, OBSERVATION_SIZE), gathered only when GAMMA (the critic target reads it only then; at
+// gamma 0 it may be bound to a dummy)
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 
@@ -12,6 +13,7 @@
 @group(0) @binding(5) var<storage, read_write> next_obs: array<f32>;
 
 override WORKGROUP_SIZE: u32;
+override GAMMA: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -23,7 +25,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let o = replay[base + REPLAY_OBS + i];
     critic_input[k * CRITIC_INPUT + i] = o;
     obs_batch[k * OBSERVATION_SIZE + i] = o;
-    next_obs[k * OBSERVATION_SIZE + i] = replay[base + REPLAY_NEXT_OBS + i];
+    if (GAMMA) { next_obs[k * OBSERVATION_SIZE + i] = replay[base + REPLAY_NEXT_OBS + i]; }
   }
   for (var i = 0u; i < LARA_ACTION_SIZE; i++) { critic_input[k * CRITIC_INPUT + OBSERVATION_SIZE + i] = replay[base + REPLAY_FEATURES + i]; }
   reward[k] = replay[base + REPLAY_REWARD];

@@ -1,9 +1,10 @@
 // Linear layer backward to the input, dx = (dy W^T) * mask, ReLU mask fused, in two code variants (see
 // linear_forward.wgsl): tiled (workgroup (i, j) covers columns (inputs) [i * TILE_COLS, ...) and rows
-// [j * TILE_ROWS, ...)) and REGISTER (a block per invocation, no workgroup memory).
+// [j * TILE_ROWS, ...)), REGISTER (a block per invocation, no workgroup memory) and SUBGROUP_MATRIX (f16 inputs, f32
+// sums on subgroup matrices, lib/matrix_tile.wgsl: a mixed-precision variant, tiles as the tiled one's).
 // dy: (B, out), W: (in, out) row-major at weights[weight_offset], below: (B, in) the ReLU output that fed the layer
 // (mask = below > 0, only when MASKED); dx: (B, in). Any sizes. Both compute each value the same way in float32: fma
-// over the outputs k = 0, 1, ... from 0, then the mask.
+// over the outputs k = 0, 1, ... from 0, then the mask (SUBGROUP_MATRIX excepted).
 
 struct Params {
   batch: u32,
@@ -54,6 +55,32 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (MASKED) { value = select(0.0, value, below[row * params.inputs + col] > 0.0); }
       dx[row * params.inputs + col] = value;
     }
+  }
+}
+#elif ${SUBGROUP_MATRIX}
+#include "lib/matrix_tile.wgsl"
+const A_K_FASTEST = true;  // dy[row][k]
+const B_K_FASTEST = true;  // W^T: W[col][k]
+fn load_a(row: u32, k: u32) -> f32 {
+  if (row >= params.batch) { return 0.0; }
+  return dy[row * params.outputs + k];
+}
+fn load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.inputs) { return 0.0; }
+  return weights[params.weight_offset + col * params.outputs + k];
+}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  matrix_tile(ids, row0, col0, 0u, params.outputs);
+  for (var e = ids.lid; e < TILE_ROWS * TILE_COLS; e += WORKGROUP_SIZE) {
+    let row = row0 + e / TILE_COLS;
+    let col = col0 + e % TILE_COLS;
+    if (row >= params.batch || col >= params.inputs) { continue; }
+    var value = c_tile[(e / TILE_COLS) * C_STRIDE + e % TILE_COLS];
+    if (MASKED) { value = select(0.0, value, below[row * params.inputs + col] > 0.0); }
+    dx[row * params.inputs + col] = value;
   }
 }
 #else

@@ -1,10 +1,11 @@
 // Linear layer backward to the parameters, [dW; db] = [x, 1]^T dy, reducing over the batch with split-K, in two code
-// variants (see linear_forward.wgsl): tiled and REGISTER (a block per invocation, no workgroup memory).
+// variants (see linear_forward.wgsl): tiled, REGISTER (a block per invocation, no workgroup memory) and SUBGROUP_MATRIX
+// (f16 inputs, f32 sums on subgroup matrices, lib/matrix_tile.wgsl: a mixed-precision variant).
 // x: (B, in), dy: (B, out). The result is (in + 1, out): rows 0..in-1 are dW (in, out) and row `in` is db (out),
 // which is exactly the flat layout of W followed by b. Workgroup z takes batch rows [z * rows_per_split, ...) and
 // writes its sum to result[z * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the
 // gradient itself; otherwise partial sums that Adam or linear_backward_weight_sum.wgsl add up). Both compute each value
-// the same way in float32: fma over the split's batch rows in order from 0.
+// the same way in float32: fma over the split's batch rows in order from 0 (SUBGROUP_MATRIX excepted).
 
 struct Params {
   batch: u32,
@@ -58,6 +59,35 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (col >= params.outputs) { continue; }
       result[base + row * params.outputs + col] = acc[r * COLS_PER_THREAD + c];
     }
+  }
+}
+#elif ${SUBGROUP_MATRIX}
+#include "lib/matrix_tile.wgsl"
+const A_K_FASTEST = false;  // [x, 1]^T: x[k][row]
+const B_K_FASTEST = false;  // dy[k][col]
+fn load_a(row: u32, k: u32) -> f32 {
+  if (row < params.inputs) { return x[k * params.inputs + row]; }
+  return select(0.0, 1.0, row == params.inputs);
+}
+fn load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.outputs) { return 0.0; }
+  return dy[k * params.outputs + col];
+}
+// Workgroups (x, y) cover the result's tiles, z the batch splits.
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  let k_begin = wid.z * params.rows_per_split;
+  let k_end = min(params.batch, k_begin + params.rows_per_split);
+  matrix_tile(ids, row0, col0, k_begin, k_end);
+  let result_rows = params.inputs + 1u;
+  let base = wid.z * params.split_stride + params.result_offset;
+  for (var e = ids.lid; e < TILE_ROWS * TILE_COLS; e += WORKGROUP_SIZE) {
+    let row = row0 + e / TILE_COLS;
+    let col = col0 + e % TILE_COLS;
+    if (row >= result_rows || col >= params.outputs) { continue; }
+    result[base + row * params.outputs + col] = c_tile[(e / TILE_COLS) * C_STRIDE + e % TILE_COLS];
   }
 }
 #else

@@ -4,10 +4,16 @@
 //   columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...);
 // - REGISTER: each invocation computes a ROWS_PER_THREAD x COLS_PER_THREAD block straight from global memory, no
 //   workgroup memory and no barriers (lib/register_block.wgsl; for adapters that run invocations as SIMD lanes of a
-//   CPU, where every barrier costs).
+//   CPU, where every barrier costs);
+// - SUBGROUP_MATRIX: f16 inputs, f32 sums on subgroup matrices (tensor cores), lib/matrix_tile.wgsl; workgroup (i, j)
+//   covers columns [i * TILE_COLS, ...) and rows [j * TILE_ROWS, ...). Rounds x and W to f16 and sums in the hardware's
+//   order: a mixed-precision variant.
+// HEAD (tiled only, a tile spanning every column of y, TILE_ROWS <= TILE_K, f32): the network's next layer, linear, as
+// the epilogue: head_y = y W_head + b_head from the tile's complete rows of y (kept in w_tile's memory), one dispatch
+// and no re-read of y; each head output the same fma chain as its own linear_forward dispatch would compute.
 // x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
 // Any sizes: loads are zero-filled (tiled) or clamped (register) and stores bounds-checked. Both compute each output
-// the same way in float32: fma over k = 0, 1, ... from 0, then + bias.
+// the same way in float32: fma over k = 0, 1, ... from 0, then + bias (SUBGROUP_MATRIX excepted).
 
 struct Params {
   batch: u32,
@@ -15,6 +21,9 @@ struct Params {
   outputs: u32,
   weight_offset: u32,
   bias_offset: u32,
+  head_outputs: u32,        // HEAD: the head layer's width, its W (out, head_outputs) and b offsets
+  head_weight_offset: u32,
+  head_bias_offset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -23,6 +32,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 
 override RELU: bool;
+#if ${HEAD}
+@group(0) @binding(4) var<storage, read_write> head_y: array<f32>;
+#endif
 
 #if ${REGISTER}
 #include "lib/register_block.wgsl"
@@ -61,6 +73,32 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       if (RELU) { value = max(value, 0.0); }
       y[row * params.outputs + col] = value;
     }
+  }
+}
+#elif ${SUBGROUP_MATRIX}
+#include "lib/matrix_tile.wgsl"
+const A_K_FASTEST = true;   // x[row][k]
+const B_K_FASTEST = false;  // W[k][col]
+fn load_a(row: u32, k: u32) -> f32 {
+  if (row >= params.batch) { return 0.0; }
+  return x[row * params.inputs + k];
+}
+fn load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.outputs) { return 0.0; }
+  return weights[params.weight_offset + k * params.outputs + col];
+}
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
+  let row0 = wid.y * TILE_ROWS;
+  let col0 = wid.x * TILE_COLS;
+  matrix_tile(ids, row0, col0, 0u, params.inputs);
+  for (var e = ids.lid; e < TILE_ROWS * TILE_COLS; e += WORKGROUP_SIZE) {
+    let row = row0 + e / TILE_COLS;
+    let col = col0 + e % TILE_COLS;
+    if (row >= params.batch || col >= params.outputs) { continue; }
+    var value = c_tile[(e / TILE_COLS) * C_STRIDE + e % TILE_COLS] + weights[params.bias_offset + col];
+    if (RELU) { value = max(value, 0.0); }
+    y[row * params.outputs + col] = value;
   }
 }
 #else
@@ -134,7 +172,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       var value = acc[r * COLS_PER_THREAD + c] + bias;
       if (RELU) { value = max(value, 0.0); }
       y[row * params.outputs + col] = value;
+#if ${HEAD}
+      w_tile[(ty + r * THREADS_Y) * TILE_COLS + tx + c * THREADS_X] = tile_t(value);
+#endif
     }
   }
+#if ${HEAD}
+  // every column of rows [row0, row0 + TILE_ROWS) of y is in w_tile (the k-loop's last barrier freed it)
+  workgroupBarrier();
+  for (var e = lid; e < TILE_ROWS * params.head_outputs; e += THREADS) {
+    let r = e / params.head_outputs;
+    let o = e % params.head_outputs;
+    if (row0 + r >= params.batch) { continue; }
+    var sum = 0.0;
+    for (var k = 0u; k < params.outputs; k++) {
+      sum = fma(f32(w_tile[r * TILE_COLS + k]), weights[params.head_weight_offset + k * params.head_outputs + o], sum);
+    }
+    head_y[(row0 + r) * params.head_outputs + o] = sum + weights[params.head_bias_offset + o];
+  }
+#endif
 }
 #endif

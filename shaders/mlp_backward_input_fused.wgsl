@@ -6,6 +6,9 @@
 // l + 1); delta_l: (B, outputs of layer l), the gradient at layer l's pre-activation; d_input: (B, inputs of layer 0).
 // Absent buffers are bound to dummies. Widths <= MAX_WIDTH, layers <= 3. Each value is the same float32 computation as
 // linear_backward_input.wgsl's: fma over the outputs in order from 0, then the mask.
+// STAGE_K > 0 (a variant for GPUs): W's columns [k0, k0 + STAGE_K) of every row go through workgroup memory transposed,
+// loaded along W's contiguous rows (thread i reading W[i][k] from global memory touches a cache line per thread); the
+// sums are unchanged.
 
 struct Layer {
   inputs: u32,
@@ -39,6 +42,12 @@ const HALF: u32 = ROWS * MAX_WIDTH;
 
 // Two halves [row][column]: step s reads half s % 2 and writes the other.
 var<workgroup> gradient: array<f32, 2u * HALF>;
+const STAGE_K: u32 = ${STAGE_K}u;
+#if ${STAGED}
+// W^T block [k][i] = W[i][k0 + k]; the row stride padded by one so that the transposing stores spread over banks.
+const STAGE_STRIDE: u32 = MAX_WIDTH + 1u;
+var<workgroup> w_stage: array<f32, STAGE_K * STAGE_STRIDE>;
+#endif
 
 // ReLU output that fed layer l (> 0), i.e. activation l - 1, at `index`.
 fn below(l: u32, index: u32) -> f32 {
@@ -73,14 +82,35 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let layer = params.layer[l];
     let source = (s % 2u) * HALF;
     let destination = HALF - source;
-    // thread i computes input column i of the layer for the ROWS rows
-    for (var i = lid; i < layer.inputs; i += THREADS) {
-      var acc: array<f32, ROWS>;
-      for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
+    // thread i computes input column i of the layer for the ROWS rows (inputs <= MAX_WIDTH = THREADS); acc zeroed here:
+    // a declaration in a loop is not reliably zeroed again on each pass on every driver
+    let i = lid;
+    var acc: array<f32, ROWS>;
+    for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
+#if ${STAGED}
+    for (var k0 = 0u; k0 < layer.outputs; k0 += STAGE_K) {
+      let steps = min(STAGE_K, layer.outputs - k0);
+      for (var e = lid; e < layer.inputs * steps; e += THREADS) {
+        w_stage[(e % steps) * STAGE_STRIDE + e / steps] = weights[layer.weight_offset + (e / steps) * layer.outputs + k0 + e % steps];
+      }
+      workgroupBarrier();
+      if (i < layer.inputs) {
+        for (var k = 0u; k < steps; k++) {
+          let w = w_stage[k * STAGE_STRIDE + i];
+          for (var r = 0u; r < ROWS; r++) { acc[r] = fma(gradient[source + r * MAX_WIDTH + k0 + k], w, acc[r]); }
+        }
+      }
+      workgroupBarrier();
+    }
+#else
+    if (i < layer.inputs) {
       for (var k = 0u; k < layer.outputs; k++) {
         let w = weights[layer.weight_offset + i * layer.outputs + k];
         for (var r = 0u; r < ROWS; r++) { acc[r] = fma(gradient[source + r * MAX_WIDTH + k], w, acc[r]); }
       }
+    }
+#endif
+    if (i < layer.inputs) {
       for (var r = 0u; r < ROWS; r++) {
         let row = row0 + r;
         var value = acc[r];

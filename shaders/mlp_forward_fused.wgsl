@@ -4,6 +4,9 @@
 // x: (B, inputs of layer 0); weights: flat W (in, out) row-major then b (out) per layer; y_l: (B, outputs of layer l)
 // for l < layers (y_l of absent layers are bound to dummies). Widths <= MAX_WIDTH, layers <= MAX_LAYERS.
 // Each output is the same float32 computation as linear_forward.wgsl's: fma over k = 0, 1, ... from 0, then + bias.
+// STAGE_K > 0 (a variant for GPUs): each layer's W goes through workgroup memory STAGE_K rows at a time, every invocation
+// loading consecutive words of the contiguous block (all loads of a step in flight at once, not one per k and thread);
+// the sums are unchanged.
 
 struct Layer {
   inputs: u32,
@@ -37,6 +40,11 @@ const HALF: u32 = ROWS * MAX_WIDTH;
 
 // Two halves [row][k]: layer l reads half l % 2 and writes the other.
 var<workgroup> activation: array<f32, 2u * HALF>;
+const STAGE_K: u32 = ${STAGE_K}u;
+#if ${STAGED}
+// W rows [k0, k0 + STAGE_K) of the layer: [k][o], row stride = the layer's outputs.
+var<workgroup> w_stage: array<f32, STAGE_K * MAX_WIDTH>;
+#endif
 
 fn store(l: u32, index: u32, value: f32) {
   switch l {
@@ -65,14 +73,35 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     let source = (l % 2u) * HALF;
     let destination = HALF - source;
     let relu = l + 1u < params.layers;
-    // thread o computes column o of the layer for the ROWS rows (weight loads coalesced over o, activations broadcast)
-    for (var o = lid; o < layer.outputs; o += THREADS) {
-      var acc: array<f32, ROWS>;
-      for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
+    // thread o computes column o of the layer for the ROWS rows (outputs <= MAX_WIDTH = THREADS); acc zeroed here: a
+    // declaration in a loop is not reliably zeroed again on each pass on every driver
+    let o = lid;
+    var acc: array<f32, ROWS>;
+    for (var r = 0u; r < ROWS; r++) { acc[r] = 0.0; }
+#if ${STAGED}
+    for (var k0 = 0u; k0 < layer.inputs; k0 += STAGE_K) {
+      let steps = min(STAGE_K, layer.inputs - k0);
+      let block = layer.weight_offset + k0 * layer.outputs;
+      for (var e = lid; e < steps * layer.outputs; e += THREADS) { w_stage[e] = weights[block + e]; }
+      workgroupBarrier();
+      if (o < layer.outputs) {
+        for (var k = 0u; k < steps; k++) {
+          let w = w_stage[k * layer.outputs + o];
+          for (var r = 0u; r < ROWS; r++) { acc[r] = fma(activation[source + r * MAX_WIDTH + k0 + k], w, acc[r]); }
+        }
+      }
+      workgroupBarrier();
+    }
+#else
+    // weight loads coalesced over o, activations broadcast
+    if (o < layer.outputs) {
       for (var k = 0u; k < layer.inputs; k++) {
         let w = weights[layer.weight_offset + k * layer.outputs + o];
         for (var r = 0u; r < ROWS; r++) { acc[r] = fma(activation[source + r * MAX_WIDTH + k], w, acc[r]); }
       }
+    }
+#endif
+    if (o < layer.outputs) {
       let bias = weights[layer.bias_offset + o];
       for (var r = 0u; r < ROWS; r++) {
         var value = acc[r] + bias;

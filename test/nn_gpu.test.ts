@@ -4,16 +4,18 @@ import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
 import { submitPass, type Recorder } from '../src/gpu/kernel.js';
 import { GpuMlp } from '../src/nn/mlp.js';
+import { FUSED_STAGE_K } from '../src/nn/mlpFused.js';
+import { defaultPlan, type MlpPlan } from '../src/nn/mlpPlan.js';
 import { initMlp } from '../src/nn/init.js';
 import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { mseLossDispatch, mseLossPartialCount } from '../src/nn/mseLoss.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
-  linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type TileShape,
+  headTile, linearForwardDispatch, linearForwardPipeline, mixedPrecision, tiled, WIDE_TILE, type LinearVariant, type TileShape,
 } from '../src/nn/linear.js';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from '../src/nn/reference/linear.js';
-import { linearCandidates } from '../src/nn/linearCandidates.js';
+import { linearCandidates, matrixTiles } from '../src/nn/linearCandidates.js';
 import { expectClose, type Tolerance } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
@@ -102,6 +104,65 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
       });
     }
   }
+
+  it('the fused kernels with weights staged through workgroup memory (GPU variants) match the default bit for bit', async () => {
+    const { device } = await setup();
+    // the widest fused layers (256 -> 200, 200 -> 7: several staging steps, a last partial one), rows per workgroup
+    // 1 and 2 (the default is 4), and the bottleneck network's width-3 layer (one partial step)
+    for (const { sizes, batch, rows } of [{ sizes: [14, 256, 200, 7], batch: 45, rows: 2 }, { sizes: [5, 19, 3, 2], batch: 9, rows: 1 }]) {
+      const params = Float64Array.from(initMlp(sizes, 12, 0), Math.fround);
+      const x = Float32Array.from(randomArray(batch * sizes[0], 13, 2));
+      const dOutput = Float32Array.from(randomArray(batch * sizes[sizes.length - 1], 14));
+      const staged: MlpPlan = { ...defaultPlan(device, sizes, batch, batch, true) };
+      staged.forward = { kind: 'fused', rows, stageK: FUSED_STAGE_K };
+      staged.backwardInput = { kind: 'fused', rows, stageK: FUSED_STAGE_K };
+      const results: Float32Array[][] = [];
+      for (const plans of [undefined, [staged]]) {
+        const mlp = await GpuMlp.create(device, sizes, [batch], { label: 'net', plans });
+        expect(mlp.forwardIsFused(batch) && mlp.backwardIsFused(batch)).toBe(true);
+        mlp.writeParams(params);
+        const input = createStorageFrom(device, x, 'x');
+        const dOutputBuffer = createStorageFrom(device, dOutput, 'dOutput');
+        const dInput = createStorage(device, batch * sizes[0] * 4, 'dInput');
+        encodePass(device, (rec) => {
+          mlp.encodeForward(rec, input, batch);
+          mlp.encodeBackward(rec, dOutputBuffer, batch, { dInput });
+        });
+        const activations = await Promise.all(mlp.activations.map((a, l) => readFloat32(device, a, batch * sizes[l + 1])));
+        results.push([...activations, await mlp.readGrads(), await readFloat32(device, dInput, batch * sizes[0])]);
+        mlp.destroy();
+      }
+      const [reference, candidate] = results;
+      reference.forEach((values, i) => expect(Array.from(candidate[i]), `sizes [${sizes}]: result ${i}`).toEqual(Array.from(values)));
+      const ref = mlpForward(params, sizes, Float64Array.from(x), batch);
+      expectClose(candidate[sizes.length - 2], ref.output, matmulTolerance(ref.output), 'output');
+    }
+  });
+
+  it('the last layer as the epilogue of the hidden layer before it (head) matches the per-layer forward bit for bit', async () => {
+    const { device } = await setup();
+    // a 256-column tile after a 200-wide layer; several 16-row tiles (130 rows) after a 65-wide one; a network of two
+    // layers (the head's hidden layer reads the input)
+    for (const { sizes, batch } of [{ sizes: [14, 256, 200, 7], batch: 45 }, { sizes: [7, 70, 65, 1], batch: 130 }, { sizes: [9, 20, 3], batch: 33 }]) {
+      const params = Float64Array.from(initMlp(sizes, 15, 0), Math.fround);
+      const x = Float32Array.from(randomArray(batch * sizes[0], 16, 2));
+      const perLayer = defaultPlan(device, sizes, batch, batch, false, { fusedMaxBatch: 0 });
+      const layers = (perLayer.forward as { layers: LinearVariant[] }).layers;
+      const head: MlpPlan = { batch, forward: { kind: 'layers', layers, head: headTile(sizes[sizes.length - 2]) } };
+      const results: Float32Array[][] = [];
+      for (const plan of [perLayer, head]) {
+        const mlp = await GpuMlp.create(device, sizes, [batch], { label: 'net', plans: [plan], trainable: false });
+        mlp.writeParams(params);
+        const input = createStorageFrom(device, x, 'x');
+        encodePass(device, (rec) => mlp.encodeForward(rec, input, batch));
+        results.push(await Promise.all(mlp.activations.map((a, l) => readFloat32(device, a, batch * sizes[l + 1]))));
+        mlp.destroy();
+      }
+      results[0].forEach((values, i) => expect(Array.from(results[1][i]), `sizes [${sizes}]: layer ${i}`).toEqual(Array.from(values)));
+      const ref = mlpForward(params, sizes, Float64Array.from(x), batch);
+      expectClose(results[1][sizes.length - 2], ref.output, matmulTolerance(ref.output), 'output');
+    }
+  });
 
   it('skipParamGrads computes dInput and leaves grads alone; a second backward overwrites grads', async () => {
     const { device } = await setup();
@@ -299,29 +360,26 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
 });
 
 describe('every matmul variant the tuner may choose, against the float64 reference', GPU_TEST_TIMEOUT, () => {
-  // One layer of 33 -> 17 at batch 37: no size is a multiple of a block or tile; dW has 34 rows with the bias row.
-  const layer = { inputs: 33, outputs: 17, weightOffset: 0, biasOffset: 33 * 17 };
-  const batch = 37;
-  it('forward (ReLU), backward to the input (masked) and to the weights (split-K 2) of each variant', async () => {
+  /** Forward (ReLU), backward to the input (masked) and to the weights (split-K 2) of each variant on one layer. */
+  async function checkVariants(layer: { inputs: number; outputs: number; weightOffset: number; biasOffset: number }, batch: number, variants: LinearVariant[]) {
     const { device } = await setup();
-    const params = Float64Array.from(randomArray(layer.biasOffset + layer.outputs, 31, 0.3), Math.fround);
-    const x = Float64Array.from(randomArray(batch * layer.inputs, 32, 2), (v) => Math.fround(Math.max(v, 0)));  // a ReLU output
-    const dy = Float64Array.from(randomArray(batch * layer.outputs, 33), Math.fround);
-    const refY = linearForward(params, 0, layer.biasOffset, x, batch, 33, 17, true);
-    const refDx = linearBackwardInput(params, 0, dy, batch, 33, 17, x);
+    const { inputs: n, outputs: m } = layer;
+    const params = Float64Array.from(randomArray(layer.biasOffset + m, 31, 0.3), Math.fround);
+    const x = Float64Array.from(randomArray(batch * n, 32, 2), (v) => Math.fround(Math.max(v, 0)));  // a ReLU output
+    const dy = Float64Array.from(randomArray(batch * m, 33), Math.fround);
+    const refY = linearForward(params, 0, layer.biasOffset, x, batch, n, m, true);
+    const refDx = linearBackwardInput(params, 0, dy, batch, n, m, x);
     const refGrads = new Float64Array(params.length);
-    linearBackwardWeight(refGrads, 0, layer.biasOffset, x, dy, batch, 33, 17);
+    linearBackwardWeight(refGrads, 0, layer.biasOffset, x, dy, batch, n, m);
     const weights = createStorageFrom(device, Float32Array.from(params), 'weights');
     const xBuffer = createStorageFrom(device, Float32Array.from(x), 'x');
     const dyBuffer = createStorageFrom(device, Float32Array.from(dy), 'dy');
-    const y = createStorage(device, batch * 17 * 4, 'y');
-    const dx = createStorage(device, batch * 33 * 4, 'dx');
+    const y = createStorage(device, batch * m * 4, 'y');
+    const dx = createStorage(device, batch * n * 4, 'dx');
     const partials = createStorage(device, 2 * params.length * 4, 'partials');
-    const variants = linearCandidates(device, tiled(WIDE_TILE), batch, 34, { f16: device.features.has('shader-f16') }).all;
-    expect(variants.filter((v) => v.kind === 'register').length).toBeGreaterThanOrEqual(6);
     for (const v of variants) {
       const what = describeLinear(v);
-      const split = { splits: 2, rowsPerSplit: 32, stride: params.length };
+      const split = { splits: 2, rowsPerSplit: Math.ceil(batch / 2 / 16) * 16, stride: params.length };
       const dispatches = [
         linearForwardDispatch(device, await linearForwardPipeline(device, v, true), v, layer, batch, { x: xBuffer, weights, y }),
         linearBackwardInputDispatch(device, await linearBackwardInputPipeline(device, v, true), v, layer, batch, { dy: dyBuffer, weights, below: xBuffer, dx }, true),
@@ -330,12 +388,36 @@ describe('every matmul variant the tuner may choose, against the float64 referen
       encodePass(device, (rec) => { for (const d of dispatches) rec.dispatch(d); });
       const p = await readFloat32(device, partials, 2 * params.length);
       const grads = p.subarray(0, params.length).map((g, i) => g + p[params.length + i]);
-      // f16 tiles round every input to 11 significant bits (2^-12 relative): sums of 37 products are then off by about
-      // 5e-4 of the largest term, so 5e-3 of the largest value; the f32 variants by matmulTolerance's 5e-5.
-      const tolerance = (ref: Float64Array) => (v.kind === 'tiled' && v.tile.f16 ? { atol: 5e-3 * maxAbs(ref), rtol: 1e-2 } : matmulTolerance(ref));
-      expectClose(await readFloat32(device, y, batch * 17), refY, tolerance(refY), `${what}: y`);
-      expectClose(await readFloat32(device, dx, batch * 33), refDx, tolerance(refDx), `${what}: dx`);
+      // f16 tiles and subgroup matrices round every input to 11 significant bits (2^-12 relative): sums of at most 130
+      // products are then off by about 5e-4 of the largest term, so 5e-3 of the largest value; the f32 variants by
+      // matmulTolerance's 5e-5.
+      const tolerance = (ref: Float64Array) => (mixedPrecision(v) ? { atol: 5e-3 * maxAbs(ref), rtol: 1e-2 } : matmulTolerance(ref));
+      expectClose(await readFloat32(device, y, batch * m), refY, tolerance(refY), `${what}: y`);
+      expectClose(await readFloat32(device, dx, batch * n), refDx, tolerance(refDx), `${what}: dx`);
       expectClose(grads, refGrads, tolerance(refGrads), `${what}: dW, db`);
     }
+    for (const b of [weights, xBuffer, dyBuffer, y, dx, partials]) b.destroy();
+  }
+
+  /**
+   * Subgroup-matrix tiles, emulated (lavapipe has no subgroup matrices): the tuner's two shapes, one with 16 x 16 x 16
+   * matrices (64 x 64 tiles), one with 8 x 8 x 8 (16 x 32 tiles). Each pipeline costs seconds of compile here.
+   */
+  const emulatedMatrices = (): LinearVariant[] => [matrixTiles({ m: 16, n: 16, k: 16 }, 32, true)[0], matrixTiles({ m: 8, n: 8, k: 8 }, 32, true)[1]]
+    .map((t) => ({ kind: 'matrix', ...t }));
+
+  it('forward (ReLU), backward to the input (masked) and to the weights (split-K 2) of each variant', async () => {
+    const { device } = await setup();
+    // One layer of 33 -> 17 at batch 37: no size is a multiple of a block or tile; dW has 34 rows with the bias row.
+    const batch = 37;
+    const variants = linearCandidates(device, tiled(WIDE_TILE), batch, 34, { f16: device.features.has('shader-f16') }).all;
+    expect(variants.filter((v) => v.kind === 'register').length).toBeGreaterThanOrEqual(6);
+    await checkVariants({ inputs: 33, outputs: 17, weightOffset: 0, biasOffset: 33 * 17 }, batch, [...variants, ...emulatedMatrices()]);
+  });
+
+  it('subgroup-matrix tiles (emulated) over several tiles and staging steps in every direction', async () => {
+    // 70 -> 65 at batch 130: 3 k-steps of 32 (forward), 3 tiles of 64 rows (9 of 16) and 2 of 64 columns (3 of 32), dW
+    // splits of 80 rows.
+    await checkVariants({ inputs: 70, outputs: 65, weightOffset: 0, biasOffset: 70 * 65 }, 130, emulatedMatrices());
   });
 });

@@ -8,6 +8,7 @@ import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { ShaderCompileError } from '../src/errors.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
+import { dawnFlagsFrom } from '../src/gpu/runtime.js';
 
 describe('runtime', () => {
   it('finds an adapter and reports whether it is software', async () => {
@@ -42,6 +43,13 @@ describe('runtime', () => {
   it('maps errors inside included files back to the included file', async () => {
     const { device } = await testGpu();
     await expect(compileShader(device, '../test/fixtures/shaders/includes_broken.wgsl')).rejects.toThrow(/broken\.wgsl:4:/);
+  });
+
+  it('Dawn flags from $MEGC_DAWN_FLAGS: separated by spaces, each may hold commas; none when unset or blank', () => {
+    expect(dawnFlagsFrom('enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia')).toEqual(['enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia']);
+    expect(dawnFlagsFrom('  backend=vulkan   enable-dawn-features=allow_unsafe_apis ')).toEqual(['backend=vulkan', 'enable-dawn-features=allow_unsafe_apis']);
+    expect(dawnFlagsFrom(undefined)).toEqual([]);
+    expect(dawnFlagsFrom('   ')).toEqual([]);
   });
 
   it('preprocessor variants select code and keep line numbers', () => {

@@ -110,6 +110,11 @@ export interface Peaks {
   gbps: number;
 }
 
+/** Seconds a dispatch of `cost` takes at the peaks: the larger of its FLOPs over the FLOP rate and its bytes over the bandwidth. */
+export function roofline(cost: Cost | undefined, peaks: Peaks): number {
+  return Math.max((cost?.flops ?? 0) / (peaks.gflops * 1e9), (cost?.bytes ?? 0) / (peaks.gbps * 1e9));
+}
+
 /** One row of the per-kernel table. */
 export interface ProfileRow {
   kernel: string;
@@ -143,7 +148,7 @@ export function profileRows(samples: Iterable<KernelSamples>, iterations: number
       gflops: sum > 0 ? s.flops / sum / 1e9 : 0, gbps: sum > 0 ? s.bytes / sum / 1e9 : 0,
     };
     if (peaks) {
-      const predicted = Math.max(s.flops / (peaks.gflops * 1e9), s.bytes / (peaks.gbps * 1e9)) / n;
+      const predicted = roofline({ flops: s.flops / n, bytes: s.bytes / n }, peaks);
       row.predictedMicroseconds = predicted * 1e6;
       row.fractionOfPeak = sum > 0 ? (predicted * n) / sum : 0;
     }

@@ -15,7 +15,10 @@ export interface AdapterSummary {
 export interface GpuOptions {
   /** Substring of the adapter's vendor/architecture/device/description; defaults to $MEGC_ADAPTER. */
   adapter?: string;
-  /** Extra Dawn toggles, e.g. 'enable-dawn-features=allow_unsafe_apis'. */
+  /**
+   * Dawn flags, e.g. 'enable-dawn-features=allow_unsafe_apis,vulkan_enable_f16_on_nvidia' (which an NVIDIA GPU needs
+   * for shader-f16 and chromium-experimental-subgroup-matrix); defaults to $MEGC_DAWN_FLAGS (see dawnFlagsFrom).
+   */
   dawnFlags?: string[];
   /** Features to enable where the adapter has them (never required). */
   optionalFeatures?: GPUFeatureName[];
@@ -62,6 +65,11 @@ export async function listAdapters(flags: string[] = []): Promise<GPUAdapter[]> 
   return found;
 }
 
+/** Dawn flags from a setting's text: separated by spaces (each flag may hold commas); none when unset or blank. */
+export function dawnFlagsFrom(text: string | undefined): string[] {
+  return (text ?? '').split(/\s+/).filter((f) => f.length > 0);
+}
+
 const SETUP_HINT = 'run `bash scripts/setup-vulkan.sh` (installs Mesa lavapipe on Debian) or use --device cpu';
 
 /** Opens a device with the adapter's maximum buffer limits, so large batches fit. */
@@ -69,9 +77,7 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   const wanted = options.adapter ?? hostSetting('MEGC_ADAPTER');
   // Timestamps at full resolution: Dawn rounds them (to ~65 us on lavapipe) against timing attacks in browsers, which
   // would blur the per-kernel profile and the tuner's timings.
-  // MEGC_DAWN_FLAGS: more toggles, space-separated (e.g. enable-dawn-features=allow_unsafe_apis for subgroup matrices).
-  const extra = (hostSetting('MEGC_DAWN_FLAGS') ?? '').split(/\s+/).filter((f) => f);
-  const adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...extra, ...(options.dawnFlags ?? [])]);
+  const adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...(options.dawnFlags ?? dawnFlagsFrom(hostSetting('MEGC_DAWN_FLAGS')))]);
   if (adapters.length === 0) throw new UserError(`no WebGPU adapter found; ${SETUP_HINT}`);
   let adapter = adapters[0];
   if (wanted) {

@@ -106,11 +106,15 @@ export function sourceLocation(src: ShaderSource, line: number): string {
 
 const moduleCache = new WeakMap<GPUDevice, Map<string, Promise<GPUShaderModule>>>();
 
-/** The WGSL `enable` directive of each device feature a shader can use. */
+/**
+ * The WGSL directives of each device feature a shader can use. Subgroup-matrix calls must be in subgroup-uniform
+ * control flow, which Tint's analysis cannot prove for offsets derived from the subgroup index: its diagnostic is off
+ * (as in ONNX Runtime's and llama.cpp's WebGPU kernels); lib/matrix_tile.wgsl keeps every call subgroup-uniform.
+ */
 const ENABLES: Record<string, string> = {
-  'shader-f16': 'f16',
-  subgroups: 'subgroups',
-  'chromium-experimental-subgroup-matrix': 'chromium_experimental_subgroup_matrix',
+  'shader-f16': 'enable f16;',
+  subgroups: 'enable subgroups;',
+  'chromium-experimental-subgroup-matrix': 'enable chromium_experimental_subgroup_matrix; diagnostic(off, chromium.subgroup_matrix_uniformity);',
 };
 
 /**
@@ -128,12 +132,15 @@ export function compileShader(device: GPUDevice, name: string, defines: ShaderDe
       const src = loadShader(name, defines);
       const enables = features.map((f) => {
         if (!ENABLES[f]) throw new ShaderCompileError(`shaders/${name}: no WGSL extension for the feature ${f}`);
-        return `enable ${ENABLES[f]};`;
+        return ENABLES[f];
       });
       // One line, so that the source's line numbers are unchanged; the first line of every shader is a comment.
       const code = enables.length > 0 ? `${enables.join(' ')} ${src.code}` : src.code;
+      // In an error scope: a shader that does not compile is this function's exception, not an uncaptured device error.
+      device.pushErrorScope('validation');
       const module = device.createShaderModule({ label: name, code });
       const info = await module.getCompilationInfo();
+      await device.popErrorScope();
       const errors = info.messages.filter((m) => m.type === 'error');
       if (errors.length > 0) {
         const m = errors[0];

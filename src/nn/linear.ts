@@ -1,6 +1,6 @@
 // Linear-layer kernels declared once, with the dispatch of one layer of each: forward, backward to the input and to the
-// parameters (shaders/linear_*.wgsl, each in two code variants: workgroup-memory tiles, or register blocks without
-// workgroup memory), and the split-K sum (linear_backward_weight_sum.wgsl).
+// parameters (shaders/linear_*.wgsl, each in three code variants: workgroup-memory tiles, register blocks without
+// workgroup memory, f16 subgroup-matrix tiles), and the split-K sum (linear_backward_weight_sum.wgsl).
 import { createUniform } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
 import type { LayerLayout } from './layout.js';
@@ -66,39 +66,119 @@ export interface RegisterBlock {
   workgroup: number;
 }
 
-/** How one layer's matmul runs: a workgroup tile or a register block. */
-export type LinearVariant = { kind: 'tiled'; tile: TileShape } | ({ kind: 'register' } & RegisterBlock);
+/**
+ * Subgroup matrices (tensor cores, `chromium-experimental-subgroup-matrix`): f16 inputs staged through workgroup memory,
+ * f32 sums (shaders/lib/matrix_tile.wgsl). m x n x k is one of the device's f16 -> f32 configurations; each of the
+ * subgroupRows x subgroupCols subgroups computes fragRows x fragCols result matrices; tileK inputs per staging step.
+ * emulated: plain WGSL in place of the subgroup-matrix builtins (tests on adapters without the feature; never tuned).
+ */
+export interface MatrixTile {
+  m: number;
+  n: number;
+  k: number;
+  fragRows: number;
+  fragCols: number;
+  subgroupRows: number;
+  subgroupCols: number;
+  tileK: number;
+  /** Invocations per subgroup in the workgroup: the adapter's largest subgroup size. */
+  subgroupSize: number;
+  emulated?: boolean;
+}
+
+/** How one layer's matmul runs: a workgroup tile, a register block, or subgroup-matrix tiles. */
+export type LinearVariant = { kind: 'tiled'; tile: TileShape } | ({ kind: 'register' } & RegisterBlock) | ({ kind: 'matrix' } & MatrixTile);
+
+export const matrixTileRows = (t: MatrixTile) => t.subgroupRows * t.fragRows * t.m;
+export const matrixTileColumns = (t: MatrixTile) => t.subgroupCols * t.fragCols * t.n;
+export const matrixWorkgroup = (t: MatrixTile) => t.subgroupRows * t.subgroupCols * t.subgroupSize;
+/** Workgroup memory of a matrix tile (mirrors lib/matrix_tile.wgsl: f16 A and B tiles, f32 result, padded strides). */
+export const matrixTileBytes = (t: MatrixTile) =>
+  2 * matrixTileRows(t) * (t.tileK + 8) + 2 * t.tileK * (matrixTileColumns(t) + 8) + 4 * matrixTileRows(t) * (matrixTileColumns(t) + 4);
+
+/** Whether a variant rounds its inputs (f16 tiles, subgroup matrices): it may differ from the f32 variants by ~1e-2. */
+export const mixedPrecision = (v: LinearVariant) => (v.kind === 'tiled' && v.tile.f16 === true) || v.kind === 'matrix';
 
 export const tiled = (tile: TileShape): LinearVariant => ({ kind: 'tiled', tile });
 
 /** A short name of a variant ("tiled 16x16k16", "register 4x8 rows wg64"). */
 export function describeLinear(v: LinearVariant): string {
+  if (v.kind === 'matrix') {
+    return `matrix ${v.m}x${v.n}x${v.k} ${v.fragRows}x${v.fragCols} sg${v.subgroupRows}x${v.subgroupCols} k${v.tileK}${v.emulated ? ' emulated' : ''}`;
+  }
   const t = v.kind === 'tiled' ? v.tile : undefined;
   return t ? `tiled ${t.threadsX}x${t.threadsY}k${t.tileK}${t.rowsPerThread ? ` ${t.rowsPerThread}x${t.colsPerThread ?? PER_THREAD}` : ''}${t.f16 ? ' f16' : ''}`
     : `register ${(v as RegisterBlock).rows}x${(v as RegisterBlock).cols} ${(v as RegisterBlock).lanesOverRows ? 'rows' : 'cols'} wg${(v as RegisterBlock).workgroup}`;
 }
 
-/** Overrides and defines of a variant in the linear_*.wgsl kernels (each has both code variants). */
+/** Defines of the subgroup-matrix code (every variant gives them: the preprocessor needs each name). */
+const NO_MATRIX = { SUBGROUP_MATRIX: false, SG_M: 0, SG_N: 0, SG_K: 0, FRAG_ROWS: 0, FRAG_COLS: 0, SUBGROUP_ROWS: 0, SUBGROUP_COLS: 0, MATRIX_TILE_K: 0, MATRIX_EMULATED: false };
+/** Defines of the other code variants, for a matrix variant. */
+const NO_TILE = { REGISTER: false, ROWS_PER_THREAD: 1, COLS_PER_THREAD: 1, LANES_OVER_ROWS: false, TILE_TYPE: 'f32' };
+
+/** Overrides and defines of a variant in the linear_*.wgsl kernels (each has all three code variants). */
 function linearVariant(v: LinearVariant): { constants: Record<string, number>; defines: Record<string, number | boolean | string> } {
   if (v.kind === 'register') {
-    return { constants: { WORKGROUP_SIZE: v.workgroup }, defines: { REGISTER: true, ROWS_PER_THREAD: v.rows, COLS_PER_THREAD: v.cols, LANES_OVER_ROWS: v.lanesOverRows, TILE_TYPE: 'f32' } };
+    return { constants: { WORKGROUP_SIZE: v.workgroup }, defines: { ...NO_MATRIX, REGISTER: true, ROWS_PER_THREAD: v.rows, COLS_PER_THREAD: v.cols, LANES_OVER_ROWS: v.lanesOverRows, TILE_TYPE: 'f32' } };
+  }
+  if (v.kind === 'matrix') {
+    return {
+      constants: { WORKGROUP_SIZE: matrixWorkgroup(v) },
+      defines: {
+        ...NO_TILE, SUBGROUP_MATRIX: true, SG_M: v.m, SG_N: v.n, SG_K: v.k, FRAG_ROWS: v.fragRows, FRAG_COLS: v.fragCols,
+        SUBGROUP_ROWS: v.subgroupRows, SUBGROUP_COLS: v.subgroupCols, MATRIX_TILE_K: v.tileK, MATRIX_EMULATED: v.emulated === true,
+      },
+    };
   }
   const t = v.tile;
   return {
     constants: { THREADS_X: t.threadsX, THREADS_Y: t.threadsY, TILE_K: t.tileK },
-    defines: { REGISTER: false, ROWS_PER_THREAD: t.rowsPerThread ?? PER_THREAD, COLS_PER_THREAD: t.colsPerThread ?? PER_THREAD, LANES_OVER_ROWS: false, TILE_TYPE: t.f16 ? 'f16' : 'f32' },
+    defines: { ...NO_MATRIX, REGISTER: false, ROWS_PER_THREAD: t.rowsPerThread ?? PER_THREAD, COLS_PER_THREAD: t.colsPerThread ?? PER_THREAD, LANES_OVER_ROWS: false, TILE_TYPE: t.f16 ? 'f16' : 'f32' },
   };
 }
-const linearFeatures = (v: LinearVariant) => (v.kind === 'tiled' && v.tile.f16 ? ['shader-f16'] : []);
-const linearWorkgroup = (v: LinearVariant) => (v.kind === 'tiled' ? [v.tile.threadsX, v.tile.threadsY] as const : [v.workgroup] as const);
+/** The features the subgroup-matrix code enables (the emulated one needs only f16). */
+export const MATRIX_FEATURES = ['shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix'] as const;
+const linearFeatures = (v: LinearVariant): readonly string[] => {
+  if (v.kind === 'matrix') return v.emulated ? ['shader-f16'] : MATRIX_FEATURES;
+  return v.kind === 'tiled' && v.tile.f16 ? ['shader-f16'] : [];
+};
+const linearWorkgroup = (v: LinearVariant) => {
+  if (v.kind === 'tiled') return [v.tile.threadsX, v.tile.threadsY] as const;
+  return [v.kind === 'matrix' ? matrixWorkgroup(v) : v.workgroup] as const;
+};
 
 export const linearForwardKernel = defineKernel({
   shader: 'linear_forward.wgsl',
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write' },
-  variant: (v: { linear: LinearVariant; relu: boolean }) => { const l = linearVariant(v.linear); return { ...l, constants: { ...l.constants, RELU: v.relu } }; },
+  variant: (v: { linear: LinearVariant; relu: boolean }) => {
+    const l = linearVariant(v.linear);
+    return { constants: { ...l.constants, RELU: v.relu }, defines: { ...l.defines, HEAD: false } };
+  },
   features: (v) => linearFeatures(v.linear),
   workgroup: (v) => linearWorkgroup(v.linear),
 });
+
+/**
+ * A hidden layer (ReLU) with the network's last layer as its epilogue (linear_forward.wgsl's HEAD): a tile spanning
+ * every column of the hidden layer (headTile), writing the hidden activation and the head's output.
+ */
+export const linearForwardHeadKernel = defineKernel({
+  shader: 'linear_forward.wgsl',
+  bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write', headY: 'read-write' },
+  variant: (tile: TileShape) => {
+    const l = linearVariant(tiled(tile));
+    return { constants: { ...l.constants, RELU: true }, defines: { ...l.defines, HEAD: true } };
+  },
+  workgroup: (tile) => [tile.threadsX, tile.threadsY],
+});
+
+/** The head tile for a hidden layer `width` wide: 16 rows (4 per thread) by every column (4 per thread), tileK 16. */
+export function headTile(width: number): TileShape {
+  return { threadsX: 2 ** Math.ceil(Math.log2(Math.max(1, Math.ceil(width / PER_THREAD)))), threadsY: 4, tileK: 16 };
+}
+
+/** Whether `tile` can carry a head after a hidden layer `width` wide (every column in one tile, rows <= tileK, f32). */
+export const headFits = (tile: TileShape, width: number) => tileColumns(tile) >= width && tileRows(tile) <= tile.tileK && !tile.f16;
 
 export const linearBackwardInputKernel = defineKernel({
   shader: 'linear_backward_input.wgsl',
@@ -141,9 +221,10 @@ export const linearBackwardWeightSumKernel = defineKernel({
   workgroup: () => [SUM_WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/linear_forward.wgsl. */
-export function linearForwardParams(batch: number, layer: LayerLayout): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset, 0, 0, 0]).buffer;
+/** Mirrors `struct Params` of shaders/linear_forward.wgsl (the head's fields 0 without one). */
+export function linearForwardParams(batch: number, layer: LayerLayout, head?: LayerLayout): ArrayBuffer {
+  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset,
+    head?.outputs ?? 0, head?.weightOffset ?? 0, head?.biasOffset ?? 0]).buffer;
 }
 
 /** Mirrors `struct Params` of shaders/linear_backward_input.wgsl. */
@@ -164,6 +245,7 @@ export function linearBackwardWeightSumParams(count: number, splits: number): Ar
 /** The workgroups covering a (rows, columns) result: tiles in (x, y), or register blocks over a linear grid; z splits. */
 function variantGrid(device: GPUDevice, v: LinearVariant, rows: number, columns: number, z = 1): [number, number, number] {
   if (v.kind === 'tiled') return [Math.ceil(columns / tileColumns(v.tile)), Math.ceil(rows / tileRows(v.tile)), z];
+  if (v.kind === 'matrix') return [Math.ceil(columns / matrixTileColumns(v)), Math.ceil(rows / matrixTileRows(v)), z];
   const [x, y] = linearGrid(device, Math.ceil(rows / v.rows) * Math.ceil(columns / v.cols), v.workgroup);
   return [x, y, z];
 }
@@ -174,6 +256,20 @@ export function linearForwardDispatch(device: GPUDevice, p: ForwardPipeline, v: 
   const { inputs: n, outputs: m } = layer;
   return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
     variantGrid(device, v, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
+}
+
+/**
+ * y = relu(x W + b) of a hidden layer and headY = y W_head + b_head of the next (last) layer in one dispatch.
+ * x: (batch, in); y: (batch, out); headY: (batch, head outputs).
+ */
+export function linearForwardHeadDispatch(device: GPUDevice, p: PipelineOf<typeof linearForwardHeadKernel>, tile: TileShape, layer: LayerLayout, head: LayerLayout,
+  batch: number, b: { x: Binding; weights: GPUBuffer; y: GPUBuffer; headY: GPUBuffer }, op?: string): Dispatch {
+  if (!headFits(tile, layer.outputs) || head.inputs !== layer.outputs) throw new RangeError(`head tile ${JSON.stringify(tile)} cannot follow a layer ${layer.outputs} wide`);
+  const { inputs: n, outputs: m } = layer;
+  const h = head.outputs;
+  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer, head), 'linearForwardHead.params'), ...b },
+    [1, Math.ceil(batch / tileRows(tile)), 1],
+    { op, cost: { flops: 2 * batch * (n * m + m * h), bytes: 4 * (batch * n + n * m + m + batch * m + m * h + h + batch * h) } });
 }
 
 /** dx = (dy W^T) * mask of one layer. dy: (batch, out); below: (batch, in) (read when masked); dx: (batch, in). */

@@ -1,6 +1,9 @@
-// The matmul variants the tuner times for one layer: the default tile first, other workgroup tiles (for GPUs), and
-// register blocks without workgroup memory (for adapters that run invocations as SIMD lanes of a CPU, like lavapipe).
-import { tiled, validateTile, type LinearVariant, type RegisterBlock, type TileShape } from './linear.js';
+// The matmul variants the tuner times for one layer: the default tile first, other workgroup tiles (for GPUs), register
+// blocks without workgroup memory (for adapters that run invocations as SIMD lanes of a CPU, like lavapipe), and, where
+// mixed precision is allowed, f16 tiles and subgroup-matrix (tensor-core) tiles.
+import {
+  matrixTileBytes, matrixWorkgroup, MATRIX_FEATURES, tiled, validateTile, type LinearVariant, type MatrixTile, type RegisterBlock, type TileShape,
+} from './linear.js';
 
 /** Tiles worth trying where the result is wider and taller than 16: 64 x 64 with 4 x 4 per thread, 128 x 128 and
  * 128 x 64 with 8 x 8 per thread (fewer shared-memory loads per FMA). */
@@ -33,6 +36,31 @@ const BLOCKS: { rows: number; cols: number; lanesOverRows: boolean; quick: boole
 ];
 const REGISTER_WORKGROUP = 64;
 
+/** A subgroup-matrix configuration: left m x k, right k x n, result m x n (GPUSubgroupMatrixConfig). */
+export interface MatrixConfig { m: number; n: number; k: number }
+
+/**
+ * The device's f16 -> f32 subgroup-matrix configurations (none without the feature, shader-f16 and subgroups) and its
+ * largest subgroup size.
+ */
+export function matrixConfigs(device: GPUDevice): { configs: MatrixConfig[]; subgroupSize: number } {
+  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMatrixConfigs?: readonly { componentType: string; resultComponentType: string; M: number; N: number; K: number }[] } }).adapterInfo;
+  const subgroupSize = info?.subgroupMaxSize ?? 0;
+  if (!MATRIX_FEATURES.every((f) => device.features.has(f)) || subgroupSize < 1) return { configs: [], subgroupSize };
+  const configs = (info?.subgroupMatrixConfigs ?? []).filter((c) => c.componentType === 'f16' && c.resultComponentType === 'f32')
+    .map((c) => ({ m: c.M, n: c.N, k: c.K }));
+  return { configs: configs.filter((c, i) => configs.findIndex((d) => d.m === c.m && d.n === c.n && d.k === c.k) === i), subgroupSize };
+}
+
+/**
+ * Tiles of one configuration: 2 x 2 subgroups of 2 x 2 result matrices (64 x 64 with 16 x 16 matrices), and of 1 x 2
+ * (a half-height tile: twice the workgroups for the smaller layers); two matrix k-steps per staging step.
+ */
+export function matrixTiles(c: MatrixConfig, subgroupSize: number, emulated = false): MatrixTile[] {
+  const base = { ...c, subgroupRows: 2, subgroupCols: 2, tileK: 2 * c.k, subgroupSize, ...(emulated ? { emulated } : {}) };
+  return [{ ...base, fragRows: 2, fragCols: 2 }, { ...base, fragRows: 1, fragCols: 2 }];
+}
+
 /**
  * Candidates for a layer whose result is (resultRows, resultColumns); `defaultVariant` first. f16: also tiles with f16
  * workgroup memory (they round the inputs: only for runs that allow mixed precision).
@@ -47,6 +75,14 @@ export function linearCandidates(device: GPUDevice, defaultVariant: LinearVarian
       if (fits(t)) all.push(tiled(t));
       if (f16 && fits({ ...t, f16: true })) all.push(tiled({ ...t, f16: true }));
     }
+    const { configs, subgroupSize } = f16 ? matrixConfigs(device) : { configs: [], subgroupSize: 0 };
+    const l = device.limits;
+    const matrices = configs.flatMap((c) => matrixTiles(c, subgroupSize))
+      .filter((t) => matrixWorkgroup(t) <= Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX) && matrixTileBytes(t) <= l.maxComputeWorkgroupStorageSize)
+      .map((t): LinearVariant => ({ kind: 'matrix', ...t }));
+    all.push(...matrices);
+    // the first (the device's preferred configuration, the large tile) is worth a quick tuning's time too
+    quick.push(...matrices.slice(0, 1));
   }
   for (const b of BLOCKS) {
     // a block much larger than the result only computes clamped copies

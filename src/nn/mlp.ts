@@ -1,5 +1,7 @@
 // An MLP on the GPU: flat params/grads/Adam buffers, activations for its largest batch, a plan per batch size it runs
 // (mlpPlan.ts), and encode methods (forward, backward, Adam, soft update) that record into a Recorder.
+// Over 300 lines: one class owns a network's buffers and every encode path over them (split further, they would share
+// its private state through accessors).
 import { bufferId, createStorage, readFloat32 } from '../gpu/buffers.js';
 import type { Dispatch, Pipeline, PipelineOf, Recorder } from '../gpu/kernel.js';
 import { UserError } from '../errors.js';
@@ -8,7 +10,7 @@ import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
 import {
   linearBackwardInputDispatch, linearBackwardInputKernel, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightKernel,
   linearBackwardWeightPipeline, linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardKernel,
-  linearForwardPipeline, validateTile, type LinearVariant,
+  linearForwardHeadDispatch, linearForwardHeadKernel, linearForwardPipeline, validateTile, type LinearVariant,
 } from './linear.js';
 import { mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel, mlpForwardFusedDispatch, mlpForwardFusedKernel } from './mlpFused.js';
 import { defaultPlan, type MlpPlan, type PlanOptions } from './mlpPlan.js';
@@ -34,6 +36,7 @@ type Pipelines = {
   backwardInputUnmasked?: PipelineOf<typeof linearBackwardInputKernel>;
   backwardWeight: (PipelineOf<typeof linearBackwardWeightKernel> | undefined)[];
   fusedForward?: PipelineOf<typeof mlpForwardFusedKernel>;
+  forwardHead?: PipelineOf<typeof linearForwardHeadKernel>;
   fusedBackward?: PipelineOf<typeof mlpBackwardInputFusedKernel>;
 };
 
@@ -46,15 +49,16 @@ async function buildPipelines(device: GPUDevice, layout: MlpLayout, plan: MlpPla
   const perLayer = <T>(variants: LinearVariant[] | undefined, make: (v: LinearVariant, l: number) => Promise<T>) =>
     Promise.all(layout.layers.map((_, l) => (variants ? make(variants[l], l) : Promise.resolve(undefined))));
   const f = plan.forward, bi = plan.backwardInput, bw = plan.backwardWeight;
-  const [forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward] = await Promise.all([
+  const [forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward, forwardHead] = await Promise.all([
     perLayer(f.kind === 'layers' ? f.layers : undefined, (v, l) => linearForwardPipeline(device, v, l < last)),
     perLayer(bi?.kind === 'layers' ? bi.layers : undefined, (v, l) => linearBackwardInputPipeline(device, v, l > 0)),
     perLayer(bw?.layers, (v) => linearBackwardWeightPipeline(device, v)),
     bi?.kind === 'layers' ? linearBackwardInputPipeline(device, bi.layers[0], false) : undefined,
-    f.kind === 'fused' ? mlpForwardFusedKernel.pipeline(device, { rows: f.rows }) : undefined,
-    bi?.kind === 'fused' ? mlpBackwardInputFusedKernel.pipeline(device, { rows: bi.rows }) : undefined,
+    f.kind === 'fused' ? mlpForwardFusedKernel.pipeline(device, { rows: f.rows, stageK: f.stageK }) : undefined,
+    bi?.kind === 'fused' ? mlpBackwardInputFusedKernel.pipeline(device, { rows: bi.rows, stageK: bi.stageK }) : undefined,
+    f.kind === 'layers' && f.head ? linearForwardHeadKernel.pipeline(device, f.head) : undefined,
   ]);
-  return { forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward } as Pipelines;
+  return { forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward, forwardHead } as Pipelines;
 }
 
 export class GpuMlp {
@@ -192,9 +196,16 @@ export class GpuMlp {
         const ys = [0, 1, 2, 3].map((l) => this.activations[l] ?? this.dummies[4 + l]);
         return [mlpForwardFusedDispatch(this.device, p.fusedForward!, plan.forward.rows, layers, batch, { x: input, weights: this.params, ys }, this.parameterCount, op)];
       }
-      const variants = plan.forward.layers;
-      return layers.map((layer, l) => linearForwardDispatch(this.device, p.forward[l]!, variants[l], layer, batch,
-        { x: l === 0 ? input : this.activations[l - 1], weights: this.params, y: this.activations[l] }, `${op}${l}`));
+      const { layers: variants, head } = plan.forward;
+      const x = (l: number) => (l === 0 ? input : this.activations[l - 1]);
+      const last = layers.length - 1;
+      const list = layers.slice(0, head ? last - 1 : undefined).map((layer, l) => linearForwardDispatch(this.device, p.forward[l]!, variants[l], layer, batch,
+        { x: x(l), weights: this.params, y: this.activations[l] }, `${op}${l}`));
+      if (head) {
+        list.push(linearForwardHeadDispatch(this.device, p.forwardHead!, head, layers[last - 1], layers[last], batch,
+          { x: x(last - 1), weights: this.params, y: this.activations[last - 1], headY: this.activations[last] }, `${op}${last - 1}+head`));
+      }
+      return list;
     });
     for (const d of list) rec.dispatch(d);
     this.forwardInput = input;

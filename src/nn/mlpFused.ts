@@ -10,12 +10,18 @@ export const FUSED_MAX_WIDTH = 256;
 export const FUSED_FORWARD_MAX_LAYERS = 4;
 export const FUSED_BACKWARD_MAX_LAYERS = 3;
 
-/** Rows per workgroup: the variant of both fused kernels. */
-export interface FusedVariant { rows: number }
+/**
+ * The variant of both fused kernels: rows per workgroup, and stageK (0 or absent: none) weight rows (forward) or
+ * columns (backward) staged through workgroup memory per step, a variant for GPUs with the same sums.
+ */
+export interface FusedVariant { rows: number; stageK?: number }
+
+/** The staging step of the GPU variants the tuner tries. */
+export const FUSED_STAGE_K = 16;
 
 const fusedVariant = (maxLayers: number) => (v: FusedVariant) => ({
   constants: { THREADS: FUSED_MAX_WIDTH },
-  defines: { ROWS: v.rows, MAX_WIDTH: FUSED_MAX_WIDTH, MAX_LAYERS: maxLayers },
+  defines: { ROWS: v.rows, MAX_WIDTH: FUSED_MAX_WIDTH, MAX_LAYERS: maxLayers, STAGE_K: v.stageK ?? 0, STAGED: (v.stageK ?? 0) > 0 },
 });
 
 export const mlpForwardFusedKernel = defineKernel({
@@ -44,11 +50,14 @@ export function fusedRows(batch: number): number {
   return rows;
 }
 
-/** Whether a network of these sizes fits the fused kernels on this device, with `rows` rows per workgroup. */
-export function fusible(device: GPUDevice, sizes: readonly number[], rows: number, maxLayers: number, bindings: number): boolean {
+/**
+ * Whether a network of these sizes fits the fused kernels on this device, with `rows` rows per workgroup and `stageK`
+ * staged weight rows (workgroup memory: two halves of activations, and the staged block with its padded stride).
+ */
+export function fusible(device: GPUDevice, sizes: readonly number[], rows: number, maxLayers: number, bindings: number, stageK = 0): boolean {
   const l = device.limits;
   return sizes.length - 1 <= maxLayers && sizes.every((s) => s <= FUSED_MAX_WIDTH)
-    && 2 * rows * FUSED_MAX_WIDTH * 4 <= l.maxComputeWorkgroupStorageSize
+    && 4 * (2 * rows * FUSED_MAX_WIDTH + stageK * (FUSED_MAX_WIDTH + 1)) <= l.maxComputeWorkgroupStorageSize
     && l.maxComputeInvocationsPerWorkgroup >= FUSED_MAX_WIDTH && l.maxComputeWorkgroupSizeX >= FUSED_MAX_WIDTH
     && l.maxStorageBuffersPerShaderStage >= bindings;
 }

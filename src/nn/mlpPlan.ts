@@ -2,9 +2,14 @@
 // the split-K of the weight gradients. `defaultPlan` is the rule used with tuning off (and the tuner's baseline).
 import { chooseTile, describeLinear, tiled, WIDE_TILE, type LinearVariant, type TileShape } from './linear.js';
 import { mlpLayout } from './layout.js';
-import { FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, fusible, fusedRows } from './mlpFused.js';
+import { FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, fusible, fusedRows, type FusedVariant } from './mlpFused.js';
 
-export type ChainPlan = { kind: 'fused'; rows: number } | { kind: 'layers'; layers: LinearVariant[] };
+/**
+ * A chain (forward, or backward to the input): the fused whole-network kernel (FusedVariant), or a variant per layer.
+ * head (forward only, 2 layers or more): the last layer runs as the epilogue of the one before it with this tile
+ * (linearForwardHeadKernel); the variants of those two layers are then unused.
+ */
+export type ChainPlan = ({ kind: 'fused' } & FusedVariant) | { kind: 'layers'; layers: LinearVariant[]; head?: TileShape };
 
 export interface SplitPlan {
   /** Batch splits of the weight gradient (1: no split-K). */
@@ -69,9 +74,13 @@ export function defaultPlan(device: GPUDevice, sizes: readonly number[], batch: 
   return { batch, forward, backwardInput, backwardWeight };
 }
 
+/** A short name of a chain ("fused r4", "fused r2 s16", "layers tiled 16x16k16, ..."). */
+export const describeChain = (c: ChainPlan): string =>
+  (c.kind === 'fused' ? `fused r${c.rows}${c.stageK ? ` s${c.stageK}` : ''}`
+    : `layers ${c.layers.map(describeLinear).join(', ')}${c.head ? `, head ${describeLinear(tiled(c.head))}` : ''}`);
+
 /** A short name of a plan for logs ("forward fused r4; input layers tiled 16x16k16, ...; weight split 2 ..."). */
 export function describePlan(p: MlpPlan): string {
-  const chain = (c: ChainPlan) => (c.kind === 'fused' ? `fused r${c.rows}` : `layers ${c.layers.map(describeLinear).join(', ')}`);
-  return [`forward ${chain(p.forward)}`, p.backwardInput ? `input ${chain(p.backwardInput)}` : '',
+  return [`forward ${describeChain(p.forward)}`, p.backwardInput ? `input ${describeChain(p.backwardInput)}` : '',
     p.backwardWeight ? `weight split ${p.backwardWeight.splits} ${p.backwardWeight.layers.map(describeLinear).join(', ')}` : ''].filter((x) => x).join('; ');
 }

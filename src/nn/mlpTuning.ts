@@ -7,14 +7,15 @@ import type { Harness, TunableOp, Tuner } from '../gpu/tuner.js';
 import { mlpLayout } from './layout.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
-  linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardPipeline, type LinearVariant,
+  headTile, linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardHeadDispatch, linearForwardHeadKernel,
+  linearForwardPipeline, mixedPrecision, tileRows, validateTile, type LinearVariant,
 } from './linear.js';
 import { linearCandidates } from './linearCandidates.js';
 import {
-  FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, fusible, mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel,
+  FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, FUSED_STAGE_K, fusible, mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel,
   mlpForwardFusedDispatch, mlpForwardFusedKernel,
 } from './mlpFused.js';
-import { defaultPlan, defaultSplits, type ChainPlan, type MlpPlan, type SplitPlan } from './mlpPlan.js';
+import { defaultPlan, defaultSplits, describeChain, type ChainPlan, type MlpPlan, type SplitPlan } from './mlpPlan.js';
 
 /** Deterministic data in [-1, 1) (values only steer the ReLU masks). */
 function randomBuffer(device: GPUDevice, floats: number, seed: number, label: string): GPUBuffer {
@@ -64,17 +65,24 @@ function op<V>(name: string, shape: string, candidates: V[], quick: V[], describ
   };
 }
 
-/** f16 tiles round the inputs to 11 bits: their results may differ from f32's by about 1e-2 of the largest value. */
-const linearTolerance = (v: LinearVariant) => (v.kind === 'tiled' && v.tile.f16 ? 2e-2 : 1e-3);
+/**
+ * f16 tiles and subgroup matrices round the inputs to 11 bits: their results may differ from f32's by about 1e-2 of the
+ * largest value.
+ */
+const linearTolerance = (v: LinearVariant) => (mixedPrecision(v) ? 2e-2 : 1e-3);
 
 /** A chain of layers may take f16 layers (each within linearTolerance); the fused kernels are f32. */
 const chainTolerance = (c: ChainPlan) => (c.kind === 'layers' ? Math.max(...c.layers.map(linearTolerance)) : 1e-3);
-const describeChain = (c: ChainPlan) => (c.kind === 'fused' ? `fused r${c.rows}` : `layers ${c.layers.map(describeLinear).join(', ')}`);
 const describeSplit = (s: SplitPlan) => `split ${s.splits} x ${s.rowsPerSplit}`;
 
-/** Fused candidates (1 to 8 rows per workgroup) where the network fits the fused kernel. */
+/**
+ * Fused candidates (1 to 8 rows per workgroup; weights read straight or staged through workgroup memory) where the
+ * network fits the fused kernel. One row per workgroup gives `batch` workgroups (256 at batch 256: two per SM of a
+ * large GPU), each reading every weight once.
+ */
 function fusedCandidates(device: GPUDevice, sizes: readonly number[], maxLayers: number, bindings: number): ChainPlan[] {
-  return [1, 2, 4, 8].filter((rows) => fusible(device, sizes, rows, maxLayers, bindings)).map((rows) => ({ kind: 'fused', rows }));
+  return [1, 2, 4, 8].flatMap((rows) => [0, FUSED_STAGE_K].filter((stageK) => fusible(device, sizes, rows, maxLayers, bindings, stageK))
+    .map((stageK): ChainPlan => (stageK ? { kind: 'fused', rows, stageK } : { kind: 'fused', rows })));
 }
 
 /** Most splits the tuner tries: enough workgroups for two waves on a large GPU even with 128 x 128 tiles. */
@@ -120,12 +128,21 @@ export async function tuneMlpPlan(tuner: Tuner, sizes: readonly number[], batch:
         s.activations[l], batch * layers[l].outputs));
     }
     // Quick: the default against the tuned layers; full: every rows-per-workgroup of the fused kernel too.
-    const forwardQuick: ChainPlan[] = unique([base.forward, { kind: 'layers', layers: forwardLayers }], describeChain);
+    // The tuned layers with the last one as the epilogue of the one before (narrow heads after hidden layers <= 256 wide).
+    const head = layers.length >= 2 && layers[last].outputs <= 16 ? headTile(layers[last].inputs) : undefined;
+    const headFitsHere = head && tileRows(head) * device.limits.maxComputeWorkgroupsPerDimension >= batch && (() => {
+      try { validateTile(device, head); return true; } catch { return false; }
+    })();
+    const withHead: ChainPlan[] = headFitsHere ? [{ kind: 'layers', layers: forwardLayers, head }] : [];
+    const forwardQuick: ChainPlan[] = unique([base.forward, { kind: 'layers', layers: forwardLayers }, ...withHead], describeChain);
     const forwardAll = unique([...forwardQuick, ...fusedCandidates(device, sizes, FUSED_FORWARD_MAX_LAYERS, 6)], describeChain);
     const forward = await tuner.choose(op('mlp.forward', `b${batch} ${sizes.join('-')}`, forwardAll, forwardQuick, describeChain,
       async (c) => (c.kind === 'fused'
-        ? [mlpForwardFusedDispatch(device, await mlpForwardFusedKernel.pipeline(device, { rows: c.rows }), c.rows, layers, batch,
+        ? [mlpForwardFusedDispatch(device, await mlpForwardFusedKernel.pipeline(device, { rows: c.rows, stageK: c.stageK }), c.rows, layers, batch,
           { x: s.input, weights: s.params, ys: [0, 1, 2, 3].map((i) => s.activations[i] ?? s.unused[i]) }, parameterCount)]
+        : c.head ? Promise.all([...layers.slice(0, last - 1).map((_, l) => forwardLayer(l, c.layers[l])), linearForwardHeadDispatch(device,
+          await linearForwardHeadKernel.pipeline(device, c.head), c.head, layers[last - 1], layers[last], batch,
+          { x: last >= 2 ? s.activations[last - 2] : s.input, weights: s.params, y: s.activations[last - 1], headY: s.activations[last] })])
         : Promise.all(layers.map((_, l) => forwardLayer(l, c.layers[l])))),
       { device, buffer: s.activations[last], floats: batch * sizes[sizes.length - 1] }, chainTolerance));
     if (!trainable) return { batch, forward };
@@ -140,7 +157,7 @@ export async function tuneMlpPlan(tuner: Tuner, sizes: readonly number[], batch:
     const inputAll = unique([...inputQuick, ...fusedCandidates(device, sizes, FUSED_BACKWARD_MAX_LAYERS, 7)], describeChain);
     const backwardInput = await tuner.choose(op('mlp.backwardInput', `b${batch} ${sizes.join('-')}`, inputAll, inputQuick, describeChain,
       async (c) => (c.kind === 'fused'
-        ? [mlpBackwardInputFusedDispatch(device, await mlpBackwardInputFusedKernel.pipeline(device, { rows: c.rows }), c.rows, layers, batch, 0, {
+        ? [mlpBackwardInputFusedDispatch(device, await mlpBackwardInputFusedKernel.pipeline(device, { rows: c.rows, stageK: c.stageK }), c.rows, layers, batch, 0, {
           dOutput: s.dOutput, weights: s.params, a0: s.activations[0], a1: layers.length > 2 ? s.activations[1] : s.unused[0],
           delta0: s.deltas[0] ?? s.unused[1], delta1: s.deltas[1] ?? s.unused[2], dInput: s.dInput,
         })]

@@ -62,6 +62,8 @@ export interface GpuTrainerOptions {
   plans?: TrainerPlans;
   /** Times the variants of every op at this config's shapes and keeps the fastest (src/train/tuning.ts). */
   tuner?: Tuner;
+  /** Lets the tuner offer the f16 and subgroup-matrix (tensor-core) matmul variants (TrainerTuneOptions). */
+  mixedPrecision?: boolean;
   /** Time every dispatch (megc train --profile). */
   profiler?: Profiler;
 }
@@ -129,7 +131,7 @@ export class GpuTrainer {
     const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
     const gamma = config.gamma > 0;
     const steps = chunk * U;
-    const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run) : undefined);
+    const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run, { mixedPrecision: options.mixedPrecision }) : undefined);
     const [actor, critic, actorTarget, criticTarget] = await Promise.all([
       GpuMlp.create(device, run.actorSizes, [envs, batch], { label: 'actor', maxStepsPerSubmit: steps, plans: plans?.actor }),
       GpuMlp.create(device, run.criticSizes, [batch], { label: 'critic', maxStepsPerSubmit: steps, plans: plans?.critic }),
@@ -147,7 +149,7 @@ export class GpuTrainer {
       metrics: store(chunk * METRICS_STRIDE * 4, 'lara.metrics'),                 // (chunk, METRICS_STRIDE)
       criticInput: store(batch * CRITIC_INPUT * 4, 'lara.criticInput'),          // (B, 14): obs | features
       obsBatch: store(batch * OBSERVATION_SIZE * 4, 'lara.obsBatch'),             // (B, 7)
-      nextObs: store(batch * OBSERVATION_SIZE * 4, 'lara.nextObs'),               // (B, 7)
+      nextObs: store(gamma ? batch * OBSERVATION_SIZE * 4 : 16, 'lara.nextObs'),  // (B, 7); never read at gamma 0
       dQ: store(batch * 4, 'lara.dQ'),                                            // (B, 1)
       actorCriticInput: store(batch * CRITIC_INPUT * 4, 'lara.actorCriticInput'),
       dActorCriticInput: store(batch * CRITIC_INPUT * 4, 'lara.dActorCriticInput'),
@@ -167,7 +169,7 @@ export class GpuTrainer {
 
     const reduce = plans?.reduce ?? TREE_REDUCE;
     const [observe, act, minibatch, criticLoss, actorChain, actorChainBackward, metrics] = await Promise.all([
-      laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce), laraMinibatchKernel.pipeline(device, undefined),
+      laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce), laraMinibatchKernel.pipeline(device, { gamma }),
       laraCriticLossKernel.pipeline(device, { ...reduce, gamma }), laraActorChainKernel.pipeline(device, undefined),
       laraActorChainBackwardKernel.pipeline(device, reduce), laraMetricsKernel.pipeline(device, reduce),
     ]);
@@ -178,7 +180,8 @@ export class GpuTrainer {
       act: stepDispatch(device, act, {
         step, scenario: scenarioBuffer, norm, actorZ: actor.output, states: b.states, obs: b.obs, replay: b.replay, actPartials,
       }, envs, 'act', 600),
-      minibatch: stepDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs }, batch, 'minibatch', 100),
+      minibatch: stepDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs },
+        batch, gamma ? 'minibatchTarget' : 'minibatch', 100),
       criticLoss: stepDispatch(device, criticLoss, {
         step, q: critic.output, reward, dQ: b.dQ, lossPartials: criticPartials, targetQ: gamma ? criticTarget.output : reward,
       }, batch, 'criticLoss', 5),

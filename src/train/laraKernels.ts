@@ -52,11 +52,12 @@ export const stepOffset = (slot: number): number[] => [slot * STEP_STRIDE];
 
 type StepBindings<B extends Bindings> = { step: 'dynamic-uniform' } & B;
 
-/** A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup. */
-function stepKernel<B extends Bindings>(shader: string, bindings: B, workgroup: number): Kernel<StepBindings<B>, void> {
+/** A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup; `constants` of a variant. */
+function stepKernel<B extends Bindings, V = void>(shader: string, bindings: B, workgroup: number,
+                                               constants: (v: V) => Record<string, number | boolean> = () => ({})): Kernel<StepBindings<B>, V> {
   return defineKernel({
     shader, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
-    variant: () => ({ constants: { WORKGROUP_SIZE: workgroup } }), workgroup: () => [workgroup],
+    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }), workgroup: () => [workgroup],
   });
 }
 
@@ -74,9 +75,10 @@ export const laraObserveKernel = stepKernel('lara_observe.wgsl', { scenario: 'un
 export const laraActKernel = reducingStepKernel('lara_act.wgsl', {
   scenario: 'uniform', norm: 'uniform', actorZ: 'read', states: 'read-write', obs: 'read-write', replay: 'read-write', actPartials: 'read-write',
 }, ACT_WORKGROUP, ACT_METRICS);
+/** gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). */
 export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', {
   replay: 'read', criticInput: 'read-write', obsBatch: 'read-write', reward: 'read-write', nextObs: 'read-write',
-}, MINIBATCH_WORKGROUP);
+}, MINIBATCH_WORKGROUP, (v: { gamma: boolean }) => ({ GAMMA: v.gamma }));
 export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', {
   q: 'read', reward: 'read', dQ: 'read-write', lossPartials: 'read-write', targetQ: 'read',
 }, LOSS_WORKGROUP, 1, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));
@@ -91,9 +93,14 @@ export const laraMetricsKernel = reducingStepKernel('lara_metrics.wgsl', {
 /** The Step ring as binding 0: one entry's bytes, read at the dynamic offset of the slot. */
 export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: STEP_BYTES });
 
-/** Floats each kernel moves per item, for the profile's GB/s. */
+/**
+ * Floats each kernel reads plus writes per item, for the profile's GB/s and the predicted times (bench/predict.ts). The
+ * minibatch reads a replay row's obs, features and reward and writes them (obs twice); next obs (read and written)
+ * only with gamma > 0: minibatchTarget.
+ */
 const ITEM_FLOATS = {
-  observe: 2 * OBSERVATION_SIZE, act: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE, minibatch: 2 * REPLAY_STRIDE + CRITIC_INPUT,
+  observe: 2 * OBSERVATION_SIZE, act: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE,
+  minibatch: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + OBSERVATION_SIZE, minibatchTarget: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + 3 * OBSERVATION_SIZE,
   criticLoss: 3, actorChain: ACTION_SIZE + OBSERVATION_SIZE + CRITIC_INPUT, actorChainBackward: 2 * ACTION_SIZE + CRITIC_INPUT + 1, metrics: 0,
 } as const;
 
@@ -101,6 +108,6 @@ const ITEM_FLOATS = {
 export function stepDispatch<B extends Bindings>(device: GPUDevice, p: Parameters<typeof dispatchOf<B>>[1], buffers: Parameters<typeof dispatchOf<B>>[2],
                                                  items: number, kind: keyof typeof ITEM_FLOATS, flopsPerItem: number): Dispatch {
   return dispatchOf(device, p, buffers, linearGrid(device, items, p.workgroup[0]), {
-    op: `lara.${kind}`, cost: { flops: flopsPerItem * items, bytes: 4 * ITEM_FLOATS[kind] * items },
+    op: `lara.${kind === 'minibatchTarget' ? 'minibatch' : kind}`, cost: { flops: flopsPerItem * items, bytes: 4 * ITEM_FLOATS[kind] * items },
   });
 }

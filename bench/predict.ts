@@ -1,0 +1,128 @@
+// Predicted time of every kernel of one training iteration on a reference GPU (bench/reference/*.json), from each
+// dispatch's cost (FLOPs, bytes read plus written): roofline max(FLOPs / fp32 matmul rate, bytes / copy bandwidth) plus
+// the measured cost of a dispatch in one pass, and the submit round trip (with the chunk's metrics dispatch) shared by
+// the iterations of a submit. Needs no GPU: the dispatches of one iteration are recorded on any adapter (lavapipe) into
+// a Recorder that keeps them, nothing runs. A model, not a measurement: it assumes every kernel reaches the peaks.
+// Usage: npx tsx bench/predict.ts [bench/reference/FILE.json]   (prints markdown)
+import { readFileSync } from 'node:fs';
+import type { Dispatch, Recorder } from '../src/gpu/kernel.js';
+import { roofline, type Peaks } from '../src/gpu/profiler.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/train/config.js';
+import { dispatchCountConfigs } from './dispatches.js';
+
+/** The figures the model takes from a reference file. */
+export interface ReferenceDevice {
+  device: string;
+  /** fp32 matmul TFLOP/s by rows m (k = n = 256 where measured). */
+  matmul: { m: number; k: number; n: number; tflops: number }[];
+  copyBytesPerSecond: number;
+  microsecondsPerDispatch: number;
+  microsecondsPerSubmit: number;
+}
+
+export function readReference(path: string): ReferenceDevice {
+  const j = JSON.parse(readFileSync(path, 'utf8'));
+  return {
+    device: j.device, matmul: j.matmul.rows, copyBytesPerSecond: j.copyBytesPerSecond,
+    microsecondsPerDispatch: j.dispatch.microsecondsPerDispatchInOnePass, microsecondsPerSubmit: j.dispatch.microsecondsPerSubmitRoundTrip,
+  };
+}
+
+/** The peaks at a batch: the fp32 rate measured at the largest matmul of 256 x 256 layers with at most `batch` rows (else the smallest). */
+export function peaksAt(ref: ReferenceDevice, batch: number): Peaks {
+  const layers = ref.matmul.filter((r) => r.k === 256 && r.n === 256).sort((a, b) => a.m - b.m);
+  const row = [...layers].reverse().find((r) => r.m <= batch) ?? layers[0];
+  return { gflops: row.tflops * 1e3, gbps: ref.copyBytesPerSecond / 1e9 };
+}
+
+/** Keeps every recorded dispatch. */
+export class KeepingRecorder implements Recorder {
+  readonly dispatches: Dispatch[] = [];
+  dispatch(d: Dispatch): void { this.dispatches.push(d); }
+}
+
+export interface PredictedRow { kernel: string; op: string; dispatches: number; flops: number; bytes: number; microseconds: number; bound: 'compute' | 'memory' }
+
+export interface Prediction {
+  rows: PredictedRow[];
+  dispatches: number;
+  /** Sum of the rooflines of an iteration's dispatches. */
+  kernelMicroseconds: number;
+  /** Dispatches x the per-dispatch cost. */
+  dispatchMicroseconds: number;
+  /** The submit round trip and the metrics dispatch, per iteration. */
+  submitMicroseconds: number;
+  iterationsPerSecond: number;
+}
+
+/** The model over one iteration's dispatches at `peaks`, `iterationsPerSubmit` iterations per submit. */
+export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: ReferenceDevice, iterationsPerSubmit: number): Prediction {
+  const rows = new Map<string, PredictedRow>();
+  for (const d of dispatches) {
+    const kernel = d.pipeline.kernel;
+    const op = d.op ?? kernel;
+    let row = rows.get(`${kernel}|${op}`);
+    if (!row) { row = { kernel, op, dispatches: 0, flops: 0, bytes: 0, microseconds: 0, bound: 'memory' }; rows.set(`${kernel}|${op}`, row); }
+    row.dispatches++;
+    row.flops += d.cost?.flops ?? 0;
+    row.bytes += d.cost?.bytes ?? 0;
+    row.microseconds += roofline(d.cost, peaks) * 1e6;
+    row.bound = row.flops / (peaks.gflops * 1e9) > row.bytes / (peaks.gbps * 1e9) ? 'compute' : 'memory';
+  }
+  const list = [...rows.values()].sort((a, b) => b.microseconds - a.microseconds);
+  const kernelMicroseconds = list.reduce((t, r) => t + r.microseconds, 0);
+  const dispatchMicroseconds = dispatches.length * ref.microsecondsPerDispatch;
+  const submitMicroseconds = (ref.microsecondsPerSubmit + ref.microsecondsPerDispatch) / iterationsPerSubmit;
+  return {
+    rows: list, dispatches: dispatches.length, kernelMicroseconds, dispatchMicroseconds, submitMicroseconds,
+    iterationsPerSecond: 1e6 / (kernelMicroseconds + dispatchMicroseconds + submitMicroseconds),
+  };
+}
+
+/** Iterations per submit of the bench's training rows (bench/train.ts), or the default config's. */
+function iterationsPerSubmit(config: TrainConfig, bench: boolean): number {
+  if (!bench) return DEFAULT_TRAIN_CONFIG.iterationsPerSubmit;
+  const rows = Math.max(config.envs, config.batch);
+  return rows >= 65536 ? 10 : rows >= 4096 ? 50 : 200;
+}
+
+export function formatPrediction(name: string, p: Prediction, peaks: Peaks, chunk: number): string {
+  const f = (x: number, d = 1) => x.toFixed(d);
+  const lines = [
+    `### ${name}`, '',
+    `fp32 ${f(peaks.gflops / 1e3)} TFLOP/s, ${f(peaks.gbps / 1e3)} TB/s; ${p.dispatches} dispatches per iteration, ${chunk} iterations per submit.`, '',
+    '| kernel | op | dispatches | MFLOP | MB | predicted us | bound |', '|---|---|---:|---:|---:|---:|---|',
+    ...p.rows.map((r) => `| ${r.kernel} | ${r.op} | ${r.dispatches} | ${f(r.flops / 1e6)} | ${f(r.bytes / 1e6, 2)} | ${f(r.microseconds, 2)} | ${r.bound} |`),
+    '',
+    `Kernels ${f(p.kernelMicroseconds)} us + dispatches ${f(p.dispatchMicroseconds)} us + submit ${f(p.submitMicroseconds)} us per iteration: ` +
+      `**${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} it/s predicted**.`,
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const ref = readReference(process.argv[2] ?? new URL('./reference/h200-2026-11-28.json', import.meta.url).pathname);
+  const { createGpu } = await import('../src/gpu/runtime.js');
+  const { GpuTrainer } = await import('../src/train/gpuTrainer.js');
+  const { DEFAULT_SCENARIO } = await import('../src/scenario.js');
+  const { describePlan } = await import('../src/nn/mlpPlan.js');
+  const gpu = await createGpu();
+  const out: string[] = [`Predicted on the ${ref.device} (not measured): the default plans (tuning off), one iteration with its updates.`];
+  const summary: string[] = ['| config | dispatches | kernels us | dispatches us | submit us | predicted it/s |', '|---|---:|---:|---:|---:|---:|'];
+  for (const { name, config } of dispatchCountConfigs()) {
+    const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
+    const rec = new KeepingRecorder();
+    trainer.encodeIteration(rec, 0, { useActor: true, updates: true }, 0);
+    const peaks = peaksAt(ref, config.batch);
+    const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
+    const p = predict(rec.dispatches, peaks, ref, chunk);
+    const plans = trainer.plans;
+    out.push('', formatPrediction(name, p, peaks, chunk), '', `Plans: actor ${plans.actor.map(describePlan).join(' | ')}; critic ${plans.critic.map(describePlan).join(' | ')}.`);
+    summary.push(`| ${name} | ${p.dispatches} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`);
+    trainer.destroy();
+  }
+  console.log([...summary, '', ...out].join('\n'));
+  gpu.destroy();
+}
+
+if (/bench[\\/]predict\.(js|ts)$/.test(process.argv[1] ?? '')) await main();
