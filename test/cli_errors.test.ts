@@ -58,11 +58,13 @@ function writeTinyCheckpoint(runDir: string): void {
   const criticCount = mlpLayout(criticSizes(config)).parameterCount;
   const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 0.1);
   const iteration = 2;
+  // Both iterations ran updates (batch 2 = envs 2): 2 x the default 8 updates per iteration.
+  const steps = 2 * config.updatesPerIteration;
   const snapshot: TrainerSnapshot = {
     iteration,
     actor: filled(actorCount), critic: filled(criticCount), actorTarget: filled(actorCount), criticTarget: filled(criticCount),
-    actorAdam: { m: filled(actorCount), v: filled(actorCount).map(Math.abs), step: 2 },
-    criticAdam: { m: filled(criticCount), v: filled(criticCount).map(Math.abs), step: 2 },
+    actorAdam: { m: filled(actorCount), v: filled(actorCount).map(Math.abs), step: steps },
+    criticAdam: { m: filled(criticCount), v: filled(criticCount).map(Math.abs), step: steps },
     replay: filled(filledRows(config, iteration) * REPLAY_STRIDE),
   };
   writeCheckpoint(join(runDir, 'checkpoint.safetensors'), snapshot, { config, scenario: DEFAULT_SCENARIO, device: 'cpu', progress: null });

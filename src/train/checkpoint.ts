@@ -1,5 +1,6 @@
 // LARA checkpoints: DIR/checkpoint.safetensors with PyTorch-named actor/critic/target layers, Adam moments, replay
-// ring and counters; loading validates every tensor against the config (docs/CHECKPOINT.md).
+// ring and counters; loading validates every tensor against the config, its values and metadata (checkpointChecks.ts;
+// docs/CHECKPOINT.md).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -8,6 +9,7 @@ import { encodeSafetensors, expectMetadata, expectTensor, readSafetensors, type 
 import { mlpLayout, type MlpLayout } from '../nn/layout.js';
 import { parseScenario, scenarioToJson, type Scenario } from '../scenario.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
+import { checkMetadataAgainstConfig, refuseNonFinite } from './checkpointChecks.js';
 import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
 import { REPLAY_STRIDE } from './replay.js';
 
@@ -65,11 +67,14 @@ export function layerTensors(prefix: string, layout: MlpLayout, flat: FloatArray
 
 /** Inverse of layerTensors: the flat parameters from `prefix.{2l}.weight/bias`, validated (names the tensor). */
 export function flatFromLayers(file: SafetensorsFile, source: string, prefix: string, layout: MlpLayout, dtype: Dtype, hint: string): Float64Array {
+  // Every tensor is checked before anything is allocated: the sizes come from the file's own metadata.
+  const tensors = layout.layers.map(({ inputs, outputs }, l) => ({
+    weight: expectTensor(file, source, `${prefix}.${2 * l}.weight`, dtype, [outputs, inputs], hint).data,
+    bias: expectTensor(file, source, `${prefix}.${2 * l}.bias`, dtype, [outputs], hint).data,
+  }));
   const flat = new Float64Array(layout.parameterCount);
-  layout.layers.forEach((layer, l) => {
-    const { inputs, outputs, weightOffset, biasOffset } = layer;
-    const weight = expectTensor(file, source, `${prefix}.${2 * l}.weight`, dtype, [outputs, inputs], hint).data;
-    const bias = expectTensor(file, source, `${prefix}.${2 * l}.bias`, dtype, [outputs], hint).data;
+  layout.layers.forEach(({ inputs, outputs, weightOffset, biasOffset }, l) => {
+    const { weight, bias } = tensors[l];
     for (let i = 0; i < inputs; i++) for (let o = 0; o < outputs; o++) flat[weightOffset + i * outputs + o] = weight[o * inputs + i];
     for (let o = 0; o < outputs; o++) flat[biasOffset + o] = bias[o];
   });
@@ -174,6 +179,7 @@ export interface LoadedPolicy {
 export function loadPolicy(dirOrFile: string): LoadedPolicy {
   const { file, source } = readCheckpointFile(dirOrFile);
   const { config, scenario } = readConfigAndScenario(file, source);
+  refuseNonFinite(file, source);
   const sizes = actorSizes(config);
   const dtype = file.tensors['actor.0.weight']?.dtype === 'F64' ? 'F64' : 'F32';
   const actor = flatFromLayers(file, source, 'actor', mlpLayout(sizes), dtype, `the checkpoint's config says hidden ${config.hidden.join(',')}`);
@@ -207,7 +213,8 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
   if (device !== 'gpu' && device !== 'cpu') throw new UserError(`${source}: metadata device "${device}" is neither gpu nor cpu`);
   const counters = expectTensor(file, source, 'counters', 'U32', [3]).data;
   const [iteration, actorStep, criticStep] = Array.from(counters);
-  if (iteration > config.iterations) throw new UserError(`${source}: counters say ${iteration} iterations, more than the config's ${config.iterations}`);
+  checkMetadataAgainstConfig(file, source, config, { iteration, actorStep, criticStep }, { actor: actorSizes(config), critic: criticSizes(config) });
+  refuseNonFinite(file, source);
   const dtype: Dtype = file.tensors['actor.0.weight']?.dtype === 'F64' ? 'F64' : 'F32';
   const Array_ = dtype === 'F64' ? Float64Array : Float32Array;
   const hint = `the checkpoint's config says hidden ${config.hidden.join(',')}`;
@@ -226,11 +233,5 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
     criticAdam: { m: flat('optimizer.critic.exp_avg', criticLayout.parameterCount), v: flat('optimizer.critic.exp_avg_sq', criticLayout.parameterCount), step: criticStep },
     replay: expectTensor(file, source, 'replay', dtype, [filled, REPLAY_STRIDE], `${iteration} iterations x ${config.envs} envs, capacity ${config.replayCapacity}`).data as FloatArray,
   };
-  for (const [name, t] of Object.entries(file.tensors)) {
-    if (t.dtype === 'U32') continue;
-    for (let i = 0; i < t.data.length; i++) {
-      if (!Number.isFinite(t.data[i])) throw new UserError(`${source}: tensor "${name}" holds a non-finite value at index ${i}`);
-    }
-  }
   return { source, snapshot, config, scenario, device, progress: parseJsonMeta(file, source, 'progress') };
 }
