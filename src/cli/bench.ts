@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
 import { formatRow, runBench, tableHeader } from '../../bench/suite.js';
 import { UserError } from '../errors.js';
-import { writeFileAtomic } from '../io/atomic.js';
+import { checkWritableFile, writeFileAtomic } from '../io/atomic.js';
 import { action, adapterOption, deviceOption, type DeviceKind } from './common.js';
 
 function versions(): Record<string, string> {
@@ -27,6 +27,8 @@ export function registerBench(program: Command): void {
     .action(action(async (opts: { quick?: boolean; json?: string | boolean; only?: string; device: DeviceKind; adapter?: string }) => {
       const sections = opts.only?.split(',').map((s) => s.trim()) as ('env' | 'nn' | 'train')[] | undefined;
       for (const s of sections ?? []) if (!['env', 'nn', 'train'].includes(s)) throw new UserError(`--only: unknown section "${s}" (env, nn, train)`);
+      // The report's file is checked before measuring (minutes), not after.
+      if (typeof opts.json === 'string') checkWritableFile(opts.json);
       const toStdout = opts.json === true;
       const log = toStdout ? (s: string) => console.error(s) : (s: string) => console.log(s);
       log(tableHeader());

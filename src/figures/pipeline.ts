@@ -10,6 +10,7 @@ import {
   policyLatencyTable, rewardTable, shortNumber, tableCsv, userLatencyTable,
   type LearningRateGroup, type PolicyLatencyRow,
 } from './data.js';
+import { formatTextTable } from '../textTable.js';
 import { renderSvg, svgToPng } from './render.js';
 import { readRun, runStatus, POLICIES, type TrainingRun } from './runs.js';
 import { policyLatencySpec, rewardSpec, userLatencySpec, type Caption } from './specs.js';
@@ -252,6 +253,5 @@ export function formatResultTable(rows: readonly PolicyLatencyRow[]): string {
     const gap = of('total').gap_to_opt;
     return [POLICY_LABELS[policy], ...cells, policy === 'opt' ? '—' : `${(gap * 100).toFixed(1)}%`];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  return [header, ...lines].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return formatTextTable([header, ...lines]);
 }

@@ -1,6 +1,6 @@
 // Atomic file writes: temporary file in the same directory, write, fsync, rename, fsync the directory; and the sweep of
 // temporaries that killed writers left behind.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { describeFsError, makeDirectories } from './fsErrors.js';
@@ -149,6 +149,19 @@ function writeTemporary(path: string, data: FileData, then: (temporary: string) 
     cleanUp?.();
     throw writeError(path, error);
   }
+}
+
+/**
+ * Throws a UserError naming `path` unless a file can be written there now: not a directory, and its directory exists
+ * and takes a new file (a temporary is created and removed, which also catches a read-only place, even for root).
+ */
+export function checkWritableFile(path: string): void {
+  if (isDirectoryPath(path)) throw new UserError(`cannot write ${path}: it is a directory`);
+  new AtomicFileWriter(path).abort();
+}
+
+function isDirectoryPath(path: string): boolean {
+  try { return statSync(path).isDirectory(); } catch { return false; }
 }
 
 /**

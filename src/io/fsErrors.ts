@@ -62,7 +62,7 @@ export function describeFsError(error: unknown, path: string, fs: FsProbe = real
       if (fs.kindOf(place) === 'file') return `${place} is a file, not a directory`;
       const refusal = refusalOf(place, fs);
       if (refusal) return refusal;
-      return `${place} does not allow creating ${resolve(path) === place ? 'it' : 'entries in it'} (no such file or directory)`;
+      return `${place} does not allow creating entries in it (no such file or directory)`;
     }
   }
   const message = error instanceof Error ? error.message : String(error);

@@ -61,21 +61,22 @@ export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true } = {}): 
  */
 export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits(), { evaluate = true } = {}): void {
   const needs = cpuTrainerNeeds(config, { evaluate });
-  const totalBytes = needs.reduce((sum, n) => sum + 8 * n.totalPerUnit * n.value, 0);
+  const bytesOf = (n: CpuNeed) => 8 * n.totalPerUnit * n.value;
+  const totalBytes = needs.reduce((sum, n) => sum + bytesOf(n), 0);
+  /** The largest value of `need` that fits the memory beside the others as they are (0: the others alone do not). */
+  const byMemory = (need: CpuNeed) => Math.max(0, Math.floor((limits.memoryBytes - (totalBytes - bytesOf(need))) / (8 * need.totalPerUnit)));
   for (const need of needs) {
-    const othersBytes = totalBytes - 8 * need.totalPerUnit * need.value;
-    const byArray = Math.floor(limits.maxArrayElements / need.arrayPerUnit);
-    const byMemory = Math.floor((limits.memoryBytes - othersBytes) / (8 * need.totalPerUnit));
-    const largest = Math.max(0, Math.min(byArray, byMemory));
     const elements = need.arrayPerUnit * need.value;
-    if (elements > limits.maxArrayElements) {
-      throw new UserError(`on the CPU, ${need.what} is an array of ${elements} values, more than the ${limits.maxArrayElements} a JavaScript typed array holds; the largest that fits is ${need.flag} ${largest}`);
-    }
+    if (elements <= limits.maxArrayElements) continue;
+    const byArray = Math.floor(limits.maxArrayElements / need.arrayPerUnit);
+    // Where another need alone overflows the memory too, that one is refused next; this one names its array limit.
+    const largest = byMemory(need) >= 1 ? Math.min(byArray, byMemory(need)) : byArray;
+    throw new UserError(`on the CPU, ${need.what} is an array of ${elements} values, more than the ${limits.maxArrayElements} a JavaScript typed array holds; the largest that fits is ${need.flag} ${largest}`);
   }
   if (totalBytes > limits.memoryBytes) {
-    const biggest = needs.reduce((a, b) => (a.totalPerUnit * a.value >= b.totalPerUnit * b.value ? a : b));
-    const othersBytes = totalBytes - 8 * biggest.totalPerUnit * biggest.value;
-    const largest = Math.max(0, Math.floor((limits.memoryBytes - othersBytes) / (8 * biggest.totalPerUnit)));
-    throw new UserError(`on the CPU, training needs about ${totalBytes} bytes, mostly ${biggest.what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); the largest that fits is ${biggest.flag} ${largest}`);
+    const biggestFirst = [...needs].sort((a, b) => bytesOf(b) - bytesOf(a));
+    const fixable = biggestFirst.find((n) => byMemory(n) >= 1);
+    const remedy = fixable ? `the largest that fits is ${fixable.flag} ${byMemory(fixable)}` : `reduce ${needs.map((n) => n.flag).join(', ')}`;
+    throw new UserError(`on the CPU, training needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
   }
 }
