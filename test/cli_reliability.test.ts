@@ -10,7 +10,7 @@ import { describeFsError, makeDirectories, realFs, type FsProbe } from '../src/i
 import { LOCK_FILE } from '../src/io/directoryLock.js';
 import { UserError } from '../src/errors.js';
 import { loadScenario } from '../src/scenario.js';
-import { CLI, ensureBuilt, errorLines, megc, processRuns, startMegc, waitFor } from './helpers/cli.js';
+import { childrenOf, CLI, ensureBuilt, errorLines, megc, megcWithin, processRuns, startMegc, waitFor } from './helpers/cli.js';
 
 let dir: string;
 const started: number[] = [];
@@ -37,15 +37,17 @@ describe('the stdout-filtering child', () => {
     const out = join(dir, 'relay');
     const run = startMegc(['train', '--device', 'cpu', '--envs', '4', '--batch', '4', '--hidden', '8', '--iterations', '1000000',
       '--no-progress', '--out', out]);
-    expect(await waitFor(() => existsSync(join(out, LOCK_FILE)))).toBe(true);
-    // The lock names the process that trains: the child (stdout is a pipe, so megc relays through one).
-    const trainer = JSON.parse(readFileSync(join(out, LOCK_FILE), 'utf8')).pid as number;
+    // stdout is a pipe, so megc relays through a child: that child trains.
+    expect(await waitFor(() => childrenOf(run.child.pid!).length === 1 && existsSync(join(out, 'config.json')))).toBe(true);
+    const [trainer] = childrenOf(run.child.pid!);
     started.push(trainer);
-    expect(trainer).not.toBe(run.child.pid);
-    expect(processRuns(trainer)).toBe(true);
     run.child.kill('SIGKILL');
-    expect((await run.done).signal).toBe('SIGKILL');
+    // The pipes close once the child is gone too (it shares the parent's stderr).
+    const result = await run.done;
+    expect(result.signal).toBe('SIGKILL');
     expect(await waitFor(() => !processRuns(trainer), 30), `pid ${trainer} still runs after its parent was killed`).toBe(true);
+    // It left because its parent went (IPC channel closed), cleanly: not killed later by a write to a dead pipe.
+    expect(errorLines(result.stderr)).toEqual(['megc: the megc process that started this one is gone; exiting at once']);
     expect(existsSync(join(out, LOCK_FILE))).toBe(false);
     // The next command finds the directory free.
     expect(megc(['train', '--resume', out, '--iterations', '1000000', '--no-progress']).stderr).not.toMatch(/in use/);
@@ -86,9 +88,10 @@ describe('places that cannot be written', () => {
     expect(() => makeDirectories(join(file, 'run'))).toThrow(`${file} is a file, not a directory`);
   });
 
-  it('megc train --out under /proc: one line, exit 2, no hang', () => {
-    const result = megc(['train', '--out', '/proc/megc-test/run', '--iterations', '1'], { timeout: 30_000 });
-    expect(result.status, result.stderr).toBe(2);
+  it('megc train --out under /proc: one line, exit 2, no hang', async () => {
+    const result = await megcWithin(['train', '--out', '/proc/megc-test/run', '--iterations', '1'], 60);
+    if (result === 'hung') expect.fail('megc train --out /proc/megc-test/run hung');
+    expect(result.code, result.stderr).toBe(2);
     expect(errorLines(result.stderr)).toEqual(['megc: error: cannot create directory /proc/megc-test/run: /proc does not allow creating entries in it (no such file or directory)']);
   });
 
@@ -113,9 +116,10 @@ describe('places that cannot be written', () => {
     expect(readFileSync(file, 'utf8')).toBe('not a folder');
   });
 
-  it('megc figures --out under /proc: one line, exit 2, before any training', () => {
-    const result = megc(['figures', '--quick', '--device', 'cpu', '--out', '/proc/megc-figures'], { timeout: 30_000 });
-    expect(result.status, result.stderr).toBe(2);
+  it('megc figures --out under /proc: one line, exit 2, before any training', async () => {
+    const result = await megcWithin(['figures', '--quick', '--device', 'cpu', '--out', '/proc/megc-figures'], 60);
+    if (result === 'hung') expect.fail('megc figures --out /proc/megc-figures hung');
+    expect(result.code, result.stderr).toBe(2);
     expect(errorLines(result.stderr)).toEqual(['megc: error: cannot create directory /proc/megc-figures: /proc does not allow creating entries in it (no such file or directory)']);
     expect(result.stdout).not.toMatch(/run 1\//);
   });

@@ -106,6 +106,8 @@ describe('the lock of a directory', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/trained with batch = 4/);
     expect(readdirSync(out)).not.toContain(LOCK_FILE);
+    // Free: this process can take it (a lock left behind by a live holder would refuse it).
+    releaseLock(acquireLock(out, 'test', () => {}));
   });
 });
 

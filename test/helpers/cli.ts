@@ -1,6 +1,6 @@
 // Runs the built CLI (`npm test` builds it first in pretest; `ensureBuilt` builds it when a test runs without that).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -61,3 +61,26 @@ export function processRuns(pid: number): boolean {
 
 /** stderr lines other than Dawn's native warnings (lavapipe prints them at exit). */
 export const errorLines = (stderr: string) => stderr.trimEnd().split('\n').filter((l) => l !== '' && !l.startsWith('Warning: '));
+
+/** Pids of the running children of `pid` (Linux /proc). */
+export function childrenOf(pid: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === pid && fields[0] !== 'Z') children.push(Number(entry));
+    } catch { /* gone meanwhile */ }
+  }
+  return children;
+}
+
+/** Runs the CLI; if it has not ended after `seconds`, kills it and its children and resolves to 'hung'. */
+export async function megcWithin(args: string[], seconds: number): Promise<Finished | 'hung'> {
+  const run = startMegc(args);
+  const ended = await Promise.race([run.done, new Promise<null>((resolve) => setTimeout(() => resolve(null), seconds * 1000))]);
+  if (ended) return ended;
+  for (const pid of [...childrenOf(run.child.pid!), run.child.pid!]) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+  return 'hung';
+}
