@@ -3,7 +3,7 @@
 // on divergence keeping the last good checkpoint, then evaluate and write evaluation.json.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { GpuError, UserError } from '../errors.js';
+import { UserError } from '../errors.js';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { SHADER_DIR } from '../gpu/shaders.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -13,30 +13,18 @@ import { CHECKPOINT_FILE } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { checkCpuTrainerFits } from './cpuLimits.js';
 import { createDriver, type Driver } from './drivers.js';
-import { addToSums, EpisodeLog, meansOf, type EpisodeSums } from './episodeLog.js';
-import type { IterationMetrics, TrainingMeasures } from './reference.js';
-import { firstNonFiniteTensor, RunCheckpoints } from './runCheckpoints.js';
+import { EpisodeLog } from './episodeLog.js';
+import { RunCheckpoints } from './runCheckpoints.js';
 import { CONFIG_FILE, EVALUATION_FILE, isDirectory, LockedDirectory, METRICS_FILE, runFilesIn, sameDirectory } from './runDirectory.js';
 import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
+import { trainInSegments, type TrainingProgress } from './trainLoop.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
 export { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
 export { firstNonFiniteTensor } from './runCheckpoints.js';
-
-/** The measures are means over the latest chunk of iterations. */
-export interface TrainingProgress extends TrainingMeasures {
-  /** Iterations completed. */
-  iteration: number;
-  total: number;
-  /** Episode (1-based) the latest iteration belongs to. */
-  episode: number;
-  iterationsPerSecond: number;
-  /** Environment transitions collected per second (envs x iterations/s). */
-  samplesPerSecond: number;
-  wallSeconds: number;
-}
+export type { TrainingProgress } from './trainLoop.js';
 
 export interface RunTrainingOptions {
   /** Defaults to MODEL.md's; on resume, the checkpoint's (a given one must match it). */
@@ -112,27 +100,6 @@ function refuseOverwrite(directory: LockedDirectory, out: string, replace: boole
   }
 }
 
-/** Why iteration m shows divergence (a non-finite latency or loss), or null. */
-function divergenceOf(m: IterationMetrics): string | null {
-  const bad: [string, number] | null = !Number.isFinite(m.lTotal) ? ['the mean total latency', m.lTotal]
-    : m.updates > 0 && !Number.isFinite(m.criticLoss) ? ['the critic loss', m.criticLoss]
-    : m.updates > 0 && !Number.isFinite(m.actorLoss) ? ['the actor loss', m.actorLoss] : null;
-  return bad ? `training diverged at iteration ${m.iteration}: ${bad[0]} is ${bad[1]}` : null;
-}
-
-/** Iterations per second over a window of about 10 s. */
-function rateMeter(now: () => number): (iterations: number) => number {
-  let windowStart = now();
-  let windowIterations = 0;
-  return (iterations) => {
-    const t = now();
-    windowIterations += iterations;
-    const rate = windowIterations / Math.max(1e-9, t - windowStart);
-    if (t - windowStart > 10) { windowStart = t; windowIterations = 0; }
-    return rate;
-  };
-}
-
 export async function runTraining(options: RunTrainingOptions): Promise<TrainingResult> {
   const log = options.log ?? ((line: string) => console.log(line));
   const { out } = options;
@@ -178,49 +145,14 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const wall = () => performance.now() / 1000 - wallStart;
     const episodes = new EpisodeLog(config, scenario, start.progress);
     const checkpoints = new RunCheckpoints(out, { config, scenario, device }, inPlace ? driver.iteration : null, wall());
-    const rate = rateMeter(wall);
     const startIteration = driver.iteration;
-    let divergence: string | null = null;
-    const onChunk = (chunk: IterationMetrics[]): boolean => {
-      if (divergence) return false;
-      const chunkSums: EpisodeSums = { iterations: 0, lossIterations: 0, reward: 0, lComp: 0, lAigc: 0, lVe: 0, lTotal: 0, criticLoss: 0, actorLoss: 0, startWall: 0 };
-      for (const m of chunk) {
-        divergence = divergenceOf(m);
-        if (divergence) return false;
-        addToSums(chunkSums, m);
-        episodes.add(m, wall);
-      }
-      const last = chunk[chunk.length - 1].iteration;
-      const iterationsPerSecond = rate(chunk.length);
-      options.onProgress?.({
-        ...meansOf(chunkSums), iteration: last + 1, total: config.iterations, episode: Math.floor(last / scenario.slotsPerEpisode) + 1,
-        iterationsPerSecond, samplesPerSecond: iterationsPerSecond * config.envs, wallSeconds: wall(),
-      });
-      return true;
-    };
-    const every = options.checkpointEverySeconds ?? 300;
     const stopAfter = options.stopAfterIterations;
-    const shouldStop = () => stop?.signal != null || divergence !== null
-      || (stopAfter !== undefined && driver!.iteration - startIteration >= stopAfter);
-    while (driver.iteration < config.iterations && !shouldStop()) {
-      const segmentStart = driver.iteration;
-      const segmentDone = () => every > 0 && driver!.iteration > segmentStart && wall() - checkpoints.lastWall >= every;
-      try {
-        await driver.run(config.iterations - driver.iteration, onChunk, () => shouldStop() || segmentDone());
-      } catch (error) {
-        // Device lost or out of memory mid-run: say what is kept.
-        if (error instanceof GpuError) throw new GpuError(`${error.message}; ${checkpoints.kept()}`);
-        throw error;
-      }
-      if (divergence) break;
-      if (device === 'gpu') gpu!.checkErrors();
-      await checkpoints.save(driver, episodes, wall);
-    }
-    if (divergence) {
-      const snap = await driver.snapshot().catch(() => null);
-      const bad = snap ? firstNonFiniteTensor(snap, config) : null;
-      throw new UserError(`${divergence}${bad ? ` (first non-finite tensor: ${bad})` : ''}; ${checkpoints.kept()}`, 4);
-    }
+    await trainInSegments({
+      driver, config, scenario, episodes, checkpoints, wall, onProgress: options.onProgress,
+      checkpointEverySeconds: options.checkpointEverySeconds ?? 300,
+      stopRequested: () => stop?.signal != null || (stopAfter !== undefined && driver!.iteration - startIteration >= stopAfter),
+      checkErrors: device === 'gpu' ? () => gpu!.checkErrors() : undefined,
+    });
     // A fresh or forked run stopped before its first segment still gets its checkpoint.
     if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall);
 
