@@ -122,7 +122,7 @@ export async function makeFigures(options: FiguresOptions): Promise<FiguresResul
   try {
     return await makeFiguresIn(options, profile, scales, log);
   } finally {
-    output.close();
+    output.close({ discardIfEmpty: true });  // an output folder this command created and left empty goes
   }
 }
 
