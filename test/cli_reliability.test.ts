@@ -78,6 +78,8 @@ describe('places that cannot be written', () => {
     const file = probe(() => {}, { '/': 'directory', '/data': 'file' });
     expect(describeFsError(enoent, '/data/run', file)).toBe('/data is a file, not a directory');
     expect(describeFsError(Object.assign(new Error('x'), { code: 'ENOSPC' }), '/media/ro/f', fs)).toBe('no space left on the device that holds /media/ro');
+    const writable = probe(() => {}, { '/': 'directory', '/data': 'directory' });
+    expect(describeFsError(enoent, '/data/missing/out.csv', writable)).toBe('no such directory: /data/missing');
   });
 
   it('makeDirectories under /proc fails at once with the place named (Node\'s recursive mkdir never returns there)', () => {
@@ -125,7 +127,7 @@ describe('places that cannot be written', () => {
   });
 
   it('megc bench --json checks its file before measuring', () => {
-    for (const [path, message] of [[dir, `cannot write ${dir}: it is a directory`], [join(dir, 'no', 'such', 'bench.json'), `cannot write ${join(dir, 'no', 'such', 'bench.json')}: ${dir} does not allow`]] as const) {
+    for (const [path, message] of [[dir, `cannot write ${dir}: it is a directory`], [join(dir, 'no', 'such', 'bench.json'), `cannot write ${join(dir, 'no', 'such', 'bench.json')}: no such directory: ${join(dir, 'no', 'such')}`]] as const) {
       const result = megc(['bench', '--quick', '--only', 'env', '--device', 'cpu', '--json', path]);
       expect(result.status, result.stderr).toBe(2);
       expect(errorLines(result.stderr)).toEqual([expect.stringContaining(`megc: error: ${message}`)]);

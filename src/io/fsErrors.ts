@@ -62,6 +62,9 @@ export function describeFsError(error: unknown, path: string, fs: FsProbe = real
       if (fs.kindOf(place) === 'file') return `${place} is a file, not a directory`;
       const refusal = refusalOf(place, fs);
       if (refusal) return refusal;
+      const parent = dirname(resolve(path));
+      if (place !== parent) return `no such directory: ${parent}`;
+      // The directory is there and writable, yet nothing can be created in it (e.g. /proc).
       return `${place} does not allow creating entries in it (no such file or directory)`;
     }
   }
