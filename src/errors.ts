@@ -23,3 +23,11 @@ export class GpuError extends Error {
     this.name = 'GpuError';
   }
 }
+
+/** A command stopped by SIGINT or SIGTERM at a safe point; exits 130 or 143 with its message (not an error). */
+export class Interrupted extends UserError {
+  constructor(message: string, readonly signal: 'SIGINT' | 'SIGTERM') {
+    super(message, signal === 'SIGINT' ? 130 : 143);
+    this.name = 'Interrupted';
+  }
+}

@@ -143,7 +143,7 @@ export function loadScenario(path?: string): Scenario {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);  // a UTF-8 byte order mark is not JSON
   } catch (error) {
     throw new UserError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }

@@ -1,6 +1,6 @@
 // End-to-end CLI errors: bad flags, CSVs and checkpoints exit non-zero with one line naming the problem, no stack, no output.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import { REPLAY_STRIDE } from '../src/train/replay.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { ensureBuilt } from './helpers/cli.js';
+import { directoryContents } from './helpers/runs.js';
 
 /*
  * The CLI under test is the build (`npm test` runs the build in pretest): node dist/src/cli/main.js. Commands that
@@ -58,21 +59,20 @@ function writeTinyCheckpoint(runDir: string): void {
   const criticCount = mlpLayout(criticSizes(config)).parameterCount;
   const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 0.1);
   const iteration = 2;
+  // Both iterations ran updates (batch 2 = envs 2): 2 x the default 8 updates per iteration.
+  const steps = 2 * config.updatesPerIteration;
   const snapshot: TrainerSnapshot = {
     iteration,
     actor: filled(actorCount), critic: filled(criticCount), actorTarget: filled(actorCount), criticTarget: filled(criticCount),
-    actorAdam: { m: filled(actorCount), v: filled(actorCount).map(Math.abs), step: 2 },
-    criticAdam: { m: filled(criticCount), v: filled(criticCount).map(Math.abs), step: 2 },
+    actorAdam: { m: filled(actorCount), v: filled(actorCount).map(Math.abs), step: steps },
+    criticAdam: { m: filled(criticCount), v: filled(criticCount).map(Math.abs), step: steps },
     replay: filled(filledRows(config, iteration) * REPLAY_STRIDE),
   };
   writeCheckpoint(join(runDir, 'checkpoint.safetensors'), snapshot, { config, scenario: DEFAULT_SCENARIO, device: 'cpu', progress: null });
   writeFileSync(join(runDir, 'metrics.csv'), 'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s\n');
 }
 
-/** Files of a directory with their bytes, to check that a failed command changed nothing. */
-function snapshotDir(path: string): Record<string, string> {
-  return Object.fromEntries(readdirSync(path).sort().map((f) => [f, readFileSync(join(path, f)).toString('base64')]));
-}
+const snapshotDir = directoryContents;
 
 beforeAll(() => {
   ensureBuilt();

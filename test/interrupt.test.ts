@@ -1,23 +1,19 @@
 // Interruptions and faults of `megc train`: SIGINT/SIGTERM save and exit 130/143, resume is exact, kills and divergence lose nothing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from '../src/io/csv.js';
 import type { SafetensorsFile } from '../src/io/safetensors.js';
 import { readSafetensors, writeSafetensors } from '../src/io/safetensorsFile.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
+import { ensureBuilt, startMegc, waitFor } from './helpers/cli.js';
+import { METRICS, metricsWithoutClock } from './helpers/runs.js';
 
 /*
  * Runs the built CLI (`npm test` builds in pretest) on the CPU reference trainer (--device cpu: deterministic, no GPU
  * needed) with a tiny network, and a scenario with 10-slot episodes so metrics rows come quickly.
  */
-const ROOT = resolve(import.meta.dirname, '..');
-const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const METRICS = ['episode', 'iteration', 'reward', 'l_comp', 'l_aigc', 'l_ve', 'l_total', 'critic_loss', 'actor_loss', 'wall_s', 'samples_per_s'];
-/** Columns that depend on the clock, not on the computation. */
-const TIMING = new Set(['wall_s', 'samples_per_s']);
 
 let dir: string;
 let scenario: string;
@@ -29,42 +25,19 @@ function trainArgs(out: string, extra: string[] = []): string[] {
     '--no-progress', '--out', out, ...extra];
 }
 
-interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; ms: number }
-
-/** Spawns the CLI; `onStdout` / `onStderr` see the output so far after each chunk of it. */
-function start(args: string[], onStdout?: (text: string, child: ChildProcess) => void,
-               onStderr?: (text: string, child: ChildProcess) => void): Promise<Finished> {
-  const began = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => { stdout += d; onStdout?.(stdout, child); });
-  child.stderr!.on('data', (d) => { stderr += d; onStderr?.(stderr, child); });
-  return new Promise((resolve_) => {
-    child.on('exit', (code, signal) => {
-      // Let the pipes drain.
-      setTimeout(() => resolve_({ code, signal, stdout, stderr, ms: Date.now() - began }), 50);
-    });
-  });
-}
+/** Runs the CLI to its end; `onStdout` / `onStderr` see the output so far after each piece of it. */
+const start = (args: string[], onStdout?: Parameters<typeof startMegc>[1], onStderr?: Parameters<typeof startMegc>[2]) =>
+  startMegc(args, onStdout, onStderr).done;
 
 /** The run's first progress line ("iteration k/N ...") means at least one chunk is done. */
 const afterFirstChunk = (text: string) => /(^|\n)iteration \d+\/\d+/.test(text);
-
-/** metrics.csv rows without the clock columns, for exact comparison. */
-function metricsWithoutTiming(runDir: string): Record<string, number[]> {
-  const table = readCsv(join(runDir, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
-  return Object.fromEntries(Object.entries(table.columns).filter(([k]) => !TIMING.has(k)).map(([k, v]) => [k, [...v]]));
-}
 
 function tensorsOf(file: SafetensorsFile): Record<string, string> {
   return Object.fromEntries(Object.entries(file.tensors).map(([name, t]) => [name, `${t.dtype}[${t.shape}]:${Buffer.from(t.data.buffer).toString('base64')}`]));
 }
 
 beforeAll(() => {
-  if (!existsSync(CLI)) {
-    spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT], { encoding: 'utf8' });
-  }
+  ensureBuilt();
   dir = mkdtempSync(join(tmpdir(), 'megc-interrupt-'));
   scenario = join(dir, 'short_episodes.json');
   writeFileSync(scenario, JSON.stringify({ slotsPerEpisode: 10 }));
@@ -92,27 +65,32 @@ describe('SIGINT / SIGTERM during training', () => {
     // metrics.csv is complete: it parses, and its last row is not past the checkpoint.
     const metrics = readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
     expect(metrics.rows).toBeGreaterThan(0);
-    expect(metrics.columns.iteration[metrics.rows - 1]).toBeLessThanOrEqual(iteration);
+    expect(metrics.columns.iteration[metrics.rows - 1]).toBe(iteration);
+    // The run directory is free again.
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'config.json', 'metrics.csv']);
   });
 
   it('a second SIGINT exits at once, and leaves every file loadable', async () => {
     const out = join(dir, 'double');
-    let sent = false;
     let again = false;
-    const result = await start(trainArgs(out), (text, child) => {
-      if (!sent && afterFirstChunk(text)) { sent = true; child.kill('SIGINT'); }
-    }, (errors, child) => {
-      // The second Ctrl-C as soon as the first one is acknowledged (the stop may still win the race on a fast run).
-      if (sent && !again && /SIGINT/.test(errors)) { again = true; child.kill('SIGINT'); }
+    // A checkpoint after every chunk, so that one is there before the signals whatever the timing.
+    const run = startMegc(trainArgs(out, ['--checkpoint-every', '1e-9', '--iterations', '1000000']), undefined, (errors, child) => {
+      // The second Ctrl-C as soon as the first one is acknowledged.
+      if (!again && /SIGINT/.test(errors)) { again = true; child.kill('SIGINT'); }
     });
-    expect(sent).toBe(true);
+    expect(await waitFor(() => existsSync(join(out, 'checkpoint.safetensors')))).toBe(true);
+    run.child.kill('SIGINT');
+    const result = await run.done;
+    expect(again).toBe(true);
     expect(result.code, result.stderr).toBe(130);
     expect(result.stderr).not.toMatch(/\n\s+at /);
-    // No temporary of a write cut short is left behind.
-    if (existsSync(out)) expect(readdirSync(out).filter((f) => f.includes('.tmp-'))).toEqual([]);
-    // Whatever was written is whole: the checkpoint (if any) verifies, metrics.csv (if any) parses.
-    if (existsSync(join(out, 'checkpoint.safetensors'))) expect(() => loadCheckpoint(out)).not.toThrow();
-    if (existsSync(join(out, 'metrics.csv'))) expect(() => readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false, minRows: 0 })).not.toThrow();
+    // No temporary of a write cut short is left behind, nor the lock.
+    expect(readdirSync(out).sort()).toEqual(['checkpoint.safetensors', 'config.json', 'metrics.csv']);
+    // What was written is whole and consistent: the checkpoint verifies, metrics.csv parses and ends at its iteration.
+    const iteration = loadCheckpoint(out).snapshot.iteration;
+    expect(iteration).toBeGreaterThan(0);
+    const metrics = readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
+    expect(metrics.columns.iteration[metrics.rows - 1]).toBe(iteration);
   });
 });
 
@@ -141,28 +119,36 @@ describe('--resume continues exactly', () => {
     expect(JSON.parse(readFileSync(join(parts, 'config.json'), 'utf8')).device).toBe(device);
 
     expect(loadCheckpoint(parts).snapshot.iteration).toBe(iterations);
-    expect(metricsWithoutTiming(parts)).toEqual(metricsWithoutTiming(whole));
+    expect(metricsWithoutClock(parts)).toEqual(metricsWithoutClock(whole));
     expect(tensorsOf(readSafetensors(join(parts, 'checkpoint.safetensors')))).toEqual(tensorsOf(readSafetensors(join(whole, 'checkpoint.safetensors'))));
   });
 });
 
 describe('killing the process at any moment leaves the previous checkpoint loadable', () => {
-  it('SIGKILL at three moments after the first checkpoint', async () => {
+  it('SIGKILL of the training process at three moments after the first checkpoint', async () => {
     for (const delay of [0, 23, 130]) {
       const out = join(dir, `killed-${delay}`);
-      let armed = false;
-      const result = await start(trainArgs(out), (_, child) => {
-        if (!armed && existsSync(join(out, 'checkpoint.safetensors'))) {
-          armed = true;
-          setTimeout(() => child.kill('SIGKILL'), delay);
-        }
-      });
-      if (!armed) {
-        // The run ended before a checkpoint was seen from stdout: the final checkpoint must load.
-        expect(result.code, result.stderr).toBe(0);
-      }
-      expect(() => loadCheckpoint(out), `after SIGKILL ${delay} ms later`).not.toThrow();
-      expect(() => readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false, minRows: 0 })).not.toThrow();
+      // A checkpoint after every chunk, and a run far too long to end first.
+      const run = startMegc(trainArgs(out, ['--checkpoint-every', '1e-9', '--iterations', '1000000']));
+      const armed = await waitFor(() => existsSync(join(out, 'checkpoint.safetensors')));
+      // The process that trains holds the run's lock (megc relays its stdout through it).
+      const trainer = JSON.parse(readFileSync(join(out, '.megc.lock'), 'utf8')).pid;
+      setTimeout(() => process.kill(trainer, 'SIGKILL'), delay);
+      const result = await run.done;
+      expect(armed).toBe(true);
+      expect(result.code, `the relaying megc reports the SIGKILL of ${trainer}`).toBe(137);
+      const iteration = loadCheckpoint(out).snapshot.iteration;
+      expect(iteration, `after SIGKILL ${delay} ms later`).toBeGreaterThan(0);
+      // metrics.csv is renamed into place just before the checkpoint: a kill between the two leaves it one save ahead.
+      const metrics = () => readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false }).columns.iteration;
+      expect(metrics().at(-1)).toBeGreaterThanOrEqual(iteration);
+      // Whatever temporary the kill left is swept, and the stale lock taken over, when the directory is next opened;
+      // the resumed run rewrites metrics.csv from the checkpoint.
+      const next = await start(['train', '--resume', out, '--iterations', String(iteration + 10), '--no-progress', '--no-eval']);
+      expect(next.code, next.stderr).toBe(0);
+      expect(next.stderr).toMatch(/taking over a stale lock/);
+      expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+      expect(metrics().at(-1)).toBe(iteration + 10);
     }
   });
 });
@@ -205,18 +191,13 @@ describe('divergence', () => {
 
   it('a non-finite loss or parameter stops training naming when and where, keeping the last good checkpoint', async () => {
     const out = join(dir, 'diverged');
-    // Absurd learning rates overflow the float64 reference within a few updates.
+    // Absurd learning rates overflow the float64 reference within a few updates, before any periodic checkpoint.
     const result = await start(trainArgs(out, ['--lr-critic', '1e300', '--lr-actor', '1e300']));
-    expect(result.code, result.stdout + result.stderr).not.toBe(0);
-    expect(result.code).not.toBe(1); // not an internal error
+    expect(result.code, result.stdout + result.stderr).toBe(4);
     const lines = result.stderr.trimEnd().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^megc: .*(NaN|non-finite|infinit)/i);
-    expect(lines[0]).toMatch(/iteration \d+/);
-    if (existsSync(join(out, 'checkpoint.safetensors'))) {
-      // loadCheckpoint refuses non-finite tensors, so loading proves the kept checkpoint is a good one.
-      expect(() => loadCheckpoint(out)).not.toThrow();
-    }
-    if (existsSync(join(out, 'metrics.csv'))) expect(readFileSync(join(out, 'metrics.csv'), 'utf8')).toMatch(/^episode,iteration,/);
+    expect(lines[0]).toMatch(/^megc: error: training diverged at iteration \d+: the (critic|actor) loss is (NaN|Infinity|-Infinity).*; no checkpoint was written$/);
+    // Nothing half-written: the run's config, no checkpoint, no metrics, no temporaries, no lock.
+    expect(readdirSync(out)).toEqual(['config.json']);
   });
 });

@@ -5,16 +5,45 @@ import { compileShader, loadShader } from '../src/gpu/shaders.js';
 import { submitPass } from '../src/gpu/kernel.js';
 import { softUpdateDispatch } from '../src/nn/softUpdate.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
-import { ShaderCompileError } from '../src/errors.js';
+import { ShaderCompileError, UserError } from '../src/errors.js';
+import { createGpu, describeAdapter, listAdapters, summarize } from '../src/gpu/runtime.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { dawnFlagsFrom } from '../src/gpu/runtime.js';
 
 describe('runtime', () => {
-  it('finds an adapter and reports whether it is software', async () => {
+  it('names its adapters and opens the one --adapter or MEGC_ADAPTER names (case-insensitive substring)', async () => {
     const gpu = await testGpu();
-    expect(gpu.info.vendor.length + gpu.info.description.length).toBeGreaterThan(0);
     expect(gpu.limits.maxStorageBufferBindingSize).toBeGreaterThanOrEqual(128 << 20);
+    const names = (await listAdapters()).map((a) => describeAdapter(summarize(a)));
+    expect(names.length).toBeGreaterThan(0);
+    expect(names).toContain(describeAdapter(gpu.info));
+    // Each adapter is found by a word of its own name, through the option and through the environment variable.
+    for (const name of names) {
+      const word = name.split(/[\s/()]+/).filter((w) => w.length > 3).sort((a, b) => b.length - a.length)[0];
+      const chosen = await createGpu({ adapter: word.toUpperCase() });
+      expect(describeAdapter(chosen.info).toLowerCase()).toContain(word.toLowerCase());
+      chosen.destroy();
+      const before = process.env.MEGC_ADAPTER;
+      process.env.MEGC_ADAPTER = word;
+      try {
+        const fromEnv = await createGpu();
+        expect(describeAdapter(fromEnv.info)).toContain(word);
+        fromEnv.destroy();
+      } finally {
+        if (before === undefined) delete process.env.MEGC_ADAPTER; else process.env.MEGC_ADAPTER = before;
+      }
+    }
+    await expect(createGpu({ adapter: 'no-such-adapter' })).rejects.toThrow(new UserError(`no WebGPU adapter matches --adapter "no-such-adapter"; available: ${names.join('; ')}`));
+  });
+
+  it('tells a software adapter from a hardware one by its name or its fallback flag', () => {
+    const adapter = (info: Record<string, unknown>) => ({ info: { vendor: '', architecture: '', device: '', description: '', ...info } }) as unknown as GPUAdapter;
+    expect(summarize(adapter({ vendor: 'mesa', description: 'llvmpipe (LLVM 15.0.6, 256 bits)' })).isSoftware).toBe(true);
+    expect(summarize(adapter({ vendor: 'google', description: 'SwiftShader Device (Subzero)' })).isSoftware).toBe(true);
+    expect(summarize(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' })).isSoftware).toBe(false);
+    expect(summarize(adapter({ vendor: 'x', isFallbackAdapter: true })).isSoftware).toBe(true);
+    expect(describeAdapter(summarize(adapter({ vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H200' })))).toBe('nvidia / hopper / NVIDIA H200');
   });
 
   it('runs soft_update.wgsl and matches the CPU reference (odd size, 2 workgroup rows)', async () => {

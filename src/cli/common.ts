@@ -1,6 +1,6 @@
 // Shared CLI plumbing: option parsers that reject bad numbers, one-line errors, and the GPU/CPU device choice.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { GpuError, ShaderCompileError, UserError } from '../errors.js';
+import { GpuError, Interrupted, ShaderCompileError, UserError } from '../errors.js';
 
 /** An integer option in [min, max]; commander prints "option '--x <n>' argument 'abc' is invalid. …". */
 export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -57,6 +57,7 @@ export function setVerbose(v: boolean): void { verbose = v; }
 /** Prints an error as one line (the stack only with --verbose) and returns the exit code. */
 export function reportError(error: unknown): number {
   if (verbose && error instanceof Error) console.error(error.stack);
+  if (error instanceof Interrupted) { console.error(`megc: ${error.message}`); return error.exitCode; }
   if (error instanceof UserError) { console.error(`megc: error: ${error.message}`); return error.exitCode; }
   if (error instanceof ShaderCompileError || error instanceof GpuError) { console.error(`megc: ${error.message}`); return 3; }
   const message = error instanceof Error ? error.message : String(error);

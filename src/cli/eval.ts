@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { loadScenario } from '../scenario.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
+import { formatTextTable } from '../textTable.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
@@ -37,11 +38,11 @@ export function registerEval(program: Command): void {
           return;
         }
         console.log(`evaluation set ${opts.seed}, ${opts.slots} slots, ${opts.device}${opts.scenario ? `, scenario ${opts.scenario}` : ''}; mean latency in seconds`);
-        console.log(`${'policy'.padEnd(10)}${'L_comp'.padStart(10)}${'L_aigc'.padStart(10)}${'L_ve'.padStart(10)}${'L_total'.padStart(10)}`);
-        const row = (name: string, m: LatencyMeans) =>
-          console.log(`${name.padEnd(10)}${fmt(m.comp).padStart(10)}${fmt(m.aigc).padStart(10)}${fmt(m.ve).padStart(10)}${fmt(m.total).padStart(10)}`);
-        row(provider.name, result);
-        if (opt && provider.name !== 'opt') row('opt', opt);
+        // Column widths from the values, so that no value (1e300 included) runs into the next one.
+        const row = (name: string, m: LatencyMeans) => [name, fmt(m.comp), fmt(m.aigc), fmt(m.ve), fmt(m.total)];
+        const rows = [['policy', 'L_comp', 'L_aigc', 'L_ve', 'L_total'], row(provider.name, result)];
+        if (opt && provider.name !== 'opt') rows.push(row('opt', opt));
+        console.log(formatTextTable(rows, [false, true, true, true, true]));
         if (gap !== undefined) console.log(`gap to OPT: ${(gap * 100).toFixed(2)}%`);
       } finally {
         gpu?.destroy();

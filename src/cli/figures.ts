@@ -1,7 +1,7 @@
 // `megc figures`: the letter's Figures 3, 4 and 5 (SVG, PNG and the CSV behind each), training only the runs not yet in DIR.
 import { basename } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { UserError } from '../errors.js';
+import { Interrupted, UserError } from '../errors.js';
 import { FIGURE_PROFILES, formatResultTable, makeFigures } from '../figures/pipeline.js';
 import { loadScenario, scenarioToJson } from '../scenario.js';
 import type { TrainConfig } from '../train/config.js';
@@ -91,13 +91,16 @@ export function registerFigures(program: Command): void {
             console.log(`  iteration ${p.iteration}/${p.total} episode ${p.episode} reward ${fmt(p.reward)} `
               + `L_total ${fmt(p.lTotal)} s, ${fmt(p.iterationsPerSecond)} it/s`);
           };
+          // A stopped run of this config resumes (its checkpoint's config must be the one requested); another is replaced.
           const run = await runTraining({
-            scenario, config: request.config, device: request.device, adapter: request.adapter, out: request.out,
+            scenario, config: request.resume ? undefined : request.config, overrides: request.resume ? request.config : undefined,
+            resume: request.resume, replace: request.replace, device: request.device, adapter: request.adapter, out: request.out,
             evaluate: request.evaluate, onProgress, log: (line) => console.log(`  ${line}`),
           });
-          if (run.stopped) {
-            throw new UserError(`training stopped (${run.stopped}) in ${request.out}; run megc figures again: finished runs are reused`);
+          if (run.stopped === 'SIGINT' || run.stopped === 'SIGTERM') {
+            throw new Interrupted(`${run.stopped}: figures stopped; run megc figures again to continue (finished runs are reused, ${request.out} resumes)`, run.stopped);
           }
+          if (run.stopped) throw new UserError(`training stopped in ${request.out}; run megc figures again to continue`);
         },
       });
       const trained = result.runs.filter((r) => !r.reused);

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `megc` command line: train, eval, latency, solve, act, figures, bench, info.
-import { runFilteredChild, shouldFilterStdout } from './stdoutFilter.js';
+import { exitWithParent, isFilteredChild, runFilteredChild, shouldFilterStdout } from './stdoutFilter.js';
+import { exitOnSignals } from '../signals.js';
 
 async function main(): Promise<void> {
   // Loaded here, not at the top: the stdout-relaying parent (see stdoutFilter.ts) needs none of it.
@@ -34,5 +35,11 @@ async function main(): Promise<void> {
   }
 }
 
-if (shouldFilterStdout()) runFilteredChild();
-else await main();
+if (shouldFilterStdout()) {
+  runFilteredChild();
+} else {
+  // Ctrl-C / kill end a command with 130 / 143 after clean-up; train and figures stop at a safe point first.
+  exitOnSignals();
+  if (isFilteredChild()) exitWithParent();
+  await main();
+}

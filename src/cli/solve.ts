@@ -1,42 +1,56 @@
-// `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver).
-import type { Command } from 'commander';
-import { readCsv, writeCsvAtomic } from '../io/csv.js';
+// `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver, or the GPU kernel; streamed).
+import { Option, type Command } from 'commander';
 import { loadScenario } from '../scenario.js';
-import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS } from '../env/layout.js';
+import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
-import { Option } from 'commander';
-import { createGpu } from '../gpu/runtime.js';
+import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { solveOptGpu } from '../env/gpu.js';
+import { validateStates } from '../env/validate.js';
+import type { CsvChunkOptions } from '../io/csvStream.js';
 import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
-import { packColumns } from './latency.js';
+import { packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+
+export interface SolveOptions { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }
+
+/** The command's work (tests call it with small chunks). */
+export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Promise<void> {
+  const scenario = loadScenario(opts.scenario);
+  let gpu: Gpu | undefined;
+  try {
+    await transformCsv({
+      input: opts.input, output: opts.output, label: 'solve', chunk,
+      async setup() {
+        if (opts.device !== 'gpu') return;
+        gpu = await createGpu({ adapter: opts.adapter });
+      },
+      read: { required: [...STATE_COLUMNS] },
+      header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
+      async compute({ columns, rows, firstRow }) {
+        validateStates(columns, rows, opts.input, scenario, firstRow);
+        const states = packColumns(columns, STATE_COLUMNS, rows);
+        let actions: ArrayLike<number>, latencies: ArrayLike<number>;
+        if (gpu) {
+          ({ actions, latencies } = await solveOptGpu(gpu.device, scenario, states));
+          gpu.checkErrors();
+        } else {
+          ({ actions, latencies } = optActions(scenario, states));
+        }
+        return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(latencies, LATENCY_COLUMNS, rows) };
+      },
+    });
+  } finally {
+    gpu?.destroy();
+  }
+}
 
 export function registerSolve(program: Command): void {
   program
     .command('solve')
-    .description('compute OPT (the per-slot minimiser of L_total) for every state row of a CSV')
+    .description('compute OPT (the per-slot minimiser of L_total) for every state row of a CSV (any length: read and written in chunks)')
     .requiredOption('--input <file>', 'CSV with the 7 state columns (MODEL.md)')
     .requiredOption('--output <file>', 'CSV to write: the state columns, OPT action columns and latency columns')
     .addOption(scenarioOption())
     .addOption(new Option('--device <kind>', 'cpu: float64 solver; gpu: the float32 kernel (L_total within ~1e-6 relative)').choices(['gpu', 'cpu']).default('cpu'))
     .addOption(adapterOption())
-    .action(action(async (opts: { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }) => {
-      const scenario = loadScenario(opts.scenario);
-      const table = readCsv(opts.input, { required: [...STATE_COLUMNS] });
-      const states = packColumns(table.columns, STATE_COLUMNS, table.rows);
-      let actions: ArrayLike<number>, latencies: ArrayLike<number>;
-      if (opts.device === 'gpu') {
-        const gpu = await createGpu({ adapter: opts.adapter });
-        try {
-          ({ actions, latencies } = await solveOptGpu(gpu.device, scenario, states));
-          gpu.checkErrors();
-        } finally { gpu.destroy(); }
-      } else {
-        ({ actions, latencies } = optActions(scenario, states));
-      }
-      const out: Record<string, ArrayLike<number>> = {};
-      for (const name of STATE_COLUMNS) out[name] = table.columns[name];
-      ACTION_COLUMNS.forEach((name, k) => { out[name] = Float64Array.from({ length: table.rows }, (_, r) => actions[r * ACTION_SIZE + k]); });
-      LATENCY_COLUMNS.forEach((name, k) => { out[name] = Float64Array.from({ length: table.rows }, (_, r) => latencies[r * LATENCY_SIZE + k]); });
-      writeCsvAtomic(opts.output, [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS], out);
-    }));
+    .action(action((opts: SolveOptions) => runSolve(opts)));
 }

@@ -2,11 +2,10 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { UserError } from '../errors.js';
-import { CHECKPOINT_FILE, loadPolicy } from '../train/checkpoint.js';
-import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../train/config.js';
+import { SIGNAL_EXIT_CODES } from '../signals.js';
+import { loadPolicy } from '../train/checkpoint.js';
+import { DEFAULT_TRAIN_CONFIG, MAX_ITERATIONS, parseTrainConfig, type TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
 
@@ -82,10 +81,10 @@ export function registerTrain(program: Command): void {
     .addOption(deviceOption().default('gpu', 'gpu; on --resume: the device the run was trained on'))
     .addOption(adapterOption())
     .addOption(new Option('--checkpoint-every <seconds>', 'seconds between periodic checkpoints (0: only at the end or on a stop)').argParser(numberOption(0)).default(300))
-    .addOption(new Option('--out <dir>', 'run directory (metrics.csv, config.json, checkpoint.safetensors, evaluation.json)').default('runs/lara'))
-    .addOption(new Option('--resume <dir>', 'continue the run in DIR from its checkpoint (config and scenario from the checkpoint; --iterations/--episodes may extend it)'))
+    .addOption(new Option('--out <dir>', 'run directory (metrics.csv, config.json, checkpoint.safetensors, evaluation.json); locked while training').default('runs/lara'))
+    .addOption(new Option('--resume <dir>', 'continue the run in DIR from its checkpoint (config and scenario from the checkpoint; --iterations/--episodes may extend it); with --out, the continued run goes there and DIR stays as it was'))
     .addOption(new Option('--no-progress', 'plain periodic lines even on a terminal'))
-    .addOption(new Option('--force', 'overwrite a finished or stopped run already in --out (default: refuse, so no run is lost)'))
+    .addOption(new Option('--force', 'replace a finished or stopped run already in --out: its files are deleted once the new run is set up (default: refuse, so no run is lost)'))
     .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
     .action(action(async (opts: TrainOptions, command: Command) => {
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
@@ -96,28 +95,39 @@ export function registerTrain(program: Command): void {
       if (opts.episodes !== undefined) {
         // episodes of the scenario trained on: on a resume without --scenario, the checkpoint's
         const slots = (scenario ?? loadPolicy(opts.resume!).scenario).slotsPerEpisode;
-        given.iterations = opts.episodes * slots;
+        given.iterations = episodesToIterations(opts.episodes, slots);
       }
-      const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags');
-      if (!opts.resume && !opts.force && existsSync(join(opts.out, CHECKPOINT_FILE))) {
-        throw new UserError(`--out ${opts.out} already holds a run (${CHECKPOINT_FILE}); continue it with --resume ${opts.out}, choose another --out, or pass --force to overwrite it`);
-      }
+      // Errors name the flag the user gave (--episodes, not the iterations it set).
+      const flagOf = (field: string) => (field === 'iterations' && opts.episodes !== undefined ? '--episodes'
+        : FLAG_FIELDS.find(([, f]) => f === field)?.[2]);
+      const config = opts.resume ? undefined : parseTrainConfig({ ...given }, 'flags', flagOf);
       // On a resume, --device only when the user gave it: by default the run continues where it was trained (exact).
       const deviceGiven = command.getOptionValueSource('device') !== 'default';
       const device = opts.resume && !deviceGiven ? undefined : opts.device;
+      // --resume R1 --out R2 forks: R2 gets the continued run, R1 stays as it was.
+      const outGiven = command.getOptionValueSource('out') !== 'default';
+      const out = opts.resume !== undefined && !outGiven ? opts.resume : opts.out;
       const reporter = progressReporter(Boolean(process.stdout.isTTY) && opts.progress !== false);
       try {
         const result = await runTraining({
           scenario, config, overrides: opts.resume ? given : undefined, device, adapter: opts.adapter,
-          out: opts.resume ?? opts.out, resume: opts.resume !== undefined, onProgress: reporter.update, log: reporter.log, evaluate: opts.eval !== false,
-          checkpointEverySeconds: opts.checkpointEvery,
+          out, resume: opts.resume !== undefined, from: opts.resume, replace: opts.force, onProgress: reporter.update, log: reporter.log,
+          evaluate: opts.eval !== false, checkpointEverySeconds: opts.checkpointEvery,
         });
-        if (result.stopped === 'SIGINT') process.exitCode = 130;
-        if (result.stopped === 'SIGTERM') process.exitCode = 143;
+        if (result.stopped === 'SIGINT' || result.stopped === 'SIGTERM') process.exitCode = SIGNAL_EXIT_CODES[result.stopped];
       } finally {
         reporter.stop();
       }
     }));
+}
+
+/** Iterations of `episodes` episodes of `slots` slots; a UserError naming --episodes when a run cannot count that many. */
+export function episodesToIterations(episodes: number, slots: number): number {
+  const iterations = episodes * slots;
+  if (iterations > MAX_ITERATIONS) {
+    throw new UserError(`--episodes ${episodes}: ${episodes} episodes of ${slots} slots are ${iterations} iterations, more than the ${MAX_ITERATIONS} a run counts; the most is --episodes ${Math.floor(MAX_ITERATIONS / slots)}`);
+  }
+  return iterations;
 }
 
 const fmt = (x: number, digits = 3) => (Number.isFinite(x) ? x.toPrecision(digits) : String(x));

@@ -1,16 +1,18 @@
 // `megc figures` without the CLI: plan the training runs, reuse or train them, and write Figures 3-5 (SVG, PNG, CSV).
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../train/config.js';
+import { LockedDirectory } from '../train/runDirectory.js';
 import {
   POLICY_LATENCY_COLUMNS, REWARD_COLUMNS, USER_LATENCY_COLUMNS, POLICY_LABELS,
   policyLatencyTable, rewardTable, shortNumber, tableCsv, userLatencyTable,
   type LearningRateGroup, type PolicyLatencyRow,
 } from './data.js';
+import { formatTextTable } from '../textTable.js';
 import { renderSvg, svgToPng } from './render.js';
-import { readRun, runMismatch, POLICIES, type TrainingRun } from './runs.js';
+import { readRun, runStatus, POLICIES, type TrainingRun } from './runs.js';
 import { policyLatencySpec, rewardSpec, userLatencySpec, type Caption } from './specs.js';
 
 export type FigureDevice = 'gpu' | 'cpu';
@@ -48,6 +50,10 @@ export interface TrainRequest {
   adapter?: string;
   /** Whether to evaluate LARA, FRA, RRA and OPT at the end (only the default-learning-rate runs feed Fig. 5). */
   evaluate: boolean;
+  /** Continue the stopped run of this config in `out` from its checkpoint. */
+  resume: boolean;
+  /** Replace what `out` holds (another config, or a run stopped before its first checkpoint): its run files only. */
+  replace: boolean;
 }
 export type TrainRunner = (request: TrainRequest) => Promise<unknown>;
 
@@ -110,6 +116,17 @@ export async function makeFigures(options: FiguresOptions): Promise<FiguresResul
   const scales = [...(options.lrScales ?? profile.lrScales)].sort((a, b) => a - b);
   validateOptions(options, scales);
   const log = options.log ?? (() => {});
+  // The output folder first, before any training: created (a file in the way or a read-only place is one clear
+  // line) and locked for this command.
+  const output = LockedDirectory.open(options.out, { log });
+  try {
+    return await makeFiguresIn(options, profile, scales, log);
+  } finally {
+    output.close({ discardIfEmpty: true });  // an output folder this command created and left empty goes
+  }
+}
+
+async function makeFiguresIn(options: FiguresOptions, profile: FigureProfile, scales: number[], log: (line: string) => void): Promise<FiguresResult> {
   const overrides = options.trainOverrides ?? {};
 
   const records: RunRecord[] = [];
@@ -124,20 +141,21 @@ export async function makeFigures(options: FiguresOptions): Promise<FiguresResul
       const directory = join(options.out, 'runs', profile.name, scaleName(scale), `seed-${seed}`);
       const shown = relative(process.cwd(), directory) || directory;
       const evaluate = scale === 1;
-      const mismatch = runMismatch(directory, config, options.scenario, evaluate);
+      const status = runStatus(directory, config, options.scenario, evaluate);
       const started = performance.now();
-      if (mismatch === null) {
-        log(`run ${records.length + 1}/${total} ${shown}: reusing (config matches)`);
+      if (status.action === 'reuse') {
+        log(`run ${records.length + 1}/${total} ${shown}: reusing (${status.reason})`);
       } else {
-        log(`run ${records.length + 1}/${total} ${shown}: training (${mismatch})`);
-        rmSync(directory, { recursive: true, force: true });
-        mkdirSync(directory, { recursive: true });
-        await options.train({ scenario: options.scenario, config, device: options.device, out: directory, adapter: options.adapter, evaluate });
-        const after = runMismatch(directory, config, options.scenario, evaluate);
-        if (after !== null) throw new Error(`the trainer finished ${shown} but the run is not usable: ${after}`);
+        log(`run ${records.length + 1}/${total} ${shown}: ${status.action === 'resume' ? 'resuming' : 'training'} (${status.reason})`);
+        await options.train({
+          scenario: options.scenario, config, device: options.device, out: directory, adapter: options.adapter, evaluate,
+          resume: status.action === 'resume', replace: status.action === 'train',
+        });
+        const after = runStatus(directory, config, options.scenario, evaluate);
+        if (after.action !== 'reuse') throw new Error(`the trainer finished ${shown} but the run is not usable: ${after.reason}`);
       }
       const seconds = (performance.now() - started) / 1000;
-      records.push({ directory, lrScale: scale, seed, reused: mismatch === null, seconds });
+      records.push({ directory, lrScale: scale, seed, reused: status.action === 'reuse', seconds });
       group.runs.push(readRun(directory, evaluate));
     }
     groups.push(group);
@@ -235,6 +253,5 @@ export function formatResultTable(rows: readonly PolicyLatencyRow[]): string {
     const gap = of('total').gap_to_opt;
     return [POLICY_LABELS[policy], ...cells, policy === 'opt' ? '—' : `${(gap * 100).toFixed(1)}%`];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  return [header, ...lines].map((cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+  return formatTextTable([header, ...lines]);
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { readCsv } from '../io/csv.js';
 import { POLICIES, USERS, type EpisodeMetrics, type Evaluation, type RunConfigFile, type TrainingRun } from './runTypes.js';
+import { CHECKPOINT_FILE } from '../train/checkpoint.js';
 
 export { POLICIES, USERS, type EpisodeMetrics, type Evaluation, type Policy, type PolicyLatency, type RunConfigFile, type TrainingRun, type User } from './runTypes.js';
 
@@ -129,4 +130,33 @@ export function runMismatch(
     }
   }
   return null;
+}
+
+/** The last iteration metrics.csv records (its last row's), or null when it has none or cannot be read. */
+function lastRecordedIteration(path: string): number | null {
+  try {
+    const table = readCsv(path, { required: ['iteration'], allowUnknown: true, allowInfinity: true, nonNegative: false, minRows: 0 });
+    return table.rows > 0 ? table.columns.iteration[table.rows - 1] : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * What the figures do with the run folder `directory`: reuse a complete run of this config (all iterations in
+ * metrics.csv, evaluation.json when needed), resume one that was stopped (same config, a checkpoint), or train a new
+ * one (absent, another config, or stopped before its first checkpoint); `reason` says why, for the log.
+ */
+export function runStatus(
+  directory: string, train: Record<string, unknown>, scenario: Record<string, unknown>, withEvaluation = true,
+): { action: 'reuse' | 'resume' | 'train'; reason: string } {
+  const configMismatch = runMismatch(directory, train, scenario, false);
+  if (configMismatch !== null) return { action: 'train', reason: configMismatch };
+  const iterations = Number(train.iterations);
+  const last = lastRecordedIteration(join(directory, 'metrics.csv'));
+  const complete = last === iterations && (!withEvaluation || existsSync(join(directory, 'evaluation.json')));
+  if (complete) return { action: 'reuse', reason: 'config matches, complete' };
+  const where = last === iterations ? 'trained, not yet evaluated' : `stopped at iteration ${last ?? 0} of ${iterations}`;
+  if (existsSync(join(directory, CHECKPOINT_FILE))) return { action: 'resume', reason: where };
+  return { action: 'train', reason: `${where}, no checkpoint` };
 }

@@ -1,5 +1,6 @@
 // LARA checkpoints: DIR/checkpoint.safetensors with PyTorch-named actor/critic/target layers, Adam moments, replay
-// ring and counters; loading validates every tensor against the config (docs/CHECKPOINT.md).
+// ring and counters; loading validates every tensor against the config, its values and metadata (checkpointChecks.ts;
+// docs/CHECKPOINT.md).
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -13,7 +14,8 @@ import {
   CHECKPOINT_FILE, actorSizes, checkCheckpointFormat, criticSizes, encodeCheckpoint, filledRows, flatFromLayers, parseJsonMeta,
   policyFromFile, readConfigAndScenario, type CheckpointMeta, type FloatArray, type LoadedPolicy, type TrainerSnapshot,
 } from './checkpointFormat.js';
-import { REPLAY_STRIDE } from './replay.js';
+import { checkMetadataAgainstConfig, refuseNonFinite } from './checkpointChecks.js';
+import { REPLAY_STRIDE } from './layout.js';
 
 export * from './checkpointFormat.js';
 
@@ -68,7 +70,8 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
   if (device !== 'gpu' && device !== 'cpu') throw new UserError(`${source}: metadata device "${device}" is neither gpu nor cpu`);
   const counters = expectTensor(file, source, 'counters', 'U32', [3]).data;
   const [iteration, actorStep, criticStep] = Array.from(counters);
-  if (iteration > config.iterations) throw new UserError(`${source}: counters say ${iteration} iterations, more than the config's ${config.iterations}`);
+  checkMetadataAgainstConfig(file, source, config, { iteration, actorStep, criticStep }, { actor: actorSizes(config), critic: criticSizes(config) });
+  refuseNonFinite(file, source);
   const dtype: Dtype = file.tensors['actor.0.weight']?.dtype === 'F64' ? 'F64' : 'F32';
   const Array_ = dtype === 'F64' ? Float64Array : Float32Array;
   const hint = `the checkpoint's config says hidden ${config.hidden.join(',')}`;
@@ -87,11 +90,5 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
     criticAdam: { m: flat('optimizer.critic.exp_avg', criticLayout.parameterCount), v: flat('optimizer.critic.exp_avg_sq', criticLayout.parameterCount), step: criticStep },
     replay: expectTensor(file, source, 'replay', dtype, [filled, REPLAY_STRIDE], `${iteration} iterations x ${config.envs} envs, capacity ${config.replayCapacity}`).data as FloatArray,
   };
-  for (const [name, t] of Object.entries(file.tensors)) {
-    if (t.dtype === 'U32') continue;
-    for (let i = 0; i < t.data.length; i++) {
-      if (!Number.isFinite(t.data[i])) throw new UserError(`${source}: tensor "${name}" holds a non-finite value at index ${i}`);
-    }
-  }
   return { source, snapshot, config, scenario, device, progress: parseJsonMeta(file, source, 'progress') };
 }

@@ -5,6 +5,7 @@ import { decodeSafetensors, encodeSafetensors, expectMetadata, expectTensor, typ
 import { mlpLayout, type MlpLayout } from '../nn/layout.js';
 import { parseScenario, scenarioToJson, type Scenario } from '../scenario.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
+import { refuseNonFinite } from './checkpointChecks.js';
 import { actorSizes, criticSizes, replayRowsAfter } from './derive.js';
 import { REPLAY_STRIDE } from './layout.js';
 
@@ -59,11 +60,14 @@ export function layerTensors(prefix: string, layout: MlpLayout, flat: FloatArray
 
 /** Inverse of layerTensors: the flat parameters from `prefix.{2l}.weight/bias`, validated (names the tensor). */
 export function flatFromLayers(file: SafetensorsFile, source: string, prefix: string, layout: MlpLayout, dtype: Dtype, hint: string): Float64Array {
+  // Every tensor is checked before anything is allocated: the sizes come from the file's own metadata.
+  const tensors = layout.layers.map(({ inputs, outputs }, l) => ({
+    weight: expectTensor(file, source, `${prefix}.${2 * l}.weight`, dtype, [outputs, inputs], hint).data,
+    bias: expectTensor(file, source, `${prefix}.${2 * l}.bias`, dtype, [outputs], hint).data,
+  }));
   const flat = new Float64Array(layout.parameterCount);
-  layout.layers.forEach((layer, l) => {
-    const { inputs, outputs, weightOffset, biasOffset } = layer;
-    const weight = expectTensor(file, source, `${prefix}.${2 * l}.weight`, dtype, [outputs, inputs], hint).data;
-    const bias = expectTensor(file, source, `${prefix}.${2 * l}.bias`, dtype, [outputs], hint).data;
+  layout.layers.forEach(({ inputs, outputs, weightOffset, biasOffset }, l) => {
+    const { weight, bias } = tensors[l];
     for (let i = 0; i < inputs; i++) for (let o = 0; o < outputs; o++) flat[weightOffset + i * outputs + o] = weight[o * inputs + i];
     for (let o = 0; o < outputs; o++) flat[biasOffset + o] = bias[o];
   });
@@ -156,6 +160,7 @@ export interface LoadedPolicy {
 /** The trained actor of a checkpoint file already read and checked (checkCheckpointFormat). */
 export function policyFromFile(file: SafetensorsFile, source: string): LoadedPolicy {
   const { config, scenario } = readConfigAndScenario(file, source);
+  refuseNonFinite(file, source);
   const sizes = actorSizes(config);
   const dtype = file.tensors['actor.0.weight']?.dtype === 'F64' ? 'F64' : 'F32';
   const actor = flatFromLayers(file, source, 'actor', mlpLayout(sizes), dtype, `the checkpoint's config says hidden ${config.hidden.join(',')}`);

@@ -1,6 +1,22 @@
 // LARA training configuration: every choice of the recipe is a field with a documented default.
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
+
+/** Most hidden layers a network may have. */
+export const MAX_HIDDEN_LAYERS = 16;
+/** Most parameters (weights and biases) one network may have: 2^26, 256 MiB as float32, 512 MiB as float64. */
+export const MAX_NETWORK_PARAMETERS = 2 ** 26;
+/** Most iterations of a run: the trainers count iterations (the time slot of the random streams) in 32 bits. */
+export const MAX_ITERATIONS = 2 ** 32 - 1;
+
+/** Parameters of the critic (the larger network: observation and action features in, the hidden widths, 1 out). */
+export function criticParameterCount(hidden: readonly number[]): number {
+  const sizes = [OBSERVATION_SIZE + ACTION_SIZE, ...hidden, 1];
+  let count = 0;
+  for (let l = 1; l < sizes.length; l++) count += sizes[l - 1] * sizes[l] + sizes[l];
+  return count;
+}
 
 export const TrainConfigSchema = z.object({
   // Defaults: the recipe of docs/RECIPE.md (within 1% of OPT on seeds 1-5 of the default scenario).
@@ -9,9 +25,15 @@ export const TrainConfigSchema = z.object({
   /** Minibatch size per gradient update. */
   batch: z.number().int().min(1).default(256),
   /** Training iterations (one environment step of all envs + `updatesPerIteration` updates each). */
-  iterations: z.number().int().min(1).default(1500),
-  /** Hidden layer widths of actor and critic (ReLU). */
-  hidden: z.array(z.number().int().min(1).max(4096)).min(1).default([64, 64]),
+  iterations: z.number().int().min(1).max(MAX_ITERATIONS).default(1500),
+  /** Hidden layer widths of actor and critic (ReLU); sizes are checked before anything is allocated. */
+  hidden: z.array(z.number().int().min(1).max(4096))
+    .min(1)
+    .max(MAX_HIDDEN_LAYERS, { error: (i) => `${(i.input as unknown[]).length} hidden layers, more than the ${MAX_HIDDEN_LAYERS} megc supports` })
+    .refine((h) => criticParameterCount(h) <= MAX_NETWORK_PARAMETERS, {
+      error: (i) => `the critic would have ${criticParameterCount(i.input as number[])} parameters, more than the ${MAX_NETWORK_PARAMETERS} megc supports`,
+    })
+    .default([64, 64]),
   /** Gradient updates (critic, actor, targets) per iteration: more updates per sample beat wider networks here. */
   updatesPerIteration: z.number().int().min(1).default(8),
   /** Adam learning rates at the start; decayed by `lrDecay` (final = start * lrDecay) along a cosine. */
@@ -44,12 +66,17 @@ export type TrainConfig = z.infer<typeof TrainConfigSchema>;
 
 export const DEFAULT_TRAIN_CONFIG: TrainConfig = TrainConfigSchema.parse({});
 
-/** Validates a (partial) config; the error names the field and the rule broken. */
-export function parseTrainConfig(input: unknown, source = 'config'): TrainConfig {
+/**
+ * Validates a (partial) config; the error names the field and the rule broken: "SOURCE: field: rule", or, with
+ * `nameOf` (e.g. the flag that set the field), "NAME: rule".
+ */
+export function parseTrainConfig(input: unknown, source = 'config', nameOf?: (field: string) => string | undefined): TrainConfig {
   const result = TrainConfigSchema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new UserError(`${source}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const field = issue.path.join('.') || '(root)';
+    const name = nameOf?.(String(issue.path[0]));
+    throw new UserError(`${name ?? `${source}: ${field}`}: ${issue.message}`);
   }
   const config = result.data;
   if (config.batch > config.replayCapacity) {

@@ -45,6 +45,16 @@ export function replayRowsAfter(config: Pick<TrainConfig, 'envs' | 'replayCapaci
   return Math.min(config.replayCapacity, iterations * config.envs);
 }
 
+/**
+ * Iterations t in [from, to) that run gradient updates: those after which the replay ring holds a batch, i.e.
+ * min(replayCapacity, (t + 1) envs) >= batch (schedule(t).updates of both trainers;
+ * replayCapacity >= batch always).
+ */
+export function iterationsWithUpdates(config: Pick<TrainConfig, 'envs' | 'batch'>, from: number, to: number): number {
+  const firstUpdate = Math.ceil(config.batch / config.envs) - 1;
+  return Math.max(0, to - Math.max(from, firstUpdate));
+}
+
 export const actorSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [OBSERVATION_SIZE, ...config.hidden, ACTION_SIZE];
 export const criticSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [CRITIC_INPUT, ...config.hidden, 1];
 
@@ -70,7 +80,12 @@ export function deriveRun(config: TrainConfig, limits?: RunLimits): DerivedRun {
   if (config.batch > config.replayCapacity) {
     throw new UserError(`batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
   }
-  if (!(run.filledAfter(1) === Math.min(config.envs, config.replayCapacity) && run.schedule(0).writeRow === 0)) throw new Error('deriveRun: replay rule broken');
+  // The rules agree: the first iteration with updates is the one iterationsWithUpdates counts from.
+  const first = Math.ceil(config.batch / config.envs) - 1;
+  if (!(run.filledAfter(1) === Math.min(config.envs, config.replayCapacity) && run.schedule(0).writeRow === 0
+    && run.schedule(first).updates && (first === 0 || !run.schedule(first - 1).updates) && iterationsWithUpdates(config, 0, first + 1) === 1)) {
+    throw new Error('deriveRun: the replay and update rules disagree');
+  }
   return run;
 }
 

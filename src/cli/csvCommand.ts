@@ -1,0 +1,77 @@
+// The loop of the CSV commands (latency, solve, act): read the input in chunks, check and compute each one, append its
+// rows to the output's temporary, and rename that into place at the end; constant memory for any number of rows, a
+// progress bar on a terminal (stderr), and on any error no output file.
+import cliProgress from 'cli-progress';
+import type { CsvReadOptions } from '../io/csvParse.js';
+import { CsvChunkReader, CsvChunkWriter, type CsvChunk, type CsvChunkOptions } from '../io/csvStream.js';
+
+export interface CsvTransform {
+  input: string;
+  output: string;
+  read: CsvReadOptions;
+  /** Output columns, in order. */
+  header: readonly string[];
+  /** Names the work on the progress bar, e.g. "latency". */
+  label: string;
+  /** Reader sizes (tests use small chunks). */
+  chunk?: CsvChunkOptions;
+  /** Runs once the first chunk has been read (so that a bad input is refused before, e.g., a GPU is opened). */
+  setup?(): Promise<void>;
+  /** The output columns of one chunk (`header` names), after checking it (errors name rows from chunk.firstRow). */
+  compute(chunk: CsvChunk): Promise<Record<string, ArrayLike<number>>> | Record<string, ArrayLike<number>>;
+}
+
+/** A progress bar of bytes read on a terminal's stderr; nothing otherwise. */
+function progressBar(label: string, total: number): { update: (bytes: number, rows: number) => void; stop: () => void } {
+  if (!process.stderr.isTTY || total === 0) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar({
+    format: `${label} [{bar}] {percentage}% | {rows} rows | ETA {eta_formatted}`, stream: process.stderr, hideCursor: true, etaBuffer: 50,
+  }, cliProgress.Presets.shades_classic);
+  bar.start(total, 0, { rows: 0 });
+  return { update: (bytes, rows) => bar.update(bytes, { rows }), stop: () => bar.stop() };
+}
+
+/** Runs `transform` over the input; returns the rows written. */
+export async function transformCsv(transform: CsvTransform): Promise<number> {
+  const reader = new CsvChunkReader(transform.input, transform.read, transform.chunk);
+  let writer: CsvChunkWriter | undefined;
+  const progress = progressBar(transform.label, reader.totalBytes);
+  let rows = 0;
+  try {
+    writer = new CsvChunkWriter(transform.output, transform.header);
+    let ready = false;
+    for (const chunk of reader) {
+      if (!ready) { await transform.setup?.(); ready = true; }
+      writer.write(await transform.compute(chunk));
+      rows += chunk.rows;
+      progress.update(reader.bytesRead, rows);
+      await new Promise((resolve) => setImmediate(resolve));  // let signals in (Ctrl-C ends the command between chunks)
+    }
+    writer.commit();
+    return rows;
+  } catch (error) {
+    writer?.abort();
+    throw error;
+  } finally {
+    progress.stop();
+    reader.close();
+  }
+}
+
+/** Packs named columns into a row-major (rows, names.length) array. */
+export function packColumns(columns: Record<string, ArrayLike<number>>, names: readonly string[], rows: number): Float64Array {
+  const out = new Float64Array(rows * names.length);
+  names.forEach((name, c) => { const col = columns[name]; for (let r = 0; r < rows; r++) out[r * names.length + c] = col[r]; });
+  return out;
+}
+
+/** Unpacks a row-major (rows, names.length) array into named columns (the inverse of packColumns). */
+export function unpackColumns(packed: ArrayLike<number>, names: readonly string[], rows: number): Record<string, Float64Array> {
+  const out: Record<string, Float64Array> = {};
+  names.forEach((name, c) => {
+    const col = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) col[r] = packed[r * names.length + c];
+    out[name] = col;
+  });
+  return out;
+}

@@ -1,0 +1,59 @@
+// Ctrl-C and kill: a signal ends a megc command at once with 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129;
+// 'exit' handlers remove temporaries and release locks), unless a long step has opened a StopRequest: then the first
+// SIGINT or SIGTERM asks that step to stop at its next safe point, and a second one exits at once.
+
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+export type StopSignal = 'SIGINT' | 'SIGTERM';
+type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
+
+const open = new Set<StopRequest>();
+let exitByDefault = false;
+let listening = false;
+
+function exitAtOnce(name: HandledSignal, again: boolean): never {
+  if (again) process.stderr.write(`\nmegc: ${name} again: exiting without writing\n`);
+  process.exit(SIGNAL_EXIT_CODES[name]);
+}
+
+function onSignal(name: HandledSignal): void {
+  const requests = [...open];
+  const pending = requests.some((r) => r.signal !== null);
+  if (name === 'SIGHUP' || requests.length === 0 || pending) exitAtOnce(name, pending);
+  for (const request of requests) request.signal = name as StopSignal;
+  process.stderr.write(`\nmegc: ${name}: ${requests[requests.length - 1].notice} (again to exit at once)\n`);
+}
+
+const handlers = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM'), SIGHUP: () => onSignal('SIGHUP') };
+
+function listen(on: boolean): void {
+  if (on === listening) return;
+  listening = on;
+  for (const [name, handler] of Object.entries(handlers)) {
+    if (on) process.on(name, handler); else process.off(name, handler);
+  }
+}
+
+/** For the CLI: from now on a signal ends the process with 130 / 143 / 129 (after the 'exit' handlers' clean-up). */
+export function exitOnSignals(): void {
+  exitByDefault = true;
+  listen(true);
+}
+
+/**
+ * While open, the first SIGINT or SIGTERM sets `signal` instead of ending the process; the step polls it and stops at
+ * a safe point. Close it when the step ends (a library caller without exitOnSignals gets the default handling back).
+ */
+export class StopRequest {
+  signal: StopSignal | null = null;
+
+  /** `notice`: what happens now, e.g. "finishing the chunk in flight, then writing the checkpoint". */
+  constructor(readonly notice: string) {
+    open.add(this);
+    listen(true);
+  }
+
+  close(): void {
+    open.delete(this);
+    if (open.size === 0 && !exitByDefault) listen(false);
+  }
+}

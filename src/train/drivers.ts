@@ -1,0 +1,55 @@
+// The two trainers behind one interface as a run drives them: the GPU trainer, or the float64 CPU reference stepped in
+// chunks of iterationsPerSubmit (yielding between chunks so that signals and timers get in).
+import { describeAdapter, type Gpu } from '../gpu/runtime.js';
+import type { Scenario } from '../scenario.js';
+import type { TrainerSnapshot } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { GpuTrainer } from './gpuTrainer.js';
+import { ReferenceTrainer, type IterationMetrics } from './reference.js';
+
+/** A trainer as a run drives it (GPU or CPU). */
+export interface Driver {
+  readonly iteration: number;
+  readonly adapter: string;
+  /** Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks. */
+  run(iterations: number, onChunk: (rows: IterationMetrics[]) => boolean | void, shouldStop: () => boolean): Promise<void>;
+  snapshot(): Promise<TrainerSnapshot>;
+  destroy(): void;
+}
+
+function cpuDriver(trainer: ReferenceTrainer): Driver {
+  return {
+    get iteration() { return trainer.iteration; },
+    adapter: 'cpu (float64 reference)',
+    async run(iterations, onChunk, shouldStop) {
+      const end = Math.min(trainer.config.iterations, trainer.iteration + iterations);
+      while (trainer.iteration < end && !shouldStop()) {
+        const rows: IterationMetrics[] = [];
+        const count = Math.min(trainer.config.iterationsPerSubmit, end - trainer.iteration);
+        for (let i = 0; i < count; i++) rows.push(trainer.step());
+        if (onChunk(rows) === false) break;
+        await new Promise((resolve) => setImmediate(resolve));  // let signals and timers in
+      }
+    },
+    async snapshot() { return trainer.snapshot(); },
+    destroy() {},
+  };
+}
+
+function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
+  return {
+    get iteration() { return trainer.iteration; },
+    adapter: describeAdapter(gpu.info),
+    run: (iterations, onChunk, shouldStop) => trainer.run(iterations, onChunk, shouldStop),
+    snapshot: () => trainer.snapshot(),
+    destroy: () => trainer.destroy(),
+  };
+}
+
+/** The trainer of a run on `gpu` (or the CPU reference without one), fresh or from `snapshot`. */
+export async function createDriver(scenario: Scenario, config: TrainConfig, gpu: Gpu | undefined,
+                                   options: { snapshot?: TrainerSnapshot; evaluate: boolean }): Promise<Driver> {
+  const { snapshot, evaluate } = options;
+  if (gpu) return gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot, evaluate }), gpu);
+  return cpuDriver(snapshot ? ReferenceTrainer.fromSnapshot(scenario, config, snapshot) : new ReferenceTrainer(scenario, config));
+}

@@ -1,0 +1,40 @@
+// The final evaluation of a run: LARA (the actor, no noise), FRA, RRA and OPT on the same evaluation states, and the
+// result table that `megc train` prints.
+import { evaluatePolicy, type LatencyMeans } from '../env/evaluate.js';
+import type { Scenario } from '../scenario.js';
+import { formatTextTable } from '../textTable.js';
+import { actorSizes } from './checkpoint.js';
+import type { TrainConfig } from './config.js';
+import { actorPolicy } from './policy.js';
+
+export interface EvaluationResult {
+  slots: number;
+  policies: { lara: LatencyMeans; fra: LatencyMeans; rra: LatencyMeans; opt: LatencyMeans };
+  gap: number;
+}
+
+/** LARA (the actor, no noise), FRA, RRA and OPT on the evaluation set; OPT and the baselines on the GPU when given. */
+export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
+                                  log: (line: string) => void = () => {}): Promise<EvaluationResult> {
+  const ctx = { scenario, count: config.evalSlots, seed: 1 };
+  const lara = actorPolicy({ source: 'run', sizes: actorSizes(config), actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
+  log(`evaluating on ${config.evalSlots} evaluation slots (LARA, FRA, RRA, OPT)…`);
+  const policies = {
+    lara: await evaluatePolicy(lara, ctx),
+    fra: await evaluatePolicy('fra', ctx, device),
+    rra: await evaluatePolicy('rra', ctx, device),
+    opt: await evaluatePolicy('opt', ctx, device),
+  };
+  return { slots: config.evalSlots, policies, gap: policies.lara.total / policies.opt.total - 1 };
+}
+
+/** The result table: mean latencies per user and in total, and each policy's gap to OPT. */
+export function formatEvaluation(e: EvaluationResult): string {
+  const row = (name: string, m: LatencyMeans) => [name, m.comp.toFixed(4), m.aigc.toFixed(4), m.ve.toFixed(4), m.total.toFixed(4),
+    `${((m.total / e.policies.opt.total - 1) * 100).toFixed(2)}%`];
+  const table = formatTextTable([
+    ['policy', 'L_comp (s)', 'L_aigc (s)', 'L_ve (s)', 'L_total (s)', 'gap to OPT'],
+    row('LARA', e.policies.lara), row('FRA', e.policies.fra), row('RRA', e.policies.rra), row('OPT', e.policies.opt),
+  ], [false, true, true, true, true, true]);
+  return [`evaluation on ${e.slots} slots:`, table, `LARA's gap to OPT: ${(e.gap * 100).toFixed(2)}%`].join('\n');
+}

@@ -1,0 +1,107 @@
+// The training loop of a run: segments between periodic checkpoints; each chunk's measures go to the episode log and
+// the progress report; a stop request is honoured at the next chunk; the first non-finite measure ends the run
+// (exit 4) naming the iteration, the first non-finite tensor, and the checkpoint that is kept.
+import { GpuError, UserError } from '../errors.js';
+import type { Scenario } from '../scenario.js';
+import type { TrainConfig } from './config.js';
+import type { Driver } from './drivers.js';
+import { addToSums, meansOf, type EpisodeLog, type EpisodeSums } from './episodeLog.js';
+import type { IterationMetrics, TrainingMeasures } from './reference.js';
+import { firstNonFiniteTensor, type RunCheckpoints } from './runCheckpoints.js';
+
+/** The measures are means over the latest chunk of iterations. */
+export interface TrainingProgress extends TrainingMeasures {
+  /** Iterations completed. */
+  iteration: number;
+  total: number;
+  /** Episode (1-based) the latest iteration belongs to. */
+  episode: number;
+  iterationsPerSecond: number;
+  /** Environment transitions collected per second (envs x iterations/s). */
+  samplesPerSecond: number;
+  wallSeconds: number;
+}
+
+export interface TrainLoop {
+  driver: Driver;
+  config: TrainConfig;
+  scenario: Scenario;
+  episodes: EpisodeLog;
+  checkpoints: RunCheckpoints;
+  /** The run's clock, seconds (continues across resumes). */
+  wall: () => number;
+  /** Polled between chunks: stop (a signal, or a test's limit) and write the checkpoint. */
+  stopRequested: () => boolean;
+  /** Seconds between periodic checkpoints (0: only at the end or on a stop). */
+  checkpointEverySeconds: number;
+  /** Throws a GPU error seen since the last call (GPU runs). */
+  checkErrors?: () => void;
+  onProgress?: (p: TrainingProgress) => void;
+}
+
+/** Why iteration m shows divergence (a non-finite latency or loss), or null. */
+function divergenceOf(m: IterationMetrics): string | null {
+  const bad: [string, number] | null = !Number.isFinite(m.lTotal) ? ['the mean total latency', m.lTotal]
+    : m.updates > 0 && !Number.isFinite(m.criticLoss) ? ['the critic loss', m.criticLoss]
+    : m.updates > 0 && !Number.isFinite(m.actorLoss) ? ['the actor loss', m.actorLoss] : null;
+  return bad ? `training diverged at iteration ${m.iteration}: ${bad[0]} is ${bad[1]}` : null;
+}
+
+/** Iterations per second over a window of about 10 s. */
+function rateMeter(now: () => number): (iterations: number) => number {
+  let windowStart = now();
+  let windowIterations = 0;
+  return (iterations) => {
+    const t = now();
+    windowIterations += iterations;
+    const rate = windowIterations / Math.max(1e-9, t - windowStart);
+    if (t - windowStart > 10) { windowStart = t; windowIterations = 0; }
+    return rate;
+  };
+}
+
+/**
+ * Trains until the config's last iteration or a stop request, writing a checkpoint after each segment (one every
+ * checkpointEverySeconds, and one at the end or on the stop). Throws a UserError (exit 4) on divergence.
+ */
+export async function trainInSegments(loop: TrainLoop): Promise<void> {
+  const { driver, config, scenario, episodes, checkpoints, wall } = loop;
+  const rate = rateMeter(wall);
+  let divergence: string | null = null;
+  const onChunk = (chunk: IterationMetrics[]): boolean => {
+    if (divergence) return false;  // a chunk still in flight after the one that diverged
+    const chunkSums: EpisodeSums = { iterations: 0, lossIterations: 0, reward: 0, lComp: 0, lAigc: 0, lVe: 0, lTotal: 0, criticLoss: 0, actorLoss: 0, startWall: 0 };
+    for (const m of chunk) {
+      divergence = divergenceOf(m);
+      if (divergence) return false;
+      addToSums(chunkSums, m);
+      episodes.add(m, wall);
+    }
+    const last = chunk[chunk.length - 1].iteration;
+    const iterationsPerSecond = rate(chunk.length);
+    loop.onProgress?.({
+      ...meansOf(chunkSums), iteration: last + 1, total: config.iterations, episode: Math.floor(last / scenario.slotsPerEpisode) + 1,
+      iterationsPerSecond, samplesPerSecond: iterationsPerSecond * config.envs, wallSeconds: wall(),
+    });
+    return true;
+  };
+  const every = loop.checkpointEverySeconds;
+  while (driver.iteration < config.iterations && !loop.stopRequested()) {
+    const segmentStart = driver.iteration;
+    const segmentDone = () => every > 0 && driver.iteration > segmentStart && wall() - checkpoints.lastWall >= every;
+    try {
+      await driver.run(config.iterations - driver.iteration, onChunk, () => loop.stopRequested() || segmentDone());
+    } catch (error) {
+      // Device lost or out of memory mid-run: say what is kept.
+      if (error instanceof GpuError) throw new GpuError(`${error.message}; ${checkpoints.kept()}`);
+      throw error;
+    }
+    if (divergence) {
+      const snapshot = await driver.snapshot().catch(() => null);
+      const bad = snapshot ? firstNonFiniteTensor(snapshot, config) : null;
+      throw new UserError(`${divergence}${bad ? ` (first non-finite tensor: ${bad})` : ''}; ${checkpoints.kept()}`, 4);
+    }
+    loop.checkErrors?.();
+    await checkpoints.save(driver, episodes, wall);
+  }
+}
