@@ -7,7 +7,7 @@ import { PassRecorder } from '../src/gpu/kernel.js';
 import type { Peaks } from '../src/gpu/profiler.js';
 import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
-import { measurePeaks } from './peaks.js';
+import { measurePeaks } from '../src/nn/peaks.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { GpuMlp } from '../src/nn/mlp.js';
 import { tuneMlpPlan } from '../src/nn/mlpTuning.js';

@@ -6,7 +6,7 @@ import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { benchEnvironment } from './env.js';
 import { benchNetworks } from './nn.js';
-import { measurePeaks } from './peaks.js';
+import { measurePeaks } from '../src/nn/peaks.js';
 import { benchTraining } from './train.js';
 
 export type BenchSection = 'peaks' | 'env' | 'nn' | 'train';

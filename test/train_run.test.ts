@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/scenario.js';
+import { parseTrainerPlans } from '../src/train/plans.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { METRICS_HEADER, runTraining } from '../src/train/run.js';
@@ -41,7 +42,11 @@ describe('runTraining', () => {
     const configJson = JSON.parse(readFileSync(join(full, 'config.json'), 'utf8'));
     expect(configJson.train).toEqual(config);
     expect(configJson.device).toBe('gpu');
-    expect(Object.keys(configJson)).toEqual(['train', 'scenario', 'device', 'adapter', 'version']);
+    expect(Object.keys(configJson)).toEqual(['train', 'scenario', 'device', 'adapter', 'version', 'tuning']);
+    // With tuning off the record holds the default plans, and the checkpoint carries them for a resume.
+    expect(configJson.tuning.mode).toBe('off');
+    expect(configJson.tuning.plans.critic[0].batch).toBe(config.batch);
+    expect(loadCheckpoint(full).plans).toEqual(configJson.tuning.plans);
     const evaluation = JSON.parse(readFileSync(join(full, 'evaluation.json'), 'utf8'));
     expect(evaluation.slots).toBe(64);
     expect(Object.keys(evaluation.policies)).toEqual(['lara', 'fra', 'rra', 'opt']);
@@ -126,5 +131,21 @@ describe('megc act on a trained actor', () => {
       expect(v[17]).toBeCloseTo(v[14] + v[15] + v[16], 12);
     }
     expect(lines[1].startsWith('1e-7,5e-8,2e-7,1e-7,3000000,4000000,8000000,')).toBe(true);
+  });
+
+  it('--tune quick records its plans; a resume reuses them and equals the uninterrupted run; --tune FILE repeats them', async () => {
+    const gpu = await testGpu();
+    const tuned = join(dir, 'tuned');
+    await runTraining({ scenario, config, device: 'gpu', gpu, out: tuned, log: quiet, handleSignals: false, tune: 'quick' });
+    const record = JSON.parse(readFileSync(join(tuned, 'config.json'), 'utf8')).tuning;
+    expect(record.mode).toBe('quick');
+    const plans = parseTrainerPlans(record.plans, 'config.json');
+    const stopped = join(dir, 'tunedSplit');
+    await runTraining({ scenario, config, device: 'gpu', gpu, out: stopped, log: quiet, handleSignals: false, tune: { plans, source: 'test' }, stopAfterIterations: 4 });
+    // The resume is asked to tune afresh: the run's own plans must win, so that it continues bit for bit.
+    await runTraining({ device: 'gpu', gpu, out: stopped, resume: true, log: quiet, handleSignals: false, overrides: {}, tune: 'full' });
+    expect(JSON.parse(readFileSync(join(stopped, 'config.json'), 'utf8')).tuning.plans).toEqual(record.plans);
+    expect(loadCheckpoint(stopped).snapshot).toEqual(loadCheckpoint(tuned).snapshot);
+    expect(metricsWithoutWall(join(stopped, 'metrics.csv'))).toEqual(metricsWithoutWall(join(tuned, 'metrics.csv')));
   });
 });

@@ -6,7 +6,13 @@ import { UserError } from '../errors.js';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
 import { loadPolicy } from '../train/checkpoint.js';
 import { DEFAULT_TRAIN_CONFIG, MAX_ITERATIONS, parseTrainConfig, type TrainConfig } from '../train/config.js';
-import { runTraining, type TrainingProgress } from '../train/run.js';
+import { CONFIG_FILE, runTraining, type TrainingProgress } from '../train/run.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
+import type { TuneChoice } from '../train/kernelChoices.js';
+import { parseTrainerPlans } from '../train/plans.js';
+import { isDirectory } from '../train/runDirectory.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface TrainOptions {
@@ -39,6 +45,9 @@ interface TrainOptions {
   resume?: string;
   progress?: boolean;
   eval?: boolean;
+  tune: string;
+  mixedPrecision?: boolean;
+  profile?: boolean;
 }
 
 const D = DEFAULT_TRAIN_CONFIG;
@@ -86,6 +95,10 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--no-progress', 'plain periodic lines even on a terminal'))
     .addOption(new Option('--force', 'replace a finished or stopped run already in --out: its files are deleted once the new run is set up (default: refuse, so no run is lost)'))
     .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
+    .addOption(new Option('--tune <how>', 'how the GPU kernels are chosen: off (the defaults), quick (time the likely variants on this GPU), full (time them all); ' +
+      "cached per adapter; or an earlier run's directory or config.json to repeat its choices exactly (a resume reuses its run's)").default('quick'))
+    .addOption(new Option('--mixed-precision', 'also offer kernels that round matmul inputs to f16 (f16 tiles, tensor cores): faster on some GPUs, results differ slightly'))
+    .addOption(new Option('--profile', 'time every GPU kernel (each in its own pass, so training is slower) and print the per-kernel table after training'))
     .action(action(async (opts: TrainOptions, command: Command) => {
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
       const given: Partial<TrainConfig> = {};
@@ -113,12 +126,24 @@ export function registerTrain(program: Command): void {
           scenario, config, overrides: opts.resume ? given : undefined, device, adapter: opts.adapter,
           out, resume: opts.resume !== undefined, from: opts.resume, replace: opts.force, onProgress: reporter.update, log: reporter.log,
           evaluate: opts.eval !== false, checkpointEverySeconds: opts.checkpointEvery,
+          tune: tuneChoice(opts.tune), mixedPrecision: opts.mixedPrecision, profile: opts.profile,
         });
         if (result.stopped === 'SIGINT' || result.stopped === 'SIGTERM') process.exitCode = SIGNAL_EXIT_CODES[result.stopped];
       } finally {
         reporter.stop();
       }
     }));
+}
+
+/** --tune's value: a mode, or the kernel plans recorded in a run directory's (or a file's) config.json. */
+export function tuneChoice(value: string): TuneChoice {
+  if ((TUNE_MODES as readonly string[]).includes(value)) return value as TuneMode;
+  const path = isDirectory(value) ? join(value, CONFIG_FILE) : value;
+  if (!existsSync(path)) throw new UserError(`--tune ${value}: not off, quick or full, and no such run directory or config.json`);
+  let json: { tuning?: { plans?: unknown } };
+  try { json = JSON.parse(readFileSync(path, 'utf8')); } catch { throw new UserError(`--tune ${value}: ${path} is not valid JSON`); }
+  if (json?.tuning?.plans === undefined) throw new UserError(`--tune ${value}: ${path} records no kernel plans (a CPU run, or one from before tuning)`);
+  return { plans: parseTrainerPlans(json.tuning.plans, path), source: path };
 }
 
 /** Iterations of `episodes` episodes of `slots` slots; a UserError naming --episodes when a run cannot count that many. */

@@ -15,6 +15,7 @@ import {
   policyFromFile, readConfigAndScenario, type CheckpointMeta, type FloatArray, type LoadedPolicy, type TrainerSnapshot,
 } from './checkpointFormat.js';
 import { checkMetadataAgainstConfig, refuseNonFinite } from './checkpointChecks.js';
+import { parseTrainerPlans } from './plans.js';
 import { REPLAY_STRIDE } from './layout.js';
 
 export * from './checkpointFormat.js';
@@ -90,5 +91,6 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
     criticAdam: { m: flat('optimizer.critic.exp_avg', criticLayout.parameterCount), v: flat('optimizer.critic.exp_avg_sq', criticLayout.parameterCount), step: criticStep },
     replay: expectTensor(file, source, 'replay', dtype, [filled, REPLAY_STRIDE], `${iteration} iterations x ${config.envs} envs, capacity ${config.replayCapacity}`).data as FloatArray,
   };
-  return { source, snapshot, config, scenario, device, progress: parseJsonMeta(file, source, 'progress') };
+  const plans = file.metadata.plans === undefined ? undefined : parseTrainerPlans(parseJsonMeta(file, source, 'plans'), source);
+  return { source, snapshot, config, scenario, device, progress: parseJsonMeta(file, source, 'progress'), plans };
 }

@@ -6,6 +6,7 @@ import { mlpLayout, type MlpLayout } from '../nn/layout.js';
 import { parseScenario, scenarioToJson, type Scenario } from '../scenario.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { refuseNonFinite } from './checkpointChecks.js';
+import type { TrainerPlans } from './tuning.js';
 import { actorSizes, criticSizes, replayRowsAfter } from './derive.js';
 import { REPLAY_STRIDE } from './layout.js';
 
@@ -80,6 +81,8 @@ export interface CheckpointMeta {
   device: 'gpu' | 'cpu';
   /** Host-side progress of the run (episode accumulators, wall time), opaque JSON for run.ts. */
   progress: unknown;
+  /** The GPU trainer's kernel plans (a resume on the same GPU reuses them, so it continues bit for bit). */
+  plans?: TrainerPlans;
 }
 
 /** The checkpoint file's bytes (safetensors with checksum), for staging with other files (AtomicOutput). */
@@ -122,6 +125,7 @@ export function encodeCheckpoint(snapshot: TrainerSnapshot, meta: CheckpointMeta
     config: JSON.stringify(config),
     scenario: JSON.stringify(scenarioToJson(meta.scenario)),
     progress: JSON.stringify(meta.progress ?? null),
+    ...(meta.plans ? { plans: JSON.stringify(meta.plans) } : {}),
   });
 }
 

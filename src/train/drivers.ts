@@ -4,13 +4,16 @@ import { describeAdapter, type Gpu } from '../gpu/runtime.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
-import { GpuTrainer } from './gpuTrainer.js';
+import { GpuTrainer, type GpuTrainerOptions } from './gpuTrainer.js';
+import type { TrainerPlans } from './tuning.js';
 import { ReferenceTrainer, type IterationMetrics } from './reference.js';
 
 /** A trainer as a run drives it (GPU or CPU). */
 export interface Driver {
   readonly iteration: number;
   readonly adapter: string;
+  /** The GPU trainer's kernel plans (undefined on the CPU). */
+  readonly plans?: TrainerPlans;
   /** Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks. */
   run(iterations: number, onChunk: (rows: IterationMetrics[]) => boolean | void, shouldStop: () => boolean): Promise<void>;
   snapshot(): Promise<TrainerSnapshot>;
@@ -40,6 +43,7 @@ function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
   return {
     get iteration() { return trainer.iteration; },
     adapter: describeAdapter(gpu.info),
+    plans: trainer.plans,
     run: (iterations, onChunk, shouldStop) => trainer.run(iterations, onChunk, shouldStop),
     snapshot: () => trainer.snapshot(),
     destroy: () => trainer.destroy(),
@@ -48,8 +52,8 @@ function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
 
 /** The trainer of a run on `gpu` (or the CPU reference without one), fresh or from `snapshot`. */
 export async function createDriver(scenario: Scenario, config: TrainConfig, gpu: Gpu | undefined,
-                                   options: { snapshot?: TrainerSnapshot; evaluate: boolean }): Promise<Driver> {
-  const { snapshot, evaluate } = options;
-  if (gpu) return gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot, evaluate }), gpu);
+                                   options: { snapshot?: TrainerSnapshot; evaluate: boolean } & Pick<GpuTrainerOptions, 'plans' | 'tuner' | 'profiler' | 'mixedPrecision'>): Promise<Driver> {
+  const { snapshot, evaluate, plans, tuner, profiler, mixedPrecision } = options;
+  if (gpu) return gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot, evaluate, plans, tuner, profiler, mixedPrecision }), gpu);
   return cpuDriver(snapshot ? ReferenceTrainer.fromSnapshot(scenario, config, snapshot) : new ReferenceTrainer(scenario, config));
 }

@@ -3,7 +3,7 @@
 // on divergence keeping the last good checkpoint, then evaluate and write evaluation.json.
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { GpuError, UserError } from '../errors.js';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { SHADER_DIR } from '../gpu/shaders.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -19,6 +19,7 @@ import { CONFIG_FILE, EVALUATION_FILE, isDirectory, LockedDirectory, METRICS_FIL
 import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
 import { trainInSegments, type TrainingProgress } from './trainLoop.js';
+import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoices.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
@@ -61,6 +62,16 @@ export interface RunTrainingOptions {
   gpu?: Gpu;
   /** Stop (as on SIGINT) once this many iterations are done in this call (tests of stop/resume). */
   stopAfterIterations?: number;
+  /**
+   * How the GPU trainer's kernel variants are chosen (kernelChoices.ts): off (the defaults), quick or full (timed on this
+   * GPU, cached per adapter), or a run's recorded plans (`--tune FILE`). Default off; a resume on the GPU it was
+   * trained on reuses its plans (bit-exact), whatever this says.
+   */
+  tune?: TuneChoice;
+  /** Also offer variants that round matmul inputs to f16 (f16 tiles, tensor cores); default false. */
+  mixedPrecision?: boolean;
+  /** Time every dispatch and print the per-kernel table after training (needs timestamp-query). */
+  profile?: boolean;
 }
 
 export interface TrainingResult {
@@ -123,9 +134,16 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (device === 'cpu') checkCpuTrainerFits(config, undefined, { evaluate });
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
-    // 3. The trainer; only then is anything written (a replaced run's files go first).
+    // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
     if (device === 'gpu') gpu ??= await createGpu({ adapter: options.adapter });
-    driver = await createDriver(scenario, config, device === 'gpu' ? gpu : undefined, { snapshot: start.snapshot, evaluate });
+    const choice = device === 'gpu' ? await kernelChoices(gpu!, options, start.plans, log) : undefined;
+    const create = (kernels?: KernelChoices['trainerOptions']) => createDriver(scenario, config, device === 'gpu' ? gpu : undefined, { snapshot: start.snapshot, evaluate, ...kernels });
+    driver = await create(choice?.trainerOptions).catch(async (error: unknown) => {
+      // The resumed run's plans may not build on another GPU (a feature it lacks): its default kernels then.
+      if (!(start.plans && choice?.trainerOptions.plans === start.plans && error instanceof GpuError)) throw error;
+      log(`note: the resumed run's kernel plans do not build on this GPU (${error.message}); using the default kernels (not bit-identical)`);
+      return create({ ...choice.trainerOptions, plans: undefined });
+    });
     if (options.replace && !inPlace && runFilesIn(out).length > 0) {
       log(`note: replacing the run in ${out} (--force)`);
       directory.clearRun();
@@ -135,14 +153,15 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       rmSync(join(out, EVALUATION_FILE), { force: true });
     }
     written = true;
-    const configJson = { train: config, scenario: scenarioToJson(scenario), device, adapter: driver.adapter, version: packageVersion() };
+    const tuning = choice && driver.plans ? { ...choice.record, plans: driver.plans } : undefined;
+    const configJson = { train: config, scenario: scenarioToJson(scenario), device, adapter: driver.adapter, version: packageVersion(), tuning };
     writeFileAtomic(join(out, CONFIG_FILE), JSON.stringify(configJson, null, 2) + '\n');
 
     // 4. Train in segments between periodic checkpoints.
     const wallStart = performance.now() / 1000 - (start.progress?.wallSeconds ?? 0);
     const wall = () => performance.now() / 1000 - wallStart;
     const episodes = new EpisodeLog(config, scenario, start.progress);
-    const checkpoints = new RunCheckpoints(out, { config, scenario, device }, inPlace ? driver.iteration : null, wall());
+    const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: driver.plans }, inPlace ? driver.iteration : null, wall());
     const startIteration = driver.iteration;
     const stopAfter = options.stopAfterIterations;
     await trainInSegments({
@@ -153,6 +172,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     });
     // A fresh or forked run stopped before its first segment still gets its checkpoint.
     if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall);
+
+    if (choice?.profiler) log(await choice.report(driver.iteration - startIteration));
 
     // 5. Stopped, or evaluate.
     const stopped: TrainingResult['stopped'] = stop?.signal ?? (driver.iteration < config.iterations ? 'requested' : undefined);

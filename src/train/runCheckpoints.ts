@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { AtomicOutput } from '../io/atomic.js';
 import { mlpLayout } from '../nn/layout.js';
 import type { Scenario } from '../scenario.js';
+import type { TrainerPlans } from './tuning.js';
 import { CHECKPOINT_FILE, actorSizes, criticSizes, encodeCheckpoint, type TrainerSnapshot } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import type { Driver } from './drivers.js';
@@ -38,7 +39,7 @@ export class RunCheckpoints {
   lastWall: number;
 
   /** `lastGood`: the iteration of the checkpoint already in `out` (a resume in place), or null. */
-  constructor(private readonly out: string, private readonly meta: { config: TrainConfig; scenario: Scenario; device: 'gpu' | 'cpu' },
+  constructor(private readonly out: string, private readonly meta: { config: TrainConfig; scenario: Scenario; device: 'gpu' | 'cpu'; plans?: TrainerPlans },
               private lastGood: number | null, now: number) {
     this.lastWall = now;
   }

@@ -5,6 +5,7 @@ import { DEFAULT_SCENARIO, type Scenario } from '../scenario.js';
 import { loadCheckpoint, type TrainerSnapshot } from './checkpoint.js';
 import { parseTrainConfig, type TrainConfig } from './config.js';
 import { parseRunProgress, type RunProgress } from './episodeLog.js';
+import type { TrainerPlans } from './tuning.js';
 
 export type Device = 'gpu' | 'cpu';
 
@@ -16,6 +17,8 @@ export interface RunStart {
   snapshot?: TrainerSnapshot;
   /** The episode log so far (a resume), null for a fresh run. */
   progress: RunProgress | null;
+  /** The kernel plans the run was trained with (a resume of a GPU run). */
+  plans?: TrainerPlans;
 }
 
 export interface StartRequest {
@@ -62,5 +65,5 @@ export function resumeStart(from: string, request: StartRequest, log: (line: str
   if (device !== loaded.device) {
     log(`note: resuming a ${loaded.device} run on --device ${device}: the continuation is not bit-identical to an uninterrupted ${loaded.device} run (drop --device to resume on the ${loaded.device})`);
   }
-  return { config, scenario, device, snapshot, progress };
+  return { config, scenario, device, snapshot, progress, plans: loaded.plans };
 }

@@ -1,13 +1,13 @@
 // This adapter's own peaks, measured first by the bench and the profile: a large copy (GB/s, bytes read + written) and
 // a large matmul (GFLOP/s) with the fastest linear-forward variant the tuner finds; sizes grow until one dispatch takes
 // a few milliseconds, so a software adapter and an H200 are both measured at a size that suits them.
-import { createStorage, createUniform } from '../src/gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid } from '../src/gpu/kernel.js';
-import type { Peaks } from '../src/gpu/profiler.js';
-import { median, timePass } from '../src/gpu/timing.js';
-import type { TunableOp, Tuner } from '../src/gpu/tuner.js';
-import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from '../src/nn/linear.js';
-import { linearCandidates } from '../src/nn/linearCandidates.js';
+import { createStorage, createUniform } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, linearGrid } from '../gpu/kernel.js';
+import type { Peaks } from '../gpu/profiler.js';
+import { median, timePass } from '../gpu/timing.js';
+import type { TunableOp, Tuner } from '../gpu/tuner.js';
+import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from './linear.js';
+import { linearCandidates } from './linearCandidates.js';
 
 const COPY_WORKGROUP = 256;
 /** vec4 per invocation: 1 suits a GPU; a CPU adapter (lavapipe) pays per invocation and wants more. */

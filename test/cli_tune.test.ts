@@ -1,0 +1,44 @@
+// `megc train --tune` and `--profile` through the built CLI: bad values refused in one line, a plans file repeated,
+// and the per-kernel table printed after training.
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ensureBuilt, megc } from './helpers/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'megc-tune-'));
+const tiny = ['--envs', '16', '--batch', '16', '--hidden', '8,8', '--iterations', '12', '--iterations-per-submit', '4', '--eval-slots', '64', '--updates', '1'];
+
+describe('megc train --tune, --profile', () => {
+  it('refuses a --tune that is neither a mode nor a run with plans, in one line, exit 2, writing nothing', () => {
+    ensureBuilt();
+    const nonsense = megc(['train', ...tiny, '--out', join(dir, 'a'), '--tune', 'fastest']);
+    expect(nonsense.status).toBe(2);
+    expect(nonsense.stderr.trim()).toBe(`megc: error: --tune fastest: not off, quick or full, and no such run directory or config.json`);
+    const noPlans = join(dir, 'config.json');
+    writeFileSync(noPlans, JSON.stringify({ train: {}, device: 'cpu' }));
+    const cpu = megc(['train', ...tiny, '--out', join(dir, 'b'), '--tune', noPlans]);
+    expect(cpu.status).toBe(2);
+    expect(cpu.stderr.trim()).toBe(`megc: error: --tune ${noPlans}: ${noPlans} records no kernel plans (a CPU run, or one from before tuning)`);
+    const forged = join(dir, 'forged.json');
+    writeFileSync(forged, JSON.stringify({ tuning: { plans: { actor: [], critic: [], reduce: { subgroups: false } } } }));
+    const bad = megc(['train', ...tiny, '--out', join(dir, 'c'), '--tune', forged]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim()).toMatch(/^megc: error: .*forged\.json: kernel plans: actor: /);
+    for (const out of ['a', 'b', 'c']) expect(existsSync(join(dir, out))).toBe(false);
+  });
+
+  it('--tune DIR repeats a run bit for bit; --profile prints the per-kernel table', () => {
+    const first = join(dir, 'first');
+    expect(megc(['train', ...tiny, '--out', first, '--tune', 'quick', '--no-eval']).status).toBe(0);
+    const again = join(dir, 'again');
+    const r = megc(['train', ...tiny, '--out', again, '--tune', first, '--no-eval', '--profile']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/per-kernel profile over 12 iterations/);
+    expect(r.stdout).toMatch(/^linear_forward +actor\.forward0 /m);
+    const plans = (run: string) => JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).tuning.plans;
+    expect(plans(again)).toEqual(plans(first));
+    // Profiling changes how dispatches are encoded, not what they compute.
+    expect(readFileSync(join(again, 'checkpoint.safetensors')).subarray(-4096)).toEqual(readFileSync(join(first, 'checkpoint.safetensors')).subarray(-4096));
+  });
+});
