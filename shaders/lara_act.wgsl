@@ -52,7 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let total = workgroup_sum(ids, sums);
   if (ids.lid == 0u && group < step.act_partials) {
     for (var m = 0u; m < ACT_METRICS; m++) {
-      act_partials[(step.iteration_slot * step.act_partials + group) * ACT_METRICS + m] = total[m];
+      act_partials[(step.chunk_iteration * step.act_partials + group) * ACT_METRICS + m] = total[m];
     }
   }
 }

@@ -32,6 +32,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   let sum = workgroup_sum(ids, loss);
   if (ids.lid == 0u && group < step.loss_partials) {
-    actor_partials[step.update_slot * step.loss_partials + group] = sum[0];
+    actor_partials[step.chunk_update * step.loss_partials + group] = sum[0];
   }
 }

@@ -28,6 +28,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   }
   let sum = workgroup_sum(ids, squared);
   if (ids.lid == 0u && group < step.loss_partials) {
-    loss_partials[step.update_slot * step.loss_partials + group] = sum[0];
+    loss_partials[step.chunk_update * step.loss_partials + group] = sum[0];
   }
 }

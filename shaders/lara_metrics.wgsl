@@ -14,23 +14,23 @@
 const CRITIC_LOSS: u32 = ACT_METRICS;
 const ACTOR_LOSS: u32 = ACT_METRICS + 1u;
 
-// One workgroup per iteration of the chunk (workgroup x = iteration slot); REDUCE_WIDTH = ACT_METRICS + 2.
+// One workgroup per iteration of the chunk (workgroup x = the iteration's index in the chunk); REDUCE_WIDTH = ACT_METRICS + 2.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: ReduceIds) {
-  let slot = wid.x;
+  let iteration = wid.x;
   var sums: array<f32, REDUCE_WIDTH>;
   for (var p = ids.lid; p < step.act_partials; p += WORKGROUP_SIZE) {
-    let base = (slot * step.act_partials + p) * ACT_METRICS;
+    let base = (iteration * step.act_partials + p) * ACT_METRICS;
     for (var m = 0u; m < ACT_METRICS; m++) { sums[m] += act_partials[base + m]; }
   }
   let losses = step.updates * step.loss_partials;
   for (var p = ids.lid; p < losses; p += WORKGROUP_SIZE) {
-    sums[CRITIC_LOSS] += critic_partials[slot * losses + p];
-    sums[ACTOR_LOSS] += actor_partials[slot * losses + p];
+    sums[CRITIC_LOSS] += critic_partials[iteration * losses + p];
+    sums[ACTOR_LOSS] += actor_partials[iteration * losses + p];
   }
   let total = workgroup_sum(ids, sums);
   if (ids.lid == 0u) {
-    let row = slot * METRICS_STRIDE;
+    let row = iteration * METRICS_STRIDE;
     for (var m = 0u; m < ACT_METRICS; m++) { metrics[row + m] = total[m] / f32(step.envs); }
     metrics[row + CRITIC_LOSS] = total[CRITIC_LOSS] / f32(step.batch);
     metrics[row + ACTOR_LOSS] = total[ACTOR_LOSS] / f32(step.batch);

@@ -1,5 +1,5 @@
 // Tests of the strict CSV reader/writer: every bad input is a one-line UserError naming file, row and column.
-import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';

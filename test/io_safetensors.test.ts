@@ -1,5 +1,5 @@
 // Tests of safetensors IO: spec layout (checked with a hand-made file and an independent reader), checksum, corruption.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';

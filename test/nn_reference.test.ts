@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { mlpLayout } from '../src/nn/layout.js';
 import { initMlp } from '../src/nn/init.js';
-import { adam, adamHyper, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
+import { adam, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
+import { adamHyper } from '../src/nn/adamHyper.js';
 import { expectClose } from './helpers/expectClose.js';
 import { UserError } from '../src/errors.js';
 import { randomArray } from './nnData.js';

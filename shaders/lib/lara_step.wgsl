@@ -22,8 +22,8 @@ struct Step {
   write_row: u32,       // ring row of env 0 in this iteration: (t * envs) mod capacity
   sigma: f32,           // exploration noise scale at t
   use_actor: u32,       // 0 during warm-up: act with z = 0 (noise only)
-  iteration_slot: u32,  // index of this iteration within the chunk (metrics partials)
-  update_slot: u32,     // iteration_slot * updates + u (loss partials)
+  chunk_iteration: u32, // index of this iteration within the submitted chunk (metrics partials)
+  chunk_update: u32,    // chunk_iteration * updates + u (loss partials)
   seed: u32,
   envs: u32,
   batch: u32,

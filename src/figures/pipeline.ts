@@ -13,7 +13,7 @@ import {
 import { formatTextTable } from '../textTable.js';
 import { renderSvg, svgToPng } from './render.js';
 import { readRun, runStatus, POLICIES, type TrainingRun } from './runs.js';
-import { policyLatencySpec, rewardSpec, userLatencySpec, type Caption } from './specs.js';
+import { policyLatencySpec, rewardSpec, userLatencySpec } from './specs.js';
 
 export type FigureDevice = 'gpu' | 'cpu';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
 import { readCsv } from '../io/csv.js';
-import { POLICIES, USERS, type EpisodeMetrics, type Evaluation, type RunConfigFile, type TrainingRun } from './runTypes.js';
+import type { EpisodeMetrics, Evaluation, RunConfigFile, TrainingRun } from './runTypes.js';
 import { CHECKPOINT_FILE } from '../train/checkpoint.js';
 
 export { POLICIES, USERS, type EpisodeMetrics, type Evaluation, type Policy, type PolicyLatency, type RunConfigFile, type TrainingRun, type User } from './runTypes.js';

@@ -131,15 +131,3 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
     },
   };
 }
-
-/** Wraps `fn` so that validation and out-of-memory errors it causes become exceptions (not silent). */
-export async function withErrorScope<T>(device: GPUDevice, what: string, fn: () => T): Promise<T> {
-  device.pushErrorScope('out-of-memory');
-  device.pushErrorScope('validation');
-  const result = fn();
-  const validation = await device.popErrorScope();
-  const oom = await device.popErrorScope();
-  if (oom) throw new GpuError(`out of GPU memory while ${what}: ${oom.message.split('\n')[0]}`);
-  if (validation) throw new GpuError(`GPU validation error while ${what}: ${validation.message.split('\n')[0]}`);
-  return result;
-}

@@ -63,10 +63,6 @@ function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function sha256Hex(bytes: Uint8Array): string {
-  return bytesToHex(sha256(bytes));
-}
-
 /** Byte range of the checksum's hex digits inside the file, or null if the header has no checksum field. */
 function checksumRange(file: Uint8Array, headerEnd: number, source: string): [number, number] | null {
   const marker = CHECKSUM_MARKER_BYTES;

@@ -2,7 +2,7 @@
 // optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch.
 import { createUniform } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
-import type { AdamHyper } from './reference/mlp.js';
+import type { AdamHyper } from './adamHyper.js';
 
 const WORKGROUP = 256;
 
@@ -26,20 +26,20 @@ export function adamParams(hp: AdamHyper, count: number): ArrayBuffer {
   return data;
 }
 
-/** A ring of `slots` Adam hyperparameter entries for one network of `count` parameters. */
+/** A ring of `entries` Adam hyperparameter entries for one network of `count` parameters. */
 export class AdamSchedule {
   readonly buffer: GPUBuffer;
-  constructor(device: GPUDevice, readonly slots: number, readonly count: number, label: string) {
-    this.buffer = device.createBuffer({ label, size: slots * ADAM_RING_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  constructor(device: GPUDevice, readonly entries: number, readonly count: number, label: string) {
+    this.buffer = device.createBuffer({ label, size: entries * ADAM_RING_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   }
 
-  /** Writes hypers[i] into slot i (one queue write); takes effect for work submitted after this call. */
+  /** Writes hypers[i] into entry i (one queue write); takes effect for work submitted after this call. */
   write(queue: GPUQueue, hypers: readonly AdamHyper[]): void {
-    if (hypers.length > this.slots) throw new RangeError(`Adam schedule of ${hypers.length} steps exceeds its ${this.slots} slots (maxStepsPerSubmit)`);
+    if (hypers.length > this.entries) throw new RangeError(`Adam schedule of ${hypers.length} steps exceeds its ${this.entries} entries (maxStepsPerSubmit)`);
     if (hypers.length === 0) return;
     const data = new ArrayBuffer(hypers.length * ADAM_RING_STRIDE);
     hypers.forEach((hp, i) => {
-      if (!(hp.biasCorrection1 > 0 && hp.biasCorrection2 > 0)) throw new RangeError(`Adam slot ${i}: bias corrections must be > 0 (step >= 1)`);
+      if (!(hp.biasCorrection1 > 0 && hp.biasCorrection2 > 0)) throw new RangeError(`Adam entry ${i}: bias corrections must be > 0 (step >= 1)`);
       new Uint8Array(data, i * ADAM_RING_STRIDE, ADAM_PARAMS_BYTES).set(new Uint8Array(adamParams(hp, this.count)));
     });
     queue.writeBuffer(this.buffer, 0, data);
@@ -62,7 +62,7 @@ export interface AdamFusion {
 }
 
 /**
- * One network's Adam step, bound once: recorded with the dynamic offset of its ring slot (`adamSlotOffset`).
+ * One network's Adam step, bound once: recorded with the dynamic offset of its ring entry (`adamEntryOffset`).
  * `gradients` is the gradient (count floats) or, with fusion.splits > 1, (splits, count) partial sums; `unusedTarget`
  * (16 bytes or more) stands in for the soft-update target when there is none.
  */
@@ -86,8 +86,8 @@ export function adamDispatch(device: GPUDevice, p: Pipeline<typeof adamKernel.sp
   }, linearGrid(device, count, WORKGROUP), { op, cost: { flops: 16 * count, bytes: 4 * count * (splits + 6 + (soft ? 2 : 0)) } });
 }
 
-/** The dynamic offset of Adam ring slot `slot`. */
-export function adamSlotOffset(schedule: AdamSchedule, slot: number): number[] {
-  if (!(Number.isInteger(slot) && slot >= 0 && slot < schedule.slots)) throw new RangeError(`Adam slot ${slot} outside the ring of ${schedule.slots}`);
-  return [slot * ADAM_RING_STRIDE];
+/** The dynamic offset of Adam ring entry `entry`. */
+export function adamEntryOffset(schedule: AdamSchedule, entry: number): number[] {
+  if (!(Number.isInteger(entry) && entry >= 0 && entry < schedule.entries)) throw new RangeError(`Adam entry ${entry} outside the ring of ${schedule.entries}`);
+  return [entry * ADAM_RING_STRIDE];
 }

@@ -5,7 +5,7 @@
 import { bufferId, createStorage, readFloat32 } from '../gpu/buffers.js';
 import type { Dispatch, Pipeline, PipelineOf, Recorder } from '../gpu/kernel.js';
 import { UserError } from '../errors.js';
-import { AdamSchedule, adamDispatch, adamKernel, adamSlotOffset } from './adam.js';
+import { AdamSchedule, adamDispatch, adamKernel, adamEntryOffset } from './adam.js';
 import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
 import {
   linearBackwardInputDispatch, linearBackwardInputKernel, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightKernel,
@@ -14,7 +14,7 @@ import {
 } from './linear.js';
 import { mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel, mlpForwardFusedDispatch, mlpForwardFusedKernel } from './mlpFused.js';
 import { defaultPlan, type MlpPlan, type PlanOptions } from './mlpPlan.js';
-import type { AdamHyper } from './reference/mlp.js';
+import type { AdamHyper } from './adamHyper.js';
 import { softUpdateDispatch } from './softUpdate.js';
 
 export interface GpuMlpOptions extends PlanOptions {
@@ -24,7 +24,7 @@ export interface GpuMlpOptions extends PlanOptions {
    * it runs the same forward with its own params and is updated by the online network's Adam (softUpdate fusion).
    */
   trainable?: boolean;
-  /** Adam ring slots: how many updates one submit may encode (default 64). */
+  /** Adam ring entries: how many updates one submit may encode (default 64). */
   maxStepsPerSubmit?: number;
   /** The plan of each batch (default: defaultPlan); the tuner passes its choices here. */
   plans?: MlpPlan[];
@@ -292,12 +292,12 @@ export class GpuMlp {
   }
 
   /**
-   * Records one Adam step with the hyperparameters of ring slot `slot` (see writeAdamSchedule), on the gradient of the
+   * Records one Adam step with the hyperparameters of ring entry `entry` (see writeAdamSchedule), on the gradient of the
    * latest encodeBackward (adding up its split partials when it deferred them). softUpdate: in the same dispatch, then
    * target.params = tau * this.params + (1 - tau) * target.params with the new params (what encodeSoftUpdate after
    * encodeAdam gives, one dispatch fewer).
    */
-  encodeAdam(rec: Recorder, slot: number, options: { softUpdate?: { target: GpuMlp; tau: number } } = {}): void {
+  encodeAdam(rec: Recorder, entry: number, options: { softUpdate?: { target: GpuMlp; tau: number } } = {}): void {
     if (!this.schedule) throw new Error(`${this.label}: Adam on a network created with trainable: false`);
     const soft = options.softUpdate;
     if (soft) this.checkSoftUpdateTarget(soft.target);
@@ -306,7 +306,7 @@ export class GpuMlp {
     const [d] = this.cached(`adam ${splits} ${soft ? `${bufferId(soft.target.params)} ${soft.tau}` : '-'}`, () => [adamDispatch(this.device, this.pipelines.adam!, this.schedule!, {
       params: this.params, gradients: splits > 1 ? this.partials! : this.grads!, m: this.adamM!, v: this.adamV!, unusedTarget: this.dummies[1],
     }, { splits: Math.max(1, splits), softUpdate: soft ? { target: soft.target.params, tau: soft.tau } : undefined }, `${this.label}.adam`)]);
-    rec.dispatch(d, adamSlotOffset(this.schedule, slot));
+    rec.dispatch(d, adamEntryOffset(this.schedule, entry));
   }
 
   private checkSoftUpdateTarget(target: GpuMlp): void {

@@ -11,7 +11,7 @@ import { UserError } from '../errors.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { initMlp } from '../nn/init.js';
 import { GpuMlp } from '../nn/mlp.js';
-import { adamHyper, type AdamHyper } from '../nn/reference/mlp.js';
+import { adamHyper, type AdamHyper } from '../nn/adamHyper.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
@@ -234,13 +234,13 @@ export class GpuTrainer {
   /** Iterations completed so far. */
   get iteration(): number { return this.t; }
 
-  /** The Step ring entry of update u of iteration t, at chunk position `slot`. */
-  private stepEntry(t: number, u: number, slot: number): Step {
+  /** The Step ring entry of update u of iteration t, the chunk's iteration `index`. */
+  private stepEntry(t: number, u: number, index: number): Step {
     const c = this.config;
     const s = this.derived.schedule(t);
     return {
       iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
-      iterationSlot: slot, updateSlot: slot * c.updatesPerIteration + u,
+      chunkIteration: index, chunkUpdate: index * c.updatesPerIteration + u,
       seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
       rewardKind: c.reward, actPartials: this.derived.actPartials, lossPartials: this.derived.lossPartials, updates: c.updatesPerIteration,
     };
@@ -259,22 +259,22 @@ export class GpuTrainer {
   }
 
   /**
-   * One iteration at chunk position `slot` (Step ring entries slot * U ..): act in every env (steps 1-4 of
-   * ReferenceTrainer.step), then, when the ring holds a batch, the U updates with Adam ring slots adamFirst...
+   * The chunk's iteration `index` (Step ring entries index * U ..): act in every env (steps 1-4 of
+   * ReferenceTrainer.step), then, when the ring holds a batch, the U updates with Adam ring entries adamFirst...
    */
-  encodeIteration(rec: Recorder, slot: number, s: { useActor: boolean; updates: boolean }, adamFirst: number): void {
+  encodeIteration(rec: Recorder, index: number, s: { useActor: boolean; updates: boolean }, adamFirst: number): void {
     const U = this.config.updatesPerIteration;
     // 1-2. Observe and act: z = actor(obs) + sigma_t n (z = noise only during warm-up), action = head(z).
     if (s.useActor) this.actor.encodeForward(rec, this.b.obs, this.config.envs);
     // 3-4. Latencies, the learning reward and the replay rows; the envs step to slot t + 1.
-    rec.dispatch(this.k.act, stepOffset(slot * U));
+    rec.dispatch(this.k.act, stepOffset(index * U));
     // 5. Gradient updates.
     if (!s.updates) return;
-    for (let u = 0; u < U; u++) this.encodeUpdate(rec, slot * U + u, adamFirst + u);
+    for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
   }
 
-  /** One gradient update (ReferenceTrainer.update): Step ring entry `entry`, Adam ring slot `adamSlot`. */
-  encodeUpdate(rec: Recorder, entry: number, adamSlot: number): void {
+  /** One gradient update (ReferenceTrainer.update): Step ring entry `entry`, Adam ring entry `adamEntry`. */
+  encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
     const { actor, critic, actorTarget, criticTarget, b, k } = this;
     const { batch, tau } = this.config;
     const o = stepOffset(entry);
@@ -290,7 +290,7 @@ export class GpuTrainer {
     critic.encodeForward(rec, b.criticInput, batch);
     rec.dispatch(k.criticLoss, o);
     critic.encodeBackward(rec, b.dQ, batch, { deferGradSum: true });
-    critic.encodeAdam(rec, adamSlot, { softUpdate: { target: criticTarget, tau } });
+    critic.encodeAdam(rec, adamEntry, { softUpdate: { target: criticTarget, tau } });
     // c. Actor step through the updated critic: dQ/dfeatures from the critic's input gradient, chained to z; Adam and d.
     actor.encodeForward(rec, b.obsBatch, batch);
     rec.dispatch(k.actorChain, o);
@@ -298,7 +298,7 @@ export class GpuTrainer {
     critic.encodeBackward(rec, b.ones, batch, { dInput: b.dActorCriticInput, skipParamGrads: true });
     rec.dispatch(k.actorChainBackward, o);
     actor.encodeBackward(rec, b.dZ, batch, { deferGradSum: true });
-    actor.encodeAdam(rec, adamSlot, { softUpdate: { target: actorTarget, tau } });
+    actor.encodeAdam(rec, adamEntry, { softUpdate: { target: actorTarget, tau } });
   }
 
   /** Writes the Step ring and both Adam schedules for iterations [first, first + count) and encodes them in one submit. */
@@ -325,10 +325,10 @@ export class GpuTrainer {
     const profiled = this.profiler?.recorder(encoder);
     const pass = profiled ? null : encoder.beginComputePass();
     const rec = profiled ?? new PassRecorder(pass!);
-    let adamSlot = 0;
+    let adamEntry = 0;
     schedules.forEach((s, i) => {
-      this.encodeIteration(rec, i, s, adamSlot);
-      if (s.updates) adamSlot += U;
+      this.encodeIteration(rec, i, s, adamEntry);
+      if (s.updates) adamEntry += U;
     });
     rec.dispatch({ ...this.k.metrics, grid: [count, 1, 1] }, stepOffset(0));
     pass?.end();

@@ -22,8 +22,8 @@ export interface Step {
   writeRow: number;
   sigma: number;
   useActor: boolean;
-  iterationSlot: number;
-  updateSlot: number;
+  chunkIteration: number;
+  chunkUpdate: number;
   seed: number;
   envs: number;
   batch: number;
@@ -41,14 +41,14 @@ export function writeStep(data: ArrayBuffer, offset: number, s: Step): void {
   const u = new Uint32Array(data, offset, STEP_BYTES / 4);
   const f = new Float32Array(data, offset, STEP_BYTES / 4);
   u[0] = s.iteration; u[1] = s.update; u[2] = s.filled; u[3] = s.writeRow;
-  f[4] = s.sigma; u[5] = s.useActor ? 1 : 0; u[6] = s.iterationSlot; u[7] = s.updateSlot;
+  f[4] = s.sigma; u[5] = s.useActor ? 1 : 0; u[6] = s.chunkIteration; u[7] = s.chunkUpdate;
   u[8] = s.seed; u[9] = s.envs; u[10] = s.batch; u[11] = s.capacity;
   f[12] = s.gamma; f[13] = s.shareFloor; u[14] = s.rewardKind === 'log' ? 0 : 1; u[15] = s.actPartials;
   u[16] = s.lossPartials; u[17] = s.updates;
 }
 
-/** The dynamic offset of Step ring entry `slot`. */
-export const stepOffset = (slot: number): number[] => [slot * STEP_STRIDE];
+/** The dynamic offset of Step ring entry `entry`. */
+export const stepOffset = (entry: number): number[] => [entry * STEP_STRIDE];
 
 type StepBindings<B extends Bindings> = { step: 'dynamic-uniform' } & B;
 
@@ -90,7 +90,7 @@ export const laraMetricsKernel = reducingStepKernel('lara_metrics.wgsl', {
   actPartials: 'read', criticPartials: 'read', actorPartials: 'read', metrics: 'read-write',
 }, METRICS_WORKGROUP, ACT_METRICS + 2);
 
-/** The Step ring as binding 0: one entry's bytes, read at the dynamic offset of the slot. */
+/** The Step ring as binding 0: one entry's bytes, read at the dynamic offset of the entry. */
 export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: STEP_BYTES });
 
 /**

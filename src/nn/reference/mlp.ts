@@ -1,5 +1,6 @@
 // CPU reference (float64) of the MLP: forward, backward, MSE loss gradient and Adam, in the flat layout of layout.ts.
 import { mlpLayout } from '../layout.js';
+import type { AdamHyper } from '../adamHyper.js';
 import { linearBackwardInput, linearBackwardWeight, linearForward } from './linear.js';
 
 /** What mlpBackward needs from the forward pass. */
@@ -52,24 +53,6 @@ export function mlpBackward(
       l === 0 ? null : cache.activations[l - 1]);
   }
   return { dParams, dInput: dy as Float64Array };
-}
-
-/** Adam's per-step hyperparameters; the bias corrections are computed on the host for step t (1-based). */
-export interface AdamHyper {
-  lr: number;
-  beta1: number;
-  beta2: number;
-  epsilon: number;
-  /** 1 - beta1^t */
-  biasCorrection1: number;
-  /** 1 - beta2^t */
-  biasCorrection2: number;
-}
-
-/** Hyperparameters of Adam's step `step` (1-based), PyTorch's defaults. */
-export function adamHyper(lr: number, step: number, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8): AdamHyper {
-  if (!(Number.isInteger(step) && step >= 1)) throw new RangeError(`Adam step must be an integer >= 1, got ${step}`);
-  return { lr, beta1, beta2, epsilon, biasCorrection1: 1 - beta1 ** step, biasCorrection2: 1 - beta2 ** step };
 }
 
 /**
