@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { writeCheckpoint, type TrainerSnapshot } from '../src/train/checkpoint.js';
 import { actorSizes, criticSizes, filledRows } from '../src/train/checkpoint.js';
 import { parseTrainConfig } from '../src/train/config.js';
-import { REPLAY_STRIDE } from '../src/train/replay.js';
+import { REPLAY_STRIDE } from '../src/train/layout.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { ensureBuilt } from './helpers/cli.js';

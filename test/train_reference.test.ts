@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ReferenceTrainer } from '../src/train/reference.js';
 import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { actionHead, criticFeaturesFromPre, explorationNormalsInto, observation, observationNorm } from '../src/train/features.js';
-import { REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD, REPLAY_STRIDE } from '../src/train/replay.js';
+import { REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD, REPLAY_STRIDE } from '../src/train/layout.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { fraAction, latency, sampleState, sampleStates } from '../src/env/reference.js';
 import { mlpForward } from '../src/nn/reference/mlp.js';

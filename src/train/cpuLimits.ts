@@ -5,7 +5,7 @@ import { totalmem } from 'node:os';
 import { UserError } from '../errors.js';
 import type { TrainConfig } from './config.js';
 import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
-import { REPLAY_STRIDE } from './replay.js';
+import { REPLAY_STRIDE } from './layout.js';
 
 export interface CpuLimits {
   /** Most elements of one typed array (V8: 2^32). */

@@ -1,31 +1,28 @@
 // The LARA trainer on the GPU: envs, replay ring, minibatches, DDPG updates and metrics all stay on the device; the host
 // encodes `iterationsPerSubmit` iterations per submit and reads one small metrics block back per chunk, asynchronously.
 // encodeIteration / encodeUpdate read top to bottom like ReferenceTrainer.step / update (the labels a-d are theirs).
+// Over 300 lines: the class is the trainer's one loop (create, encode, submit, collect, snapshot); its buffers and own
+// dispatches are built in laraDispatches.ts.
 import '../gpu/globals.js';
-import { createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
-import { PassRecorder, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import { readFloat32 } from '../gpu/buffers.js';
+import { PassRecorder, type Recorder } from '../gpu/kernel.js';
 import type { Profiler } from '../gpu/profiler.js';
 import { readbackError } from '../gpu/readback.js';
+import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Gpu } from '../gpu/runtime.js';
+import type { Tuner } from '../gpu/tuner.js';
 import { UserError } from '../errors.js';
-import { scenarioUniform } from '../env/scenarioUniform.js';
+import { adamHyper, type AdamHyper } from '../nn/adamHyper.js';
 import { initMlp } from '../nn/init.js';
 import { GpuMlp } from '../nn/mlp.js';
-import { adamHyper, type AdamHyper } from '../nn/adamHyper.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
-import { observationNorm, observationNormParams } from './features.js';
-import {
-  laraActKernel, laraActorChainBackwardKernel, laraActorChainKernel, laraCriticLossKernel, laraMetricsKernel, laraMinibatchKernel,
-  laraObserveKernel, STEP_STRIDE, stepBinding, stepDispatch, stepOffset, writeStep, type Step,
-} from './laraKernels.js';
-import { ACT_METRICS, ACTION_SIZE, CRITIC_INPUT, METRICS_STRIDE, OBSERVATION_SIZE, REPLAY_STRIDE, replayBytes } from './layout.js';
+import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
+import { STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
+import { METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
-import { STATE_SIZE } from '../env/layout.js';
-import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
-import type { Tuner } from '../gpu/tuner.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
 
 export type { IterationMetrics } from './reference.js';
@@ -68,26 +65,6 @@ export interface GpuTrainerOptions {
   profiler?: Profiler;
 }
 
-/** The trainer's own dispatches, bound once. */
-interface LaraDispatches {
-  observe: Dispatch;
-  act: Dispatch;
-  minibatch: Dispatch;
-  criticLoss: Dispatch;
-  actorChain: Dispatch;
-  targetChain?: Dispatch;
-  actorChainBackward: Dispatch;
-  metrics: Dispatch;
-}
-
-/** What the iteration needs beyond the networks: buffers named as in ReferenceTrainer. */
-interface Buffers {
-  ring: GPUBuffer; replay: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; metrics: GPUBuffer;
-  criticInput: GPUBuffer; obsBatch: GPUBuffer; nextObs: GPUBuffer; dQ: GPUBuffer; actorCriticInput: GPUBuffer;
-  dActorCriticInput: GPUBuffer; dZ: GPUBuffer; ones: GPUBuffer; targetCriticInput?: GPUBuffer;
-  all: GPUBuffer[];
-}
-
 export class GpuTrainer {
   readonly device: GPUDevice;
   /** Iterations completed (the next iteration to run). */
@@ -105,7 +82,7 @@ export class GpuTrainer {
     private readonly critic: GpuMlp,
     private readonly actorTarget: GpuMlp,
     private readonly criticTarget: GpuMlp,
-    private readonly b: Buffers,
+    private readonly b: LaraBuffers,
     private readonly k: LaraDispatches,
     private readonly reduce: ReduceVariant,
     private readonly profiler?: Profiler,
@@ -129,7 +106,6 @@ export class GpuTrainer {
     const device = gpu.device;
     const run = checkTrainerFits(config, device.limits, { evaluate: options.evaluate ?? true });
     const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
-    const gamma = config.gamma > 0;
     const steps = chunk * U;
     const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run, { mixedPrecision: options.mixedPrecision }) : undefined);
     const [actor, critic, actorTarget, criticTarget] = await Promise.all([
@@ -139,59 +115,8 @@ export class GpuTrainer {
       GpuMlp.create(device, run.criticSizes, [batch], { label: 'criticTarget', trainable: false, plans: plans?.critic }),
     ]);
 
-    const store = (bytes: number, label: string) => { const x = createStorage(device, bytes, label); all.push(x); return x; };
-    const all: GPUBuffer[] = [];
-    const b: Buffers = {
-      ring: device.createBuffer({ label: 'lara.steps', size: steps * STEP_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
-      replay: store(replayBytes(config.replayCapacity), 'lara.replay'),
-      states: store(envs * STATE_SIZE * 4, 'lara.states'),                        // (envs, 7)
-      obs: store(envs * OBSERVATION_SIZE * 4, 'lara.obs'),                        // (envs, 7)
-      metrics: store(chunk * METRICS_STRIDE * 4, 'lara.metrics'),                 // (chunk, METRICS_STRIDE)
-      criticInput: store(batch * CRITIC_INPUT * 4, 'lara.criticInput'),          // (B, 14): obs | features
-      obsBatch: store(batch * OBSERVATION_SIZE * 4, 'lara.obsBatch'),             // (B, 7)
-      nextObs: store(gamma ? batch * OBSERVATION_SIZE * 4 : 16, 'lara.nextObs'),  // (B, 7); never read at gamma 0
-      dQ: store(batch * 4, 'lara.dQ'),                                            // (B, 1)
-      actorCriticInput: store(batch * CRITIC_INPUT * 4, 'lara.actorCriticInput'),
-      dActorCriticInput: store(batch * CRITIC_INPUT * 4, 'lara.dActorCriticInput'),
-      dZ: store(batch * ACTION_SIZE * 4, 'lara.dZ'),                              // (B, 7)
-      ones: createStorageFrom(device, new Float32Array(batch).fill(1), 'lara.ones'),
-      targetCriticInput: gamma ? store(batch * CRITIC_INPUT * 4, 'lara.targetCriticInput') : undefined,
-      all,
-    };
-    all.push(b.ring, b.ones);
-    const reward = store(batch * 4, 'lara.reward');
-    const actPartials = store(chunk * run.actPartials * ACT_METRICS * 4, 'lara.actPartials');
-    const criticPartials = store(steps * run.lossPartials * 4, 'lara.criticPartials');
-    const actorPartials = store(steps * run.lossPartials * 4, 'lara.actorPartials');
-    const scenarioBuffer = createUniform(device, scenarioUniform(scenario), 'lara.scenario');
-    const norm = createUniform(device, observationNormParams(observationNorm(scenario)).buffer as ArrayBuffer, 'lara.norm');
-    all.push(scenarioBuffer, norm);
-
     const reduce = plans?.reduce ?? TREE_REDUCE;
-    const [observe, act, minibatch, criticLoss, actorChain, actorChainBackward, metrics] = await Promise.all([
-      laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce), laraMinibatchKernel.pipeline(device, { gamma }),
-      laraCriticLossKernel.pipeline(device, { ...reduce, gamma }), laraActorChainKernel.pipeline(device, undefined),
-      laraActorChainBackwardKernel.pipeline(device, reduce), laraMetricsKernel.pipeline(device, reduce),
-    ]);
-    const step = stepBinding(b.ring);
-    const featureFlops = 60;
-    const k: LaraDispatches = {
-      observe: stepDispatch(device, observe, { step, scenario: scenarioBuffer, norm, states: b.states, obs: b.obs }, envs, 'observe', 300),
-      act: stepDispatch(device, act, {
-        step, scenario: scenarioBuffer, norm, actorZ: actor.output, states: b.states, obs: b.obs, replay: b.replay, actPartials,
-      }, envs, 'act', 600),
-      minibatch: stepDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs },
-        batch, gamma ? 'minibatchTarget' : 'minibatch', 100),
-      criticLoss: stepDispatch(device, criticLoss, {
-        step, q: critic.output, reward, dQ: b.dQ, lossPartials: criticPartials, targetQ: gamma ? criticTarget.output : reward,
-      }, batch, 'criticLoss', 5),
-      actorChain: stepDispatch(device, actorChain, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch, 'actorChain', featureFlops),
-      targetChain: gamma ? stepDispatch(device, actorChain, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch, 'actorChain', featureFlops) : undefined,
-      actorChainBackward: stepDispatch(device, actorChainBackward, {
-        step, z: actor.output, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
-      }, batch, 'actorChainBackward', 2 * featureFlops),
-      metrics: stepDispatch(device, metrics, { step, actPartials, criticPartials, actorPartials, metrics: b.metrics }, 1, 'metrics', 0),
-    };
+    const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, run, { actor, critic, actorTarget, criticTarget }, reduce);
     const trainer = new GpuTrainer(gpu, scenario, run, actor, critic, actorTarget, criticTarget, b, k, reduce, options.profiler);
     const snap = options.snapshot;
     if (snap) {

@@ -1,4 +1,5 @@
 // CPU reference of the LARA trainer (DDPG, float64), CleanRL-like and readable top to bottom; the GPU trainer matches it.
+// Over 300 lines: one class, one step() and one update() to read in one go, as CleanRL's single-file DDPG.
 import { latency, sampleStates } from '../env/reference.js';
 import { initMlp } from '../nn/init.js';
 import { mlpLayout } from '../nn/layout.js';
