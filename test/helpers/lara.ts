@@ -1,0 +1,92 @@
+// Running one lara_*.wgsl kernel alone: a Step ring of several entries, deterministic inputs, one dispatch read back.
+import { createStorageFrom, readFloat32 } from '../../src/gpu/buffers.js';
+import { dispatchOf, linearGrid, submitPass, type Binding, type Bindings, type Pipeline } from '../../src/gpu/kernel.js';
+import { TREE_REDUCE, type ReduceVariant } from '../../src/gpu/reduce.js';
+import { normalPair, philox4x32, uniformFromU32 } from '../../src/rng/philox.js';
+import { Stream } from '../../src/rng/streams.js';
+import { expectClose } from './expectClose.js';
+import type { DerivedRun } from '../../src/train/derive.js';
+import { STEP_STRIDE, stepBinding, stepOffset, writeStep, type Step } from '../../src/train/laraKernels.js';
+
+/** Both workgroup reductions (shaders/lib/workgroup_reduce.wgsl): the tree, and subgroupAdd where the device has it. */
+export const REDUCTIONS: [string, ReduceVariant][] = [['tree', TREE_REDUCE], ['subgroups', { subgroups: true }]];
+
+/** A Step with every field set; `fields` override. */
+export function step(fields: Partial<Step> = {}): Step {
+  return {
+    iteration: 0, update: 0, filled: 1, writeRow: 0, sigma: 0, useActor: false, chunkIteration: 0, chunkUpdate: 0, seed: 1,
+    envs: 1, batch: 1, capacity: 1, gamma: 0, shareFloor: 0, rewardKind: 'log', actPartials: 1, lossPartials: 1, updates: 1,
+    ...fields,
+  };
+}
+
+/** The Step of iteration t of a run (as GpuTrainer.stepEntry writes it), chunk index `chunkIteration`. */
+export function runStep(run: DerivedRun, t: number, u: number, chunkIteration: number): Step {
+  const c = run.config;
+  const s = run.schedule(t);
+  return step({
+    iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
+    chunkIteration, chunkUpdate: chunkIteration * c.updatesPerIteration + u, seed: c.seed, envs: c.envs, batch: c.batch,
+    capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor, rewardKind: c.reward, actPartials: run.actPartials,
+    lossPartials: run.lossPartials, updates: c.updatesPerIteration,
+  });
+}
+
+/** A uniform buffer holding `steps` as ring entries 0, 1, ...; returns the buffer and its binding. */
+export function stepRing(device: GPUDevice, steps: Step[]) {
+  const data = new ArrayBuffer(steps.length * STEP_STRIDE);
+  steps.forEach((s, i) => writeStep(data, i * STEP_STRIDE, s));
+  const ring = device.createBuffer({ label: 'test.steps', size: data.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+  device.queue.writeBuffer(ring, 0, data);
+  return { ring, binding: stepBinding(ring) };
+}
+
+/**
+ * Dispatches `p` with `buffers` bound, reading Step ring entry `entry`, over one invocation per item (the trainer's
+ * grid) or over `grid` workgroups (the metrics kernel: one per iteration).
+ */
+export function dispatchStep<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buffers: { [K in keyof B]: Binding }, entry: number,
+                                                 size: { items: number } | { grid: [number, number, number] }): void {
+  const grid = 'grid' in size ? size.grid : linearGrid(device, size.items, p.workgroup[0]);
+  const d = dispatchOf(device, p, buffers, grid);
+  submitPass(device, (rec) => rec.dispatch(d, stepOffset(entry)));
+}
+
+/** Reads `count` floats of `buffer` as float64. */
+export async function read64(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Float64Array> {
+  return Float64Array.from(await readFloat32(device, buffer, count));
+}
+
+/** `count` deterministic standard normals times `scale` (Philox, stream randomActions, `salt`), rounded to float32. */
+export function normals(count: number, scale: number, salt: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const w = philox4x32(i, salt, 0, 0, 12345, Stream.randomActions);
+    const [a, b] = normalPair(uniformFromU32(w[0]), uniformFromU32(w[1]));
+    out[i] = Math.fround(scale * a);
+    if (i + 1 < count) out[i + 1] = Math.fround(scale * b);
+  }
+  return out;
+}
+
+/** Sums of consecutive runs of `width` values (the partials of a workgroup reduction over `values`). */
+export function groupSums(values: ArrayLike<number>, width: number): Float64Array {
+  const out = new Float64Array(Math.ceil(values.length / width));
+  for (let i = 0; i < values.length; i++) out[Math.floor(i / width)] += values[i];
+  return out;
+}
+
+/** Marks buffer entries a kernel must not write (rows past envs or batch, another update's partials, ...). */
+export const SENTINEL = -12345;
+
+/** A storage buffer of `rows` rows of `width` holding `data` and the sentinel after it. */
+export function storageWithTail(device: GPUDevice, data: ArrayLike<number>, rows: number, width: number, label: string): GPUBuffer {
+  const values = new Float32Array(rows * width).fill(SENTINEL);
+  values.set(data);
+  return createStorageFrom(device, values, label);
+}
+
+/** Expects `values[from..to)` to still hold the sentinel. */
+export function expectUntouched(values: Float64Array, from: number, what: string, to = values.length): void {
+  expectClose(values.subarray(from, to), new Float64Array(to - from).fill(SENTINEL), { atol: 0, rtol: 0 }, `${what}: entries ${from}..${to - 1} untouched`);
+}
