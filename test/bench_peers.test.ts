@@ -1,8 +1,13 @@
 // The peers' pure parts: the time-to-1% summary and table, the evaluation set's .npy file, the reference figures.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SHADER_DIR } from '../src/gpu/shaders.js';
 import { loadReferenceFigures, parsePeerOutput, peerRate } from '../bench/compare.js';
 import { npyFloat64 } from '../bench/peers/evalset.js';
 import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun } from '../bench/peers/raceReport.js';
+
+const REPO_ROOT = dirname(SHADER_DIR);
 
 const METRICS = [
   'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s',
@@ -94,5 +99,24 @@ describe('reference device figures', () => {
 
   it('parses the torch env-step line', () => {
     expect(parsePeerOutput('torch env step n=8388608: 2.000e+09 env-steps/s', 'PyTorch').envSteps.get(8388608)).toBe(2e9);
+  });
+});
+
+describe("--peer-recipe megc: the JAX peer on megc's default config", () => {
+  it('passes every recipe field as a flag that lara_jax.py declares, with the default config\'s values', async () => {
+    const { megcRecipeFlags } = await import('../bench/peers/race.js');
+    const { DEFAULT_TRAIN_CONFIG } = await import('../src/train/config.js');
+    const flags = megcRecipeFlags();
+    const values = new Map<string, string>();
+    for (let i = 0; i < flags.length; i += 2) values.set(flags[i], flags[i + 1]);
+    const declared = [...readFileSync(join(REPO_ROOT, 'bench', 'peers', 'lara_jax.py'), 'utf8').matchAll(/add_argument\("(--[a-z-]+)"/g)].map((m) => m[1]);
+    for (const flag of values.keys()) expect(declared, flag).toContain(flag);
+    const c = DEFAULT_TRAIN_CONFIG;
+    expect(Object.fromEntries(values)).toEqual({
+      '--hidden': c.hidden.join(','), '--envs': `${c.envs}`, '--batch': `${c.batch}`, '--updates': `${c.updatesPerIteration}`,
+      '--iterations': `${c.iterations}`, '--lr-actor': `${c.lrActor}`, '--lr-critic': `${c.lrCritic}`, '--lr-decay': `${c.lrDecay}`,
+      '--noise-start': `${c.noiseStart}`, '--noise-end': `${c.noiseEnd}`, '--gamma': `${c.gamma}`, '--tau': `${c.tau}`,
+      '--replay-capacity': `${c.replayCapacity}`, '--share-floor': `${c.shareFloor}`, '--seed': `${c.seed}`,
+    });
   });
 });

@@ -59,7 +59,7 @@ function writeTinyCheckpoint(runDir: string): void {
   const criticCount = mlpLayout(criticSizes(config)).parameterCount;
   const filled = (n: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i + 1) * 0.1);
   const iteration = 2;
-  // Both iterations ran updates (batch 2 = envs 2): 2 x the default 8 updates per iteration.
+  // Both iterations ran updates (batch 2 = envs 2): 2 x the default updates per iteration.
   const steps = 2 * config.updatesPerIteration;
   const snapshot: TrainerSnapshot = {
     iteration,

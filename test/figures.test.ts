@@ -15,7 +15,8 @@ import { checkBarFigure, checkLineFigure, parseSvg, readTable, textsOf } from '.
 import { syntheticEpisodes, writeSyntheticRun } from './figures-synthetic.js';
 
 const SEEDS = [1, 2, 3];
-const { lrActor: LR_ACTOR, lrCritic: LR_CRITIC } = DEFAULT_TRAIN_CONFIG;
+// The figure profiles fix their own recipe (the rates Figure 3 scales), whatever the trainer's defaults.
+const { lrActor: LR_ACTOR, lrCritic: LR_CRITIC } = { ...DEFAULT_TRAIN_CONFIG, ...FIGURE_PROFILES.quick.train };
 const SCENARIO = scenarioToJson(DEFAULT_SCENARIO);
 
 function options(out: string, train: (r: TrainRequest) => Promise<unknown>, extra: Partial<FiguresOptions> = {}): FiguresOptions {

@@ -14,7 +14,7 @@ import { buildPage, launchChromium, serveDirectory } from './helpers/browser.js'
 import { ensureBuilt, megc, ROOT } from './helpers/cli.js';
 
 /** SwiftShader is slow: tiny sizes, and 10-slot episodes so that Figs. 3 and 4 have several points. */
-const TINY = { envs: 16, batch: 16, hidden: '8', updates: 1, iterations: 60, evalSlots: 2048 };
+const TINY = { envs: 16, batch: 16, hidden: '16', updates: 2, iterations: 60, evalSlots: 2048 };
 const SCENARIO = { slotsPerEpisode: 10 };
 const POLICIES = ['lara', 'fra', 'rra', 'opt'] as const;
 /** Where the screenshot after training goes (docs/web.png is one). */

@@ -47,7 +47,7 @@ describe('the scenario form', () => {
 
 describe('the training form', () => {
   it('shows the recipe\'s defaults and reads them back', () => {
-    expect(trainingTexts()).toEqual({ envs: '256', batch: '256', hidden: '64,64', updates: '8', iterations: '1500', seed: '1', evalSlots: '65536' });
+    expect(trainingTexts()).toEqual({ envs: '256', batch: '256', hidden: '128', updates: '2', iterations: '1200', seed: '1', evalSlots: '65536' });
     expect(configFromTexts(trainingTexts())).toEqual(DEFAULT_TRAIN_CONFIG);
   });
 
@@ -59,7 +59,7 @@ describe('the training form', () => {
   it('names the field of a bad value', () => {
     expect(() => configFromTexts({ ...trainingTexts(), envs: '0' })).toThrow(/^training: envs: /);
     expect(() => configFromTexts({ ...trainingTexts(), hidden: '64,x' })).toThrow(/^training: hidden\.1: /);
-    expect(() => configFromTexts({ ...trainingTexts(), batch: '300000' })).toThrow('training: batch (300000) is larger than the replay buffer (replayCapacity 131072)');
+    expect(() => configFromTexts({ ...trainingTexts(), batch: '300000' })).toThrow('training: batch (300000) is larger than the replay buffer (replayCapacity 32768)');
   });
 });
 

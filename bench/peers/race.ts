@@ -8,6 +8,7 @@ import { UserError } from '../../src/errors.js';
 import { SHADER_DIR } from '../../src/gpu/shaders.js';
 import { writeFileAtomic } from '../../src/io/atomic.js';
 import { DEFAULT_SCENARIO, scenarioToJson } from '../../src/scenario.js';
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { EVALSET_FILE, writeEvaluationSet, type EvaluationSetFile } from './evalset.js';
 import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun, type RaceSummary } from './raceReport.js';
 
@@ -20,8 +21,20 @@ export interface RaceOptions {
   /** Where the JSON goes: a file, or true for stdout (then all progress goes to stderr). Default runs/peers.json. */
   json?: string | true;
   adapter?: string;
-  /** Extra flags for lara_jax.py (e.g. ['--seed', '2']). */
+  /** The JAX peer's recipe: the issue's (lara_jax.py's defaults: 128x2, 1,024 envs = batch, 4 updates) or megc's default config. */
+  peerRecipe?: PeerRecipe;
+  /** Extra flags for lara_jax.py (e.g. ['--seed', '2']), after the recipe's. */
   jaxArgs?: string[];
+}
+
+export type PeerRecipe = 'issue' | 'megc';
+
+/** lara_jax.py's flags for megc's default config (the same recipe in JAX). */
+export function megcRecipeFlags(c: TrainConfig = DEFAULT_TRAIN_CONFIG): string[] {
+  return ['--hidden', c.hidden.join(','), '--envs', `${c.envs}`, '--batch', `${c.batch}`, '--updates', `${c.updatesPerIteration}`,
+    '--iterations', `${c.iterations}`, '--lr-actor', `${c.lrActor}`, '--lr-critic', `${c.lrCritic}`, '--lr-decay', `${c.lrDecay}`,
+    '--noise-start', `${c.noiseStart}`, '--noise-end', `${c.noiseEnd}`, '--gamma', `${c.gamma}`, '--tau', `${c.tau}`,
+    '--replay-capacity', `${c.replayCapacity}`, '--share-floor', `${c.shareFloor}`, '--seed', `${c.seed}`];
 }
 
 /** Runs a child process to completion with its output on our stderr or stdout; rejects, naming `label`, on a non-zero exit. */
@@ -63,9 +76,11 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
   const evalset = ensureEvaluationSet(log);
   const work = mkdtempSync(join(tmpdir(), 'megc-peers-'));
   try {
-    log('== JAX peer (bench/peers/lara_jax.py)');
+    const recipe = options.peerRecipe ?? 'issue';
+    log(`== JAX peer (bench/peers/lara_jax.py, ${recipe === 'megc' ? "megc's default config" : "the issue's recipe"})`);
     const jaxJson = join(work, 'jax.json');
-    await run('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...(options.jaxArgs ?? [])], toStderr);
+    const recipeFlags = recipe === 'megc' ? megcRecipeFlags() : [];
+    await run('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...recipeFlags, ...(options.jaxArgs ?? [])], toStderr);
     const jax = JSON.parse(readFileSync(jaxJson, 'utf8')) as JaxPeerResult;
 
     log('== megc train (default config)');

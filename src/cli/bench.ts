@@ -27,12 +27,13 @@ export function registerBench(program: Command): void {
     .addOption(new Option('--tune <mode>', 'how kernel variants are chosen: off (defaults), quick, full (time every candidate); cached per adapter').choices([...TUNE_MODES]).default('quick'))
     .option('--profile', 'also time every kernel of the training configs and print the per-kernel table')
     .option('--peers', 'instead: time to within 1% of OPT of the JAX CPU peer (bench/peers/lara_jax.py) and of `megc train`, one after the other (minutes; JSON to runs/peers.json)')
+    .addOption(new Option('--peer-recipe <recipe>', "with --peers: the JAX peer's recipe, the issue's (128x2, 1,024 envs = batch, 4 updates) or megc's default config").choices(['issue', 'megc']).default('issue'))
     .addOption(deviceOption())
     .addOption(adapterOption())
-    .action(action(async (opts: { quick?: boolean; json?: string | boolean; only?: string; device: DeviceKind; adapter?: string; peers?: boolean; tune: TuneMode; profile?: boolean }) => {
+    .action(action(async (opts: { quick?: boolean; json?: string | boolean; only?: string; device: DeviceKind; adapter?: string; peers?: boolean; peerRecipe: 'issue' | 'megc'; tune: TuneMode; profile?: boolean }) => {
       if (opts.peers) {
         const { runPeerRace } = await import('../../bench/peers/race.js');
-        await runPeerRace({ json: opts.json === true ? true : opts.json || undefined, adapter: opts.adapter });
+        await runPeerRace({ json: opts.json === true ? true : opts.json || undefined, adapter: opts.adapter, peerRecipe: opts.peerRecipe });
         return;
       }
       const sections = opts.only?.split(',').map((s) => s.trim()) as BenchSection[] | undefined;

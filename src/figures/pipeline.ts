@@ -21,22 +21,30 @@ export type FigureDevice = 'gpu' | 'cpu';
 export interface FigureProfile {
   name: 'quick' | 'default';
   train: Partial<TrainConfig>;
-  /** Multipliers of the default lrActor and lrCritic (Figure 3); 1 must be among them (Figures 4 and 5 use it). */
+  /** Multipliers of the profile's lrActor and lrCritic (Figure 3); 1 must be among them (Figures 4 and 5 use it). */
   lrScales: number[];
 }
+
+/**
+ * The learning recipe of the figures: the first default recipe (docs/RECIPE.md), fixed here so that the committed
+ * figures stay reproducible when the trainer's defaults change. Its rates are those Figure 3 scales.
+ */
+const FIGURE_RECIPE: Partial<TrainConfig> = {
+  updatesPerIteration: 8, lrActor: 1e-3, lrCritic: 1e-3, noiseEnd: 0.05, replayCapacity: 1 << 17,
+};
 
 export const FIGURE_PROFILES: Record<FigureProfile['name'], FigureProfile> = {
   // About 10 s per run on lavapipe (2 cores): small networks, 3 episodes, a small evaluation set.
   quick: {
     name: 'quick',
-    train: { envs: 64, batch: 64, hidden: [32, 32], iterations: 300, evalSlots: 4096, replayCapacity: 16384 },
+    train: { ...FIGURE_RECIPE, envs: 64, batch: 64, hidden: [32, 32], iterations: 300, evalSlots: 4096, replayCapacity: 16384 },
     lrScales: [0.1, 1, 3],
   },
   // 20 episodes of 100 slots per run; 3 scales x 3 seeds, the 3 default-rate runs evaluated on MODEL.md's 65,536 slots.
   // Measured on lavapipe, 2 cores shared (load 11-14), 8 updates per iteration: 96-168 s per run, 1,121 s in all.
   default: {
     name: 'default',
-    train: { envs: 64, batch: 64, hidden: [32, 32], iterations: 2000, evalSlots: 65536 },
+    train: { ...FIGURE_RECIPE, envs: 64, batch: 64, hidden: [32, 32], iterations: 2000, evalSlots: 65536 },
     lrScales: [0.1, 1, 3],
   },
 };

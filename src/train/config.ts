@@ -25,7 +25,7 @@ export const TrainConfigSchema = z.object({
   /** Minibatch size per gradient update. */
   batch: z.number().int().min(1).default(256),
   /** Training iterations (one environment step of all envs + `updatesPerIteration` updates each). */
-  iterations: z.number().int().min(1).max(MAX_ITERATIONS).default(1500),
+  iterations: z.number().int().min(1).max(MAX_ITERATIONS).default(1200),
   /** Hidden layer widths of actor and critic (ReLU); sizes are checked before anything is allocated. */
   hidden: z.array(z.number().int().min(1).max(4096))
     .min(1)
@@ -33,12 +33,12 @@ export const TrainConfigSchema = z.object({
     .refine((h) => criticParameterCount(h) <= MAX_NETWORK_PARAMETERS, {
       error: (i) => `the critic would have ${criticParameterCount(i.input as number[])} parameters, more than the ${MAX_NETWORK_PARAMETERS} megc supports`,
     })
-    .default([64, 64]),
-  /** Gradient updates (critic, actor, targets) per iteration: more updates per sample beat wider networks here. */
-  updatesPerIteration: z.number().int().min(1).default(8),
+    .default([128]),
+  /** Gradient updates (critic, actor, targets) per iteration. */
+  updatesPerIteration: z.number().int().min(1).default(2),
   /** Adam learning rates at the start; decayed by `lrDecay` (final = start * lrDecay) along a cosine. */
-  lrActor: z.number().positive().default(1e-3),
-  lrCritic: z.number().positive().default(1e-3),
+  lrActor: z.number().positive().default(3e-3),
+  lrCritic: z.number().positive().default(3e-2),
   lrDecay: z.number().positive().max(1).default(0.1),
   /** Discount. The action does not change the next state, so gamma = 0 is exact for P1 (Q = E[r]). */
   gamma: z.number().min(0).max(0.999).default(0),
@@ -46,11 +46,11 @@ export const TrainConfigSchema = z.object({
   tau: z.number().min(0).max(1).default(0.005),
   /** Exploration: Gaussian noise on the actor's pre-activations, decaying from start to end along a cosine. */
   noiseStart: z.number().min(0).default(0.5),
-  noiseEnd: z.number().min(0).default(0.05),
+  noiseEnd: z.number().min(0).default(0.1),
   /** Iterations that act with random pre-activations (N(0, noiseStart)) before the actor is used. */
   warmupIterations: z.number().int().min(0).default(0),
-  /** Replay ring capacity in transitions (must hold at least one batch); 2^17 = 512 iterations of 256 envs. */
-  replayCapacity: z.number().int().min(1).default(1 << 17),
+  /** Replay ring capacity in transitions (must hold at least one batch); 2^15 = the last 128 iterations of 256 envs. */
+  replayCapacity: z.number().int().min(1).default(1 << 15),
   /** Lower bound of every share (sigmoid ratios and softmax omegas), keeps latencies finite. */
   shareFloor: z.number().min(0).max(0.1).default(1e-3),
   /** Reward used for learning: -log(L_total) ('log') or -L_total ('linear'); reported latencies are always true. */
