@@ -2,7 +2,9 @@
 // variants (see linear_forward.wgsl): tiled, REGISTER (a block per invocation, no workgroup memory) and SUBGROUP_MATRIX
 // (f16 inputs, f32 sums on subgroup matrices, lib/matrix_tile.wgsl: a mixed-precision variant).
 // x: (B, in), dy: (B, out). The result is (in + 1, out): rows 0..in-1 are dW (in, out) and row `in` is db (out),
-// which is exactly the flat layout of W followed by b. Workgroup z takes batch rows [z * rows_per_split, ...) and
+// which is exactly the flat layout of W followed by b. The tiled and REGISTER variants cover only the `in` rows of dW
+// with their grid and take db apart: the invocations of the first row block also sum their columns of dy (the same fma
+// chain as a row of ones would give), so no workgroup is spent on a tile that holds the bias row alone. Workgroup z takes batch rows [z * rows_per_split, ...) and
 // writes its sum to result[z * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the
 // gradient itself; otherwise partial sums that Adam or linear_backward_weight_sum.wgsl add up). Both compute each value
 // the same way in float32: fma over the split's batch rows in order from 0 (SUBGROUP_MATRIX excepted).
@@ -27,37 +29,46 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let result_rows = params.inputs + 1u;
   let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
-  let block = register_block(i, result_rows, params.outputs);
+  let block = register_block(i, params.inputs, params.outputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;
   let col0 = block.y;
   let k_begin = wid.z * params.rows_per_split;
   let k_end = min(params.batch, k_begin + params.rows_per_split);
-  // Row `inputs` of [x, 1]^T is the bias' 1: read from x's column 0 and replaced by 1 (select, no branch).
+  let sums_bias = row0 == 0u;  // the first row block also sums db for its columns
   var x_col: array<u32, ROWS_PER_THREAD>;
   for (var r = 0u; r < ROWS_PER_THREAD; r++) { x_col[r] = min(row0 + r, params.inputs - 1u); }
   var dy_col: array<u32, COLS_PER_THREAD>;
   for (var c = 0u; c < COLS_PER_THREAD; c++) { dy_col[c] = min(col0 + c, params.outputs - 1u); }
   var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
+  var bias: array<f32, COLS_PER_THREAD>;
   for (var k = k_begin; k < k_end; k++) {
     var a: array<f32, ROWS_PER_THREAD>;
     var b: array<f32, COLS_PER_THREAD>;
-    for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = select(x[k * params.inputs + x_col[r]], 1.0, row0 + r == params.inputs); }
+    for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = x[k * params.inputs + x_col[r]]; }
     for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = dy[k * params.outputs + dy_col[c]]; }
     for (var r = 0u; r < ROWS_PER_THREAD; r++) {
       for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
+    }
+    if (sums_bias) {
+      for (var c = 0u; c < COLS_PER_THREAD; c++) { bias[c] = fma(1.0, b[c], bias[c]); }
     }
   }
   let base = wid.z * params.split_stride + params.result_offset;
   for (var r = 0u; r < ROWS_PER_THREAD; r++) {
     let row = row0 + r;
-    if (row >= result_rows) { continue; }
+    if (row >= params.inputs) { continue; }
     for (var c = 0u; c < COLS_PER_THREAD; c++) {
       let col = col0 + c;
       if (col >= params.outputs) { continue; }
       result[base + row * params.outputs + col] = acc[r * COLS_PER_THREAD + c];
+    }
+  }
+  if (sums_bias) {
+    for (var c = 0u; c < COLS_PER_THREAD; c++) {
+      let col = col0 + c;
+      if (col < params.outputs) { result[base + params.inputs * params.outputs + col] = bias[c]; }
     }
   }
 }
@@ -113,22 +124,21 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   let col0 = wid.x * TILE_COLS;
   let k_begin = wid.z * params.rows_per_split;
   let k_end = min(params.batch, k_begin + params.rows_per_split);
-  let result_rows = params.inputs + 1u;
   let tx = local.x;
   let ty = local.y;
+  let sums_bias = wid.y == 0u && ty == 0u;  // the first row of threads of the first row tile also sums db
   var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
+  var bias: array<f32, COLS_PER_THREAD>;
 
   for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
-    // x^T tile: row (input index) fastest, contiguous in x's rows; the extra row `inputs` is the bias' 1
+    // x^T tile: row (input index) fastest, contiguous in x's rows
     for (var e = lid; e < TILE_K * TILE_ROWS; e += THREADS) {
       let k = e / TILE_ROWS;
       let r = e % TILE_ROWS;
       let kk = k0 + k;
       let row = row0 + r;
       var value = 0.0;
-      if (kk < k_end) {
-        if (row < params.inputs) { value = x[kk * params.inputs + row]; } else if (row == params.inputs) { value = 1.0; }
-      }
+      if (kk < k_end && row < params.inputs) { value = x[kk * params.inputs + row]; }
       x_tile[e] = tile_t(value);
     }
     for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
@@ -149,6 +159,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       for (var r = 0u; r < ROWS_PER_THREAD; r++) {
         for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
       }
+      if (sums_bias) {
+        for (var c = 0u; c < COLS_PER_THREAD; c++) { bias[c] = fma(1.0, b[c], bias[c]); }
+      }
     }
     workgroupBarrier();
   }
@@ -156,11 +169,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   let base = wid.z * params.split_stride + params.result_offset;
   for (var r = 0u; r < ROWS_PER_THREAD; r++) {
     let row = row0 + ty + r * THREADS_Y;
-    if (row >= result_rows) { continue; }
+    if (row >= params.inputs) { continue; }
     for (var c = 0u; c < COLS_PER_THREAD; c++) {
       let col = col0 + tx + c * THREADS_X;
       if (col >= params.outputs) { continue; }
       result[base + row * params.outputs + col] = acc[r * COLS_PER_THREAD + c];
+    }
+  }
+  if (sums_bias) {
+    for (var c = 0u; c < COLS_PER_THREAD; c++) {
+      let col = col0 + tx + c * THREADS_X;
+      if (col < params.outputs) { result[base + params.inputs * params.outputs + col] = bias[c]; }
     }
   }
 }

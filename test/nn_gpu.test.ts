@@ -380,6 +380,10 @@ describe('every matmul variant the tuner may choose, against the float64 referen
     const partials = createStorage(device, 2 * params.length * 4, 'partials');
     for (const v of variants) {
       const what = describeLinear(v);
+      // NaN in every output first: a value a variant does not write fails the check instead of passing with the last one's.
+      for (const [buffer, floats] of [[y, batch * m], [dx, batch * n], [partials, 2 * params.length]] as const) {
+        device.queue.writeBuffer(buffer, 0, new Float32Array(floats).fill(NaN));
+      }
       const split = { splits: 2, rowsPerSplit: Math.ceil(batch / 2 / 16) * 16, stride: params.length };
       const dispatches = [
         linearForwardDispatch(device, await linearForwardPipeline(device, v, true), v, layer, batch, { x: xBuffer, weights, y }),
@@ -414,6 +418,17 @@ describe('every matmul variant the tuner may choose, against the float64 referen
     const variants = linearCandidates(device, tiled(WIDE_TILE), batch, 34, { f16: device.features.has('shader-f16') }).all;
     expect(variants.filter((v) => v.kind === 'register').length).toBeGreaterThanOrEqual(6);
     await checkVariants({ inputs: 33, outputs: 17, weightOffset: 0, biasOffset: 33 * 17 }, batch, [...variants, ...emulatedMatrices()]);
+  });
+
+  it('dW and db where the inputs fill whole row blocks: db summed beside the first row block, not in a block of its own', async () => {
+    const { device } = await setup();
+    // 32 -> 17 at batch 37: 32 rows of dW are 4 register blocks of 8 (2 of 16) and half a 64-row tile; the bias row
+    // would be the 33rd. Split-K 2 makes each split write its own db.
+    const batch = 37;
+    const variants = linearCandidates(device, tiled(WIDE_TILE), batch, 32, { f16: false }).all.filter((v) => v.kind !== 'matrix');
+    expect(variants.some((v) => v.kind === 'tiled') && variants.some((v) => v.kind === 'register')).toBe(true);
+    await checkVariants({ inputs: 32, outputs: 17, weightOffset: 0, biasOffset: 32 * 17 }, batch,
+      [...variants, tiled({ threadsX: 16, threadsY: 4, tileK: 16 }), tiled({ threadsX: 4, threadsY: 16, tileK: 16 })]);
   });
 
   it('subgroup-matrix tiles (emulated) over several tiles and staging steps in every direction', async () => {

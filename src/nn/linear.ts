@@ -289,7 +289,9 @@ export function linearBackwardWeightDispatch(device: GPUDevice, p: BackwardWeigh
   b: { x: Binding; dy: GPUBuffer; result: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
   const params = createUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
-  return dispatchOf(device, p, { params, ...b }, variantGrid(device, v, n + 1, m, split.splits),
+  // The tiled and register variants sum db beside the first row block (linear_backward_weight.wgsl): n rows of blocks.
+  const rows = v.kind === 'matrix' ? n + 1 : n;
+  return dispatchOf(device, p, { params, ...b }, variantGrid(device, v, rows, m, split.splits),
     { op, cost: { flops: 2 * batch * (n + 1) * m, bytes: 4 * (batch * (n + m) + split.splits * (n + 1) * m) } });
 }
 
