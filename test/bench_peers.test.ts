@@ -1,13 +1,11 @@
 // The peers' pure parts: the time-to-1% summary and table, the evaluation set's .npy file, the reference figures.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SHADER_DIR } from '../src/gpu/shaders.js';
 import { loadReferenceFigures, parsePeerOutput, peerRate } from '../bench/compare.js';
 import { npyFloat64 } from '../bench/peers/evalset.js';
 import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun } from '../bench/peers/raceReport.js';
-
-const REPO_ROOT = dirname(SHADER_DIR);
+import { ROOT } from './helpers/cli.js';
 
 const METRICS = [
   'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s',
@@ -109,7 +107,7 @@ describe("--peer-recipe megc: the JAX peer on megc's default config", () => {
     const flags = megcRecipeFlags();
     const values = new Map<string, string>();
     for (let i = 0; i < flags.length; i += 2) values.set(flags[i], flags[i + 1]);
-    const declared = [...readFileSync(join(REPO_ROOT, 'bench', 'peers', 'lara_jax.py'), 'utf8').matchAll(/add_argument\("(--[a-z-]+)"/g)].map((m) => m[1]);
+    const declared = [...readFileSync(join(ROOT, 'bench', 'peers', 'lara_jax.py'), 'utf8').matchAll(/add_argument\("(--[a-z-]+)"/g)].map((m) => m[1]);
     for (const flag of values.keys()) expect(declared, flag).toContain(flag);
     const c = DEFAULT_TRAIN_CONFIG;
     expect(Object.fromEntries(values)).toEqual({

@@ -2,6 +2,7 @@
 // rows to the output's temporary, and rename that into place at the end; constant memory for any number of rows, a
 // progress bar on a terminal (stderr), and on any error no output file.
 import cliProgress from 'cli-progress';
+import { createGpu, type Gpu } from '../gpu/runtime.js';
 import type { CsvReadOptions } from '../io/csvParse.js';
 import { CsvChunkReader, CsvChunkWriter, type CsvChunk, type CsvChunkOptions } from '../io/csvStream.js';
 
@@ -15,10 +16,13 @@ export interface CsvTransform {
   label: string;
   /** Reader sizes (tests use small chunks). */
   chunk?: CsvChunkOptions;
-  /** Runs once the first chunk has been read (so that a bad input is refused before, e.g., a GPU is opened). */
-  setup?(): Promise<void>;
+  /**
+   * Compute on a GPU (this adapter, if named): it is opened once the first chunk has been read (so that a bad input is
+   * refused before), passed to `compute`, checked for errors after each chunk and destroyed at the end.
+   */
+  gpu?: { adapter?: string };
   /** The output columns of one chunk (`header` names), after checking it (errors name rows from chunk.firstRow). */
-  compute(chunk: CsvChunk): Promise<Record<string, ArrayLike<number>>> | Record<string, ArrayLike<number>>;
+  compute(chunk: CsvChunk, gpu: Gpu | undefined): Promise<Record<string, ArrayLike<number>>> | Record<string, ArrayLike<number>>;
 }
 
 /** A progress bar of bytes read on a terminal's stderr; nothing otherwise. */
@@ -37,12 +41,14 @@ export async function transformCsv(transform: CsvTransform): Promise<number> {
   let writer: CsvChunkWriter | undefined;
   const progress = progressBar(transform.label, reader.totalBytes);
   let rows = 0;
+  let gpu: Gpu | undefined;
   try {
     writer = new CsvChunkWriter(transform.output, transform.header);
-    let ready = false;
     for (const chunk of reader) {
-      if (!ready) { await transform.setup?.(); ready = true; }
-      writer.write(await transform.compute(chunk));
+      if (transform.gpu && !gpu) gpu = await createGpu({ adapter: transform.gpu.adapter });
+      const columns = await transform.compute(chunk, gpu);
+      gpu?.checkErrors();
+      writer.write(columns);
       rows += chunk.rows;
       progress.update(reader.bytesRead, rows);
       await new Promise((resolve) => setImmediate(resolve));  // let signals in (Ctrl-C ends the command between chunks)
@@ -55,6 +61,7 @@ export async function transformCsv(transform: CsvTransform): Promise<number> {
   } finally {
     progress.stop();
     reader.close();
+    gpu?.destroy();
   }
 }
 

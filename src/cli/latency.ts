@@ -1,6 +1,5 @@
 // `megc latency`: state + action columns in, the same rows with l_comp, l_aigc, l_ve, l_total added out (streamed).
 import type { Command } from 'commander';
-import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { loadScenario } from '../scenario.js';
 import { latenciesGpu } from '../env/gpu.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
@@ -15,35 +14,21 @@ export interface LatencyOptions { input: string; output: string; scenario?: stri
 /** The command's work (tests call it with small chunks). */
 export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions): Promise<void> {
   const scenario = loadScenario(opts.scenario);
-  let gpu: Gpu | undefined;
-  try {
-    await transformCsv({
-      input: opts.input, output: opts.output, label: 'latency', chunk,
-      async setup() {
-        if (opts.device !== 'gpu') return;
-        gpu = await createGpu({ adapter: opts.adapter });
-      },
-      // Latency columns already there (e.g. golden-latency.csv) are accepted and replaced.
-      read: { required: [...STATE_COLUMNS, ...ACTION_COLUMNS], optional: [...LATENCY_COLUMNS], allowInfinity: [...LATENCY_COLUMNS] },
-      header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
-      async compute({ columns, rows, firstRow }) {
-        validateStates(columns, rows, opts.input, scenario, firstRow);
-        validateActions(columns, rows, opts.input, firstRow);
-        const states = packColumns(columns, STATE_COLUMNS, rows);
-        const actions = packColumns(columns, ACTION_COLUMNS, rows);
-        let result: ArrayLike<number>;
-        if (gpu) {
-          result = await latenciesGpu(gpu.device, scenario, states, actions);
-          gpu.checkErrors();
-        } else {
-          result = referenceLatencies(scenario, states, actions);
-        }
-        return { ...columns, ...unpackColumns(result, LATENCY_COLUMNS, rows) };
-      },
-    });
-  } finally {
-    gpu?.destroy();
-  }
+  await transformCsv({
+    input: opts.input, output: opts.output, label: 'latency', chunk,
+    gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,
+    // Latency columns already there (e.g. golden-latency.csv) are accepted and replaced.
+    read: { required: [...STATE_COLUMNS, ...ACTION_COLUMNS], optional: [...LATENCY_COLUMNS], allowInfinity: [...LATENCY_COLUMNS] },
+    header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
+    async compute({ columns, rows, firstRow }, gpu) {
+      validateStates(columns, rows, opts.input, scenario, firstRow);
+      validateActions(columns, rows, opts.input, firstRow);
+      const states = packColumns(columns, STATE_COLUMNS, rows);
+      const actions = packColumns(columns, ACTION_COLUMNS, rows);
+      const result = gpu ? await latenciesGpu(gpu.device, scenario, states, actions) : referenceLatencies(scenario, states, actions);
+      return { ...columns, ...unpackColumns(result, LATENCY_COLUMNS, rows) };
+    },
+  });
 }
 
 export function registerLatency(program: Command): void {

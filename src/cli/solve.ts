@@ -3,7 +3,6 @@ import { Option, type Command } from 'commander';
 import { loadScenario } from '../scenario.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
-import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { solveOptGpu } from '../env/gpu.js';
 import { validateStates } from '../env/validate.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
@@ -15,32 +14,18 @@ export interface SolveOptions { input: string; output: string; scenario?: string
 /** The command's work (tests call it with small chunks). */
 export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Promise<void> {
   const scenario = loadScenario(opts.scenario);
-  let gpu: Gpu | undefined;
-  try {
-    await transformCsv({
-      input: opts.input, output: opts.output, label: 'solve', chunk,
-      async setup() {
-        if (opts.device !== 'gpu') return;
-        gpu = await createGpu({ adapter: opts.adapter });
-      },
-      read: { required: [...STATE_COLUMNS] },
-      header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
-      async compute({ columns, rows, firstRow }) {
-        validateStates(columns, rows, opts.input, scenario, firstRow);
-        const states = packColumns(columns, STATE_COLUMNS, rows);
-        let actions: ArrayLike<number>, latencies: ArrayLike<number>;
-        if (gpu) {
-          ({ actions, latencies } = await solveOptGpu(gpu.device, scenario, states));
-          gpu.checkErrors();
-        } else {
-          ({ actions, latencies } = optActions(scenario, states));
-        }
-        return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(latencies, LATENCY_COLUMNS, rows) };
-      },
-    });
-  } finally {
-    gpu?.destroy();
-  }
+  await transformCsv({
+    input: opts.input, output: opts.output, label: 'solve', chunk,
+    gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,
+    read: { required: [...STATE_COLUMNS] },
+    header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
+    async compute({ columns, rows, firstRow }, gpu) {
+      validateStates(columns, rows, opts.input, scenario, firstRow);
+      const states = packColumns(columns, STATE_COLUMNS, rows);
+      const { actions, latencies } = gpu ? await solveOptGpu(gpu.device, scenario, states) : optActions(scenario, states);
+      return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(latencies, LATENCY_COLUMNS, rows) };
+    },
+  });
 }
 
 export function registerSolve(program: Command): void {
