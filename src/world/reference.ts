@@ -1,6 +1,8 @@
 // CPU reference of the generalised world in float64 (MODEL.md "Many users, several edge servers"): state sampling,
 // association, per-user latencies, FRA and RRA, feasibility of an action, and rollout means. The per-user arithmetic is
 // the letter's (rate, time, generation time of src/env/reference.ts), so the letter's shape gives its values bit for bit.
+// Over 300 lines: it is the one CPU twin of the world's kernels (sampling, latency, FRA, RRA), kept together as the
+// letter's src/env/reference.ts is, so that each kernel's reference is found in one place by its name.
 import { UserError } from '../errors.js';
 import { philox4x32, uniformFromU32 } from '../rng/philox.js';
 import { Stream } from '../rng/streams.js';
