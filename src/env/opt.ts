@@ -84,11 +84,29 @@ export function balancedLambda(tLocal: number, tOff: number): number {
   return tOff === Infinity || sum === 0 ? 0 : tLocal / sum;
 }
 
-/** lambda* for a state at the given alpha_off and omega_comp (the other shares do not change L_comp). */
-export function optLambda(s: Scenario, state: ArrayLike<number>, alphaOff: number, omegaComp: number): number {
+/** T_loc and T_off of a state at the given alpha_off and omega_comp (the other shares do not change L_comp). */
+function compTimes(s: Scenario, state: ArrayLike<number>, alphaOff: number, omegaComp: number): { tLocal: number; tOff: number } {
   const L = loads(s, state);
   const uplink = div(state[S.dComp], rate(alphaOff, s.power.comp, state[S.hCompOff], s.bandwidth.off, s.noiseWattsPerHz));
-  return balancedLambda(L.tLocal, uplink + div(L.kComp, omegaComp));
+  return { tLocal: L.tLocal, tOff: uplink + div(L.kComp, omegaComp) };
+}
+
+/** lambda* for a state at the given alpha_off and omega_comp. */
+export function optLambda(s: Scenario, state: ArrayLike<number>, alphaOff: number, omegaComp: number): number {
+  const { tLocal, tOff } = compTimes(s, state, alphaOff, omegaComp);
+  return balancedLambda(tLocal, tOff);
+}
+
+/**
+ * The latencies of OPT's action: as latency() gives them, with L_comp at lambda* itself (compTime) rather than through
+ * the number lambda: where lambda* is within 1e-10 of 1 (a slow local CPU), 1 - lambda keeps only ~6 correct digits even
+ * in float64, and the local part would be off by as much.
+ */
+export function optLatency(s: Scenario, state: ArrayLike<number>, action: ArrayLike<number>): [number, number, number, number] {
+  const [, aigc, ve] = latency(s, state, action);
+  const { tLocal, tOff } = compTimes(s, state, action[A.alphaOff], action[A.omegaComp]);
+  const comp = compTime(tLocal, tOff);
+  return [comp, aigc, ve, comp + aigc + ve];
 }
 
 export interface OptResult {
@@ -124,7 +142,7 @@ export function optAction(s: Scenario, state: ArrayLike<number>): OptResult {
   const action = new Float64Array(ACTION_SIZE);
   action[A.alphaOff] = alphaOff; action[A.alphaBack] = alphaBack; action[A.beta] = beta; action[A.lambda] = lambda;
   action[A.omegaComp] = omegaComp; action[A.omegaAigc] = omegaAigc; action[A.omegaVe] = rest - omegaAigc;
-  return { action, latency: latency(s, state, action) };
+  return { action, latency: optLatency(s, state, action) };
 }
 
 /** OPT for many states. states: (n, 7) -> actions (n, 7), latencies (n, 4). */
