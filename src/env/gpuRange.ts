@@ -24,7 +24,12 @@ export const GPU_VALUE_RANGE = { low: 1e-30, high: 1e30 } as const;
  */
 export const GPU_TIME_RANGE = { low: 1e-20, high: 1e20 } as const;
 
-const show = (x: number) => x.toPrecision(3).replace(/\.?0+e/, 'e').replace('e+', 'e');
+/** A number in 3 significant digits: 0.125, 4e+08 as 4e8, 1.0e-43 as 1e-43. */
+function show(x: number): string {
+  if (x === 0 || !Number.isFinite(x)) return String(x);
+  const exponent = Math.floor(Math.log10(Math.abs(x)));
+  return exponent >= -4 && exponent < 6 ? String(Number(x.toPrecision(3))) : x.toPrecision(3).replace(/\.?0+e/, 'e').replace('e+', 'e');
+}
 
 interface Quantity {
   /** The scenario key it is named by (the one a user changes). */
