@@ -22,6 +22,7 @@ import { trainInSegments, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoices.js';
 import { actorSizes, criticSizes } from './derive.js';
 import { checkTrainerPlans } from './plans.js';
+import { scenarioUniform } from '../env/scenarioUniform.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
@@ -136,6 +137,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const planRun = { actorSizes: actorSizes(config), criticSizes: criticSizes(config), batch: config.batch, envs: config.envs };
     const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
     if (givenPlans) checkTrainerPlans(givenPlans.plans, planRun, undefined, `--tune ${givenPlans.source}`);
+    // A scenario outside the float32 GPU path's range is refused before the GPU is opened or tuned (MODEL.md).
+    if (device === 'gpu') scenarioUniform(scenario);
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
     if (device === 'cpu') checkCpuTrainerFits(config, undefined, { evaluate });
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
