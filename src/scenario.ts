@@ -2,6 +2,7 @@
 // loading from JSON.
 import { z } from 'zod';
 import { UserError } from './errors.js';
+import { parseJson } from './json.js';
 import { readTextFile } from './platform/host.js';
 import type { Server, ServiceType } from './world/world.js';
 
@@ -248,7 +249,7 @@ export function loadScenario(path?: string): Scenario {
   }
   let json: unknown;
   try {
-    json = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);  // a UTF-8 byte order mark is not JSON
+    json = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);  // a UTF-8 byte order mark is not JSON
   } catch (error) {
     throw new UserError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }

@@ -6,6 +6,7 @@ import { latenciesGpu } from '../env/gpu.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
 import { latencies as referenceLatencies } from '../env/reference.js';
 import { validateActions, validateStates } from '../env/validate.js';
+import { checkGpuActions, checkGpuStates } from '../env/gpuRange.js';
 import { action, adapterOption, deviceOption, scenarioOption, type DeviceKind } from './common.js';
 import { packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
@@ -24,7 +25,9 @@ export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions):
     header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
     async compute({ columns, rows, firstRow }, gpu) {
       validateStates(columns, rows, opts.input, scenario, firstRow);
+      if (gpu) checkGpuStates(columns, rows, opts.input, scenario, firstRow);
       validateActions(columns, rows, opts.input, firstRow);
+      if (gpu) checkGpuActions(columns, rows, opts.input, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
       const actions = packColumns(columns, ACTION_COLUMNS, rows);
       const result = gpu ? await latenciesGpu(gpu.device, scenario, states, actions) : referenceLatencies(scenario, states, actions);

@@ -6,6 +6,7 @@ import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
 import { validateStates } from '../env/validate.js';
+import { checkGpuStates } from '../env/gpuRange.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
 import { packColumns, transformCsv, unpackColumns } from './csvCommand.js';
@@ -23,6 +24,7 @@ export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Pro
     header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
     async compute({ columns, rows, firstRow }, gpu) {
       validateStates(columns, rows, opts.input, scenario, firstRow);
+      if (gpu) checkGpuStates(columns, rows, opts.input, scenario, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
       const { actions, latencies } = gpu ? await solveOptGpu(gpu.device, scenario, states) : optActions(scenario, states);
       return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(latencies, LATENCY_COLUMNS, rows) };

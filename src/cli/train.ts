@@ -4,6 +4,7 @@ import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
 import { UserError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
 import { loadPolicy } from '../train/checkpoint.js';
 import { DEFAULT_TRAIN_CONFIG, MAX_ITERATIONS, parseTrainConfig, type TrainConfig } from '../train/config.js';
@@ -143,7 +144,7 @@ export function tuneChoice(value: string): TuneChoice {
   const path = isDirectory(value) ? join(value, CONFIG_FILE) : value;
   if (!existsSync(path)) throw new UserError(`--tune ${value}: not off, quick or full, and no such run directory or config.json`);
   let json: { tuning?: { plans?: unknown } };
-  try { json = JSON.parse(readFileSync(path, 'utf8')); } catch { throw new UserError(`--tune ${value}: ${path} is not valid JSON`); }
+  try { json = parseJson(readFileSync(path, 'utf8')) as typeof json; } catch (error) { throw new UserError(`--tune ${value}: ${path} is not valid JSON (${(error as Error).message})`); }
   if (json?.tuning?.plans === undefined) throw new UserError(`--tune ${value}: ${path} records no kernel plans (a CPU run, or one from before tuning)`);
   return { plans: parseTrainerPlans(json.tuning.plans, path), source: path };
 }

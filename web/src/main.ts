@@ -3,6 +3,7 @@
 // document.body.dataset.state = loading | no-webgpu | no-adapter | ready | training | evaluating | benching | done | stopped
 // | error.
 import { GpuError, UserError } from '../../src/errors.js';
+import { parseJson } from '../../src/json.js';
 import { createGpu, describeAdapter, listAdapters, type Gpu } from '../../src/gpu/runtime.js';
 import { NO_WEBGPU } from '../../src/platform/host.js';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../src/scenario.js';
@@ -119,7 +120,7 @@ function scenarioFromParameter(): boolean {
   if (text === null) return true;
   try {
     let json: unknown;
-    try { json = JSON.parse(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
+    try { json = parseJson(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
     const scenario = parseScenario(json, 'scenario');
     requireLetter(scenario, 'scenario parameter', 'this page');
     scenarioForm.fill(scenario);
