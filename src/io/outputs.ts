@@ -24,12 +24,7 @@ export function refuseEmptyPath(flag: string, path: string): void {
  */
 export function checkOutputFile(flag: string, path: string, { stdout = false } = {}): void {
   refuseEmptyPath(flag, path);
-  try {
-    checkWritableFile(path, { stdout });
-  } catch (error) {
-    if (error instanceof UserError) throw new UserError(`${flag}: ${error.message}`);
-    throw error;
-  }
+  checkWritableFile(path, { stdout });
 }
 
 /** Checks an output directory before any work: not empty, not a file, and no file where one of its parents should be. */
@@ -48,9 +43,10 @@ function statOrUndefined(path: string): Stats | undefined {
 
 /**
  * Throws a UserError (exit 2) when an output is one of the inputs: the same file (device and inode, links followed),
- * whatever the spelling. Paths that do not exist yet, and stdout (`-`), are no input's.
+ * whatever the spelling; an empty path is refused. Paths that do not exist yet, and stdout (`-`), are no input's.
  */
 export function refuseOutputOverInput(outputs: readonly NamedPath[], inputs: readonly (NamedPath | undefined)[]): void {
+  for (const named of [...outputs, ...inputs]) if (named) refuseEmptyPath(named.flag, named.path);
   const read = inputs.filter((i): i is NamedPath => i !== undefined && i.path !== '' && i.path !== STDOUT_PATH)
     .map((input) => ({ input, stat: statOrUndefined(input.path) }))
     .filter((r): r is { input: NamedPath; stat: Stats } => r.stat !== undefined);
