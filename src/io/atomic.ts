@@ -97,7 +97,8 @@ export class AtomicFileWriter {
   private ownsFd = true;
   private closed = false;
 
-  constructor(readonly path: string, { stdout = false } = {}) {
+  /** `stdout`: `-` is stdout; `sweep` (default true): remove the temporaries of killed writers beside the target. */
+  constructor(readonly path: string, { stdout = false, sweep = true } = {}) {
     const output = outputTarget(path, { stdout });
     if (output.kind === 'descriptor') {
       this.target = path;
@@ -110,7 +111,7 @@ export class AtomicFileWriter {
       try { this.fd = openSync(output.path, 'w'); } catch (error) { this.closed = true; throw writeError(path, error); }
       return;
     }
-    this.swept = sweepStaleTemporaries(dirname(output.path));
+    if (sweep) this.swept = sweepStaleTemporaries(dirname(output.path));
     this.temporary = temporaryPathFor(output.path);
     temporariesInFlight.add(this.temporary);
     try {
@@ -201,7 +202,7 @@ export function checkWritableFile(path: string, { stdout = false } = {}): void {
     try { accessSync(output.path, constants.W_OK); } catch (error) { throw writeError(path, error); }
     return;
   }
-  new AtomicFileWriter(path).abort();
+  new AtomicFileWriter(path, { sweep: false }).abort();
 }
 
 /**

@@ -1,7 +1,7 @@
 // Whole-file inputs (scenario JSON, a --tune config.json, checkpoints) read only when they are regular files no larger
 // than any valid one: /dev/zero, /dev/urandom, a fifo or a huge file is refused at once in one line, never read without
 // limit.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UserError } from '../errors.js';
 
 export interface InputFileOptions {
@@ -29,7 +29,8 @@ export function readInputFile(path: string, { what, maxBytes }: InputFileOptions
   if (path === '') throw new UserError(`${what}: the path is empty`);
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // Non-blocking, so that a fifo without a writer is refused, not waited on (no effect on a regular file).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`${what}: no such file`);

@@ -56,8 +56,7 @@ export function refuseOutputOverInput(outputs: readonly NamedPath[], inputs: rea
     if (!stat) continue;
     const same = read.find((r) => r.stat.dev === stat.dev && r.stat.ino === stat.ino);
     if (same) {
-      const input = same.input.path === output.path ? `${same.input.flag}` : `${same.input.flag} ${same.input.path}`;
-      throw new UserError(`${output.flag} ${output.path} is the same file as ${input}: writing it would replace that input; choose another ${output.flag.split(' ')[0]}`);
+      throw new UserError(`${output.flag} ${output.path} is the same file as ${same.input.flag} ${same.input.path}: writing it would replace that input; choose another ${output.flag.split(' ')[0]}`);
     }
   }
 }
