@@ -237,16 +237,15 @@ function resolveWorldKeys(scenario: Scenario, servers: ServerInput[], users: Par
 /** The defaults of MODEL.md, also shipped as scenarios/default.json. */
 export const DEFAULT_SCENARIO: Scenario = parseScenario({}, 'defaults');
 
+/** Largest scenario file read: a valid one (a few dozen keys) is a few kilobytes however it is formatted. */
+export const MAX_SCENARIO_FILE_BYTES = 1 << 20;
+
 /** Reads and validates a scenario JSON file; without a path, the defaults. Missing file or bad JSON -> UserError. */
 export function loadScenario(path?: string): Scenario {
   if (path === undefined) return DEFAULT_SCENARIO;
-  let text: string;
-  try {
-    text = readTextFile(path);
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    throw new UserError(`--scenario ${path}: cannot read the file (${code === 'ENOENT' ? 'no such file' : code ?? 'error'})`);
-  }
+  if (path.trim() === '') throw new UserError('--scenario: the path is empty');
+  // A regular file no larger than any valid scenario (a few hundred bytes of keys): a device or fifo is refused at once.
+  const text = readTextFile(path, `--scenario ${path}`, MAX_SCENARIO_FILE_BYTES);
   let json: unknown;
   try {
     json = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);  // a UTF-8 byte order mark is not JSON

@@ -8,10 +8,10 @@ import { validateStates } from '../env/validate.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { loadScenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
-import { loadPolicy } from '../train/checkpoint.js';
+import { checkpointPath, loadPolicy } from '../train/checkpoint.js';
 import { actorActions, trainedActorResolver } from '../train/policy.js';
 import { action, scenarioOption } from './common.js';
-import { packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 registerPolicyResolver(trainedActorResolver);
 
@@ -19,6 +19,7 @@ export interface ActOptions { policy: string; input: string; output: string; sce
 
 /** The command's work (tests call it with small chunks). */
 export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise<void> {
+  checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, { flag: '--policy', path: checkpointPath(opts.policy) }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const policy = loadPolicy(opts.policy);
   // Latencies on the given scenario, or on the one the actor was trained on.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : policy.scenario;
@@ -43,7 +44,7 @@ export function registerAct(program: Command): void {
     .description('apply a trained actor (no exploration noise) to the states of a CSV: writes its actions and latencies (any length)')
     .requiredOption('--policy <dir>', 'run directory of `megc train` (or its checkpoint.safetensors)')
     .requiredOption('--input <file>', 'CSV with the 7 state columns (MODEL.md); other columns are ignored')
-    .requiredOption('--output <file>', 'CSV to write: state, action and latency columns')
+    .requiredOption('--output <file>', 'CSV to write (- for stdout): state, action and latency columns')
     .addOption(scenarioOption())
     .action(action((opts: ActOptions) => runAct(opts)));
 }

@@ -8,13 +8,14 @@ import { latencies as referenceLatencies } from '../env/reference.js';
 import { validateActions, validateStates } from '../env/validate.js';
 import { checkGpuActions, checkGpuStates } from '../env/gpuRange.js';
 import { action, adapterOption, deviceOption, scenarioOption, type DeviceKind } from './common.js';
-import { packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 
 export interface LatencyOptions { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }
 
 /** The command's work (tests call it with small chunks). */
 export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions): Promise<void> {
+  checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const scenario = loadScenario(opts.scenario);
   requireLetter(scenario, opts.scenario ?? 'defaults', 'megc latency');
   await transformCsv({
@@ -41,7 +42,7 @@ export function registerLatency(program: Command): void {
     .command('latency')
     .description('compute latencies for the state and action columns of a CSV (any length: read and written in chunks)')
     .requiredOption('--input <file>', 'CSV with the 7 state and 7 action columns (MODEL.md)')
-    .requiredOption('--output <file>', 'CSV to write: the input columns plus l_comp, l_aigc, l_ve, l_total')
+    .requiredOption('--output <file>', 'CSV to write (- for stdout): the input columns plus l_comp, l_aigc, l_ve, l_total')
     .addOption(scenarioOption())
     .addOption(deviceOption())
     .addOption(adapterOption())

@@ -9,12 +9,13 @@ import { validateStates } from '../env/validate.js';
 import { checkGpuStates } from '../env/gpuRange.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
-import { packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 export interface SolveOptions { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }
 
 /** The command's work (tests call it with small chunks). */
 export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Promise<void> {
+  checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const scenario = loadScenario(opts.scenario);
   requireLetter(scenario, opts.scenario ?? 'defaults', 'megc solve');
   await transformCsv({
@@ -37,7 +38,7 @@ export function registerSolve(program: Command): void {
     .command('solve')
     .description('compute OPT (the per-slot minimiser of L_total) for every state row of a CSV (any length: read and written in chunks)')
     .requiredOption('--input <file>', 'CSV with the 7 state columns (MODEL.md)')
-    .requiredOption('--output <file>', 'CSV to write: the state columns, OPT action columns and latency columns')
+    .requiredOption('--output <file>', 'CSV to write (- for stdout): the state columns, OPT action columns and latency columns')
     .addOption(scenarioOption())
     .addOption(new Option('--device <kind>', 'cpu: float64 solver; gpu: the float32 kernel (L_total within ~1e-6 relative)').choices(['gpu', 'cpu']).default('cpu'))
     .addOption(adapterOption())
