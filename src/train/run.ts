@@ -1,11 +1,11 @@
 // A LARA training run, top to bottom: lock the run directory, resolve where the run starts (fresh, resumed, forked),
 // build the trainer, train in segments between checkpoints while the episode log fills metrics.csv, stop on a signal or
 // on divergence keeping the last good checkpoint, then evaluate and write evaluation.json.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { GpuError, UserError } from '../errors.js';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
-import { SHADER_DIR } from '../gpu/shaders.js';
+import { packageVersion } from '../version.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioToJson, type Scenario } from '../scenario.js';
 import { StopRequest } from '../signals.js';
@@ -85,14 +85,6 @@ export interface TrainingResult {
   /** 'SIGINT' / 'SIGTERM' / 'requested' when stopped early; undefined when all iterations ran. */
   stopped?: 'SIGINT' | 'SIGTERM' | 'requested';
   evaluation?: EvaluationResult;
-}
-
-function packageVersion(): string {
-  try {
-    return String(JSON.parse(readFileSync(join(dirname(SHADER_DIR), 'package.json'), 'utf8')).version);
-  } catch {
-    return 'unknown';
-  }
 }
 
 /** Refuses to start a fresh or forked run over another run (unless replacing it), or to replace a folder of other files. */
