@@ -8,7 +8,7 @@ import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { packageVersion } from '../version.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioToJson, type Scenario } from '../scenario.js';
-import { StopRequest } from '../signals.js';
+import { ExitNotice, StopRequest } from '../signals.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { checkCpuTrainerFits } from './cpuLimits.js';
@@ -111,9 +111,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     throw new UserError(`--resume ${out}: ${existsSync(out) ? 'not a run directory (to continue a checkpoint file, give --out DIR)' : 'no such run directory'}`);
   }
 
-  // 1. The run directory, locked for this command (a refused start removes what it created).
+  // 1. The run directory, locked for this command (a refused start removes what it created). A signal before training
+  // ends the command at once (nothing is complete yet: the lock is released, a directory it created removed).
   const directory = LockedDirectory.open(out, { log });
-  const stop = (options.handleSignals ?? true) ? new StopRequest('finishing the chunk in flight, then writing the checkpoint and metrics') : null;
+  const handleSignals = options.handleSignals ?? true;
+  let stop: StopRequest | null = null;
+  let notice: ExitNotice | null = null;
   let written = false;
   let driver: Driver | undefined;
   let gpu: Gpu | undefined = options.gpu;
@@ -123,7 +126,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const start: RunStart = from === undefined ? freshStart(options) : resumeStart(from, options, log);
     const { config, scenario, device } = start;
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
-    if (device === 'cpu') checkCpuTrainerFits(config, undefined, { evaluate });
+    if (device === 'cpu') checkCpuTrainerFits(config);
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
@@ -156,6 +159,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: driver.plans }, inPlace ? driver.iteration : null, wall());
     const startIteration = driver.iteration;
     const stopAfter = options.stopAfterIterations;
+    // While training, the first signal stops at the next chunk and saves the checkpoint and metrics.
+    if (handleSignals) stop = new StopRequest('finishing the chunk in flight, then writing the checkpoint and metrics');
     await trainInSegments({
       driver, config, scenario, episodes, checkpoints, wall, onProgress: options.onProgress,
       checkpointEverySeconds: options.checkpointEverySeconds ?? 300,
@@ -164,6 +169,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     });
     // A fresh or forked run stopped before its first segment still gets its checkpoint.
     if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall);
+    // From here on the checkpoint and metrics are complete: a signal ends the command at once and keeps them.
+    stop?.close();
+    if (handleSignals) notice = new ExitNotice(`stopped; the checkpoint and metrics in ${out} are kept, no evaluation is written (megc eval --policy ${out} --gap evaluates it)`);
 
     if (choice?.profiler) log(await choice.report(driver.iteration - startIteration));
 
@@ -184,6 +192,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     return result;
   } finally {
     stop?.close();
+    notice?.close();
     driver?.destroy();
     if (ownGpu) gpu?.destroy();
     directory.close({ discardIfEmpty: !written });
