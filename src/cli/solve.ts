@@ -1,7 +1,7 @@
 // `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver, or the GPU kernel; streamed).
 import { Option, type Command } from 'commander';
 import { loadScenario, type Scenario } from '../scenario.js';
-import { CPU_EVALUATION_STEP } from '../env/evaluate.js';
+import { OPT_CPU_STEP } from '../env/evaluate.js';
 import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
@@ -29,11 +29,11 @@ export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Pro
   });
 }
 
-/** OPT on the CPU (float64) for states (rows, 7), in slices that yield to signals (a slice takes about 0.25 s). */
+/** OPT on the CPU (float64) for states (rows, 7), in slices that yield to signals (a slice takes about 60 ms). */
 async function optInSlices(scenario: Scenario, states: Float64Array, rows: number): Promise<{ actions: Float64Array; latencies: Float64Array }> {
   const actions = new Float64Array(rows * ACTION_SIZE);
   const latencies = new Float64Array(rows * LATENCY_SIZE);
-  await inSlices(rows, CPU_EVALUATION_STEP, (first, count) => {
+  await inSlices(rows, OPT_CPU_STEP, (first, count) => {
     const slice = optActions(scenario, states.subarray(first * STATE_SIZE, (first + count) * STATE_SIZE));
     actions.set(slice.actions, first * ACTION_SIZE);
     latencies.set(slice.latencies, first * LATENCY_SIZE);

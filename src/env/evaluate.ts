@@ -20,9 +20,10 @@ const means = (v: ArrayLike<number>, n: number): LatencyMeans => ({ comp: v[0] /
 
 /**
  * States per step of a CPU evaluation: it holds one step's states and actions whatever the set's size, and yields to
- * signals between steps (a step of OPT, the heaviest policy, takes about 0.25 s).
+ * signals between steps. OPT, about 0.25 ms a state, takes steps of OPT_CPU_STEP (about 60 ms).
  */
 export const CPU_EVALUATION_STEP = 1024;
+export const OPT_CPU_STEP = 256;
 
 /** Where the evaluation set of (count, seed) comes from: env i is `firstEnv + i` at `slot` with key (EVAL_SEED, evalStates). */
 export function evaluationSetKey(seed: number): { stateSeed: number; stateStream: number; slot: number } {
@@ -123,7 +124,7 @@ async function evaluateOptGpu(device: GPUDevice, ctx: EvaluationContext): Promis
 const BUILT_IN: Record<string, PolicyProvider> = {
   fra: fixedPolicy('fra'),
   rra: fixedPolicy('rra'),
-  opt: { name: 'opt', actionsCpu: (ctx, states) => optActions(ctx.scenario, states).actions, evaluateGpu: evaluateOptGpu },
+  opt: { name: 'opt', actionsCpu: (ctx, states) => optActions(ctx.scenario, states).actions, cpuStep: OPT_CPU_STEP, evaluateGpu: evaluateOptGpu },
 };
 
 export type PolicyResolver = (name: string) => PolicyProvider | undefined | Promise<PolicyProvider | undefined>;
