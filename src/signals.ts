@@ -1,17 +1,21 @@
 // Ctrl-C and kill: a signal ends a megc command at once with 128 + its number (SIGINT 130, SIGTERM 143, SIGHUP 129;
 // 'exit' handlers remove temporaries and release locks), unless a long step has opened a StopRequest: then the first
-// SIGINT or SIGTERM asks that step to stop at its next safe point, and a second one exits at once.
+// SIGINT or SIGTERM asks that step to stop at its next safe point, and a second one exits at once. "At once" needs the
+// event loop: long CPU loops await yieldToEvents() (src/yieldToEvents.ts) between steps. An open ExitNotice says, as
+// the command exits, what it keeps.
 
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 export type StopSignal = 'SIGINT' | 'SIGTERM';
 type HandledSignal = keyof typeof SIGNAL_EXIT_CODES;
 
 const open = new Set<StopRequest>();
+const notices = new Set<ExitNotice>();
 let exitByDefault = false;
 let listening = false;
 
 function exitAtOnce(name: HandledSignal, again: boolean): never {
   if (again) process.stderr.write(`\nmegc: ${name} again: exiting without writing\n`);
+  else if (notices.size > 0) process.stderr.write(`\nmegc: ${name}: ${[...notices].at(-1)!.text}\n`);
   process.exit(SIGNAL_EXIT_CODES[name]);
 }
 
@@ -55,5 +59,16 @@ export class StopRequest {
   close(): void {
     open.delete(this);
     if (open.size === 0 && !exitByDefault) listen(false);
+  }
+}
+
+/** While open, a signal that ends the command at once first prints `megc: SIGNAL: text` (what is kept, what is not). */
+export class ExitNotice {
+  constructor(readonly text: string) {
+    notices.add(this);
+  }
+
+  close(): void {
+    notices.delete(this);
   }
 }

@@ -1,5 +1,6 @@
 // The web page's form model and episode series in Node: every scenario key offered and read back exactly, the
-// training fields and URL parameters, the CLI's messages for bad values, and per-episode means as metrics.csv has them.
+// training fields and URL parameters read by the CLI's own number parser, the CLI's messages for bad values, one-line
+// failures, the evaluation size checked against the GPU, and per-episode means as metrics.csv has them.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO, parseScenario } from '../src/scenario.js';
@@ -7,7 +8,10 @@ import { DEFAULT_TRAIN_CONFIG } from '../src/train/config.js';
 import type { IterationMetrics } from '../src/train/gpuTrainer.js';
 import { EpisodeSeries } from '../web/src/episodes.js';
 import { describedButMissing, formatNumber, SCENARIO_KEYS, scenarioFromTexts, scenarioText } from '../web/src/scenarioKeys.js';
-import { configFromTexts, textsFromParameters, trainingTexts } from '../web/src/trainingKeys.js';
+import { configFromTexts, textsFromParameters, TRAINING_FIELDS, trainingTexts } from '../web/src/trainingKeys.js';
+import { failureText } from '../web/src/failures.js';
+import { checkEvaluationFits } from '../web/src/session.js';
+import { integerListOption, integerOption, numberOption } from '../src/cli/common.js';
 
 const defaultTexts = () => SCENARIO_KEYS.map((k) => scenarioText(DEFAULT_SCENARIO, k.path));
 
@@ -58,8 +62,80 @@ describe('the training form', () => {
 
   it('names the field of a bad value', () => {
     expect(() => configFromTexts({ ...trainingTexts(), envs: '0' })).toThrow(/^training: envs: /);
-    expect(() => configFromTexts({ ...trainingTexts(), hidden: '64,x' })).toThrow(/^training: hidden\.1: /);
+    expect(() => configFromTexts({ ...trainingTexts(), hidden: '64,x' })).toThrow(new UserError('training: hidden: expected comma-separated positive integers, got "64,x"'));
+    expect(() => configFromTexts({ ...trainingTexts(), hidden: '64,0' })).toThrow(/^training: hidden: /);
+    expect(() => configFromTexts({ ...trainingTexts(), updates: '0' })).toThrow(/^training: updates: /);
     expect(() => configFromTexts({ ...trainingTexts(), batch: '300000' })).toThrow('training: batch (300000) is larger than the replay buffer (replayCapacity 32768)');
+  });
+});
+
+describe('numbers read as megc reads its flags', () => {
+  /** What a parser makes of a text: its value, or its message. */
+  const outcome = (parse: () => unknown) => { try { return parse(); } catch (error) { return (error as Error).message; } };
+  const TEXTS = ['16', ' 16 ', '+16', '0x10', '0b10', '0o20', '1e3', '16.0', '1.5', '-1', '0', '', ' ', 'Infinity', 'NaN', '16abc', '99999999999999999999'];
+
+  it('a training field takes exactly what the same megc train flag takes, with the same message', () => {
+    const flags: [string, (text: string) => unknown][] = [['envs', integerOption(1)], ['seed', integerOption(0, 2 ** 32 - 1)], ['hidden', integerListOption]];
+    for (const [name, flag] of flags) {
+      for (const text of [...TEXTS, '8,8', '8,,8', '8,0x8']) {
+        const page = outcome(() => TRAINING_FIELDS.find((f) => f.name === name)!.parse(text));
+        expect(page, `${name}=${JSON.stringify(text)}`).toEqual(outcome(() => flag(text)));
+      }
+    }
+  });
+
+  it('number flags take decimal numbers only: no hexadecimal, nothing that overflows or reads as 0', () => {
+    const lr = numberOption(0, Infinity, { exclusiveMin: true });
+    expect(lr('3e-3')).toBe(3e-3);
+    expect(lr(' .5 ')).toBe(0.5);
+    expect(outcome(() => lr('0x10'))).toBe('expected a number, got "0x10"');
+    expect(outcome(() => lr('1e-400'))).toBe('"1e-400" is below the smallest number (about 5e-324): it would read as 0');
+    expect(outcome(() => lr('1e400'))).toBe('"1e400" is beyond the largest number (about 1.8e308)');
+    expect(outcome(() => lr('0e5'))).toBe('expected a number in (0, Infinity], got 0');
+  });
+
+  it('URL parameters that megc refuses are refused in one line naming the field (envs=0x10 is not 16 environments)', () => {
+    for (const [parameter, message] of [
+      ['envs=0x10', 'training: envs: expected an integer, got "0x10"'],
+      ['batch=1e3', 'training: batch: expected an integer, got "1e3"'],
+      ['iterations=12.5', 'training: iterations: expected an integer, got "12.5"'],
+      ['seed=-1', 'training: seed: expected an integer, got "-1"'],
+      ['evalSlots=', 'training: evalSlots: expected an integer, got ""'],
+      ['updates=Infinity', 'training: updates: expected an integer, got "Infinity"'],
+    ]) {
+      expect(() => configFromTexts(textsFromParameters(new URLSearchParams(parameter))), parameter).toThrow(new UserError(message));
+    }
+  });
+
+  it('a scenario field takes a number as a scenario file writes one: 0x10 and Infinity are refused, 1e-400 too', () => {
+    const at = (name: string, text: string) => {
+      const texts = defaultTexts();
+      texts[SCENARIO_KEYS.findIndex((k) => k.path.join('.') === name)] = text;
+      return texts;
+    };
+    expect(scenarioFromTexts(at('distance.comp', ' 25 ')).distance.comp).toBe(25);
+    expect(scenarioFromTexts(at('distance.comp', '2.5e1')).distance.comp).toBe(25);
+    for (const text of ['0x10', '0b11', 'Infinity', '1e999']) {
+      expect(() => scenarioFromTexts(at('distance.comp', text)), text).toThrow(/^scenario: distance\.comp (must be a number \(got "(0x10|0b11|Infinity)"\)|is out of range: "1e999" is beyond the largest number \(about 1\.8e308\))$/);
+    }
+    expect(() => scenarioFromTexts(at('data.ve.1', '1e-400'))).toThrow(new UserError('scenario: data.ve.1 is out of range: "1e-400" is below the smallest number (about 5e-324): it would read as 0'));
+  });
+});
+
+describe('the page\'s messages', () => {
+  it('shows a failure as one line, never a raw RangeError', () => {
+    expect(failureText(new RangeError('Invalid typed array length: 15032385536'))).toBe('internal error: Invalid typed array length: 15032385536');
+    expect(failureText(new UserError('scenario: psi: too large'))).toBe('scenario: psi: too large');
+    expect(failureText(new Error('first line\n    at somewhere'))).toBe('internal error: first line');
+  });
+
+  it('refuses a checkpoint\'s evaluation size that this GPU cannot hold before evaluating anything', () => {
+    const limits = { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 256 * 2 ** 20 };
+    expect(() => checkEvaluationFits(65536, limits)).not.toThrow();
+    const most = Math.floor(128 * 2 ** 20 / 28);
+    expect(() => checkEvaluationFits(most, limits)).not.toThrow();
+    expect(() => checkEvaluationFits(most + 1, limits)).toThrow(new UserError(`evaluation slots ${most + 1}: this GPU evaluates at most ${most} (its maxStorageBufferBindingSize holds 28 bytes per slot)`));
+    expect(() => checkEvaluationFits(2 ** 40, limits)).toThrow(UserError);
   });
 });
 

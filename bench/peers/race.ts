@@ -3,10 +3,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../../src/errors.js';
 import { SHADER_DIR } from '../../src/gpu/shaders.js';
-import { writeFileAtomic } from '../../src/io/atomic.js';
+import { checkWritableFile, ensureDirectory, writeFileAtomic } from '../../src/io/atomic.js';
 import { DEFAULT_SCENARIO, scenarioToJson } from '../../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { EVALSET_FILE, writeEvaluationSet, type EvaluationSetFile } from './evalset.js';
@@ -18,7 +18,7 @@ const VENV = join(PEERS, '.venv');
 const VENV_PYTHON = join(VENV, 'bin', 'python');
 
 export interface RaceOptions {
-  /** Where the JSON goes: a file, or true for stdout (then all progress goes to stderr). Default runs/peers.json. */
+  /** Where the JSON goes: a file, or true for stdout (then all progress goes to stderr). Default runs/peers.json (of the working directory). */
   json?: string | true;
   adapter?: string;
   /** The JAX peer's recipe: the issue's (lara_jax.py's defaults: 128x2, 1,024 envs = batch, 4 updates) or megc's default config. */
@@ -68,9 +68,20 @@ function ensureEvaluationSet(log: (line: string) => void): { path: string; file:
   return { path, file: writeEvaluationSet(dir, DEFAULT_SCENARIO) };
 }
 
+/** The report's file: `json`, or runs/peers.json, relative to where megc runs (`cwd`), not to the package; undefined for stdout. */
+export function peersReportPath(json: string | true | undefined, cwd = process.cwd()): string | undefined {
+  return json === true ? undefined : resolve(cwd, json ?? join('runs', 'peers.json'));
+}
+
 export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummary> {
   const toStderr = options.json === true;
   const log = (line: string) => (toStderr ? console.error(line) : console.log(line));
+  // The report's place is checked before the minutes of work, not after.
+  const reportPath = peersReportPath(options.json);
+  if (reportPath) {
+    ensureDirectory(dirname(reportPath));
+    checkWritableFile(reportPath);
+  }
   if (!existsSync(join(PEERS, 'lara_jax.py'))) throw new UserError(`--peers needs the repository checkout (${join(PEERS, 'lara_jax.py')} is missing)`);
   await ensureVenv(log, toStderr);
   const evalset = ensureEvaluationSet(log);
@@ -100,12 +111,10 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
     log('');
     log(formatRace(summary));
     const report = JSON.stringify({ date: new Date().toISOString(), ...summary, jaxResult: jax, megcEvaluation: evaluation }, null, 2) + '\n';
-    if (options.json === true) process.stdout.write(report);
+    if (!reportPath) process.stdout.write(report);
     else {
-      const path = options.json ?? join(ROOT, 'runs', 'peers.json');
-      mkdirSync(dirname(path), { recursive: true });
-      writeFileAtomic(path, report);
-      log(`wrote ${path}`);
+      writeFileAtomic(reportPath, report);
+      log(`wrote ${reportPath}`);
     }
     return summary;
   } finally {

@@ -2,7 +2,7 @@
 // `megc eval --policy DIR` score it.
 import type { Command } from 'commander';
 import { registerPolicyResolver } from '../env/evaluate.js';
-import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
+import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
 import { latencies } from '../env/reference.js';
 import { validateStates } from '../env/validate.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
@@ -11,7 +11,7 @@ import { requireLetter } from '../world/world.js';
 import { checkpointPath, loadPolicy } from '../train/checkpoint.js';
 import { actorActions, trainedActorResolver } from '../train/policy.js';
 import { action, scenarioOption } from './common.js';
-import { checkCsvOutput, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 registerPolicyResolver(trainedActorResolver);
 
@@ -28,10 +28,15 @@ export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise
     input: opts.input, output: opts.output, label: 'act', chunk,
     read: { required: [...STATE_COLUMNS], allowUnknown: true, allowInfinity: false },
     header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
-    compute({ columns, rows, firstRow }) {
+    async compute({ columns, rows, firstRow }) {
       validateStates(columns, rows, opts.input, scenario, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
-      const actions = actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, states, rows);
+      // In slices of about 2^23 multiply-adds of the actor, yielding to signals between them.
+      const actions = new Float64Array(rows * ACTION_SIZE);
+      await inSlices(rows, 2 ** 23 / policy.actor.length, (first, count) => {
+        const slice = states.subarray(first * STATE_SIZE, (first + count) * STATE_SIZE);
+        actions.set(actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, slice, count), first * ACTION_SIZE);
+      });
       const l = latencies(scenario, states, actions, rows);
       return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(l, LATENCY_COLUMNS, rows) };
     },

@@ -9,14 +9,16 @@ import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputFile } from '../io/outputs.js';
+import { packageVersion } from '../version.js';
 import { action, adapterOption, deviceOption, type DeviceKind } from './common.js';
 
-function versions(): Record<string, string> {
+/** The versions a report records: Node's, Dawn's bindings' (package webgpu) and this package's own. */
+export function versions(): Record<string, string> {
   const require = createRequire(import.meta.url);
   const version = (name: string) => {
     try { return (JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version; } catch { return 'unknown'; }
   };
-  return { node: process.version, webgpu: version('webgpu'), megc: version('megc-webgpu') };
+  return { node: process.version, webgpu: version('webgpu'), megc: packageVersion() };
 }
 
 export function registerBench(program: Command): void {
@@ -28,7 +30,7 @@ export function registerBench(program: Command): void {
     .addOption(new Option('--only <sections>', `comma-separated subset of ${BENCH_SECTIONS.join(',')}`))
     .addOption(new Option('--tune <mode>', 'how kernel variants are chosen: off (defaults), quick, full (time every candidate); cached per adapter').choices([...TUNE_MODES]).default('quick'))
     .option('--profile', 'also time every kernel of the training configs and print the per-kernel table')
-    .option('--peers', 'instead: time to within 1% of OPT of the JAX CPU peer (bench/peers/lara_jax.py) and of `megc train`, one after the other (minutes; JSON to runs/peers.json)')
+    .option('--peers', 'instead: time to within 1% of OPT of the JAX CPU peer (bench/peers/lara_jax.py) and of `megc train`, one after the other (minutes; JSON to runs/peers.json of the working directory)')
     .addOption(new Option('--peer-recipe <recipe>', "with --peers: the JAX peer's recipe, the issue's (128x2, 1,024 envs = batch, 4 updates) or megc's default config").choices(['issue', 'megc'] satisfies PeerRecipe[]).default('issue'))
     .addOption(deviceOption())
     .addOption(adapterOption())

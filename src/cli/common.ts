@@ -1,37 +1,32 @@
-// Shared CLI plumbing: option parsers that reject bad numbers, one-line errors, and the GPU/CPU device choice.
+// Shared CLI plumbing: option parsers that reject bad numbers (src/numberText.ts, as the web page's fields), one-line errors, and the GPU/CPU device choice.
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { GpuError, Interrupted, ShaderCompileError, UserError } from '../errors.js';
+import { NumberTextError, parseIntegerListText, parseIntegerText, parseNumberText } from '../numberText.js';
+
+/** A flag's parser from a src/numberText.ts parser: its NumberTextError becomes commander's InvalidArgumentError. */
+function flagParser<T>(parse: (value: string) => T) {
+  return (value: string): T => {
+    try {
+      return parse(value);
+    } catch (error) {
+      if (error instanceof NumberTextError) throw new InvalidArgumentError(error.message);
+      throw error;
+    }
+  };
+}
 
 /** An integer option in [min, max]; commander prints "option '--x <n>' argument 'abc' is invalid. …". */
 export function integerOption(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    if (!/^[+]?\d+$/.test(value.trim())) throw new InvalidArgumentError(`expected an integer, got "${value}"`);
-    const n = Number(value);
-    if (n < min || n > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}], got ${n}`);
-    return n;
-  };
+  return flagParser((value) => parseIntegerText(value, min, max));
 }
 
 /** A finite number option in [min, max]. */
 export function numberOption(min: number, max = Infinity, { exclusiveMin = false } = {}) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`expected a number, got "${value}"`);
-    if (n < min || n > max || (exclusiveMin && n === min)) {
-      throw new InvalidArgumentError(`expected a number in ${exclusiveMin ? '(' : '['}${min}, ${max}], got ${n}`);
-    }
-    return n;
-  };
+  return flagParser((value) => parseNumberText(value, min, max, { exclusiveMin }));
 }
 
 /** A comma-separated list of positive integers, e.g. "256,256". */
-export function integerListOption(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim());
-  if (parts.length === 0 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1)) {
-    throw new InvalidArgumentError(`expected comma-separated positive integers, got "${value}"`);
-  }
-  return parts.map(Number);
-}
+export const integerListOption = flagParser(parseIntegerListText);
 
 export type DeviceKind = 'gpu' | 'cpu';
 

@@ -6,6 +6,7 @@ import { createGpu, type Gpu } from '../gpu/runtime.js';
 import type { CsvReadOptions } from '../io/csvParse.js';
 import { CsvChunkReader, CsvChunkWriter, type CsvChunk, type CsvChunkOptions } from '../io/csvStream.js';
 import { checkOutputFile, refuseOutputOverInput, type NamedPath } from '../io/outputs.js';
+import { yieldToEvents } from '../yieldToEvents.js';
 
 export interface CsvTransform {
   input: string;
@@ -62,7 +63,7 @@ export async function transformCsv(transform: CsvTransform): Promise<number> {
       writer.write(columns);
       rows += chunk.rows;
       progress.update(reader.bytesRead, rows);
-      await new Promise((resolve) => setImmediate(resolve));  // let signals in (Ctrl-C ends the command between chunks)
+      await yieldToEvents();  // let signals in (Ctrl-C ends the command between chunks)
     }
     writer.commit();
     return rows;
@@ -73,6 +74,18 @@ export async function transformCsv(transform: CsvTransform): Promise<number> {
     progress.stop();
     reader.close();
     gpu?.destroy();
+  }
+}
+
+/**
+ * Calls `each(first, count)` over rows [0, rows) in slices of at most `slice` rows, yielding to signals between slices:
+ * a chunk's CPU work (OPT, a large actor) stays interruptible at once.
+ */
+export async function inSlices(rows: number, slice: number, each: (first: number, count: number) => void): Promise<void> {
+  const step = Math.max(1, Math.floor(slice));
+  for (let first = 0; first < rows; first += step) {
+    each(first, Math.min(step, rows - first));
+    if (first + step < rows) await yieldToEvents();
   }
 }
 

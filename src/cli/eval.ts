@@ -32,6 +32,8 @@ export function registerEval(program: Command): void {
       const provider = await resolvePolicy(opts.policy);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
       let gpu: Gpu | undefined;
+      // The heading first: it says what is being computed while it is (minutes for a large set).
+      if (!opts.json) console.log(`evaluation set ${opts.seed}, ${opts.slots} slots, ${opts.device}${opts.scenario ? `, scenario ${opts.scenario}` : ''}; mean latency in seconds`);
       try {
         if (opts.device === 'gpu') gpu = await createGpu({ adapter: opts.adapter });
         const result = await evaluatePolicy(provider, ctx, gpu?.device);
@@ -42,7 +44,6 @@ export function registerEval(program: Command): void {
           console.log(JSON.stringify({ policy: provider.name, slots: opts.slots, seed: opts.seed, ...result, ...(gap !== undefined ? { gap } : {}) }));
           return;
         }
-        console.log(`evaluation set ${opts.seed}, ${opts.slots} slots, ${opts.device}${opts.scenario ? `, scenario ${opts.scenario}` : ''}; mean latency in seconds`);
         // Column widths from the values, so that no value (1e300 included) runs into the next one.
         const row = (name: string, m: LatencyMeans) => [name, fmt(m.comp), fmt(m.aigc), fmt(m.ve), fmt(m.total)];
         const rows = [['policy', 'L_comp', 'L_aigc', 'L_ve', 'L_total'], row(provider.name, result)];

@@ -1,15 +1,16 @@
 // `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver, or the GPU kernel; streamed).
 import { Option, type Command } from 'commander';
-import { loadScenario } from '../scenario.js';
+import { loadScenario, type Scenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
-import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
+import { OPT_CPU_STEP } from '../env/evaluate.js';
+import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
 import { validateStates } from '../env/validate.js';
 import { checkGpuStates } from '../env/gpuRange.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
-import { checkCsvOutput, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 export interface SolveOptions { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }
 
@@ -27,10 +28,22 @@ export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Pro
       validateStates(columns, rows, opts.input, scenario, firstRow);
       if (gpu) checkGpuStates(columns, rows, opts.input, scenario, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
-      const { actions, latencies } = gpu ? await solveOptGpu(gpu.device, scenario, states) : optActions(scenario, states);
+      const { actions, latencies } = gpu ? await solveOptGpu(gpu.device, scenario, states) : await optInSlices(scenario, states, rows);
       return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(latencies, LATENCY_COLUMNS, rows) };
     },
   });
+}
+
+/** OPT on the CPU (float64) for states (rows, 7), in slices that yield to signals (a slice takes about 60 ms). */
+async function optInSlices(scenario: Scenario, states: Float64Array, rows: number): Promise<{ actions: Float64Array; latencies: Float64Array }> {
+  const actions = new Float64Array(rows * ACTION_SIZE);
+  const latencies = new Float64Array(rows * LATENCY_SIZE);
+  await inSlices(rows, OPT_CPU_STEP, (first, count) => {
+    const slice = optActions(scenario, states.subarray(first * STATE_SIZE, (first + count) * STATE_SIZE));
+    actions.set(slice.actions, first * ACTION_SIZE);
+    latencies.set(slice.latencies, first * LATENCY_SIZE);
+  });
+  return { actions, latencies };
 }
 
 export function registerSolve(program: Command): void {

@@ -8,12 +8,22 @@ import { envSampleDispatch, optDispatch, rolloutMeanGpu, scenarioBuffer, vec4Sum
 import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from './layout.js';
 import { optActions } from './opt.js';
 import { fraAction, latency, rraAction, sampleStates } from './reference.js';
+import { yieldToEvents } from '../yieldToEvents.js';
 
 /** Default size of the evaluation set. */
 export const EVAL_SLOTS = 65536;
 
 /** Mean latencies in seconds. */
 export interface LatencyMeans { comp: number; aigc: number; ve: number; total: number }
+
+const means = (v: ArrayLike<number>, n: number): LatencyMeans => ({ comp: v[0] / n, aigc: v[1] / n, ve: v[2] / n, total: v[3] / n });
+
+/**
+ * States per step of a CPU evaluation: it holds one step's states and actions whatever the set's size, and yields to
+ * signals between steps. OPT, about 0.25 ms a state, takes steps of OPT_CPU_STEP (about 60 ms).
+ */
+export const CPU_EVALUATION_STEP = 1024;
+export const OPT_CPU_STEP = 256;
 
 /** Where the evaluation set of (count, seed) comes from: env i is `firstEnv + i` at `slot` with key (EVAL_SEED, evalStates). */
 export function evaluationSetKey(seed: number): { stateSeed: number; stateStream: number; slot: number } {
@@ -27,11 +37,10 @@ export function evaluationStates(scenario: Scenario, count = EVAL_SLOTS, seed = 
   return sampleStates(scenario, key.stateSeed, key.stateStream, 0, count, key.slot);
 }
 
-/** Mean latencies of actions (n, 7) on states (n, 7), float64. */
-export function evaluateActions(scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>): LatencyMeans {
+/** Adds the latencies of actions (n, 7) on states (n, 7) to `sums` (comp, aigc, ve, total), float64, row by row. */
+function addLatencySums(sums: number[], scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>): void {
   const n = states.length / STATE_SIZE;
   if (!Number.isInteger(n) || actions.length !== n * ACTION_SIZE) throw new RangeError('states and actions must both be (n, 7)');
-  const sums = [0, 0, 0, 0];
   const s = new Array<number>(STATE_SIZE), a = new Array<number>(ACTION_SIZE);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < STATE_SIZE; k++) s[k] = states[i * STATE_SIZE + k];
@@ -39,7 +48,13 @@ export function evaluateActions(scenario: Scenario, states: ArrayLike<number>, a
     const l = latency(scenario, s, a);
     for (let k = 0; k < LATENCY_SIZE; k++) sums[k] += l[k];
   }
-  return { comp: sums[0] / n, aigc: sums[1] / n, ve: sums[2] / n, total: sums[3] / n };
+}
+
+/** Mean latencies of actions (n, 7) on states (n, 7), float64. */
+export function evaluateActions(scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>): LatencyMeans {
+  const sums = [0, 0, 0, 0];
+  addLatencySums(sums, scenario, states, actions);
+  return means(sums, states.length / STATE_SIZE);
 }
 
 export interface EvaluationContext {
@@ -53,22 +68,22 @@ export interface EvaluationContext {
 /** A policy the evaluator can score; the trainer registers its actor as one through registerPolicyResolver. */
 export interface PolicyProvider {
   name: string;
-  /** Actions (n, 7) for the evaluation set's states (n, 7) on the CPU. */
-  actionsCpu(ctx: EvaluationContext, states: Float64Array): Float64Array | Promise<Float64Array>;
+  /** Actions (n, 7) for states (n, 7) of the evaluation set on the CPU: its states firstEnv, firstEnv + 1, …. */
+  actionsCpu(ctx: EvaluationContext, states: Float64Array, firstEnv: number): Float64Array | Promise<Float64Array>;
+  /** States per CPU step when fewer than CPU_EVALUATION_STEP keep a step short (a large network). */
+  cpuStep?: number;
   /** Mean latencies over the evaluation set on the GPU (states from the same draws as evaluationStates). */
   evaluateGpu?(device: GPUDevice, ctx: EvaluationContext): Promise<LatencyMeans>;
 }
 
-const means = (v: ArrayLike<number>, n: number): LatencyMeans => ({ comp: v[0] / n, aigc: v[1] / n, ve: v[2] / n, total: v[3] / n });
-
 function fixedPolicy(name: 'fra' | 'rra'): PolicyProvider {
   return {
     name,
-    actionsCpu(ctx, states) {
+    actionsCpu(ctx, states, firstEnv) {
       const n = states.length / STATE_SIZE;
       const out = new Float64Array(n * ACTION_SIZE);
       const { slot } = evaluationSetKey(ctx.seed);
-      for (let i = 0; i < n; i++) out.set(name === 'fra' ? fraAction() : rraAction(ctx.scenario, EVAL_SEED, i, slot), i * ACTION_SIZE);
+      for (let i = 0; i < n; i++) out.set(name === 'fra' ? fraAction() : rraAction(ctx.scenario, EVAL_SEED, firstEnv + i, slot), i * ACTION_SIZE);
       return out;
     },
     async evaluateGpu(device, ctx) {
@@ -109,7 +124,7 @@ async function evaluateOptGpu(device: GPUDevice, ctx: EvaluationContext): Promis
 const BUILT_IN: Record<string, PolicyProvider> = {
   fra: fixedPolicy('fra'),
   rra: fixedPolicy('rra'),
-  opt: { name: 'opt', actionsCpu: (ctx, states) => optActions(ctx.scenario, states).actions, evaluateGpu: evaluateOptGpu },
+  opt: { name: 'opt', actionsCpu: (ctx, states) => optActions(ctx.scenario, states).actions, cpuStep: OPT_CPU_STEP, evaluateGpu: evaluateOptGpu },
 };
 
 export type PolicyResolver = (name: string) => PolicyProvider | undefined | Promise<PolicyProvider | undefined>;
@@ -131,10 +146,21 @@ export async function resolvePolicy(name: string): Promise<PolicyProvider> {
   throw new UserError(`--policy ${name}: unknown policy (expected fra, rra, opt${resolvers.length ? ', or a trained actor directory' : ''})`);
 }
 
-/** Mean latencies of a policy over the evaluation set (count states of set `seed`), on the CPU (float64) or the GPU. */
+/**
+ * Mean latencies of a policy over the evaluation set (count states of set `seed`), on the CPU (float64) or the GPU.
+ * The CPU streams the set in steps (a running sum, the same as one pass over every state), yielding between steps.
+ */
 export async function evaluatePolicy(policy: string | PolicyProvider, ctx: EvaluationContext, device?: GPUDevice): Promise<LatencyMeans> {
   const provider = typeof policy === 'string' ? await resolvePolicy(policy) : policy;
   if (device && provider.evaluateGpu) return provider.evaluateGpu(device, ctx);
-  const states = evaluationStates(ctx.scenario, ctx.count, ctx.seed);
-  return evaluateActions(ctx.scenario, states, await provider.actionsCpu(ctx, states));
+  const key = evaluationSetKey(ctx.seed);
+  const step = Math.max(1, Math.min(CPU_EVALUATION_STEP, provider.cpuStep ?? CPU_EVALUATION_STEP));
+  const sums = [0, 0, 0, 0];
+  for (let first = 0; first < ctx.count; first += step) {
+    const count = Math.min(step, ctx.count - first);
+    const states = sampleStates(ctx.scenario, key.stateSeed, key.stateStream, first, count, key.slot);
+    addLatencySums(sums, ctx.scenario, states, await provider.actionsCpu(ctx, states, first));
+    await yieldToEvents();
+  }
+  return means(sums, ctx.count);
 }

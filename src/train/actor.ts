@@ -32,5 +32,7 @@ export function actorPolicy(policy: LoadedPolicy, name = 'lara'): PolicyProvider
   return {
     name,
     actionsCpu: (_ctx, states) => actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, states),
+    // About 2^23 multiply-adds per evaluation step, so that a large network's steps stay short too.
+    cpuStep: Math.max(1, Math.floor(2 ** 23 / policy.actor.length)),
   };
 }

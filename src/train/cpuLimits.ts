@@ -33,13 +33,16 @@ interface CpuNeed {
   totalPerUnit: number;
 }
 
-/** What the CPU trainer (src/train/reference.ts) and its final evaluation allocate, per config value. */
-export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true } = {}): CpuNeed[] {
+/**
+ * What the CPU trainer (src/train/reference.ts) allocates, per config value. Its final evaluation streams the set in
+ * steps of CPU_EVALUATION_STEP states (src/env/evaluate.ts): evalSlots takes no memory in proportion.
+ */
+export function cpuTrainerNeeds(config: TrainConfig): CpuNeed[] {
   const rows = Math.max(config.envs, config.batch);
   const criticInput = OBSERVATION_SIZE + ACTION_SIZE;
   const widest = Math.max(criticInput, ...config.hidden);
   const widths = config.hidden.reduce((sum, w) => sum + w, 0);
-  const needs: CpuNeed[] = [
+  return [
     { what: `the replay ring (replayCapacity ${config.replayCapacity} x ${REPLAY_STRIDE} values)`, flag: '--replay-capacity',
       value: config.replayCapacity, arrayPerUnit: REPLAY_STRIDE, totalPerUnit: REPLAY_STRIDE },
     // Per row of an iteration (envs) or minibatch (batch): states, observations, actions, critic inputs, and the forward
@@ -47,20 +50,14 @@ export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true } = {}): 
     { what: `the activations (max(envs, batch) ${rows} x width ${widest})`, flag: 'max(--envs, --batch)',
       value: rows, arrayPerUnit: widest, totalPerUnit: 6 * OBSERVATION_SIZE + 2 * criticInput + 6 * (widths + ACTION_SIZE + 1) },
   ];
-  if (evaluate) {
-    // The evaluation states, every policy's actions and latencies, OPT's too.
-    needs.push({ what: `the evaluation set (evalSlots ${config.evalSlots} x ${OBSERVATION_SIZE} values)`, flag: '--eval-slots',
-      value: config.evalSlots, arrayPerUnit: OBSERVATION_SIZE, totalPerUnit: 4 * OBSERVATION_SIZE + 2 * 4 });
-  }
-  return needs;
 }
 
 /**
  * Throws a UserError, before anything is allocated, when the CPU trainer cannot hold `config`: an array longer than a
  * typed array may be, or more memory than `limits` allow; it names the need, the limit and the largest value that fits.
  */
-export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits(), { evaluate = true } = {}): void {
-  const needs = cpuTrainerNeeds(config, { evaluate });
+export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits()): void {
+  const needs = cpuTrainerNeeds(config);
   const bytesOf = (n: CpuNeed) => 8 * n.totalPerUnit * n.value;
   const totalBytes = needs.reduce((sum, n) => sum + bytesOf(n), 0);
   /** The largest value of `need` that fits the memory beside the others as they are (0: the others alone do not). */

@@ -1,14 +1,14 @@
 // A LARA training run, top to bottom: lock the run directory, resolve where the run starts (fresh, resumed, forked),
 // build the trainer, train in segments between checkpoints while the episode log fills metrics.csv, stop on a signal or
 // on divergence keeping the last good checkpoint, then evaluate and write evaluation.json.
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { GpuError, UserError } from '../errors.js';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
-import { SHADER_DIR } from '../gpu/shaders.js';
+import { packageVersion } from '../version.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioToJson, type Scenario } from '../scenario.js';
-import { StopRequest } from '../signals.js';
+import { ExitNotice, StopRequest } from '../signals.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { checkCpuTrainerFits } from './cpuLimits.js';
@@ -90,14 +90,6 @@ export interface TrainingResult {
   evaluation?: EvaluationResult;
 }
 
-function packageVersion(): string {
-  try {
-    return String(JSON.parse(readFileSync(join(dirname(SHADER_DIR), 'package.json'), 'utf8')).version);
-  } catch {
-    return 'unknown';
-  }
-}
-
 /** Refuses to start a fresh or forked run over another run (unless replacing it), or to replace a folder of other files. */
 function refuseOverwrite(directory: LockedDirectory, out: string, replace: boolean): void {
   const present = runFilesIn(out);
@@ -122,9 +114,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     throw new UserError(`--resume ${out}: ${existsSync(out) ? 'not a run directory (to continue a checkpoint file, give --out DIR)' : 'no such run directory'}`);
   }
 
-  // 1. The run directory, locked for this command (a refused start removes what it created).
+  // 1. The run directory, locked for this command (a refused start removes what it created). A signal before training
+  // ends the command at once (nothing is complete yet: the lock is released, a directory it created removed).
   const directory = LockedDirectory.open(out, { log });
-  const stop = (options.handleSignals ?? true) ? new StopRequest('finishing the chunk in flight, then writing the checkpoint and metrics') : null;
+  const handleSignals = options.handleSignals ?? true;
+  let stop: StopRequest | null = null;
+  let notice: ExitNotice | null = null;
   let written = false;
   let driver: Driver | undefined;
   let gpu: Gpu | undefined = options.gpu;
@@ -140,7 +135,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // A scenario outside the float32 GPU path's range is refused before the GPU is opened or tuned (MODEL.md).
     if (device === 'gpu') scenarioUniform(scenario);
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
-    if (device === 'cpu') checkCpuTrainerFits(config, undefined, { evaluate });
+    if (device === 'cpu') checkCpuTrainerFits(config);
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
@@ -185,6 +180,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: driver.plans }, inPlace ? driver.iteration : null, wall());
     const startIteration = driver.iteration;
     const stopAfter = options.stopAfterIterations;
+    // While training, the first signal stops at the next chunk and saves the checkpoint and metrics.
+    if (handleSignals) stop = new StopRequest('finishing the chunk in flight, then writing the checkpoint and metrics');
     await trainInSegments({
       driver, config, scenario, episodes, checkpoints, wall, onProgress: options.onProgress,
       checkpointEverySeconds: options.checkpointEverySeconds ?? 300,
@@ -193,6 +190,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     });
     // A fresh or forked run stopped before its first segment still gets its checkpoint.
     if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall);
+    // From here on the checkpoint and metrics are complete: a signal ends the command at once and keeps them.
+    stop?.close();
+    if (handleSignals) notice = new ExitNotice(`stopped; the checkpoint and metrics in ${out} are kept, no evaluation is written (megc eval --policy ${out} --gap evaluates it)`);
 
     if (choice?.profiler) log(await choice.report(driver.iteration - startIteration));
 
@@ -213,6 +213,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     return result;
   } finally {
     stop?.close();
+    notice?.close();
     driver?.destroy();
     if (ownGpu) gpu?.destroy();
     directory.close({ discardIfEmpty: !written });

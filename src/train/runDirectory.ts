@@ -39,9 +39,16 @@ export function sameDirectory(a: string, b: string): boolean {
   }
 }
 
-/** A locked directory; close() releases it (and removes the directories open() created if nothing was written). */
+/**
+ * A locked directory; close() releases it (and removes the directories open() created if nothing was written). A
+ * process that exits without closing it (a signal) releases it and removes what open() created while it is empty.
+ */
 export class LockedDirectory {
-  private constructor(readonly path: string, private readonly lock: string, private readonly created: string | undefined) {}
+  private readonly closeAtExit = () => this.close({ discardIfEmpty: true });
+
+  private constructor(readonly path: string, private readonly lock: string, private readonly created: string | undefined) {
+    process.on('exit', this.closeAtExit);
+  }
 
   /**
    * Creates `path` if needed, locks it and sweeps the temporaries that killed writers left. A UserError
@@ -80,6 +87,7 @@ export class LockedDirectory {
 
   /** Releases the lock; with `discardIfEmpty`, removes the directories open() created when nothing else is in them. */
   close({ discardIfEmpty = false } = {}): void {
+    process.off('exit', this.closeAtExit);
     releaseLock(this.lock);
     if (discardIfEmpty) removeEmptyDirectories(this.path, this.created);
   }

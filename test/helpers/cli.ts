@@ -27,8 +27,11 @@ export interface Finished { code: number | null; signal: NodeJS.Signals | null; 
  * output so far after each piece of it. Resolves when it has exited and its pipes have drained.
  */
 export function startMegc(args: string[], onStdout?: (text: string, child: ChildProcess) => void,
-                          onStderr?: (text: string, child: ChildProcess) => void, options: { execArgv?: string[] } = {}): { child: ChildProcess; done: Promise<Finished> } {
-  const child = spawn(process.execPath, [...(options.execArgv ?? []), CLI, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+                          onStderr?: (text: string, child: ChildProcess) => void,
+                          options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): { child: ChildProcess; done: Promise<Finished> } {
+  const child = spawn(process.execPath, [...(options.execArgv ?? []), CLI, ...args], {
+    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: options.env ? { ...process.env, ...options.env } : undefined,
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => { stdout += d; onStdout?.(stdout, child); });

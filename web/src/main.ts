@@ -15,6 +15,7 @@ import { checkpointBytes, openCheckpoint, saveCheckpoint } from './checkpointFil
 import { EpisodeSeries, pageRun } from './episodes.js';
 import { evaluationSpec, Figure, trainingSpecs } from './figures.js';
 import { ScenarioForm, TrainingForm } from './forms.js';
+import { failureText } from './failures.js';
 import { clearResults, showResults } from './results.js';
 import { evaluateAll, snapshotPolicy, train } from './session.js';
 import { textsFromParameters } from './trainingKeys.js';
@@ -97,12 +98,6 @@ async function device(): Promise<Gpu> {
     }
   });
   return opened;
-}
-
-/** A failure as one message: the user's mistakes and GPU errors as they are, anything else with its name. */
-function failureText(error: unknown): string {
-  if (error instanceof UserError || error instanceof GpuError) return error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Opens the scenario table at the key a `scenario: KEY …` message names. */
@@ -213,6 +208,8 @@ async function evaluateFile(file: File): Promise<void> {
     setState('done');
   } catch (error) {
     showMessage(failureText(error));
+    // The status must not say "Evaluating …" on a page that is back to ready.
+    showStatus(`${file.name}: not evaluated (see the message above).`);
     setState(gpu ? 'ready' : 'error');
   }
 }

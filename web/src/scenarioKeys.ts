@@ -1,5 +1,7 @@
 // The scenario form's rows: every key of the model (src/scenario.ts) with a label, its SI unit and its default, and the
 // conversion between a form's texts and the scenario JSON that parseScenario checks, as `--scenario FILE` is checked.
+import { UserError } from '../../src/errors.js';
+import { isNumberText, NumberTextError, parseNumberText } from '../../src/numberText.js';
 import { DEFAULT_SCENARIO, parseScenario, scenarioToJson, type Scenario } from '../../src/scenario.js';
 
 /** One number of the scenario: its key path in the JSON file (an interval's ends as index 0 and 1). */
@@ -69,11 +71,23 @@ export function scenarioText(scenario: Scenario, path: readonly (string | number
   return formatNumber(value as number);
 }
 
-/** A form's text as a JSON value: a number where it reads as one, otherwise the text itself (the schema names it). */
+/**
+ * A form's text as a JSON value: a number where it is written as a scenario file writes one (src/numberText.ts: not
+ * 0x10, Infinity or ''), otherwise the text itself, which parseScenario then refuses naming the key. A number that
+ * overflows or rounds to 0 is a NumberTextError.
+ */
 export function textValue(text: string): number | string {
-  const trimmed = text.trim();
-  const number = Number(trimmed);
-  return trimmed !== '' && Number.isFinite(number) ? number : text;
+  return isNumberText(text) ? parseNumberText(text) : text;
+}
+
+/** textValue, its errors as a UserError naming the key as parseScenario does (`scenario: data.ve.1 is out of range: …`). */
+function keyValue(text: string, path: readonly (string | number)[], source = 'scenario'): number | string {
+  try {
+    return textValue(text);
+  } catch (error) {
+    if (error instanceof NumberTextError) throw new UserError(`${source}: ${path.join('.')} is out of range: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The scenario of the form's texts (one per SCENARIO_KEYS entry), checked by parseScenario; messages name `source`. */
@@ -82,7 +96,7 @@ export function scenarioFromTexts(texts: readonly string[], source = 'scenario')
   SCENARIO_KEYS.forEach((key, i) => {
     let node = json as Record<string | number, unknown>;
     key.path.forEach((part, depth) => {
-      if (depth === key.path.length - 1) { node[part] = textValue(texts[i]); return; }
+      if (depth === key.path.length - 1) { node[part] = keyValue(texts[i], key.path, source); return; }
       node[part] ??= typeof key.path[depth + 1] === 'number' ? [] : {};
       node = node[part] as Record<string | number, unknown>;
     });

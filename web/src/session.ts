@@ -1,6 +1,7 @@
 // The page's training and evaluation driver: GpuTrainer (src/train/gpuTrainer.ts) chunk by chunk with a stop flag, an
 // iteration rate and ETA, then LARA, FRA, RRA and OPT on the evaluation set through src/env/evaluate.ts, as `megc train`.
 import { evaluatePolicy, type LatencyMeans } from '../../src/env/evaluate.js';
+import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from '../../src/env/layout.js';
 import { UserError } from '../../src/errors.js';
 import type { Policy } from '../../src/figures/runTypes.js';
 import type { Gpu } from '../../src/gpu/runtime.js';
@@ -65,11 +66,24 @@ export function snapshotPolicy(snapshot: TrainerSnapshot, config: TrainConfig, s
 export type PolicyResults = Record<Policy, LatencyMeans>;
 
 /**
+ * Refuses, before any policy runs, an evaluation set larger than this GPU evaluates: OPT holds the set's states,
+ * actions and latencies in one buffer each (a checkpoint's evalSlots may say anything).
+ */
+export function checkEvaluationFits(count: number, limits: Pick<GPUSupportedLimits, 'maxStorageBufferBindingSize' | 'maxBufferSize'>): void {
+  const bytesPerSlot = 4 * Math.max(STATE_SIZE, ACTION_SIZE, LATENCY_SIZE);
+  const most = Math.floor(Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize) / bytesPerSlot);
+  if (!Number.isSafeInteger(count) || count < 1 || count > most) {
+    throw new UserError(`evaluation slots ${count}: this GPU evaluates at most ${most} (its maxStorageBufferBindingSize holds ${bytesPerSlot} bytes per slot)`);
+  }
+}
+
+/**
  * LARA (the actor on the CPU, float64, no noise), FRA, RRA and OPT (on the GPU) on the first `count` slots of the
  * standard evaluation set, as `megc train` evaluates a run; `onPolicy` is told before each one starts.
  */
 export async function evaluateAll(policy: LoadedPolicy, count: number, device: GPUDevice,
                                   onPolicy: (name: Policy) => Promise<void> | void = () => {}): Promise<PolicyResults> {
+  checkEvaluationFits(count, device.limits);
   const ctx = { scenario: policy.scenario, count, seed: 1 };
   const step = async (name: Policy, run: () => Promise<LatencyMeans>) => { await onPolicy(name); return run(); };
   return {

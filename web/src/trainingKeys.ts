@@ -1,24 +1,33 @@
 // The training form's fields (envs, batch, hidden, updates, iterations, seed, evaluation slots): URL parameters of the
-// same names, defaults from src/train/config.ts, and the config they make, checked by parseTrainConfig.
+// same names, defaults from src/train/config.ts, read as `megc train` reads the same flags (src/numberText.ts: "0x10"
+// or "1e3" is no integer there either), and the config they make, checked by parseTrainConfig.
+import { UserError } from '../../src/errors.js';
+import { NumberTextError, parseIntegerListText, parseIntegerText } from '../../src/numberText.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../src/train/config.js';
-import { textValue } from './scenarioKeys.js';
 
 export interface TrainingField {
   /** URL parameter and form field name. */
   name: string;
   label: string;
+  /** The config field it sets. */
+  field: keyof TrainConfig;
   /** The config value as the field shows it. */
   text(config: TrainConfig): string;
+  /** The value of the field's text, parsed as the flag of `megc train` is (a NumberTextError otherwise). */
+  parse(text: string): number | number[];
 }
 
+/** A positive integer, as --envs, --batch, --updates, --iterations and --eval-slots take one. */
+const positive = (text: string) => parseIntegerText(text, 1);
+
 export const TRAINING_FIELDS: TrainingField[] = [
-  { name: 'envs', label: 'Parallel environments', text: (c) => String(c.envs) },
-  { name: 'batch', label: 'Minibatch size', text: (c) => String(c.batch) },
-  { name: 'hidden', label: 'Hidden layer widths', text: (c) => c.hidden.join(',') },
-  { name: 'updates', label: 'Gradient updates per iteration', text: (c) => String(c.updatesPerIteration) },
-  { name: 'iterations', label: 'Training iterations', text: (c) => String(c.iterations) },
-  { name: 'seed', label: 'Seed', text: (c) => String(c.seed) },
-  { name: 'evalSlots', label: 'Evaluation slots', text: (c) => String(c.evalSlots) },
+  { name: 'envs', field: 'envs', label: 'Parallel environments', text: (c) => String(c.envs), parse: positive },
+  { name: 'batch', field: 'batch', label: 'Minibatch size', text: (c) => String(c.batch), parse: positive },
+  { name: 'hidden', field: 'hidden', label: 'Hidden layer widths', text: (c) => c.hidden.join(','), parse: parseIntegerListText },
+  { name: 'updates', field: 'updatesPerIteration', label: 'Gradient updates per iteration', text: (c) => String(c.updatesPerIteration), parse: positive },
+  { name: 'iterations', field: 'iterations', label: 'Training iterations', text: (c) => String(c.iterations), parse: positive },
+  { name: 'seed', field: 'seed', label: 'Seed', text: (c) => String(c.seed), parse: (text) => parseIntegerText(text, 0, 2 ** 32 - 1) },
+  { name: 'evalSlots', field: 'evalSlots', label: 'Evaluation slots', text: (c) => String(c.evalSlots), parse: positive },
 ];
 
 /** The fields' texts for `config` (default: the recipe's defaults), by field name. */
@@ -36,15 +45,24 @@ export function textsFromParameters(parameters: URLSearchParams, base = training
   return texts;
 }
 
-/** The training config of the fields' texts; the other settings keep the recipe's defaults. Messages name `source`. */
+/**
+ * The training config of the fields' texts; the other settings keep the recipe's defaults. A UserError `SOURCE: NAME:
+ * what is wrong` for the first field that is not a number of its kind, or a config parseTrainConfig refuses.
+ */
 export function configFromTexts(texts: Record<string, string>, source = 'training'): TrainConfig {
-  return parseTrainConfig({
-    envs: textValue(texts.envs),
-    batch: textValue(texts.batch),
-    hidden: texts.hidden.split(',').map(textValue),
-    updatesPerIteration: textValue(texts.updates),
-    iterations: textValue(texts.iterations),
-    seed: textValue(texts.seed),
-    evalSlots: textValue(texts.evalSlots),
-  }, source);
+  const given: Partial<Record<keyof TrainConfig, unknown>> = {};
+  for (const f of TRAINING_FIELDS) {
+    try {
+      given[f.field] = f.parse(texts[f.name] ?? '');
+    } catch (error) {
+      if (error instanceof NumberTextError) throw new UserError(`${source}: ${f.name}: ${error.message}`);
+      throw error;
+    }
+  }
+  // Errors name the page's field (updates, not updatesPerIteration).
+  const nameOf = (field: string) => {
+    const f = TRAINING_FIELDS.find((t) => t.field === field);
+    return f && f.name !== field ? `${source}: ${f.name}` : undefined;
+  };
+  return parseTrainConfig(given, source, nameOf);
 }
