@@ -1,6 +1,9 @@
 // The float32 GPU path against the float64 reference over the whole scenario space (property tests): a scenario the GPU
 // accepts gives states, latencies and FRA/RRA means within tolerance of the CPU, all finite where the CPU's are;
 // one it refuses is refused in one line naming the key. State and action rows read from files likewise.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
@@ -9,6 +12,8 @@ import { checkGpuActions, checkGpuStates } from '../src/env/gpuRange.js';
 import { fraAction, latencies, latency, pathGain, rraAction, sampleStates } from '../src/env/reference.js';
 import { gpuAccepts, scenarioUniform } from '../src/env/scenarioUniform.js';
 import { parseScenario, type Scenario } from '../src/scenario.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { runTraining } from '../src/train/run.js';
 import { drawnScenarios } from './helpers/scenarios.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
@@ -129,5 +134,13 @@ describe('the float32 GPU path over the scenario space', () => {
     expect(refused('beta', 1e-40)).toMatch(/column "beta": 1e-40 is a positive share below 1e-30/);
     expect(refused('alpha_off', 1 - 1e-11)).toMatch(/column "alpha_off": 0\.99999999999 leaves the other user a share of 1e-11, which float32 .* holds as 0; use --device cpu/);
     expect(refused('h_comp_off', 0)).toBe('');
+  });
+
+  it('megc train on the GPU refuses a scenario outside the range before opening the GPU, writing nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'megc-gpu-range-')), 'run');
+    const config = parseTrainConfig({ envs: 4, batch: 8, hidden: [8], iterations: 4, replayCapacity: 16, evalSlots: 16 });
+    await expect(runTraining({ scenario: parseScenario({ fLocal: 1e-30 }, 'slow.json'), config, out, device: 'gpu', log: () => {}, handleSignals: false, evaluate: false }))
+      .rejects.toThrow(/^scenario: fLocal: .* above the 1e20 s the float32 GPU path computes accurately .*; use --device cpu$/);
+    expect(existsSync(out)).toBe(false);
   });
 });
