@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { loadScenario } from '../scenario.js';
+import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
 import { formatTextTable } from '../textTable.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
@@ -26,6 +27,8 @@ export function registerEval(program: Command): void {
       const scenario = loadScenario(opts.scenario);
       const provider = await resolvePolicy(opts.policy);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
+      // The GPU computes this policy (or OPT for --gap): a scenario outside its float32 range is refused first.
+      if (opts.device === 'gpu' && (provider.evaluateGpu || opts.gap)) checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');
       let gpu: Gpu | undefined;
       try {
         if (opts.device === 'gpu') gpu = await createGpu({ adapter: opts.adapter });
