@@ -1,6 +1,9 @@
 // The float32 GPU path against the float64 reference over the whole scenario space (property tests): a scenario the GPU
 // accepts gives states, latencies and FRA/RRA means within tolerance of the CPU, all finite where the CPU's are;
 // one it refuses is refused in one line naming the key. State and action rows read from files likewise.
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
@@ -9,6 +12,10 @@ import { checkGpuActions, checkGpuStates } from '../src/env/gpuRange.js';
 import { fraAction, latencies, latency, pathGain, rraAction, sampleStates } from '../src/env/reference.js';
 import { gpuAccepts, scenarioUniform } from '../src/env/scenarioUniform.js';
 import { parseScenario, type Scenario } from '../src/scenario.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { runTraining } from '../src/train/run.js';
+import { runLatency } from '../src/cli/latency.js';
+import { runSolve } from '../src/cli/solve.js';
 import { drawnScenarios } from './helpers/scenarios.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
@@ -129,5 +136,25 @@ describe('the float32 GPU path over the scenario space', () => {
     expect(refused('beta', 1e-40)).toMatch(/column "beta": 1e-40 is a positive share below 1e-30/);
     expect(refused('alpha_off', 1 - 1e-11)).toMatch(/column "alpha_off": 0\.99999999999 leaves the other user a share of 1e-11, which float32 .* holds as 0; use --device cpu/);
     expect(refused('h_comp_off', 0)).toBe('');
+  });
+
+  it('megc train on the GPU refuses a scenario outside the range before opening the GPU, writing nothing', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'megc-gpu-range-')), 'run');
+    const config = parseTrainConfig({ envs: 4, batch: 8, hidden: [8], iterations: 4, replayCapacity: 16, evalSlots: 16 });
+    await expect(runTraining({ scenario: parseScenario({ fLocal: 1e-30 }, 'slow.json'), config, out, device: 'gpu', log: () => {}, handleSignals: false, evaluate: false }))
+      .rejects.toThrow(/^scenario: fLocal: .* above the 1e20 s the float32 GPU path computes accurately .*; use --device cpu$/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('megc solve and latency on the GPU name the scenario file and refuse before reading or writing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'megc-gpu-range-'));
+    writeFileSync(join(dir, 'far.json'), '{"distance": {"comp": 1e20}}');
+    writeFileSync(join(dir, 'states.csv'), 'h_comp_off,h_aigc_back,h_ve_off,h_ve_back,d_comp,d_ve,d_aigc\n1e-7,7e-8,1.5e-7,1.6e-7,4e6,5e6,9e6\n');
+    const far = join(dir, 'far.json');
+    const output = join(dir, 'out.csv');
+    const message = new RegExp(`^${far.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: distance\\.comp: 1e20 m gives a mean channel gain of 1e-43, below the 1e-30`);
+    await expect(runSolve({ input: join(dir, 'states.csv'), output, scenario: far, device: 'gpu' })).rejects.toThrow(message);
+    await expect(runLatency({ input: join(dir, 'states.csv'), output, scenario: far, device: 'gpu' })).rejects.toThrow(message);
+    expect(existsSync(output)).toBe(false);
   });
 });

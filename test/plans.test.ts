@@ -57,6 +57,13 @@ describe('checkTrainerPlans', () => {
     expect(() => checkTrainerPlans(forged, run, undefined, 'x')).toThrow(message);
   });
 
+  it('refuses f16 variants for a run that does not allow mixed precision', async () => {
+    const { device } = await testGpu();
+    const f16 = forge(perLayer(device), (p) => { p.critic[0].forward.layers[1].tile = { ...p.critic[0].forward.layers[1].tile, f16: true }; });
+    expect(() => checkTrainerPlans(f16, { ...run, mixedPrecision: true })).not.toThrow();
+    expect(() => checkTrainerPlans(f16, { ...run, mixedPrecision: false })).toThrow(/critic\.0\.forward\.layers\.1: tiled .* f16 rounds its inputs to f16, and this run does not allow mixed precision/);
+  });
+
   it('refuses fused kernels for a network they cannot run', async () => {
     const { device } = await testGpu();
     const deep = { ...run, actorSizes: [run.actorSizes[0], 8, 8, 8, 8, 7], criticSizes: [run.criticSizes[0], 8, 8, 8, 8, 1] };

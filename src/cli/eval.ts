@@ -2,6 +2,7 @@
 import { Option, type Command } from 'commander';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { loadScenario } from '../scenario.js';
+import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
 import { formatTextTable } from '../textTable.js';
 import { isLetter, worldOf } from '../world/world.js';
@@ -31,6 +32,8 @@ export function registerEval(program: Command): void {
       if (!isLetter(world)) { await evalWorld(world, { ...opts, slots: command.getOptionValueSource('slots') === 'default' ? worldEvalSlots(world) : opts.slots }); return; }
       const provider = await resolvePolicy(opts.policy);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
+      // The GPU computes this policy (or OPT for --gap): a scenario outside its float32 range is refused first.
+      if (opts.device === 'gpu' && (provider.evaluateGpu || opts.gap)) checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');
       let gpu: Gpu | undefined;
       // The heading first: it says what is being computed while it is (minutes for a large set).
       if (!opts.json) console.log(`evaluation set ${opts.seed}, ${opts.slots} slots, ${opts.device}${opts.scenario ? `, scenario ${opts.scenario}` : ''}; mean latency in seconds`);

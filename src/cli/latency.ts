@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { loadScenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
+import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { latenciesGpu } from '../env/gpu.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
 import { latencies as referenceLatencies } from '../env/reference.js';
@@ -18,6 +19,7 @@ export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions):
   checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const scenario = loadScenario(opts.scenario);
   requireLetter(scenario, opts.scenario ?? 'defaults', 'megc latency');
+  if (opts.device === 'gpu') checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'latency', chunk,
     gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,

@@ -4,6 +4,7 @@ import { loadScenario, type Scenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
 import { OPT_CPU_STEP } from '../env/evaluate.js';
 import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
+import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
 import { validateStates } from '../env/validate.js';
@@ -19,6 +20,7 @@ export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Pro
   checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const scenario = loadScenario(opts.scenario);
   requireLetter(scenario, opts.scenario ?? 'defaults', 'megc solve');
+  if (opts.device === 'gpu') checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'solve', chunk,
     gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,

@@ -20,8 +20,8 @@ const FIELD_KEYS = [
  * outside the float32 GPU path's range (checkGpuScenario), and any derived field that float32 holds only as 0, a
  * subnormal (flushed to 0 by many GPUs) or infinity, as it would an exact zero.
  */
-export function scenarioUniform(s: Scenario): ArrayBuffer {
-  checkGpuScenario(s);
+export function scenarioUniform(s: Scenario, source = 'scenario'): ArrayBuffer {
+  checkGpuScenario(s, source);
   const data = new ArrayBuffer(SCENARIO_UNIFORM_BYTES);
   const f = new Float32Array(data);
   const K = s.channel.ricianK;
@@ -52,12 +52,20 @@ export function scenarioUniform(s: Scenario): ArrayBuffer {
   fields.forEach((v, i) => {
     f[i] = v;
     if (v !== 0 && !(Number.isFinite(f[i]) && Math.abs(f[i]) >= FLOAT32_MIN_NORMAL)) {
-      throw new UserError(`scenario: ${FIELD_KEYS[i]}: gives the GPU kernels the value ${v.toPrecision(3)}, outside float32's normal range ` +
+      throw new UserError(`${source}: ${FIELD_KEYS[i]}: gives the GPU kernels the value ${v.toPrecision(3)}, outside float32's normal range ` +
         `[${FLOAT32_MIN_NORMAL.toPrecision(3)}, ${FLOAT32_MAX.toPrecision(3)}] (it would compute as ${f[i] === 0 ? '0' : Number.isFinite(f[i]) ? 'a subnormal' : 'infinity'}); use --device cpu or a less extreme value`);
     }
   });
   new Uint32Array(data, fields.length * 4, 3).set([s.slotsPerEpisode, 0, 0]);
   return data;
+}
+
+/**
+ * Refuses (UserError `source: key: ...`) a scenario the float32 GPU path would not compute accurately: what
+ * scenarioUniform checks, for a command to call before it opens the GPU or reads its input.
+ */
+export function checkScenarioForGpu(s: Scenario, source = 'scenario'): void {
+  scenarioUniform(s, source);
 }
 
 /** Whether the GPU path accepts `s` (scenarioUniform, with checkGpuScenario, passes). */

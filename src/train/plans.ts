@@ -4,7 +4,7 @@
 // the GPU.
 import { z } from 'zod';
 import { UserError } from '../errors.js';
-import { headFits, MATRIX_FEATURES, matrixTileBytes, matrixTileColumns, matrixTileRows, matrixWorkgroup, tileColumns, tileRows, validateTile,
+import { describeLinear, headFits, MATRIX_FEATURES, mixedPrecision, matrixTileBytes, matrixTileColumns, matrixTileRows, matrixWorkgroup, tileColumns, tileRows, validateTile,
   type LinearVariant, type TileShape } from '../nn/linear.js';
 import { mlpLayout } from '../nn/layout.js';
 import { FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, FUSED_MAX_WIDTH, fusible } from '../nn/mlpFused.js';
@@ -66,6 +66,8 @@ export interface PlanRun {
   batch: number;
   /** The environments: the actor also acts on all of them at once (forward only) when envs != batch. */
   envs: number;
+  /** false: refuse variants that round the matmul inputs to f16 (the run did not allow mixed precision). Default: allowed. */
+  mixedPrecision?: boolean;
 }
 
 /** The adapter's side of a plan: its limits and features (a GPUDevice is one). */
@@ -99,6 +101,9 @@ export function checkTrainerPlans(plans: TrainerPlans, run: PlanRun, limits?: Pl
     fitsGrid(field, Math.ceil(columns / tileColumns(t)), `${columns} columns in tiles of ${tileColumns(t)}`);
   };
   const variant = (field: string, v: LinearVariant, rows: number, columns: number) => {
+    if (run.mixedPrecision === false && mixedPrecision(v)) {
+      throw refuse(field, `${describeLinear(v)} rounds its inputs to f16, and this run does not allow mixed precision (--mixed-precision)`);
+    }
     if (v.kind === 'tiled') return tile(`${field}.tile`, v.tile, rows, columns);
     if (!device) return;
     const workgroup = v.kind === 'register' ? v.workgroup : matrixWorkgroup(v);

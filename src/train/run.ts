@@ -131,7 +131,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // Plans given (--tune FILE) or resumed are checked against this run's networks and batches, then this GPU's limits.
     const planRun = { actorSizes: actorSizes(config), criticSizes: criticSizes(config), batch: config.batch, envs: config.envs };
     const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
-    if (givenPlans) checkTrainerPlans(givenPlans.plans, planRun, undefined, `--tune ${givenPlans.source}`);
+    // Plans given for this run round to f16 only where it allows mixed precision (a resumed run keeps its own plans).
+    if (givenPlans) checkTrainerPlans(givenPlans.plans, { ...planRun, mixedPrecision: options.mixedPrecision ?? false }, undefined, `--tune ${givenPlans.source}`);
     // A scenario outside the float32 GPU path's range is refused before the GPU is opened or tuned (MODEL.md).
     if (device === 'gpu') scenarioUniform(scenario);
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
@@ -141,7 +142,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
     if (device === 'gpu') gpu ??= await createGpu({ adapter: options.adapter });
     let resumedPlans = start.plans;
-    if (device === 'gpu' && givenPlans) checkTrainerPlans(givenPlans.plans, planRun, gpu!.device, `--tune ${givenPlans.source}`);
+    if (device === 'gpu' && givenPlans) checkTrainerPlans(givenPlans.plans, { ...planRun, mixedPrecision: options.mixedPrecision ?? false }, gpu!.device, `--tune ${givenPlans.source}`);
     else if (device === 'gpu' && resumedPlans) {
       try {
         checkTrainerPlans(resumedPlans, planRun, gpu!.device, 'the resumed run');
