@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
-import { checkCpuTrainerFits, type CpuLimits } from '../src/train/cpuLimits.js';
+import { checkCpuEvaluationFits, checkCpuTrainerFits, type CpuLimits } from '../src/train/cpuLimits.js';
 import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { ensureBuilt, errorLines, megc } from './helpers/cli.js';
 
@@ -73,5 +73,26 @@ describe('megc train --device cpu refuses 2e9 before allocating', () => {
     expect(result.status, result.stderr).toBe(2);
     expect(errorLines(result.stderr)).toEqual([expect.stringMatching(new RegExp(`^megc: error: on the CPU, ${message.source}`))]);
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('megc eval --device cpu checks --slots before allocating', () => {
+  it('an evaluation set longer than a typed array or the memory is refused, naming the largest --slots that fits', () => {
+    const refusalOf = (slots: number, limits: CpuLimits) => {
+      try { checkCpuEvaluationFits(slots, limits); return null; } catch (error) { expect(error).toBeInstanceOf(UserError); return (error as Error).message; }
+    };
+    const byArray = refusalOf(1_000_000, SMALL);
+    expect(byArray).toBe('on the CPU, the evaluation set (1000000 slots x 7 values) is an array of 7000000 values, more than the 1000000 a JavaScript typed array holds; the largest that fits is --slots 142857');
+    expect(refusalOf(142_857, SMALL)).toBeNull();
+    const byMemory = refusalOf(100_000, { ...SMALL, memoryBytes: 1_000_000 });
+    expect(byMemory).toMatch(/^on the CPU, the evaluation needs about 28800000 bytes, .* the largest that fits is --slots 3472$/);
+    expect(refusalOf(3472, { ...SMALL, memoryBytes: 1_000_000 })).toBeNull();
+  });
+
+  it('megc eval --slots 2147483648 --device cpu: one line, exit 2 (not an internal error)', () => {
+    ensureBuilt();
+    const result = megc(['eval', '--policy', 'fra', '--slots', '2147483648', '--device', 'cpu']);
+    expect(result.status, result.stderr).toBe(2);
+    expect(errorLines(result.stderr)).toEqual([expect.stringMatching(/^megc: error: on the CPU, the evaluation set \(2147483648 slots x 7 values\) is an array of 15032385536 values, .*the largest that fits is --slots \d+$/)]);
   });
 });

@@ -4,6 +4,7 @@ import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { loadScenario } from '../scenario.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
 import { formatTextTable } from '../textTable.js';
+import { checkCpuEvaluationFits } from '../train/cpuLimits.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
@@ -25,6 +26,8 @@ export function registerEval(program: Command): void {
     .action(action(async (opts: EvalOptions) => {
       const scenario = loadScenario(opts.scenario);
       const provider = await resolvePolicy(opts.policy);
+      // On the CPU (or for a policy without a GPU evaluation) the set is held in memory: its size checked before any work.
+      if (opts.device === 'cpu' || !provider.evaluateGpu) checkCpuEvaluationFits(opts.slots);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
       let gpu: Gpu | undefined;
       try {

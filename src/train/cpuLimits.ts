@@ -60,7 +60,22 @@ export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true } = {}): 
  * typed array may be, or more memory than `limits` allow; it names the need, the limit and the largest value that fits.
  */
 export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits(), { evaluate = true } = {}): void {
-  const needs = cpuTrainerNeeds(config, { evaluate });
+  checkCpuNeedsFit(cpuTrainerNeeds(config, { evaluate }), limits, 'training');
+}
+
+/** What `megc eval` on the CPU allocates for `slots` slots: the states, the policy's actions, latencies (OPT's too with --gap). */
+export function cpuEvaluationNeeds(slots: number, flag = '--slots'): CpuNeed[] {
+  return [{ what: `the evaluation set (${slots} slots x ${OBSERVATION_SIZE} values)`, flag, value: slots,
+    arrayPerUnit: OBSERVATION_SIZE, totalPerUnit: 4 * OBSERVATION_SIZE + 2 * 4 }];
+}
+
+/** Throws a UserError, before anything is allocated, when an evaluation of `slots` slots does not fit the CPU (see checkCpuTrainerFits). */
+export function checkCpuEvaluationFits(slots: number, limits: CpuLimits = hostCpuLimits(), flag = '--slots'): void {
+  checkCpuNeedsFit(cpuEvaluationNeeds(slots, flag), limits, 'the evaluation');
+}
+
+/** The check of checkCpuTrainerFits for any list of needs; `activity` names what needs the memory ("training"). */
+function checkCpuNeedsFit(needs: CpuNeed[], limits: CpuLimits, activity: string): void {
   const bytesOf = (n: CpuNeed) => 8 * n.totalPerUnit * n.value;
   const totalBytes = needs.reduce((sum, n) => sum + bytesOf(n), 0);
   /** The largest value of `need` that fits the memory beside the others as they are (0: the others alone do not). */
@@ -77,6 +92,6 @@ export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hos
     const biggestFirst = [...needs].sort((a, b) => bytesOf(b) - bytesOf(a));
     const fixable = biggestFirst.find((n) => byMemory(n) >= 1);
     const remedy = fixable ? `the largest that fits is ${fixable.flag} ${byMemory(fixable)}` : `reduce ${needs.map((n) => n.flag).join(', ')}`;
-    throw new UserError(`on the CPU, training needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
+    throw new UserError(`on the CPU, ${activity} needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
   }
 }
