@@ -73,3 +73,14 @@ describe('megc train --device cpu refuses 2e9 before allocating', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('megc eval --device cpu checks --slots up front', () => {
+  // The CPU evaluation streams the set (test/interrupt_phases.test.ts measures its memory at 2^31 slots): --slots is
+  // bounded by the evaluation counter's range, checked before any work.
+  it('megc eval --slots 4294967296 --device cpu: one line, exit 2 (not an internal error)', () => {
+    ensureBuilt();
+    const result = megc(['eval', '--policy', 'fra', '--slots', '4294967296', '--device', 'cpu']);
+    expect(result.status, result.stderr).toBe(2);
+    expect(errorLines(result.stderr)[0]).toMatch(/^megc: error: option '--slots <n>' argument '4294967296' is invalid\. expected an integer in \[1, 2147483648\]/);
+  });
+});

@@ -182,8 +182,8 @@ describe('output paths checked before any work', () => {
     const at = scratch();
     writeFileSync(join(at, 'file'), '');
     expect(() => checkOutputDirectory('--out', '')).toThrow('--out: the path is empty');
-    expect(() => checkOutputDirectory('--out', join(at, 'file'))).toThrow(`--out ${join(at, 'file')}: not a directory`);
-    expect(() => checkOutputDirectory('--out', join(at, 'file', 'run'))).toThrow(`--out ${join(at, 'file', 'run')}: ${join(at, 'file')} is a file, not a directory`);
+    expect(() => checkOutputDirectory('--out', join(at, 'file'))).toThrow(`cannot create directory ${join(at, 'file')}: ${join(at, 'file')} is a file, not a directory`);
+    expect(() => checkOutputDirectory('--out', join(at, 'file', 'run'))).toThrow(`cannot create directory ${join(at, 'file', 'run')}: ${join(at, 'file')} is a file, not a directory`);
     expect(() => checkOutputFile('--json', '')).toThrow('--json: the path is empty');
     for (const args of [['train', '--device', 'cpu', '--out', ''], ['figures', '--quick', '--device', 'cpu', '--out', '']]) {
       const result = megc(args, { cwd: at });

@@ -77,8 +77,23 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   const wanted = options.adapter ?? hostSetting('MEGC_ADAPTER');
   // Timestamps at full resolution: Dawn rounds them (to ~65 us on lavapipe) against timing attacks in browsers, which
   // would blur the per-kernel profile and the tuner's timings.
-  const adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...(options.dawnFlags ?? dawnFlagsFrom(hostSetting('MEGC_DAWN_FLAGS')))]);
-  if (adapters.length === 0) throw new UserError(`no WebGPU adapter found; ${SETUP_HINT}`);
+  // MEGC_DAWN_FLAGS (when no flags are given): both ways it can fail name it, so a user knows what to change.
+  const setting = options.dawnFlags === undefined ? hostSetting('MEGC_DAWN_FLAGS') : undefined;
+  const userFlags = options.dawnFlags ?? dawnFlagsFrom(setting);
+  const fromSetting = options.dawnFlags === undefined && userFlags.length > 0;
+  let adapters: GPUAdapter[];
+  try {
+    adapters = await listAdapters(['disable-dawn-features=timestamp_quantization', ...userFlags]);
+  } catch (error) {
+    if (!fromSetting) throw error;
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new UserError(`MEGC_DAWN_FLAGS=${JSON.stringify(setting)}: Dawn cannot use these flags (${reason}); give key=value flags separated by spaces, or unset it`);
+  }
+  if (adapters.length === 0) {
+    throw new UserError(fromSetting
+      ? `no WebGPU adapter found with MEGC_DAWN_FLAGS=${JSON.stringify(setting)} (its Dawn flags may hide every adapter: unset it to check); ${SETUP_HINT}`
+      : `no WebGPU adapter found; ${SETUP_HINT}`);
+  }
   let adapter = adapters[0];
   if (wanted) {
     const match = adapters.find((a) => describeAdapter(summarize(a)).toLowerCase().includes(wanted.toLowerCase()));

@@ -27,14 +27,12 @@ export function checkOutputFile(flag: string, path: string, { stdout = false } =
   checkWritableFile(path, { stdout });
 }
 
-/** Checks an output directory before any work: not empty, not a file, and no file where one of its parents should be. */
+/** Checks an output directory before any work: not empty, not a file, and no file where it or one of its parents should be. */
 export function checkOutputDirectory(flag: string, path: string): void {
   refuseEmptyPath(flag, path);
-  const stat = statOrUndefined(path);
-  if (stat && !stat.isDirectory()) throw new UserError(`${flag} ${path}: not a directory`);
-  if (stat) return;
   const existing = nearestExisting(path);
-  if (statOrUndefined(existing)?.isDirectory() === false) throw new UserError(`${flag} ${path}: ${existing} is a file, not a directory`);
+  // As makeDirectories says it, but before any work.
+  if (statOrUndefined(existing)?.isDirectory() === false) throw new UserError(`cannot create directory ${path}: ${existing} is a file, not a directory`);
 }
 
 function statOrUndefined(path: string): Stats | undefined {

@@ -57,7 +57,12 @@ export function cpuTrainerNeeds(config: TrainConfig): CpuNeed[] {
  * typed array may be, or more memory than `limits` allow; it names the need, the limit and the largest value that fits.
  */
 export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits()): void {
-  const needs = cpuTrainerNeeds(config);
+  checkCpuNeedsFit(cpuTrainerNeeds(config), limits, 'training');
+}
+
+
+/** The check of checkCpuTrainerFits for any list of needs; `activity` names what needs the memory ("training"). */
+function checkCpuNeedsFit(needs: CpuNeed[], limits: CpuLimits, activity: string): void {
   const bytesOf = (n: CpuNeed) => 8 * n.totalPerUnit * n.value;
   const totalBytes = needs.reduce((sum, n) => sum + bytesOf(n), 0);
   /** The largest value of `need` that fits the memory beside the others as they are (0: the others alone do not). */
@@ -74,6 +79,6 @@ export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hos
     const biggestFirst = [...needs].sort((a, b) => bytesOf(b) - bytesOf(a));
     const fixable = biggestFirst.find((n) => byMemory(n) >= 1);
     const remedy = fixable ? `the largest that fits is ${fixable.flag} ${byMemory(fixable)}` : `reduce ${needs.map((n) => n.flag).join(', ')}`;
-    throw new UserError(`on the CPU, training needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
+    throw new UserError(`on the CPU, ${activity} needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
   }
 }
