@@ -36,12 +36,14 @@ fn best_beta(state: array<f32, STATE_SIZE>, alpha_back: f32) -> vec2<f32> {
   return select(vec2<f32>(x2, f2), vec2<f32>(x1, f1), f1 <= f2);
 }
 
-// L_comp* = T_loc T_off / (T_loc + T_off); T_off = inf gives T_loc.
+// L_comp* = T_loc T_off / (T_loc + T_off); T_off = inf gives T_loc; no load (both 0) gives 0. As the smaller time
+// times a ratio <= 1, so no product overflows.
 fn comp_time(t_local: f32, t_off: f32) -> f32 {
   if (t_off > 3.0e38) { return t_local; }
   let sum = t_local + t_off;
   if (sum == 0.0) { return 0.0; }
-  return t_local * t_off / sum;
+  if (t_local <= t_off) { return t_local * (t_off / sum); }
+  return t_off * (t_local / sum);
 }
 
 fn compute_time(t_local: f32, k_comp: f32, gen_shared: f32, uplink: f32, w: f32) -> f32 {
@@ -106,12 +108,17 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let uplink = uplink_time(state, alpha_off);
   let omega_comp = best_omega(t_local, k_comp, gen_shared, uplink).x;
   let t_off = uplink + megc_time(k_comp, omega_comp);
+  // lambda* balances the local and offloaded parts; 0 without load (MODEL.md's zero-load rule) or offload.
   var lambda = 0.0;
-  if (t_off <= 3.0e38) { lambda = t_local / (t_local + t_off); }
+  if (t_off <= 3.0e38 && t_local + t_off > 0.0) { lambda = t_local / (t_local + t_off); }
   let rest = 1.0 - omega_comp;
   var omega_aigc = rest * 0.5;
   if (sqrt_a + sqrt_v > 0.0) { omega_aigc = rest * sqrt_a / (sqrt_a + sqrt_v); }
   let action = array<f32, ACTION_SIZE>(alpha_off, alpha_back, beta, lambda, omega_comp, omega_aigc, rest - omega_aigc);
   for (var k = 0u; k < ACTION_SIZE; k++) { actions[n * ACTION_SIZE + k] = action[k]; }
-  latencies[n] = latency(scenario, state, action);
+  // L_comp at lambda* itself (comp_time), not through the float32 lambda: where lambda* is within float32's spacing of 1
+  // (a slow local CPU), 1 - lambda keeps few correct bits and the local part would be off by percents.
+  let l = latency(scenario, state, action);
+  let comp = comp_time(t_local, t_off);
+  latencies[n] = vec4<f32>(comp, l.y, l.z, comp + l.y + l.z);
 }

@@ -36,6 +36,16 @@ function forged(name: string, edit: (tensors: ReturnType<typeof readSafetensors>
   return copy;
 }
 
+/** Kernel plans for this run's networks (2 layers each) at its batches (training 8, acting 4), with `change` applied. */
+const plansMeta = (change: (p: Record<string, any>) => void) => (_t: unknown, metadata: Record<string, string>) => {
+  const layers = () => [0, 1].map(() => ({ kind: 'tiled', tile: { threadsX: 16, threadsY: 16, tileK: 16 } }));
+  const plan = (batch: number, trainable: boolean) => ({ batch, forward: { kind: 'layers', layers: layers() },
+    ...(trainable ? { backwardInput: { kind: 'layers', layers: layers() }, backwardWeight: { splits: 1, rowsPerSplit: batch, layers: layers() } } : {}) });
+  const plans = { actor: [plan(8, true), plan(4, false)], critic: [plan(8, true)], reduce: { subgroups: false } };
+  change(plans);
+  metadata.plans = JSON.stringify(plans);
+};
+
 /** Edits the JSON of the checkpoint's progress metadata. */
 const progress = (change: (p: Record<string, any>) => void) => (_t: unknown, metadata: Record<string, string>) => {
   const p = JSON.parse(metadata.progress);
@@ -105,6 +115,17 @@ describe('forged metadata is refused on --resume before anything is written', ()
     ['Adam steps that the iterations did not make', (_t: unknown, m: Record<string, string>) => { m.actor_step = '999'; }, /metadata actor_step is "999" but the counters tensor says/],
     ['counters the iterations did not make', (t: Record<string, { data: { [i: number]: number } }>, m: Record<string, string>) => { t.counters.data[1] = 7; m.actor_step = '7'; }, /Adam steps are 7 \(actor\) and \d+ \(critic\), but 6 iterations of this config make \d+/],
     ['a seed other than the config\'s', (_t: unknown, m: Record<string, string>) => { m.seed = '5'; }, /metadata seed is "5", the config's is 4/],
+    ['totals that are not the sums of their parts', progress((p) => { p.episode.reward = -1e300; p.episode.lTotal = 1e300; }),
+      /metadata progress: the sums of the episode in progress are not their own sums: L_total 1e\+300 is not L_comp \+ L_aigc \+ L_ve = /],
+    ['a reward that is not -L_total', progress((p) => { p.episode.reward = -1e-3; }), /reward -0\.001 is not -L_total = /],
+    ['a finished row whose L_total is not its parts', progress((p) => { const f = p.rows[0].split(','); f[6] = String(Number(f[6]) * 2); f[2] = String(-Number(f[6])); p.rows[0] = f.join(','); }),
+      /row 1 holds measures that are not their own sums: L_total/],
+    ['plans whose weight gradient covers 1 row of the batch of 8', plansMeta((p) => { p.actor[0].backwardWeight.rowsPerSplit = 1; }),
+      /metadata plans: kernel plans: actor\.0\.backwardWeight\.rowsPerSplit: 1 splits x 1 rows cover 1 of the batch's 8 rows; .*forged or corrupted/],
+    ['plans with fewer layers than the network', plansMeta((p) => { p.critic[0].forward.layers.pop(); }),
+      /metadata plans: kernel plans: critic\.0\.forward\.layers: 1 variants for a network of 2 layers/],
+    ['plans for another batch', plansMeta((p) => { p.actor[1].batch = 5; }), /kernel plans: actor\.1\.batch: 5 is not a batch this run runs the actor at \(8 \(training\), 4 \(acting\)\)/],
+    ['plans without the training batch\'s weight gradient', plansMeta((p) => { delete p.critic[0].backwardWeight; }), /kernel plans: critic\.0\.backwardWeight: missing/],
   ])('%s', async (name, edit, message) => {
     const bad = forged(`progress-${name.replace(/\W+/g, '-')}`, edit as Parameters<typeof forged>[1]);
     const before = contents(bad);

@@ -44,6 +44,8 @@ describe('parseCsv accepts good input', () => {
     const text = formatCsv(['a', 'b'], values.map((v, i) => [v, values[values.length - 1 - i]]));
     const table = parseCsv(text, 'x.csv', options);
     expect([...table.columns.a]).toEqual(values);
+    // A zero written with any exponent is zero (only a non-zero number that would round to 0 is out of range).
+    expect([...parseCsv('a,b\n0e-400,0.000e-9999\n', 'x.csv', options).columns.b]).toEqual([0]);
   });
 
   it('accepts Infinity only where allowed, negatives only where allowed', () => {
@@ -81,6 +83,8 @@ describe('parseCsv rejects bad input with a message naming the problem', () => {
     ['a,b\nInfinity,2\n', 'in.csv: row 1 (line 2), column "a": Infinity is not allowed here'],
     ['a,b\n-Infinity,2\n', 'in.csv: row 1 (line 2), column "a": -Infinity is not allowed'],
     ['a,b\n1e999,2\n', 'in.csv: row 1 (line 2), column "a": "1e999" is out of the float64 range'],
+    ['a,b\n1,1e-400\n', 'in.csv: row 1 (line 2), column "b": "1e-400" is out of the float64 range (it would be read as 0)'],
+    ['a,b\n0.25E-999,2\n', 'in.csv: row 1 (line 2), column "a": "0.25E-999" is out of the float64 range (it would be read as 0)'],
     ['a,b\n1\0,2\n', 'in.csv: not a text CSV file (contains NUL bytes)'],
   ])('%j', (text, message) => {
     expect(errorOf(text)).toBe(message);

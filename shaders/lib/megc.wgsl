@@ -26,6 +26,16 @@ fn megc_log2_one_plus(x: f32) -> f32 {
   return log2(1.0 + x);
 }
 
+// -ln(u) for u in (0, 1), accurate to a few ulp relative also for u near 1 (where log(u) is accurate only absolutely):
+// there -ln(1 - x) = 2 atanh(s), s = x / (2 - x) <= 1/7, with x = 1 - u exact; the series to s^9 leaves < 1e-9 relative.
+fn megc_neg_log(u: f32) -> f32 {
+  if (u < 0.75) { return -log(u); }
+  let x = 1.0 - u;
+  let s = x / (2.0 - x);
+  let s2 = s * s;
+  return 2.0 * s * (1.0 + s2 * (0.3333333333 + s2 * (0.2 + s2 * (0.1428571429 + s2 * 0.1111111111))));
+}
+
 // Rician |x|^2 from two standard normals.
 fn megc_rician_power(scenario: Scenario, n: vec2<f32>) -> f32 {
   let re = scenario.rician_los + scenario.rician_scatter * n.x;
@@ -105,7 +115,8 @@ fn rra_action(scenario: Scenario, seed: u32, env: u32, slot: u32) -> array<f32, 
   let u1 = uniform4(vec4<u32>(env, slot, 0u, 1u), key);
   let eps = scenario.rra_floor;
   let ratios = vec4<f32>(eps) + (1.0 - 2.0 * eps) * u0;
-  let e = -log(u1.xyz);
+  // Exp(1) draws; a draw near 0 (u near 1) sets a share near the floor, so it must be accurate relative.
+  let e = vec3<f32>(megc_neg_log(u1.x), megc_neg_log(u1.y), megc_neg_log(u1.z));
   let spread = (1.0 - 3.0 * eps) / (e.x + e.y + e.z);
   let omega_comp = eps + spread * e.x;
   let omega_aigc = eps + spread * e.y;

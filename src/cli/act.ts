@@ -7,10 +7,11 @@ import { latencies } from '../env/reference.js';
 import { validateStates } from '../env/validate.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { loadScenario } from '../scenario.js';
-import { loadPolicy } from '../train/checkpoint.js';
+import { requireLetter } from '../world/world.js';
+import { checkpointPath, loadPolicy } from '../train/checkpoint.js';
 import { actorActions, trainedActorResolver } from '../train/policy.js';
 import { action, scenarioOption } from './common.js';
-import { inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 registerPolicyResolver(trainedActorResolver);
 
@@ -18,9 +19,11 @@ export interface ActOptions { policy: string; input: string; output: string; sce
 
 /** The command's work (tests call it with small chunks). */
 export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise<void> {
+  checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, { flag: '--policy', path: checkpointPath(opts.policy) }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const policy = loadPolicy(opts.policy);
   // Latencies on the given scenario, or on the one the actor was trained on.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : policy.scenario;
+  requireLetter(scenario, opts.scenario ?? opts.policy, 'megc act');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'act', chunk,
     read: { required: [...STATE_COLUMNS], allowUnknown: true, allowInfinity: false },
@@ -46,7 +49,7 @@ export function registerAct(program: Command): void {
     .description('apply a trained actor (no exploration noise) to the states of a CSV: writes its actions and latencies (any length)')
     .requiredOption('--policy <dir>', 'run directory of `megc train` (or its checkpoint.safetensors)')
     .requiredOption('--input <file>', 'CSV with the 7 state columns (MODEL.md); other columns are ignored')
-    .requiredOption('--output <file>', 'CSV to write: state, action and latency columns')
+    .requiredOption('--output <file>', 'CSV to write (- for stdout): state, action and latency columns')
     .addOption(scenarioOption())
     .action(action((opts: ActOptions) => runAct(opts)));
 }

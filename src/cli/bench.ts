@@ -7,7 +7,8 @@ import { BENCH_SECTIONS, formatRow, runBench, tableHeader, type BenchSection } f
 import { formatProfile } from '../gpu/profiler.js';
 import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
 import { UserError } from '../errors.js';
-import { checkWritableFile, writeFileAtomic } from '../io/atomic.js';
+import { writeFileAtomic } from '../io/atomic.js';
+import { checkOutputFile } from '../io/outputs.js';
 import { packageVersion } from '../version.js';
 import { action, adapterOption, deviceOption, type DeviceKind } from './common.js';
 
@@ -42,7 +43,7 @@ export function registerBench(program: Command): void {
       const sections = opts.only?.split(',').map((s) => s.trim()) as BenchSection[] | undefined;
       for (const s of sections ?? []) if (!BENCH_SECTIONS.includes(s)) throw new UserError(`--only: unknown section "${s}" (${BENCH_SECTIONS.join(', ')})`);
       // The report's file is checked before measuring (minutes), not after.
-      if (typeof opts.json === 'string') checkWritableFile(opts.json);
+      if (typeof opts.json === 'string') checkOutputFile('--json', opts.json);
       const toStdout = opts.json === true;
       const log = toStdout ? (s: string) => console.error(s) : (s: string) => console.log(s);
       log(tableHeader());

@@ -5,6 +5,7 @@ import cliProgress from 'cli-progress';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
 import type { CsvReadOptions } from '../io/csvParse.js';
 import { CsvChunkReader, CsvChunkWriter, type CsvChunk, type CsvChunkOptions } from '../io/csvStream.js';
+import { checkOutputFile, refuseOutputOverInput, type NamedPath } from '../io/outputs.js';
 import { yieldToEvents } from '../yieldToEvents.js';
 
 export interface CsvTransform {
@@ -36,7 +37,16 @@ function progressBar(label: string, total: number): { update: (bytes: number, ro
   return { update: (bytes, rows) => bar.update(bytes, { rows }), stop: () => bar.stop() };
 }
 
-/** Runs `transform` over the input; returns the rows written. */
+/**
+ * Checks a CSV command's --output before any work (read or computed): a file that can be written, a device, or `-`
+ * (stdout); never one of its `inputs` (the same file however it is named). One line, exit 2.
+ */
+export function checkCsvOutput(output: string, inputs: readonly (NamedPath | undefined)[]): void {
+  checkOutputFile('--output', output, { stdout: true });
+  refuseOutputOverInput([{ flag: '--output', path: output }], inputs);
+}
+
+/** Runs `transform` over the input; returns the rows written (`-` as the output: stdout). */
 export async function transformCsv(transform: CsvTransform): Promise<number> {
   const reader = new CsvChunkReader(transform.input, transform.read, transform.chunk);
   let writer: CsvChunkWriter | undefined;
@@ -44,7 +54,8 @@ export async function transformCsv(transform: CsvTransform): Promise<number> {
   let rows = 0;
   let gpu: Gpu | undefined;
   try {
-    writer = new CsvChunkWriter(transform.output, transform.header);
+    writer = new CsvChunkWriter(transform.output, transform.header, { stdout: true });
+    if (writer.swept.length > 0) process.stderr.write(`megc: note: removed ${writer.swept.length} temporary file(s) left beside ${transform.output} by killed writers\n`);
     for (const chunk of reader) {
       if (transform.gpu && !gpu) gpu = await createGpu({ adapter: transform.gpu.adapter });
       const columns = await transform.compute(chunk, gpu);

@@ -1,9 +1,12 @@
 // `megc figures`: the letter's Figures 3, 4 and 5 (SVG, PNG and the CSV behind each), training only the runs not yet in DIR.
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Interrupted, UserError } from '../errors.js';
-import { FIGURE_PROFILES, formatResultTable, makeFigures } from '../figures/pipeline.js';
+import { FIGURE_FILES, FIGURE_PROFILES, figureRunDirectory, formatResultTable, makeFigures } from '../figures/pipeline.js';
+import { checkOutputDirectory, refuseOutputOverInput } from '../io/outputs.js';
+import { RUN_FILES } from '../train/runDirectory.js';
 import { loadScenario, scenarioToJson } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import type { TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
@@ -41,6 +44,20 @@ function seedList(value: string): number[] {
   return parts.map(Number);
 }
 
+/**
+ * The paths of `megc figures` checked before any training: --out a directory (or none yet), and --scenario none of the
+ * files it writes (the figures, and each run's files under --out/runs), however named.
+ */
+function checkFiguresPaths(opts: FiguresCliOptions): void {
+  checkOutputDirectory('--out', opts.out);
+  const profile = FIGURE_PROFILES[opts.quick ? 'quick' : 'default'];
+  const figures = Object.values(FIGURE_FILES).flatMap((name) => ['csv', 'svg', 'png'].map((ext) => join(opts.out, `${name}.${ext}`)));
+  const runs = (opts.lrScales ?? profile.lrScales).flatMap((scale) => opts.seeds.flatMap((seed) =>
+    RUN_FILES.map((file) => join(figureRunDirectory(opts.out, profile.name, scale, seed), file))));
+  refuseOutputOverInput([...figures, ...runs].map((path) => ({ flag: '--out', path })),
+    [opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
+}
+
 const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(3) : String(x));
 
 export function registerFigures(program: Command): void {
@@ -63,7 +80,9 @@ export function registerFigures(program: Command): void {
     .addOption(deviceOption())
     .addOption(adapterOption())
     .action(action(async (opts: FiguresCliOptions) => {
+      checkFiguresPaths(opts);
       const scenario = loadScenario(opts.scenario);
+      requireLetter(scenario, opts.scenario ?? 'defaults', 'megc figures');
       const trainOverrides: Partial<TrainConfig> = {};
       if (opts.envs !== undefined) trainOverrides.envs = opts.envs;
       if (opts.batch !== undefined) trainOverrides.batch = opts.batch;

@@ -1,20 +1,24 @@
 // `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver, or the GPU kernel; streamed).
 import { Option, type Command } from 'commander';
 import { loadScenario, type Scenario } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import { OPT_CPU_STEP } from '../env/evaluate.js';
 import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
 import { validateStates } from '../env/validate.js';
+import { checkGpuStates } from '../env/gpuRange.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
-import { inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
+import { checkCsvOutput, inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 export interface SolveOptions { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }
 
 /** The command's work (tests call it with small chunks). */
 export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Promise<void> {
+  checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
   const scenario = loadScenario(opts.scenario);
+  requireLetter(scenario, opts.scenario ?? 'defaults', 'megc solve');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'solve', chunk,
     gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,
@@ -22,6 +26,7 @@ export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Pro
     header: [...STATE_COLUMNS, ...ACTION_COLUMNS, ...LATENCY_COLUMNS],
     async compute({ columns, rows, firstRow }, gpu) {
       validateStates(columns, rows, opts.input, scenario, firstRow);
+      if (gpu) checkGpuStates(columns, rows, opts.input, scenario, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
       const { actions, latencies } = gpu ? await solveOptGpu(gpu.device, scenario, states) : await optInSlices(scenario, states, rows);
       return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(latencies, LATENCY_COLUMNS, rows) };
@@ -46,7 +51,7 @@ export function registerSolve(program: Command): void {
     .command('solve')
     .description('compute OPT (the per-slot minimiser of L_total) for every state row of a CSV (any length: read and written in chunks)')
     .requiredOption('--input <file>', 'CSV with the 7 state columns (MODEL.md)')
-    .requiredOption('--output <file>', 'CSV to write: the state columns, OPT action columns and latency columns')
+    .requiredOption('--output <file>', 'CSV to write (- for stdout): the state columns, OPT action columns and latency columns')
     .addOption(scenarioOption())
     .addOption(new Option('--device <kind>', 'cpu: float64 solver; gpu: the float32 kernel (L_total within ~1e-6 relative)').choices(['gpu', 'cpu']).default('cpu'))
     .addOption(adapterOption())

@@ -2,17 +2,21 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import { UserError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
-import { loadPolicy } from '../train/checkpoint.js';
+import { checkpointPath, loadPolicy } from '../train/checkpoint.js';
 import { DEFAULT_TRAIN_CONFIG, MAX_ITERATIONS, parseTrainConfig, type TrainConfig } from '../train/config.js';
 import { CONFIG_FILE, runTraining, type TrainingProgress } from '../train/run.js';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readInputFile } from '../io/inputFile.js';
+import { checkOutputDirectory, refuseEmptyPath, refuseOutputOverInput } from '../io/outputs.js';
 import { join } from 'node:path';
 import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
 import type { TuneChoice } from '../train/kernelChoices.js';
 import { parseTrainerPlans } from '../train/plans.js';
-import { isDirectory } from '../train/runDirectory.js';
+import { isDirectory, RUN_FILES, sameDirectory } from '../train/runDirectory.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface TrainOptions {
@@ -100,7 +104,12 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--mixed-precision', 'also offer kernels that round matmul inputs to f16 (f16 tiles, tensor cores): faster on some GPUs, results differ slightly'))
     .addOption(new Option('--profile', 'time every GPU kernel (each in its own pass, so training is slower) and print the per-kernel table after training'))
     .action(action(async (opts: TrainOptions, command: Command) => {
+      // --resume R1 --out R2 forks: R2 gets the continued run, R1 stays as it was.
+      const outGiven = command.getOptionValueSource('out') !== 'default';
+      const out = opts.resume !== undefined && !outGiven ? opts.resume : opts.out;
+      checkTrainPaths(opts, out);
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
+      if (scenario) requireLetter(scenario, opts.scenario ?? 'defaults', 'megc train');
       const given: Partial<TrainConfig> = {};
       for (const [flag, field] of FLAG_FIELDS) {
         if (opts[flag] !== undefined) (given as Record<string, unknown>)[field] = opts[flag];
@@ -117,9 +126,6 @@ export function registerTrain(program: Command): void {
       // On a resume, --device only when the user gave it: by default the run continues where it was trained (exact).
       const deviceGiven = command.getOptionValueSource('device') !== 'default';
       const device = opts.resume && !deviceGiven ? undefined : opts.device;
-      // --resume R1 --out R2 forks: R2 gets the continued run, R1 stays as it was.
-      const outGiven = command.getOptionValueSource('out') !== 'default';
-      const out = opts.resume !== undefined && !outGiven ? opts.resume : opts.out;
       const reporter = progressReporter(Boolean(process.stdout.isTTY) && opts.progress !== false);
       try {
         const result = await runTraining({
@@ -135,13 +141,42 @@ export function registerTrain(program: Command): void {
     }));
 }
 
+/**
+ * The paths of a training run checked before any work: --out a directory (or none yet), no path flag empty, and no
+ * file the run writes (config.json, metrics.csv, the checkpoint, evaluation.json in --out) one of the files it reads
+ * (--scenario, --tune, the checkpoint a fork continues), however named. Resuming in place continues --out's own run.
+ */
+function checkTrainPaths(opts: TrainOptions, out: string): void {
+  checkOutputDirectory('--out', out);
+  if (opts.resume !== undefined) refuseEmptyPath('--resume', opts.resume);
+  if (opts.scenario !== undefined) refuseEmptyPath('--scenario', opts.scenario);
+  refuseEmptyPath('--tune', opts.tune);
+  const tune = tuneFile(opts.tune);
+  const fork = opts.resume !== undefined && !sameDirectory(opts.resume, out);
+  refuseOutputOverInput(RUN_FILES.map((file) => ({ flag: '--out', path: join(out, file) })), [
+    opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined,
+    tune !== undefined ? { flag: '--tune', path: tune } : undefined,
+    fork ? { flag: '--resume', path: checkpointPath(opts.resume!) } : undefined,
+  ]);
+}
+
+/** The config.json that --tune reads: undefined for a mode (off, quick, full). */
+function tuneFile(value: string): string | undefined {
+  if ((TUNE_MODES as readonly string[]).includes(value)) return undefined;
+  return isDirectory(value) ? join(value, CONFIG_FILE) : value;
+}
+
+/** Largest config.json --tune reads: a run's config and plans are a few kilobytes. */
+const MAX_TUNE_FILE_BYTES = 1 << 20;
+
 /** --tune's value: a mode, or the kernel plans recorded in a run directory's (or a file's) config.json. */
 export function tuneChoice(value: string): TuneChoice {
   if ((TUNE_MODES as readonly string[]).includes(value)) return value as TuneMode;
-  const path = isDirectory(value) ? join(value, CONFIG_FILE) : value;
+  const path = tuneFile(value)!;
   if (!existsSync(path)) throw new UserError(`--tune ${value}: not off, quick or full, and no such run directory or config.json`);
   let json: { tuning?: { plans?: unknown } };
-  try { json = JSON.parse(readFileSync(path, 'utf8')); } catch { throw new UserError(`--tune ${value}: ${path} is not valid JSON`); }
+  const text = readInputFile(path, { what: `--tune ${value}: ${path}`, maxBytes: MAX_TUNE_FILE_BYTES }).toString('utf8');
+  try { json = parseJson(text) as typeof json; } catch (error) { throw new UserError(`--tune ${value}: ${path} is not valid JSON (${(error as Error).message})`); }
   if (json?.tuning?.plans === undefined) throw new UserError(`--tune ${value}: ${path} records no kernel plans (a CPU run, or one from before tuning)`);
   return { plans: parseTrainerPlans(json.tuning.plans, path), source: path };
 }

@@ -4,8 +4,8 @@ import { checkBindingSize, createStorage, createStorageFrom, createUniform, read
 import { defineKernel, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Scenario } from '../scenario.js';
-import { ACTION_SIZE, ENV_DEFINES, LATENCY_SIZE, STATE_SIZE } from './layout.js';
-import { OPT_INNER_ITERATIONS, OPT_OUTER_ITERATIONS } from './opt.js';
+import { A, ACTION_SIZE, ENV_DEFINES, LATENCY_SIZE, STATE_SIZE } from './layout.js';
+import { OPT_INNER_ITERATIONS, OPT_OUTER_ITERATIONS, optLambda, optLatency } from './opt.js';
 import { scenarioUniform } from './scenarioUniform.js';
 
 const ROW_WORKGROUP = 64;
@@ -124,8 +124,14 @@ export async function optDispatch(device: GPUDevice, scenario: GPUBuffer, b: { s
     linearGrid(device, count, OPT_WORKGROUP), { cost: { flops: 2500 * 40 * count, bytes: (STATE_SIZE + ACTION_SIZE + LATENCY_SIZE) * 4 * count } });
 }
 
-/** Uploads states (n, 7), solves, reads back actions (n, 7) and latencies (n, 4). */
-export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states: ArrayLike<number>): Promise<{ actions: Float32Array; latencies: Float32Array }> {
+/**
+ * Uploads states (n, 7), solves on the GPU, reads back actions (n, 7); the host then finishes each row in float64:
+ * lambda from the kernel's alpha_off and omega_comp (optLambda; where lambda* is within float32's spacing of 1, a slow
+ * local CPU, the float32 lambda keeps few correct bits of 1 - lambda), and the row's latencies (n, 4) scored as the CPU
+ * scores its optimum (optLatency), so they differ from the CPU's only by how far the action is from optimal, not by
+ * float32 rounding of the objective.
+ */
+export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states: ArrayLike<number>): Promise<{ actions: Float64Array; latencies: Float64Array }> {
   const count = states.length / STATE_SIZE;
   const s = createStorageFrom(device, Float32Array.from(states), 'opt.states');
   const a = createStorage(device, count * ACTION_SIZE * 4, 'opt.actions');
@@ -133,7 +139,15 @@ export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states:
   try {
     const d = await optDispatch(device, scenarioBuffer(device, scenario), { states: s, actions: a, latencies: l }, count);
     submitPass(device, (rec) => rec.dispatch(d));
-    return { actions: await readFloat32(device, a, count * ACTION_SIZE), latencies: await readFloat32(device, l, count * LATENCY_SIZE) };
+    const actions = Float64Array.from(await readFloat32(device, a, count * ACTION_SIZE));
+    const latencies = new Float64Array(count * LATENCY_SIZE);
+    for (let i = 0; i < count; i++) {
+      const state = Array.prototype.slice.call(states, i * STATE_SIZE, (i + 1) * STATE_SIZE) as number[];
+      const action = actions.subarray(i * ACTION_SIZE, (i + 1) * ACTION_SIZE);
+      action[A.lambda] = optLambda(scenario, state, action[A.alphaOff], action[A.omegaComp]);
+      latencies.set(optLatency(scenario, state, action), i * LATENCY_SIZE);
+    }
+    return { actions, latencies };
   } finally { s.destroy(); a.destroy(); l.destroy(); }
 }
 

@@ -63,10 +63,50 @@ function backhaulTime(s: Scenario, state: ArrayLike<number>, alphaBack: number, 
     div(s.psi * state[S.dVe], rate(1 - alphaBack, (1 - beta) * P, state[S.hVeBack], B, N0));
 }
 
-/** L_comp* = T_loc T_off / (T_loc + T_off) (lambda chosen optimally); T_off = inf gives T_loc. */
-function compTime(tLocal: number, tOff: number): number {
+/**
+ * L_comp* = T_loc T_off / (T_loc + T_off) (lambda chosen optimally); T_off = inf gives T_loc; no load (both 0) gives 0.
+ * Where the product overflows, the same value as the smaller time times a ratio <= 1.
+ */
+export function compTime(tLocal: number, tOff: number): number {
   if (tOff === Infinity) return tLocal;
-  return tLocal + tOff === 0 ? 0 : (tLocal * tOff) / (tLocal + tOff);
+  const sum = tLocal + tOff;
+  if (sum === 0) return 0;
+  const product = tLocal * tOff;
+  return Number.isFinite(product) ? product / sum : tLocal <= tOff ? tLocal * (tOff / sum) : tOff * (tLocal / sum);
+}
+
+/**
+ * The offloaded fraction lambda* = T_loc / (T_loc + T_off) that balances the local and offloaded parts; 0 when the comp
+ * task has no load (T_loc = T_off = 0: MODEL.md's zero-load rule makes every lambda cost 0) or T_off is infinite.
+ */
+export function balancedLambda(tLocal: number, tOff: number): number {
+  const sum = tLocal + tOff;
+  return tOff === Infinity || sum === 0 ? 0 : tLocal / sum;
+}
+
+/** T_loc and T_off of a state at the given alpha_off and omega_comp (the other shares do not change L_comp). */
+function compTimes(s: Scenario, state: ArrayLike<number>, alphaOff: number, omegaComp: number): { tLocal: number; tOff: number } {
+  const L = loads(s, state);
+  const uplink = div(state[S.dComp], rate(alphaOff, s.power.comp, state[S.hCompOff], s.bandwidth.off, s.noiseWattsPerHz));
+  return { tLocal: L.tLocal, tOff: uplink + div(L.kComp, omegaComp) };
+}
+
+/** lambda* for a state at the given alpha_off and omega_comp. */
+export function optLambda(s: Scenario, state: ArrayLike<number>, alphaOff: number, omegaComp: number): number {
+  const { tLocal, tOff } = compTimes(s, state, alphaOff, omegaComp);
+  return balancedLambda(tLocal, tOff);
+}
+
+/**
+ * The latencies of OPT's action: as latency() gives them, with L_comp at lambda* itself (compTime) rather than through
+ * the number lambda: where lambda* is within 1e-10 of 1 (a slow local CPU), 1 - lambda keeps only ~6 correct digits even
+ * in float64, and the local part would be off by as much.
+ */
+export function optLatency(s: Scenario, state: ArrayLike<number>, action: ArrayLike<number>): [number, number, number, number] {
+  const [, aigc, ve] = latency(s, state, action);
+  const { tLocal, tOff } = compTimes(s, state, action[A.alphaOff], action[A.omegaComp]);
+  const comp = compTime(tLocal, tOff);
+  return [comp, aigc, ve, comp + aigc + ve];
 }
 
 export interface OptResult {
@@ -96,15 +136,13 @@ export function optAction(s: Scenario, state: ArrayLike<number>): OptResult {
   const alphaOff = goldenSection(offloadObjective, 0, 1, OPT_OUTER_ITERATIONS).x;
   const omegaComp = innerOmega(alphaOff).x;
 
-  const uplink = div(state[S.dComp], rate(alphaOff, s.power.comp, state[S.hCompOff], Boff, N0));
-  const tOff = uplink + div(L.kComp, omegaComp);
-  const lambda = tOff === Infinity ? 0 : L.tLocal / (L.tLocal + tOff);
+  const lambda = optLambda(s, state, alphaOff, omegaComp);
   const rest = 1 - omegaComp;
   const omegaAigc = sqrtA + sqrtV === 0 ? rest / 2 : (rest * sqrtA) / (sqrtA + sqrtV);
   const action = new Float64Array(ACTION_SIZE);
   action[A.alphaOff] = alphaOff; action[A.alphaBack] = alphaBack; action[A.beta] = beta; action[A.lambda] = lambda;
   action[A.omegaComp] = omegaComp; action[A.omegaAigc] = omegaAigc; action[A.omegaVe] = rest - omegaAigc;
-  return { action, latency: latency(s, state, action) };
+  return { action, latency: optLatency(s, state, action) };
 }
 
 /** OPT for many states. states: (n, 7) -> actions (n, 7), latencies (n, 4). */

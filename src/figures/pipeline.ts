@@ -101,8 +101,14 @@ export const FIGURE_FILES = {
   policyLatency: 'fig5-latency-by-policy',
 } as const;
 
-function scaleName(scale: number): string {
-  return `lr-x${shortNumber(scale)}`;
+/** A run's folder name for a learning-rate scale: the exact number (String round-trips), so distinct scales never share one. */
+export function scaleName(scale: number): string {
+  return `lr-x${String(scale)}`;
+}
+
+/** Where one run of the figures trains: OUT/runs/<profile>/lr-x<scale>/seed-<n>. */
+export function figureRunDirectory(out: string, profile: FigureProfile['name'], scale: number, seed: number): string {
+  return join(out, 'runs', profile, scaleName(scale), `seed-${seed}`);
 }
 
 /** The TrainConfig of one run: defaults, then the profile, then overrides, then the seed and scaled learning rates. */
@@ -116,6 +122,7 @@ function validateOptions(options: FiguresOptions, scales: readonly number[]): vo
   if (new Set(options.seeds).size !== options.seeds.length) throw new UserError(`--seeds: a seed is repeated (${options.seeds.join(',')})`);
   if (scales.length === 0 || !scales.includes(1)) throw new UserError('--lr-scales: must include 1 (Figures 4 and 5 use the default learning rate)');
   if (scales.some((s) => !(s > 0) || !Number.isFinite(s))) throw new UserError(`--lr-scales: every scale must be a positive number (${scales.join(',')})`);
+  if (new Set(scales).size !== scales.length) throw new UserError(`--lr-scales: a scale is repeated (${scales.join(',')})`);
 }
 
 /** Trains the runs that are not already in options.out, then writes the three figures. */
@@ -146,7 +153,7 @@ async function makeFiguresIn(options: FiguresOptions, profile: FigureProfile, sc
       const config = runConfig(profile, overrides, scale, seed);
       group.lrActor = config.lrActor;
       group.lrCritic = config.lrCritic;
-      const directory = join(options.out, 'runs', profile.name, scaleName(scale), `seed-${seed}`);
+      const directory = figureRunDirectory(options.out, profile.name, scale, seed);
       const shown = relative(process.cwd(), directory) || directory;
       const evaluate = scale === 1;
       const status = runStatus(directory, config, options.scenario, evaluate);

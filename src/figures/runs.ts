@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { readCsv } from '../io/csv.js';
 import type { EpisodeMetrics, Evaluation, RunConfigFile, TrainingRun } from './runTypes.js';
 import { CHECKPOINT_FILE } from '../train/checkpoint.js';
@@ -30,7 +31,7 @@ function readJson<T>(path: string, schema: z.ZodType<T>): T {
   if (!existsSync(path)) throw new UserError(`${path}: no such file`);
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(path, 'utf8'));
+    data = parseJson(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new UserError(`${path}: not valid JSON (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`);
   }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ensureDirectory, writeFileAtomic } from '../io/atomic.js';
+import { parseJson } from '../json.js';
 import type { TuneChoice, TuneStore } from './tuner.js';
 
 const FORMAT = 'megc-webgpu-tune-1';
@@ -23,7 +24,7 @@ export class FileTuneStore implements TuneStore {
   private read(warnIfBad: boolean): Record<string, TuneChoice> {
     if (!existsSync(this.path)) return {};
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8'));
+      const data = parseJson(readFileSync(this.path, 'utf8')) as { format?: unknown; entries?: Record<string, TuneChoice> };
       if (data?.format === FORMAT && data.entries && typeof data.entries === 'object') return data.entries;
     } catch { /* reported below */ }
     if (warnIfBad) this.warn(`tune: ignoring the unreadable cache ${this.path}`);

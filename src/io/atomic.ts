@@ -1,9 +1,10 @@
-// Atomic file writes: temporary file in the same directory, write, fsync, rename, fsync the directory; and the sweep of
-// temporaries that killed writers left behind.
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from 'node:fs';
+// Atomic file writes: temporary file in the same directory, write, fsync, rename, fsync the directory (devices, fifos
+// and stdout written directly; links written through); and the sweep of temporaries that killed writers left behind.
+import { accessSync, closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { describeFsError, makeDirectories } from './fsErrors.js';
+import { outputTarget } from './outputTarget.js';
 
 let temporaryCounter = 0;
 
@@ -31,7 +32,7 @@ process.on('exit', removeTemporaries);
 
 /** Removes one temporary file and forgets it. */
 function dropTemporary(temporary: string): void {
-  rmSync(temporary, { force: true });
+  try { unlinkSync(temporary); } catch { /* never created (its directory may not even be one), or already gone */ }
   temporariesInFlight.delete(temporary);
 }
 
@@ -57,23 +58,61 @@ function fsyncDirectory(directory: string): void {
 /** What a file can be written from: text (UTF-8), bytes, or chunks of bytes written one after another. */
 type FileData = string | Uint8Array | readonly Uint8Array[];
 
-/** A UserError naming `path` and saying why writing it failed (a read-only place is named as such). */
-function writeError(path: string, error: unknown): UserError {
-  return error instanceof UserError ? error : new UserError(`cannot write ${path}: ${describeFsError(error, path)}`);
+/**
+ * A UserError naming `path` and saying why writing it failed (a read-only place is named as such); exit 2 for a path
+ * that cannot be written at all, `exitCode` 1 for a failure while writing (a full disk, /dev/full).
+ */
+function writeError(path: string, error: unknown, exitCode = 2): UserError {
+  return error instanceof UserError ? error : new UserError(`cannot write ${path}: ${describeFsError(error, path)}`, exitCode);
+}
+
+/** Writes all of `bytes` to `fd`, waiting out EAGAIN (a non-blocking pipe that is full). */
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let written = 0;
+  while (written < bytes.byteLength) {
+    try {
+      written += writeSync(fd, bytes, written, bytes.byteLength - written);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
 
 /**
- * A file written piece by piece into a temporary beside `path`; commit() renames it into place, so a reader (or a
- * crash at any moment) sees the old file or the whole new one. Any failure removes the temporary and is a UserError
- * naming `path`; so does abort().
+ * An output written piece by piece. A regular file (or a new one) is written into a temporary beside the end of its
+ * symbolic links, and commit() renames it into place, so a reader (or a crash at any moment) sees the old file or the
+ * whole new one, and a link keeps pointing at its target; a device, fifo or stdout (`-`, where `stdout` allows it) is
+ * written directly, never replaced. Any failure removes the temporary and is a UserError naming `path`; so does abort().
  */
 export class AtomicFileWriter {
-  readonly temporary: string;
+  /** The temporary the data goes to before commit(); undefined for an output written directly. */
+  readonly temporary: string | undefined;
+  /** The file commit() replaces (`path`, or the end of its links); for a direct output, `path`. */
+  readonly target: string;
+  /** Temporaries that killed writers had left beside the target, removed when this writer opened. */
+  readonly swept: string[] = [];
   private fd: number | undefined;
+  /** False for stdout and stderr, which stay open. */
+  private ownsFd = true;
   private closed = false;
 
-  constructor(readonly path: string) {
-    this.temporary = temporaryPathFor(path);
+  /** `stdout`: `-` is stdout; `sweep` (default true): remove the temporaries of killed writers beside the target. */
+  constructor(readonly path: string, { stdout = false, sweep = true } = {}) {
+    const output = outputTarget(path, { stdout });
+    if (output.kind === 'descriptor') {
+      this.target = path;
+      this.fd = output.fd;
+      this.ownsFd = false;
+      return;
+    }
+    this.target = output.path;
+    if (output.kind === 'direct') {
+      try { this.fd = openSync(output.path, 'w'); } catch (error) { this.closed = true; throw writeError(path, error); }
+      return;
+    }
+    if (sweep) this.swept = sweepStaleTemporaries(dirname(output.path));
+    this.temporary = temporaryPathFor(output.path);
     temporariesInFlight.add(this.temporary);
     try {
       this.fd = openSync(this.temporary, 'wx', 0o644);
@@ -88,92 +127,91 @@ export class AtomicFileWriter {
     if (this.fd === undefined) throw new Error('AtomicFileWriter: write() after close');
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     try {
-      let written = 0;
-      while (written < bytes.byteLength) written += writeSync(this.fd, bytes, written, bytes.byteLength - written);
+      writeAll(this.fd, bytes);
     } catch (error) {
       this.abort();
-      throw writeError(this.path, error);
+      throw writeError(this.path, error, 1);
     }
   }
 
-  /** fsyncs and closes the temporary (still not visible at `path`); returns its path. */
-  close(): string {
-    if (this.closed) return this.temporary;
+  /** fsyncs and closes the temporary (still not visible at `path`); a direct output is closed (stdout stays open). */
+  close(): void {
+    if (this.closed) return;
     try {
-      fsyncSync(this.fd!);
-      closeSync(this.fd!);
+      if (this.temporary !== undefined) fsyncSync(this.fd!);
+      if (this.ownsFd) closeSync(this.fd!);
       this.fd = undefined;
       this.closed = true;
     } catch (error) {
       this.abort();
-      throw writeError(this.path, error);
+      throw writeError(this.path, error, 1);
     }
-    return this.temporary;
   }
 
-  /** Closes, renames the temporary to `path` and fsyncs the directory. */
-  commit(): void {
-    this.close();
+  /** After close(): renames the temporary onto the target (nothing to do for a direct output); the caller fsyncs. */
+  publish(): void {
+    if (this.temporary === undefined) return;
     try {
-      renameSync(this.temporary, this.path);
+      renameSync(this.temporary, this.target);
       temporariesInFlight.delete(this.temporary);
     } catch (error) {
       this.abort();
       throw writeError(this.path, error);
     }
-    fsyncDirectory(dirname(this.path));
   }
 
-  /** Removes the temporary; `path` stays as it was. */
+  /** Closes, renames the temporary to the target and fsyncs its directory. */
+  commit(): void {
+    this.close();
+    this.publish();
+    if (this.temporary !== undefined) fsyncDirectory(dirname(this.target));
+  }
+
+  /** Removes the temporary; `path` stays as it was (what a direct output got stays written). */
   abort(): void {
-    if (this.fd !== undefined) { try { closeSync(this.fd); } catch { /* already failing */ } }
+    if (this.fd !== undefined && this.ownsFd) { try { closeSync(this.fd); } catch { /* already failing */ } }
     this.fd = undefined;
     this.closed = true;
-    dropTemporary(this.temporary);
+    if (this.temporary !== undefined) dropTemporary(this.temporary);
   }
 }
 
-/**
- * Writes `data` to a new temporary file beside `path`, fsyncs and closes it, then hands it to `then`. If any of that
- * fails (`then` included), the temporary file is removed, `cleanUp` runs and a UserError naming `path` is thrown.
- */
-function writeTemporary(path: string, data: FileData, then: (temporary: string) => void, cleanUp?: () => void): void {
+/** A writer for `path` holding all of `data`, closed (not yet published); on failure nothing is left behind. */
+function writeClosed(path: string, data: FileData): AtomicFileWriter {
   const chunks: readonly (string | Uint8Array)[] = typeof data === 'string' || data instanceof Uint8Array ? [data] : data;
-  let writer: AtomicFileWriter | undefined;
+  const writer = new AtomicFileWriter(path);
   try {
-    writer = new AtomicFileWriter(path);
     for (const chunk of chunks) writer.write(chunk);
-    then(writer.close());
+    writer.close();
   } catch (error) {
-    writer?.abort();
-    cleanUp?.();
-    throw writeError(path, error);
+    writer.abort();
+    throw writeError(path, error, 1);
   }
+  return writer;
 }
 
 /**
- * Throws a UserError naming `path` unless a file can be written there now: not a directory, and its directory exists
- * and takes a new file (a temporary is created and removed, which also catches a read-only place, even for root).
+ * Throws a UserError naming `path` unless a file can be written there now: not empty, not a directory, and its
+ * directory exists and takes a new file (a temporary is created and removed, which also catches a read-only place,
+ * even for root); a device or fifo must be writable (it is not opened: a fifo would wait for a reader).
  */
-export function checkWritableFile(path: string): void {
-  if (isDirectoryPath(path)) throw new UserError(`cannot write ${path}: it is a directory`);
-  new AtomicFileWriter(path).abort();
-}
-
-function isDirectoryPath(path: string): boolean {
-  try { return statSync(path).isDirectory(); } catch { return false; }
+export function checkWritableFile(path: string, { stdout = false } = {}): void {
+  const output = outputTarget(path, { stdout });
+  if (output.kind === 'descriptor') return;
+  if (output.kind === 'direct') {
+    try { accessSync(output.path, constants.W_OK); } catch (error) { throw writeError(path, error); }
+    return;
+  }
+  new AtomicFileWriter(path, { sweep: false }).abort();
 }
 
 /**
  * Writes `data` to `path` so that a reader (or a crash at any moment) sees either the old file or the new one,
- * never a partial file. The temporary file is removed on failure. Errors become a UserError naming the path.
+ * never a partial file (a device or fifo is written directly). The temporary file is removed on failure. Errors
+ * become a UserError naming the path.
  */
 export function writeFileAtomic(path: string, data: FileData): void {
-  writeTemporary(path, data, (temporary) => {
-    renameSync(temporary, path);
-    temporariesInFlight.delete(temporary);
-  });
-  fsyncDirectory(dirname(path));
+  writeClosed(path, data).commit();
 }
 
 /**
@@ -182,13 +220,18 @@ export function writeFileAtomic(path: string, data: FileData): void {
  * what was staged. A crash before commit leaves every previous file as it was.
  */
 export class AtomicOutput {
-  private readonly staged: { temporary: string; path: string }[] = [];
+  private readonly staged: AtomicFileWriter[] = [];
   private done = false;
 
   /** Stages `data` for `path`; nothing is visible at `path` until commit(). */
   add(path: string, data: FileData): void {
     if (this.done) throw new Error('AtomicOutput: add() after commit() or abort()');
-    writeTemporary(path, data, (temporary) => { this.staged.push({ temporary, path }); }, () => this.abort());
+    try {
+      this.staged.push(writeClosed(path, data));
+    } catch (error) {
+      this.abort();
+      throw error;
+    }
   }
 
   /** Renames every staged file into place, in order, then fsyncs the directories. */
@@ -196,15 +239,14 @@ export class AtomicOutput {
     if (this.done) throw new Error('AtomicOutput: commit() twice or after abort()');
     this.done = true;
     const directories = new Set<string>();
-    for (const { temporary, path } of this.staged) {
+    for (const writer of this.staged) {
       try {
-        renameSync(temporary, path);
+        writer.publish();
       } catch (error) {
-        for (const staged of this.staged) dropTemporary(staged.temporary);
-        throw writeError(path, error);
+        for (const staged of this.staged) staged.abort();
+        throw error;
       }
-      temporariesInFlight.delete(temporary);
-      directories.add(dirname(path));
+      if (writer.temporary !== undefined) directories.add(dirname(writer.target));
     }
     for (const directory of directories) fsyncDirectory(directory);
   }
@@ -212,7 +254,7 @@ export class AtomicOutput {
   /** Removes every staged temporary file; the previous files stay as they were. */
   abort(): void {
     this.done = true;
-    for (const { temporary } of this.staged) dropTemporary(temporary);
+    for (const writer of this.staged) writer.abort();
     this.staged.length = 0;
   }
 }

@@ -100,6 +100,8 @@ class CsvHeader {
       if (DECIMAL.test(field)) {
         value = Number(field);
         if (!Number.isFinite(value)) throw new UserError(`${at_}: ${show(field)} is out of the float64 range`);
+        // Too small as well as too large: a non-zero number that float64 rounds to 0 (1e-400) is not read as 0.
+        if (value === 0 && /[1-9]/.test(field.split(/[eE]/)[0])) throw new UserError(`${at_}: ${show(field)} is out of the float64 range (it would be read as 0)`);
       } else if (INFINITY.test(field)) {
         if (!this.infinityOk[c]) throw new UserError(`${at_}: Infinity is not allowed here`);
         value = Infinity;

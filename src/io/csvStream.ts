@@ -107,10 +107,13 @@ const WRITE_ROWS = 4096;
 export class CsvChunkWriter {
   private readonly file: AtomicFileWriter;
 
-  /** Creates the temporary at once, so that an output that cannot be written is refused before any work. */
-  constructor(path: string, private readonly header: readonly string[]) {
+  /**
+   * Creates the temporary at once, so that an output that cannot be written is refused before any work; `-` is stdout
+   * where `stdout` allows it (a device, fifo or stdout is written as the rows come).
+   */
+  constructor(path: string, private readonly header: readonly string[], { stdout = false } = {}) {
     checkCsvHeader(header);
-    this.file = new AtomicFileWriter(path);
+    this.file = new AtomicFileWriter(path, { stdout });
     this.file.write(header.join(',') + '\n');
   }
 
@@ -119,6 +122,9 @@ export class CsvChunkWriter {
     const rows = columns[this.header[0]]?.length ?? 0;
     for (let from = 0; from < rows; from += WRITE_ROWS) this.file.write(formatCsvRows(this.header, columns, from, from + WRITE_ROWS));
   }
+
+  /** Temporaries that killed writers had left beside the output, removed when it was opened. */
+  get swept(): string[] { return this.file.swept; }
 
   commit(): void { this.file.commit(); }
   abort(): void { this.file.abort(); }

@@ -1,7 +1,9 @@
 // An exclusive lock on a directory for one megc command: DIR/.megc.lock holds the holder's pid, host, start time and
 // command. It appears atomically (a complete temporary hard-linked into place, so nobody reads half a lock); a lock
-// whose process is gone is stale and taken over, saying so; it is released on every exit path, process.exit included.
-import { linkSync, openSync, closeSync, readFileSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+// whose process is gone is stale and taken over, saying so, by exactly one of any number of racing commands (see
+// removeStaleLock); it is released on every exit path, process.exit included.
+import { createHash } from 'node:crypto';
+import { linkSync, lstatSync, openSync, closeSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
@@ -85,20 +87,80 @@ function createExclusive(path: string, text: string): boolean {
   }
 }
 
+/** Waits `ms` milliseconds (synchronously: lock takeovers take microseconds). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A taker that has not finished in this long (it was killed mid-takeover) no longer blocks the takeover. */
+const TAKEOVER_ABANDONED_MS = 10_000;
+
+/**
+ * Removes the stale lock at `path` whose text is `stale`, unless another command already did or is doing it. Racing
+ * takers must never remove a lock that a winner has just created, so removal is exclusive: only the taker that
+ * creates the marker `.megc.lock.takeover-HASH` (HASH of the stale text; created like a lock, atomically) may remove a
+ * lock holding that text. Holding it, the taker re-reads the lock: a lock holding `stale` can then be removed by no one
+ * else (its holder is gone), so reading it and unlinking it are one step; any other text (a fresh lock: its pid and
+ * start time differ) is left alone. Returns false while another taker holds the marker.
+ */
+function removeStaleLock(path: string, stale: string): boolean {
+  const marker = `${path}.takeover-${createHash('sha256').update(stale).digest('hex').slice(0, 16)}`;
+  const taker = JSON.stringify({ pid: process.pid, host: hostname(), started: new Date().toISOString(), command: 'lock takeover' }) + '\n';
+  if (!createExclusive(marker, taker)) {
+    removeAbandonedMarker(marker);
+    return false;
+  }
+  try {
+    if (readLock(path) === stale) unlinkSync(path);
+  } catch { /* gone meanwhile */ } finally {
+    try { unlinkSync(marker); } catch { /* already gone */ }
+  }
+  return true;
+}
+
+/** Removes a takeover marker whose taker is gone and that is older than TAKEOVER_ABANDONED_MS (checked after moving it aside). */
+function removeAbandonedMarker(marker: string): void {
+  const text = readLock(marker);
+  const taker = text === null ? null : parseHolder(text);
+  let age: number;
+  try { age = Date.now() - statSync(marker).mtimeMs; } catch { return; }
+  if (age < TAKEOVER_ABANDONED_MS || (taker && holderRuns(taker) !== false)) return;
+  const aside = temporaryPathFor(marker);
+  try { renameSync(marker, aside); } catch { return; }
+  // Another taker may have replaced the abandoned marker meanwhile: put its marker back.
+  if (readLock(aside) !== text) { try { linkSync(aside, marker); } catch { /* taken again */ } }
+  try { unlinkSync(aside); } catch { /* gone */ }
+}
+
+/** The lock file's text; null when there is none. A directory (or anything else) in its place is a UserError. */
+function readLockFile(path: string, directory: string): string | null {
+  let isFile: boolean;
+  try { isFile = lstatSync(path).isFile(); } catch { return null; }
+  if (!isFile) {
+    throw new UserError(`cannot lock ${directory}: ${path} is ${lstatSync(path).isDirectory() ? 'a directory' : 'not a file'}, not a megc lock; remove it if no megc command uses ${directory}`);
+  }
+  return readLock(path);
+}
+
+/** Most rounds of create / judge / take over before giving up (a round waits a little while another takes over). */
+const LOCK_ROUNDS = 200;
+
 /**
  * Locks `directory` (which must exist) for this process, or throws a UserError naming the holder. A stale lock (its
- * process is gone) is taken over with a note through `note`. Returns the lock file's path, for releaseLock.
+ * process is gone) is taken over with a note through `note`; of commands racing for it, exactly one gets the lock.
+ * Returns the lock file's path, for releaseLock.
  */
 export function acquireLock(directory: string, command: string, note: (line: string) => void): string {
   const path = join(directory, LOCK_FILE);
   const mine: LockHolder = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command, processStart: processStartOf(process.pid) };
   const text = JSON.stringify(mine) + '\n';
-  for (let attempt = 0; attempt < 5; attempt++) {
+  let noted = false;
+  for (let round = 0; round < LOCK_ROUNDS; round++) {
     if (createExclusive(path, text)) {
       held.set(path, mine);
       return path;
     }
-    const found = readLock(path);
+    const found = readLockFile(path, directory);
     if (found === null) continue;  // released meanwhile
     const holder = parseHolder(found);
     const runs = holder ? holderRuns(holder) : false;
@@ -106,8 +168,9 @@ export function acquireLock(directory: string, command: string, note: (line: str
       const where = runs === 'unknown' ? ` (another host: if it no longer runs there, delete ${path})` : '';
       throw new UserError(`${directory} is in use by another megc command (${describeHolder(holder)})${where}; wait for it to end or stop it`);
     }
-    note(`note: ${directory}: taking over a stale lock (${holder ? `${describeHolder(holder)}, no longer running` : 'unreadable'})`);
-    if (readLock(path) === found) { try { unlinkSync(path); } catch { /* taken over by someone else */ } }
+    if (!noted) note(`note: ${directory}: taking over a stale lock (${holder ? `${describeHolder(holder)}, no longer running` : 'unreadable'})`);
+    noted = true;
+    if (!removeStaleLock(path, found)) pause(1 + (round % 5));
   }
   throw new UserError(`cannot lock ${directory}: other commands keep taking the lock`);
 }

@@ -3,6 +3,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { UserError } from '../errors.js';
+import { parseJson } from '../json.js';
 
 /*
  * File layout (the safetensors spec):
@@ -163,7 +164,7 @@ export function decodeSafetensors(file: Uint8Array, source: string, { verifyChec
   if (!headerText.startsWith('{')) throw bad('bad header: does not start with "{"');
   let header: unknown;
   try {
-    header = JSON.parse(headerText);
+    header = parseJson(headerText);
   } catch (error) {
     throw bad(`bad header JSON: ${(error as Error).message.split('\n')[0]}`);
   }

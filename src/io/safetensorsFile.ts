@@ -1,6 +1,5 @@
 // safetensors files: reading (checksum verified) and atomic writing of the bytes src/io/safetensors.ts encodes and decodes.
-import { readFileSync, statSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { readInputFile } from './inputFile.js';
 import { writeFileAtomic } from './atomic.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsFile, type Tensor } from './safetensors.js';
 
@@ -9,16 +8,12 @@ export function writeSafetensors(path: string, tensors: Record<string, Tensor>, 
   writeFileAtomic(path, encodeSafetensors(tensors, metadata));
 }
 
+/** Largest safetensors file read (Node reads at most 2 GiB - 1 into one buffer). */
+export const MAX_SAFETENSORS_FILE_BYTES = 2 ** 31 - 1;
+
 /** Reads a safetensors file; the checksum is verified unless `verifyChecksum: false`. UserErrors name the file. */
 export function readSafetensors(path: string, { verifyChecksum = true } = {}): SafetensorsFile {
-  let bytes: Uint8Array;
-  try {
-    if (statSync(path).isDirectory()) throw new UserError(`${path}: is a directory, expected a safetensors file`);
-    bytes = readFileSync(path);
-  } catch (error) {
-    if (error instanceof UserError) throw error;
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${path}: no such file`);
-    throw new UserError(`cannot read ${path}: ${(error as Error).message}`);
-  }
+  // A regular file no larger than Node reads at once (2 GiB): /dev/zero or a fifo is refused, not read without end.
+  const bytes = readInputFile(path, { what: path, maxBytes: MAX_SAFETENSORS_FILE_BYTES });
   return decodeSafetensors(bytes, path, { verifyChecksum });
 }

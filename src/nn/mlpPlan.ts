@@ -34,8 +34,8 @@ export const MAX_SPLITS = 16;
 const MIN_ROWS_PER_SPLIT = 256;
 
 /** Bindings of the fused kernels (the device must allow that many storage buffers per stage). */
-const FUSED_FORWARD_STORAGE_BINDINGS = 6;
-const FUSED_BACKWARD_STORAGE_BINDINGS = 7;
+export const FUSED_FORWARD_STORAGE_BINDINGS = 6;
+export const FUSED_BACKWARD_STORAGE_BINDINGS = 7;
 
 export interface PlanOptions {
   /** Most batch splits of the weight gradient (default MAX_SPLITS; 1 disables split-K). */

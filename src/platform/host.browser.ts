@@ -43,6 +43,6 @@ export function readShaderFile(id: string): string {
 }
 
 /** A page reads no files by path (it opens them from a file picker or a drop, as bytes). */
-export function readTextFile(path: string): string {
-  throw new UserError(`${path}: a web page cannot read files by path`);
+export function readTextFile(path: string, what: string, _maxBytes: number): string {
+  throw new UserError(`${what}: a web page cannot read files by path`);
 }

@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
+import { readInputFile } from '../io/inputFile.js';
 
 /** Installs Dawn's WebGPU globals (GPUBufferUsage, GPUMapMode, …) that a browser has built in. */
 export function installGpuGlobals(): void {
@@ -45,7 +46,10 @@ export function readShaderFile(id: string): string {
   return readFileSync(id, 'utf8');
 }
 
-/** The text of the file at `path`; throws a NodeJS.ErrnoException (code ENOENT, …) when it cannot be read. */
-export function readTextFile(path: string): string {
-  return readFileSync(path, 'utf8');
+/**
+ * The text of the regular file at `path`, at most `maxBytes` long; a UserError starting with `what` for a missing file,
+ * a directory, a device or fifo (/dev/zero is refused, not read without end) or a larger file.
+ */
+export function readTextFile(path: string, what: string, maxBytes: number): string {
+  return readInputFile(path, { what, maxBytes }).toString('utf8');
 }

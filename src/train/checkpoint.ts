@@ -15,7 +15,7 @@ import {
   policyFromFile, readConfigAndScenario, type CheckpointMeta, type FloatArray, type LoadedPolicy, type TrainerSnapshot,
 } from './checkpointFormat.js';
 import { checkMetadataAgainstConfig, refuseNonFinite } from './checkpointChecks.js';
-import { parseTrainerPlans } from './plans.js';
+import { checkTrainerPlans, parseTrainerPlans } from './plans.js';
 import { REPLAY_STRIDE } from './layout.js';
 
 export * from './checkpointFormat.js';
@@ -92,5 +92,14 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
     replay: expectTensor(file, source, 'replay', dtype, [filled, REPLAY_STRIDE], `${iteration} iterations x ${config.envs} envs, capacity ${config.replayCapacity}`).data as FloatArray,
   };
   const plans = file.metadata.plans === undefined ? undefined : parseTrainerPlans(parseJsonMeta(file, source, 'plans'), source);
+  // Plans for other networks or batches than the checkpoint's own config are forged metadata (the adapter's limits are
+  // checked where the run starts: a plan of a larger GPU is not forged).
+  if (plans) {
+    try {
+      checkTrainerPlans(plans, { actorSizes: actorSizes(config), criticSizes: criticSizes(config), batch: config.batch, envs: config.envs }, undefined, `${source}: metadata plans`);
+    } catch (error) {
+      throw error instanceof UserError ? new UserError(`${error.message}; the checkpoint does not fit its own config (forged or corrupted?)`) : error;
+    }
+  }
   return { source, snapshot, config, scenario, device, progress: parseJsonMeta(file, source, 'progress'), plans };
 }

@@ -1,6 +1,7 @@
 // The LARA checkpoint format (docs/CHECKPOINT.md): PyTorch-named actor/critic/target layers, Adam moments, replay ring and
 // counters as safetensors bytes, and the trained policy read back from bytes. No file access (Node and the web page).
 import { UserError } from '../errors.js';
+import { parseJson } from '../json.js';
 import { decodeSafetensors, encodeSafetensors, expectMetadata, expectTensor, type Dtype, type SafetensorsFile, type Tensor } from '../io/safetensors.js';
 import { mlpLayout, type MlpLayout } from '../nn/layout.js';
 import { parseScenario, scenarioToJson, type Scenario } from '../scenario.js';
@@ -132,7 +133,7 @@ export function encodeCheckpoint(snapshot: TrainerSnapshot, meta: CheckpointMeta
 /** Metadata `key` parsed as JSON; a UserError naming `source` and the key otherwise. */
 export function parseJsonMeta(file: SafetensorsFile, source: string, key: string): unknown {
   const text = expectMetadata(file, source, key);
-  try { return JSON.parse(text); } catch { throw new UserError(`${source}: metadata "${key}" is not valid JSON`); }
+  try { return parseJson(text); } catch (error) { throw new UserError(`${source}: metadata "${key}" is not valid JSON (${(error as Error).message})`); }
 }
 
 /** Throws a UserError naming `source` unless `file` holds a checkpoint of this format and version. */

@@ -102,6 +102,22 @@ const progressSchema = z.strictObject({
   rows: z.array(z.string()),
 });
 
+/**
+ * Largest relative difference accepted between a total and the sum of its parts (L_total against L_comp + L_aigc +
+ * L_ve, the reward against -L_total): the GPU reduces each measure in float32 on its own (~1e-6), far below what any
+ * forged total that is not the sum of its parts shows.
+ */
+export const PROGRESS_SUM_TOLERANCE = 1e-4;
+
+/** Why the measures are not their own sums (L_total = L_comp + L_aigc + L_ve, reward = -L_total), or null. */
+function inconsistentMeasures(m: { reward: number; lComp: number; lAigc: number; lVe: number; lTotal: number }): string | null {
+  const close = (a: number, b: number) => Math.abs(a - b) <= PROGRESS_SUM_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
+  const parts = m.lComp + m.lAigc + m.lVe;
+  if (!close(m.lTotal, parts)) return `L_total ${m.lTotal} is not L_comp + L_aigc + L_ve = ${parts}`;
+  if (!close(m.reward, -m.lTotal)) return `reward ${m.reward} is not -L_total = ${-m.lTotal}`;
+  return null;
+}
+
 /** A metrics row: episode, iteration, 5 finite measures (reward <= 0, latencies >= 0), 2 losses, wall, samples/s. */
 function checkRow(row: string, index: number, slots: number, wallSeconds: number): string | null {
   const fields = row.split(',');
@@ -112,7 +128,8 @@ function checkRow(row: string, index: number, slots: number, wallSeconds: number
   if (v[1] !== (index + 1) * slots) return `ends at iteration ${fields[1]}, expected ${(index + 1) * slots}`;
   if (!v.slice(2, 7).every(Number.isFinite) || v[2] > 0 || v.slice(3, 7).some((x) => x < 0)) return 'holds a reward or latency that is not a finite measure';
   if (!(v[9] >= 0 && v[9] <= wallSeconds)) return `holds wall time ${fields[9]}, outside [0, ${wallSeconds}]`;
-  return null;
+  const sums = inconsistentMeasures({ reward: v[2], lComp: v[3], lAigc: v[4], lVe: v[5], lTotal: v[6] });
+  return sums ? `holds measures that are not their own sums: ${sums}` : null;
 }
 
 /**
@@ -139,6 +156,8 @@ export function parseRunProgress(json: unknown, run: { config: TrainConfig; scen
   if (episode.lossIterations !== withUpdates) throw bad(`the episode in progress has ${episode.lossIterations} iterations with updates, expected ${withUpdates}`);
   if (inEpisode === 0 && (episode.reward !== 0 || episode.lTotal !== 0)) throw bad('the episode in progress has no iterations but non-zero sums');
   if (episode.startWall > progress.wallSeconds) throw bad(`the episode in progress starts at ${episode.startWall} s, after the run's ${progress.wallSeconds} s`);
+  const sums = inconsistentMeasures(episode);
+  if (sums) throw bad(`the sums of the episode in progress are not their own sums: ${sums}`);
   progress.rows.forEach((row, i) => {
     const problem = checkRow(row, i, slots, progress.wallSeconds);
     if (problem) throw bad(`row ${i + 1} ${problem}`);

@@ -20,6 +20,9 @@ import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvalu
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
 import { trainInSegments, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoices.js';
+import { actorSizes, criticSizes } from './derive.js';
+import { checkTrainerPlans } from './plans.js';
+import { scenarioUniform } from '../env/scenarioUniform.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
@@ -125,17 +128,35 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // 2. Where the run starts, checked before anything is allocated.
     const start: RunStart = from === undefined ? freshStart(options) : resumeStart(from, options, log);
     const { config, scenario, device } = start;
+    // Plans given (--tune FILE) or resumed are checked against this run's networks and batches, then this GPU's limits.
+    const planRun = { actorSizes: actorSizes(config), criticSizes: criticSizes(config), batch: config.batch, envs: config.envs };
+    const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
+    if (givenPlans) checkTrainerPlans(givenPlans.plans, planRun, undefined, `--tune ${givenPlans.source}`);
+    // A scenario outside the float32 GPU path's range is refused before the GPU is opened or tuned (MODEL.md).
+    if (device === 'gpu') scenarioUniform(scenario);
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
     if (device === 'cpu') checkCpuTrainerFits(config);
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
     if (device === 'gpu') gpu ??= await createGpu({ adapter: options.adapter });
-    const choice = device === 'gpu' ? await kernelChoices(gpu!, options, start.plans, log) : undefined;
+    let resumedPlans = start.plans;
+    if (device === 'gpu' && givenPlans) checkTrainerPlans(givenPlans.plans, planRun, gpu!.device, `--tune ${givenPlans.source}`);
+    else if (device === 'gpu' && resumedPlans) {
+      try {
+        checkTrainerPlans(resumedPlans, planRun, gpu!.device, 'the resumed run');
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        // A plan of another GPU (larger limits) is not forged: this GPU runs the default kernels.
+        log(`note: ${error.message} on this GPU; using the default kernels (not bit-identical)`);
+        resumedPlans = undefined;
+      }
+    }
+    const choice = device === 'gpu' ? await kernelChoices(gpu!, options, resumedPlans, log) : undefined;
     const create = (kernels?: KernelChoices['trainerOptions']) => createDriver(scenario, config, device === 'gpu' ? gpu : undefined, { snapshot: start.snapshot, evaluate, ...kernels });
     driver = await create(choice?.trainerOptions).catch(async (error: unknown) => {
       // The resumed run's plans may not build on another GPU (a feature it lacks): its default kernels then.
-      if (!(start.plans && choice?.trainerOptions.plans === start.plans && error instanceof GpuError)) throw error;
+      if (!(resumedPlans && choice?.trainerOptions.plans === resumedPlans && error instanceof GpuError)) throw error;
       log(`note: the resumed run's kernel plans do not build on this GPU (${error.message}); using the default kernels (not bit-identical)`);
       return create({ ...choice.trainerOptions, plans: undefined });
     });

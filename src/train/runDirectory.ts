@@ -71,7 +71,7 @@ export class LockedDirectory {
   /** Entries that belong neither to a run nor to megc's own bookkeeping (lock, temporaries). */
   foreignFiles(): string[] {
     const own = new Set<string>([...RUN_FILES, LOCK_FILE]);
-    return entries(this.path).filter((f) => !own.has(f) && !TEMPORARY.test(f));
+    return entries(this.path).filter((f) => !own.has(f) && !TEMPORARY.test(f) && !f.startsWith(`${LOCK_FILE}.takeover-`));
   }
 
   /** Deletes the run's own files (RUN_FILES) and nothing else. */

@@ -2,10 +2,12 @@
 // it against FRA, RRA and OPT (table and Fig. 5), opens and saves checkpoints, benches the GPU. State for scripts:
 // document.body.dataset.state = loading | no-webgpu | no-adapter | ready | training | evaluating | benching | done | stopped
 // | error.
-import { UserError } from '../../src/errors.js';
+import { GpuError, UserError } from '../../src/errors.js';
+import { parseJson } from '../../src/json.js';
 import { createGpu, describeAdapter, listAdapters, type Gpu } from '../../src/gpu/runtime.js';
 import { NO_WEBGPU } from '../../src/platform/host.js';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../src/scenario.js';
+import { requireLetter } from '../../src/world/world.js';
 import type { LoadedPolicy } from '../../src/train/checkpointFormat.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { runBench } from './bench.js';
@@ -113,8 +115,10 @@ function scenarioFromParameter(): boolean {
   if (text === null) return true;
   try {
     let json: unknown;
-    try { json = JSON.parse(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
-    scenarioForm.fill(parseScenario(json, 'scenario'));
+    try { json = parseJson(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
+    const scenario = parseScenario(json, 'scenario');
+    requireLetter(scenario, 'scenario parameter', 'this page');
+    scenarioForm.fill(scenario);
     return true;
   } catch (error) {
     showMessage(failureText(error));
