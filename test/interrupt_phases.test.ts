@@ -134,14 +134,14 @@ describe('megc eval --device cpu', () => {
 
 describe('megc solve --device cpu', () => {
   it('SIGTERM while OPT solves the first chunk of rows: exit 143, no output, no temporary', async () => {
-    // 70,000 states: the first chunk, 65,536 rows, is 15 s of OPT or more; a slice of it well under the 8 s allowed here.
+    // 70,000 states: the first chunk, 65,536 rows, is 15 s of OPT or more; a slice of it well under the 10 s allowed here.
     const input = join(dir, 'states.csv');
     const states = evaluationStates(DEFAULT_SCENARIO, 70_000, 2);
     const rows = Array.from({ length: 70_000 }, (_, i) => Array.from(states.subarray(i * 7, i * 7 + 7)));
     writeFileSync(input, formatCsv(STATE_COLUMNS, rows));
     const output = join(dir, 'solved.csv');
     const temporary = () => readdirSync(dir).some((f) => f.startsWith('.solved.csv.tmp-'));
-    const r = await interruptIn(['solve', '--input', input, '--output', output, '--device', 'cpu'], 'SIGTERM', temporary, { boundSeconds: 8 });
+    const r = await interruptIn(['solve', '--input', input, '--output', output, '--device', 'cpu'], 'SIGTERM', temporary, { boundSeconds: 10 });
     expect(r.fired, r.stdout + r.stderr).toBe(true);
     expect(r.hung).toBe(false);
     expect(r.code, r.stderr).toBe(143);

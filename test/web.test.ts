@@ -1,12 +1,14 @@
 // The web page in a real browser (headless chromium, WebGPU on SwiftShader): the adapter, the scenario form's messages
 // against the CLI's, a tiny training from URL parameters (the same numbers as `megc train`, a checkpoint `megc eval`
-// loads), a `megc train` checkpoint evaluated to the CLI's numbers, a corrupted one refused with the CLI's message, the
+// loads), a `megc train` checkpoint evaluated to the CLI's numbers, a corrupted one refused with the CLI's message, one
+// whose evaluation size the GPU cannot hold refused in one line, the
 // bench, Stop, a lost device, and a browser without WebGPU. The tests of one page share it, in order.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readSafetensors, writeSafetensors } from '../src/io/safetensorsFile.js';
 import { NO_WEBGPU } from '../src/platform/noWebgpu.js';
 import { SCENARIO_KEYS } from '../web/src/scenarioKeys.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -200,6 +202,20 @@ describe('training in the page, started from URL parameters', () => {
     await page.waitForSelector('#message:not([hidden])');
     expect(await message(page)).toBe(`corrupted.safetensors: ${expected}`);
     expect(await state(page)).toBe('ready');
+  }, 60_000);
+
+  it('refuses a checkpoint whose evaluation size the GPU cannot hold: one line, the status no longer "Evaluating"', async () => {
+    const forged = readSafetensors(cliRun.checkpoint);
+    const config = JSON.parse(forged.metadata.config) as { evalSlots: number };
+    config.evalSlots = 2 ** 40;
+    const file = join(dir, 'forged-eval-slots.safetensors');
+    writeSafetensors(file, forged.tensors, { ...forged.metadata, config: JSON.stringify(config) });
+    await page.setInputFiles('#open', file);
+    await page.waitForSelector('#message:not([hidden])');
+    await waitForState(page, ['ready', 'error'], 30_000);
+    expect(await message(page)).toMatch(/^evaluation slots 1099511627776: this GPU evaluates at most \d+ \(its maxStorageBufferBindingSize holds 28 bytes per slot\)$/);
+    expect(await state(page)).toBe('ready');
+    expect(await page.locator('#status').textContent()).toBe('forged-eval-slots.safetensors: not evaluated (see the message above).');
   }, 60_000);
 
   it('benches the GPU: environment steps/s and training iterations/s', async () => {

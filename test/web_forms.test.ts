@@ -12,6 +12,7 @@ import { configFromTexts, textsFromParameters, TRAINING_FIELDS, trainingTexts } 
 import { failureText } from '../web/src/failures.js';
 import { checkEvaluationFits } from '../web/src/session.js';
 import { integerListOption, integerOption, numberOption } from '../src/cli/common.js';
+import { positiveNumberList } from '../src/cli/figures.js';
 
 const defaultTexts = () => SCENARIO_KEYS.map((k) => scenarioText(DEFAULT_SCENARIO, k.path));
 
@@ -92,6 +93,11 @@ describe('numbers read as megc reads its flags', () => {
     expect(outcome(() => lr('1e-400'))).toBe('"1e-400" is below the smallest number (about 5e-324): it would read as 0');
     expect(outcome(() => lr('1e400'))).toBe('"1e400" is beyond the largest number (about 1.8e308)');
     expect(outcome(() => lr('0e5'))).toBe('expected a number in (0, Infinity], got 0');
+    // megc figures --lr-scales: a list of such numbers.
+    expect(positiveNumberList('0.1, 1,3e0')).toEqual([0.1, 1, 3]);
+    for (const list of ['0x10', '1,0x2', '1,1e-400', '1,', '1,0', '1,Infinity']) {
+      expect(outcome(() => positiveNumberList(list)), list).toBe(`expected comma-separated positive numbers, got "${list}"`);
+    }
   });
 
   it('URL parameters that megc refuses are refused in one line naming the field (envs=0x10 is not 16 environments)', () => {

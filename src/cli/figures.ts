@@ -9,6 +9,7 @@ import { loadScenario, scenarioToJson } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
 import type { TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
+import { parseNumberText } from '../numberText.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface FiguresCliOptions {
@@ -27,12 +28,12 @@ interface FiguresCliOptions {
 }
 
 /** A comma-separated list of positive numbers, e.g. "0.1,1,3". */
-function positiveNumberList(value: string): number[] {
-  const parts = value.split(',').map((s) => s.trim());
-  if (parts.some((p) => p === '' || !Number.isFinite(Number(p)) || Number(p) <= 0)) {
-    throw new InvalidArgumentError(`expected comma-separated positive numbers, got "${value}"`);
-  }
-  return parts.map(Number);
+export function positiveNumberList(value: string): number[] {
+  // Each one read as a number flag is (src/numberText.ts: no 0x10, nothing that overflows or reads as 0).
+  const positive = (part: string) => { try { return parseNumberText(part, 0, Infinity, { exclusiveMin: true }); } catch { return NaN; } };
+  const scales = value.split(',').map(positive);
+  if (scales.some(Number.isNaN)) throw new InvalidArgumentError(`expected comma-separated positive numbers, got "${value}"`);
+  return scales;
 }
 
 /** A comma-separated list of seeds (integers in [0, 2^32 - 1]), e.g. "1,2,3". */

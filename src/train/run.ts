@@ -193,7 +193,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall);
     // From here on the checkpoint and metrics are complete: a signal ends the command at once and keeps them.
     stop?.close();
-    if (handleSignals) notice = new ExitNotice(`stopped; the checkpoint and metrics in ${out} are kept, no evaluation is written (megc eval --policy ${out} --gap evaluates it)`);
+    if (handleSignals) notice = new ExitNotice(`stopped; the checkpoint and metrics in ${out} are kept, no evaluation is written (megc train --resume ${out} evaluates it)`);
 
     if (choice?.profiler) log(await choice.report(driver.iteration - startIteration));
 
