@@ -77,7 +77,8 @@ export function resolveWorldPolicy(name: string): WorldPolicyProvider {
   return p;
 }
 
-const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+// setImmediate where the runtime has it (Node), else a zero timeout (browsers).
+const nextMacrotask = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
 
 /**
  * Scores a policy over the world's evaluation set: state i from key (EVAL_SEED, evalStates), counter
