@@ -156,6 +156,13 @@ describe('worlds', () => {
 });
 
 describe('the API surface', () => {
+  it('is documented with the examples as they are in examples/ (docs/API.md)', () => {
+    const doc = readFileSync(join(REPOSITORY, 'docs/API.md'), 'utf8');
+    for (const example of ['examples/node/train.ts', 'examples/browser/main.ts', 'examples/browser/index.html']) {
+      expect(doc, example).toContain(readFileSync(join(REPOSITORY, example), 'utf8'));
+    }
+  });
+
   it('is the recorded one (etc/megc-webgpu.api.d.ts): an unrecorded change fails here', () => {
     const recorded = join(REPOSITORY, 'etc/megc-webgpu.api.d.ts');
     const report = apiReport(REPOSITORY, [

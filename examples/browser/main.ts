@@ -7,9 +7,10 @@ let stop: AbortController | undefined;
 document.querySelector('#stop')!.addEventListener('click', () => stop?.abort());
 document.querySelector('#train')!.addEventListener('click', async () => {
   stop = new AbortController();
+  let device: GPUDevice | undefined;
   try {
     const scenario = parseScenario({ distance: { comp: 100, aigc: 120, ve: 80 } }, 'the page');  // any keys of a scenario file
-    const device = await openDevice();  // navigator.gpu; or pass the device your application already uses
+    device = await openDevice();  // navigator.gpu; or pass the device your application already uses
     const result = await trainLara(scenario, {
       device,
       signal: stop.signal,
@@ -23,5 +24,7 @@ document.querySelector('#train')!.addEventListener('click', async () => {
   } catch (error) {
     if (error instanceof UserError || error instanceof GpuError) log(error.message);  // one line, as the CLI prints it
     else throw error;
+  } finally {
+    device?.destroy();
   }
 });

@@ -12,7 +12,7 @@ function topLevelStatement(decl: ts.Node): ts.Statement | undefined {
 
 /** The report for entries `entries` (declaration files) of the package whose declarations lie under `root`. */
 export function apiReport(root: string, entries: { name: string; file: string }[]): string {
-  const program = ts.createProgram(entries.map((e) => e.file), { noEmit: true, skipLibCheck: true, types: ['node', '@webgpu/types'] });
+  const program = ts.createProgram(entries.map((e) => e.file), { noEmit: true, skipLibCheck: true, types: ['@webgpu/types'] });
   const checker = program.getTypeChecker();
   const own = (sf: ts.SourceFile) => !relative(root, sf.fileName).startsWith('..') && !sf.fileName.includes('node_modules');
   const printed = new Map<string, string>();  // key: file#name -> declaration text
