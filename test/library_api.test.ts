@@ -11,7 +11,7 @@ import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { evaluateWorldPolicy } from '../src/world/evaluate.js';
 import {
   act, baselineActions, DEFAULT_SCENARIO, DeviceLostError, evaluateBaseline, evaluateLara, evaluateWorldBaseline, GpuError,
-  latencies, LimitError, loadPolicy, loadScenarioFile, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates,
+  latencies, LimitError, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates,
   trainLara, UserError, worldLatency, worldLayout, worldOf,
 } from '../src/index.js';
 import { apiReport } from './helpers/apiReport.js';
@@ -131,6 +131,15 @@ describe('training, acting, checkpoints and evaluation', () => {
     const { device } = await testGpu();
     await expect(trainLara(scenario, { device, config: { ...TINY, envs: 2 ** 28 } })).rejects.toThrow(LimitError);
     await expect(trainLara(scenario, { device, config: { ...TINY, envs: 2 ** 28 } })).rejects.toThrow(/maxStorageBufferBindingSize/);
+  });
+});
+
+describe('a lost device', () => {
+  it('is a DeviceLostError, in training and in evaluation', async () => {
+    const device = await openDevice();
+    device.destroy();
+    await expect(trainLara(scenario, { device, config: TINY })).rejects.toThrow(DeviceLostError);
+    await expect(evaluateBaseline(scenario, 'opt', { device, slots: 16 })).rejects.toThrow(DeviceLostError);
   });
 });
 

@@ -1,4 +1,6 @@
 // The device a library call runs on: the caller's GPUDevice (shared, never destroyed here) or one opened for the call.
+import { GpuError, UserError } from '../errors.js';
+import { readbackError } from '../gpu/readback.js';
 import { createGpu, gpuOfDevice, type Gpu } from '../gpu/runtime.js';
 
 /**
@@ -21,5 +23,19 @@ export async function withGpu<T>(device: GPUDevice | undefined, use: (gpu: Gpu) 
     return result;
   } finally {
     gpu.destroy();
+  }
+}
+
+/**
+ * Runs GPU work on the caller's device (or none: then `work` runs on the CPU); a rejection of WebGPU's own (a readback
+ * on a lost or destroyed device) becomes a DeviceLostError naming `what`.
+ */
+export async function onDevice<T>(device: GPUDevice | undefined, what: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    const webgpu = error instanceof Error && ['AbortError', 'OperationError', 'InvalidStateError'].includes(error.name);
+    if (device && webgpu && !(error instanceof UserError || error instanceof GpuError)) throw readbackError(error, what);
+    throw error;
   }
 }

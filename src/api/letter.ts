@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { actorPolicy } from '../train/actor.js';
 import { requireLetter } from '../world/world.js';
+import { onDevice } from './device.js';
 import type { Baseline, DeviceOption, EvaluationSetOptions, LatencyMeans, PolicyComparison, TrainedPolicy } from './types.js';
 
 /** Rows of `values` as (n, width), or a UserError naming `what`. */
@@ -47,7 +48,8 @@ export function sampleStates(scenario: Scenario, count: number, options: { seed?
 export async function latencies(scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>, options: DeviceOption = {}): Promise<Float64Array> {
   requireLetter(scenario, 'scenario', 'latencies');
   const n = checkPairs(states, actions);
-  if (options.device) return Float64Array.from(await latenciesGpu(options.device, scenario, states, actions));
+  const { device } = options;
+  if (device) return onDevice(device, 'latencies', async () => Float64Array.from(await latenciesGpu(device, scenario, states, actions)));
   return referenceLatencies(scenario, Float64Array.from(states), actions, n);
 }
 
@@ -61,7 +63,9 @@ export async function baselineActions(scenario: Scenario, baseline: Baseline, st
   const n = rowsOf(states, STATE_SIZE, 'states');
   const rows = Float64Array.from(states);
   if (baseline === 'opt') {
-    return options.device ? Float64Array.from((await solveOptGpu(options.device, scenario, rows)).actions) : optActions(scenario, rows).actions;
+    const { device } = options;
+    if (device) return onDevice(device, 'OPT', async () => Float64Array.from((await solveOptGpu(device, scenario, rows)).actions));
+    return optActions(scenario, rows).actions;
   }
   const provider = await resolvePolicy(baseline);
   return Float64Array.from(await provider.actionsCpu({ scenario, count: n, seed: options.seed ?? 1 }, rows));
@@ -73,7 +77,8 @@ export async function baselineActions(scenario: Scenario, baseline: Baseline, st
  */
 export async function evaluateBaseline(scenario: Scenario, baseline: Baseline, options: EvaluationSetOptions & DeviceOption = {}): Promise<LatencyMeans> {
   requireLetter(scenario, 'scenario', 'evaluateBaseline');
-  return evaluatePolicy(baseline, { scenario, ...evaluationSet(options, EVAL_SLOTS) }, options.device);
+  const ctx = { scenario, ...evaluationSet(options, EVAL_SLOTS) };
+  return onDevice(options.device, `evaluating ${baseline}`, () => evaluatePolicy(baseline, ctx, options.device));
 }
 
 /**
@@ -86,8 +91,9 @@ export async function evaluateLara(policy: TrainedPolicy, options: EvaluationSet
   requireLetter(scenario, policy.source, 'evaluateLara');
   const ctx = { scenario, ...evaluationSet(options, policy.config.evalSlots) };
   const lara = await evaluatePolicy(actorPolicy(policy), ctx);
-  const fra = await evaluatePolicy('fra', ctx, options.device);
-  const rra = await evaluatePolicy('rra', ctx, options.device);
-  const opt = await evaluatePolicy('opt', ctx, options.device);
+  const baseline = (name: Baseline) => onDevice(options.device, `evaluating ${name}`, () => evaluatePolicy(name, ctx, options.device));
+  const fra = await baseline('fra');
+  const rra = await baseline('rra');
+  const opt = await baseline('opt');
   return { slots: ctx.count, lara, fra, rra, opt, gap: lara.total / opt.total - 1 };
 }

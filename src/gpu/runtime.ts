@@ -138,16 +138,17 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
 
 /**
  * A device the host application opened, wrapped so megc can use it: errors and loss are reported through checkErrors()
- * (listeners are added, none replaced), and destroy() leaves the device to its owner.
+ * (a listener is added, none replaced), and destroy() removes that listener and leaves the device to its owner.
  */
 export function gpuOfDevice(device: GPUDevice): Gpu {
   const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   let pending: Error | undefined;
-  device.addEventListener('uncapturederror', (event) => {
+  const onError = (event: Event) => {
     const e = (event as GPUUncapturedErrorEvent).error;
     const kind = e instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
     pending ??= new GpuError(`${kind}: ${e.message.split('\n')[0]}`);
-  });
+  };
+  device.addEventListener('uncapturederror', onError);
   device.lost.then((lost) => { pending ??= new DeviceLostError(`GPU device lost: ${lost.message || lost.reason}`); });
   return {
     device,
@@ -157,6 +158,8 @@ export function gpuOfDevice(device: GPUDevice): Gpu {
     checkErrors() {
       if (pending) { const e = pending; pending = undefined; throw e; }
     },
-    destroy() {},
+    destroy() {
+      device.removeEventListener('uncapturederror', onError);
+    },
   };
 }
