@@ -1,10 +1,10 @@
 // The public API of megc-webgpu, generated from dist/src by test/library_api.test.ts (MEGC_UPDATE_API=1 rewrites it).
 
 // node entry (dist/src/index.d.ts) exports:
-//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluateWorldBaseline, isLetter, latencies, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
+//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, latencies, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
 
 // browser entry (dist/src/index.browser.d.ts) exports:
-//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluateWorldBaseline, isLetter, latencies, loadPolicy, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
+//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, latencies, loadPolicy, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
 
 // dist/src/api/device.d.ts#openDevice
 export function openDevice(options?: {
@@ -48,6 +48,9 @@ export function evaluateBaseline(scenario: Scenario, baseline: Baseline, options
 
 // dist/src/api/letter.d.ts#evaluateLara
 export function evaluateLara(policy: TrainedPolicy, options?: EvaluationSetOptions & DeviceOption): Promise<PolicyComparison>;
+
+// dist/src/api/letter.d.ts#evaluatePolicy
+export function evaluatePolicy(policy: TrainedPolicy, options?: EvaluationSetOptions): Promise<LatencyMeans>;
 
 // dist/src/api/letter.d.ts#latencies
 export function latencies(scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>, options?: DeviceOption): Promise<Float64Array>;

@@ -10,7 +10,7 @@ import { actorActions } from '../src/train/actor.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { evaluateWorldPolicy } from '../src/world/evaluate.js';
 import {
-  act, baselineActions, DEFAULT_SCENARIO, DeviceLostError, evaluateBaseline, evaluateLara, evaluateWorldBaseline, GpuError,
+  act, baselineActions, DEFAULT_SCENARIO, DeviceLostError, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, GpuError,
   latencies, LimitError, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates,
   trainLara, UserError, worldLatency, worldLayout, worldOf,
 } from '../src/index.js';
@@ -111,6 +111,7 @@ describe('training, acting, checkpoints and evaluation', () => {
     const e = await evaluateLara(policy, { slots: 32 });
     const evalStates = evaluationStates(scenario, 32);
     expect(e.lara).toEqual(evaluateActions(scenario, evalStates, act(policy, evalStates)));
+    expect(await evaluatePolicy(policy, { slots: 32 })).toEqual(e.lara);
     expect(e.opt).toEqual(await evaluateBaseline(scenario, 'opt', { slots: 32 }));
     expect(e.gap).toBe(e.lara.total / e.opt.total - 1);
     expect(e.gap).toBeGreaterThan(0);  // OPT is the per-slot optimum

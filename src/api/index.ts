@@ -11,7 +11,7 @@ export { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js
 export { describeWorld, isLetter, userCount, worldOf } from '../world/world.js';
 export type { WorldEvaluation } from '../world/evaluate.js';
 export { openDevice } from './device.js';
-export { baselineActions, evaluateBaseline, evaluateLara, latencies, sampleStates } from './letter.js';
+export { baselineActions, evaluateBaseline, evaluateLara, evaluatePolicy, latencies, sampleStates } from './letter.js';
 export { act, loadPolicy, trainLara } from './training.js';
 export { evaluateWorldBaseline, sampleWorldStates, worldLatency, worldLayout } from './world.js';
 export type {

@@ -1,6 +1,6 @@
 // The letter's environment (one edge server, one user of each service): states, latencies of actions, the FRA, RRA and
 // OPT baselines, and evaluation with the gap to OPT; float64 on the CPU, or float32 on a given GPUDevice.
-import { evaluatePolicy, evaluationStates, resolvePolicy, EVAL_SLOTS } from '../env/evaluate.js';
+import { evaluatePolicy as evaluateProvider, evaluationStates, resolvePolicy, EVAL_SLOTS } from '../env/evaluate.js';
 import { latenciesGpu, solveOptGpu } from '../env/gpu.js';
 import { ACTION_SIZE, STATE_SIZE } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
@@ -78,7 +78,16 @@ export async function baselineActions(scenario: Scenario, baseline: Baseline, st
 export async function evaluateBaseline(scenario: Scenario, baseline: Baseline, options: EvaluationSetOptions & DeviceOption = {}): Promise<LatencyMeans> {
   requireLetter(scenario, 'scenario', 'evaluateBaseline');
   const ctx = { scenario, ...evaluationSet(options, EVAL_SLOTS) };
-  return onDevice(options.device, `evaluating ${baseline}`, () => evaluatePolicy(baseline, ctx, options.device));
+  return onDevice(options.device, `evaluating ${baseline}`, () => evaluateProvider(baseline, ctx, options.device));
+}
+
+/**
+ * Mean latencies of a trained policy (its actor, float64 on the CPU, no noise) over an evaluation set (default: the
+ * policy's config.evalSlots states of set 1).
+ */
+export async function evaluatePolicy(policy: TrainedPolicy, options: EvaluationSetOptions = {}): Promise<LatencyMeans> {
+  requireLetter(policy.scenario, policy.source, 'evaluatePolicy');
+  return evaluateProvider(actorPolicy(policy), { scenario: policy.scenario, ...evaluationSet(options, policy.config.evalSlots) });
 }
 
 /**
@@ -90,8 +99,8 @@ export async function evaluateLara(policy: TrainedPolicy, options: EvaluationSet
   const { scenario } = policy;
   requireLetter(scenario, policy.source, 'evaluateLara');
   const ctx = { scenario, ...evaluationSet(options, policy.config.evalSlots) };
-  const lara = await evaluatePolicy(actorPolicy(policy), ctx);
-  const baseline = (name: Baseline) => onDevice(options.device, `evaluating ${name}`, () => evaluatePolicy(name, ctx, options.device));
+  const lara = await evaluateProvider(actorPolicy(policy), ctx);
+  const baseline = (name: Baseline) => onDevice(options.device, `evaluating ${name}`, () => evaluateProvider(name, ctx, options.device));
   const fra = await baseline('fra');
   const rra = await baseline('rra');
   const opt = await baseline('opt');
