@@ -14,7 +14,8 @@ import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } fr
 
 /**
  * Trains LARA (DDPG, docs/RECIPE.md) on the scenario, entirely on the GPU: on `options.device`, or on a device opened
- * for the run and destroyed after. With the same seed and config it computes what `megc train` computes.
+ * for the run and destroyed after. With the same seed and config it computes what `megc train --tune off` computes.
+ * The device must also hold the evaluation of config.evalSlots states (evaluateLara's default), checked up front.
  * @throws UserError for a bad config or a scenario that is not the letter's world, LimitError when the config does not
  *   fit the device, GpuError (DeviceLostError) when the device fails.
  */
@@ -22,7 +23,7 @@ export async function trainLara(scenario: Scenario, options: TrainOptions = {}):
   requireLetter(scenario, 'scenario', 'trainLara');
   const config = parseTrainConfig({ ...options.config }, 'config');
   return withGpu(options.device, async (gpu) => {
-    const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false });
+    const trainer = await GpuTrainer.create(gpu, scenario, config);
     try {
       const metrics: IterationMetrics[] = [];
       let divergence: string | null = null;

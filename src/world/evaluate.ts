@@ -78,7 +78,8 @@ export function resolveWorldPolicy(name: string): WorldPolicyProvider {
 }
 
 // setImmediate where the runtime has it (Node), else a zero timeout (browsers).
-const nextMacrotask = () => new Promise<void>((resolve) => (typeof setImmediate === 'function' ? setImmediate(resolve) : setTimeout(resolve, 0)));
+const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const nextMacrotask = () => new Promise<void>((resolve) => { if (immediate) immediate(resolve); else setTimeout(resolve, 0); });
 
 /**
  * Scores a policy over the world's evaluation set: state i from key (EVAL_SEED, evalStates), counter
