@@ -14,7 +14,7 @@ import {
   latencies, LimitError, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates,
   trainLara, UserError, worldLatency, worldLayout, worldOf,
 } from '../src/index.js';
-import { apiReport } from './helpers/apiReport.js';
+import { apiReport, undocumentedExports } from './helpers/apiReport.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { REPOSITORY } from './helpers/packedProject.js';
@@ -171,6 +171,11 @@ describe('the API surface', () => {
     for (const example of ['examples/node/train.ts', 'examples/browser/main.ts', 'examples/browser/index.html']) {
       expect(doc, example).toContain(readFileSync(join(REPOSITORY, example), 'utf8'));
     }
+  });
+
+  it('documents every export of both entries (TSDoc)', () => {
+    expect(undocumentedExports(join(REPOSITORY, 'dist/src/index.d.ts'))).toEqual([]);
+    expect(undocumentedExports(join(REPOSITORY, 'dist/src/index.browser.d.ts'))).toEqual([]);
   });
 
   it('is the recorded one (etc/megc-webgpu.api.d.ts): an unrecorded change fails here', () => {

@@ -54,3 +54,14 @@ export function apiReport(root: string, entries: { name: string; file: string }[
     .map(([key, text]) => `// ${key}\n${text.replace(/^export declare /gm, 'export ').replace(/^declare /gm, '')}`);
   return `// The public API of megc-webgpu, generated from dist/src by test/library_api.test.ts (MEGC_UPDATE_API=1 rewrites it).\n\n${sections.join('\n\n')}\n\n${declarations.join('\n\n')}\n`;
 }
+
+/** Exports of the entry `file` whose declarations carry no documentation comment (TSDoc). */
+export function undocumentedExports(file: string): string[] {
+  const program = ts.createProgram([file], { noEmit: true, skipLibCheck: true, types: ['@webgpu/types'] });
+  const checker = program.getTypeChecker();
+  const entry = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
+  return checker.getExportsOfModule(entry).filter((symbol) => {
+    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+    return ts.displayPartsToString(target.getDocumentationComment(checker)).trim() === '';
+  }).map((s) => s.name).sort();
+}
