@@ -16,5 +16,3 @@ bash scripts/setup-vulkan.sh
 
 # The build, incremental (its build info lives in dist/, so deleting dist/ rebuilds everything).
 npx tsc -p tsconfig.json
-# The package's browser entry, dist/browser/index.js (package.json exports "." browser).
-npx vite build --config web/vite.lib.config.ts --logLevel warn
