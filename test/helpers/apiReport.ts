@@ -55,13 +55,14 @@ export function apiReport(root: string, entries: { name: string; file: string }[
   return `// The public API of megc-webgpu, generated from dist/src by test/library_api.test.ts (MEGC_UPDATE_API=1 rewrites it).\n\n${sections.join('\n\n')}\n\n${declarations.join('\n\n')}\n`;
 }
 
-/** Exports of the entry `file` whose declarations carry no documentation comment (TSDoc). */
-export function undocumentedExports(file: string): string[] {
-  const program = ts.createProgram([file], { noEmit: true, skipLibCheck: true, types: ['@webgpu/types'] });
+/** Exports of `entries` whose declarations carry no documentation comment (TSDoc), as `entry: name`. */
+export function undocumentedExports(entries: { name: string; file: string }[]): string[] {
+  const program = ts.createProgram(entries.map((e) => e.file), { noEmit: true, skipLibCheck: true, types: ['@webgpu/types'] });
   const checker = program.getTypeChecker();
-  const entry = checker.getSymbolAtLocation(program.getSourceFile(file)!)!;
-  return checker.getExportsOfModule(entry).filter((symbol) => {
-    const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
-    return ts.displayPartsToString(target.getDocumentationComment(checker)).trim() === '';
-  }).map((s) => s.name).sort();
+  return entries.flatMap(({ name, file }) => checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)
+    .filter((symbol) => {
+      const target = symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+      return ts.displayPartsToString(target.getDocumentationComment(checker)).trim() === '';
+    })
+    .map((symbol) => `${name}: ${symbol.name}`));
 }
