@@ -8,6 +8,18 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * A size the device, the JavaScript runtime or megc refuses (a buffer over the GPU's maxStorageBufferBindingSize, an
+ * array over a typed array's length, a network over MAX_NETWORK_PARAMETERS); the message names the limit and the
+ * largest size that fits.
+ */
+export class LimitError extends UserError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'LimitError';
+  }
+}
+
 /** A WGSL shader failed to compile; the message names the file and line. */
 export class ShaderCompileError extends Error {
   constructor(message: string) {
@@ -21,6 +33,14 @@ export class GpuError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'GpuError';
+  }
+}
+
+/** The GPU device was lost (driver reset, the device destroyed by its owner, out of resources); open a new one. */
+export class DeviceLostError extends GpuError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DeviceLostError';
   }
 }
 

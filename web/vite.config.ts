@@ -8,7 +8,7 @@ const WEB = fileURLToPath(new URL('.', import.meta.url));
 const REPOSITORY = fileURLToPath(new URL('..', import.meta.url));
 
 /** The platform boundary at bundle time: X.browser.ts beside X.ts wins; node:* and webgpu (Dawn) are refused. */
-function browserPlatform(): Plugin {
+export function browserPlatform(): Plugin {
   return {
     name: 'megc-browser-platform',
     enforce: 'pre',

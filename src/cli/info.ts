@@ -20,7 +20,7 @@ export function registerInfo(program: Command): void {
       const gpu = await createGpu({ adapter: opts.adapter, optionalFeatures: ['shader-f16', 'subgroups'] as GPUFeatureName[] });
       try {
         const limits = Object.fromEntries(LIMITS.map((k) => [k, gpu.limits[k]]));
-        const features = FEATURES.filter((f) => gpu.adapter.features.has(f));
+        const features = FEATURES.filter((f) => (gpu.adapter?.features ?? gpu.features).has(f));
         const report = { adapter: gpu.info, limits, features, adapters, node: process.version };
         if (opts.json) { console.log(JSON.stringify(report, null, 2)); return; }
         console.log(`adapter:  ${describeAdapter(gpu.info)}`);

@@ -1,6 +1,6 @@
 // Buffer helpers: storage/uniform creation, uploads, readback, and an id per buffer for cache keys.
 import './globals.js';
-import { UserError } from '../errors.js';
+import { LimitError } from '../errors.js';
 
 export const STORAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 export const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
@@ -9,7 +9,7 @@ export const UNIFORM = GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST;
 export function checkBindingSize(device: GPUDevice, bytes: number, what: string): void {
   const limit = Math.min(device.limits.maxStorageBufferBindingSize, device.limits.maxBufferSize);
   if (bytes > limit) {
-    throw new UserError(`${what} needs ${bytes} bytes in one buffer, more than this GPU's limit of ${limit} bytes (maxStorageBufferBindingSize)`);
+    throw new LimitError(`${what} needs ${bytes} bytes in one buffer, more than this GPU's limit of ${limit} bytes (maxStorageBufferBindingSize)`);
   }
 }
 

@@ -1,7 +1,7 @@
 // The WebGPU runtime: picks an adapter, requests the limits the workload needs, turns GPU errors into exceptions.
 import './globals.js';
 import { gpuEntry, hostSetting } from '../platform/host.js';
-import { GpuError, UserError } from '../errors.js';
+import { DeviceLostError, GpuError, UserError } from '../errors.js';
 
 
 export interface AdapterSummary {
@@ -27,7 +27,8 @@ export interface GpuOptions {
 /** One WebGPU device and everything needed to keep it alive and release it. */
 export interface Gpu {
   device: GPUDevice;
-  adapter: GPUAdapter;
+  /** The adapter it was opened from; undefined for a device the host application opened (gpuOfDevice). */
+  adapter?: GPUAdapter;
   info: AdapterSummary;
   features: Set<string>;
   limits: GPUSupportedLimits;
@@ -37,7 +38,10 @@ export interface Gpu {
 }
 
 export function summarize(adapter: GPUAdapter): AdapterSummary {
-  const i = adapter.info;
+  return summarizeInfo(adapter.info);
+}
+
+function summarizeInfo(i: GPUAdapterInfo): AdapterSummary {
   const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`.toLowerCase();
   const isSoftware =
     (i as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
@@ -128,7 +132,7 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   });
   device.lost.then((info) => {
     lost = true;
-    if (info.reason !== 'destroyed') pending ??= new GpuError(`GPU device lost: ${info.message || info.reason}`);
+    if (info.reason !== 'destroyed') pending ??= new DeviceLostError(`GPU device lost: ${info.message || info.reason}`);
   });
 
   return {
@@ -143,6 +147,34 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
     destroy() {
       if (!lost) device.destroy();
       lost = true;
+    },
+  };
+}
+
+/**
+ * A device the host application opened, wrapped so megc can use it: errors and loss are reported through checkErrors()
+ * (a listener is added, none replaced), and destroy() removes that listener and leaves the device to its owner.
+ */
+export function gpuOfDevice(device: GPUDevice): Gpu {
+  const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  let pending: Error | undefined;
+  const onError = (event: Event) => {
+    const e = (event as GPUUncapturedErrorEvent).error;
+    const kind = e instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
+    pending ??= new GpuError(`${kind}: ${e.message.split('\n')[0]}`);
+  };
+  device.addEventListener('uncapturederror', onError);
+  device.lost.then((lost) => { pending ??= new DeviceLostError(`GPU device lost: ${lost.message || lost.reason}`); });
+  return {
+    device,
+    info: info ? summarizeInfo(info) : { vendor: '', architecture: '', device: '', description: 'a device of the host application', isSoftware: false },
+    features: new Set([...device.features] as string[]),
+    limits: device.limits,
+    checkErrors() {
+      if (pending) { const e = pending; pending = undefined; throw e; }
+    },
+    destroy() {
+      device.removeEventListener('uncapturederror', onError);
     },
   };
 }

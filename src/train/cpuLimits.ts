@@ -2,7 +2,7 @@
 // within the longest typed array JavaScript allows, all of them within this machine's memory; a refusal names the
 // largest value that fits (as checkTrainerFits does for a GPU's buffer limits).
 import { totalmem } from 'node:os';
-import { UserError } from '../errors.js';
+import { LimitError } from '../errors.js';
 import type { TrainConfig } from './config.js';
 import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
 import { REPLAY_STRIDE } from './layout.js';
@@ -53,13 +53,12 @@ export function cpuTrainerNeeds(config: TrainConfig): CpuNeed[] {
 }
 
 /**
- * Throws a UserError, before anything is allocated, when the CPU trainer cannot hold `config`: an array longer than a
+ * Throws a LimitError, before anything is allocated, when the CPU trainer cannot hold `config`: an array longer than a
  * typed array may be, or more memory than `limits` allow; it names the need, the limit and the largest value that fits.
  */
 export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits()): void {
   checkCpuNeedsFit(cpuTrainerNeeds(config), limits, 'training');
 }
-
 
 /** The check of checkCpuTrainerFits for any list of needs; `activity` names what needs the memory ("training"). */
 function checkCpuNeedsFit(needs: CpuNeed[], limits: CpuLimits, activity: string): void {
@@ -73,12 +72,12 @@ function checkCpuNeedsFit(needs: CpuNeed[], limits: CpuLimits, activity: string)
     const byArray = Math.floor(limits.maxArrayElements / need.arrayPerUnit);
     // Where another need alone overflows the memory too, that one is refused next; this one names its array limit.
     const largest = byMemory(need) >= 1 ? Math.min(byArray, byMemory(need)) : byArray;
-    throw new UserError(`on the CPU, ${need.what} is an array of ${elements} values, more than the ${limits.maxArrayElements} a JavaScript typed array holds; the largest that fits is ${need.flag} ${largest}`);
+    throw new LimitError(`on the CPU, ${need.what} is an array of ${elements} values, more than the ${limits.maxArrayElements} a JavaScript typed array holds; the largest that fits is ${need.flag} ${largest}`);
   }
   if (totalBytes > limits.memoryBytes) {
     const biggestFirst = [...needs].sort((a, b) => bytesOf(b) - bytesOf(a));
     const fixable = biggestFirst.find((n) => byMemory(n) >= 1);
     const remedy = fixable ? `the largest that fits is ${fixable.flag} ${byMemory(fixable)}` : `reduce ${needs.map((n) => n.flag).join(', ')}`;
-    throw new UserError(`on the CPU, ${activity} needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
+    throw new LimitError(`on the CPU, ${activity} needs about ${totalBytes} bytes, mostly ${biggestFirst[0].what}, more than ${limits.memoryName} (${limits.memoryBytes} bytes); ${remedy}`);
   }
 }

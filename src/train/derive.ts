@@ -1,6 +1,6 @@
 // Every derived size and schedule of a training run, computed once with its invariants checked (as PureJaxRL does up
 // front): both trainers, checkpoints and the limit checks use these and nothing else.
-import { UserError } from '../errors.js';
+import { LimitError, UserError } from '../errors.js';
 import { mlpLayout } from '../nn/layout.js';
 import { defaultSplits } from '../nn/mlpPlan.js';
 import type { TrainConfig } from './config.js';
@@ -152,11 +152,11 @@ export function bufferNeeds(run: DerivedRun, { evaluate = true, splitPartials = 
   return needs;
 }
 
-/** Throws a UserError naming the buffer, the limit and the largest size that fits, before anything is allocated. */
+/** Throws a LimitError naming the buffer, the limit and the largest size that fits, before anything is allocated. */
 export function checkBufferLimit(needs: readonly BufferNeed[], limit: number, limitName: string): void {
   for (const need of needs) {
     if (need.bytes > limit) {
-      throw new UserError(`${need.what} needs ${need.bytes} bytes, more than ${limitName} of ${limit} bytes; the largest that fits is ${need.largest(limit)}`);
+      throw new LimitError(`${need.what} needs ${need.bytes} bytes, more than ${limitName} of ${limit} bytes; the largest that fits is ${need.largest(limit)}`);
     }
   }
 }

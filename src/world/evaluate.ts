@@ -77,7 +77,9 @@ export function resolveWorldPolicy(name: string): WorldPolicyProvider {
   return p;
 }
 
-const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(resolve));
+// setImmediate where the runtime has it (Node), else a zero timeout (browsers).
+const immediate = (globalThis as { setImmediate?: (callback: () => void) => unknown }).setImmediate;
+const nextMacrotask = () => new Promise<void>((resolve) => { if (immediate) immediate(resolve); else setTimeout(resolve, 0); });
 
 /**
  * Scores a policy over the world's evaluation set: state i from key (EVAL_SEED, evalStates), counter

@@ -1,0 +1,458 @@
+// The public API of megc-webgpu, generated from dist/src by test/library_api.test.ts (MEGC_UPDATE_API=1 rewrites it).
+
+// node entry (dist/src/index.d.ts) exports:
+//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, latencies, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
+
+// browser entry (dist/src/index.browser.d.ts) exports:
+//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, latencies, loadPolicy, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
+
+// dist/src/api/device.d.ts#openDevice
+export function openDevice(options?: {
+    adapter?: string;
+}): Promise<GPUDevice>;
+
+// dist/src/api/index.d.ts#DEFAULT_TRAIN_CONFIG
+export const DEFAULT_TRAIN_CONFIG: TrainConfig;
+
+// dist/src/api/index.d.ts#Placement
+export type Placement = world.Placement;
+
+// dist/src/api/index.d.ts#Server
+export type Server = world.Server;
+
+// dist/src/api/index.d.ts#ServiceType
+export type ServiceType = world.ServiceType;
+
+// dist/src/api/index.d.ts#TrainConfig
+export type TrainConfig = config.TrainConfig;
+
+// dist/src/api/index.d.ts#UserGroup
+export type UserGroup = world.UserGroup;
+
+// dist/src/api/index.d.ts#World
+export type World = world.World;
+
+// dist/src/api/index.d.ts#WorldLatency
+export type WorldLatency = worldReference.WorldLatency;
+
+// dist/src/api/index.d.ts#WorldLayout
+export type WorldLayout = worldLayoutTypes.WorldLayout;
+
+// dist/src/api/letter.d.ts#baselineActions
+export function baselineActions(scenario: Scenario, baseline: Baseline, states: ArrayLike<number>, options?: DeviceOption & {
+    seed?: number;
+}): Promise<Float64Array>;
+
+// dist/src/api/letter.d.ts#evaluateBaseline
+export function evaluateBaseline(scenario: Scenario, baseline: Baseline, options?: EvaluationSetOptions & DeviceOption): Promise<LatencyMeans>;
+
+// dist/src/api/letter.d.ts#evaluateLara
+export function evaluateLara(policy: TrainedPolicy, options?: EvaluationSetOptions & DeviceOption): Promise<PolicyComparison>;
+
+// dist/src/api/letter.d.ts#evaluatePolicy
+export function evaluatePolicy(policy: TrainedPolicy, options?: EvaluationSetOptions): Promise<LatencyMeans>;
+
+// dist/src/api/letter.d.ts#latencies
+export function latencies(scenario: Scenario, states: ArrayLike<number>, actions: ArrayLike<number>, options?: DeviceOption): Promise<Float64Array>;
+
+// dist/src/api/letter.d.ts#sampleStates
+export function sampleStates(scenario: Scenario, count: number, options?: {
+    seed?: number;
+}): Float64Array;
+
+// dist/src/api/training.d.ts#act
+export function act(policy: TrainedPolicy, states: ArrayLike<number>): Float64Array;
+
+// dist/src/api/training.d.ts#loadPolicy
+export function loadPolicy(bytes: Uint8Array, source?: string): TrainedPolicy;
+
+// dist/src/api/training.d.ts#trainLara
+export function trainLara(scenario: Scenario, options?: TrainOptions): Promise<TrainingResult>;
+
+// dist/src/api/types.d.ts#Baseline
+export type Baseline = 'fra' | 'rra' | 'opt';
+
+// dist/src/api/types.d.ts#DeviceOption
+export interface DeviceOption {
+    /** A WebGPU device to run on (it stays the caller's: megc never destroys it). */
+    device?: GPUDevice;
+}
+
+// dist/src/api/types.d.ts#EvaluationSetOptions
+export interface EvaluationSetOptions {
+    /** States to score (default 65,536, the letter's; OPT on the CPU takes about a second per thousand). */
+    slots?: number;
+    /** Evaluation set index, an integer in [1, 2^32] (default 1). */
+    seed?: number;
+}
+
+// dist/src/api/types.d.ts#IterationMetrics
+export interface IterationMetrics {
+    /** The iteration (time slot) just run, 0-based. */
+    iteration: number;
+    /** Gradient updates run in this iteration (0 while the replay holds less than one batch). */
+    updates: number;
+    /** True reward -L_total of the acting (noisy) actions. */
+    reward: number;
+    lComp: number;
+    lAigc: number;
+    lVe: number;
+    lTotal: number;
+    /** Mean critic and actor losses of this iteration's updates; NaN when none ran. */
+    criticLoss: number;
+    actorLoss: number;
+}
+
+// dist/src/api/types.d.ts#LatencyMeans
+export interface LatencyMeans {
+    comp: number;
+    aigc: number;
+    ve: number;
+    total: number;
+}
+
+// dist/src/api/types.d.ts#PolicyComparison
+export interface PolicyComparison {
+    /** States scored. */
+    slots: number;
+    lara: LatencyMeans;
+    fra: LatencyMeans;
+    rra: LatencyMeans;
+    opt: LatencyMeans;
+    /** LARA's total over OPT's, minus 1 (0.004 = 0.40% above the optimum). */
+    gap: number;
+}
+
+// dist/src/api/types.d.ts#TrainOptions
+export interface TrainOptions extends DeviceOption {
+    /** Fields of the training configuration that differ from DEFAULT_TRAIN_CONFIG (validated: a UserError names the field). */
+    config?: Partial<TrainConfig>;
+    /** Called after each chunk of iterations. */
+    onProgress?: (progress: TrainingProgress) => void;
+    /** Aborting stops the run at the next chunk boundary; the result then has `stopped: true` and the policy so far. */
+    signal?: AbortSignal;
+}
+
+// dist/src/api/types.d.ts#TrainedPolicy
+export interface TrainedPolicy {
+    /** Where it came from (a checkpoint's name, or "training"); error messages name it. */
+    source: string;
+    /** Layer sizes of the actor, [7, ...hidden, 7]. */
+    sizes: number[];
+    /** Flat actor parameters, float64 (per layer: weights (in, out) row-major, then biases). */
+    actor: Float64Array;
+    /** The configuration it was trained with. */
+    config: TrainConfig;
+    /** The scenario it was trained on (its observations are normalised by it). */
+    scenario: Scenario;
+    /** Training iterations completed. */
+    iteration: number;
+}
+
+// dist/src/api/types.d.ts#TrainingProgress
+export interface TrainingProgress {
+    /** Iterations completed. */
+    iteration: number;
+    /** Iterations the run is configured for. */
+    total: number;
+    /** This chunk's metrics, one per iteration. */
+    rows: IterationMetrics[];
+}
+
+// dist/src/api/types.d.ts#TrainingResult
+export interface TrainingResult {
+    /** The actor after the last completed iteration. */
+    policy: TrainedPolicy;
+    /** Every iteration's metrics, in order. */
+    metrics: IterationMetrics[];
+    /** Iterations completed. */
+    iterations: number;
+    /** Whether the signal ended the run before config.iterations. */
+    stopped: boolean;
+    /**
+     * The full trainer state as checkpoint.safetensors bytes (docs/CHECKPOINT.md), which loadPolicy, `megc act` and
+     * `megc eval --policy` read. It holds no episode log, so `megc train --resume` refuses it.
+     */
+    checkpoint(): Uint8Array;
+}
+
+// dist/src/api/world.d.ts#evaluateWorldBaseline
+export function evaluateWorldBaseline(world: World, baseline: 'fra' | 'rra', options?: EvaluationSetOptions): Promise<WorldEvaluation>;
+
+// dist/src/api/world.d.ts#sampleWorldStates
+export function sampleWorldStates(world: World, count: number, options?: {
+    seed?: number;
+}): Float64Array;
+
+// dist/src/api/world.d.ts#worldLatency
+export function worldLatency(world: World, state: ArrayLike<number>, action: ArrayLike<number>): WorldLatency;
+
+// dist/src/api/world.d.ts#worldLayout
+export function worldLayout(world: World): WorldLayout;
+
+// dist/src/env/layout.d.ts#ACTION_COLUMNS
+export const ACTION_COLUMNS: readonly ["alpha_off", "alpha_back", "beta", "lambda", "omega_comp", "omega_aigc", "omega_ve"];
+
+// dist/src/env/layout.d.ts#LATENCY_COLUMNS
+export const LATENCY_COLUMNS: readonly ["l_comp", "l_aigc", "l_ve", "l_total"];
+
+// dist/src/env/layout.d.ts#STATE_COLUMNS
+export const STATE_COLUMNS: readonly ["h_comp_off", "h_aigc_back", "h_ve_off", "h_ve_back", "d_comp", "d_ve", "d_aigc"];
+
+// dist/src/errors.d.ts#DeviceLostError
+export class DeviceLostError extends GpuError {
+    constructor(message: string);
+}
+
+// dist/src/errors.d.ts#GpuError
+export class GpuError extends Error {
+    constructor(message: string);
+}
+
+// dist/src/errors.d.ts#LimitError
+export class LimitError extends UserError {
+    constructor(message: string);
+}
+
+// dist/src/errors.d.ts#ShaderCompileError
+export class ShaderCompileError extends Error {
+    constructor(message: string);
+}
+
+// dist/src/errors.d.ts#UserError
+export class UserError extends Error {
+    readonly exitCode: number;
+    constructor(message: string, exitCode?: number);
+}
+
+// dist/src/index.d.ts#loadScenarioFile
+export function loadScenarioFile(path: string): Scenario;
+
+// dist/src/scenario.d.ts#DEFAULT_SCENARIO
+export const DEFAULT_SCENARIO: Scenario;
+
+// dist/src/scenario.d.ts#Scenario
+export interface Scenario {
+    distance: {
+        comp: number;
+        aigc: number;
+        ve: number;
+    };
+    power: {
+        comp: number;
+        ve: number;
+        es: number;
+    };
+    bandwidth: {
+        off: number;
+        back: number;
+    };
+    noiseDbmPerHz: number;
+    /** Derived: noise power spectral density N0 in W/Hz, 10^((noiseDbmPerHz - 30) / 10). */
+    noiseWattsPerHz: number;
+    channel: {
+        g0: number;
+        pathLossExponent: number;
+        ricianK: number;
+    };
+    /** Uniform intervals [low, high] of the task sizes, bits. */
+    data: {
+        comp: [number, number];
+        ve: [number, number];
+        aigc: [number, number];
+    };
+    cyclesPerBit: number;
+    fLocal: number;
+    fEs: number;
+    xi: number;
+    zeta: number;
+    psi: number;
+    genUnitCycles: number;
+    slotsPerEpisode: number;
+    rraFloor: number;
+    /**
+     * The generalised world's keys, present only when the file gives one of them and the world they describe is not the
+     * letter's (one server, one always-active user of each type at a fixed distance): such a file is folded into the
+     * letter's keys above. Resolved: every server member and user group filled in.
+     */
+    servers?: Server[];
+    users?: Record<ServiceType, UserGroupKeys>;
+    association?: 'nearest' | 'policy';
+}
+
+// dist/src/scenario.d.ts#UserGroupKeys
+export interface UserGroupKeys {
+    count: number;
+    /** A fixed distance (m) to every server, or an interval drawn per user each slot. */
+    distance?: number | [number, number];
+    /** One fixed [x, y] (m) per user. */
+    positions?: [number, number][];
+    /** Positions drawn uniformly in the rectangle each slot (mobility). */
+    area?: {
+        x: [number, number];
+        y: [number, number];
+    };
+    activity: number;
+}
+
+// dist/src/scenario.d.ts#parseScenario
+export function parseScenario(json: unknown, source: string): Scenario;
+
+// dist/src/scenario.d.ts#scenarioToJson
+export function scenarioToJson(s: Scenario): Record<string, unknown>;
+
+// dist/src/train/config.d.ts#TrainConfig
+export type TrainConfig = z.infer<typeof TrainConfigSchema>;
+
+// dist/src/train/config.d.ts#TrainConfigSchema
+export const TrainConfigSchema: z.ZodObject<{
+    envs: z.ZodDefault<z.ZodNumber>;
+    batch: z.ZodDefault<z.ZodNumber>;
+    iterations: z.ZodDefault<z.ZodNumber>;
+    hidden: z.ZodDefault<z.ZodArray<z.ZodNumber>>;
+    updatesPerIteration: z.ZodDefault<z.ZodNumber>;
+    lrActor: z.ZodDefault<z.ZodNumber>;
+    lrCritic: z.ZodDefault<z.ZodNumber>;
+    lrDecay: z.ZodDefault<z.ZodNumber>;
+    gamma: z.ZodDefault<z.ZodNumber>;
+    tau: z.ZodDefault<z.ZodNumber>;
+    noiseStart: z.ZodDefault<z.ZodNumber>;
+    noiseEnd: z.ZodDefault<z.ZodNumber>;
+    warmupIterations: z.ZodDefault<z.ZodNumber>;
+    replayCapacity: z.ZodDefault<z.ZodNumber>;
+    shareFloor: z.ZodDefault<z.ZodNumber>;
+    reward: z.ZodDefault<z.ZodEnum<{
+        log: "log";
+        linear: "linear";
+    }>>;
+    iterationsPerSubmit: z.ZodDefault<z.ZodNumber>;
+    seed: z.ZodDefault<z.ZodNumber>;
+    evalSlots: z.ZodDefault<z.ZodNumber>;
+}, z.core.$strict>;
+
+// dist/src/train/config.d.ts#parseTrainConfig
+export function parseTrainConfig(input: unknown, source?: string, nameOf?: (field: string) => string | undefined): TrainConfig;
+
+// dist/src/world/evaluate.d.ts#WorldEvaluation
+export interface WorldEvaluation extends WorldMeans {
+    slots: number;
+    /** Active users of each type summed over the slots. */
+    requests: {
+        comp: number;
+        aigc: number;
+        ve: number;
+    };
+}
+
+// dist/src/world/layout.d.ts#WorldLayout
+export interface WorldLayout {
+    /** M, K_comp, K_aigc, K_ve, K = K_comp + K_aigc + K_ve, G = max(K_comp, K_aigc, K_ve). */
+    servers: number;
+    comp: number;
+    aigc: number;
+    ve: number;
+    users: number;
+    triples: number;
+    /** Offsets into a state row; `active` and `server` are null when the row has no such group. */
+    state: {
+        size: number;
+        hOffComp: number;
+        hBackAigc: number;
+        hOffVe: number;
+        hBackVe: number;
+        data: number;
+        active: number | null;
+        server: number | null;
+    };
+    /** Offsets into an action row; `server` is null unless the policy associates and M > 1. */
+    action: {
+        size: number;
+        up: number;
+        down: number;
+        power: number;
+        lambda: number;
+        compute: number;
+        server: number | null;
+    };
+    stateColumns: string[];
+    actionColumns: string[];
+}
+
+// dist/src/world/reference.d.ts#WorldLatency
+export interface WorldLatency {
+    /** (K) data order, seconds; 0 for an inactive user. */
+    perUser: Float64Array;
+    /** Sums and counts over the active users of each type, type order comp, aigc, ve. */
+    sums: [number, number, number];
+    counts: [number, number, number];
+    /** L_total = (sums[0] + sums[1]) + sums[2]: the letter's comp + aigc + ve with one user of each type. */
+    total: number;
+}
+
+// dist/src/world/reference.d.ts#WorldMeans
+export interface WorldMeans {
+    comp: number;
+    aigc: number;
+    ve: number;
+    total: number;
+}
+
+// dist/src/world/world.d.ts#Placement
+export type Placement = {
+    kind: 'distance';
+    distance: number;
+} | {
+    kind: 'distanceRange';
+    low: number;
+    high: number;
+} | {
+    kind: 'positions';
+    positions: [number, number][];
+} | {
+    kind: 'area';
+    x: [number, number];
+    y: [number, number];
+};
+
+// dist/src/world/world.d.ts#Server
+export interface Server {
+    position: [number, number];
+    bandwidth: {
+        off: number;
+        back: number;
+    };
+    power: number;
+    fEs: number;
+}
+
+// dist/src/world/world.d.ts#ServiceType
+export type ServiceType = 'comp' | 'aigc' | 've';
+
+// dist/src/world/world.d.ts#UserGroup
+export interface UserGroup {
+    count: number;
+    placement: Placement;
+    activity: number;
+}
+
+// dist/src/world/world.d.ts#World
+export interface World {
+    /** The letter's keys (channel, data, cyclesPerBit, fLocal, xi, zeta, psi, power.comp/ve, ...). */
+    scenario: Scenario;
+    /** M >= 1 servers. */
+    servers: Server[];
+    users: Record<ServiceType, UserGroup>;
+    association: 'nearest' | 'policy';
+}
+
+// dist/src/world/world.d.ts#describeWorld
+export function describeWorld(world: World): string;
+
+// dist/src/world/world.d.ts#isLetter
+export function isLetter(world: World): boolean;
+
+// dist/src/world/world.d.ts#userCount
+export function userCount(world: World): number;
+
+// dist/src/world/world.d.ts#worldOf
+export function worldOf(scenario: Scenario): World;

@@ -1,0 +1,68 @@
+// LARA: training on the GPU with progress and an AbortSignal, acting with a trained policy, and checkpoints as
+// safetensors bytes (docs/CHECKPOINT.md), so that Node and the browser read and write the same files.
+import { STATE_SIZE } from '../env/layout.js';
+import { UserError } from '../errors.js';
+import type { Scenario } from '../scenario.js';
+import { actorActions } from '../train/actor.js';
+import { actorSizes, decodePolicy, encodeCheckpoint } from '../train/checkpointFormat.js';
+import { parseTrainConfig } from '../train/config.js';
+import { GpuTrainer } from '../train/gpuTrainer.js';
+import { requireLetter } from '../world/world.js';
+import { withGpu } from './device.js';
+import { rowsOf } from './letter.js';
+import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } from './types.js';
+
+/**
+ * Trains LARA (DDPG, docs/RECIPE.md) on the scenario, entirely on the GPU: on `options.device`, or on a device opened
+ * for the run and destroyed after. With the same seed and config it computes what `megc train --tune off` computes.
+ * The device must also hold the evaluation of config.evalSlots states (evaluateLara's default), checked up front.
+ * @throws UserError for a bad config or a scenario that is not the letter's world, LimitError when the config does not
+ *   fit the device, GpuError (DeviceLostError) when the device fails.
+ */
+export async function trainLara(scenario: Scenario, options: TrainOptions = {}): Promise<TrainingResult> {
+  requireLetter(scenario, 'scenario', 'trainLara');
+  const config = parseTrainConfig({ ...options.config }, 'config');
+  return withGpu(options.device, async (gpu) => {
+    const trainer = await GpuTrainer.create(gpu, scenario, config);
+    try {
+      const metrics: IterationMetrics[] = [];
+      let divergence: string | null = null;
+      await trainer.run(config.iterations, (rows) => {
+        const bad = rows.find((m) => !Number.isFinite(m.lTotal));
+        if (bad) { divergence = `training diverged at iteration ${bad.iteration}: the mean total latency is ${bad.lTotal}`; return false; }
+        metrics.push(...rows);
+        options.onProgress?.({ iteration: rows[rows.length - 1].iteration + 1, total: config.iterations, rows });
+        return true;
+      }, () => options.signal?.aborted ?? false);
+      gpu.checkErrors();
+      if (divergence) throw new UserError(divergence);
+      const snapshot = await trainer.snapshot();
+      const policy: TrainedPolicy = {
+        source: 'training', sizes: actorSizes(config), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration,
+      };
+      return {
+        policy, metrics, iterations: trainer.iteration, stopped: trainer.iteration < config.iterations,
+        checkpoint: () => encodeCheckpoint(snapshot, { config, scenario, device: 'gpu', progress: null }),
+      };
+    } finally {
+      trainer.destroy();
+    }
+  });
+}
+
+/**
+ * The policy's deterministic actions (n, 7) for states (n, 7), float64 on the CPU: alpha_off, alpha_back, beta, lambda,
+ * omega_comp, omega_aigc, omega_ve (the omegas sum to 1).
+ */
+export function act(policy: TrainedPolicy, states: ArrayLike<number>): Float64Array {
+  const n = rowsOf(states, STATE_SIZE, 'states');
+  return actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, states, n);
+}
+
+/**
+ * The trained policy of checkpoint.safetensors bytes (one that `megc train` wrote, or TrainingResult.checkpoint()),
+ * checked as `megc eval --policy` checks one: a UserError names `source` and what is wrong.
+ */
+export function loadPolicy(bytes: Uint8Array, source = 'checkpoint.safetensors'): TrainedPolicy {
+  return decodePolicy(bytes, source);
+}

@@ -1,0 +1,105 @@
+// The library's own result and option types (docs/API.md): plain data, independent of the trainer's internals.
+import type { Scenario } from '../scenario.js';
+import type { TrainConfig } from '../train/config.js';
+
+/** Where GPU work runs: a device the host application opened and shares; without one, see each function. */
+export interface DeviceOption {
+  /** A WebGPU device to run on (it stays the caller's: megc never destroys it). */
+  device?: GPUDevice;
+}
+
+/** Mean latencies in seconds of a policy over an evaluation set, per user and in total (L_total = comp + aigc + ve). */
+export interface LatencyMeans { comp: number; aigc: number; ve: number; total: number }
+
+/** The fixed baselines of the letter: full (equal) allocation, random allocation, and the per-slot optimum. */
+export type Baseline = 'fra' | 'rra' | 'opt';
+
+/** Which evaluation set: `slots` states of set `seed` (1 is the standard set of MODEL.md "Evaluation protocol"). */
+export interface EvaluationSetOptions {
+  /** States to score (default 65,536, the letter's; OPT on the CPU takes about a second per thousand). */
+  slots?: number;
+  /** Evaluation set index, an integer in [1, 2^32] (default 1). */
+  seed?: number;
+}
+
+/** A trained LARA actor: enough to act and to evaluate, as read from a checkpoint or returned by trainLara. */
+export interface TrainedPolicy {
+  /** Where it came from (a checkpoint's name, or "training"); error messages name it. */
+  source: string;
+  /** Layer sizes of the actor, [7, ...hidden, 7]. */
+  sizes: number[];
+  /** Flat actor parameters, float64 (per layer: weights (in, out) row-major, then biases). */
+  actor: Float64Array;
+  /** The configuration it was trained with. */
+  config: TrainConfig;
+  /** The scenario it was trained on (its observations are normalised by it). */
+  scenario: Scenario;
+  /** Training iterations completed. */
+  iteration: number;
+}
+
+/** What one training iteration measured: the acting actions' true latencies (means over envs) and the update losses. */
+export interface IterationMetrics {
+  /** The iteration (time slot) just run, 0-based. */
+  iteration: number;
+  /** Gradient updates run in this iteration (0 while the replay holds less than one batch). */
+  updates: number;
+  /** True reward -L_total of the acting (noisy) actions. */
+  reward: number;
+  lComp: number;
+  lAigc: number;
+  lVe: number;
+  lTotal: number;
+  /** Mean critic and actor losses of this iteration's updates; NaN when none ran. */
+  criticLoss: number;
+  actorLoss: number;
+}
+
+/** Reported after each chunk of iterations (config.iterationsPerSubmit) lands. */
+export interface TrainingProgress {
+  /** Iterations completed. */
+  iteration: number;
+  /** Iterations the run is configured for. */
+  total: number;
+  /** This chunk's metrics, one per iteration. */
+  rows: IterationMetrics[];
+}
+
+/** How trainLara runs. */
+export interface TrainOptions extends DeviceOption {
+  /** Fields of the training configuration that differ from DEFAULT_TRAIN_CONFIG (validated: a UserError names the field). */
+  config?: Partial<TrainConfig>;
+  /** Called after each chunk of iterations. */
+  onProgress?: (progress: TrainingProgress) => void;
+  /** Aborting stops the run at the next chunk boundary; the result then has `stopped: true` and the policy so far. */
+  signal?: AbortSignal;
+}
+
+/** What trainLara returns. */
+export interface TrainingResult {
+  /** The actor after the last completed iteration. */
+  policy: TrainedPolicy;
+  /** Every iteration's metrics, in order. */
+  metrics: IterationMetrics[];
+  /** Iterations completed. */
+  iterations: number;
+  /** Whether the signal ended the run before config.iterations. */
+  stopped: boolean;
+  /**
+   * The full trainer state as checkpoint.safetensors bytes (docs/CHECKPOINT.md), which loadPolicy, `megc act` and
+   * `megc eval --policy` read. It holds no episode log, so `megc train --resume` refuses it.
+   */
+  checkpoint(): Uint8Array;
+}
+
+/** LARA, FRA, RRA and OPT on the same evaluation set, and LARA's gap to OPT, as `megc train` reports a run. */
+export interface PolicyComparison {
+  /** States scored. */
+  slots: number;
+  lara: LatencyMeans;
+  fra: LatencyMeans;
+  rra: LatencyMeans;
+  opt: LatencyMeans;
+  /** LARA's total over OPT's, minus 1 (0.004 = 0.40% above the optimum). */
+  gap: number;
+}

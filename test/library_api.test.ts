@@ -1,0 +1,193 @@
+// The library API (src/index.ts) against the float64 reference and the trainer it wraps, its typed errors, and its
+// surface: the declarations emitted in dist/src compared with the recorded report etc/megc-webgpu.api.d.ts.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evaluateActions, evaluationStates } from '../src/env/evaluate.js';
+import { fraAction, latency, rraAction } from '../src/env/reference.js';
+import { EVAL_SEED } from '../src/rng/streams.js';
+import { actorActions } from '../src/train/actor.js';
+import { GpuTrainer } from '../src/train/gpuTrainer.js';
+import { evaluateWorldPolicy } from '../src/world/evaluate.js';
+import {
+  act, baselineActions, DEFAULT_SCENARIO, DeviceLostError, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, GpuError,
+  latencies, LimitError, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates,
+  trainLara, UserError, worldLatency, worldLayout, worldOf,
+} from '../src/index.js';
+import { apiReport, undocumentedExports } from './helpers/apiReport.js';
+import { expectClose } from './helpers/expectClose.js';
+import { testGpu } from './helpers/gpu.js';
+import { REPOSITORY } from './helpers/packedProject.js';
+
+const scenario = DEFAULT_SCENARIO;
+/** A run small enough for lavapipe: 20 iterations of 8 envs, batch 8, one hidden layer of 8. */
+const TINY = { envs: 8, batch: 8, iterations: 20, hidden: [8], replayCapacity: 64, iterationsPerSubmit: 5, evalSlots: 32 };
+// Float32 on the GPU against float64: latencies of a few seconds computed in a handful of float32 operations.
+const FLOAT32 = { atol: 1e-6, rtol: 1e-5 };
+
+describe('scenarios and errors', () => {
+  it('reads a scenario file and validates a JSON object with the CLI\'s one-line messages', () => {
+    expect(loadScenarioFile(join(REPOSITORY, 'scenarios/default.json'))).toEqual(DEFAULT_SCENARIO);
+    expect(() => parseScenario({ distance: { comp: -1 } }, 'my.json')).toThrow(new UserError('my.json: distance.comp must be > 0 (got -1)'));
+    expect(() => loadScenarioFile('/nonexistent/s.json')).toThrow(new UserError('--scenario /nonexistent/s.json: cannot read the file (no such file)'));
+    expect(() => parseTrainConfig({ envs: 0 }, 'config')).toThrow(UserError);
+  });
+
+  it('types its errors: LimitError is a UserError, DeviceLostError a GpuError', () => {
+    expect(new LimitError('x')).toBeInstanceOf(UserError);
+    expect(new DeviceLostError('x')).toBeInstanceOf(GpuError);
+    expect(new LimitError('x').name).toBe('LimitError');
+  });
+
+  it('refuses states that are not whole rows, naming them', async () => {
+    await expect(latencies(scenario, [1, 2, 3], [])).rejects.toThrow(new UserError('states: 3 values are not whole rows of 7'));
+    const worldScenario = parseScenario({ users: { comp: { count: 2 } } }, 'w.json');
+    expect(() => sampleStates(worldScenario, 4)).toThrow(UserError);
+  });
+});
+
+describe('the letter\'s environment', () => {
+  const states = sampleStates(scenario, 16);
+
+  it('samples the evaluation set and computes latencies as the reference, float64 on the CPU and float32 on the GPU', async () => {
+    expect(states).toEqual(evaluationStates(scenario, 16, 1));
+    const actions = await baselineActions(scenario, 'rra', states);
+    for (let i = 0; i < 16; i++) expect(Array.from(actions.subarray(i * 7, i * 7 + 7))).toEqual(Array.from(rraAction(scenario, EVAL_SEED, i, 0)));
+    const cpu = await latencies(scenario, states, actions);
+    for (let i = 0; i < 16; i++) {
+      expect(Array.from(cpu.subarray(i * 4, i * 4 + 4))).toEqual(latency(scenario, Array.from(states.subarray(i * 7, i * 7 + 7)), row(actions, i)));
+    }
+    const { device } = await testGpu();
+    expectClose(await latencies(scenario, states, actions, { device }), cpu, FLOAT32, 'GPU latencies');
+  });
+
+  it('gives FRA\'s and OPT\'s actions, and OPT on the GPU is as good as on the CPU', async () => {
+    const fra = await baselineActions(scenario, 'fra', states);
+    expect(Array.from(fra.subarray(0, 7))).toEqual(fraAction());
+    const { device } = await testGpu();
+    const cpu = await latencies(scenario, states, await baselineActions(scenario, 'opt', states));
+    const gpu = await latencies(scenario, states, await baselineActions(scenario, 'opt', states, { device }));
+    // OPT's float32 search reaches the float64 optimum's L_total to 1e-4 (test/opt.test.ts's bound); the split among
+    // the users may differ where the optimum is flat.
+    const total = (l: Float64Array) => l.filter((_, k) => k % 4 === 3);
+    expectClose(total(gpu), total(cpu), { atol: 0, rtol: 1e-4 }, 'OPT L_total');
+  });
+
+  it('evaluates a baseline on the CPU and the GPU alike', async () => {
+    const { device } = await testGpu();
+    const cpu = await evaluateBaseline(scenario, 'fra', { slots: 256 });
+    expect(cpu).toEqual(evaluateActions(scenario, evaluationStates(scenario, 256), await baselineActions(scenario, 'fra', evaluationStates(scenario, 256))));
+    const gpu = await evaluateBaseline(scenario, 'fra', { slots: 256, device });
+    // Float32 sums of 256 latencies.
+    expectClose([gpu.comp, gpu.aigc, gpu.ve, gpu.total], [cpu.comp, cpu.aigc, cpu.ve, cpu.total], { atol: 0, rtol: 1e-5 }, 'FRA means');
+  });
+});
+
+/** Row i of (n, 7) actions as a plain array (the reference takes arrays). */
+function row(actions: Float64Array, i: number): number[] {
+  return Array.from(actions.subarray(i * 7, i * 7 + 7));
+}
+
+describe('training, acting, checkpoints and evaluation', () => {
+  it('trains as the GPU trainer does, with progress, and the checkpoint bytes give back the same policy', async () => {
+    const gpu = await testGpu();
+    const progress: number[] = [];
+    const result = await trainLara(scenario, { device: gpu.device, config: TINY, onProgress: (p) => progress.push(p.iteration) });
+    expect(progress).toEqual([5, 10, 15, 20]);
+    expect(result.metrics.map((m) => m.iteration)).toEqual([...Array(20).keys()]);
+    expect(result.stopped).toBe(false);
+    // The same config through GpuTrainer (what `megc train --tune off` runs): the same actor, bit for bit.
+    const trainer = await GpuTrainer.create(gpu, scenario, parseTrainConfig(TINY), { evaluate: false });
+    await trainer.run(20);
+    expect(result.policy.actor).toEqual(Float64Array.from((await trainer.readParams()).actor));
+    trainer.destroy();
+
+    const policy = loadPolicy(result.checkpoint(), 'bytes');
+    expect(policy.actor).toEqual(result.policy.actor);
+    expect(policy.iteration).toBe(20);
+    const states = sampleStates(scenario, 8);
+    expect(act(policy, states)).toEqual(actorActions(scenario, policy.sizes, policy.actor, policy.config.shareFloor, states));
+
+    const e = await evaluateLara(policy, { slots: 32 });
+    const evalStates = evaluationStates(scenario, 32);
+    expect(e.lara).toEqual(evaluateActions(scenario, evalStates, act(policy, evalStates)));
+    expect(await evaluatePolicy(policy, { slots: 32 })).toEqual(e.lara);
+    expect(e.opt).toEqual(await evaluateBaseline(scenario, 'opt', { slots: 32 }));
+    expect(e.gap).toBe(e.lara.total / e.opt.total - 1);
+    expect(e.gap).toBeGreaterThan(0);  // OPT is the per-slot optimum
+  });
+
+  it('stops at a chunk boundary when its signal aborts, keeping the policy so far', async () => {
+    const { device } = await testGpu();
+    const stop = new AbortController();
+    const result = await trainLara(scenario, { device, config: TINY, signal: stop.signal, onProgress: () => stop.abort() });
+    expect(result.stopped).toBe(true);
+    expect(result.iterations).toBeLessThan(20);
+    expect(result.iterations % 5).toBe(0);
+    expect(result.metrics).toHaveLength(result.iterations);
+    expect(loadPolicy(result.checkpoint()).iteration).toBe(result.iterations);
+  });
+
+  it('refuses a run larger than the device with a LimitError naming the limit', async () => {
+    const { device } = await testGpu();
+    await expect(trainLara(scenario, { device, config: { ...TINY, envs: 2 ** 28 } })).rejects.toThrow(LimitError);
+    await expect(trainLara(scenario, { device, config: { ...TINY, envs: 2 ** 28 } })).rejects.toThrow(/maxStorageBufferBindingSize/);
+  });
+});
+
+describe('a lost device', () => {
+  it('is a DeviceLostError, in training and in evaluation', async () => {
+    const device = await openDevice();
+    device.destroy();
+    await expect(trainLara(scenario, { device, config: TINY })).rejects.toThrow(DeviceLostError);
+    await expect(evaluateBaseline(scenario, 'opt', { device, slots: 16 })).rejects.toThrow(DeviceLostError);
+  });
+});
+
+describe('worlds', () => {
+  const world = worldOf(parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2 } } }, 'w.json'));
+
+  it('samples, scores and evaluates a world as its reference does', async () => {
+    const layout = worldLayout(world);
+    expect([layout.servers, layout.users]).toEqual([2, 4]);
+    const states = sampleWorldStates(world, 3);
+    expect(states).toHaveLength(3 * layout.state.size);
+    expect(() => worldLatency(world, states, new Float64Array(layout.action.size))).toThrow(UserError);
+    const fra = await evaluateWorldBaseline(world, 'fra', { slots: 64 });
+    expect(fra).toEqual(await evaluateWorldPolicy('fra', { world, count: 64, seed: 1 }));
+  });
+
+  it('scores the letter\'s world as the letter\'s environment', async () => {
+    const letter = await evaluateWorldBaseline(worldOf(scenario), 'fra', { slots: 64 });
+    const fra = await evaluateBaseline(scenario, 'fra', { slots: 64 });
+    // The world's arithmetic sums per-type sums in another order than the letter's.
+    expectClose([letter.total], [fra.total], { atol: 0, rtol: 1e-12 }, 'FRA total');
+  });
+});
+
+describe('the API surface', () => {
+  const ENTRIES = [
+    { name: 'node', file: join(REPOSITORY, 'dist/src/index.d.ts') },
+    { name: 'browser', file: join(REPOSITORY, 'dist/src/index.browser.d.ts') },
+  ];
+
+  it('is documented with the examples as they are in examples/ (docs/API.md)', () => {
+    const doc = readFileSync(join(REPOSITORY, 'docs/API.md'), 'utf8');
+    for (const example of ['examples/node/train.ts', 'examples/browser/main.ts', 'examples/browser/index.html']) {
+      expect(doc, example).toContain(readFileSync(join(REPOSITORY, example), 'utf8'));
+    }
+  });
+
+  it('documents every export of both entries (TSDoc)', () => {
+    expect(undocumentedExports(ENTRIES)).toEqual([]);
+  });
+
+  it('is the recorded one (etc/megc-webgpu.api.d.ts): an unrecorded change fails here', () => {
+    const recorded = join(REPOSITORY, 'etc/megc-webgpu.api.d.ts');
+    const report = apiReport(REPOSITORY, ENTRIES);
+    if (process.env.MEGC_UPDATE_API === '1') writeFileSync(recorded, report);
+    expect(existsSync(recorded), `${recorded} is missing: write it with MEGC_UPDATE_API=1`).toBe(true);
+    expect(report, 'the API changed: check the change is intended, record it with MEGC_UPDATE_API=1 and say so in CHANGELOG.md')
+      .toBe(readFileSync(recorded, 'utf8'));
+  });
+});
