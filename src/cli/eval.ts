@@ -5,6 +5,7 @@ import { loadScenario } from '../scenario.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
 import { formatTextTable } from '../textTable.js';
 import { checkCpuEvaluationFits } from '../train/cpuLimits.js';
+import { refuseEmptyPath } from '../io/outputs.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
@@ -24,6 +25,7 @@ export function registerEval(program: Command): void {
     .option('--gap', 'also run OPT on the same states and print the gap mean L_total / mean L_total(OPT) - 1')
     .option('--json', 'print one JSON object')
     .action(action(async (opts: EvalOptions) => {
+      refuseEmptyPath('--policy', opts.policy);
       const scenario = loadScenario(opts.scenario);
       const provider = await resolvePolicy(opts.policy);
       // On the CPU (or for a policy without a GPU evaluation) the set is held in memory: its size checked before any work.
