@@ -19,7 +19,10 @@ export interface ActOptions { policy: string; input: string; output: string; sce
 
 /** The command's work (tests call it with small chunks). */
 export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise<void> {
-  checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, { flag: '--policy', path: checkpointPath(opts.policy) }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
+  checkCsvOutput(opts.output, [
+    { flag: '--input', path: opts.input }, { flag: '--policy', path: checkpointPath(opts.policy) },
+    opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined,
+  ]);
   const policy = loadPolicy(opts.policy);
   // Latencies on the given scenario, or on the one the actor was trained on.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : policy.scenario;

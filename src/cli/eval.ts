@@ -8,6 +8,7 @@ import { formatTextTable } from '../textTable.js';
 import { isLetter, worldOf } from '../world/world.js';
 import { worldEvalSlots } from '../world/evaluate.js';
 import { evalWorld } from './evalWorld.js';
+import { refuseEmptyPath } from '../io/outputs.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
@@ -27,6 +28,7 @@ export function registerEval(program: Command): void {
     .option('--gap', 'also run OPT on the same states and print the gap mean L_total / mean L_total(OPT) - 1')
     .option('--json', 'print one JSON object')
     .action(action(async (opts: EvalOptions, command: Command) => {
+      refuseEmptyPath('--policy', opts.policy);
       const scenario = loadScenario(opts.scenario);
       const world = worldOf(scenario);
       if (!isLetter(world)) { await evalWorld(world, { ...opts, slots: command.getOptionValueSource('slots') === 'default' ? worldEvalSlots(world) : opts.slots }); return; }

@@ -147,8 +147,8 @@ export function registerTrain(program: Command): void {
  * (--scenario, --tune, the checkpoint a fork continues), however named. Resuming in place continues --out's own run.
  */
 function checkTrainPaths(opts: TrainOptions, out: string): void {
-  checkOutputDirectory('--out', out);
   if (opts.resume !== undefined) refuseEmptyPath('--resume', opts.resume);
+  checkOutputDirectory('--out', out);
   if (opts.scenario !== undefined) refuseEmptyPath('--scenario', opts.scenario);
   refuseEmptyPath('--tune', opts.tune);
   const tune = tuneFile(opts.tune);
