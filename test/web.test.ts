@@ -216,6 +216,8 @@ describe('training in the page, started from URL parameters', () => {
     expect(await message(page)).toMatch(/^evaluation slots 1099511627776: this GPU evaluates at most \d+ \(its maxStorageBufferBindingSize holds 28 bytes per slot\)$/);
     expect(await state(page)).toBe('ready');
     expect(await page.locator('#status').textContent()).toBe('forged-eval-slots.safetensors: not evaluated (see the message above).');
+    // The forms keep what they held: the refused checkpoint's config is not what Start would train.
+    expect(await page.inputValue('input[name="evalSlots"]')).toBe(String(TINY.evalSlots));
   }, 60_000);
 
   it('benches the GPU: environment steps/s and training iterations/s', async () => {

@@ -17,7 +17,7 @@ import { evaluationSpec, Figure, trainingSpecs } from './figures.js';
 import { ScenarioForm, TrainingForm } from './forms.js';
 import { failureText } from './failures.js';
 import { clearResults, showResults } from './results.js';
-import { evaluateAll, snapshotPolicy, train } from './session.js';
+import { checkEvaluationFits, evaluateAll, snapshotPolicy, train } from './session.js';
 import { textsFromParameters } from './trainingKeys.js';
 
 const NO_ADAPTER = 'This browser has WebGPU but offers no GPU adapter (it may be switched off or block this GPU): '
@@ -197,6 +197,8 @@ async function evaluateFile(file: File): Promise<void> {
   setState('evaluating');
   try {
     const policy = await openCheckpoint(file);
+    // A checkpoint refused here leaves the forms as they were (Start would otherwise train with its config).
+    checkEvaluationFits(policy.config.evalSlots, (await device()).device.limits);
     trainingForm.fill(policy.config);
     scenarioForm.fill(policy.scenario);
     clearResults(ui.results);
