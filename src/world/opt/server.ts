@@ -17,17 +17,19 @@
 // simplices, valid at any feasible x, so a truncated solve still reports a proven gap.
 import { rate, time } from '../../env/reference.js';
 import type { Scenario } from '../../scenario.js';
+import type { Server, ServiceType } from '../world.js';
 import { illinois, inverseChi, inversePsi, log1pOver, logLog1pOver, logPsi, newton, upCurvature } from './roots.js';
 
-export type ServiceType = 'comp' | 'aigc' | 've';
-/** A server's resources (the world's Server). */
-export interface ServerResources { position: [number, number]; bandwidth: { off: number; back: number }; power: number; fEs: number }
 /** A server's active users with everything the allocation needs: type, data (bits), gains to this server. */
-export interface ServerProblem { resources: ServerResources; users: { type: ServiceType; d: number; hOff: number; hBack: number }[] }
-/** Per user (problem order): shares (0 where the type has no such resource), comp lambda, latency; the sum and its bound. */
+export interface ServerProblem { resources: Server; users: { type: ServiceType; d: number; hOff: number; hBack: number }[] }
+/**
+ * Per user (problem order): shares (0 where the type has no such resource), comp lambda, latency; the sum and its
+ * bound; the prices (s per unit share of each resource; 0 where no user needs it) at which the solve ended.
+ */
 export interface ServerSolution {
   up: Float64Array; down: Float64Array; power: Float64Array; compute: Float64Array; lambda: Float64Array;
   latency: Float64Array; total: number; lowerBound: number;
+  prices: { up: number; down: number; power: number; compute: number };
 }
 
 /** Root-finder iterations: outer over the compute price, inner over the uplink price, and over the downlink ratio. */
@@ -115,6 +117,7 @@ export function solveServer(scenario: Scenario, problem: ServerProblem, iteratio
   const out: ServerSolution = {
     up: new Float64Array(K), down: new Float64Array(K), power: new Float64Array(K), compute: new Float64Array(K),
     lambda: new Float64Array(K), latency: new Float64Array(K), total: 0, lowerBound: 0,
+    prices: { up: 0, down: 0, power: 0, compute: 0 },
   };
   if (K === 0) return out;
   const N0 = scenario.noiseWattsPerHz, chi = scenario.cyclesPerBit;
@@ -194,6 +197,7 @@ export function solveServer(scenario: Scenario, problem: ServerProblem, iteratio
 
   evaluate(scenario, problem, out);
   const mu = (Math.exp(logM) * Math.LN2) / Boff, kappa = 1 / (innerSigma * innerSigma);
+  out.prices.up = mu; out.prices.compute = Number.isFinite(kappa) ? kappa : 0;
   const bound = downlinkBound(scenario, problem, out) + upComputeDual(scenario, problem, ups, gens, mu, kappa);
   out.lowerBound = bound - BOUND_ROUNDING * Math.abs(out.total);
   return out;
@@ -285,6 +289,7 @@ function downlinkBound(scenario: Scenario, problem: ServerProblem, sol: ServerSo
     minDown = Math.min(minDown, gDown); minPower = Math.min(minPower, gPower);
     dot += gDown * y + gPower * z;
   });
+  sol.prices.down = -minDown; sol.prices.power = -minPower;
   return value + minDown + minPower - dot;
 }
 
@@ -297,23 +302,64 @@ function downlinkBound(scenario: Scenario, problem: ServerProblem, sol: ServerSo
  * likewise; an aigc or ve user's compute gives 2 sqrt(G kappa).
  */
 function upComputeDual(scenario: Scenario, problem: ServerProblem, ups: UpUser[], gens: { sqrtG: number }[], mu: number, kappa: number): number {
-  const { resources: r, users } = problem;
-  const N0 = scenario.noiseWattsPerHz, B = r.bandwidth.off;
-  const logM = Math.log((mu * B) / Math.LN2);
   let dual = -mu - kappa;
   for (const g of gens) dual += 2 * g.sqrtG * Math.sqrt(kappa);
-  for (const u of ups) {
-    if (u.d === 0) continue;
-    const p = u.comp ? scenario.power.comp : scenario.power.ve;
-    const s = u.comp ? u.sqrtC * Math.sqrt(kappa) : 0;
-    if (u.comp && s >= u.a) { dual += u.a; continue; }      // lambda = 0 is optimal at this price
-    const x0 = Math.min(Math.max(mu > 0 ? upShare(u, logM, s) : 1, 1e-300), 1);
-    const D = time(u.d, rate(x0, p, users[u.index].hOff, B, N0));
-    const lambda = u.comp ? (u.a - s) / (u.a + D) : 1;
-    const phi = (u.comp ? u.a - ((u.a - s) * (u.a - s)) / (u.a + D) : D) + mu * x0;
-    // phi'(x0) = mu - lambda^2 (load ln2 / (B k^2)) psi(k / x0), in logs.
-    const slope = mu - Math.exp(2 * Math.log(lambda) + Math.log((u.d * Math.LN2) / (B * u.k * u.k)) + logPsi(Math.log(u.k) - Math.log(x0)).value);
-    dual += phi + Math.min(-x0 * slope, (1 - x0) * slope);
-  }
+  for (const u of ups) dual += upUserDual(scenario, problem.resources, u, problem.users[u.index].hOff, mu, kappa).value;
   return dual;
+}
+
+/**
+ * One uplink user's certified minimum over x in [0, 1] (and, for comp, lambda and w >= 0) of its uplink-and-compute
+ * latency + mu x (+ kappa w), with the shares at the Newton point.
+ */
+function upUserDual(scenario: Scenario, r: Server, u: UpUser, hOff: number, mu: number, kappa: number): { value: number; x: number; w: number } {
+  if (u.d === 0) return { value: 0, x: 0, w: 0 };
+  const N0 = scenario.noiseWattsPerHz, B = r.bandwidth.off;
+  const p = u.comp ? scenario.power.comp : scenario.power.ve;
+  const s = u.comp ? u.sqrtC * Math.sqrt(kappa) : 0;
+  if (u.comp && s >= u.a) return { value: u.a, x: 0, w: 0 };      // lambda = 0 is optimal at this price
+  const x0 = Math.min(Math.max(mu > 0 ? upShare(u, Math.log((mu * B) / Math.LN2), s) : 1, 1e-300), 1);
+  const D = time(u.d, rate(x0, p, hOff, B, N0));
+  const lambda = u.comp ? (u.a - s) / (u.a + D) : 1;
+  const phi = (u.comp ? u.a - ((u.a - s) * (u.a - s)) / (u.a + D) : D) + mu * x0;
+  // phi'(x0) = mu - lambda^2 (load ln2 / (B k^2)) psi(k / x0), in logs.
+  const slope = mu - Math.exp(2 * Math.log(lambda) + Math.log((u.d * Math.LN2) / (B * u.k * u.k)) + logPsi(Math.log(u.k) - Math.log(x0)).value);
+  return { value: phi + Math.min(-x0 * slope, (1 - x0) * slope), x: x0, w: u.comp && kappa > 0 ? lambda * u.sqrtC / Math.sqrt(kappa) : 0 };
+}
+
+/** Prices of one server's four resources, s per unit share. */
+export interface ServerPrices { up: number; down: number; power: number; compute: number }
+
+/**
+ * A user's own minimum, on one server at these prices, of its latency + prices . shares (uplink share in [0, 1],
+ * the others >= 0), and the shares where it is reached: the user's term of the Lagrangian dual of the association
+ * problem. Downlink: with t = (bandwidth price) / (power price), rho solves chi(k rho) = t k and the minimum is
+ * 2 sqrt(c (down + power rho) / ln(1 + k rho)), c = load ln2 / B_back; compute: 2 sqrt(G kappa).
+ */
+export function userDual(scenario: Scenario, server: Server, user: ServerProblem['users'][number], prices: ServerPrices): { value: number; up: number; down: number; power: number; compute: number } {
+  const N0 = scenario.noiseWattsPerHz, chi = scenario.cyclesPerBit;
+  const out = { value: 0, up: 0, down: 0, power: 0, compute: 0 };
+  if (user.type === 'comp' || user.type === 've') {
+    const p = user.type === 'comp' ? scenario.power.comp : scenario.power.ve;
+    const k = (p * user.hOff) / (server.bandwidth.off * N0);
+    const u: UpUser = { index: 0, k, d: user.d, comp: user.type === 'comp', a: (chi * user.d) / scenario.fLocal, sqrtC: Math.sqrt((chi * user.d) / server.fEs), delta: (user.d * Math.LN2) / (k * server.bandwidth.off) };
+    const up = upUserDual(scenario, server, u, user.hOff, prices.up, prices.compute);
+    out.value += up.value; out.up = up.x; out.compute = up.w;
+  }
+  if (user.type === 'aigc' || user.type === 've') {
+    const bits = user.type === 've' ? scenario.psi * user.d : user.d;
+    const G = ((scenario.xi * chi * bits + scenario.zeta) * scenario.genUnitCycles) / server.fEs;
+    out.value += 2 * Math.sqrt(G * prices.compute);
+    out.compute = prices.compute > 0 ? Math.sqrt(G / prices.compute) : 1;
+    if (bits > 0 && prices.down > 0 && prices.power > 0) {
+      const k = (server.power * user.hBack) / (server.bandwidth.back * N0);
+      const t = prices.down / prices.power;
+      const e = Math.exp(inverseChi(Math.log(t) + Math.log(k), it.newton));
+      const rho = e / k, L = Math.log1p(e), c = (bits * Math.LN2) / server.bandwidth.back;
+      out.value += 2 * Math.sqrt((c * (prices.down + prices.power * rho)) / L);
+      out.down = Math.sqrt(c / (L * (prices.down + prices.power * rho)));
+      out.power = rho * out.down;
+    }
+  }
+  return out;
 }
