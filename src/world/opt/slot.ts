@@ -253,3 +253,12 @@ export function associationBaseline(world: World, state: ArrayLike<number>, rule
   const { total, lowerBound } = solves.evaluate(assoc);
   return { action: writeAction(world, layout, solves, users, assoc), total, lowerBound, exact: false, associations: 0 };
 }
+
+/**
+ * The Lagrangian lower bound of the slot's optimum over all associations (where the policy associates), whatever
+ * the number of users: what optWorldAction reports above ENUMERATION_LIMIT, also computable below it.
+ */
+export function associationLowerBound(world: World, state: ArrayLike<number>): number {
+  const { layout, users, solves } = slotContext(world, state);
+  return lagrangianBound(world, layout, state, users, solves).bound;
+}
