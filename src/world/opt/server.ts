@@ -40,14 +40,23 @@ const BOUND_ROUNDING = 1e-12;
 
 let it = SOLVER_ITERATIONS;
 
-interface UpUser { index: number; k: number; d: number; comp: boolean; a: number; sqrtC: number; delta: number }
+interface UpUser {
+  index: number; k: number; d: number; comp: boolean; a: number; sqrtC: number; delta: number;
+  /** The last solve's target, root (ln v) and slope there: a warm start for the next (NaN: none). */
+  lastTarget?: number; lastW?: number; lastSlope?: number;
+}
 
 /** Uplink share of one user at scaled uplink price exp(logM) and comp offset s (lambda = (a - s) / (a + D(x))). */
 function upShare(u: UpUser, logM: number, s: number): number {
   if (u.d === 0) return 0;
   // ve: psi(v) = m k^2 / d; comp: lambda(v)^2 d psi(v) / k^2 = m, lambda(v) = (a - s) / (a + delta / l1(v)).
   const base = logM + 2 * Math.log(u.k) - Math.log(u.d);
-  if (!u.comp) return u.k * Math.exp(-inversePsi(base, it.newton));
+  if (!u.comp) {
+    // psi's log slope is within [1.79, 2]: a step of the target moves the root by about half of it.
+    const w = u.lastW !== undefined ? newton(logPsi, base, u.lastW + (base - u.lastTarget!) / 2, it.newton) : inversePsi(base, it.newton);
+    u.lastTarget = base; u.lastW = w;
+    return u.k * Math.exp(-w);
+  }
   if (u.a - s <= 0) return 0;
   const lambdaMax = (u.a - s) / u.a;
   const target = base;
@@ -62,8 +71,12 @@ function upShare(u: UpUser, logM: number, s: number): number {
     const elasticity = w > 34.5 ? (w - 1) / w : (v * upCurvature(v)) / log1pOver(v);   // d ln D / d ln v
     return { value: psi.value + 2 * (logLambdaTop - logAD), slope: psi.slope - 2 * share * elasticity };
   };
-  // ln psi <= ln(v^2 / 2) and lambda <= lambdaMax: the start is left of the root.
-  const w = newton(f, target, (Math.LN2 + target - 2 * Math.log(lambdaMax)) / 2, it.newton);
+  // ln psi <= ln(v^2 / 2) and lambda <= lambdaMax: the cold start is left of the root; a warm start (the last root
+  // moved by the change of target over the last slope) is kept only where it is right of the cold one.
+  const cold = (Math.LN2 + target - 2 * Math.log(lambdaMax)) / 2;
+  const warm = u.lastW !== undefined && u.lastSlope! > 0 ? u.lastW + (target - u.lastTarget!) / u.lastSlope! : cold;
+  const w = newton(f, target, Math.max(cold, warm), it.newton);
+  u.lastTarget = target; u.lastW = w; u.lastSlope = f(w).slope;
   return u.k * Math.exp(-w);
 }
 
