@@ -1,0 +1,39 @@
+// shaders/world_opt.wgsl against solveServer (float64): the float32 allocation of every (environment, server), scored
+// in float64, is the optimum to float32 precision, on a world associated by the nearest server and on one associated by
+// OPT's enumeration.
+import { describe, expect, it } from 'vitest';
+import { loadScenario } from '../src/scenario.js';
+import { associationRows, solveServersGpu } from '../src/world/opt/gpu.js';
+import { optWorldAction } from '../src/world/opt/index.js';
+import { layoutOf, sampleWorldStates, worldActionProblem, worldLatency } from '../src/world/reference.js';
+import { worldOf } from '../src/world/world.js';
+import { ROOT } from './helpers/cli.js';
+import { testGpu } from './helpers/gpu.js';
+
+describe('world_opt.wgsl', () => {
+  for (const name of ['multi-servers', 'association']) {
+    it(`solves every server of ${name} as solveServer does`, async () => {
+      const { device } = await testGpu();
+      const world = worldOf(loadScenario(`${ROOT}/scenarios/${name}.json`));
+      const layout = layoutOf(world), n = 4, size = layout.state.size, K = layout.users;
+      const states = sampleWorldStates(world, 0x5eede7a1, 2, 0, n, 0);
+      const cpu = Array.from({ length: n }, (_, e) => optWorldAction(world, states.subarray(e * size, (e + 1) * size)));
+      // Where the policy associates, the GPU allocates for OPT's association.
+      const servers = new Float64Array(n * K);
+      if (layout.action.server !== null) cpu.forEach((o, e) => servers.set(o.action.subarray(layout.action.server!, layout.action.server! + K), e * K));
+      const { actions, totals } = await solveServersGpu(device, world, states, associationRows(world, states, servers));
+      for (let e = 0; e < n; e++) {
+        const state = states.subarray(e * size, (e + 1) * size);
+        const action = Float64Array.from(actions.subarray(e * layout.action.size, (e + 1) * layout.action.size));
+        if (layout.action.server !== null) action.set(servers.subarray(e * K, (e + 1) * K), layout.action.server);
+        expect(worldActionProblem(world, state, action)).toBeNull();
+        // float32 shares: L_total is stationary at the optimum, so the float64 score is within ~1e-6 of it.
+        expect(Math.abs(worldLatency(world, state, action).total / cpu[e].total - 1)).toBeLessThan(1e-5);
+        // The kernel's own float32 sum of the servers' L_total: float32 rounding of the formulas.
+        let gpuTotal = 0;
+        for (let m = 0; m < layout.servers; m++) gpuTotal += totals[e * layout.servers + m];
+        expect(Math.abs(gpuTotal / cpu[e].total - 1)).toBeLessThan(1e-4);
+      }
+    });
+  }
+});
