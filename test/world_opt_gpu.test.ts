@@ -4,10 +4,11 @@
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/scenario.js';
 import { associationRows, solveServersGpu } from '../src/world/opt/gpu.js';
-import { optWorldAction } from '../src/world/opt/index.js';
+import { optWorldAction, worldOpt } from '../src/world/opt/index.js';
 import { layoutOf, sampleWorldStates, worldActionProblem, worldLatency } from '../src/world/reference.js';
 import { worldOf } from '../src/world/world.js';
 import { ROOT } from './helpers/cli.js';
+import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 
 describe('world_opt.wgsl', () => {
@@ -21,19 +22,23 @@ describe('world_opt.wgsl', () => {
       // Where the policy associates, the GPU allocates for OPT's association.
       const servers = new Float64Array(n * K);
       if (layout.action.server !== null) cpu.forEach((o, e) => servers.set(o.action.subarray(layout.action.server!, layout.action.server! + K), e * K));
-      const { actions, totals } = await solveServersGpu(device, world, states, associationRows(world, states, servers));
+      const association = associationRows(world, states, servers);
+      const { actions, totals } = await solveServersGpu(device, world, states, association);
+      const reference = worldOpt(world, states, association);
       for (let e = 0; e < n; e++) {
         const state = states.subarray(e * size, (e + 1) * size);
         const action = Float64Array.from(actions.subarray(e * layout.action.size, (e + 1) * layout.action.size));
         if (layout.action.server !== null) action.set(servers.subarray(e * K, (e + 1) * K), layout.action.server);
         expect(worldActionProblem(world, state, action)).toBeNull();
-        // float32 shares: L_total is stationary at the optimum, so the float64 score is within ~1e-6 of it.
+        // The reference at OPT's association is OPT.
+        let referenceTotal = 0;
+        for (let m = 0; m < layout.servers; m++) referenceTotal += reference.totals[e * layout.servers + m];
+        expect(referenceTotal).toBeCloseTo(cpu[e].total, 9);
+        // float32 shares: L_total is stationary at the optimum, so their float64 score is within ~1e-6 of it.
         expect(Math.abs(worldLatency(world, state, action).total / cpu[e].total - 1)).toBeLessThan(1e-5);
-        // The kernel's own float32 sum of the servers' L_total: float32 rounding of the formulas.
-        let gpuTotal = 0;
-        for (let m = 0; m < layout.servers; m++) gpuTotal += totals[e * layout.servers + m];
-        expect(Math.abs(gpuTotal / cpu[e].total - 1)).toBeLessThan(1e-4);
       }
+      // Each server's float32 L_total: float32 rounding of the formulas (and of the optimum).
+      expectClose(totals, reference.totals, { atol: 1e-6, rtol: 1e-4 });
     });
   }
 });

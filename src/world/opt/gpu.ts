@@ -1,16 +1,15 @@
 // solveServer on the GPU (shaders/world_opt.wgsl): every server of every environment solved at once in float32, for
 // an association given per environment; the same algorithm and iteration counts as src/world/opt/server.ts without
-// its early exits and warm starts.
+// its early exits and warm starts. Its float64 reference is worldOpt (src/world/opt/slot.ts).
 import { createStorage, createStorageFrom, createUniform, readFloat32 } from '../../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, submitPass } from '../../gpu/kernel.js';
 import { worldDefines, type WorldLayout } from '../layout.js';
 import { isActive, layoutOf } from '../reference.js';
 import type { World } from '../world.js';
 import { SOLVER_ITERATIONS } from './server.js';
+import { INACTIVE } from './slot.js';
 
 const WORKGROUP = 64;
-/** Marks an inactive user in the association buffer. */
-export const INACTIVE = 0xffffffff;
 
 export const worldOptKernel = defineKernel({
   shader: 'world_opt.wgsl',
