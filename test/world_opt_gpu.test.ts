@@ -3,7 +3,7 @@
 // OPT's enumeration.
 import { describe, expect, it } from 'vitest';
 import { loadScenario } from '../src/scenario.js';
-import { associationRows, solveServersGpu } from '../src/world/opt/gpu.js';
+import { associationRows, optWorldGpu, solveServersGpu } from '../src/world/opt/gpu.js';
 import { optWorldAction, worldOpt } from '../src/world/opt/index.js';
 import { layoutOf, sampleWorldStates, worldActionProblem, worldLatency } from '../src/world/reference.js';
 import { worldOf } from '../src/world/world.js';
@@ -41,4 +41,20 @@ describe('world_opt.wgsl', () => {
       expectClose(totals, reference.totals, { atol: 1e-6, rtol: 1e-4 });
     });
   }
+
+  it('enumerates the associations of `association` on the GPU and finds OPT', async () => {
+    const { device } = await testGpu();
+    const world = worldOf(loadScenario(`${ROOT}/scenarios/association.json`));
+    const layout = layoutOf(world), n = 3, size = layout.state.size;
+    const states = sampleWorldStates(world, 0x5eede7a1, 2, 0, n, 0);
+    const { actions, totals } = await optWorldGpu(device, world, states);   // 64 associations x 2 servers per state
+    for (let e = 0; e < n; e++) {
+      const state = states.subarray(e * size, (e + 1) * size), opt = optWorldAction(world, state);
+      const action = Float64Array.from(actions.subarray(e * layout.action.size, (e + 1) * layout.action.size));
+      expect(worldActionProblem(world, state, action)).toBeNull();
+      // The association of least float32 total: another than OPT's only where the two are within float32 rounding.
+      expect(Math.abs(worldLatency(world, state, action).total / opt.total - 1)).toBeLessThan(1e-5);
+      expect(Math.abs(totals[e] / opt.total - 1)).toBeLessThan(1e-4);
+    }
+  });
 });

@@ -7,7 +7,7 @@ import { worldDefines, type WorldLayout } from '../layout.js';
 import { isActive, layoutOf } from '../reference.js';
 import type { World } from '../world.js';
 import { SOLVER_ITERATIONS } from './server.js';
-import { INACTIVE } from './slot.js';
+import { ENUMERATION_LIMIT, INACTIVE } from './slot.js';
 
 const WORKGROUP = 64;
 
@@ -66,4 +66,40 @@ export async function solveServersGpu(device: GPUDevice, world: World, states: F
     submitPass(device, (rec) => rec.dispatch(d));
     return { actions: await readFloat32(device, buffers.actions, count * layout.action.size), totals: await readFloat32(device, buffers.totals, count * M) };
   } finally { for (const b of Object.values(buffers)) b.destroy(); }
+}
+
+/**
+ * OPT of every environment on the GPU: the given association where the scenario fixes it, else every association of
+ * the K users (M^K <= ENUMERATION_LIMIT; each as its own row, every server of every row solved at once) and, per
+ * environment, the one of least float32 L_total. Returns (count, action.size) actions (with the server columns where
+ * the policy associates) and (count) L_total.
+ */
+export async function optWorldGpu(device: GPUDevice, world: World, states: Float64Array): Promise<{ actions: Float32Array; totals: Float32Array }> {
+  const layout = layoutOf(world), K = layout.users, M = layout.servers, S = layout.state.size, A = layout.action.size;
+  const count = states.length / S;
+  const sumServers = (totals: Float32Array, row: number) => { let t = 0; for (let m = 0; m < M; m++) t += totals[row * M + m]; return t; };
+  if (layout.action.server === null) {
+    const r = await solveServersGpu(device, world, states, associationRows(world, states));
+    return { actions: r.actions, totals: Float32Array.from({ length: count }, (_, e) => sumServers(r.totals, e)) };
+  }
+  const codes = Math.pow(M, K);
+  if (codes > ENUMERATION_LIMIT) throw new RangeError(`optWorldGpu enumerates at most ${ENUMERATION_LIMIT} associations (M^K = ${M}^${K})`);
+  const rows = new Float64Array(count * codes * S), servers = new Float64Array(count * codes * K);
+  for (let e = 0; e < count; e++) {
+    for (let c = 0; c < codes; c++) {
+      const row = e * codes + c;
+      rows.set(states.subarray(e * S, (e + 1) * S), row * S);
+      for (let j = 0, x = c; j < K; j++, x = Math.floor(x / M)) servers[row * K + j] = x % M;
+    }
+  }
+  const r = await solveServersGpu(device, world, rows, associationRows(world, rows, servers));
+  const actions = new Float32Array(count * A), totals = new Float32Array(count);
+  for (let e = 0; e < count; e++) {
+    let best = e * codes;
+    for (let c = 1; c < codes; c++) if (sumServers(r.totals, e * codes + c) < sumServers(r.totals, best)) best = e * codes + c;
+    actions.set(r.actions.subarray(best * A, (best + 1) * A), e * A);
+    actions.set(servers.subarray(best * K, (best + 1) * K), e * A + layout.action.server);
+    totals[e] = sumServers(r.totals, best);
+  }
+  return { actions, totals };
 }
