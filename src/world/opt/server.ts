@@ -13,8 +13,9 @@
 //   lambda^2); an aigc or ve user's compute share is sqrt(G) sigma. For fixed sigma, uplink shares come from one
 //   price m (lambda^2 d psi(k / x) / k^2 = m per user, sum x = 1); for fixed uplink shares, sigma solves a piecewise
 //   linear equation exactly. The outer root finder drives sigma to the fixed point of the two.
-// The lower bound is the Frank-Wolfe (convexity) bound f(x) + min over feasible s of grad f(x) . (s - x) over the four
-// simplices, valid at any feasible x, so a truncated solve still reports a proven gap.
+// The lower bound, valid at any iterate (a truncated solve still reports a proven gap): the Frank-Wolfe (convexity)
+// bound of the downlink part, f(y, z) + min over the two simplices of grad f . (s - (y, z)), plus the Lagrangian dual
+// function of the uplink-and-compute part at the final prices (each user's own minimum, certified by a tangent).
 import { rate, time } from '../../env/reference.js';
 import type { Scenario } from '../../scenario.js';
 import type { Server, ServiceType } from '../world.js';
