@@ -8,7 +8,7 @@ import { optAction } from '../src/env/opt.js';
 import { rate, S, sampleStates, time } from '../src/env/reference.js';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../src/scenario.js';
 import { associationBaseline, associationLowerBound, optWorldAction, solveServer, type ServerProblem, type ServerSolution } from '../src/world/opt/index.js';
-import { sampleWorldStates, worldActionProblem, worldLatency } from '../src/world/reference.js';
+import { layoutOf, rraWorldAction, sampleWorldStates, worldActionProblem, worldLatency } from '../src/world/reference.js';
 import { worldOf, type Server } from '../src/world/world.js';
 
 const sc = DEFAULT_SCENARIO;
@@ -200,6 +200,10 @@ describe('optWorldAction', () => {
         expect(worldActionProblem(w, st, b.action)).toBeNull();
         expect(b.total).toBeGreaterThanOrEqual(o.total * (1 - 1e-12));
       }
+      // The random association is RRA's (the same draws), finished by OPT's allocation.
+      const server = layoutOf(w).action.server!;
+      expect(Array.from(associationBaseline(w, st, 'random', 0x5eede7a1, env, 0).action.subarray(server)))
+        .toEqual(Array.from(rraWorldAction(w, 0x5eede7a1, env, 0, st).subarray(server)));
       const bound = associationLowerBound(w, st);
       expect(bound).toBeLessThanOrEqual(o.total);
       expect(bound).toBeGreaterThan(0.8 * o.total);   // not vacuous (with five users the duality gap of the association is ~10%)
