@@ -12,7 +12,7 @@ import { solveServer, userDual, type ServerPrices, type ServerProblem, type Serv
 /** Most associations enumerated per slot (M^(active users)); above, the Lagrangian bound and a local search. */
 export const ENUMERATION_LIMIT = 10_000;
 /** Subgradient steps on the Lagrangian prices. */
-export const LAGRANGIAN_STEPS = 40;
+export const LAGRANGIAN_STEPS = 120;
 /** Passes of single-user moves over all active users. */
 export const MOVE_PASSES = 2;
 /** Servers tried per user in a move pass: its best ones by its own Lagrangian term. */
