@@ -7,25 +7,12 @@
 // bc1 = 1 - b1^t and bc2 = 1 - b2^t computed on the host (one ring entry per step, bound with a dynamic offset), and
 // 1 - b1, 1 - b2 too: float32(1 - 0.999) is exact to 6e-8 where 1 - float32(0.999) is off by 1.3e-5.
 
-struct Hyper {
-  lr: f32,
-  beta1: f32,
-  beta2: f32,
-  one_minus_beta1: f32,
-  one_minus_beta2: f32,
-  epsilon: f32,
-  bias_correction1: f32,
-  bias_correction2: f32,
-  count: u32,
-}
+// struct Hyper (lr, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, bias_correction1, bias_correction2, count): declared in src/nn/adam.ts
+${HYPER_STRUCT}
 
 // What is fused into the step (fixed per bind group).
-struct Fused {
-  splits: u32,
-  soft_update: u32,
-  tau: f32,
-  _pad: u32,
-}
+// struct Fused (splits, soft_update, tau): declared in src/nn/adam.ts
+${FUSED_STRUCT}
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;

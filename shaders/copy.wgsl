@@ -1,9 +1,8 @@
 // Copies `count` vec4 from source to destination (the bench's memory-bandwidth peak), ITEMS per invocation with a
 // stride of all invocations (neighbouring invocations touch neighbouring words). source, destination: (count, 4)
 
-struct Params {
-  count: u32,
-}
+// struct Params (count): declared in src/nn/peaks.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> source: array<vec4<f32>>;

@@ -1,9 +1,8 @@
 // Batched latencies: states (count, STATE_SIZE) and actions (count, STATE_SIZE) -> latencies (count, 4) = (comp, aigc, ve, total).
 #include "lib/megc.wgsl"
 
-struct Params {
-  count: u32,
-}
+// struct Params (count): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;

@@ -4,16 +4,8 @@
 #include "lib/megc.wgsl"
 #include "lib/workgroup_reduce.wgsl"
 
-struct Params {
-  envs: u32,
-  slots: u32,
-  first_env: u32,
-  first_slot: u32,
-  state_seed: u32,
-  state_stream: u32,
-  action_seed: u32,
-  count: u32,         // envs * slots
-}
+// struct Params (envs, slots, first_env, first_slot, state_seed, state_stream, action_seed, count): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;

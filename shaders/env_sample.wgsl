@@ -1,13 +1,8 @@
 // Batched state sampling: states (count, STATE_SIZE) of environments first_env .. first_env+count-1 at one slot.
 #include "lib/megc.wgsl"
 
-struct Params {
-  count: u32,
-  seed: u32,
-  stream: u32,
-  first_env: u32,
-  slot: u32,
-}
+// struct Params (count, seed, stream, first_env, slot): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;

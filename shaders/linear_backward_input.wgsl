@@ -6,12 +6,8 @@
 // (mask = below > 0, only when MASKED); dx: (B, in). Any sizes. Both compute each value the same way in float32: fma
 // over the outputs k = 0, 1, ... from 0, then the mask (SUBGROUP_MATRIX excepted).
 
-struct Params {
-  batch: u32,
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-}
+// struct Params (batch, inputs, outputs, weight_offset): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;

@@ -9,14 +9,8 @@
 // gradient itself; otherwise partial sums that Adam or linear_backward_weight_sum.wgsl add up). Both compute each value
 // the same way in float32: fma over the split's batch rows in order from 0 (SUBGROUP_MATRIX excepted).
 
-struct Params {
-  batch: u32,
-  inputs: u32,
-  outputs: u32,
-  rows_per_split: u32,
-  result_offset: u32,
-  split_stride: u32,
-}
+// struct Params (batch, inputs, outputs, rows_per_split, result_offset, split_stride): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -1,10 +1,8 @@
 // Split-K reduction of linear_backward_weight.wgsl: grads[i] = sum over s of partials[s * count + i], i < count.
 // partials: (splits, count); grads: (count). One dispatch covers every layer of a network (flat layout).
 
-struct Params {
-  count: u32,
-  splits: u32,
-}
+// struct Params (count, splits): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> partials: array<f32>;

@@ -15,16 +15,8 @@
 // Any sizes: loads are zero-filled (tiled) or clamped (register) and stores bounds-checked. Both compute each output
 // the same way in float32: fma over k = 0, 1, ... from 0, then + bias (SUBGROUP_MATRIX excepted).
 
-struct Params {
-  batch: u32,
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-  bias_offset: u32,
-  head_outputs: u32,        // HEAD: the head layer's width, its W (out, head_outputs) and b offsets
-  head_weight_offset: u32,
-  head_bias_offset: u32,
-}
+// struct Params (batch, inputs, outputs, weight_offset, bias_offset, head_outputs, HEAD, head_weight_offset, head_bias_offset): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

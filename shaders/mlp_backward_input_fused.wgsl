@@ -10,20 +10,11 @@
 // loaded along W's contiguous rows (thread i reading W[i][k] from global memory touches a cache line per thread); the
 // sums are unchanged.
 
-struct Layer {
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-  _pad: u32,
-}
+// struct Layer (inputs, outputs, weight_offset): declared in src/nn/mlpFused.ts
+${LAYER_STRUCT}
 
-struct Params {
-  batch: u32,
-  layers: u32,
-  lowest: u32,  // 0: down to d_input; 1: stop at delta_0
-  _pad: u32,
-  layer: array<Layer, MAX_LAYERS>,
-}
+// struct Params (batch, layers, lowest, 0, layer): declared in src/nn/mlpFused.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> d_output: array<f32>;

@@ -8,20 +8,11 @@
 // loading consecutive words of the contiguous block (all loads of a step in flight at once, not one per k and thread);
 // the sums are unchanged.
 
-struct Layer {
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-  bias_offset: u32,
-}
+// struct Layer (inputs, outputs, weight_offset, bias_offset): declared in src/nn/mlpFused.ts
+${LAYER_STRUCT}
 
-struct Params {
-  batch: u32,
-  layers: u32,
-  _pad0: u32,
-  _pad1: u32,
-  layer: array<Layer, MAX_LAYERS>,
-}
+// struct Params (batch, layers, layer): declared in src/nn/mlpFused.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;

@@ -3,9 +3,8 @@
 // other compute shares). states: (count, STATE_SIZE) -> actions: (count, ACTION_SIZE), latencies: (count, 4).
 #include "lib/megc.wgsl"
 
-struct Params {
-  count: u32,
-}
+// struct Params (count): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;

@@ -1,10 +1,8 @@
 // Soft target update over a flat parameter buffer: target = tau * source + (1 - tau) * target.
 // source, target: (count,)
 
-struct Params {
-  count: u32,
-  tau: f32,
-}
+// struct Params (count, tau): declared in src/nn/softUpdate.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> source: array<f32>;

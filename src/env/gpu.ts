@@ -7,51 +7,58 @@ import type { Scenario } from '../scenario.js';
 import { ACTION_SIZE, ENV_DEFINES, LATENCY_SIZE, STATE_SIZE } from './layout.js';
 import { OPT_INNER_ITERATIONS, OPT_OUTER_ITERATIONS } from './opt.js';
 import { scenarioUniform } from './scenarioUniform.js';
+import { uniformStruct, type Fields, type UniformStruct } from '../gpu/uniforms.js';
 
 const ROW_WORKGROUP = 64;
 const REDUCE_WORKGROUP = 256;
 /** OPT's golden sections run ~2,000 latency evaluations per state: small workgroups spread it over more cores. */
 const OPT_WORKGROUP = 64;
 
-/** Kernels over rows of states (and actions): one invocation per row, ROW_WORKGROUP per workgroup. */
-const rowKernel = <B extends Record<string, 'uniform' | 'read' | 'read-write'>>(shader: string, bindings: B, workgroup = ROW_WORKGROUP,
-  constants: Record<string, number> = {}) => defineKernel({
-  shader, bindings, defines: ENV_DEFINES, variant: () => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants } }), workgroup: () => [workgroup],
+/** `struct Params` of shaders/env_sample.wgsl. */
+export const ENV_SAMPLE_PARAMS = uniformStruct('Params', { count: 'u32', seed: 'u32', stream: 'u32', firstEnv: 'u32', slot: 'u32' });
+/** `struct Params` of shaders/env_latency.wgsl, opt.wgsl and env_reduce.wgsl: the row count. */
+export const ROW_COUNT_PARAMS = uniformStruct('Params', { count: 'u32' });
+/** `struct Params` of shaders/env_rollout.wgsl. */
+export const ENV_ROLLOUT_PARAMS = uniformStruct('Params', {
+  envs: 'u32', slots: 'u32', firstEnv: 'u32', firstSlot: 'u32', stateSeed: 'u32', stateStream: 'u32', actionSeed: 'u32',
+  count: 'u32', // envs * slots
 });
 
-export const envSampleKernel = rowKernel('env_sample.wgsl', { scenario: 'uniform', params: 'uniform', states: 'read-write' });
-export const envLatencyKernel = rowKernel('env_latency.wgsl', { scenario: 'uniform', params: 'uniform', states: 'read', actions: 'read', latencies: 'read-write' });
-export const optKernel = rowKernel('opt.wgsl', { scenario: 'uniform', params: 'uniform', states: 'read', actions: 'read-write', latencies: 'read-write' },
+/** Kernels over rows of states (and actions): one invocation per row, ROW_WORKGROUP per workgroup. */
+const rowKernel = <B extends Record<string, 'uniform' | 'read' | 'read-write'>>(shader: string, params: UniformStruct<Fields>, bindings: B,
+  workgroup = ROW_WORKGROUP, constants: Record<string, number> = {}) => defineKernel({
+  shader, bindings, defines: ENV_DEFINES, uniforms: [params], variant: () => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants } }),
+});
+
+export const envSampleKernel = rowKernel('env_sample.wgsl', ENV_SAMPLE_PARAMS, { scenario: 'uniform', params: 'uniform', states: 'read-write' });
+export const envLatencyKernel = rowKernel('env_latency.wgsl', ROW_COUNT_PARAMS,
+  { scenario: 'uniform', params: 'uniform', states: 'read', actions: 'read', latencies: 'read-write' });
+export const optKernel = rowKernel('opt.wgsl', ROW_COUNT_PARAMS, { scenario: 'uniform', params: 'uniform', states: 'read', actions: 'read-write', latencies: 'read-write' },
   OPT_WORKGROUP, { OUTER_ITERATIONS: OPT_OUTER_ITERATIONS, INNER_ITERATIONS: OPT_INNER_ITERATIONS });
 
 export const vec4SumKernel = defineKernel({
   shader: 'env_reduce.wgsl',
+  uniforms: [ROW_COUNT_PARAMS],
   bindings: { params: 'uniform', rows: 'read', total: 'read-write' },
   variant: (v: ReduceVariant) => ({ constants: { WORKGROUP_SIZE: REDUCE_WORKGROUP }, defines: reduceDefines(LATENCY_SIZE, v) }),
   features: reduceFeatures,
-  workgroup: () => [REDUCE_WORKGROUP],
 });
 
 export type FixedPolicy = 'fra' | 'rra';
 
 export const envRolloutKernel = defineKernel({
   shader: 'env_rollout.wgsl',
+  uniforms: [ENV_ROLLOUT_PARAMS],
   bindings: { scenario: 'uniform', params: 'uniform', partials: 'read-write' },
   defines: ENV_DEFINES,
   variant: (v: { policy: FixedPolicy } & ReduceVariant) => ({
     constants: { WORKGROUP_SIZE: REDUCE_WORKGROUP, POLICY: v.policy === 'rra' ? 1 : 0 }, defines: reduceDefines(LATENCY_SIZE, v),
   }),
   features: reduceFeatures,
-  workgroup: () => [REDUCE_WORKGROUP],
 });
 
 function checkCount(count: number, what: string): void {
   if (!Number.isInteger(count) || count < 1 || count > 0xffffffff) throw new RangeError(`${what} must be an integer in [1, 2^32), got ${count}`);
-}
-
-function u32(x: number, what: string): number {
-  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`${what} must be a u32, got ${x}`);
-  return x;
 }
 
 /** The scenario as the kernels' uniform. */
@@ -61,9 +68,8 @@ export function scenarioBuffer(device: GPUDevice, scenario: Scenario): GPUBuffer
 
 export interface SampleParams { count: number; seed: number; stream: number; firstEnv: number; slot: number }
 
-/** Mirrors `struct Params` of shaders/env_sample.wgsl. */
 export function envSampleParams(p: SampleParams): ArrayBuffer {
-  return new Uint32Array([u32(p.count, 'count'), u32(p.seed, 'seed'), u32(p.stream, 'stream'), u32(p.firstEnv, 'firstEnv'), u32(p.slot, 'slot'), 0, 0, 0]).buffer;
+  return ENV_SAMPLE_PARAMS.pack(p);
 }
 
 /** states (count, 7) of envs firstEnv.. at one slot, the same draws as sampleStates(). maxGrid: test the 2D grid. */
@@ -84,9 +90,8 @@ export async function sampleStatesGpu(device: GPUDevice, scenario: Scenario, p: 
   } finally { states.destroy(); }
 }
 
-/** Mirrors `struct Params` of shaders/env_latency.wgsl and opt.wgsl. */
 export function rowCountParams(count: number): ArrayBuffer {
-  return new Uint32Array([u32(count, 'count'), 0, 0, 0]).buffer;
+  return ROW_COUNT_PARAMS.pack({ count });
 }
 
 function checkRows(count: number, b: { states: Binding; actions: Binding; latencies: Binding }, what: string): void {
@@ -140,7 +145,7 @@ export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states:
 /** Sums rows (count, 4) into one vec4 at offset 0 of `total` (one workgroup). */
 export async function vec4SumDispatch(device: GPUDevice, rows: GPUBuffer, count: number, total: GPUBuffer, v: ReduceVariant = TREE_REDUCE): Promise<Dispatch> {
   checkCount(count, 'count');
-  return dispatchOf(device, await vec4SumKernel.pipeline(device, v), { params: createUniform(device, new Uint32Array([count, 0, 0, 0]).buffer, 'vec4Sum.params'), rows, total },
+  return dispatchOf(device, await vec4SumKernel.pipeline(device, v), { params: createUniform(device, rowCountParams(count), 'vec4Sum.params'), rows, total },
     [1], { cost: { flops: 4 * count, bytes: 16 * count } });
 }
 
@@ -155,12 +160,10 @@ export interface RolloutParams {
   actionSeed?: number;
 }
 
-/** Mirrors `struct Params` of shaders/env_rollout.wgsl. */
 export function envRolloutParams(p: RolloutParams): ArrayBuffer {
   const count = p.envs * p.slots;
   checkCount(count, 'envs * slots');
-  return new Uint32Array([u32(p.envs, 'envs'), u32(p.slots, 'slots'), u32(p.firstEnv ?? 0, 'firstEnv'), u32(p.firstSlot ?? 0, 'firstSlot'),
-    u32(p.stateSeed, 'stateSeed'), u32(p.stateStream, 'stateStream'), u32(p.actionSeed ?? 0, 'actionSeed'), count]).buffer;
+  return ENV_ROLLOUT_PARAMS.pack({ ...p, firstEnv: p.firstEnv ?? 0, firstSlot: p.firstSlot ?? 0, actionSeed: p.actionSeed ?? 0, count });
 }
 
 /** The rollout of FRA or RRA over envs x slots and the sum of its partials: the 4 latency sums land in `total`. */

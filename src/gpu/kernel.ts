@@ -3,6 +3,7 @@
 import './globals.js';
 import { GpuError, ShaderCompileError } from '../errors.js';
 import { compileShader, type ShaderDefines } from './shaders.js';
+import { structDefines, type Fields, type UniformStruct } from './uniforms.js';
 
 /** How a binding is used: a uniform (optionally read at a dynamic offset) or a storage buffer. */
 export type BindingKind = 'uniform' | 'dynamic-uniform' | 'read' | 'read-write';
@@ -36,10 +37,15 @@ export interface KernelSpec<B extends Bindings, V> {
   bindings: B;
   /** Defines every variant takes (layouts shared with TypeScript: src/env/layout.ts ENV_DEFINES, ...). */
   defines?: ShaderDefines;
+  /** The kernel's own uniform structs (src/gpu/uniforms.ts), declared in the shader as `${PARAMS_STRUCT}` .... */
+  uniforms?: readonly UniformStruct<Fields>[];
   /** Overrides and defines of a variant. */
   variant: (v: V) => Variant;
-  /** Workgroup size of a variant (x, y, z), for grids; the shader takes it from the variant's constants. */
-  workgroup: (v: V) => readonly [number, number?, number?];
+  /**
+   * Workgroup size of a variant (x, y, z), for grids. Left out, it is read from the variant's constants (the values the
+   * shader's @workgroup_size takes): WORKGROUP_SIZE, THREADS, or (THREADS_X, THREADS_Y).
+   */
+  workgroup?: (v: V) => readonly [number, number?, number?];
   /** Device features a variant needs (e.g. 'shader-f16', 'subgroups'); a variant whose features are missing is refused. */
   features?: (v: V) => readonly string[];
 }
@@ -50,7 +56,7 @@ export interface Pipeline<B extends Bindings = Bindings> {
   readonly kernel: string;
   /** Binding names in binding order. */
   readonly bindingNames: readonly (keyof B & string)[];
-  /** Cache key: shader, constants, defines, features. */
+  /** Cache key: shader, bindings, constants, defines (with the uniform structs), features. */
   readonly key: string;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
@@ -118,25 +124,46 @@ export class Kernel<B extends Bindings, V> {
     return (this.spec.features?.(v) ?? []).filter((f) => !device.features.has(f));
   }
 
-  /** The variant's pipeline on `device`, built on first use and cached per (shader, constants, defines). */
+  /** Every define of a variant: the uniform structs', the kernel's, the variant's. */
+  private definesOf(variant: Variant): ShaderDefines {
+    return { ...structDefines(this.spec.uniforms ?? []), ...this.spec.defines, ...variant.defines };
+  }
+
+  /** The variant's pipeline on `device`, built on first use and cached per everything that changes the pipeline. */
   pipeline(device: GPUDevice, v: V): Promise<Pipeline<B>> {
-    const { constants, defines } = this.spec.variant(v);
-    const key = `${this.spec.shader} ${canonical(constants)} ${canonical(defines)} ${(this.spec.features?.(v) ?? []).join(',')}`;
+    const variant = this.spec.variant(v);
+    const constants = variant.constants ?? {};
+    const defines = this.definesOf(variant);
+    const features = this.spec.features?.(v) ?? [];
+    const key = `${this.spec.shader} ${canonical(this.spec.bindings)} ${canonical(constants)} ${canonical(defines)} ${features.join(',')}`;
     let cache = pipelineCache.get(device);
     if (!cache) { cache = new Map(); pipelineCache.set(device, cache); }
     let promise = cache.get(key);
     if (!promise) {
       const missing = this.missingFeatures(device, v);
       if (missing.length > 0) return Promise.reject(new GpuError(`${this.name}: this GPU lacks ${missing.join(', ')}`));
-      promise = this.build(device, key, v, constants ?? {}, defines ?? {});
+      promise = this.build(device, key, v, constants, defines);
       promise.catch(() => cache!.delete(key));
       cache.set(key, promise);
     }
     return promise as unknown as Promise<Pipeline<B>>;
   }
 
+  /** The workgroup size of a variant: declared, or read from the constants @workgroup_size takes. */
+  workgroupOf(v: V): [number, number, number] {
+    if (this.spec.workgroup) {
+      const [x, y = 1, z = 1] = this.spec.workgroup(v);
+      return [x, y, z];
+    }
+    const c = this.spec.variant(v).constants ?? {};
+    const size = c.WORKGROUP_SIZE ?? c.THREADS;
+    if (typeof size === 'number') return [size, 1, 1];
+    if (typeof c.THREADS_X === 'number') return [c.THREADS_X, typeof c.THREADS_Y === 'number' ? c.THREADS_Y : 1, 1];
+    throw new RangeError(`${this.name}: no workgroup size among its constants (WORKGROUP_SIZE, THREADS, THREADS_X)`);
+  }
+
   private async build(device: GPUDevice, key: string, v: V, constants: Record<string, number | boolean>, defines: ShaderDefines): Promise<Pipeline> {
-    const module = await compileShader(device, this.spec.shader, { ...this.spec.defines, ...defines }, this.spec.features?.(v) ?? []);
+    const module = await compileShader(device, this.spec.shader, defines, this.spec.features?.(v) ?? []);
     device.pushErrorScope('validation');
     const layout = device.createBindGroupLayout({
       label: this.name,
@@ -154,8 +181,7 @@ export class Kernel<B extends Bindings, V> {
       const message = (pipeline instanceof Error ? pipeline.message : error!.message).split('\n')[0];
       throw new ShaderCompileError(`shaders/${this.spec.shader}: pipeline ${canonical(constants)} invalid: ${message}`);
     }
-    const [x, y = 1, z = 1] = this.spec.workgroup(v);
-    return { kernel: this.name, bindingNames: this.bindingNames, key, pipeline, layout, workgroup: [x, y, z] };
+    return { kernel: this.name, bindingNames: this.bindingNames, key, pipeline, layout, workgroup: this.workgroupOf(v) };
   }
 }
 

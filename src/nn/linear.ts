@@ -3,6 +3,7 @@
 // workgroup memory, f16 subgroup-matrix tiles), and the split-K sum (linear_backward_weight_sum.wgsl).
 import { createUniform } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 import type { LayerLayout } from './layout.js';
 
 /**
@@ -142,20 +143,30 @@ const linearFeatures = (v: LinearVariant): readonly string[] => {
   if (v.kind === 'matrix') return v.emulated ? ['shader-f16'] : MATRIX_FEATURES;
   return v.kind === 'tiled' && v.tile.f16 ? ['shader-f16'] : [];
 };
-const linearWorkgroup = (v: LinearVariant) => {
-  if (v.kind === 'tiled') return [v.tile.threadsX, v.tile.threadsY] as const;
-  return [v.kind === 'matrix' ? matrixWorkgroup(v) : v.workgroup] as const;
-};
+
+/** `struct Params` of shaders/linear_forward.wgsl (the head's fields 0 without one). */
+export const LINEAR_FORWARD_PARAMS = uniformStruct('Params', {
+  batch: 'u32', inputs: 'u32', outputs: 'u32', weightOffset: 'u32', biasOffset: 'u32',
+  headOutputs: 'u32', headWeightOffset: 'u32', headBiasOffset: 'u32', // HEAD: the head layer's width, its W (out, head_outputs) and b offsets
+});
+/** `struct Params` of shaders/linear_backward_input.wgsl. */
+export const LINEAR_BACKWARD_INPUT_PARAMS = uniformStruct('Params', { batch: 'u32', inputs: 'u32', outputs: 'u32', weightOffset: 'u32' });
+/** `struct Params` of shaders/linear_backward_weight.wgsl. */
+export const LINEAR_BACKWARD_WEIGHT_PARAMS = uniformStruct('Params', {
+  batch: 'u32', inputs: 'u32', outputs: 'u32', rowsPerSplit: 'u32', resultOffset: 'u32', splitStride: 'u32',
+});
+/** `struct Params` of shaders/linear_backward_weight_sum.wgsl. */
+export const LINEAR_BACKWARD_WEIGHT_SUM_PARAMS = uniformStruct('Params', { count: 'u32', splits: 'u32' });
 
 export const linearForwardKernel = defineKernel({
   shader: 'linear_forward.wgsl',
+  uniforms: [LINEAR_FORWARD_PARAMS],
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write' },
   variant: (v: { linear: LinearVariant; relu: boolean }) => {
     const l = linearVariant(v.linear);
     return { constants: { ...l.constants, RELU: v.relu }, defines: { ...l.defines, HEAD: false } };
   },
   features: (v) => linearFeatures(v.linear),
-  workgroup: (v) => linearWorkgroup(v.linear),
 });
 
 /**
@@ -164,12 +175,12 @@ export const linearForwardKernel = defineKernel({
  */
 export const linearForwardHeadKernel = defineKernel({
   shader: 'linear_forward.wgsl',
+  uniforms: [LINEAR_FORWARD_PARAMS],
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write', headY: 'read-write' },
   variant: (tile: TileShape) => {
     const l = linearVariant(tiled(tile));
     return { constants: { ...l.constants, RELU: true }, defines: { ...l.defines, HEAD: true } };
   },
-  workgroup: (tile) => [tile.threadsX, tile.threadsY],
 });
 
 /** The head tile for a hidden layer `width` wide: 16 rows (4 per thread) by every column (4 per thread), tileK 16. */
@@ -182,18 +193,18 @@ export const headFits = (tile: TileShape, width: number) => tileColumns(tile) >=
 
 export const linearBackwardInputKernel = defineKernel({
   shader: 'linear_backward_input.wgsl',
+  uniforms: [LINEAR_BACKWARD_INPUT_PARAMS],
   bindings: { params: 'uniform', dy: 'read', weights: 'read', below: 'read', dx: 'read-write' },
   variant: (v: { linear: LinearVariant; masked: boolean }) => { const l = linearVariant(v.linear); return { ...l, constants: { ...l.constants, MASKED: v.masked } }; },
   features: (v) => linearFeatures(v.linear),
-  workgroup: (v) => linearWorkgroup(v.linear),
 });
 
 export const linearBackwardWeightKernel = defineKernel({
   shader: 'linear_backward_weight.wgsl',
+  uniforms: [LINEAR_BACKWARD_WEIGHT_PARAMS],
   bindings: { params: 'uniform', x: 'read', dy: 'read', result: 'read-write' },
   variant: (v: LinearVariant) => linearVariant(v),
   features: linearFeatures,
-  workgroup: linearWorkgroup,
 });
 
 type ForwardPipeline = PipelineOf<typeof linearForwardKernel>;
@@ -216,30 +227,27 @@ export function linearBackwardWeightPipeline(device: GPUDevice, v: LinearVariant
 const SUM_WORKGROUP = 256;
 export const linearBackwardWeightSumKernel = defineKernel({
   shader: 'linear_backward_weight_sum.wgsl',
+  uniforms: [LINEAR_BACKWARD_WEIGHT_SUM_PARAMS],
   bindings: { params: 'uniform', partials: 'read', grads: 'read-write' },
   variant: () => ({ constants: { WORKGROUP_SIZE: SUM_WORKGROUP } }),
-  workgroup: () => [SUM_WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/linear_forward.wgsl (the head's fields 0 without one). */
+/** The forward's parameters of one layer (and the head after it). */
 export function linearForwardParams(batch: number, layer: LayerLayout, head?: LayerLayout): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset,
-    head?.outputs ?? 0, head?.weightOffset ?? 0, head?.biasOffset ?? 0]).buffer;
+  return LINEAR_FORWARD_PARAMS.pack({ batch, inputs: layer.inputs, outputs: layer.outputs, weightOffset: layer.weightOffset, biasOffset: layer.biasOffset,
+    headOutputs: head?.outputs ?? 0, headWeightOffset: head?.weightOffset ?? 0, headBiasOffset: head?.biasOffset ?? 0 });
 }
 
-/** Mirrors `struct Params` of shaders/linear_backward_input.wgsl. */
 export function linearBackwardInputParams(batch: number, layer: LayerLayout): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset]).buffer;
+  return LINEAR_BACKWARD_INPUT_PARAMS.pack({ batch, inputs: layer.inputs, outputs: layer.outputs, weightOffset: layer.weightOffset });
 }
 
-/** Mirrors `struct Params` of shaders/linear_backward_weight.wgsl. */
 export function linearBackwardWeightParams(batch: number, layer: LayerLayout, rowsPerSplit: number, splitStride: number): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, rowsPerSplit, layer.weightOffset, splitStride, 0, 0]).buffer;
+  return LINEAR_BACKWARD_WEIGHT_PARAMS.pack({ batch, inputs: layer.inputs, outputs: layer.outputs, rowsPerSplit, resultOffset: layer.weightOffset, splitStride });
 }
 
-/** Mirrors `struct Params` of shaders/linear_backward_weight_sum.wgsl. */
 export function linearBackwardWeightSumParams(count: number, splits: number): ArrayBuffer {
-  return new Uint32Array([count, splits, 0, 0]).buffer;
+  return LINEAR_BACKWARD_WEIGHT_SUM_PARAMS.pack({ count, splits });
 }
 
 /** The workgroups covering a (rows, columns) result: tiles in (x, y), or register blocks over a linear grid; z splits. */

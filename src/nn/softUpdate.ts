@@ -2,22 +2,21 @@
 // per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.encodeSoftUpdate.
 import { createUniform } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 
 const WORKGROUP = 256;
+/** `struct Params` of shaders/soft_update.wgsl. */
+export const SOFT_UPDATE_PARAMS = uniformStruct('Params', { count: 'u32', tau: 'f32' });
 
 export const softUpdateKernel = defineKernel({
   shader: 'soft_update.wgsl',
+  uniforms: [SOFT_UPDATE_PARAMS],
   bindings: { params: 'uniform', source: 'read', target: 'read-write' },
   variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
-  workgroup: () => [WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/soft_update.wgsl. */
 export function softUpdateParams(count: number, tau: number): ArrayBuffer {
-  const data = new ArrayBuffer(16);
-  new Uint32Array(data, 0, 1)[0] = count;
-  new Float32Array(data, 4, 1)[0] = tau;
-  return data;
+  return SOFT_UPDATE_PARAMS.pack({ count, tau });
 }
 
 /** target <- tau source + (1 - tau) target over `count` floats. */

@@ -3,18 +3,16 @@
 // (binding 0, at a dynamic offset) and takes its sizes from LARA_DEFINES.
 import { defineKernel, dispatchOf, linearGrid, type Binding, type Bindings, type Dispatch, type Kernel } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
-import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE } from './layout.js';
+import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT } from './layout.js';
 
 /** Bytes per Step ring entry (a multiple of minUniformBufferOffsetAlignment, which is at most 256). */
 export const STEP_STRIDE = 256;
-/** Bytes of `struct Step` in shaders/lib/lara_step.wgsl (18 four-byte fields). */
-export const STEP_BYTES = 72;
 /** Workgroup of the metrics kernel (one workgroup per iteration of a chunk). */
 const METRICS_WORKGROUP = 64;
 const ROW_WORKGROUP = 64;
 const MINIBATCH_WORKGROUP = 256;
 
-/** Mirrors `struct Step` of shaders/lib/lara_step.wgsl. */
+/** One Step ring entry (`struct Step`, STEP_STRUCT of src/train/layout.ts) as the trainer states it. */
 export interface Step {
   iteration: number;
   update: number;
@@ -38,13 +36,7 @@ export interface Step {
 
 /** Writes one `struct Step` at byte `offset` of `data`. */
 export function writeStep(data: ArrayBuffer, offset: number, s: Step): void {
-  const u = new Uint32Array(data, offset, STEP_BYTES / 4);
-  const f = new Float32Array(data, offset, STEP_BYTES / 4);
-  u[0] = s.iteration; u[1] = s.update; u[2] = s.filled; u[3] = s.writeRow;
-  f[4] = s.sigma; u[5] = s.useActor ? 1 : 0; u[6] = s.chunkIteration; u[7] = s.chunkUpdate;
-  u[8] = s.seed; u[9] = s.envs; u[10] = s.batch; u[11] = s.capacity;
-  f[12] = s.gamma; f[13] = s.shareFloor; u[14] = s.rewardKind === 'log' ? 0 : 1; u[15] = s.actPartials;
-  u[16] = s.lossPartials; u[17] = s.updates;
+  STEP_STRUCT.write(data, offset, { ...s, rewardKind: s.rewardKind === 'log' ? 0 : 1 });
 }
 
 /** The dynamic offset of Step ring entry `entry`. */
@@ -57,7 +49,7 @@ function stepKernel<B extends Bindings, V = void>(shader: string, bindings: B, w
                                                constants: (v: V) => Record<string, number | boolean> = () => ({})): Kernel<StepBindings<B>, V> {
   return defineKernel({
     shader, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
-    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }), workgroup: () => [workgroup],
+    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }),
   });
 }
 
@@ -67,7 +59,7 @@ function reducingStepKernel<B extends Bindings, V extends ReduceVariant>(shader:
   return defineKernel({
     shader, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
     variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) }, defines: reduceDefines(width, v) }),
-    features: reduceFeatures, workgroup: () => [workgroup],
+    features: reduceFeatures,
   });
 }
 
@@ -91,7 +83,7 @@ export const laraMetricsKernel = reducingStepKernel('lara_metrics.wgsl', {
 }, METRICS_WORKGROUP, ACT_METRICS + 2);
 
 /** The Step ring as binding 0: one entry's bytes, read at the dynamic offset of the entry. */
-export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: STEP_BYTES });
+export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: STEP_STRUCT.size });
 
 /**
  * Floats each kernel reads plus writes per item, for the profile's GB/s and the predicted times (bench/predict.ts). The
