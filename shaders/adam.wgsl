@@ -22,12 +22,12 @@ ${FUSED_STRUCT}
 @group(0) @binding(5) var<uniform> fused: Fused;
 @group(0) @binding(6) var<storage, read_write> target_params: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   if (i >= hyper.count) { return; }
   var g = 0.0;
   for (var s = 0u; s < fused.splits; s++) { g += gradients[s * hyper.count + i]; }

@@ -10,12 +10,12 @@ ${PARAMS_STRUCT}
 @group(0) @binding(3) var<storage, read> actions: array<f32>;        // (count, STATE_SIZE)
 @group(0) @binding(4) var<storage, read_write> latencies: array<vec4<f32>>;  // (count, 4)
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   if (i >= params.count) { return; }
   var state: array<f32, STATE_SIZE>;
   var action: array<f32, ACTION_SIZE>;

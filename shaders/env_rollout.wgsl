@@ -1,6 +1,7 @@
 // Fused rollout of a fixed policy (FRA or RRA): sample state, act, latency, and per-workgroup sums of the four
 // latencies, all on the GPU. Item k of envs*slots is env first_env + k % envs at slot first_slot + k / envs.
 // partials: (workgroups, 4); shaders/env_reduce.wgsl sums them to the 4 numbers the host reads.
+#include "lib/grid.wgsl"
 #include "lib/megc.wgsl"
 #include "lib/workgroup_reduce.wgsl"
 
@@ -16,7 +17,7 @@ override POLICY: u32;  // 0 = FRA, 1 = RRA
 // REDUCE_WIDTH = 4: the four latencies.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group_index = wid.x + wid.y * nwg.x;
+  let group_index = grid_group(wid, nwg);
   let k = group_index * WORKGROUP_SIZE + ids.lid;
   var value = vec4<f32>(0.0);
   if (k < params.count) {

@@ -13,7 +13,7 @@ ${PARAMS_STRUCT}
 
 const OUT_WIDTH: u32 = 48u;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

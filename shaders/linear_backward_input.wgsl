@@ -5,6 +5,7 @@
 // dy: (B, out), W: (in, out) row-major at weights[weight_offset], below: (B, in) the ReLU output that fed the layer
 // (mask = below > 0, only when MASKED); dx: (B, in). Any sizes. Both compute each value the same way in float32: fma
 // over the outputs k = 0, 1, ... from 0, then the mask (SUBGROUP_MATRIX excepted).
+#include "lib/grid.wgsl"
 
 // struct Params (batch, inputs, outputs, weight_offset): declared in src/nn/linear.ts
 ${PARAMS_STRUCT}
@@ -22,7 +23,7 @@ override MASKED: bool;
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   let block = register_block(i, params.batch, params.inputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;

@@ -8,6 +8,7 @@
 // writes its sum to result[z * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the
 // gradient itself; otherwise partial sums that Adam or linear_backward_weight_sum.wgsl add up). Both compute each value
 // the same way in float32: fma over the split's batch rows in order from 0 (SUBGROUP_MATRIX excepted).
+#include "lib/grid.wgsl"
 
 // struct Params (batch, inputs, outputs, rows_per_split, result_offset, split_stride): declared in src/nn/linear.ts
 ${PARAMS_STRUCT}
@@ -23,7 +24,7 @@ ${PARAMS_STRUCT}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   let block = register_block(i, params.inputs, params.outputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;

@@ -8,12 +8,12 @@ ${PARAMS_STRUCT}
 @group(0) @binding(1) var<storage, read> partials: array<f32>;
 @group(0) @binding(2) var<storage, read_write> grads: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   if (i >= params.count) { return; }
   var sum = 0.0;
   for (var s = 0u; s < params.splits; s++) { sum += partials[s * params.count + i]; }

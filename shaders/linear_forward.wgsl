@@ -14,8 +14,9 @@
 // x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
 // Any sizes: loads are zero-filled (tiled) or clamped (register) and stores bounds-checked. Both compute each output
 // the same way in float32: fma over k = 0, 1, ... from 0, then + bias (SUBGROUP_MATRIX excepted).
+#include "lib/grid.wgsl"
 
-// struct Params (batch, inputs, outputs, weight_offset, bias_offset, head_outputs, HEAD, head_weight_offset, head_bias_offset): declared in src/nn/linear.ts
+// struct Params (batch, inputs, outputs, weight_offset, bias_offset, head_outputs, head_weight_offset, head_bias_offset): declared in src/nn/linear.ts
 ${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -33,7 +34,7 @@ override RELU: bool;
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   let block = register_block(i, params.batch, params.outputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;

@@ -7,6 +7,7 @@
 // STAGE_K > 0 (a variant for GPUs): each layer's W goes through workgroup memory STAGE_K rows at a time, every invocation
 // loading consecutive words of the contiguous block (all loads of a step in flight at once, not one per k and thread);
 // the sums are unchanged.
+#include "lib/grid.wgsl"
 
 // struct Layer (inputs, outputs, weight_offset, bias_offset): declared in src/nn/mlpFused.ts
 ${LAYER_STRUCT}
@@ -49,7 +50,7 @@ fn store(l: u32, index: u32, value: f32) {
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row0 = (wid.x + wid.y * nwg.x) * ROWS;
+  let row0 = grid_group(wid, nwg) * ROWS;
   let inputs0 = params.layer[0].inputs;
   for (var e = lid; e < ROWS * inputs0; e += THREADS) {
     let r = e / inputs0;

@@ -7,7 +7,7 @@ ${PARAMS_STRUCT}
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<vec4<u32>>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

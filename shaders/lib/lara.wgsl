@@ -6,7 +6,7 @@
 const OBSERVATION_SIZE: u32 = ${OBSERVATION_SIZE}u;
 const LARA_ACTION_SIZE: u32 = ${ACTION_SIZE}u;
 
-// struct LaraObservationNorm (log_mean_gain, data_low, xyz, data_span, xyz, channel_scale): declared in src/train/layout.ts
+// struct LaraObservationNorm (log_mean_gain, data_low, data_span, channel_scale): declared in src/train/layout.ts
 ${LARA_OBSERVATION_NORM_STRUCT}
 
 const LARA_MIN_GAIN: f32 = 1e-30;

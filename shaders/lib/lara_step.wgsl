@@ -15,5 +15,5 @@ const ACT_METRICS: u32 = ${ACT_METRICS}u;
 // Floats per iteration row of the chunk metrics.
 const METRICS_STRIDE: u32 = ${METRICS_STRIDE}u;
 
-// struct Step (iteration, t, update, filled, write_row, iteration, sigma, use_actor, up, chunk_iteration, chunk_update, seed, envs, batch, capacity, gamma, share_floor, reward_kind, 0, act_partials, loss_partials, updates): declared in src/train/layout.ts
+// struct Step: its fields and their meaning are declared in src/train/layout.ts (STEP_STRUCT)
 ${STEP_STRUCT}

@@ -9,7 +9,8 @@ import { OPT_INNER_ITERATIONS, OPT_OUTER_ITERATIONS } from './opt.js';
 import { scenarioUniform } from './scenarioUniform.js';
 import { uniformStruct, type Fields, type UniformStruct } from '../gpu/uniforms.js';
 
-const ROW_WORKGROUP = 64;
+/** Workgroup of the kernels with one invocation per state row (here and the LARA trainer's observe and actor chain). */
+export const ROW_WORKGROUP = 64;
 const REDUCE_WORKGROUP = 256;
 /** OPT's golden sections run ~2,000 latency evaluations per state: small workgroups spread it over more cores. */
 const OPT_WORKGROUP = 64;

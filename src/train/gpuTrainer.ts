@@ -21,7 +21,7 @@ import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
 import { STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
-import { METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
+import { METRIC, METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
 
@@ -284,8 +284,9 @@ export class GpuTrainer {
     return Array.from({ length: chunk.count }, (_, i) => {
       const r = values.subarray(i * METRICS_STRIDE, (i + 1) * METRICS_STRIDE);
       return {
-        iteration: chunk.first + i, reward: r[0], lComp: r[1], lAigc: r[2], lVe: r[3], lTotal: r[4],
-        criticLoss: chunk.updates[i] ? r[5] / U : NaN, actorLoss: chunk.updates[i] ? r[6] / U : NaN, updates: chunk.updates[i] ? U : 0,
+        iteration: chunk.first + i, reward: r[METRIC.reward], lComp: r[METRIC.lComp], lAigc: r[METRIC.lAigc], lVe: r[METRIC.lVe], lTotal: r[METRIC.lTotal],
+        criticLoss: chunk.updates[i] ? r[METRIC.criticLoss] / U : NaN, actorLoss: chunk.updates[i] ? r[METRIC.actorLoss] / U : NaN,
+        updates: chunk.updates[i] ? U : 0,
       };
     });
   }

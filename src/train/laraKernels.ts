@@ -1,6 +1,7 @@
 // The LARA trainer's own kernels (shaders/lara_*.wgsl) declared once: observe, act, minibatch, critic loss, actor chain
 // forward and backward, chunk metrics. Each reads its per-(iteration, update) values from the host-written Step ring
 // (binding 0, at a dynamic offset) and takes its sizes from LARA_DEFINES.
+import { ROW_WORKGROUP } from '../env/gpu.js';
 import { defineKernel, dispatchOf, linearGrid, type Binding, type Bindings, type Dispatch, type Kernel } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT } from './layout.js';
@@ -9,7 +10,6 @@ import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LO
 export const STEP_STRIDE = 256;
 /** Workgroup of the metrics kernel (one workgroup per iteration of a chunk). */
 const METRICS_WORKGROUP = 64;
-const ROW_WORKGROUP = 64;
 const MINIBATCH_WORKGROUP = 256;
 
 /** One Step ring entry (`struct Step`, STEP_STRUCT of src/train/layout.ts) as the trainer states it. */

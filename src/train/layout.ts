@@ -20,6 +20,8 @@ export const REPLAY_STRIDE = REPLAY_NEXT_OBS + OBSERVATION_SIZE;
 export const ACT_METRICS = 5;
 /** Floats per iteration row of the chunk metrics: ACT_METRICS, critic loss, actor loss, padding. */
 export const METRICS_STRIDE = 8;
+/** Columns of a chunk metrics row (shaders/lara_metrics.wgsl): the act metrics (means over the envs), then the losses. */
+export const METRIC = { reward: 0, lComp: 1, lAigc: 2, lVe: 3, lTotal: 4, criticLoss: ACT_METRICS, actorLoss: ACT_METRICS + 1 } as const;
 
 /** Workgroup of the kernels that sum per workgroup over the envs (act) or the batch (critic loss, actor chain). */
 export const ACT_WORKGROUP = 256;
@@ -68,6 +70,6 @@ export const LARA_DEFINES = {
   ...ENV_DEFINES,
   ...structDefines([STEP_STRUCT, OBSERVATION_NORM_STRUCT]),
   OBSERVATION_SIZE, CRITIC_INPUT, REPLAY_STRIDE, REPLAY_OBS, REPLAY_FEATURES, REPLAY_REWARD, REPLAY_NEXT_OBS,
-  ACT_METRICS, METRICS_STRIDE,
+  ACT_METRICS, METRICS_STRIDE, METRIC_CRITIC_LOSS: METRIC.criticLoss, METRIC_ACTOR_LOSS: METRIC.actorLoss,
   STREAM_TRAIN_STATES: Stream.trainStates, STREAM_EXPLORATION_NOISE: Stream.explorationNoise, STREAM_MINIBATCH: Stream.minibatch,
 } as const;
