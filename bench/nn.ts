@@ -102,7 +102,7 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
         };
         await measure('forward', forwardFlops(net.sizes, batch), (rec) => mlp.encodeForward(rec, input, batch));
         // the backward reads the activations of this batch's forward (already run by the forward rows)
-        await measure('backward', backwardFlops(net.sizes, batch), (rec) => mlp.encodeBackward(rec, dOutput, batch));
+        await measure('backward', backwardFlops(net.sizes, batch), (rec) => mlp.encodeBackward(rec, input, dOutput, batch));
       }
       mlp.destroy(); input.destroy(); dOutput.destroy();
     }

@@ -198,32 +198,37 @@ export class GpuTrainer {
     for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
   }
 
-  /** One gradient update (ReferenceTrainer.update): Step ring entry `entry`, Adam ring entry `adamEntry`. */
+  /**
+   * One gradient update, ReferenceTrainer.update (src/train/reference.ts) step for step: Step ring entry `entry`, Adam
+   * ring entry `adamEntry`. Each line names its kernels (shaders/) and the reference's step; a backward takes the input
+   * of the forward just before it, and each Adam takes the gradient its network's backward returned.
+   */
   encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
     const { actor, critic, actorTarget, criticTarget, b, k } = this;
     const { batch, tau } = this.config;
     const o = stepOffset(entry);
-    // Minibatch rows, uniform over the filled part of the ring.
+    // Minibatch rows, uniform over the filled part of the ring (minibatchIndicesInto and the gather). lara_minibatch.wgsl
     rec.dispatch(k.minibatch, o);
     // a. Critic target y = r + gamma Q'(obs', features(mu'(obs'))); skipped when gamma = 0.
     if (k.targetChain) {
-      actorTarget.encodeForward(rec, b.nextObs, batch);
-      rec.dispatch(k.targetChain, o);
-      criticTarget.encodeForward(rec, b.targetCriticInput!, batch);
+      actorTarget.encodeForward(rec, b.nextObs, batch);               // zNext = mlpForward(actor.target): linear_forward / mlp_forward_fused
+      rec.dispatch(k.targetChain, o);                                 // nextInput = obs' | features(zNext): lara_actor_chain.wgsl
+      criticTarget.encodeForward(rec, b.targetCriticInput!, batch);   // qNext = mlpForward(critic.target); y = r + gamma qNext in the loss
     }
     // b. Critic: loss mean (Q - y)^2, backward, Adam; d. its soft target update rides on its Adam step.
-    critic.encodeForward(rec, b.criticInput, batch);
-    rec.dispatch(k.criticLoss, o);
-    critic.encodeBackward(rec, b.dQ, batch, { deferGradSum: true });
-    critic.encodeAdam(rec, adamEntry, { softUpdate: { target: criticTarget, tau } });
-    // c. Actor step through the updated critic: dQ/dfeatures from the critic's input gradient, chained to z; Adam and d.
-    actor.encodeForward(rec, b.obsBatch, batch);
-    rec.dispatch(k.actorChain, o);
-    critic.encodeForward(rec, b.actorCriticInput, batch);
-    critic.encodeBackward(rec, b.ones, batch, { dInput: b.dActorCriticInput, skipParamGrads: true });
-    rec.dispatch(k.actorChainBackward, o);
-    actor.encodeBackward(rec, b.dZ, batch, { deferGradSum: true });
-    actor.encodeAdam(rec, adamEntry, { softUpdate: { target: actorTarget, tau } });
+    critic.encodeForward(rec, b.criticInput, batch);                  // q = mlpForward(critic.params)
+    rec.dispatch(k.criticLoss, o);                                    // mseLossBackward: dQ and the loss partials, lara_critic_loss.wgsl
+    const criticGradient = critic.encodeBackward(rec, b.criticInput, b.dQ, batch, { deferGradSum: true });  // mlpBackward: linear_backward_*.wgsl
+    critic.encodeAdam(rec, adamEntry, criticGradient, { softUpdate: { target: criticTarget, tau } });      // adam + softUpdate(critic): adam.wgsl
+    // c. Actor step through the updated critic (actorLossGradient): dQ/dfeatures from the critic's input gradient,
+    // chained to z; Adam and d.
+    actor.encodeForward(rec, b.obsBatch, batch);                      // z = mlpForward(actor.params)
+    rec.dispatch(k.actorChain, o);                                    // criticInput = obs | features(z): lara_actor_chain.wgsl
+    critic.encodeForward(rec, b.actorCriticInput, batch);             // q = mlpForward(critic.params)
+    critic.encodeInputGradient(rec, b.actorCriticInput, b.ones, batch, b.dActorCriticInput);  // mlpInputGradient of dOutput = 1 (the chain applies dq)
+    rec.dispatch(k.actorChainBackward, o);                            // dz = criticFeaturesVjp, the actor loss: lara_actor_chain_backward.wgsl
+    const actorGradient = actor.encodeBackward(rec, b.obsBatch, b.dZ, batch, { deferGradSum: true });       // mlpBackward(actor)
+    actor.encodeAdam(rec, adamEntry, actorGradient, { softUpdate: { target: actorTarget, tau } });         // adam + softUpdate(actor): adam.wgsl
   }
 
   /** Writes the Step ring and both Adam schedules for iterations [first, first + count) and encodes them in one submit. */
