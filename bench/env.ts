@@ -1,7 +1,6 @@
 // Bench of the environment: fused GPU rollout (sample + FRA/RRA + latency + sums) steps/s against N, and the CPU reference.
 import type { Gpu } from '../src/gpu/runtime.js';
-import { summarize, timeGpu } from '../src/gpu/timing.js';
-import { PassRecorder } from '../src/gpu/kernel.js';
+import { summarize, timePass } from '../src/gpu/timing.js';
 import { rolloutDispatches } from '../src/env/gpu.js';
 import { fraAction, latency, rraAction, sampleState } from '../src/env/reference.js';
 import { Stream } from '../src/rng/streams.js';
@@ -38,12 +37,8 @@ export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): 
         const run = await rolloutDispatches(gpu.device, scenario, policy, { envs: n, slots: 1, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 });
         // Enough dispatches per submit that submit overhead stays small at small N.
         const inner = Math.max(1, Math.min(100, Math.round((opts.stepsPerSubmit ?? 1e6) / n)));
-        const timing = await timeGpu(gpu.device, (encoder) => {
-          const pass = encoder.beginComputePass();
-          const rec = new PassRecorder(pass);
-          for (const d of run.dispatches) rec.dispatch(d);
-          pass.end();
-        }, { repeats: opts.repeats, warmup: 1, inner });
+        const timing = await timePass(gpu.device, (rec) => { for (const d of run.dispatches) rec.dispatch(d); },
+          { samples: opts.repeats, warmup: 1, repetitions: inner });
         gpu.checkErrors();
         run.destroy();
         const s = summarize(timing.samples.map((t) => n / t));

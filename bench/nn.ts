@@ -1,9 +1,9 @@
 // Bench of the MLP kernels: forward and backward GFLOP/s of 7/14-256-256-x networks on the GPU and in the CPU reference.
 import { createStorageFrom } from '../src/gpu/buffers.js';
 import type { Gpu } from '../src/gpu/runtime.js';
-import { summarize, timeGpu } from '../src/gpu/timing.js';
+import { summarize, timePass } from '../src/gpu/timing.js';
 import { initMlp } from '../src/nn/init.js';
-import { PassRecorder } from '../src/gpu/kernel.js';
+import type { Recorder } from '../src/gpu/kernel.js';
 import type { Peaks } from '../src/gpu/profiler.js';
 import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
@@ -83,16 +83,11 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
         // work per pass: enough that the ~3.7 us per dispatch and the submit are small against it
         const reps = Math.max(1, Math.min(200, Math.round(2e10 / forwardFlops(net.sizes, batch))));
         const repeats = gpu.info.isSoftware ? 3 : 10;
-        const measure = async (what: 'forward' | 'backward', flops: number, record: (rec: PassRecorder) => void) => {
+        const measure = async (what: 'forward' | 'backward', flops: number, record: (rec: Recorder) => void) => {
           const passReps = gpu.info.isSoftware ? 1 : reps;
-          const timing = await timeGpu(device, (encoder) => {
-            const pass = encoder.beginComputePass();
-            const rec = new PassRecorder(pass);
-            for (let r = 0; r < passReps; r++) record(rec);
-            pass.end();
-          }, { repeats, warmup: 1 });
+          const timing = await timePass(device, record, { samples: repeats, warmup: 1, repetitions: passReps });
           gpu.checkErrors();
-          const rates = timing.samples.map((s) => (flops * passReps) / s / 1e9);
+          const rates = timing.samples.map((s) => flops / s / 1e9);
           const g = summarize(rates);
           emit({
             name: `${net.name} ${what}`, batch, hidden, device: 'gpu', gflops: g,

@@ -1,7 +1,7 @@
 // The environment's kernels declared once (state sampling, latencies, the fused FRA/RRA rollout, the vec4 sum, OPT),
 // their dispatches, and helpers that upload, run and read back.
 import { checkBindingSize, createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Scenario } from '../scenario.js';
 import { ACTION_SIZE, ENV_DEFINES, LATENCY_SIZE, STATE_SIZE } from './layout.js';
@@ -62,7 +62,10 @@ function checkCount(count: number, what: string): void {
   if (!Number.isInteger(count) || count < 1 || count > 0xffffffff) throw new RangeError(`${what} must be an integer in [1, 2^32), got ${count}`);
 }
 
-/** The scenario as the kernels' uniform. */
+/** The scenario as a uniform of one dispatch (released with it). */
+const ownedScenario = (device: GPUDevice, scenario: Scenario) => ownedUniform(device, scenarioUniform(scenario), 'scenario');
+
+/** The scenario as the kernels' uniform (the caller destroys it). */
 export function scenarioBuffer(device: GPUDevice, scenario: Scenario): GPUBuffer {
   return createUniform(device, scenarioUniform(scenario), 'scenario');
 }
@@ -77,7 +80,7 @@ export function envSampleParams(p: SampleParams): ArrayBuffer {
 export async function envSampleDispatch(device: GPUDevice, scenario: GPUBuffer, states: Binding, p: SampleParams, maxGrid?: number): Promise<Dispatch> {
   checkCount(p.count, 'count');
   if (states.size < p.count * STATE_SIZE * 4) throw new RangeError(`states buffer of ${states.size} bytes is too small for ${p.count} states`);
-  return dispatchOf(device, await envSampleKernel.pipeline(device, undefined), { scenario, params: createUniform(device, envSampleParams(p), 'envSample.params'), states },
+  return dispatchOf(device, await envSampleKernel.pipeline(device, undefined), { scenario, params: ownedUniform(device, envSampleParams(p), 'envSample.params'), states },
     linearGrid(device, p.count, ROW_WORKGROUP, maxGrid), { cost: { flops: 200 * p.count, bytes: STATE_SIZE * 4 * p.count } });
 }
 
@@ -85,9 +88,11 @@ export async function envSampleDispatch(device: GPUDevice, scenario: GPUBuffer, 
 export async function sampleStatesGpu(device: GPUDevice, scenario: Scenario, p: SampleParams, maxGrid?: number): Promise<Float32Array> {
   const states = createStorage(device, p.count * STATE_SIZE * 4, 'envSample.states');
   try {
-    const d = await envSampleDispatch(device, scenarioBuffer(device, scenario), states, p, maxGrid);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return await readFloat32(device, states, p.count * STATE_SIZE);
+    const d = await envSampleDispatch(device, ownedScenario(device, scenario), states, p, maxGrid);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return await readFloat32(device, states, p.count * STATE_SIZE);
+    } finally { releaseDispatches([d]); }
   } finally { states.destroy(); }
 }
 
@@ -105,7 +110,7 @@ function checkRows(count: number, b: { states: Binding; actions: Binding; latenc
 /** states (n, 7) + actions (n, 7) -> latencies (n, 4). */
 export async function envLatencyDispatch(device: GPUDevice, scenario: GPUBuffer, b: { states: Binding; actions: Binding; latencies: Binding }, count: number): Promise<Dispatch> {
   checkRows(count, b, 'latency rows');
-  return dispatchOf(device, await envLatencyKernel.pipeline(device, undefined), { scenario, params: createUniform(device, rowCountParams(count), 'envLatency.params'), ...b },
+  return dispatchOf(device, await envLatencyKernel.pipeline(device, undefined), { scenario, params: ownedUniform(device, rowCountParams(count), 'envLatency.params'), ...b },
     linearGrid(device, count, ROW_WORKGROUP), { cost: { flops: 120 * count, bytes: (STATE_SIZE + ACTION_SIZE + LATENCY_SIZE) * 4 * count } });
 }
 
@@ -117,16 +122,18 @@ export async function latenciesGpu(device: GPUDevice, scenario: Scenario, states
   const a = createStorageFrom(device, Float32Array.from(actions), 'envLatency.actions');
   const l = createStorage(device, count * LATENCY_SIZE * 4, 'envLatency.latencies');
   try {
-    const d = await envLatencyDispatch(device, scenarioBuffer(device, scenario), { states: s, actions: a, latencies: l }, count);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return await readFloat32(device, l, count * LATENCY_SIZE);
+    const d = await envLatencyDispatch(device, ownedScenario(device, scenario), { states: s, actions: a, latencies: l }, count);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return await readFloat32(device, l, count * LATENCY_SIZE);
+    } finally { releaseDispatches([d]); }
   } finally { s.destroy(); a.destroy(); l.destroy(); }
 }
 
 /** OPT's actions (n, 7) and latencies (n, 4) for states (n, 7): float32, the iterations of opt.ts. */
 export async function optDispatch(device: GPUDevice, scenario: GPUBuffer, b: { states: Binding; actions: Binding; latencies: Binding }, count: number): Promise<Dispatch> {
   checkRows(count, b, 'OPT rows');
-  return dispatchOf(device, await optKernel.pipeline(device, undefined), { scenario, params: createUniform(device, rowCountParams(count), 'opt.params'), ...b },
+  return dispatchOf(device, await optKernel.pipeline(device, undefined), { scenario, params: ownedUniform(device, rowCountParams(count), 'opt.params'), ...b },
     linearGrid(device, count, OPT_WORKGROUP), { cost: { flops: 2500 * 40 * count, bytes: (STATE_SIZE + ACTION_SIZE + LATENCY_SIZE) * 4 * count } });
 }
 
@@ -137,16 +144,18 @@ export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states:
   const a = createStorage(device, count * ACTION_SIZE * 4, 'opt.actions');
   const l = createStorage(device, count * LATENCY_SIZE * 4, 'opt.latencies');
   try {
-    const d = await optDispatch(device, scenarioBuffer(device, scenario), { states: s, actions: a, latencies: l }, count);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return { actions: await readFloat32(device, a, count * ACTION_SIZE), latencies: await readFloat32(device, l, count * LATENCY_SIZE) };
+    const d = await optDispatch(device, ownedScenario(device, scenario), { states: s, actions: a, latencies: l }, count);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return { actions: await readFloat32(device, a, count * ACTION_SIZE), latencies: await readFloat32(device, l, count * LATENCY_SIZE) };
+    } finally { releaseDispatches([d]); }
   } finally { s.destroy(); a.destroy(); l.destroy(); }
 }
 
 /** Sums rows (count, 4) into one vec4 at offset 0 of `total` (one workgroup). */
 export async function vec4SumDispatch(device: GPUDevice, rows: GPUBuffer, count: number, total: GPUBuffer, v: ReduceVariant = TREE_REDUCE): Promise<Dispatch> {
   checkCount(count, 'count');
-  return dispatchOf(device, await vec4SumKernel.pipeline(device, v), { params: createUniform(device, rowCountParams(count), 'vec4Sum.params'), rows, total },
+  return dispatchOf(device, await vec4SumKernel.pipeline(device, v), { params: ownedUniform(device, rowCountParams(count), 'vec4Sum.params'), rows, total },
     [1], { cost: { flops: 4 * count, bytes: 16 * count } });
 }
 
@@ -171,15 +180,15 @@ export function envRolloutParams(p: RolloutParams): ArrayBuffer {
 export async function rolloutDispatches(device: GPUDevice, scenario: Scenario, policy: FixedPolicy, p: RolloutParams, maxGrid?: number,
                                         reduce: ReduceVariant = TREE_REDUCE): Promise<{ dispatches: Dispatch[]; total: GPUBuffer; count: number; destroy: () => void }> {
   const count = p.envs * p.slots;
-  const params = createUniform(device, envRolloutParams(p), 'envRollout.params');
+  const params = ownedUniform(device, envRolloutParams(p), 'envRollout.params');
   const groups = Math.ceil(count / REDUCE_WORKGROUP);
   checkBindingSize(device, groups * 16, 'rollout partial sums');
   const partials = createStorage(device, groups * 16, 'envRollout.partials');
   const total = createStorage(device, 16, 'envRollout.total');
-  const rollout = dispatchOf(device, await envRolloutKernel.pipeline(device, { policy, ...reduce }), { scenario: scenarioBuffer(device, scenario), params, partials },
+  const rollout = dispatchOf(device, await envRolloutKernel.pipeline(device, { policy, ...reduce }), { scenario: ownedScenario(device, scenario), params, partials },
     linearGrid(device, count, REDUCE_WORKGROUP, maxGrid), { cost: { flops: 400 * count, bytes: 16 * groups } });
   const sum = await vec4SumDispatch(device, partials, groups, total, reduce);
-  return { dispatches: [rollout, sum], total, count, destroy: () => { partials.destroy(); total.destroy(); params.destroy(); } };
+  return { dispatches: [rollout, sum], total, count, destroy: () => { releaseDispatches([rollout, sum]); partials.destroy(); total.destroy(); } };
 }
 
 /** Mean [comp, aigc, ve, total] of FRA or RRA over envs x slots (the host reads 4 numbers). */

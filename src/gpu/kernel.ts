@@ -2,6 +2,7 @@
 // once per (device, shader, constants, defines, features) and cached, its dispatches recorded through a Recorder.
 import './globals.js';
 import { GpuError, ShaderCompileError } from '../errors.js';
+import { createUniform } from './buffers.js';
 import { compileShader, type ShaderDefines } from './shaders.js';
 import { structDefines, type Fields, type UniformStruct } from './uniforms.js';
 
@@ -71,6 +72,25 @@ export interface Dispatch {
   readonly cost?: Cost;
   /** Label of the op this dispatch belongs to (profile rows group by kernel name and this). */
   readonly op?: string;
+  /** Buffers made for this dispatch alone (ownedUniform): releaseDispatches destroys them. */
+  readonly owned?: readonly GPUBuffer[];
+}
+
+const ownedBuffers = new WeakSet<GPUBuffer>();
+
+/**
+ * A uniform buffer holding `data` for one dispatch: the dispatch it is bound to owns it, and releaseDispatches frees
+ * it with the dispatch (a uniform shared by several dispatches is made with createUniform and freed by its maker).
+ */
+export function ownedUniform(device: GPUDevice, data: ArrayBuffer, label: string): GPUBuffer {
+  const buffer = createUniform(device, data, label);
+  ownedBuffers.add(buffer);
+  return buffer;
+}
+
+/** Destroys the buffers the dispatches own (their uniforms); the dispatches must not be recorded again. */
+export function releaseDispatches(dispatches: Iterable<Dispatch>): void {
+  for (const d of dispatches) for (const b of d.owned ?? []) b.destroy();
 }
 
 /** Where dispatches are recorded: a compute pass (PassRecorder), a profiler, a counter. The one encode path. */
@@ -89,12 +109,30 @@ export class PassRecorder implements Recorder {
   }
 }
 
+/** A Recorder that owns its passes on an encoder (a profiler's: a timed pass per dispatch); finish() after the last. */
+export type EncoderRecorder = Recorder & { finish(): void };
+
+/**
+ * Records `record` into `encoder`: into one compute pass, or through `open(encoder)` when given (Profiler.recorder).
+ * The one place besides the profiler and the timing that opens a pass.
+ */
+export function encodeInto(encoder: GPUCommandEncoder, record: (recorder: Recorder) => void,
+                           options: { label?: string; open?: (encoder: GPUCommandEncoder) => EncoderRecorder } = {}): void {
+  if (options.open) {
+    const rec = options.open(encoder);
+    record(rec);
+    rec.finish();
+    return;
+  }
+  const pass = encoder.beginComputePass({ label: options.label });
+  record(new PassRecorder(pass));
+  pass.end();
+}
+
 /** Records `record` into one compute pass of a fresh command encoder and submits it. */
 export function submitPass(device: GPUDevice, record: (recorder: Recorder) => void, label?: string): void {
   const encoder = device.createCommandEncoder({ label });
-  const pass = encoder.beginComputePass({ label });
-  record(new PassRecorder(pass));
-  pass.end();
+  encodeInto(encoder, record, { label });
   device.queue.submit([encoder.finish()]);
 }
 
@@ -215,10 +253,25 @@ export function bind<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buff
 /** A dispatch of `p` over `grid` workgroups with `buffers` bound (see bind). */
 export function dispatchOf<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buffers: { [K in keyof B]: Binding },
                                                grid: readonly [number, number?, number?], extra: { cost?: Cost; op?: string; label?: string } = {}): Dispatch {
+  const owned = Object.values<Binding>(buffers).map((b) => ('buffer' in b ? b.buffer : b)).filter((b) => ownedBuffers.has(b));
+  return {
+    pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: checkedGrid(device, p.kernel, grid), cost: extra.cost, op: extra.op,
+    ...(owned.length > 0 ? { owned } : {}),
+  };
+}
+
+function checkedGrid(device: GPUDevice, kernel: string, grid: readonly [number, number?, number?]): [number, number, number] {
   const [x, y = 1, z = 1] = grid;
   const max = device.limits.maxComputeWorkgroupsPerDimension;
-  if (x > max || y > max || z > max) throw new GpuError(`${p.kernel}: a grid of ${x} x ${y} x ${z} workgroups exceeds this GPU's ${max} per dimension`);
-  return { pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: [x, y, z], cost: extra.cost, op: extra.op };
+  if (x > max || y > max || z > max) throw new GpuError(`${kernel}: a grid of ${x} x ${y} x ${z} workgroups exceeds this GPU's ${max} per dimension`);
+  return [x, y, z];
+}
+
+/** The same dispatch (pipeline, bound buffers) over another grid, checked like dispatchOf's; its cost scales with it. */
+export function withGrid(device: GPUDevice, d: Dispatch, grid: readonly [number, number?, number?]): Dispatch {
+  const g = checkedGrid(device, d.pipeline.kernel, grid);
+  const scale = (g[0] * g[1] * g[2]) / (d.grid[0] * d.grid[1] * d.grid[2]);
+  return { ...d, grid: g, cost: d.cost && { flops: d.cost.flops * scale, bytes: d.cost.bytes * scale } };
 }
 
 /**

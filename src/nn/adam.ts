@@ -1,7 +1,6 @@
 // Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring;
 // optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { AdamHyper } from './adamHyper.js';
 
@@ -81,7 +80,7 @@ export function adamDispatch(device: GPUDevice, p: Pipeline<typeof adamKernel.sp
   for (const [name, buffer, need] of checks) {
     if (buffer.size < need) throw new RangeError(`Adam: ${name} buffer holds ${buffer.size} bytes, needs ${need}`);
   }
-  const fused = createUniform(device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
+  const fused = ownedUniform(device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
   return dispatchOf(device, p, {
     hyper: { buffer: schedule.buffer, size: ADAM_HYPER.size }, params: b.params, gradients: b.gradients, m: b.m, v: b.v, fused,
     target: soft ? soft.target : b.unusedTarget,

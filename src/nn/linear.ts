@@ -1,8 +1,7 @@
 // Linear-layer kernels declared once, with the dispatch of one layer of each: forward, backward to the input and to the
 // parameters (shaders/linear_*.wgsl, each in three code variants: workgroup-memory tiles, register blocks without
 // workgroup memory, f16 subgroup-matrix tiles), and the split-K sum (linear_backward_weight_sum.wgsl).
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { LayerLayout } from './layout.js';
 
@@ -262,7 +261,7 @@ function variantGrid(device: GPUDevice, v: LinearVariant, rows: number, columns:
 export function linearForwardDispatch(device: GPUDevice, p: ForwardPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, b: { x: Binding; weights: GPUBuffer; y: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
-  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
     variantGrid(device, v, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
 }
 
@@ -275,7 +274,7 @@ export function linearForwardHeadDispatch(device: GPUDevice, p: PipelineOf<typeo
   if (!headFits(tile, layer.outputs) || head.inputs !== layer.outputs) throw new RangeError(`head tile ${JSON.stringify(tile)} cannot follow a layer ${layer.outputs} wide`);
   const { inputs: n, outputs: m } = layer;
   const h = head.outputs;
-  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer, head), 'linearForwardHead.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, linearForwardParams(batch, layer, head), 'linearForwardHead.params'), ...b },
     [1, Math.ceil(batch / tileRows(tile)), 1],
     { op, cost: { flops: 2 * batch * (n * m + m * h), bytes: 4 * (batch * n + n * m + m + batch * m + m * h + h + batch * h) } });
 }
@@ -284,7 +283,7 @@ export function linearForwardHeadDispatch(device: GPUDevice, p: PipelineOf<typeo
 export function linearBackwardInputDispatch(device: GPUDevice, p: BackwardInputPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, b: { dy: GPUBuffer; weights: GPUBuffer; below: GPUBuffer; dx: GPUBuffer }, masked: boolean, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
-  return dispatchOf(device, p, { params: createUniform(device, linearBackwardInputParams(batch, layer), 'linearBackwardInput.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, linearBackwardInputParams(batch, layer), 'linearBackwardInput.params'), ...b },
     variantGrid(device, v, batch, n), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * m + n * m + batch * n * (masked ? 2 : 1)) } });
 }
 
@@ -296,7 +295,7 @@ export function linearBackwardWeightDispatch(device: GPUDevice, p: BackwardWeigh
   layer: LayerLayout, batch: number, split: { splits: number; rowsPerSplit: number; stride: number },
   b: { x: Binding; dy: GPUBuffer; result: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
-  const params = createUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
+  const params = ownedUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
   // The tiled and register variants sum db beside the first row block (linear_backward_weight.wgsl): n rows of blocks.
   const rows = v.kind === 'matrix' ? n + 1 : n;
   return dispatchOf(device, p, { params, ...b }, variantGrid(device, v, rows, m, split.splits),
@@ -306,7 +305,7 @@ export function linearBackwardWeightDispatch(device: GPUDevice, p: BackwardWeigh
 /** grads = the sum of `splits` partial gradients (splits, count). */
 export function linearBackwardWeightSumDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardWeightSumKernel.spec.bindings>,
   count: number, splits: number, b: { partials: GPUBuffer; grads: GPUBuffer }, op?: string): Dispatch {
-  const params = createUniform(device, linearBackwardWeightSumParams(count, splits), 'linearBackwardWeightSum.params');
+  const params = ownedUniform(device, linearBackwardWeightSumParams(count, splits), 'linearBackwardWeightSum.params');
   return dispatchOf(device, p, { params, ...b }, linearGrid(device, count, SUM_WORKGROUP),
     { op, cost: { flops: splits * count, bytes: 4 * (splits + 1) * count } });
 }

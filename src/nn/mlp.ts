@@ -3,7 +3,7 @@
 // Over 300 lines: one class owns a network's buffers and every encode path over them (split further, they would share
 // its private state through accessors).
 import { bufferId, createStorage, readFloat32 } from '../gpu/buffers.js';
-import type { Dispatch, Pipeline, PipelineOf, Recorder } from '../gpu/kernel.js';
+import { releaseDispatches, type Dispatch, type Pipeline, type PipelineOf, type Recorder } from '../gpu/kernel.js';
 import { UserError } from '../errors.js';
 import { AdamSchedule, adamDispatch, adamKernel, adamEntryOffset } from './adam.js';
 import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
@@ -379,8 +379,9 @@ export class GpuMlp {
     return { m: await readFloat32(this.device, this.adamM, this.parameterCount), v: await readFloat32(this.device, this.adamV, this.parameterCount) };
   }
 
-  /** Frees every buffer this network owns. */
+  /** Frees every buffer this network owns (its dispatches' uniforms included). */
   destroy(): void {
+    for (const list of this.dispatches.values()) releaseDispatches(list);
     for (const b of [this.params, this.grads, this.adamM, this.adamV, this.partials, this.schedule?.buffer, ...this.activations, ...this.deltas, ...this.dummies]) b?.destroy();
   }
 }

@@ -1,7 +1,6 @@
 // Whole-MLP kernels for small batches (shaders/mlp_forward_fused.wgsl, mlp_backward_input_fused.wgsl): the forward of
 // every layer, or the backward input-gradient chain, in one dispatch; declared once, with their dispatches.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { LayerLayout } from './layout.js';
 
@@ -96,7 +95,7 @@ export function mlpForwardFusedDispatch(device: GPUDevice, p: Pipeline<typeof ml
   layers: readonly LayerLayout[], batch: number, b: { x: GPUBuffer; weights: GPUBuffer; ys: GPUBuffer[] }, parameterCount: number, op?: string): Dispatch {
   const [y0, y1, y2, y3] = b.ys;
   const written = layers.reduce((s, l) => s + batch * l.outputs, 0);
-  return dispatchOf(device, p, { params: createUniform(device, mlpForwardFusedParams(batch, layers), 'mlpForwardFused.params'), x: b.x, weights: b.weights, y0, y1, y2, y3 },
+  return dispatchOf(device, p, { params: ownedUniform(device, mlpForwardFusedParams(batch, layers), 'mlpForwardFused.params'), x: b.x, weights: b.weights, y0, y1, y2, y3 },
     linearGrid(device, batch, rows), { op, cost: { flops: layerFlops(layers, batch), bytes: 4 * (batch * layers[0].inputs + parameterCount + written) } });
 }
 
@@ -110,6 +109,6 @@ export function mlpBackwardInputFusedDispatch(device: GPUDevice, p: Pipeline<typ
   const chain = layers.slice(lowest);
   const weights = chain.reduce((s, l) => s + l.inputs * l.outputs, 0);
   const moved = chain.reduce((s, l, i) => s + batch * l.inputs * (i + lowest > 0 ? 2 : 1), 0);
-  return dispatchOf(device, p, { params: createUniform(device, mlpBackwardInputFusedParams(batch, layers, lowest), 'mlpBackwardInputFused.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, mlpBackwardInputFusedParams(batch, layers, lowest), 'mlpBackwardInputFused.params'), ...b },
     linearGrid(device, batch, rows), { op, cost: { flops: layerFlops(chain, batch), bytes: 4 * (batch * layers[layers.length - 1].outputs + weights + moved) } });
 }

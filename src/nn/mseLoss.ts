@@ -1,6 +1,5 @@
 // MSE loss gradient on the GPU (shaders/mse_loss.wgsl): dq = 2 (q - y) / B and partial sums of the loss.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, type Dispatch } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 
@@ -46,6 +45,6 @@ export async function mseLossDispatch(device: GPUDevice, buffers: MseLossBuffers
   if (q.size < batch * 4 || target.size < batch * 4 || dq.size < batch * 4) throw new RangeError(`MSE loss: a buffer is smaller than the batch of ${batch}`);
   if (lossPartials.size < (lossOffset + workgroups) * 4) throw new RangeError(`MSE loss: lossPartials needs ${lossOffset + workgroups} floats`);
   const p = await mseLossKernel.pipeline(device, variant);
-  return dispatchOf(device, p, { params: createUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
+  return dispatchOf(device, p, { params: ownedUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
     [workgroups], { cost: { flops: 4 * batch, bytes: 12 * batch } });
 }

@@ -1,8 +1,8 @@
 // This adapter's own peaks, measured first by the bench and the profile: a large copy (GB/s, bytes read + written) and
 // a large matmul (GFLOP/s) with the fastest linear-forward variant the tuner finds; sizes grow until one dispatch takes
 // a few milliseconds, so a software adapter and an H200 are both measured at a size that suits them.
-import { createStorage, createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid } from '../gpu/kernel.js';
+import { createStorage } from '../gpu/buffers.js';
+import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { Peaks } from '../gpu/profiler.js';
 import { median, timePass } from '../gpu/timing.js';
@@ -39,9 +39,9 @@ export async function measureCopy(device: GPUDevice): Promise<{ gbps: number; by
     try {
       for (const items of COPY_ITEMS) {
         const p = await copyKernel.pipeline(device, items);
-        const d = dispatchOf(device, p, { params: createUniform(device, COPY_PARAMS.pack({ count }), 'peaks.copy'), source, destination },
+        const d = dispatchOf(device, p, { params: ownedUniform(device, COPY_PARAMS.pack({ count }), 'peaks.copy'), source, destination },
           linearGrid(device, Math.ceil(count / items), COPY_WORKGROUP));
-        const seconds = await secondsOf(device, (rec) => rec.dispatch(d));
+        const seconds = await secondsOf(device, (rec) => rec.dispatch(d)).finally(() => releaseDispatches([d]));
         if ((2 * bytes) / seconds / 1e9 > result.gbps) result = { gbps: (2 * bytes) / seconds / 1e9, bytes };
         slowest = Math.max(slowest, seconds);
       }
@@ -65,7 +65,7 @@ export async function measureMatmul(tuner: Tuner): Promise<{ gflops: number; n: 
       const { all, quick } = linearCandidates(device, tiled(WIDE_TILE), n, n);
       const op: TunableOp<LinearVariant> = {
         name: 'peaks.matmul', shape: `${n}`, candidates: all, quick, describe: describeLinear,
-        async harness(v) { const d = await build(v); return { record: (rec) => rec.dispatch(d), destroy: () => {} }; },
+        async harness(v) { const d = await build(v); return { record: (rec) => rec.dispatch(d), destroy: () => releaseDispatches([d]) }; },
       };
       const v = await tuner.choose(op);
       const d = await build(v);

@@ -5,7 +5,7 @@
 // dispatches are built in laraDispatches.ts.
 import '../gpu/globals.js';
 import { readFloat32 } from '../gpu/buffers.js';
-import { PassRecorder, type Recorder } from '../gpu/kernel.js';
+import { encodeInto, submitPass, withGrid, type Recorder } from '../gpu/kernel.js';
 import type { Profiler } from '../gpu/profiler.js';
 import { readbackError } from '../gpu/readback.js';
 import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
@@ -176,11 +176,7 @@ export class GpuTrainer {
     const data = new ArrayBuffer(STEP_STRIDE);
     writeStep(data, 0, this.stepEntry(this.t, 0, 0));
     this.device.queue.writeBuffer(this.b.ring, 0, data);
-    const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    new PassRecorder(pass).dispatch(this.k.observe, stepOffset(0));
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
+    submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
   }
 
   /**
@@ -252,17 +248,15 @@ export class GpuTrainer {
     this.critic.writeAdamSchedule(device.queue, criticHypers);
 
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
-    const profiled = this.profiler?.recorder(encoder);
-    const pass = profiled ? null : encoder.beginComputePass();
-    const rec = profiled ?? new PassRecorder(pass!);
-    let adamEntry = 0;
-    schedules.forEach((s, i) => {
-      this.encodeIteration(rec, i, s, adamEntry);
-      if (s.updates) adamEntry += U;
-    });
-    rec.dispatch({ ...this.k.metrics, grid: [count, 1, 1] }, stepOffset(0));
-    pass?.end();
-    profiled?.finish();
+    encodeInto(encoder, (rec) => {
+      let adamEntry = 0;
+      schedules.forEach((s, i) => {
+        this.encodeIteration(rec, i, s, adamEntry);
+        if (s.updates) adamEntry += U;
+      });
+      // One metrics row per iteration of the chunk: one workgroup each.
+      rec.dispatch(withGrid(device, this.k.metrics, [count]), stepOffset(0));
+    }, { label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined });
     const staging = this.stagings[this.stagingNext];
     this.stagingNext = 1 - this.stagingNext;
     encoder.copyBufferToBuffer(this.b.metrics, 0, staging, 0, count * METRICS_STRIDE * 4);
