@@ -2,7 +2,7 @@
 import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize, timePass } from '../src/gpu/timing.js';
 import { rolloutDispatches } from '../src/env/gpu.js';
-import { fraAction, latency, rraAction, sampleState } from '../src/env/reference.js';
+import { rolloutMean } from '../src/env/reference.js';
 import { Stream } from '../src/rng/streams.js';
 import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
 
@@ -53,11 +53,7 @@ export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): 
       let sink = 0;
       for (let r = 0; r < opts.repeats; r++) {
         const t0 = performance.now();
-        for (let env = 0; env < n; env++) {
-          const state = sampleState(scenario, 1, Stream.trainStates, env, r);
-          const action = policy === 'fra' ? fraAction() : rraAction(scenario, 1, env, r);
-          sink += latency(scenario, state, action)[3];
-        }
+        sink += rolloutMean(scenario, policy, { envs: n, slots: 1, firstSlot: r, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 })[3];
         samples.push(n / ((performance.now() - t0) / 1000));
       }
       if (!Number.isFinite(sink)) throw new Error('non-finite latency in the CPU bench');

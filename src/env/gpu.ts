@@ -6,7 +6,10 @@ import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '
 import type { Scenario } from '../scenario.js';
 import { ACTION_SIZE, ENV_DEFINES, LATENCY_SIZE, STATE_SIZE } from './layout.js';
 import { OPT_INNER_ITERATIONS, OPT_OUTER_ITERATIONS } from './opt.js';
+import type { FixedPolicy, RolloutParams } from './reference.js';
 import { scenarioUniform } from './scenarioUniform.js';
+
+export type { FixedPolicy, RolloutParams } from './reference.js';
 import { uniformStruct, type Fields, type UniformStruct } from '../gpu/uniforms.js';
 
 /** Workgroup of the kernels with one invocation per state row (here and the LARA trainer's observe and actor chain). */
@@ -45,7 +48,6 @@ export const vec4SumKernel = defineKernel({
   features: reduceFeatures,
 });
 
-export type FixedPolicy = 'fra' | 'rra';
 
 export const envRolloutKernel = defineKernel({
   shader: 'env_rollout.wgsl',
@@ -157,17 +159,6 @@ export async function vec4SumDispatch(device: GPUDevice, rows: GPUBuffer, count:
   checkCount(count, 'count');
   return dispatchOf(device, await vec4SumKernel.pipeline(device, v), { params: ownedUniform(device, rowCountParams(count), 'vec4Sum.params'), rows, total },
     [1], { cost: { flops: 4 * count, bytes: 16 * count } });
-}
-
-export interface RolloutParams {
-  envs: number;
-  slots: number;
-  firstEnv?: number;
-  firstSlot?: number;
-  stateSeed: number;
-  stateStream: number;
-  /** Key word 0 of RRA's draws (ignored by FRA). */
-  actionSeed?: number;
 }
 
 export function envRolloutParams(p: RolloutParams): ArrayBuffer {

@@ -30,7 +30,8 @@ export interface RunProgress {
   rows: string[];
 }
 
-const emptySums = (startWall: number): EpisodeSums => ({
+/** Running sums of an episode not begun. */
+export const emptySums = (startWall: number): EpisodeSums => ({
   iterations: 0, lossIterations: 0, reward: 0, lComp: 0, lAigc: 0, lVe: 0, lTotal: 0, criticLoss: 0, actorLoss: 0, startWall,
 });
 

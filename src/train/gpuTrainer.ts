@@ -20,7 +20,7 @@ import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
-import { STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
+import { runStep, STEP_STRIDE, stepOffset, writeStep } from './laraKernels.js';
 import { METRIC, METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
@@ -160,21 +160,10 @@ export class GpuTrainer {
   get iteration(): number { return this.t; }
 
   /** The Step ring entry of update u of iteration t, the chunk's iteration `index`. */
-  private stepEntry(t: number, u: number, index: number): Step {
-    const c = this.config;
-    const s = this.derived.schedule(t);
-    return {
-      iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
-      chunkIteration: index, chunkUpdate: index * c.updatesPerIteration + u,
-      seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
-      rewardKind: c.reward, actPartials: this.derived.actPartials, lossPartials: this.derived.lossPartials, updates: c.updatesPerIteration,
-    };
-  }
-
   /** Samples the states of slot t into the env buffers (start and resume). */
   private observe(): void {
     const data = new ArrayBuffer(STEP_STRIDE);
-    writeStep(data, 0, this.stepEntry(this.t, 0, 0));
+    writeStep(data, 0, runStep(this.derived, this.t, 0, 0));
     this.device.queue.writeBuffer(this.b.ring, 0, data);
     submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
   }
@@ -236,7 +225,7 @@ export class GpuTrainer {
     const criticHypers: AdamHyper[] = [];
     const schedules = Array.from({ length: count }, (_, i) => this.derived.schedule(first + i));
     schedules.forEach((s, i) => {
-      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i));
+      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, runStep(this.derived, first + i, u, i));
       if (!s.updates) return;
       for (let u = 0; u < U; u++) {
         actorHypers.push(adamHyper(s.lrActor, ++this.actorStep));

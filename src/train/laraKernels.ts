@@ -3,6 +3,7 @@
 // (binding 0, at a dynamic offset) and takes its sizes from LARA_DEFINES.
 import { ROW_WORKGROUP } from '../env/gpu.js';
 import { defineKernel, dispatchOf, linearGrid, type Binding, type Bindings, type Dispatch, type Kernel } from '../gpu/kernel.js';
+import type { DerivedRun } from './derive.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT } from './layout.js';
 
@@ -32,6 +33,18 @@ export interface Step {
   actPartials: number;
   lossPartials: number;
   updates: number;
+}
+
+/** The Step of update u of iteration t of a run, the iteration being `chunkIteration` of its submitted chunk. */
+export function runStep(run: DerivedRun, t: number, u: number, chunkIteration: number): Step {
+  const c = run.config;
+  const s = run.schedule(t);
+  return {
+    iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
+    chunkIteration, chunkUpdate: chunkIteration * c.updatesPerIteration + u,
+    seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
+    rewardKind: c.reward, actPartials: run.actPartials, lossPartials: run.lossPartials, updates: c.updatesPerIteration,
+  };
 }
 
 /** Writes one `struct Step` at byte `offset` of `data`. */
