@@ -65,7 +65,7 @@ describe('environment on the GPU', () => {
     const actions = stressActions(n, 21);
     const gpu = await latenciesGpu(device, scenario, states, actions);
     const ref = referenceLatencies(states, actions, n);   // float64 on the same float32 inputs
-    // Issue 3 asks for 1e-4; float32 math with log1p-accurate rates lands near 1e-6.
+    // The contract asks for 1e-4; float32 math with log1p-accurate rates lands near 1e-6.
     expectClose(gpu, ref, { atol: 0, rtol: 1e-4 }, 'latencies');
   });
 

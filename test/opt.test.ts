@@ -75,7 +75,7 @@ describe('OPT', () => {
     const cpu = optActions(scenario, s32);
     const total = (l: ArrayLike<number>) => Array.from({ length: n }, (_, i) => l[i * 4 + 3]);
     // Both minimise the same objective; float32 rates (~1e-6) and a flat optimum give ~1e-6 in L_total (2e-7 seen);
-    // actions may differ where the objective is flat, so only L_total is compared. 1e-4 as the issue states.
+    // actions may differ where the objective is flat, so only L_total is compared. 1e-4, the contract's tolerance for OPT.
     expectClose(total(gpu.latencies), total(cpu.latencies), { atol: 0, rtol: 1e-4 }, 'OPT L_total');
     // And the GPU's actions are feasible (float32: omegas sum to 1 within 1e-6).
     for (let i = 0; i < n; i++) {

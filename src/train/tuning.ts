@@ -19,8 +19,8 @@ export interface TrainerPlans {
 export interface TrainerTuneOptions {
   /**
    * Also offer the variants that round the matmul inputs to f16 (f16 tiles, subgroup-matrix tensor-core tiles), each
-   * within 2e-2 of the default's result: only for runs that allow mixed precision (issue 13: where the default run's
-   * gap to OPT stays within 0.1 points of fp32's).
+   * within 2e-2 of the default's result: only for runs that allow mixed precision (where the default run's gap to OPT
+   * stays within 0.1 points of fp32's).
    */
   mixedPrecision?: boolean;
 }
