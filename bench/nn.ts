@@ -22,7 +22,7 @@ export interface NetworkBenchRow {
   gflops: { min: number; median: number; max: number };
   /** Milliseconds per pass (median). */
   milliseconds: number;
-  /** GPU rows: this rate over the adapter's measured matmul peak (bench/peaks.ts). */
+  /** GPU rows: this rate over the adapter's measured matmul peak (src/nn/peaks.ts). */
   fractionOfPeak?: number;
 }
 

@@ -1,5 +1,5 @@
 // Soft target update (theta' = tau * theta + (1 - tau) * theta') on the GPU (shaders/soft_update.wgsl): one dispatch
-// per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.encodeSoftUpdate.
+// per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.softUpdateDispatch.
 import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 
