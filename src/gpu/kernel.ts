@@ -49,6 +49,10 @@ export interface KernelSpec<B extends Bindings, V> {
   workgroup?: (v: V) => readonly [number, number?, number?];
   /** Device features a variant needs (e.g. 'shader-f16', 'subgroups'); a variant whose features are missing is refused. */
   features?: (v: V) => readonly string[];
+  /** The op label its dispatches take unless one is given (profile rows: kernel name and op). */
+  op?: string;
+  /** Work per item of a variant (one invocation's share), for itemsDispatch's cost: n items cost n times this. */
+  itemCost?: (v: V) => Cost;
 }
 
 /** A compiled variant of a kernel: what a dispatch needs. `B` types the bindings bind() takes. */
@@ -62,6 +66,9 @@ export interface Pipeline<B extends Bindings = Bindings> {
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
   readonly workgroup: readonly [number, number, number];
+  /** The kernel's op label and the variant's work per item (KernelSpec.op, itemCost). */
+  readonly op?: string;
+  readonly itemCost?: Cost;
 }
 
 /** A recorded dispatch: pipeline, bound buffers, grid; `cost` feeds the profile. */
@@ -219,7 +226,10 @@ export class Kernel<B extends Bindings, V> {
       const message = (pipeline instanceof Error ? pipeline.message : error!.message).split('\n')[0];
       throw new ShaderCompileError(`shaders/${this.spec.shader}: pipeline ${canonical(constants)} invalid: ${message}`);
     }
-    return { kernel: this.name, bindingNames: this.bindingNames, key, pipeline, layout, workgroup: this.workgroupOf(v) };
+    return {
+      kernel: this.name, bindingNames: this.bindingNames, key, pipeline, layout, workgroup: this.workgroupOf(v), op: this.spec.op,
+      itemCost: this.spec.itemCost?.(v),
+    };
   }
 }
 
@@ -255,7 +265,8 @@ export function dispatchOf<B extends Bindings>(device: GPUDevice, p: Pipeline<B>
                                                grid: readonly [number, number?, number?], extra: { cost?: Cost; op?: string; label?: string } = {}): Dispatch {
   const owned = Object.values<Binding>(buffers).map((b) => ('buffer' in b ? b.buffer : b)).filter((b) => ownedBuffers.has(b));
   return {
-    pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: checkedGrid(device, p.kernel, grid), cost: extra.cost, op: extra.op,
+    pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: checkedGrid(device, p.kernel, grid), cost: extra.cost,
+    op: extra.op ?? p.op,
     ...(owned.length > 0 ? { owned } : {}),
   };
 }
@@ -272,6 +283,14 @@ export function withGrid(device: GPUDevice, d: Dispatch, grid: readonly [number,
   const g = checkedGrid(device, d.pipeline.kernel, grid);
   const scale = (g[0] * g[1] * g[2]) / (d.grid[0] * d.grid[1] * d.grid[2]);
   return { ...d, grid: g, cost: d.cost && { flops: d.cost.flops * scale, bytes: d.cost.bytes * scale } };
+}
+
+/**
+ * A dispatch of one invocation per item over `items` (linearGrid), costing `items` times the kernel's itemCost.
+ */
+export function itemsDispatch<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buffers: { [K in keyof B]: Binding }, items: number): Dispatch {
+  const cost = p.itemCost && { flops: p.itemCost.flops * items, bytes: p.itemCost.bytes * items };
+  return dispatchOf(device, p, buffers, linearGrid(device, items, p.workgroup[0]), { cost });
 }
 
 /**
