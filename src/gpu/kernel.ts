@@ -1,8 +1,9 @@
-// The one way to write a kernel: declared once (WGSL file, named bindings, sizes, variant switches), its pipeline built
-// once per (device, shader, constants, defines, features) and cached, its dispatches recorded through a Recorder.
+// The one way to write a kernel: declared once (WGSL file, named bindings, uniform structs, sizes, variant switches),
+// its pipeline built once per everything that changes it and cached, its dispatches built here and recorded through a
+// Recorder (record.ts).
 import './globals.js';
 import { GpuError, ShaderCompileError } from '../errors.js';
-import { createUniform } from './buffers.js';
+import { isOwnedUniform } from './record.js';
 import { compileShader, type ShaderDefines } from './shaders.js';
 import { structDefines, type Fields, type UniformStruct } from './uniforms.js';
 
@@ -83,65 +84,7 @@ export interface Dispatch {
   readonly owned?: readonly GPUBuffer[];
 }
 
-const ownedBuffers = new WeakSet<GPUBuffer>();
-
-/**
- * A uniform buffer holding `data` for one dispatch: the dispatch it is bound to owns it, and releaseDispatches frees
- * it with the dispatch (a uniform shared by several dispatches is made with createUniform and freed by its maker).
- */
-export function ownedUniform(device: GPUDevice, data: ArrayBuffer, label: string): GPUBuffer {
-  const buffer = createUniform(device, data, label);
-  ownedBuffers.add(buffer);
-  return buffer;
-}
-
-/** Destroys the buffers the dispatches own (their uniforms); the dispatches must not be recorded again. */
-export function releaseDispatches(dispatches: Iterable<Dispatch>): void {
-  for (const d of dispatches) for (const b of d.owned ?? []) b.destroy();
-}
-
-/** Where dispatches are recorded: a compute pass (PassRecorder), a profiler, a counter. The one encode path. */
-export interface Recorder {
-  dispatch(d: Dispatch, dynamicOffsets?: readonly number[]): void;
-}
-
-/** Records straight into one compute pass. */
-export class PassRecorder implements Recorder {
-  constructor(readonly pass: GPUComputePassEncoder) {}
-  dispatch(d: Dispatch, dynamicOffsets?: readonly number[]): void {
-    this.pass.setPipeline(d.pipeline.pipeline);
-    if (dynamicOffsets) this.pass.setBindGroup(0, d.group, dynamicOffsets as number[]);
-    else this.pass.setBindGroup(0, d.group);
-    this.pass.dispatchWorkgroups(d.grid[0], d.grid[1], d.grid[2]);
-  }
-}
-
-/** A Recorder that owns its passes on an encoder (a profiler's: a timed pass per dispatch); finish() after the last. */
-export type EncoderRecorder = Recorder & { finish(): void };
-
-/**
- * Records `record` into `encoder`: into one compute pass, or through `open(encoder)` when given (Profiler.recorder).
- * The one place besides the profiler and the timing that opens a pass.
- */
-export function encodeInto(encoder: GPUCommandEncoder, record: (recorder: Recorder) => void,
-                           options: { label?: string; open?: (encoder: GPUCommandEncoder) => EncoderRecorder } = {}): void {
-  if (options.open) {
-    const rec = options.open(encoder);
-    record(rec);
-    rec.finish();
-    return;
-  }
-  const pass = encoder.beginComputePass({ label: options.label });
-  record(new PassRecorder(pass));
-  pass.end();
-}
-
-/** Records `record` into one compute pass of a fresh command encoder and submits it. */
-export function submitPass(device: GPUDevice, record: (recorder: Recorder) => void, label?: string): void {
-  const encoder = device.createCommandEncoder({ label });
-  encodeInto(encoder, record, { label });
-  device.queue.submit([encoder.finish()]);
-}
+export { encodeInto, ownedUniform, PassRecorder, releaseDispatches, submitPass, type EncoderRecorder, type Recorder } from './record.js';
 
 function bufferLayout(kind: BindingKind): GPUBufferBindingLayout {
   switch (kind) {
@@ -263,7 +206,7 @@ export function bind<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buff
 /** A dispatch of `p` over `grid` workgroups with `buffers` bound (see bind). */
 export function dispatchOf<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buffers: { [K in keyof B]: Binding },
                                                grid: readonly [number, number?, number?], extra: { cost?: Cost; op?: string; label?: string } = {}): Dispatch {
-  const owned = Object.values<Binding>(buffers).map((b) => ('buffer' in b ? b.buffer : b)).filter((b) => ownedBuffers.has(b));
+  const owned = Object.values<Binding>(buffers).map((b) => ('buffer' in b ? b.buffer : b)).filter(isOwnedUniform);
   return {
     pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: checkedGrid(device, p.kernel, grid), cost: extra.cost,
     op: extra.op ?? p.op,

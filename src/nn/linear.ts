@@ -1,6 +1,7 @@
 // Linear-layer kernels declared once, with the dispatch of one layer of each: forward, backward to the input and to the
 // parameters (shaders/linear_*.wgsl, each in three code variants: workgroup-memory tiles, register blocks without
 // workgroup memory, f16 subgroup-matrix tiles), and the split-K sum (linear_backward_weight_sum.wgsl).
+// Over 300 lines: the three kernels share one variant type, its defines and its grids; apart, each would import them.
 import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { LayerLayout } from './layout.js';
