@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# On a lent GPU, one call that fits well inside 10 minutes: this adapter's peaks, our bench at the three training sizes
+# On a GPU machine, one call that fits well inside 10 minutes: this adapter's peaks, our bench at the three training sizes
 # and the default config with the per-kernel profile, the environment up to 8M envs, the JAX peer in TF32 and fp32,
 # the PyTorch peer, and the time from `megc train` (default config) start to its gap to OPT. Every step has its own
 # time limit and writes as it goes, so a crash or a timeout still leaves what was measured.
 #
-# The GPU machine has the NVIDIA driver but no Node.js and no network. Prepare here, once per session:
-#   npm ci && bash bench/device/prepare-carry.sh
-# Then run the device tool with carry [".devcarry"] and the command
-#   bash .devcarry/prologue.sh && . /tmp/devenv && bash bench/device.sh
-# What comes back in $OUT (at most 8 files): device.log (everything printed), bench.json, train-metrics.csv,
+# Needs on the GPU machine: the NVIDIA driver (Vulkan), Node.js 22 or later with this repository built (dist/) and its
+# node_modules, and for the peers Python with JAX and PyTorch (SKIP_PEERS=1 without them); no network. A machine
+# with the driver alone gets the rest from bench/device/prepare-bundle.sh (run it here after `npm ci`, copy
+# .devbundle/ with the repository, and run `bash .devbundle/prologue.sh && . /tmp/devenv && bash bench/device.sh`).
+# What it writes to $OUT: device.log (everything printed), bench.json, train-metrics.csv,
 # train-evaluation.json, ratios.md and DEVICE-<date>.json (adapter, driver, versions, every figure with min/median/max,
 # the profiles and the ratios). Copy DEVICE-<date>.json into bench/results/ and its tables into bench/RESULTS.md.
 # SKIP_PEERS=1 leaves the peers out (the ratios then use bench/reference/'s figures).

@@ -1,9 +1,8 @@
 // Bench of the environment: fused GPU rollout (sample + FRA/RRA + latency + sums) steps/s against N, and the CPU reference.
 import type { Gpu } from '../src/gpu/runtime.js';
-import { summarize, timeGpu } from '../src/gpu/timing.js';
-import { PassRecorder } from '../src/gpu/kernel.js';
+import { summarize, timePass } from '../src/gpu/timing.js';
 import { rolloutDispatches } from '../src/env/gpu.js';
-import { fraAction, latency, rraAction, sampleState } from '../src/env/reference.js';
+import { rolloutMean } from '../src/env/reference.js';
 import { Stream } from '../src/rng/streams.js';
 import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
 
@@ -38,12 +37,8 @@ export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): 
         const run = await rolloutDispatches(gpu.device, scenario, policy, { envs: n, slots: 1, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 });
         // Enough dispatches per submit that submit overhead stays small at small N.
         const inner = Math.max(1, Math.min(100, Math.round((opts.stepsPerSubmit ?? 1e6) / n)));
-        const timing = await timeGpu(gpu.device, (encoder) => {
-          const pass = encoder.beginComputePass();
-          const rec = new PassRecorder(pass);
-          for (const d of run.dispatches) rec.dispatch(d);
-          pass.end();
-        }, { repeats: opts.repeats, warmup: 1, inner });
+        const timing = await timePass(gpu.device, (rec) => { for (const d of run.dispatches) rec.dispatch(d); },
+          { samples: opts.repeats, warmup: 1, repetitions: inner });
         gpu.checkErrors();
         run.destroy();
         const s = summarize(timing.samples.map((t) => n / t));
@@ -58,11 +53,7 @@ export async function benchEnvironment(gpu: Gpu | null, opts: EnvBenchOptions): 
       let sink = 0;
       for (let r = 0; r < opts.repeats; r++) {
         const t0 = performance.now();
-        for (let env = 0; env < n; env++) {
-          const state = sampleState(scenario, 1, Stream.trainStates, env, r);
-          const action = policy === 'fra' ? fraAction() : rraAction(scenario, 1, env, r);
-          sink += latency(scenario, state, action)[3];
-        }
+        sink += rolloutMean(scenario, policy, { envs: n, slots: 1, firstSlot: r, stateSeed: 1, stateStream: Stream.trainStates, actionSeed: 1 })[3];
         samples.push(n / ((performance.now() - t0) / 1000));
       }
       if (!Number.isFinite(sink)) throw new Error('non-finite latency in the CPU bench');

@@ -1,9 +1,9 @@
 // Bench of the MLP kernels: forward and backward GFLOP/s of 7/14-256-256-x networks on the GPU and in the CPU reference.
 import { createStorageFrom } from '../src/gpu/buffers.js';
 import type { Gpu } from '../src/gpu/runtime.js';
-import { summarize, timeGpu } from '../src/gpu/timing.js';
+import { summarize, timePass } from '../src/gpu/timing.js';
 import { initMlp } from '../src/nn/init.js';
-import { PassRecorder } from '../src/gpu/kernel.js';
+import type { Recorder } from '../src/gpu/kernel.js';
 import type { Peaks } from '../src/gpu/profiler.js';
 import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
@@ -22,7 +22,7 @@ export interface NetworkBenchRow {
   gflops: { min: number; median: number; max: number };
   /** Milliseconds per pass (median). */
   milliseconds: number;
-  /** GPU rows: this rate over the adapter's measured matmul peak (bench/peaks.ts). */
+  /** GPU rows: this rate over the adapter's measured matmul peak (src/nn/peaks.ts). */
   fractionOfPeak?: number;
 }
 
@@ -83,16 +83,11 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
         // work per pass: enough that the ~3.7 us per dispatch and the submit are small against it
         const reps = Math.max(1, Math.min(200, Math.round(2e10 / forwardFlops(net.sizes, batch))));
         const repeats = gpu.info.isSoftware ? 3 : 10;
-        const measure = async (what: 'forward' | 'backward', flops: number, record: (rec: PassRecorder) => void) => {
+        const measure = async (what: 'forward' | 'backward', flops: number, record: (rec: Recorder) => void) => {
           const passReps = gpu.info.isSoftware ? 1 : reps;
-          const timing = await timeGpu(device, (encoder) => {
-            const pass = encoder.beginComputePass();
-            const rec = new PassRecorder(pass);
-            for (let r = 0; r < passReps; r++) record(rec);
-            pass.end();
-          }, { repeats, warmup: 1 });
+          const timing = await timePass(device, record, { samples: repeats, warmup: 1, repetitions: passReps });
           gpu.checkErrors();
-          const rates = timing.samples.map((s) => (flops * passReps) / s / 1e9);
+          const rates = timing.samples.map((s) => flops / s / 1e9);
           const g = summarize(rates);
           emit({
             name: `${net.name} ${what}`, batch, hidden, device: 'gpu', gflops: g,
@@ -102,7 +97,7 @@ export async function benchNetworks(gpu: Gpu | null, opts: NetworkBenchOptions =
         };
         await measure('forward', forwardFlops(net.sizes, batch), (rec) => mlp.encodeForward(rec, input, batch));
         // the backward reads the activations of this batch's forward (already run by the forward rows)
-        await measure('backward', backwardFlops(net.sizes, batch), (rec) => mlp.encodeBackward(rec, dOutput, batch));
+        await measure('backward', backwardFlops(net.sizes, batch), (rec) => mlp.encodeBackward(rec, input, dOutput, batch));
       }
       mlp.destroy(); input.destroy(); dOutput.destroy();
     }

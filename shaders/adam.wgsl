@@ -7,25 +7,12 @@
 // bc1 = 1 - b1^t and bc2 = 1 - b2^t computed on the host (one ring entry per step, bound with a dynamic offset), and
 // 1 - b1, 1 - b2 too: float32(1 - 0.999) is exact to 6e-8 where 1 - float32(0.999) is off by 1.3e-5.
 
-struct Hyper {
-  lr: f32,
-  beta1: f32,
-  beta2: f32,
-  one_minus_beta1: f32,
-  one_minus_beta2: f32,
-  epsilon: f32,
-  bias_correction1: f32,
-  bias_correction2: f32,
-  count: u32,
-}
+// struct Hyper (lr, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, bias_correction1, bias_correction2, count): declared in src/nn/adam.ts
+${HYPER_STRUCT}
 
 // What is fused into the step (fixed per bind group).
-struct Fused {
-  splits: u32,
-  soft_update: u32,
-  tau: f32,
-  _pad: u32,
-}
+// struct Fused (splits, soft_update, tau): declared in src/nn/adam.ts
+${FUSED_STRUCT}
 
 @group(0) @binding(0) var<uniform> hyper: Hyper;
 @group(0) @binding(1) var<storage, read_write> params: array<f32>;
@@ -35,12 +22,12 @@ struct Fused {
 @group(0) @binding(5) var<uniform> fused: Fused;
 @group(0) @binding(6) var<storage, read_write> target_params: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   if (i >= hyper.count) { return; }
   var g = 0.0;
   for (var s = 0u; s < fused.splits; s++) { g += gradients[s * hyper.count + i]; }

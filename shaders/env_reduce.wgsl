@@ -2,9 +2,8 @@
 // workgroup reduction. rows: (count, 4) -> total: (4,)
 #include "lib/workgroup_reduce.wgsl"
 
-struct Params {
-  count: u32,
-}
+// struct Params (count): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> rows: array<vec4<f32>>;

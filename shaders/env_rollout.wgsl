@@ -1,19 +1,12 @@
 // Fused rollout of a fixed policy (FRA or RRA): sample state, act, latency, and per-workgroup sums of the four
 // latencies, all on the GPU. Item k of envs*slots is env first_env + k % envs at slot first_slot + k / envs.
 // partials: (workgroups, 4); shaders/env_reduce.wgsl sums them to the 4 numbers the host reads.
+#include "lib/grid.wgsl"
 #include "lib/megc.wgsl"
 #include "lib/workgroup_reduce.wgsl"
 
-struct Params {
-  envs: u32,
-  slots: u32,
-  first_env: u32,
-  first_slot: u32,
-  state_seed: u32,
-  state_stream: u32,
-  action_seed: u32,
-  count: u32,         // envs * slots
-}
+// struct Params (envs, slots, first_env, first_slot, state_seed, state_stream, action_seed, count): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;
@@ -24,7 +17,7 @@ override POLICY: u32;  // 0 = FRA, 1 = RRA
 // REDUCE_WIDTH = 4: the four latencies.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group_index = wid.x + wid.y * nwg.x;
+  let group_index = grid_group(wid, nwg);
   let k = group_index * WORKGROUP_SIZE + ids.lid;
   var value = vec4<f32>(0.0);
   if (k < params.count) {

@@ -4,6 +4,7 @@
 // actor_z: (N, ACTION_SIZE) actor output on obs (ignored in warm-up); states, obs: (N, STATE_SIZE) at slot t in, slot
 // t + 1 out; replay: (capacity, REPLAY_STRIDE);
 // act_partials: (chunk iterations, act_partials, ACT_METRICS) = -L_total, L_comp, L_aigc, L_ve, L_total
+#include "lib/grid.wgsl"
 #include "lib/megc.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
@@ -20,7 +21,7 @@
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   let e = group * WORKGROUP_SIZE + ids.lid;
   var sums: array<f32, REDUCE_WIDTH>;  // ACT_METRICS
   if (e < step.envs) {

@@ -8,12 +8,12 @@
 @group(0) @binding(2) var<storage, read> obs_in: array<f32>;
 @group(0) @binding(3) var<storage, read_write> critic_input: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let k = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let k = grid_index(wid, nwg, lid);
   if (k >= step.batch) { return; }
   var zk: array<f32, LARA_ACTION_SIZE>;
   for (var i = 0u; i < LARA_ACTION_SIZE; i++) { zk[i] = z[k * LARA_ACTION_SIZE + i]; }

@@ -2,6 +2,7 @@
 // the critic's input gradient columns OBSERVATION_SIZE.. CRITIC_INPUT - 1; also sums -Q per workgroup for the actor
 // loss metric. z: (B, ACTION_SIZE); d_critic_input: (B, CRITIC_INPUT) (for dOutput = 1); q: (B, 1);
 // d_z: (B, ACTION_SIZE); actor_partials: (updates per chunk, loss_partials)
+#include "lib/grid.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/workgroup_reduce.wgsl"
@@ -15,7 +16,7 @@
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   let k = group * WORKGROUP_SIZE + ids.lid;
   var loss: array<f32, REDUCE_WIDTH>;  // 1
   if (k < step.batch) {

@@ -1,6 +1,7 @@
 // LARA critic loss: y = r + gamma * Q_target(next) (read when GAMMA), dQ = 2 (Q - y) / B, and per-workgroup sums of (Q - y)^2.
 // q: (B, 1) critic output; reward: (B,); target_q: (B, 1) (read only in the GAMMA variant); d_q: (B, 1)
 // loss_partials: (updates per chunk, loss_partials) sums of squared errors, one per workgroup
+#include "lib/grid.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/workgroup_reduce.wgsl"
 
@@ -16,7 +17,7 @@ override GAMMA: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   let k = group * WORKGROUP_SIZE + ids.lid;
   var squared: array<f32, REDUCE_WIDTH>;  // 1
   if (k < step.batch) {

@@ -2,18 +2,8 @@
 #include "lib/philox.wgsl"
 #include "lib/lara.wgsl"
 
-struct Params {
-  count: u32,
-  share_floor: f32,
-  seed: u32,
-  t: u32,
-  filled: u32,
-  total: u32,
-  schedule_start: f32,
-  schedule_end: f32,
-  reward_kind: u32,
-  norm: LaraObservationNorm,
-}
+// struct Params (count, share_floor, seed, t, filled, total, schedule_start, schedule_end, reward_kind, norm): declared in test/train_features.test.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> states: array<f32>;      // (count, 7)
@@ -23,7 +13,7 @@ struct Params {
 
 const OUT_WIDTH: u32 = 48u;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

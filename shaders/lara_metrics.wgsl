@@ -11,8 +11,9 @@
 @group(0) @binding(3) var<storage, read> actor_partials: array<f32>;
 @group(0) @binding(4) var<storage, read_write> metrics: array<f32>;
 
-const CRITIC_LOSS: u32 = ACT_METRICS;
-const ACTOR_LOSS: u32 = ACT_METRICS + 1u;
+// Columns of a metrics row: METRIC in src/train/layout.ts.
+const CRITIC_LOSS: u32 = ${METRIC_CRITIC_LOSS}u;
+const ACTOR_LOSS: u32 = ${METRIC_ACTOR_LOSS}u;
 
 // One workgroup per iteration of the chunk (workgroup x = the iteration's index in the chunk); REDUCE_WIDTH = ACT_METRICS + 2.
 @compute @workgroup_size(WORKGROUP_SIZE)

@@ -12,13 +12,13 @@
 @group(0) @binding(4) var<storage, read_write> reward: array<f32>;
 @group(0) @binding(5) var<storage, read_write> next_obs: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 override GAMMA: bool;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let k = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let k = grid_index(wid, nwg, lid);
   if (k >= step.batch) { return; }
   let base = lara_minibatch_index(step.seed, step.iteration, step.update, k, step.filled) * REPLAY_STRIDE;
   for (var i = 0u; i < OBSERVATION_SIZE; i++) {

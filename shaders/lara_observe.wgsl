@@ -10,12 +10,12 @@
 @group(0) @binding(3) var<storage, read_write> states: array<f32>;
 @group(0) @binding(4) var<storage, read_write> obs: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let e = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let e = grid_index(wid, nwg, lid);
   if (e >= step.envs) { return; }
   let state = sample_state(scenario, step.seed, LARA_STREAM_TRAIN_STATES, e, step.iteration);
   let o = lara_observation(state, norm);

@@ -5,13 +5,10 @@
 // dy: (B, out), W: (in, out) row-major at weights[weight_offset], below: (B, in) the ReLU output that fed the layer
 // (mask = below > 0, only when MASKED); dx: (B, in). Any sizes. Both compute each value the same way in float32: fma
 // over the outputs k = 0, 1, ... from 0, then the mask (SUBGROUP_MATRIX excepted).
+#include "lib/grid.wgsl"
 
-struct Params {
-  batch: u32,
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-}
+// struct Params (batch, inputs, outputs, weight_offset): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> dy: array<f32>;
@@ -26,7 +23,7 @@ override MASKED: bool;
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   let block = register_block(i, params.batch, params.inputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;
@@ -84,22 +81,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
   }
 }
 #else
-override THREADS_X: u32;
-override THREADS_Y: u32;
-override TILE_K: u32;
-const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
-const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
-// Element type of the workgroup tiles (TILE_TYPE): f32, or f16 (half the workgroup memory and its traffic; products and
-// sums stay f32, so only the inputs are rounded).
-alias tile_t = ${TILE_TYPE};
-override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
-override TILE_COLS = THREADS_X * COLS_PER_THREAD;
-override THREADS = THREADS_X * THREADS_Y;
-// Row stride of w_tile, padded by one so that the transposing stores (k fastest) fall in different banks.
-override W_STRIDE = TILE_COLS + 1u;
-
-var<workgroup> dy_tile: array<tile_t, TILE_ROWS * TILE_K>;  // [row][k], k over outputs
-var<workgroup> w_tile: array<tile_t, TILE_K * W_STRIDE>;    // [k][col] = W[col][k], col over inputs
+#include "lib/workgroup_tile.wgsl"
+const TILE_A_K_FASTEST = true;   // dy[row][k], k over outputs
+const TILE_B_K_FASTEST = true;   // W^T[k][col] = W[col][k]: k runs along W's contiguous rows
+const TILE_SUMS_B = false;
+fn tile_load_a(row: u32, k: u32) -> f32 {
+  if (row >= params.batch) { return 0.0; }
+  return dy[row * params.outputs + k];
+}
+fn tile_load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.inputs) { return 0.0; }
+  return weights[params.weight_offset + col * params.outputs + k];
+}
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
@@ -108,40 +101,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   let col0 = wid.x * TILE_COLS;
   let tx = local.x;
   let ty = local.y;
-  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
-
-  for (var k0 = 0u; k0 < params.outputs; k0 += TILE_K) {
-    for (var e = lid; e < TILE_ROWS * TILE_K; e += THREADS) {
-      let r = e / TILE_K;
-      let k = e % TILE_K;
-      let row = row0 + r;
-      let kk = k0 + k;
-      var value = 0.0;
-      if (row < params.batch && kk < params.outputs) { value = dy[row * params.outputs + kk]; }
-      dy_tile[e] = tile_t(value);
-    }
-    // W^T tile: k fastest, since k runs along W's contiguous rows
-    for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
-      let c = e / TILE_K;
-      let k = e % TILE_K;
-      let kk = k0 + k;
-      let col = col0 + c;
-      var value = 0.0;
-      if (kk < params.outputs && col < params.inputs) { value = weights[params.weight_offset + col * params.outputs + kk]; }
-      w_tile[k * W_STRIDE + c] = tile_t(value);
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < TILE_K; k++) {
-      var a: array<f32, ROWS_PER_THREAD>;
-      var b: array<f32, COLS_PER_THREAD>;
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = f32(dy_tile[(ty + r * THREADS_Y) * TILE_K + k]); }
-      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = f32(w_tile[k * W_STRIDE + tx + c * THREADS_X]); }
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
-      }
-    }
-    workgroupBarrier();
-  }
+  let acc = tile_product(lid, local, row0, col0, 0u, params.outputs, false);
 
   for (var c = 0u; c < COLS_PER_THREAD; c++) {
     let col = col0 + tx + c * THREADS_X;

@@ -8,15 +8,10 @@
 // writes its sum to result[z * split_stride + result_offset + row * out + col] (split_stride = 0 with one split: the
 // gradient itself; otherwise partial sums that Adam or linear_backward_weight_sum.wgsl add up). Both compute each value
 // the same way in float32: fma over the split's batch rows in order from 0 (SUBGROUP_MATRIX excepted).
+#include "lib/grid.wgsl"
 
-struct Params {
-  batch: u32,
-  inputs: u32,
-  outputs: u32,
-  rows_per_split: u32,
-  result_offset: u32,
-  split_stride: u32,
-}
+// struct Params (batch, inputs, outputs, rows_per_split, result_offset, split_stride): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -29,7 +24,7 @@ struct Params {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   let block = register_block(i, params.inputs, params.outputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;
@@ -102,20 +97,18 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
   }
 }
 #else
-override THREADS_X: u32;
-override THREADS_Y: u32;
-override TILE_K: u32;
-const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
-const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
-// Element type of the workgroup tiles (TILE_TYPE): f32, or f16 (half the workgroup memory and its traffic; products and
-// sums stay f32, so only the inputs are rounded).
-alias tile_t = ${TILE_TYPE};
-override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
-override TILE_COLS = THREADS_X * COLS_PER_THREAD;
-override THREADS = THREADS_X * THREADS_Y;
-
-var<workgroup> x_tile: array<tile_t, TILE_K * TILE_ROWS>;   // [k][row]: x^T, k over the batch, row over inputs + 1
-var<workgroup> dy_tile: array<tile_t, TILE_K * TILE_COLS>;  // [k][col]
+#include "lib/workgroup_tile.wgsl"
+const TILE_A_K_FASTEST = false;  // x^T[row][k] = x[k][row]: rows (inputs) contiguous in x, k over the batch
+const TILE_B_K_FASTEST = false;  // dy[k][col]
+const TILE_SUMS_B = true;        // db: the column sums of dy
+fn tile_load_a(row: u32, k: u32) -> f32 {
+  if (row >= params.inputs) { return 0.0; }
+  return x[k * params.inputs + row];
+}
+fn tile_load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.outputs) { return 0.0; }
+  return dy[k * params.outputs + col];
+}
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
@@ -127,44 +120,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
   let tx = local.x;
   let ty = local.y;
   let sums_bias = wid.y == 0u && ty == 0u;  // the first row of threads of the first row tile also sums db
-  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
-  var bias: array<f32, COLS_PER_THREAD>;
-
-  for (var k0 = k_begin; k0 < k_end; k0 += TILE_K) {
-    // x^T tile: row (input index) fastest, contiguous in x's rows
-    for (var e = lid; e < TILE_K * TILE_ROWS; e += THREADS) {
-      let k = e / TILE_ROWS;
-      let r = e % TILE_ROWS;
-      let kk = k0 + k;
-      let row = row0 + r;
-      var value = 0.0;
-      if (kk < k_end && row < params.inputs) { value = x[kk * params.inputs + row]; }
-      x_tile[e] = tile_t(value);
-    }
-    for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
-      let k = e / TILE_COLS;
-      let c = e % TILE_COLS;
-      let kk = k0 + k;
-      let col = col0 + c;
-      var value = 0.0;
-      if (kk < k_end && col < params.outputs) { value = dy[kk * params.outputs + col]; }
-      dy_tile[e] = tile_t(value);
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < TILE_K; k++) {
-      var a: array<f32, ROWS_PER_THREAD>;
-      var b: array<f32, COLS_PER_THREAD>;
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = f32(x_tile[k * TILE_ROWS + ty + r * THREADS_Y]); }
-      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = f32(dy_tile[k * TILE_COLS + tx + c * THREADS_X]); }
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
-      }
-      if (sums_bias) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { bias[c] = fma(1.0, b[c], bias[c]); }
-      }
-    }
-    workgroupBarrier();
-  }
+  let acc = tile_product(lid, local, row0, col0, k_begin, k_end, sums_bias);
+  let bias = tile_b_sums;
 
   let base = wid.z * params.split_stride + params.result_offset;
   for (var r = 0u; r < ROWS_PER_THREAD; r++) {

@@ -14,17 +14,10 @@
 // x: (B, in), W: (in, out) row-major at weights[weight_offset], b: (out) at weights[bias_offset]; y: (B, out)
 // Any sizes: loads are zero-filled (tiled) or clamped (register) and stores bounds-checked. Both compute each output
 // the same way in float32: fma over k = 0, 1, ... from 0, then + bias (SUBGROUP_MATRIX excepted).
+#include "lib/grid.wgsl"
 
-struct Params {
-  batch: u32,
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-  bias_offset: u32,
-  head_outputs: u32,        // HEAD: the head layer's width, its W (out, head_outputs) and b offsets
-  head_weight_offset: u32,
-  head_bias_offset: u32,
-}
+// struct Params (batch, inputs, outputs, weight_offset, bias_offset, head_outputs, head_weight_offset, head_bias_offset): declared in src/nn/linear.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -41,7 +34,7 @@ override RELU: bool;
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   let block = register_block(i, params.batch, params.outputs);
   if (block.z == 0u) { return; }
   let row0 = block.x;
@@ -102,65 +95,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, ids: MatrixIds) {
   }
 }
 #else
-override THREADS_X: u32;
-override THREADS_Y: u32;
-override TILE_K: u32;
-const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
-const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
-// Element type of the workgroup tiles (TILE_TYPE): f32, or f16 (half the workgroup memory and its traffic; products and
-// sums stay f32, so only the inputs are rounded).
-alias tile_t = ${TILE_TYPE};
-override TILE_ROWS = THREADS_Y * ROWS_PER_THREAD;
-override TILE_COLS = THREADS_X * COLS_PER_THREAD;
-override THREADS = THREADS_X * THREADS_Y;
-
-var<workgroup> x_tile: array<tile_t, TILE_ROWS * TILE_K>;  // [row][k]
-var<workgroup> w_tile: array<tile_t, TILE_K * TILE_COLS>;  // [k][col]
+#include "lib/workgroup_tile.wgsl"
+const TILE_A_K_FASTEST = true;   // x[row][k]
+const TILE_B_K_FASTEST = false;  // W[k][col]
+const TILE_SUMS_B = false;
+fn tile_load_a(row: u32, k: u32) -> f32 {
+  if (row >= params.batch) { return 0.0; }
+  return x[row * params.inputs + k];
+}
+fn tile_load_b(k: u32, col: u32) -> f32 {
+  if (col >= params.outputs) { return 0.0; }
+  return weights[params.weight_offset + k * params.outputs + col];
+}
 
 @compute @workgroup_size(THREADS_X, THREADS_Y)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) local: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let row0 = wid.y * TILE_ROWS;
   let col0 = wid.x * TILE_COLS;
-  // Thread (tx, ty) owns rows row0 + ty + r * THREADS_Y and columns col0 + tx + c * THREADS_X (strided, so
-  // neighbouring threads read neighbouring workgroup words and write neighbouring global words).
   let tx = local.x;
   let ty = local.y;
-  var acc: array<f32, ROWS_PER_THREAD * COLS_PER_THREAD>;
-
-  for (var k0 = 0u; k0 < params.inputs; k0 += TILE_K) {
-    // x tile: k fastest (contiguous in x's rows)
-    for (var e = lid; e < TILE_ROWS * TILE_K; e += THREADS) {
-      let r = e / TILE_K;
-      let k = e % TILE_K;
-      let row = row0 + r;
-      let kk = k0 + k;
-      var value = 0.0;
-      if (row < params.batch && kk < params.inputs) { value = x[row * params.inputs + kk]; }
-      x_tile[e] = tile_t(value);
-    }
-    // W tile: column fastest (contiguous in W's rows)
-    for (var e = lid; e < TILE_K * TILE_COLS; e += THREADS) {
-      let k = e / TILE_COLS;
-      let c = e % TILE_COLS;
-      let kk = k0 + k;
-      let col = col0 + c;
-      var value = 0.0;
-      if (kk < params.inputs && col < params.outputs) { value = weights[params.weight_offset + kk * params.outputs + col]; }
-      w_tile[e] = tile_t(value);
-    }
-    workgroupBarrier();
-    for (var k = 0u; k < TILE_K; k++) {
-      var a: array<f32, ROWS_PER_THREAD>;
-      var b: array<f32, COLS_PER_THREAD>;
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) { a[r] = f32(x_tile[(ty + r * THREADS_Y) * TILE_K + k]); }
-      for (var c = 0u; c < COLS_PER_THREAD; c++) { b[c] = f32(w_tile[k * TILE_COLS + tx + c * THREADS_X]); }
-      for (var r = 0u; r < ROWS_PER_THREAD; r++) {
-        for (var c = 0u; c < COLS_PER_THREAD; c++) { acc[r * COLS_PER_THREAD + c] = fma(a[r], b[c], acc[r * COLS_PER_THREAD + c]); }
-      }
-    }
-    workgroupBarrier();
-  }
+  let acc = tile_product(lid, local, row0, col0, 0u, params.inputs, false);
 
   for (var c = 0u; c < COLS_PER_THREAD; c++) {
     let col = col0 + tx + c * THREADS_X;
@@ -173,12 +128,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
       if (RELU) { value = max(value, 0.0); }
       y[row * params.outputs + col] = value;
 #if ${HEAD}
-      w_tile[(ty + r * THREADS_Y) * TILE_COLS + tx + c * THREADS_X] = tile_t(value);
+      b_tile[(ty + r * THREADS_Y) * B_STRIDE + tx + c * THREADS_X] = tile_t(value);
 #endif
     }
   }
 #if ${HEAD}
-  // every column of rows [row0, row0 + TILE_ROWS) of y is in w_tile (the k-loop's last barrier freed it)
+  // every column of rows [row0, row0 + TILE_ROWS) of y is in b_tile (tile_product's last barrier freed it)
   workgroupBarrier();
   for (var e = lid; e < TILE_ROWS * params.head_outputs; e += THREADS) {
     let r = e / params.head_outputs;
@@ -186,7 +141,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) loc
     if (row0 + r >= params.batch) { continue; }
     var sum = 0.0;
     for (var k = 0u; k < params.outputs; k++) {
-      sum = fma(f32(w_tile[r * TILE_COLS + k]), weights[params.head_weight_offset + k * params.head_outputs + o], sum);
+      sum = fma(f32(b_tile[r * B_STRIDE + k]), weights[params.head_weight_offset + k * params.head_outputs + o], sum);
     }
     head_y[(row0 + r) * params.head_outputs + o] = sum + weights[params.head_bias_offset + o];
   }

@@ -9,21 +9,13 @@
 // STAGE_K > 0 (a variant for GPUs): W's columns [k0, k0 + STAGE_K) of every row go through workgroup memory transposed,
 // loaded along W's contiguous rows (thread i reading W[i][k] from global memory touches a cache line per thread); the
 // sums are unchanged.
+#include "lib/grid.wgsl"
 
-struct Layer {
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-  _pad: u32,
-}
+// struct Layer (inputs, outputs, weight_offset, bias_offset): declared in src/nn/mlpFused.ts
+${LAYER_STRUCT}
 
-struct Params {
-  batch: u32,
-  layers: u32,
-  lowest: u32,  // 0: down to d_input; 1: stop at delta_0
-  _pad: u32,
-  layer: array<Layer, MAX_LAYERS>,
-}
+// struct Params (batch, layers, lowest, layer): declared in src/nn/mlpFused.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> d_output: array<f32>;
@@ -66,7 +58,7 @@ fn store(l: u32, index: u32, value: f32) {
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row0 = (wid.x + wid.y * nwg.x) * ROWS;
+  let row0 = grid_group(wid, nwg) * ROWS;
   let top = params.layers - 1u;
   let outputs_top = params.layer[top].outputs;
   for (var e = lid; e < ROWS * outputs_top; e += THREADS) {

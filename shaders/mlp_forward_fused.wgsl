@@ -7,21 +7,13 @@
 // STAGE_K > 0 (a variant for GPUs): each layer's W goes through workgroup memory STAGE_K rows at a time, every invocation
 // loading consecutive words of the contiguous block (all loads of a step in flight at once, not one per k and thread);
 // the sums are unchanged.
+#include "lib/grid.wgsl"
 
-struct Layer {
-  inputs: u32,
-  outputs: u32,
-  weight_offset: u32,
-  bias_offset: u32,
-}
+// struct Layer (inputs, outputs, weight_offset, bias_offset): declared in src/nn/mlpFused.ts
+${LAYER_STRUCT}
 
-struct Params {
-  batch: u32,
-  layers: u32,
-  _pad0: u32,
-  _pad1: u32,
-  layer: array<Layer, MAX_LAYERS>,
-}
+// struct Params (batch, layers, layer): declared in src/nn/mlpFused.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> x: array<f32>;
@@ -58,7 +50,7 @@ fn store(l: u32, index: u32, value: f32) {
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let row0 = (wid.x + wid.y * nwg.x) * ROWS;
+  let row0 = grid_group(wid, nwg) * ROWS;
   let inputs0 = params.layer[0].inputs;
   for (var e = lid; e < ROWS * inputs0; e += THREADS) {
     let r = e / inputs0;

@@ -2,10 +2,8 @@
 // q: (B) (the critic's output), target: (B); dq: (B); loss_partials[loss_offset + w] for workgroup w.
 #include "lib/workgroup_reduce.wgsl"
 
-struct Params {
-  batch: u32,
-  loss_offset: u32,
-}
+// struct Params (batch, loss_offset): declared in src/nn/mseLoss.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> q: array<f32>;

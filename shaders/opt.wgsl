@@ -3,9 +3,8 @@
 // other compute shares). states: (count, STATE_SIZE) -> actions: (count, ACTION_SIZE), latencies: (count, 4).
 #include "lib/megc.wgsl"
 
-struct Params {
-  count: u32,
-}
+// struct Params (count): declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<uniform> params: Params;
@@ -13,7 +12,7 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> actions: array<f32>;          // (count, ACTION_SIZE)
 @group(0) @binding(4) var<storage, read_write> latencies: array<vec4<f32>>;  // (count, 4)
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 override OUTER_ITERATIONS: u32;
 override INNER_ITERATIONS: u32;
 const INVPHI: f32 = 0.6180339887498949;
@@ -74,7 +73,7 @@ fn offload_objective(state: array<f32, STATE_SIZE>, t_local: f32, k_comp: f32, g
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let n = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let n = grid_index(wid, nwg, lid);
   if (n >= params.count) { return; }
   var state: array<f32, STATE_SIZE>;
   for (var k = 0u; k < STATE_SIZE; k++) { state[k] = states[n * STATE_SIZE + k]; }

@@ -1,12 +1,13 @@
 // Test kernel: writes philox4x32(counter = (i, c1, c2, c3), key) for i in [0, count) to out (count, 4).
 #include "lib/philox.wgsl"
 
-struct Params { count: u32, c1: u32, c2: u32, c3: u32, k0: u32, k1: u32 }
+// struct Params (count, c1, c2, c3, k0, k1): declared in test/philox.test.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> out: array<vec4<u32>>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>) {

@@ -1,21 +1,19 @@
 // Soft target update over a flat parameter buffer: target = tau * source + (1 - tau) * target.
 // source, target: (count,)
 
-struct Params {
-  count: u32,
-  tau: f32,
-}
+// struct Params (count, tau): declared in src/nn/softUpdate.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> source: array<f32>;
 @group(0) @binding(2) var<storage, read_write> target_params: array<f32>;
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   if (i >= params.count) { return; }
   target_params[i] = params.tau * source[i] + (1.0 - params.tau) * target_params[i];
 }

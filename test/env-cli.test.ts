@@ -67,7 +67,7 @@ describe('megc eval, latency, solve', () => {
     });
   });
 
-  it('eval --json prints one object with the issue keys, and --gap', () => {
+  it('eval --json prints one object with the documented keys, and --gap', () => {
     const r = megc(['eval', '--policy', 'fra', '--slots', '2000', '--device', 'cpu', '--gap', '--json']);
     expect(r.status).toBe(0);
     const result = JSON.parse(r.stdout);

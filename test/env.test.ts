@@ -70,7 +70,7 @@ describe('environment reference', () => {
     }
   });
 
-  it('FRA and RRA means agree with the issue numbers (1e5 slots, 4 sigma)', () => {
+  it('FRA and RRA means agree with the published numbers (1e5 slots, 4 sigma)', () => {
     const n = 100_000;
     const sums = [0, 0, 0, 0]; let squares = 0; let rra = 0; let rraSquares = 0;
     const states = sampleStates(scenario, 11, Stream.trainStates, 0, n, 0);
@@ -87,7 +87,7 @@ describe('environment reference', () => {
     const se = Math.sqrt((squares / n - mean[3] ** 2) / n);
     const rraMean = rra / n;
     const rraSe = Math.sqrt((rraSquares / n - rraMean ** 2) / n);
-    // Issue 3: FRA total 6.047 (se 0.005 at 1e6), comp 0.244, aigc 3.228, ve 2.575; RRA 9.66 (rounded to 0.01).
+    // Published estimates: FRA total 6.047 (se 0.005 at 1e6), comp 0.244, aigc 3.228, ve 2.575; RRA 9.66 (rounded to 0.01).
     expect(Math.abs(mean[3] - 6.047)).toBeLessThan(4 * Math.hypot(se, 0.005));
     expect(Math.abs(mean[0] - 0.244)).toBeLessThan(0.005);
     expect(Math.abs(mean[1] - 3.228)).toBeLessThan(4 * Math.hypot(se, 0.005));

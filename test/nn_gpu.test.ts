@@ -80,7 +80,7 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
         const dInput = createStorage(device, batch * sizes[0] * 4, 'dInput');
         encodePass(device, (rec) => {
           mlp.encodeForward(rec, input, batch);
-          mlp.encodeBackward(rec, dOutputBuffer, batch, { dInput });
+          mlp.encodeBackward(rec, input, dOutputBuffer, batch, { dInput });
         });
         const ref = mlpForward(params, sizes, x, batch);
         const refBackward = mlpBackward(params, sizes, ref.cache, dOutput, batch);
@@ -127,7 +127,7 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
         const dInput = createStorage(device, batch * sizes[0] * 4, 'dInput');
         encodePass(device, (rec) => {
           mlp.encodeForward(rec, input, batch);
-          mlp.encodeBackward(rec, dOutputBuffer, batch, { dInput });
+          mlp.encodeBackward(rec, input, dOutputBuffer, batch, { dInput });
         });
         const activations = await Promise.all(mlp.activations.map((a, l) => readFloat32(device, a, batch * sizes[l + 1])));
         results.push([...activations, await mlp.readGrads(), await readFloat32(device, dInput, batch * sizes[0])]);
@@ -181,9 +181,9 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
     const dInput = createStorage(device, batch * 14 * 4, 'dInput');
     encodePass(device, (rec) => {
       mlp.encodeForward(rec, input, batch);
-      mlp.encodeBackward(rec, dOutA, batch); // grads for dA
-      mlp.encodeBackward(rec, dOutA, batch); // again: must overwrite, not accumulate
-      mlp.encodeBackward(rec, dOutB, batch, { dInput, skipParamGrads: true }); // dInput for dB only
+      mlp.encodeBackward(rec, input, dOutA, batch); // grads for dA
+      mlp.encodeBackward(rec, input, dOutA, batch); // again: must overwrite, not accumulate
+      mlp.encodeInputGradient(rec, input, dOutB, batch, dInput); // dInput for dB only
     });
     const ref = mlpForward(params, sizes, x, batch);
     const refA = mlpBackward(params, sizes, ref.cache, dA, batch);
@@ -237,7 +237,12 @@ describe('GpuMlp forward and backward vs the float64 reference', GPU_TEST_TIMEOU
     const buffer = createStorage(device, 1024, 'b');
     const recorder: Recorder = { dispatch: () => { throw new Error('nothing may be recorded'); } };
     expect(() => mlp.encodeForward(recorder, buffer, 9)).toThrow(/batch 9 was not planned \(planned: 4, 8\)/);
-    expect(() => mlp.encodeBackward(recorder, buffer, 4)).toThrow(/encodeForward/);
+    expect(() => mlp.encodeBackward(recorder, buffer, buffer, 4)).toThrow(/encodeForward/);
+    // a backward of an input other than the latest forward's would read another input's activations
+    const other = createStorage(device, 1024, 'other');
+    mlp.encodeForward({ dispatch: () => {} }, other, 4);
+    expect(() => mlp.encodeBackward(recorder, buffer, buffer, 4)).toThrow(/encodeForward of the same input/);
+    other.destroy();
     mlp.destroy();
   });
 });
@@ -280,7 +285,7 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     gradSets[2][5] = 0; // a zero gradient still decays m and v
     for (const [slot, g] of gradSets.entries()) {
       device.queue.writeBuffer(mlp.grads!, 0, g);
-      encodePass(device, (rec) => mlp.encodeAdam(rec, slot));
+      encodePass(device, (rec) => mlp.encodeAdam(rec, slot, mlp.gradient));
     }
     for (const [slot, g] of gradSets.entries()) adam(params, g, m, v, hypers[slot]);
     const moments = await mlp.readAdamMoments();
@@ -317,8 +322,9 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     const dOutputBuffer = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
     encodePass(device, (rec) => {
       mlp.encodeForward(rec, input, batch);
-      mlp.encodeBackward(rec, dOutputBuffer, batch, { deferGradSum: true });
-      mlp.encodeAdam(rec, 0, { softUpdate: { target, tau } });
+      const gradient = mlp.encodeBackward(rec, input, dOutputBuffer, batch, { deferGradSum: true });
+      expect(gradient.splits).toBe(3);
+      mlp.encodeAdam(rec, 0, gradient, { softUpdate: { target, tau } });
     });
     const forward = mlpForward(params, sizes, x, batch);
     const grad = mlpBackward(params, sizes, forward.cache, dOutput, batch).dParams;
@@ -334,7 +340,7 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     expectClose(moments.v, v, { atol: 1e-7 * gradScale * gradScale + 1e-12, rtol: 1e-5 }, 'v');
     expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params');
     expectClose(await target.readParams(), targetParams, { atol: 1e-6, rtol: 1e-6 }, 'soft-updated target');
-    expect(() => mlp.encodeAdam(null as unknown as Recorder, 0, { softUpdate: { target: { sizes: [14, 1], parameterCount: 15 } as unknown as GpuMlp, tau } }))
+    expect(() => mlp.encodeAdam(null as unknown as Recorder, 0, mlp.gradient, { softUpdate: { target: { sizes: [14, 1], parameterCount: 15 } as unknown as GpuMlp, tau } }))
       .toThrow(/sizes/);
     mlp.destroy(); target.destroy();
   });
@@ -352,7 +358,7 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     device.queue.writeBuffer(mlp.grads!, 0, g);
     const hypers = [adamHyper(0.01, 1), adamHyper(0.02, 2), adamHyper(0.05, 3)];
     mlp.writeAdamSchedule(device.queue, hypers);
-    encodePass(device, (rec) => { mlp.encodeAdam(rec, 0); mlp.encodeAdam(rec, 1); mlp.encodeAdam(rec, 2); });
+    encodePass(device, (rec) => { for (const entry of [0, 1, 2]) mlp.encodeAdam(rec, entry, mlp.gradient); });
     for (const hp of hypers) adam(params, g, m, v, hp);
     // updates of at most lr each (0.08 in all) with float32 relative error ~1e-6
     expectClose(await mlp.readParams(), params, { atol: 1e-6, rtol: 1e-6 }, 'params after 3 steps in one pass');

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { philox4x32, uniformFromU32 } from '../src/rng/philox.js';
 import { createStorage, createUniform, readUint32 } from '../src/gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, submitPass } from '../src/gpu/kernel.js';
+import { uniformStruct } from '../src/gpu/uniforms.js';
 
 /** shaders/philox_test.wgsl: Philox words of counters (i, c1, c2, c3) for i < count. */
+const PHILOX_TEST_PARAMS = uniformStruct('Params', { count: 'u32', c1: 'u32', c2: 'u32', c3: 'u32', k0: 'u32', k1: 'u32' });
 const philoxTestKernel = defineKernel({
-  shader: 'philox_test.wgsl', bindings: { params: 'uniform', out: 'read-write' },
-  variant: () => ({ constants: { WORKGROUP_SIZE: 64 } }), workgroup: () => [64],
+  shader: 'philox_test.wgsl', uniforms: [PHILOX_TEST_PARAMS], bindings: { params: 'uniform', out: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: 64 } }),
 });
 import { testGpu } from './helpers/gpu.js';
 
@@ -33,7 +35,7 @@ describe('philox4x32-10', () => {
     const count = 1000;
     const [c1, c2, c3, k0, k1] = [7, 0xffffffff, 3, 0x12345678, 9];
     const p = await philoxTestKernel.pipeline(device, undefined);
-    const params = createUniform(device, new Uint32Array([count, c1, c2, c3, k0, k1, 0, 0]).buffer, 'params');
+    const params = createUniform(device, PHILOX_TEST_PARAMS.pack({ count, c1, c2, c3, k0, k1 }), 'params');
     const out = createStorage(device, count * 16, 'out');
     const d = dispatchOf(device, p, { params, out }, linearGrid(device, count, p.workgroup[0]));
     submitPass(device, (rec) => rec.dispatch(d));

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   actionHead, actionHeadVjp, criticActionFeatures, criticFeaturesFromPre, criticFeaturesVjp, cosineSchedule,
   explorationNormalsInto, learningRate, learningReward, minibatchIndicesInto, mulhiU32, noiseScale, observation,
-  observationNorm, observationNormParams,
+  observationNorm,
 } from '../src/train/features.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { sampleStates } from '../src/env/reference.js';
@@ -11,13 +11,18 @@ import { philox4x32, normalPair, uniformFromU32 } from '../src/rng/philox.js';
 import { Stream } from '../src/rng/streams.js';
 import { createStorage, createStorageFrom, createUniform, readFloat32 } from '../src/gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, submitPass } from '../src/gpu/kernel.js';
-import { LARA_DEFINES } from '../src/train/layout.js';
+import { uniformStruct } from '../src/gpu/uniforms.js';
+import { LARA_DEFINES, OBSERVATION_NORM_STRUCT } from '../src/train/layout.js';
 
 /** shaders/lara_features_test.wgsl: every function of lib/lara.wgsl for a batch, out (count, 48). */
+const LARA_FEATURES_TEST_PARAMS = uniformStruct('Params', {
+  count: 'u32', shareFloor: 'f32', seed: 'u32', t: 'u32', filled: 'u32', total: 'u32', scheduleStart: 'f32', scheduleEnd: 'f32',
+  rewardKind: 'u32', norm: OBSERVATION_NORM_STRUCT,
+});
 const laraFeaturesTestKernel = defineKernel({
-  shader: 'lara_features_test.wgsl', defines: LARA_DEFINES,
+  shader: 'lara_features_test.wgsl', defines: LARA_DEFINES, uniforms: [LARA_FEATURES_TEST_PARAMS],
   bindings: { params: 'uniform', states: 'read', pre: 'read', dFeatures: 'read', out: 'read-write' },
-  variant: () => ({ constants: { WORKGROUP_SIZE: 64 } }), workgroup: () => [64],
+  variant: () => ({ constants: { WORKGROUP_SIZE: 64 } }),
 });
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
@@ -192,11 +197,9 @@ describe('WGSL twins (shaders/lib/lara.wgsl)', () => {
     const dFeatures = preActivations(count, 1, 6);
     const norm = observationNorm(DEFAULT_SCENARIO);
 
-    const params = new ArrayBuffer(112);
-    const u32 = new Uint32Array(params), f32 = new Float32Array(params);
-    u32[0] = count; f32[1] = floor; u32[2] = seed; u32[3] = t; u32[4] = filled; u32[5] = total;
-    f32[6] = start; f32[7] = end; u32[8] = 0;
-    f32.set(observationNormParams(norm), 12);
+    const params = LARA_FEATURES_TEST_PARAMS.pack({
+      count, shareFloor: floor, seed, t, filled, total, scheduleStart: start, scheduleEnd: end, rewardKind: 0, norm,
+    });
 
     const p = await laraFeaturesTestKernel.pipeline(device, undefined);
     const buffers = {

@@ -71,7 +71,7 @@ describe('MLP plan tuning', { timeout: 400_000 }, () => {
     mlp.writeParams(params);
     const input = createStorageFrom(device, Float32Array.from(x), 'x');
     const dOut = createStorageFrom(device, Float32Array.from(dOutput), 'dOutput');
-    submitPass(device, (rec) => { mlp.encodeForward(rec, input, batch); mlp.encodeBackward(rec, dOut, batch); });
+    submitPass(device, (rec) => { mlp.encodeForward(rec, input, batch); mlp.encodeBackward(rec, input, dOut, batch); });
     const ref = mlpForward(params, sizes, x, batch);
     const refBackward = mlpBackward(params, sizes, ref.cache, dOutput, batch);
     const close = (r: Float64Array) => ({ atol: 5e-5 * Math.max(...Array.from(r, Math.abs)), rtol: 1e-4 });

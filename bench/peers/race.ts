@@ -27,7 +27,7 @@ export interface RaceOptions {
   jaxArgs?: string[];
 }
 
-export type PeerRecipe = 'issue' | 'megc';
+export type PeerRecipe = 'baseline' | 'megc';
 
 /** lara_jax.py's flags for megc's default config (the same recipe in JAX). */
 export function megcRecipeFlags(c: TrainConfig = DEFAULT_TRAIN_CONFIG): string[] {
@@ -87,7 +87,7 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
   const evalset = ensureEvaluationSet(log);
   const work = mkdtempSync(join(tmpdir(), 'megc-peers-'));
   try {
-    const recipe = options.peerRecipe ?? 'issue';
+    const recipe = options.peerRecipe ?? 'baseline';
     log(`== JAX peer (bench/peers/lara_jax.py, ${recipe === 'megc' ? "megc's default config" : "the issue's recipe"})`);
     const jaxJson = join(work, 'jax.json');
     const recipeFlags = recipe === 'megc' ? megcRecipeFlags() : [];

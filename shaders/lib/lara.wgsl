@@ -1,18 +1,13 @@
 // LARA's shared functions in f32, twins of src/train/features.ts (observation, action head, critic action features and
 // their vector-Jacobian product, schedules, learning reward, exploration normals, minibatch indices). No bindings.
-// Needs the defines of LARA_DEFINES (src/train/laraLayout.ts): OBSERVATION_SIZE, ACTION_SIZE and the stream ids.
+// Needs the defines of LARA_DEFINES (src/train/layout.ts): OBSERVATION_SIZE, ACTION_SIZE and the stream ids.
 #include "lib/philox.wgsl"
 
 const OBSERVATION_SIZE: u32 = ${OBSERVATION_SIZE}u;
 const LARA_ACTION_SIZE: u32 = ${ACTION_SIZE}u;
 
-// Mirrors observationNormParams() in src/train/features.ts (16 f32, 64 bytes).
-struct LaraObservationNorm {
-  log_mean_gain: vec4<f32>,  // ln(g0 * distance^-exponent) of h_comp_off, h_aigc_back, h_ve_off, h_ve_back
-  data_low: vec4<f32>,       // xyz: low end of the d_comp, d_ve, d_aigc intervals
-  data_span: vec4<f32>,      // xyz: high - low (0: a fixed size, observed as 0)
-  channel_scale: f32,
-}
+// struct LaraObservationNorm (log_mean_gain, data_low, data_span, channel_scale): declared in src/train/layout.ts
+${LARA_OBSERVATION_NORM_STRUCT}
 
 const LARA_MIN_GAIN: f32 = 1e-30;
 const LARA_FEATURE_CLAMP: f32 = 30.0;

@@ -28,7 +28,7 @@ const TILE_COLS = SUBGROUP_COLS * FRAG_COLS * SG_N;
 const A_STRIDE = TILE_K + 8u;     // f16 a_tile[row][k]
 const B_STRIDE = TILE_COLS + 8u;  // f16 b_tile[k][col]
 const C_STRIDE = TILE_COLS + 4u;  // f32 c_tile[row][col]
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 
 var<workgroup> a_tile: array<f16, TILE_ROWS * A_STRIDE>;
 var<workgroup> b_tile: array<f16, TILE_K * B_STRIDE>;

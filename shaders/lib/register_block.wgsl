@@ -3,7 +3,7 @@
 // consecutive row blocks (so a SIMD group shares its column operand's loads); otherwise consecutive column blocks.
 // Declares `override WORKGROUP_SIZE` and needs the defines ROWS_PER_THREAD, COLS_PER_THREAD, LANES_OVER_ROWS.
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 const ROWS_PER_THREAD = ${ROWS_PER_THREAD}u;
 const COLS_PER_THREAD = ${COLS_PER_THREAD}u;
 const LANES_OVER_ROWS = ${LANES_OVER_ROWS};

@@ -5,7 +5,7 @@
 // (the invocation's index, and its subgroup builtins with SUBGROUP_REDUCE, for which the kernel layer enables
 // `subgroups`); subgroups are taken to be consecutive runs of local_invocation_index (subgroup i is lid / size).
 
-override WORKGROUP_SIZE: u32;
+#include "lib/grid.wgsl"
 const REDUCE_WIDTH: u32 = ${REDUCE_WIDTH}u;
 
 var<workgroup> reduce_scratch: array<array<f32, REDUCE_WIDTH>, WORKGROUP_SIZE>;

@@ -31,7 +31,7 @@ export function registerBench(program: Command): void {
     .addOption(new Option('--tune <mode>', 'how kernel variants are chosen: off (defaults), quick, full (time every candidate); cached per adapter').choices([...TUNE_MODES]).default('quick'))
     .option('--profile', 'also time every kernel of the training configs and print the per-kernel table')
     .option('--peers', 'instead: time to within 1% of OPT of the JAX CPU peer (bench/peers/lara_jax.py) and of `megc train`, one after the other (minutes; JSON to runs/peers.json of the working directory)')
-    .addOption(new Option('--peer-recipe <recipe>', "with --peers: the JAX peer's recipe, the issue's (128x2, 1,024 envs = batch, 4 updates) or megc's default config").choices(['issue', 'megc'] satisfies PeerRecipe[]).default('issue'))
+    .addOption(new Option('--peer-recipe <recipe>', "with --peers: the JAX peer's recipe, its baseline (128x2, 1,024 envs = batch, 4 updates) or megc's default config").choices(['baseline', 'megc'] satisfies PeerRecipe[]).default('baseline'))
     .addOption(deviceOption())
     .addOption(adapterOption())
     .action(action(async (opts: { quick?: boolean; json?: string | boolean; only?: string; device: DeviceKind; adapter?: string; peers?: boolean; peerRecipe: PeerRecipe; tune: TuneMode; profile?: boolean }) => {

@@ -3,7 +3,7 @@ import { UserError } from '../errors.js';
 import { createStorage, readFloat32 } from '../gpu/buffers.js';
 import { EVAL_SEED, Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
-import { submitPass } from '../gpu/kernel.js';
+import { releaseDispatches, submitPass, type Dispatch } from '../gpu/kernel.js';
 import { envSampleDispatch, optDispatch, rolloutMeanGpu, scenarioBuffer, vec4SumDispatch } from './gpu.js';
 import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from './layout.js';
 import { optActions } from './opt.js';
@@ -103,22 +103,27 @@ async function evaluateOptGpu(device: GPUDevice, ctx: EvaluationContext): Promis
   const actions = createStorage(device, n * ACTION_SIZE * 4, 'eval.actions');
   const latencies = createStorage(device, n * LATENCY_SIZE * 4, 'eval.latencies');
   const total = createStorage(device, 16, 'eval.total');
+  const dispatches: Dispatch[] = [];
+  const made = <D extends Dispatch>(d: D): D => { dispatches.push(d); return d; };
   try {
     // OPT is heavy per state: submit in chunks so no single dispatch runs for long (watchdogs, software adapters).
-    const sample = await envSampleDispatch(device, scenario, states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot });
+    const sample = made(await envSampleDispatch(device, scenario, states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot }));
     submitPass(device, (rec) => rec.dispatch(sample));
     const chunk = 16384;
     for (let first = 0; first < n; first += chunk) {
       const count = Math.min(chunk, n - first);
       const view = (buffer: GPUBuffer, width: number) => ({ buffer, offset: first * width * 4, size: count * width * 4 });
-      const opt = await optDispatch(device, scenario, { states: view(states, STATE_SIZE), actions: view(actions, ACTION_SIZE), latencies: view(latencies, LATENCY_SIZE) }, count);
+      const opt = made(await optDispatch(device, scenario, { states: view(states, STATE_SIZE), actions: view(actions, ACTION_SIZE), latencies: view(latencies, LATENCY_SIZE) }, count));
       submitPass(device, (rec) => rec.dispatch(opt));
       await device.queue.onSubmittedWorkDone();
     }
-    const sum = await vec4SumDispatch(device, latencies, n, total);
+    const sum = made(await vec4SumDispatch(device, latencies, n, total));
     submitPass(device, (rec) => rec.dispatch(sum));
     return means(await readFloat32(device, total, 4), n);
-  } finally { states.destroy(); actions.destroy(); latencies.destroy(); total.destroy(); }
+  } finally {
+    releaseDispatches(dispatches);
+    for (const b of [scenario, states, actions, latencies, total]) b.destroy();
+  }
 }
 
 const BUILT_IN: Record<string, PolicyProvider> = {

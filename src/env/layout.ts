@@ -1,4 +1,5 @@
 // Data layouts of the environment (docs/ARCHITECTURE.md): state, action and latency columns in MODEL.md's CSV order.
+import { uniformStruct, structDefines } from '../gpu/uniforms.js';
 import { Stream } from '../rng/streams.js';
 
 /** State, 7 values per environment. */
@@ -12,8 +13,38 @@ export const STATE_SIZE = STATE_COLUMNS.length;
 export const ACTION_SIZE = ACTION_COLUMNS.length;
 export const LATENCY_SIZE = LATENCY_COLUMNS.length;
 
-/** Defines of shaders/lib/megc.wgsl: its sizes come from here. */
-export const ENV_DEFINES = { STATE_SIZE, ACTION_SIZE, STREAM_RRA_ACTIONS: Stream.rraActions } as const;
+/** `struct Scenario` of shaders/lib/scenario.wgsl: the scenario with its derived values (src/env/scenarioUniform.ts). */
+export const SCENARIO_STRUCT = uniformStruct('Scenario', {
+  pathGainComp: 'f32',        // g0 * distance.comp^-exp
+  pathGainAigc: 'f32',        // g0 * distance.aigc^-exp
+  pathGainVe: 'f32',          // g0 * distance.ve^-exp (both ve links)
+  ricianLos: 'f32',           // sqrt(K / (K + 1))
+  ricianScatter: 'f32',       // sqrt(1 / (K + 1)) / sqrt(2)
+  bandwidthOff: 'f32',        // Hz
+  bandwidthBack: 'f32',       // Hz
+  snrScaleOff: 'f32',         // 1 / (bandwidth_off * N0), 1/W: snr = p * h * snr_scale / share
+  snrScaleBack: 'f32',        // 1 / (bandwidth_back * N0)
+  powerComp: 'f32',           // W
+  powerVe: 'f32',             // W
+  powerEs: 'f32',             // W
+  dCompLow: 'f32',            // bits
+  dCompSpan: 'f32',           // high - low, bits
+  dVeLow: 'f32',
+  dVeSpan: 'f32',
+  dAigcLow: 'f32',
+  dAigcSpan: 'f32',
+  localSecondsPerBit: 'f32',  // cyclesPerBit / fLocal
+  cyclesPerBit: 'f32',        // chi
+  fEs: 'f32',                 // cycles/s
+  genCyclesPerBit: 'f32',     // xi * chi * genUnitCycles
+  genCyclesFixed: 'f32',      // zeta * genUnitCycles
+  psi: 'f32',
+  rraFloor: 'f32',
+  slotsPerEpisode: 'u32',
+});
+
+/** Defines of shaders/lib/megc.wgsl and lib/scenario.wgsl: its sizes and struct come from here. */
+export const ENV_DEFINES = { STATE_SIZE, ACTION_SIZE, STREAM_RRA_ACTIONS: Stream.rraActions, ...structDefines([SCENARIO_STRUCT]) } as const;
 
 /** Indices into a state row. */
 export const S = { hCompOff: 0, hAigcBack: 1, hVeOff: 2, hVeBack: 3, dComp: 4, dVe: 5, dAigc: 6 } as const;

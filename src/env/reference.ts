@@ -142,3 +142,35 @@ export function rraAction(scenario: Scenario, seed: number, env: number, slot: n
   out[A.omegaVe] = 1 - out[A.omegaComp] - out[A.omegaAigc];
   return out;
 }
+
+export type FixedPolicy = 'fra' | 'rra';
+
+/** A rollout of FRA or RRA: envs firstEnv.. over slots firstSlot.., states from (stateSeed, stateStream). */
+export interface RolloutParams {
+  envs: number;
+  slots: number;
+  firstEnv?: number;
+  firstSlot?: number;
+  stateSeed: number;
+  stateStream: number;
+  /** Key word 0 of RRA's draws (ignored by FRA). */
+  actionSeed?: number;
+}
+
+/**
+ * Mean [comp, aigc, ve, total] latency of FRA or RRA over envs x slots: the float64 reference of the fused rollout
+ * (shaders/env_rollout.wgsl, rolloutMeanGpu in src/env/gpu.ts), on the same draws.
+ */
+export function rolloutMean(scenario: Scenario, policy: FixedPolicy, p: RolloutParams): [number, number, number, number] {
+  const firstEnv = p.firstEnv ?? 0, firstSlot = p.firstSlot ?? 0;
+  const sums: [number, number, number, number] = [0, 0, 0, 0];
+  for (let slot = firstSlot; slot < firstSlot + p.slots; slot++) {
+    const states = sampleStates(scenario, p.stateSeed, p.stateStream, firstEnv, p.envs, slot);
+    for (let i = 0; i < p.envs; i++) {
+      const a = policy === 'fra' ? fraAction() : rraAction(scenario, p.actionSeed ?? 0, firstEnv + i, slot);
+      latency(scenario, states.subarray(i * STATE_SIZE, (i + 1) * STATE_SIZE), a).forEach((x, k) => { sums[k] += x; });
+    }
+  }
+  const n = p.envs * p.slots;
+  return [sums[0] / n, sums[1] / n, sums[2] / n, sums[3] / n];
+}

@@ -3,61 +3,59 @@
 import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { checkGpuScenario, FLOAT32_MAX, FLOAT32_MIN_NORMAL } from './gpuRange.js';
+import { SCENARIO_STRUCT } from './layout.js';
 import { pathGain } from './reference.js';
 
-/** Bytes of `struct Scenario` (28 four-byte fields). */
-export const SCENARIO_UNIFORM_BYTES = 112;
-
-/** The scenario key each field of `struct Scenario` is derived from (named in errors), in field order. */
-const FIELD_KEYS = [
-  'distance.comp', 'distance.aigc', 'distance.ve', 'channel.ricianK', 'channel.ricianK', 'bandwidth.off', 'bandwidth.back',
-  'noiseDbmPerHz', 'noiseDbmPerHz', 'power.comp', 'power.ve', 'power.es', 'data.comp', 'data.comp', 'data.ve', 'data.ve',
-  'data.aigc', 'data.aigc', 'fLocal', 'cyclesPerBit', 'fEs', 'xi', 'zeta', 'psi', 'rraFloor',
-] as const;
+/** The scenario key each float field of `struct Scenario` is derived from (named in errors). */
+const FIELD_KEYS = {
+  pathGainComp: 'distance.comp', pathGainAigc: 'distance.aigc', pathGainVe: 'distance.ve', ricianLos: 'channel.ricianK',
+  ricianScatter: 'channel.ricianK', bandwidthOff: 'bandwidth.off', bandwidthBack: 'bandwidth.back', snrScaleOff: 'noiseDbmPerHz',
+  snrScaleBack: 'noiseDbmPerHz', powerComp: 'power.comp', powerVe: 'power.ve', powerEs: 'power.es', dCompLow: 'data.comp',
+  dCompSpan: 'data.comp', dVeLow: 'data.ve', dVeSpan: 'data.ve', dAigcLow: 'data.aigc', dAigcSpan: 'data.aigc',
+  localSecondsPerBit: 'fLocal', cyclesPerBit: 'cyclesPerBit', fEs: 'fEs', genCyclesPerBit: 'xi', genCyclesFixed: 'zeta', psi: 'psi',
+  rraFloor: 'rraFloor',
+} as const;
 
 /**
- * Mirrors `struct Scenario` of shaders/lib/scenario.wgsl field by field. Refuses (UserError naming the key) a scenario
+ * `struct Scenario` (SCENARIO_STRUCT of src/env/layout.ts) of a scenario. Refuses (UserError naming the key) a scenario
  * outside the float32 GPU path's range (checkGpuScenario), and any derived field that float32 holds only as 0, a
  * subnormal (flushed to 0 by many GPUs) or infinity, as it would an exact zero.
  */
 export function scenarioUniform(s: Scenario, source = 'scenario'): ArrayBuffer {
   checkGpuScenario(s, source);
-  const data = new ArrayBuffer(SCENARIO_UNIFORM_BYTES);
-  const f = new Float32Array(data);
   const K = s.channel.ricianK;
-  const fields = [
-    pathGain(s, s.distance.comp),
-    pathGain(s, s.distance.aigc),
-    pathGain(s, s.distance.ve),
-    Math.sqrt(K / (K + 1)),
-    Math.sqrt(1 / (K + 1)) * Math.SQRT1_2,
-    s.bandwidth.off,
-    s.bandwidth.back,
-    1 / (s.bandwidth.off * s.noiseWattsPerHz),
-    1 / (s.bandwidth.back * s.noiseWattsPerHz),
-    s.power.comp,
-    s.power.ve,
-    s.power.es,
-    s.data.comp[0], s.data.comp[1] - s.data.comp[0],
-    s.data.ve[0], s.data.ve[1] - s.data.ve[0],
-    s.data.aigc[0], s.data.aigc[1] - s.data.aigc[0],
-    s.cyclesPerBit / s.fLocal,
-    s.cyclesPerBit,
-    s.fEs,
-    s.xi * s.cyclesPerBit * s.genUnitCycles,
-    s.zeta * s.genUnitCycles,
-    s.psi,
-    s.rraFloor,
-  ];
-  fields.forEach((v, i) => {
-    f[i] = v;
-    if (v !== 0 && !(Number.isFinite(f[i]) && Math.abs(f[i]) >= FLOAT32_MIN_NORMAL)) {
-      throw new UserError(`${source}: ${FIELD_KEYS[i]}: gives the GPU kernels the value ${v.toPrecision(3)}, outside float32's normal range ` +
-        `[${FLOAT32_MIN_NORMAL.toPrecision(3)}, ${FLOAT32_MAX.toPrecision(3)}] (it would compute as ${f[i] === 0 ? '0' : Number.isFinite(f[i]) ? 'a subnormal' : 'infinity'}); use --device cpu or a less extreme value`);
+  const floats: Record<keyof typeof FIELD_KEYS, number> = {
+    pathGainComp: pathGain(s, s.distance.comp),
+    pathGainAigc: pathGain(s, s.distance.aigc),
+    pathGainVe: pathGain(s, s.distance.ve),
+    ricianLos: Math.sqrt(K / (K + 1)),
+    ricianScatter: Math.sqrt(1 / (K + 1)) * Math.SQRT1_2,
+    bandwidthOff: s.bandwidth.off,
+    bandwidthBack: s.bandwidth.back,
+    snrScaleOff: 1 / (s.bandwidth.off * s.noiseWattsPerHz),
+    snrScaleBack: 1 / (s.bandwidth.back * s.noiseWattsPerHz),
+    powerComp: s.power.comp,
+    powerVe: s.power.ve,
+    powerEs: s.power.es,
+    dCompLow: s.data.comp[0], dCompSpan: s.data.comp[1] - s.data.comp[0],
+    dVeLow: s.data.ve[0], dVeSpan: s.data.ve[1] - s.data.ve[0],
+    dAigcLow: s.data.aigc[0], dAigcSpan: s.data.aigc[1] - s.data.aigc[0],
+    localSecondsPerBit: s.cyclesPerBit / s.fLocal,
+    cyclesPerBit: s.cyclesPerBit,
+    fEs: s.fEs,
+    genCyclesPerBit: s.xi * s.cyclesPerBit * s.genUnitCycles,
+    genCyclesFixed: s.zeta * s.genUnitCycles,
+    psi: s.psi,
+    rraFloor: s.rraFloor,
+  };
+  for (const [name, v] of Object.entries(floats) as [keyof typeof FIELD_KEYS, number][]) {
+    const f = Math.fround(v);
+    if (v !== 0 && !(Number.isFinite(f) && Math.abs(f) >= FLOAT32_MIN_NORMAL)) {
+      throw new UserError(`${source}: ${FIELD_KEYS[name]}: gives the GPU kernels the value ${v.toPrecision(3)}, outside float32's normal range ` +
+        `[${FLOAT32_MIN_NORMAL.toPrecision(3)}, ${FLOAT32_MAX.toPrecision(3)}] (it would compute as ${f === 0 ? '0' : Number.isFinite(f) ? 'a subnormal' : 'infinity'}); use --device cpu or a less extreme value`);
     }
-  });
-  new Uint32Array(data, fields.length * 4, 3).set([s.slotsPerEpisode, 0, 0]);
-  return data;
+  }
+  return SCENARIO_STRUCT.pack({ ...floats, slotsPerEpisode: s.slotsPerEpisode });
 }
 
 /**

@@ -1,8 +1,11 @@
-// The one way to write a kernel: declared once (WGSL file, named bindings, sizes, variant switches), its pipeline built
-// once per (device, shader, constants, defines, features) and cached, its dispatches recorded through a Recorder.
+// The one way to write a kernel: declared once (WGSL file, named bindings, uniform structs, sizes, variant switches),
+// its pipeline built once per everything that changes it and cached, its dispatches built here and recorded through a
+// Recorder (record.ts).
 import './globals.js';
 import { GpuError, ShaderCompileError } from '../errors.js';
+import { isOwnedUniform } from './record.js';
 import { compileShader, type ShaderDefines } from './shaders.js';
+import { structDefines, type Fields, type UniformStruct } from './uniforms.js';
 
 /** How a binding is used: a uniform (optionally read at a dynamic offset) or a storage buffer. */
 export type BindingKind = 'uniform' | 'dynamic-uniform' | 'read' | 'read-write';
@@ -36,12 +39,21 @@ export interface KernelSpec<B extends Bindings, V> {
   bindings: B;
   /** Defines every variant takes (layouts shared with TypeScript: src/env/layout.ts ENV_DEFINES, ...). */
   defines?: ShaderDefines;
+  /** The kernel's own uniform structs (src/gpu/uniforms.ts), declared in the shader as `${PARAMS_STRUCT}` .... */
+  uniforms?: readonly UniformStruct<Fields>[];
   /** Overrides and defines of a variant. */
   variant: (v: V) => Variant;
-  /** Workgroup size of a variant (x, y, z), for grids; the shader takes it from the variant's constants. */
-  workgroup: (v: V) => readonly [number, number?, number?];
+  /**
+   * Workgroup size of a variant (x, y, z), for grids. Left out, it is read from the variant's constants (the values the
+   * shader's @workgroup_size takes): WORKGROUP_SIZE, THREADS, or (THREADS_X, THREADS_Y).
+   */
+  workgroup?: (v: V) => readonly [number, number?, number?];
   /** Device features a variant needs (e.g. 'shader-f16', 'subgroups'); a variant whose features are missing is refused. */
   features?: (v: V) => readonly string[];
+  /** The op label its dispatches take unless one is given (profile rows: kernel name and op). */
+  op?: string;
+  /** Work per item of a variant (one invocation's share), for itemsDispatch's cost: n items cost n times this. */
+  itemCost?: (v: V) => Cost;
 }
 
 /** A compiled variant of a kernel: what a dispatch needs. `B` types the bindings bind() takes. */
@@ -50,11 +62,14 @@ export interface Pipeline<B extends Bindings = Bindings> {
   readonly kernel: string;
   /** Binding names in binding order. */
   readonly bindingNames: readonly (keyof B & string)[];
-  /** Cache key: shader, constants, defines, features. */
+  /** Cache key: shader, bindings, constants, defines (with the uniform structs), features. */
   readonly key: string;
   readonly pipeline: GPUComputePipeline;
   readonly layout: GPUBindGroupLayout;
   readonly workgroup: readonly [number, number, number];
+  /** The kernel's op label and the variant's work per item (KernelSpec.op, itemCost). */
+  readonly op?: string;
+  readonly itemCost?: Cost;
 }
 
 /** A recorded dispatch: pipeline, bound buffers, grid; `cost` feeds the profile. */
@@ -65,32 +80,11 @@ export interface Dispatch {
   readonly cost?: Cost;
   /** Label of the op this dispatch belongs to (profile rows group by kernel name and this). */
   readonly op?: string;
+  /** Buffers made for this dispatch alone (ownedUniform): releaseDispatches destroys them. */
+  readonly owned?: readonly GPUBuffer[];
 }
 
-/** Where dispatches are recorded: a compute pass (PassRecorder), a profiler, a counter. The one encode path. */
-export interface Recorder {
-  dispatch(d: Dispatch, dynamicOffsets?: readonly number[]): void;
-}
-
-/** Records straight into one compute pass. */
-export class PassRecorder implements Recorder {
-  constructor(readonly pass: GPUComputePassEncoder) {}
-  dispatch(d: Dispatch, dynamicOffsets?: readonly number[]): void {
-    this.pass.setPipeline(d.pipeline.pipeline);
-    if (dynamicOffsets) this.pass.setBindGroup(0, d.group, dynamicOffsets as number[]);
-    else this.pass.setBindGroup(0, d.group);
-    this.pass.dispatchWorkgroups(d.grid[0], d.grid[1], d.grid[2]);
-  }
-}
-
-/** Records `record` into one compute pass of a fresh command encoder and submits it. */
-export function submitPass(device: GPUDevice, record: (recorder: Recorder) => void, label?: string): void {
-  const encoder = device.createCommandEncoder({ label });
-  const pass = encoder.beginComputePass({ label });
-  record(new PassRecorder(pass));
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-}
+export { encodeInto, ownedUniform, PassRecorder, releaseDispatches, submitPass, type EncoderRecorder, type Recorder } from './record.js';
 
 function bufferLayout(kind: BindingKind): GPUBufferBindingLayout {
   switch (kind) {
@@ -118,25 +112,46 @@ export class Kernel<B extends Bindings, V> {
     return (this.spec.features?.(v) ?? []).filter((f) => !device.features.has(f));
   }
 
-  /** The variant's pipeline on `device`, built on first use and cached per (shader, constants, defines). */
+  /** Every define of a variant: the uniform structs', the kernel's, the variant's. */
+  private definesOf(variant: Variant): ShaderDefines {
+    return { ...structDefines(this.spec.uniforms ?? []), ...this.spec.defines, ...variant.defines };
+  }
+
+  /** The variant's pipeline on `device`, built on first use and cached per everything that changes the pipeline. */
   pipeline(device: GPUDevice, v: V): Promise<Pipeline<B>> {
-    const { constants, defines } = this.spec.variant(v);
-    const key = `${this.spec.shader} ${canonical(constants)} ${canonical(defines)} ${(this.spec.features?.(v) ?? []).join(',')}`;
+    const variant = this.spec.variant(v);
+    const constants = variant.constants ?? {};
+    const defines = this.definesOf(variant);
+    const features = this.spec.features?.(v) ?? [];
+    const key = `${this.spec.shader} ${canonical(this.spec.bindings)} ${canonical(constants)} ${canonical(defines)} ${features.join(',')}`;
     let cache = pipelineCache.get(device);
     if (!cache) { cache = new Map(); pipelineCache.set(device, cache); }
     let promise = cache.get(key);
     if (!promise) {
       const missing = this.missingFeatures(device, v);
       if (missing.length > 0) return Promise.reject(new GpuError(`${this.name}: this GPU lacks ${missing.join(', ')}`));
-      promise = this.build(device, key, v, constants ?? {}, defines ?? {});
+      promise = this.build(device, key, v, constants, defines);
       promise.catch(() => cache!.delete(key));
       cache.set(key, promise);
     }
     return promise as unknown as Promise<Pipeline<B>>;
   }
 
+  /** The workgroup size of a variant: declared, or read from the constants @workgroup_size takes. */
+  workgroupOf(v: V): [number, number, number] {
+    if (this.spec.workgroup) {
+      const [x, y = 1, z = 1] = this.spec.workgroup(v);
+      return [x, y, z];
+    }
+    const c = this.spec.variant(v).constants ?? {};
+    const size = c.WORKGROUP_SIZE ?? c.THREADS;
+    if (typeof size === 'number') return [size, 1, 1];
+    if (typeof c.THREADS_X === 'number') return [c.THREADS_X, typeof c.THREADS_Y === 'number' ? c.THREADS_Y : 1, 1];
+    throw new RangeError(`${this.name}: no workgroup size among its constants (WORKGROUP_SIZE, THREADS, THREADS_X)`);
+  }
+
   private async build(device: GPUDevice, key: string, v: V, constants: Record<string, number | boolean>, defines: ShaderDefines): Promise<Pipeline> {
-    const module = await compileShader(device, this.spec.shader, { ...this.spec.defines, ...defines }, this.spec.features?.(v) ?? []);
+    const module = await compileShader(device, this.spec.shader, defines, this.spec.features?.(v) ?? []);
     device.pushErrorScope('validation');
     const layout = device.createBindGroupLayout({
       label: this.name,
@@ -154,8 +169,10 @@ export class Kernel<B extends Bindings, V> {
       const message = (pipeline instanceof Error ? pipeline.message : error!.message).split('\n')[0];
       throw new ShaderCompileError(`shaders/${this.spec.shader}: pipeline ${canonical(constants)} invalid: ${message}`);
     }
-    const [x, y = 1, z = 1] = this.spec.workgroup(v);
-    return { kernel: this.name, bindingNames: this.bindingNames, key, pipeline, layout, workgroup: [x, y, z] };
+    return {
+      kernel: this.name, bindingNames: this.bindingNames, key, pipeline, layout, workgroup: this.workgroupOf(v), op: this.spec.op,
+      itemCost: this.spec.itemCost?.(v),
+    };
   }
 }
 
@@ -189,10 +206,34 @@ export function bind<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buff
 /** A dispatch of `p` over `grid` workgroups with `buffers` bound (see bind). */
 export function dispatchOf<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buffers: { [K in keyof B]: Binding },
                                                grid: readonly [number, number?, number?], extra: { cost?: Cost; op?: string; label?: string } = {}): Dispatch {
+  const owned = Object.values<Binding>(buffers).map((b) => ('buffer' in b ? b.buffer : b)).filter(isOwnedUniform);
+  return {
+    pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: checkedGrid(device, p.kernel, grid), cost: extra.cost,
+    op: extra.op ?? p.op,
+    ...(owned.length > 0 ? { owned } : {}),
+  };
+}
+
+function checkedGrid(device: GPUDevice, kernel: string, grid: readonly [number, number?, number?]): [number, number, number] {
   const [x, y = 1, z = 1] = grid;
   const max = device.limits.maxComputeWorkgroupsPerDimension;
-  if (x > max || y > max || z > max) throw new GpuError(`${p.kernel}: a grid of ${x} x ${y} x ${z} workgroups exceeds this GPU's ${max} per dimension`);
-  return { pipeline: p as unknown as Pipeline, group: bind(device, p, buffers, extra.label), grid: [x, y, z], cost: extra.cost, op: extra.op };
+  if (x > max || y > max || z > max) throw new GpuError(`${kernel}: a grid of ${x} x ${y} x ${z} workgroups exceeds this GPU's ${max} per dimension`);
+  return [x, y, z];
+}
+
+/** The same dispatch (pipeline, bound buffers) over another grid, checked like dispatchOf's; its cost scales with it. */
+export function withGrid(device: GPUDevice, d: Dispatch, grid: readonly [number, number?, number?]): Dispatch {
+  const g = checkedGrid(device, d.pipeline.kernel, grid);
+  const scale = (g[0] * g[1] * g[2]) / (d.grid[0] * d.grid[1] * d.grid[2]);
+  return { ...d, grid: g, cost: d.cost && { flops: d.cost.flops * scale, bytes: d.cost.bytes * scale } };
+}
+
+/**
+ * A dispatch of one invocation per item over `items` (linearGrid), costing `items` times the kernel's itemCost.
+ */
+export function itemsDispatch<B extends Bindings>(device: GPUDevice, p: Pipeline<B>, buffers: { [K in keyof B]: Binding }, items: number): Dispatch {
+  const cost = p.itemCost && { flops: p.itemCost.flops * items, bytes: p.itemCost.bytes * items };
+  return dispatchOf(device, p, buffers, linearGrid(device, items, p.workgroup[0]), { cost });
 }
 
 /**

@@ -103,7 +103,7 @@ export class Profiler {
   }
 }
 
-/** This adapter's measured peaks (bench/peaks.ts measures them first): a large matmul and a large copy. */
+/** This adapter's measured peaks (src/nn/peaks.ts measures them first): a large matmul and a large copy. */
 export interface Peaks {
   gflops: number;
   /** GB/s, bytes read plus written. */

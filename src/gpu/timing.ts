@@ -60,30 +60,6 @@ export async function timePass(device: GPUDevice, record: (rec: Recorder) => voi
   }
 }
 
-/** Times `encode` (which records work into an encoder) `repeats` times after `warmup` runs (wall clock; bench/). */
-export async function timeGpu(
-  device: GPUDevice,
-  encode: (encoder: GPUCommandEncoder) => void,
-  { repeats = 5, warmup = 1, inner = 1 }: { repeats?: number; warmup?: number; inner?: number } = {},
-): Promise<GpuTiming> {
-  for (let i = 0; i < warmup; i++) {
-    const e = device.createCommandEncoder();
-    for (let k = 0; k < inner; k++) encode(e);
-    device.queue.submit([e.finish()]);
-  }
-  await device.queue.onSubmittedWorkDone();
-  const samples: number[] = [];
-  for (let r = 0; r < repeats; r++) {
-    const e = device.createCommandEncoder();
-    for (let k = 0; k < inner; k++) encode(e);
-    const t0 = performance.now();
-    device.queue.submit([e.finish()]);
-    await device.queue.onSubmittedWorkDone();
-    samples.push((performance.now() - t0) / 1000 / inner);
-  }
-  return { samples, method: 'wall' };
-}
-
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const n = s.length;

@@ -1,29 +1,34 @@
 // Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring;
 // optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 import type { AdamHyper } from './adamHyper.js';
 
 const WORKGROUP = 256;
 
+/** `struct Hyper` of shaders/adam.wgsl: one ring entry; 1 - beta is computed in float64 before rounding to float32. */
+export const ADAM_HYPER = uniformStruct('Hyper', {
+  lr: 'f32', beta1: 'f32', beta2: 'f32', oneMinusBeta1: 'f32', oneMinusBeta2: 'f32', epsilon: 'f32',
+  biasCorrection1: 'f32', biasCorrection2: 'f32', count: 'u32',
+});
+/** `struct Fused` of shaders/adam.wgsl: split-K partials to add first, and the soft update after. */
+export const ADAM_FUSED = uniformStruct('Fused', { splits: 'u32', softUpdate: 'u32', tau: 'f32' });
+
 export const adamKernel = defineKernel({
   shader: 'adam.wgsl',
+  uniforms: [ADAM_HYPER, ADAM_FUSED],
   bindings: { hyper: 'dynamic-uniform', params: 'read-write', gradients: 'read', m: 'read-write', v: 'read-write', fused: 'uniform', target: 'read-write' },
   variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
-  workgroup: () => [WORKGROUP],
 });
 /** Bytes per ring entry: minUniformBufferOffsetAlignment is at most 256 on every WebGPU device. */
 export const ADAM_RING_STRIDE = 256;
 
-/** Bytes of `struct Hyper` of shaders/adam.wgsl. */
-export const ADAM_PARAMS_BYTES = 48;
-
-/** Mirrors `struct Hyper` of shaders/adam.wgsl; 1 - beta is computed in float64 before rounding to float32. */
+/** One ring entry's values. */
 export function adamParams(hp: AdamHyper, count: number): ArrayBuffer {
-  const data = new ArrayBuffer(ADAM_PARAMS_BYTES);
-  new Float32Array(data, 0, 8).set([hp.lr, hp.beta1, hp.beta2, 1 - hp.beta1, 1 - hp.beta2, hp.epsilon, hp.biasCorrection1, hp.biasCorrection2]);
-  new Uint32Array(data, 32, 1)[0] = count;
-  return data;
+  return ADAM_HYPER.pack({
+    lr: hp.lr, beta1: hp.beta1, beta2: hp.beta2, oneMinusBeta1: 1 - hp.beta1, oneMinusBeta2: 1 - hp.beta2, epsilon: hp.epsilon,
+    biasCorrection1: hp.biasCorrection1, biasCorrection2: hp.biasCorrection2, count,
+  });
 }
 
 /** A ring of `entries` Adam hyperparameter entries for one network of `count` parameters. */
@@ -40,18 +45,14 @@ export class AdamSchedule {
     const data = new ArrayBuffer(hypers.length * ADAM_RING_STRIDE);
     hypers.forEach((hp, i) => {
       if (!(hp.biasCorrection1 > 0 && hp.biasCorrection2 > 0)) throw new RangeError(`Adam entry ${i}: bias corrections must be > 0 (step >= 1)`);
-      new Uint8Array(data, i * ADAM_RING_STRIDE, ADAM_PARAMS_BYTES).set(new Uint8Array(adamParams(hp, this.count)));
+      new Uint8Array(data, i * ADAM_RING_STRIDE, ADAM_HYPER.size).set(new Uint8Array(adamParams(hp, this.count), 0, ADAM_HYPER.size));
     });
     queue.writeBuffer(this.buffer, 0, data);
   }
 }
 
-/** Mirrors `struct Fused` of shaders/adam.wgsl. */
 export function adamFusedParams(splits: number, tau: number | null): ArrayBuffer {
-  const data = new ArrayBuffer(16);
-  new Uint32Array(data, 0, 2).set([splits, tau === null ? 0 : 1]);
-  new Float32Array(data, 8, 1)[0] = tau ?? 0;
-  return data;
+  return ADAM_FUSED.pack({ splits, softUpdate: tau !== null, tau: tau ?? 0 });
 }
 
 export interface AdamFusion {
@@ -79,9 +80,9 @@ export function adamDispatch(device: GPUDevice, p: Pipeline<typeof adamKernel.sp
   for (const [name, buffer, need] of checks) {
     if (buffer.size < need) throw new RangeError(`Adam: ${name} buffer holds ${buffer.size} bytes, needs ${need}`);
   }
-  const fused = createUniform(device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
+  const fused = ownedUniform(device, adamFusedParams(splits, soft ? soft.tau : null), 'adam.fused');
   return dispatchOf(device, p, {
-    hyper: { buffer: schedule.buffer, size: ADAM_PARAMS_BYTES }, params: b.params, gradients: b.gradients, m: b.m, v: b.v, fused,
+    hyper: { buffer: schedule.buffer, size: ADAM_HYPER.size }, params: b.params, gradients: b.gradients, m: b.m, v: b.v, fused,
     target: soft ? soft.target : b.unusedTarget,
   }, linearGrid(device, count, WORKGROUP), { op, cost: { flops: 16 * count, bytes: 4 * count * (splits + 6 + (soft ? 2 : 0)) } });
 }

@@ -1,8 +1,9 @@
 // Linear-layer kernels declared once, with the dispatch of one layer of each: forward, backward to the input and to the
 // parameters (shaders/linear_*.wgsl, each in three code variants: workgroup-memory tiles, register blocks without
 // workgroup memory, f16 subgroup-matrix tiles), and the split-K sum (linear_backward_weight_sum.wgsl).
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
+// Over 300 lines: the three kernels share one variant type, its defines and its grids; apart, each would import them.
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Binding, type Dispatch, type Pipeline, type PipelineOf } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 import type { LayerLayout } from './layout.js';
 
 /**
@@ -142,20 +143,30 @@ const linearFeatures = (v: LinearVariant): readonly string[] => {
   if (v.kind === 'matrix') return v.emulated ? ['shader-f16'] : MATRIX_FEATURES;
   return v.kind === 'tiled' && v.tile.f16 ? ['shader-f16'] : [];
 };
-const linearWorkgroup = (v: LinearVariant) => {
-  if (v.kind === 'tiled') return [v.tile.threadsX, v.tile.threadsY] as const;
-  return [v.kind === 'matrix' ? matrixWorkgroup(v) : v.workgroup] as const;
-};
+
+/** `struct Params` of shaders/linear_forward.wgsl (the head's fields 0 without one). */
+export const LINEAR_FORWARD_PARAMS = uniformStruct('Params', {
+  batch: 'u32', inputs: 'u32', outputs: 'u32', weightOffset: 'u32', biasOffset: 'u32',
+  headOutputs: 'u32', headWeightOffset: 'u32', headBiasOffset: 'u32', // HEAD: the head layer's width, its W (out, head_outputs) and b offsets
+});
+/** `struct Params` of shaders/linear_backward_input.wgsl. */
+export const LINEAR_BACKWARD_INPUT_PARAMS = uniformStruct('Params', { batch: 'u32', inputs: 'u32', outputs: 'u32', weightOffset: 'u32' });
+/** `struct Params` of shaders/linear_backward_weight.wgsl. */
+export const LINEAR_BACKWARD_WEIGHT_PARAMS = uniformStruct('Params', {
+  batch: 'u32', inputs: 'u32', outputs: 'u32', rowsPerSplit: 'u32', resultOffset: 'u32', splitStride: 'u32',
+});
+/** `struct Params` of shaders/linear_backward_weight_sum.wgsl. */
+export const LINEAR_BACKWARD_WEIGHT_SUM_PARAMS = uniformStruct('Params', { count: 'u32', splits: 'u32' });
 
 export const linearForwardKernel = defineKernel({
   shader: 'linear_forward.wgsl',
+  uniforms: [LINEAR_FORWARD_PARAMS],
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write' },
   variant: (v: { linear: LinearVariant; relu: boolean }) => {
     const l = linearVariant(v.linear);
     return { constants: { ...l.constants, RELU: v.relu }, defines: { ...l.defines, HEAD: false } };
   },
   features: (v) => linearFeatures(v.linear),
-  workgroup: (v) => linearWorkgroup(v.linear),
 });
 
 /**
@@ -164,12 +175,12 @@ export const linearForwardKernel = defineKernel({
  */
 export const linearForwardHeadKernel = defineKernel({
   shader: 'linear_forward.wgsl',
+  uniforms: [LINEAR_FORWARD_PARAMS],
   bindings: { params: 'uniform', x: 'read', weights: 'read', y: 'read-write', headY: 'read-write' },
   variant: (tile: TileShape) => {
     const l = linearVariant(tiled(tile));
     return { constants: { ...l.constants, RELU: true }, defines: { ...l.defines, HEAD: true } };
   },
-  workgroup: (tile) => [tile.threadsX, tile.threadsY],
 });
 
 /** The head tile for a hidden layer `width` wide: 16 rows (4 per thread) by every column (4 per thread), tileK 16. */
@@ -182,18 +193,18 @@ export const headFits = (tile: TileShape, width: number) => tileColumns(tile) >=
 
 export const linearBackwardInputKernel = defineKernel({
   shader: 'linear_backward_input.wgsl',
+  uniforms: [LINEAR_BACKWARD_INPUT_PARAMS],
   bindings: { params: 'uniform', dy: 'read', weights: 'read', below: 'read', dx: 'read-write' },
   variant: (v: { linear: LinearVariant; masked: boolean }) => { const l = linearVariant(v.linear); return { ...l, constants: { ...l.constants, MASKED: v.masked } }; },
   features: (v) => linearFeatures(v.linear),
-  workgroup: (v) => linearWorkgroup(v.linear),
 });
 
 export const linearBackwardWeightKernel = defineKernel({
   shader: 'linear_backward_weight.wgsl',
+  uniforms: [LINEAR_BACKWARD_WEIGHT_PARAMS],
   bindings: { params: 'uniform', x: 'read', dy: 'read', result: 'read-write' },
   variant: (v: LinearVariant) => linearVariant(v),
   features: linearFeatures,
-  workgroup: linearWorkgroup,
 });
 
 type ForwardPipeline = PipelineOf<typeof linearForwardKernel>;
@@ -216,30 +227,27 @@ export function linearBackwardWeightPipeline(device: GPUDevice, v: LinearVariant
 const SUM_WORKGROUP = 256;
 export const linearBackwardWeightSumKernel = defineKernel({
   shader: 'linear_backward_weight_sum.wgsl',
+  uniforms: [LINEAR_BACKWARD_WEIGHT_SUM_PARAMS],
   bindings: { params: 'uniform', partials: 'read', grads: 'read-write' },
   variant: () => ({ constants: { WORKGROUP_SIZE: SUM_WORKGROUP } }),
-  workgroup: () => [SUM_WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/linear_forward.wgsl (the head's fields 0 without one). */
+/** The forward's parameters of one layer (and the head after it). */
 export function linearForwardParams(batch: number, layer: LayerLayout, head?: LayerLayout): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset, layer.biasOffset,
-    head?.outputs ?? 0, head?.weightOffset ?? 0, head?.biasOffset ?? 0]).buffer;
+  return LINEAR_FORWARD_PARAMS.pack({ batch, inputs: layer.inputs, outputs: layer.outputs, weightOffset: layer.weightOffset, biasOffset: layer.biasOffset,
+    headOutputs: head?.outputs ?? 0, headWeightOffset: head?.weightOffset ?? 0, headBiasOffset: head?.biasOffset ?? 0 });
 }
 
-/** Mirrors `struct Params` of shaders/linear_backward_input.wgsl. */
 export function linearBackwardInputParams(batch: number, layer: LayerLayout): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, layer.weightOffset]).buffer;
+  return LINEAR_BACKWARD_INPUT_PARAMS.pack({ batch, inputs: layer.inputs, outputs: layer.outputs, weightOffset: layer.weightOffset });
 }
 
-/** Mirrors `struct Params` of shaders/linear_backward_weight.wgsl. */
 export function linearBackwardWeightParams(batch: number, layer: LayerLayout, rowsPerSplit: number, splitStride: number): ArrayBuffer {
-  return new Uint32Array([batch, layer.inputs, layer.outputs, rowsPerSplit, layer.weightOffset, splitStride, 0, 0]).buffer;
+  return LINEAR_BACKWARD_WEIGHT_PARAMS.pack({ batch, inputs: layer.inputs, outputs: layer.outputs, rowsPerSplit, resultOffset: layer.weightOffset, splitStride });
 }
 
-/** Mirrors `struct Params` of shaders/linear_backward_weight_sum.wgsl. */
 export function linearBackwardWeightSumParams(count: number, splits: number): ArrayBuffer {
-  return new Uint32Array([count, splits, 0, 0]).buffer;
+  return LINEAR_BACKWARD_WEIGHT_SUM_PARAMS.pack({ count, splits });
 }
 
 /** The workgroups covering a (rows, columns) result: tiles in (x, y), or register blocks over a linear grid; z splits. */
@@ -254,7 +262,7 @@ function variantGrid(device: GPUDevice, v: LinearVariant, rows: number, columns:
 export function linearForwardDispatch(device: GPUDevice, p: ForwardPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, b: { x: Binding; weights: GPUBuffer; y: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
-  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, linearForwardParams(batch, layer), 'linearForward.params'), ...b },
     variantGrid(device, v, batch, m), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * n + n * m + m + batch * m) } });
 }
 
@@ -267,7 +275,7 @@ export function linearForwardHeadDispatch(device: GPUDevice, p: PipelineOf<typeo
   if (!headFits(tile, layer.outputs) || head.inputs !== layer.outputs) throw new RangeError(`head tile ${JSON.stringify(tile)} cannot follow a layer ${layer.outputs} wide`);
   const { inputs: n, outputs: m } = layer;
   const h = head.outputs;
-  return dispatchOf(device, p, { params: createUniform(device, linearForwardParams(batch, layer, head), 'linearForwardHead.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, linearForwardParams(batch, layer, head), 'linearForwardHead.params'), ...b },
     [1, Math.ceil(batch / tileRows(tile)), 1],
     { op, cost: { flops: 2 * batch * (n * m + m * h), bytes: 4 * (batch * n + n * m + m + batch * m + m * h + h + batch * h) } });
 }
@@ -276,7 +284,7 @@ export function linearForwardHeadDispatch(device: GPUDevice, p: PipelineOf<typeo
 export function linearBackwardInputDispatch(device: GPUDevice, p: BackwardInputPipeline, v: LinearVariant,
   layer: LayerLayout, batch: number, b: { dy: GPUBuffer; weights: GPUBuffer; below: GPUBuffer; dx: GPUBuffer }, masked: boolean, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
-  return dispatchOf(device, p, { params: createUniform(device, linearBackwardInputParams(batch, layer), 'linearBackwardInput.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, linearBackwardInputParams(batch, layer), 'linearBackwardInput.params'), ...b },
     variantGrid(device, v, batch, n), { op, cost: { flops: 2 * batch * n * m, bytes: 4 * (batch * m + n * m + batch * n * (masked ? 2 : 1)) } });
 }
 
@@ -288,7 +296,7 @@ export function linearBackwardWeightDispatch(device: GPUDevice, p: BackwardWeigh
   layer: LayerLayout, batch: number, split: { splits: number; rowsPerSplit: number; stride: number },
   b: { x: Binding; dy: GPUBuffer; result: GPUBuffer }, op?: string): Dispatch {
   const { inputs: n, outputs: m } = layer;
-  const params = createUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
+  const params = ownedUniform(device, linearBackwardWeightParams(batch, layer, split.rowsPerSplit, split.stride), 'linearBackwardWeight.params');
   // The tiled and register variants sum db beside the first row block (linear_backward_weight.wgsl): n rows of blocks.
   const rows = v.kind === 'matrix' ? n + 1 : n;
   return dispatchOf(device, p, { params, ...b }, variantGrid(device, v, rows, m, split.splits),
@@ -298,7 +306,7 @@ export function linearBackwardWeightDispatch(device: GPUDevice, p: BackwardWeigh
 /** grads = the sum of `splits` partial gradients (splits, count). */
 export function linearBackwardWeightSumDispatch(device: GPUDevice, p: Pipeline<typeof linearBackwardWeightSumKernel.spec.bindings>,
   count: number, splits: number, b: { partials: GPUBuffer; grads: GPUBuffer }, op?: string): Dispatch {
-  const params = createUniform(device, linearBackwardWeightSumParams(count, splits), 'linearBackwardWeightSum.params');
+  const params = ownedUniform(device, linearBackwardWeightSumParams(count, splits), 'linearBackwardWeightSum.params');
   return dispatchOf(device, p, { params, ...b }, linearGrid(device, count, SUM_WORKGROUP),
     { op, cost: { flops: splits * count, bytes: 4 * (splits + 1) * count } });
 }

@@ -3,7 +3,7 @@
 // Over 300 lines: one class owns a network's buffers and every encode path over them (split further, they would share
 // its private state through accessors).
 import { bufferId, createStorage, readFloat32 } from '../gpu/buffers.js';
-import type { Dispatch, Pipeline, PipelineOf, Recorder } from '../gpu/kernel.js';
+import { releaseDispatches, type Dispatch, type Pipeline, type PipelineOf, type Recorder } from '../gpu/kernel.js';
 import { UserError } from '../errors.js';
 import { AdamSchedule, adamDispatch, adamKernel, adamEntryOffset } from './adam.js';
 import { mlpLayout, validateSizes, type MlpLayout } from './layout.js';
@@ -61,6 +61,14 @@ async function buildPipelines(device: GPUDevice, layout: MlpLayout, plan: MlpPla
   return { forward, backwardInput, backwardWeight, backwardInputUnmasked, fusedForward, fusedBackward, forwardHead } as Pipelines;
 }
 
+/** A network's parameter gradient as encodeBackward leaves it: the gradient itself, or `splits` split-K partial sums. */
+export interface Gradient {
+  readonly network: GpuMlp;
+  /** (parameterCount) or (splits, parameterCount). */
+  readonly buffer: GPUBuffer;
+  readonly splits: number;
+}
+
 export class GpuMlp {
   readonly layout: MlpLayout;
   readonly parameterCount: number;
@@ -79,10 +87,8 @@ export class GpuMlp {
   private readonly schedule: AdamSchedule | null;
   /** Stand-ins for absent bindings: [0] read (activations), [1..3] written (delta0, delta1, dInput), [4..7] fused ys. */
   private readonly dummies: GPUBuffer[];
-  /** Split-K partial sums the latest encodeBackward left for encodeAdam to add up (0: `grads` holds the gradient). */
-  private pendingSplits = 0;
   private readonly dispatches = new Map<string, Dispatch[]>();
-  /** The input buffer of the latest encodeForward, used by encodeBackward for the first layer's weight gradient. */
+  /** The input of the latest encodeForward: a backward checks that the activations it reads are that input's. */
   private forwardInput: GPUBuffer | null = null;
   private forwardBatch = 0;
 
@@ -213,30 +219,54 @@ export class GpuMlp {
   }
 
   /**
-   * Records the backward pass of the latest encodeForward (same batch). dOutput: (batch, sizes[last]), the gradient of
-   * the objective with respect to `output`. Writes `grads` (overwriting) unless skipParamGrads, and dInput
-   * (batch, sizes[0]) when given. skipParamGrads with dInput computes only the input gradient (e.g. dQ/da of a critic).
-   * deferGradSum: when the batch is split for the weight gradient, leave the split partial sums for the next
-   * encodeAdam to add up (one dispatch fewer; `grads` is then not written and readGrads() is stale).
+   * Records the backward pass of `input` (batch rows), whose encodeForward must be the latest of this network: the
+   * hidden activations it reads are that forward's. dOutput: (batch, sizes[last]), the gradient of the objective with
+   * respect to `output`. Writes the parameter gradient and, when given, dInput (batch, sizes[0]); returns the gradient
+   * for encodeAdam. deferGradSum: when the batch is split for the weight gradient, the gradient is left as its split
+   * partial sums for Adam to add up (one dispatch fewer; `grads` is then not written and readGrads() is stale).
    */
-  encodeBackward(rec: Recorder, dOutput: GPUBuffer, batch: number,
-                 options: { dInput?: GPUBuffer; skipParamGrads?: boolean; deferGradSum?: boolean } = {}): void {
+  encodeBackward(rec: Recorder, input: GPUBuffer, dOutput: GPUBuffer, batch: number,
+                 options: { dInput?: GPUBuffer; deferGradSum?: boolean } = {}): Gradient {
+    const plan = this.checkBackward(input, dOutput, batch, options.dInput);
+    const split = plan.backwardWeight!;
+    const defer = options.deferGradSum === true && split.splits > 1;
+    this.recordBackward(rec, plan, input, dOutput, batch, options.dInput, false, defer);
+    return defer ? { network: this, buffer: this.partials!, splits: split.splits } : this.gradient;
+  }
+
+  /**
+   * Records only the input gradient dInput (batch, sizes[0]) of `input`'s latest forward for dOutput (e.g. dQ/da of a
+   * critic); no parameter gradient.
+   */
+  encodeInputGradient(rec: Recorder, input: GPUBuffer, dOutput: GPUBuffer, batch: number, dInput: GPUBuffer): void {
+    const plan = this.checkBackward(input, dOutput, batch, dInput);
+    this.recordBackward(rec, plan, input, dOutput, batch, dInput, true, false);
+  }
+
+  /** The gradient in `grads` (written by a backward that did not defer its sum, or uploaded). */
+  get gradient(): Gradient {
+    if (!this.grads) throw new Error(`${this.label}: no gradients on a network created with trainable: false`);
+    return { network: this, buffer: this.grads, splits: 1 };
+  }
+
+  private checkBackward(input: GPUBuffer, dOutput: GPUBuffer, batch: number, dInput: GPUBuffer | undefined): MlpPlan {
     if (!this.trainable) throw new Error(`${this.label}: backward on a network created with trainable: false`);
-    const { plan, pipelines: p } = this.built(batch);
-    const input = this.forwardInput;
-    if (!input || this.forwardBatch !== batch) throw new Error(`${this.label}: encodeBackward(batch ${batch}) needs an encodeForward with the same batch first`);
+    const { plan } = this.built(batch);
+    if (this.forwardInput !== input || this.forwardBatch !== batch) {
+      throw new Error(`${this.label}: a backward of batch ${batch} needs the encodeForward of the same input and batch just before it`);
+    }
     this.checkBuffer(dOutput, batch, this.outputs, 'dOutput');
-    const { dInput, skipParamGrads = false, deferGradSum = false } = options;
     if (dInput) {
       this.checkBuffer(dInput, batch, this.inputs, 'dInput');
       if (dInput === input || dInput === dOutput) throw new RangeError(`${this.label}: dInput must be a buffer of its own`);
     }
-    if (skipParamGrads && !dInput) return;
-    const split = plan.backwardWeight!;
-    const defer = deferGradSum && !skipParamGrads && split.splits > 1;
-    if (!skipParamGrads) this.pendingSplits = defer ? split.splits : 0;
+    return plan;
+  }
+
+  private recordBackward(rec: Recorder, plan: MlpPlan, input: GPUBuffer, dOutput: GPUBuffer, batch: number, dInput: GPUBuffer | undefined,
+                         skipParamGrads: boolean, defer: boolean): void {
     const key = `backward ${bufferId(input)} ${bufferId(dOutput)} ${dInput ? bufferId(dInput) : 0} ${skipParamGrads} ${defer} ${batch}`;
-    const list = this.cached(key, () => this.backwardDispatches(plan, p, input, dOutput, batch, dInput, skipParamGrads, defer));
+    const list = this.cached(key, () => this.backwardDispatches(plan, this.built(batch).pipelines, input, dOutput, batch, dInput, skipParamGrads, defer));
     for (const d of list) rec.dispatch(d);
   }
 
@@ -292,20 +322,20 @@ export class GpuMlp {
   }
 
   /**
-   * Records one Adam step with the hyperparameters of ring entry `entry` (see writeAdamSchedule), on the gradient of the
-   * latest encodeBackward (adding up its split partials when it deferred them). softUpdate: in the same dispatch, then
-   * target.params = tau * this.params + (1 - tau) * target.params with the new params (what encodeSoftUpdate after
-   * encodeAdam gives, one dispatch fewer).
+   * Records one Adam step on `gradient` (this network's, from encodeBackward: adding up its split partials when it has
+   * them) with the hyperparameters of ring entry `entry` (see writeAdamSchedule). softUpdate: in the same dispatch,
+   * then target.params = tau * this.params + (1 - tau) * target.params with the new params (what softUpdateDispatch
+   * after Adam gives, one dispatch fewer).
    */
-  encodeAdam(rec: Recorder, entry: number, options: { softUpdate?: { target: GpuMlp; tau: number } } = {}): void {
+  encodeAdam(rec: Recorder, entry: number, gradient: Gradient, options: { softUpdate?: { target: GpuMlp; tau: number } } = {}): void {
     if (!this.schedule) throw new Error(`${this.label}: Adam on a network created with trainable: false`);
+    if (gradient.network !== this) throw new RangeError(`${this.label}: Adam on the gradient of ${gradient.network.label}`);
     const soft = options.softUpdate;
     if (soft) this.checkSoftUpdateTarget(soft.target);
-    const splits = this.pendingSplits;
-    this.pendingSplits = 0;
-    const [d] = this.cached(`adam ${splits} ${soft ? `${bufferId(soft.target.params)} ${soft.tau}` : '-'}`, () => [adamDispatch(this.device, this.pipelines.adam!, this.schedule!, {
-      params: this.params, gradients: splits > 1 ? this.partials! : this.grads!, m: this.adamM!, v: this.adamV!, unusedTarget: this.dummies[1],
-    }, { splits: Math.max(1, splits), softUpdate: soft ? { target: soft.target.params, tau: soft.tau } : undefined }, `${this.label}.adam`)]);
+    const { splits } = gradient;
+    const [d] = this.cached(`adam ${bufferId(gradient.buffer)} ${splits} ${soft ? `${bufferId(soft.target.params)} ${soft.tau}` : '-'}`, () => [adamDispatch(this.device, this.pipelines.adam!, this.schedule!, {
+      params: this.params, gradients: gradient.buffer, m: this.adamM!, v: this.adamV!, unusedTarget: this.dummies[1],
+    }, { splits, softUpdate: soft ? { target: soft.target.params, tau: soft.tau } : undefined }, `${this.label}.adam`)]);
     rec.dispatch(d, adamEntryOffset(this.schedule, entry));
   }
 
@@ -349,8 +379,9 @@ export class GpuMlp {
     return { m: await readFloat32(this.device, this.adamM, this.parameterCount), v: await readFloat32(this.device, this.adamV, this.parameterCount) };
   }
 
-  /** Frees every buffer this network owns. */
+  /** Frees every buffer this network owns (its dispatches' uniforms included). */
   destroy(): void {
+    for (const list of this.dispatches.values()) releaseDispatches(list);
     for (const b of [this.params, this.grads, this.adamM, this.adamV, this.partials, this.schedule?.buffer, ...this.activations, ...this.deltas, ...this.dummies]) b?.destroy();
   }
 }

@@ -1,7 +1,7 @@
 // Whole-MLP kernels for small batches (shaders/mlp_forward_fused.wgsl, mlp_backward_input_fused.wgsl): the forward of
 // every layer, or the backward input-gradient chain, in one dispatch; declared once, with their dispatches.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 import type { LayerLayout } from './layout.js';
 
 /** Widest layer of the fused kernels (the workgroup's threads: one per column). */
@@ -24,20 +24,34 @@ const fusedVariant = (maxLayers: number) => (v: FusedVariant) => ({
   defines: { ROWS: v.rows, MAX_WIDTH: FUSED_MAX_WIDTH, MAX_LAYERS: maxLayers, STAGE_K: v.stageK ?? 0, STAGED: (v.stageK ?? 0) > 0 },
 });
 
+/** `struct Layer` of both fused kernels (the backward reads no bias offset). */
+export const MLP_LAYER = uniformStruct('Layer', { inputs: 'u32', outputs: 'u32', weightOffset: 'u32', biasOffset: 'u32' });
+/** `struct Params` of shaders/mlp_forward_fused.wgsl: batch, layer count, every layer. */
+export const MLP_FORWARD_FUSED_PARAMS = uniformStruct('Params', {
+  batch: 'u32', layers: 'u32', layer: { element: MLP_LAYER, length: FUSED_FORWARD_MAX_LAYERS },
+});
+/**
+ * `struct Params` of shaders/mlp_backward_input_fused.wgsl: batch, layer count, the lowest layer whose input gradient
+ * is computed (0: down to dInput, 1: down to delta 0), every layer.
+ */
+export const MLP_BACKWARD_INPUT_FUSED_PARAMS = uniformStruct('Params', {
+  batch: 'u32', layers: 'u32', lowest: 'u32', layer: { element: MLP_LAYER, length: FUSED_BACKWARD_MAX_LAYERS },
+});
+
 export const mlpForwardFusedKernel = defineKernel({
   shader: 'mlp_forward_fused.wgsl',
+  uniforms: [MLP_LAYER, MLP_FORWARD_FUSED_PARAMS],
   bindings: { params: 'uniform', x: 'read', weights: 'read', y0: 'read-write', y1: 'read-write', y2: 'read-write', y3: 'read-write' },
   variant: fusedVariant(FUSED_FORWARD_MAX_LAYERS),
-  workgroup: () => [FUSED_MAX_WIDTH],
 });
 
 export const mlpBackwardInputFusedKernel = defineKernel({
   shader: 'mlp_backward_input_fused.wgsl',
+  uniforms: [MLP_LAYER, MLP_BACKWARD_INPUT_FUSED_PARAMS],
   bindings: {
     params: 'uniform', dOutput: 'read', weights: 'read', a0: 'read', a1: 'read', delta0: 'read-write', delta1: 'read-write', dInput: 'read-write',
   },
   variant: fusedVariant(FUSED_BACKWARD_MAX_LAYERS),
-  workgroup: () => [FUSED_MAX_WIDTH],
 });
 
 /**
@@ -62,25 +76,16 @@ export function fusible(device: GPUDevice, sizes: readonly number[], rows: numbe
     && l.maxStorageBuffersPerShaderStage >= bindings;
 }
 
-/** Mirrors `struct Params` of shaders/mlp_forward_fused.wgsl: batch, layer count, then (in, out, W offset, b offset) per layer. */
+const layerValues = (l: LayerLayout) => ({ inputs: l.inputs, outputs: l.outputs, weightOffset: l.weightOffset, biasOffset: l.biasOffset });
+
 export function mlpForwardFusedParams(batch: number, layers: readonly LayerLayout[]): ArrayBuffer {
   if (layers.length > FUSED_FORWARD_MAX_LAYERS) throw new RangeError(`fused forward: ${layers.length} layers, at most ${FUSED_FORWARD_MAX_LAYERS}`);
-  const data = new Uint32Array(4 + 4 * FUSED_FORWARD_MAX_LAYERS);
-  data.set([batch, layers.length]);
-  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, l.biasOffset], 4 + 4 * i));
-  return data.buffer;
+  return MLP_FORWARD_FUSED_PARAMS.pack({ batch, layers: layers.length, layer: layers.map(layerValues) });
 }
 
-/**
- * Mirrors `struct Params` of shaders/mlp_backward_input_fused.wgsl: batch, layer count, the lowest layer whose input
- * gradient is computed (0: down to dInput, 1: down to delta 0), then (in, out, W offset, 0) per layer.
- */
 export function mlpBackwardInputFusedParams(batch: number, layers: readonly LayerLayout[], lowest: 0 | 1): ArrayBuffer {
   if (layers.length > FUSED_BACKWARD_MAX_LAYERS) throw new RangeError(`fused backward: ${layers.length} layers, at most ${FUSED_BACKWARD_MAX_LAYERS}`);
-  const data = new Uint32Array(4 + 4 * FUSED_BACKWARD_MAX_LAYERS);
-  data.set([batch, layers.length, lowest]);
-  layers.forEach((l, i) => data.set([l.inputs, l.outputs, l.weightOffset, 0], 4 + 4 * i));
-  return data.buffer;
+  return MLP_BACKWARD_INPUT_FUSED_PARAMS.pack({ batch, layers: layers.length, lowest, layer: layers.map(layerValues) });
 }
 
 const layerFlops = (layers: readonly LayerLayout[], batch: number) => layers.reduce((s, l) => s + 2 * batch * l.inputs * l.outputs, 0);
@@ -90,7 +95,7 @@ export function mlpForwardFusedDispatch(device: GPUDevice, p: Pipeline<typeof ml
   layers: readonly LayerLayout[], batch: number, b: { x: GPUBuffer; weights: GPUBuffer; ys: GPUBuffer[] }, parameterCount: number, op?: string): Dispatch {
   const [y0, y1, y2, y3] = b.ys;
   const written = layers.reduce((s, l) => s + batch * l.outputs, 0);
-  return dispatchOf(device, p, { params: createUniform(device, mlpForwardFusedParams(batch, layers), 'mlpForwardFused.params'), x: b.x, weights: b.weights, y0, y1, y2, y3 },
+  return dispatchOf(device, p, { params: ownedUniform(device, mlpForwardFusedParams(batch, layers), 'mlpForwardFused.params'), x: b.x, weights: b.weights, y0, y1, y2, y3 },
     linearGrid(device, batch, rows), { op, cost: { flops: layerFlops(layers, batch), bytes: 4 * (batch * layers[0].inputs + parameterCount + written) } });
 }
 
@@ -104,6 +109,6 @@ export function mlpBackwardInputFusedDispatch(device: GPUDevice, p: Pipeline<typ
   const chain = layers.slice(lowest);
   const weights = chain.reduce((s, l) => s + l.inputs * l.outputs, 0);
   const moved = chain.reduce((s, l, i) => s + batch * l.inputs * (i + lowest > 0 ? 2 : 1), 0);
-  return dispatchOf(device, p, { params: createUniform(device, mlpBackwardInputFusedParams(batch, layers, lowest), 'mlpBackwardInputFused.params'), ...b },
+  return dispatchOf(device, p, { params: ownedUniform(device, mlpBackwardInputFusedParams(batch, layers, lowest), 'mlpBackwardInputFused.params'), ...b },
     linearGrid(device, batch, rows), { op, cost: { flops: layerFlops(chain, batch), bytes: 4 * (batch * layers[layers.length - 1].outputs + weights + moved) } });
 }

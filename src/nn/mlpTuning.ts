@@ -2,7 +2,7 @@
 // weights), the fused whole-network kernels against the per-layer ones, and the split-K of the weight gradient. The
 // result is an MlpPlan per batch size (mlpPlan.ts); every candidate list starts with the default plan's choice.
 import { createStorage, createStorageFrom, readFloat32 } from '../gpu/buffers.js';
-import type { Dispatch } from '../gpu/kernel.js';
+import { releaseDispatches, type Dispatch } from '../gpu/kernel.js';
 import type { Harness, TunableOp, Tuner } from '../gpu/tuner.js';
 import { mlpLayout } from './layout.js';
 import {
@@ -58,7 +58,7 @@ function op<V>(name: string, shape: string, candidates: V[], quick: V[], describ
       const h: Harness = {
         record: (rec) => { for (const d of dispatches) rec.dispatch(d); },
         output: () => readFloat32(output.device, output.buffer, output.floats),
-        destroy: () => {},
+        destroy: () => releaseDispatches(dispatches),
       };
       return h;
     },

@@ -1,22 +1,23 @@
 // MSE loss gradient on the GPU (shaders/mse_loss.wgsl): dq = 2 (q - y) / B and partial sums of the loss.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 
 const WORKGROUP = 256;
+/** `struct Params` of shaders/mse_loss.wgsl. */
+export const MSE_LOSS_PARAMS = uniformStruct('Params', { batch: 'u32', lossOffset: 'u32' });
 const ITEMS_PER_THREAD = 16;
 
 export const mseLossKernel = defineKernel({
   shader: 'mse_loss.wgsl',
+  uniforms: [MSE_LOSS_PARAMS],
   bindings: { params: 'uniform', q: 'read', target: 'read', dq: 'read-write', lossPartials: 'read-write' },
   variant: (v: ReduceVariant) => ({ constants: { WORKGROUP_SIZE: WORKGROUP, ITEMS_PER_THREAD }, defines: reduceDefines(1, v) }),
   features: reduceFeatures,
-  workgroup: () => [WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/mse_loss.wgsl. */
 export function mseLossParams(batch: number, lossOffset: number): ArrayBuffer {
-  return new Uint32Array([batch, lossOffset, 0, 0]).buffer;
+  return MSE_LOSS_PARAMS.pack({ batch, lossOffset });
 }
 
 /** Number of partial sums (floats written at lossOffset...) for a batch; their total is the loss. */
@@ -44,6 +45,6 @@ export async function mseLossDispatch(device: GPUDevice, buffers: MseLossBuffers
   if (q.size < batch * 4 || target.size < batch * 4 || dq.size < batch * 4) throw new RangeError(`MSE loss: a buffer is smaller than the batch of ${batch}`);
   if (lossPartials.size < (lossOffset + workgroups) * 4) throw new RangeError(`MSE loss: lossPartials needs ${lossOffset + workgroups} floats`);
   const p = await mseLossKernel.pipeline(device, variant);
-  return dispatchOf(device, p, { params: createUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
+  return dispatchOf(device, p, { params: ownedUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
     [workgroups], { cost: { flops: 4 * batch, bytes: 12 * batch } });
 }

@@ -1,8 +1,9 @@
 // This adapter's own peaks, measured first by the bench and the profile: a large copy (GB/s, bytes read + written) and
 // a large matmul (GFLOP/s) with the fastest linear-forward variant the tuner finds; sizes grow until one dispatch takes
 // a few milliseconds, so a software adapter and an H200 are both measured at a size that suits them.
-import { createStorage, createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid } from '../gpu/kernel.js';
+import { createStorage } from '../gpu/buffers.js';
+import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 import type { Peaks } from '../gpu/profiler.js';
 import { median, timePass } from '../gpu/timing.js';
 import type { TunableOp, Tuner } from '../gpu/tuner.js';
@@ -12,9 +13,11 @@ import { linearCandidates } from './linearCandidates.js';
 const COPY_WORKGROUP = 256;
 /** vec4 per invocation: 1 suits a GPU; a CPU adapter (lavapipe) pays per invocation and wants more. */
 const COPY_ITEMS = [1, 16];
+/** `struct Params` of shaders/copy.wgsl: vec4s to copy. */
+const COPY_PARAMS = uniformStruct('Params', { count: 'u32' });
 const copyKernel = defineKernel({
-  shader: 'copy.wgsl', bindings: { params: 'uniform', source: 'read', destination: 'read-write' },
-  variant: (items: number) => ({ constants: { WORKGROUP_SIZE: COPY_WORKGROUP, ITEMS: items } }), workgroup: () => [COPY_WORKGROUP],
+  shader: 'copy.wgsl', uniforms: [COPY_PARAMS], bindings: { params: 'uniform', source: 'read', destination: 'read-write' },
+  variant: (items: number) => ({ constants: { WORKGROUP_SIZE: COPY_WORKGROUP, ITEMS: items } }),
 });
 
 /** Seconds per run of the dispatches `record` makes: median of 5 samples of enough repetitions for ~20 ms each. */
@@ -36,9 +39,9 @@ export async function measureCopy(device: GPUDevice): Promise<{ gbps: number; by
     try {
       for (const items of COPY_ITEMS) {
         const p = await copyKernel.pipeline(device, items);
-        const d = dispatchOf(device, p, { params: createUniform(device, new Uint32Array([count, 0, 0, 0]).buffer, 'peaks.copy'), source, destination },
+        const d = dispatchOf(device, p, { params: ownedUniform(device, COPY_PARAMS.pack({ count }), 'peaks.copy'), source, destination },
           linearGrid(device, Math.ceil(count / items), COPY_WORKGROUP));
-        const seconds = await secondsOf(device, (rec) => rec.dispatch(d));
+        const seconds = await secondsOf(device, (rec) => rec.dispatch(d)).finally(() => releaseDispatches([d]));
         if ((2 * bytes) / seconds / 1e9 > result.gbps) result = { gbps: (2 * bytes) / seconds / 1e9, bytes };
         slowest = Math.max(slowest, seconds);
       }
@@ -62,7 +65,7 @@ export async function measureMatmul(tuner: Tuner): Promise<{ gflops: number; n: 
       const { all, quick } = linearCandidates(device, tiled(WIDE_TILE), n, n);
       const op: TunableOp<LinearVariant> = {
         name: 'peaks.matmul', shape: `${n}`, candidates: all, quick, describe: describeLinear,
-        async harness(v) { const d = await build(v); return { record: (rec) => rec.dispatch(d), destroy: () => {} }; },
+        async harness(v) { const d = await build(v); return { record: (rec) => rec.dispatch(d), destroy: () => releaseDispatches([d]) }; },
       };
       const v = await tuner.choose(op);
       const d = await build(v);

@@ -1,23 +1,21 @@
 // Soft target update (theta' = tau * theta + (1 - tau) * theta') on the GPU (shaders/soft_update.wgsl): one dispatch
-// per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.encodeSoftUpdate.
-import { createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
+// per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.softUpdateDispatch.
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
+import { uniformStruct } from '../gpu/uniforms.js';
 
 const WORKGROUP = 256;
+/** `struct Params` of shaders/soft_update.wgsl. */
+export const SOFT_UPDATE_PARAMS = uniformStruct('Params', { count: 'u32', tau: 'f32' });
 
 export const softUpdateKernel = defineKernel({
   shader: 'soft_update.wgsl',
+  uniforms: [SOFT_UPDATE_PARAMS],
   bindings: { params: 'uniform', source: 'read', target: 'read-write' },
   variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
-  workgroup: () => [WORKGROUP],
 });
 
-/** Mirrors `struct Params` of shaders/soft_update.wgsl. */
 export function softUpdateParams(count: number, tau: number): ArrayBuffer {
-  const data = new ArrayBuffer(16);
-  new Uint32Array(data, 0, 1)[0] = count;
-  new Float32Array(data, 4, 1)[0] = tau;
-  return data;
+  return SOFT_UPDATE_PARAMS.pack({ count, tau });
 }
 
 /** target <- tau source + (1 - tau) target over `count` floats. */
@@ -25,6 +23,6 @@ export async function softUpdateDispatch(device: GPUDevice, source: GPUBuffer, t
   if (!(tau >= 0 && tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${tau}`);
   if (source.size < count * 4 || target.size < count * 4) throw new RangeError(`soft update of ${count} floats exceeds a buffer`);
   const p = await softUpdateKernel.pipeline(device, undefined);
-  return dispatchOf(device, p, { params: createUniform(device, softUpdateParams(count, tau), 'softUpdate.params'), source, target },
+  return dispatchOf(device, p, { params: ownedUniform(device, softUpdateParams(count, tau), 'softUpdate.params'), source, target },
     linearGrid(device, count, WORKGROUP), { op, cost: { flops: 3 * count, bytes: 12 * count } });
 }

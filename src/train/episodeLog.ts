@@ -8,7 +8,11 @@ import { iterationsWithUpdates } from './derive.js';
 import type { TrainConfig } from './config.js';
 import type { IterationMetrics, TrainingMeasures } from './reference.js';
 
-export const METRICS_HEADER = 'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s';
+/** The columns of metrics.csv. */
+export const METRICS_COLUMNS = ['episode', 'iteration', 'reward', 'l_comp', 'l_aigc', 'l_ve', 'l_total', 'critic_loss', 'actor_loss', 'wall_s', 'samples_per_s'] as const;
+export const METRICS_HEADER = METRICS_COLUMNS.join(',');
+/** Index of each metrics.csv column by name. */
+const COLUMN = Object.fromEntries(METRICS_COLUMNS.map((c, i) => [c, i])) as Record<(typeof METRICS_COLUMNS)[number], number>;
 
 /** Per-episode running sums of the measures; JSON round trip is exact, so a resumed run writes the same rows. */
 export interface EpisodeSums extends TrainingMeasures {
@@ -26,7 +30,8 @@ export interface RunProgress {
   rows: string[];
 }
 
-const emptySums = (startWall: number): EpisodeSums => ({
+/** Running sums of an episode not begun. */
+export const emptySums = (startWall: number): EpisodeSums => ({
   iterations: 0, lossIterations: 0, reward: 0, lComp: 0, lAigc: 0, lVe: 0, lTotal: 0, criticLoss: 0, actorLoss: 0, startWall,
 });
 
@@ -121,14 +126,18 @@ function inconsistentMeasures(m: { reward: number; lComp: number; lAigc: number;
 /** A metrics row: episode, iteration, 5 finite measures (reward <= 0, latencies >= 0), 2 losses, wall, samples/s. */
 function checkRow(row: string, index: number, slots: number, wallSeconds: number): string | null {
   const fields = row.split(',');
-  if (fields.length !== 11) return `has ${fields.length} fields, expected 11`;
+  if (fields.length !== METRICS_COLUMNS.length) return `has ${fields.length} fields, expected ${METRICS_COLUMNS.length}`;
   const v = fields.map(Number);
   if (fields.some((f) => f.trim() === '' || (Number.isNaN(Number(f)) && f !== 'NaN'))) return 'holds a field that is not a number';
-  if (v[0] !== index + 1) return `is numbered episode ${fields[0]}, expected ${index + 1}`;
-  if (v[1] !== (index + 1) * slots) return `ends at iteration ${fields[1]}, expected ${(index + 1) * slots}`;
-  if (!v.slice(2, 7).every(Number.isFinite) || v[2] > 0 || v.slice(3, 7).some((x) => x < 0)) return 'holds a reward or latency that is not a finite measure';
-  if (!(v[9] >= 0 && v[9] <= wallSeconds)) return `holds wall time ${fields[9]}, outside [0, ${wallSeconds}]`;
-  const sums = inconsistentMeasures({ reward: v[2], lComp: v[3], lAigc: v[4], lVe: v[5], lTotal: v[6] });
+  if (v[COLUMN.episode] !== index + 1) return `is numbered episode ${fields[COLUMN.episode]}, expected ${index + 1}`;
+  if (v[COLUMN.iteration] !== (index + 1) * slots) return `ends at iteration ${fields[COLUMN.iteration]}, expected ${(index + 1) * slots}`;
+  const latencies = v.slice(COLUMN.l_comp, COLUMN.l_total + 1);
+  if (!Number.isFinite(v[COLUMN.reward]) || v[COLUMN.reward] > 0 || !latencies.every((x) => Number.isFinite(x) && x >= 0)) {
+    return 'holds a reward or latency that is not a finite measure';
+  }
+  const wall = v[COLUMN.wall_s];
+  if (!(wall >= 0 && wall <= wallSeconds)) return `holds wall time ${fields[COLUMN.wall_s]}, outside [0, ${wallSeconds}]`;
+  const sums = inconsistentMeasures({ reward: v[COLUMN.reward], lComp: v[COLUMN.l_comp], lAigc: v[COLUMN.l_aigc], lVe: v[COLUMN.l_ve], lTotal: v[COLUMN.l_total] });
   return sums ? `holds measures that are not their own sums: ${sums}` : null;
 }
 

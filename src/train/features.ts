@@ -2,7 +2,7 @@
 // schedules, learning reward and the RNG draws of the trainer; shaders/lib/lara.wgsl holds the f32 twins.
 import { philox4x32, normalPair, uniformFromU32 } from '../rng/philox.js';
 import { Stream } from '../rng/streams.js';
-import { ACTION_SIZE, OBSERVATION_SIZE } from './layout.js';
+import { ACTION_SIZE, OBSERVATION_NORM_STRUCT, OBSERVATION_SIZE } from './layout.js';
 
 /** The scenario fields the observation depends on (a structural subset of src/scenario.ts's Scenario). */
 export interface ObservationScenario {
@@ -49,17 +49,9 @@ export function observationNorm(scenario: ObservationScenario): ObservationNorm 
   };
 }
 
-/**
- * The WGSL struct `LaraObservationNorm` of shaders/lib/lara.wgsl as 16 f32 (64 bytes):
- * log_mean_gain (vec4), data_low (vec4, w unused), data_span (vec4, w unused), channel_scale, 3 pad.
- */
+/** `struct LaraObservationNorm` of shaders/lib/lara.wgsl (OBSERVATION_NORM_STRUCT) as 16 f32 (64 bytes). */
 export function observationNormParams(norm: ObservationNorm): Float32Array {
-  const out = new Float32Array(16);
-  out.set(norm.logMeanGain, 0);
-  out.set(norm.dataLow, 4);
-  out.set(norm.dataSpan, 8);
-  out[12] = norm.channelScale;
-  return out;
+  return new Float32Array(OBSERVATION_NORM_STRUCT.pack(norm));
 }
 
 /** Smallest channel gain that enters the log (a zero gain would give -infinity). */

@@ -5,7 +5,7 @@
 // dispatches are built in laraDispatches.ts.
 import '../gpu/globals.js';
 import { readFloat32 } from '../gpu/buffers.js';
-import { PassRecorder, type Recorder } from '../gpu/kernel.js';
+import { encodeInto, submitPass, withGrid, type Recorder } from '../gpu/kernel.js';
 import type { Profiler } from '../gpu/profiler.js';
 import { readbackError } from '../gpu/readback.js';
 import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
@@ -20,8 +20,8 @@ import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
-import { STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
-import { METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
+import { runStep, STEP_STRIDE, stepOffset, writeStep } from './laraKernels.js';
+import { METRIC, METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
 
@@ -160,27 +160,12 @@ export class GpuTrainer {
   get iteration(): number { return this.t; }
 
   /** The Step ring entry of update u of iteration t, the chunk's iteration `index`. */
-  private stepEntry(t: number, u: number, index: number): Step {
-    const c = this.config;
-    const s = this.derived.schedule(t);
-    return {
-      iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
-      chunkIteration: index, chunkUpdate: index * c.updatesPerIteration + u,
-      seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
-      rewardKind: c.reward, actPartials: this.derived.actPartials, lossPartials: this.derived.lossPartials, updates: c.updatesPerIteration,
-    };
-  }
-
   /** Samples the states of slot t into the env buffers (start and resume). */
   private observe(): void {
     const data = new ArrayBuffer(STEP_STRIDE);
-    writeStep(data, 0, this.stepEntry(this.t, 0, 0));
+    writeStep(data, 0, runStep(this.derived, this.t, 0, 0));
     this.device.queue.writeBuffer(this.b.ring, 0, data);
-    const encoder = this.device.createCommandEncoder();
-    const pass = encoder.beginComputePass();
-    new PassRecorder(pass).dispatch(this.k.observe, stepOffset(0));
-    pass.end();
-    this.device.queue.submit([encoder.finish()]);
+    submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
   }
 
   /**
@@ -198,32 +183,37 @@ export class GpuTrainer {
     for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
   }
 
-  /** One gradient update (ReferenceTrainer.update): Step ring entry `entry`, Adam ring entry `adamEntry`. */
+  /**
+   * One gradient update, ReferenceTrainer.update (src/train/reference.ts) step for step: Step ring entry `entry`, Adam
+   * ring entry `adamEntry`. Each line names its kernels (shaders/) and the reference's step; a backward takes the input
+   * of the forward just before it, and each Adam takes the gradient its network's backward returned.
+   */
   encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
     const { actor, critic, actorTarget, criticTarget, b, k } = this;
     const { batch, tau } = this.config;
     const o = stepOffset(entry);
-    // Minibatch rows, uniform over the filled part of the ring.
+    // Minibatch rows, uniform over the filled part of the ring (minibatchIndicesInto and the gather). lara_minibatch.wgsl
     rec.dispatch(k.minibatch, o);
     // a. Critic target y = r + gamma Q'(obs', features(mu'(obs'))); skipped when gamma = 0.
     if (k.targetChain) {
-      actorTarget.encodeForward(rec, b.nextObs, batch);
-      rec.dispatch(k.targetChain, o);
-      criticTarget.encodeForward(rec, b.targetCriticInput!, batch);
+      actorTarget.encodeForward(rec, b.nextObs, batch);               // zNext = mlpForward(actor.target): linear_forward / mlp_forward_fused
+      rec.dispatch(k.targetChain, o);                                 // nextInput = obs' | features(zNext): lara_actor_chain.wgsl
+      criticTarget.encodeForward(rec, b.targetCriticInput!, batch);   // qNext = mlpForward(critic.target); y = r + gamma qNext in the loss
     }
     // b. Critic: loss mean (Q - y)^2, backward, Adam; d. its soft target update rides on its Adam step.
-    critic.encodeForward(rec, b.criticInput, batch);
-    rec.dispatch(k.criticLoss, o);
-    critic.encodeBackward(rec, b.dQ, batch, { deferGradSum: true });
-    critic.encodeAdam(rec, adamEntry, { softUpdate: { target: criticTarget, tau } });
-    // c. Actor step through the updated critic: dQ/dfeatures from the critic's input gradient, chained to z; Adam and d.
-    actor.encodeForward(rec, b.obsBatch, batch);
-    rec.dispatch(k.actorChain, o);
-    critic.encodeForward(rec, b.actorCriticInput, batch);
-    critic.encodeBackward(rec, b.ones, batch, { dInput: b.dActorCriticInput, skipParamGrads: true });
-    rec.dispatch(k.actorChainBackward, o);
-    actor.encodeBackward(rec, b.dZ, batch, { deferGradSum: true });
-    actor.encodeAdam(rec, adamEntry, { softUpdate: { target: actorTarget, tau } });
+    critic.encodeForward(rec, b.criticInput, batch);                  // q = mlpForward(critic.params)
+    rec.dispatch(k.criticLoss, o);                                    // mseLossBackward: dQ and the loss partials, lara_critic_loss.wgsl
+    const criticGradient = critic.encodeBackward(rec, b.criticInput, b.dQ, batch, { deferGradSum: true });  // mlpBackward: linear_backward_*.wgsl
+    critic.encodeAdam(rec, adamEntry, criticGradient, { softUpdate: { target: criticTarget, tau } });      // adam + softUpdate(critic): adam.wgsl
+    // c. Actor step through the updated critic (actorLossGradient): dQ/dfeatures from the critic's input gradient,
+    // chained to z; Adam and d.
+    actor.encodeForward(rec, b.obsBatch, batch);                      // z = mlpForward(actor.params)
+    rec.dispatch(k.actorChain, o);                                    // criticInput = obs | features(z): lara_actor_chain.wgsl
+    critic.encodeForward(rec, b.actorCriticInput, batch);             // q = mlpForward(critic.params)
+    critic.encodeInputGradient(rec, b.actorCriticInput, b.ones, batch, b.dActorCriticInput);  // mlpInputGradient of dOutput = 1 (the chain applies dq)
+    rec.dispatch(k.actorChainBackward, o);                            // dz = criticFeaturesVjp, the actor loss: lara_actor_chain_backward.wgsl
+    const actorGradient = actor.encodeBackward(rec, b.obsBatch, b.dZ, batch, { deferGradSum: true });       // mlpBackward(actor)
+    actor.encodeAdam(rec, adamEntry, actorGradient, { softUpdate: { target: actorTarget, tau } });         // adam + softUpdate(actor): adam.wgsl
   }
 
   /** Writes the Step ring and both Adam schedules for iterations [first, first + count) and encodes them in one submit. */
@@ -235,7 +225,7 @@ export class GpuTrainer {
     const criticHypers: AdamHyper[] = [];
     const schedules = Array.from({ length: count }, (_, i) => this.derived.schedule(first + i));
     schedules.forEach((s, i) => {
-      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i));
+      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, runStep(this.derived, first + i, u, i));
       if (!s.updates) return;
       for (let u = 0; u < U; u++) {
         actorHypers.push(adamHyper(s.lrActor, ++this.actorStep));
@@ -247,17 +237,15 @@ export class GpuTrainer {
     this.critic.writeAdamSchedule(device.queue, criticHypers);
 
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
-    const profiled = this.profiler?.recorder(encoder);
-    const pass = profiled ? null : encoder.beginComputePass();
-    const rec = profiled ?? new PassRecorder(pass!);
-    let adamEntry = 0;
-    schedules.forEach((s, i) => {
-      this.encodeIteration(rec, i, s, adamEntry);
-      if (s.updates) adamEntry += U;
-    });
-    rec.dispatch({ ...this.k.metrics, grid: [count, 1, 1] }, stepOffset(0));
-    pass?.end();
-    profiled?.finish();
+    encodeInto(encoder, (rec) => {
+      let adamEntry = 0;
+      schedules.forEach((s, i) => {
+        this.encodeIteration(rec, i, s, adamEntry);
+        if (s.updates) adamEntry += U;
+      });
+      // One metrics row per iteration of the chunk: one workgroup each.
+      rec.dispatch(withGrid(device, this.k.metrics, [count]), stepOffset(0));
+    }, { label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined });
     const staging = this.stagings[this.stagingNext];
     this.stagingNext = 1 - this.stagingNext;
     encoder.copyBufferToBuffer(this.b.metrics, 0, staging, 0, count * METRICS_STRIDE * 4);
@@ -284,8 +272,9 @@ export class GpuTrainer {
     return Array.from({ length: chunk.count }, (_, i) => {
       const r = values.subarray(i * METRICS_STRIDE, (i + 1) * METRICS_STRIDE);
       return {
-        iteration: chunk.first + i, reward: r[0], lComp: r[1], lAigc: r[2], lVe: r[3], lTotal: r[4],
-        criticLoss: chunk.updates[i] ? r[5] / U : NaN, actorLoss: chunk.updates[i] ? r[6] / U : NaN, updates: chunk.updates[i] ? U : 0,
+        iteration: chunk.first + i, reward: r[METRIC.reward], lComp: r[METRIC.lComp], lAigc: r[METRIC.lAigc], lVe: r[METRIC.lVe], lTotal: r[METRIC.lTotal],
+        criticLoss: chunk.updates[i] ? r[METRIC.criticLoss] / U : NaN, actorLoss: chunk.updates[i] ? r[METRIC.actorLoss] / U : NaN,
+        updates: chunk.updates[i] ? U : 0,
       };
     });
   }

@@ -1,7 +1,7 @@
 // The GPU trainer's buffers beyond the networks, and its own kernels' dispatches (shaders/lara_*.wgsl) bound to them
 // once: what GpuTrainer.create builds before the first iteration.
 import { createStorage, createStorageFrom, createUniform } from '../gpu/buffers.js';
-import type { Dispatch } from '../gpu/kernel.js';
+import { itemsDispatch, type Dispatch } from '../gpu/kernel.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
 import { STATE_SIZE } from '../env/layout.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
@@ -11,7 +11,7 @@ import type { DerivedRun } from './derive.js';
 import { observationNorm, observationNormParams } from './features.js';
 import {
   laraActKernel, laraActorChainBackwardKernel, laraActorChainKernel, laraCriticLossKernel, laraMetricsKernel, laraMinibatchKernel,
-  laraObserveKernel, STEP_STRIDE, stepBinding, stepDispatch,
+  laraObserveKernel, STEP_STRIDE, stepBinding,
 } from './laraKernels.js';
 import { ACT_METRICS, ACTION_SIZE, CRITIC_INPUT, METRICS_STRIDE, OBSERVATION_SIZE, replayBytes } from './layout.js';
 
@@ -77,23 +77,21 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
       laraActorChainBackwardKernel.pipeline(device, reduce), laraMetricsKernel.pipeline(device, reduce),
     ]);
     const step = stepBinding(b.ring);
-    const featureFlops = 60;
     const k: LaraDispatches = {
-      observe: stepDispatch(device, observe, { step, scenario: scenarioBuffer, norm, states: b.states, obs: b.obs }, envs, 'observe', 300),
-      act: stepDispatch(device, act, {
+      observe: itemsDispatch(device, observe, { step, scenario: scenarioBuffer, norm, states: b.states, obs: b.obs }, envs),
+      act: itemsDispatch(device, act, {
         step, scenario: scenarioBuffer, norm, actorZ: actor.output, states: b.states, obs: b.obs, replay: b.replay, actPartials,
-      }, envs, 'act', 600),
-      minibatch: stepDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs },
-        batch, gamma ? 'minibatchTarget' : 'minibatch', 100),
-      criticLoss: stepDispatch(device, criticLoss, {
+      }, envs),
+      minibatch: itemsDispatch(device, minibatch, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs }, batch),
+      criticLoss: itemsDispatch(device, criticLoss, {
         step, q: critic.output, reward, dQ: b.dQ, lossPartials: criticPartials, targetQ: gamma ? criticTarget.output : reward,
-      }, batch, 'criticLoss', 5),
-      actorChain: stepDispatch(device, actorChain, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch, 'actorChain', featureFlops),
-      targetChain: gamma ? stepDispatch(device, actorChain, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch, 'actorChain', featureFlops) : undefined,
-      actorChainBackward: stepDispatch(device, actorChainBackward, {
+      }, batch),
+      actorChain: itemsDispatch(device, actorChain, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch),
+      targetChain: gamma ? itemsDispatch(device, actorChain, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch) : undefined,
+      actorChainBackward: itemsDispatch(device, actorChainBackward, {
         step, z: actor.output, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
-      }, batch, 'actorChainBackward', 2 * featureFlops),
-      metrics: stepDispatch(device, metrics, { step, actPartials, criticPartials, actorPartials, metrics: b.metrics }, 1, 'metrics', 0),
+      }, batch),
+      metrics: itemsDispatch(device, metrics, { step, actPartials, criticPartials, actorPartials, metrics: b.metrics }, 1),
     };
   return { buffers: b, dispatches: k };
 }

@@ -1,20 +1,19 @@
 // The LARA trainer's own kernels (shaders/lara_*.wgsl) declared once: observe, act, minibatch, critic loss, actor chain
 // forward and backward, chunk metrics. Each reads its per-(iteration, update) values from the host-written Step ring
 // (binding 0, at a dynamic offset) and takes its sizes from LARA_DEFINES.
-import { defineKernel, dispatchOf, linearGrid, type Binding, type Bindings, type Dispatch, type Kernel } from '../gpu/kernel.js';
+import { ROW_WORKGROUP } from '../env/gpu.js';
+import { defineKernel, type Binding, type Bindings, type Kernel } from '../gpu/kernel.js';
+import type { DerivedRun } from './derive.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
-import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE } from './layout.js';
+import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT } from './layout.js';
 
 /** Bytes per Step ring entry (a multiple of minUniformBufferOffsetAlignment, which is at most 256). */
 export const STEP_STRIDE = 256;
-/** Bytes of `struct Step` in shaders/lib/lara_step.wgsl (18 four-byte fields). */
-export const STEP_BYTES = 72;
 /** Workgroup of the metrics kernel (one workgroup per iteration of a chunk). */
 const METRICS_WORKGROUP = 64;
-const ROW_WORKGROUP = 64;
 const MINIBATCH_WORKGROUP = 256;
 
-/** Mirrors `struct Step` of shaders/lib/lara_step.wgsl. */
+/** One Step ring entry (`struct Step`, STEP_STRUCT of src/train/layout.ts) as the trainer states it. */
 export interface Step {
   iteration: number;
   update: number;
@@ -36,15 +35,21 @@ export interface Step {
   updates: number;
 }
 
+/** The Step of update u of iteration t of a run, the iteration being `chunkIteration` of its submitted chunk. */
+export function runStep(run: DerivedRun, t: number, u: number, chunkIteration: number): Step {
+  const c = run.config;
+  const s = run.schedule(t);
+  return {
+    iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
+    chunkIteration, chunkUpdate: chunkIteration * c.updatesPerIteration + u,
+    seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
+    rewardKind: c.reward, actPartials: run.actPartials, lossPartials: run.lossPartials, updates: c.updatesPerIteration,
+  };
+}
+
 /** Writes one `struct Step` at byte `offset` of `data`. */
 export function writeStep(data: ArrayBuffer, offset: number, s: Step): void {
-  const u = new Uint32Array(data, offset, STEP_BYTES / 4);
-  const f = new Float32Array(data, offset, STEP_BYTES / 4);
-  u[0] = s.iteration; u[1] = s.update; u[2] = s.filled; u[3] = s.writeRow;
-  f[4] = s.sigma; u[5] = s.useActor ? 1 : 0; u[6] = s.chunkIteration; u[7] = s.chunkUpdate;
-  u[8] = s.seed; u[9] = s.envs; u[10] = s.batch; u[11] = s.capacity;
-  f[12] = s.gamma; f[13] = s.shareFloor; u[14] = s.rewardKind === 'log' ? 0 : 1; u[15] = s.actPartials;
-  u[16] = s.lossPartials; u[17] = s.updates;
+  STEP_STRUCT.write(data, offset, { ...s, rewardKind: s.rewardKind === 'log' ? 0 : 1 });
 }
 
 /** The dynamic offset of Step ring entry `entry`. */
@@ -52,62 +57,61 @@ export const stepOffset = (entry: number): number[] => [entry * STEP_STRIDE];
 
 type StepBindings<B extends Bindings> = { step: 'dynamic-uniform' } & B;
 
-/** A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup; `constants` of a variant. */
-function stepKernel<B extends Bindings, V = void>(shader: string, bindings: B, workgroup: number,
+/** Work per item of a Step-ring kernel: floats read plus written, and FLOPs (the profile's GB/s, bench/predict.ts). */
+interface ItemWork { floats: number; flops: number }
+const itemCost = (w: ItemWork) => ({ flops: w.flops, bytes: 4 * w.floats });
+
+/**
+ * A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup; `constants` of a
+ * variant; `work` per item.
+ */
+function stepKernel<B extends Bindings, V = void>(shader: string, op: string, bindings: B, workgroup: number, work: (v: V) => ItemWork,
                                                constants: (v: V) => Record<string, number | boolean> = () => ({})): Kernel<StepBindings<B>, V> {
   return defineKernel({
-    shader, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
-    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }), workgroup: () => [workgroup],
+    shader, op, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
+    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }), itemCost: (v) => itemCost(work(v)),
   });
 }
 
 /** Like stepKernel, summing `width` values per workgroup (shaders/lib/workgroup_reduce.wgsl). */
-function reducingStepKernel<B extends Bindings, V extends ReduceVariant>(shader: string, bindings: B, workgroup: number, width: number,
-                                                                        constants: (v: V) => Record<string, number | boolean> = () => ({})) {
+function reducingStepKernel<B extends Bindings, V extends ReduceVariant>(shader: string, op: string, bindings: B, workgroup: number, width: number,
+                                                                        work: ItemWork, constants: (v: V) => Record<string, number | boolean> = () => ({})) {
   return defineKernel({
-    shader, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
+    shader, op, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
     variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) }, defines: reduceDefines(width, v) }),
-    features: reduceFeatures, workgroup: () => [workgroup],
+    features: reduceFeatures, itemCost: () => itemCost(work),
   });
 }
 
-export const laraObserveKernel = stepKernel('lara_observe.wgsl', { scenario: 'uniform', norm: 'uniform', states: 'read-write', obs: 'read-write' }, ROW_WORKGROUP);
-export const laraActKernel = reducingStepKernel('lara_act.wgsl', {
+/** FLOPs per row of the action head with its critic features (and of their vector-Jacobian product: twice). */
+const FEATURE_FLOPS = 60;
+
+// Each kernel's work per item: the floats it reads plus writes, and its FLOPs (estimates).
+export const laraObserveKernel = stepKernel('lara_observe.wgsl', 'lara.observe', { scenario: 'uniform', norm: 'uniform', states: 'read-write', obs: 'read-write' },
+  ROW_WORKGROUP, () => ({ floats: 2 * OBSERVATION_SIZE, flops: 300 }));
+export const laraActKernel = reducingStepKernel('lara_act.wgsl', 'lara.act', {
   scenario: 'uniform', norm: 'uniform', actorZ: 'read', states: 'read-write', obs: 'read-write', replay: 'read-write', actPartials: 'read-write',
-}, ACT_WORKGROUP, ACT_METRICS);
-/** gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). */
-export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', {
+}, ACT_WORKGROUP, ACT_METRICS, { floats: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE, flops: 600 });
+/**
+ * gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). A replay row's obs, features
+ * and reward are read and written (obs twice); next obs (read and written) only with gamma.
+ */
+export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', 'lara.minibatch', {
   replay: 'read', criticInput: 'read-write', obsBatch: 'read-write', reward: 'read-write', nextObs: 'read-write',
-}, MINIBATCH_WORKGROUP, (v: { gamma: boolean }) => ({ GAMMA: v.gamma }));
-export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', {
+}, MINIBATCH_WORKGROUP, (v: { gamma: boolean }) => ({ floats: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + (v.gamma ? 3 : 1) * OBSERVATION_SIZE, flops: 100 }),
+(v) => ({ GAMMA: v.gamma }));
+export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', 'lara.criticLoss', {
   q: 'read', reward: 'read', dQ: 'read-write', lossPartials: 'read-write', targetQ: 'read',
-}, LOSS_WORKGROUP, 1, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));
-export const laraActorChainKernel = stepKernel('lara_actor_chain.wgsl', { z: 'read', obs: 'read', criticInput: 'read-write' }, ROW_WORKGROUP);
-export const laraActorChainBackwardKernel = reducingStepKernel('lara_actor_chain_backward.wgsl', {
+}, LOSS_WORKGROUP, 1, { floats: 3, flops: 5 }, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));
+export const laraActorChainKernel = stepKernel('lara_actor_chain.wgsl', 'lara.actorChain', { z: 'read', obs: 'read', criticInput: 'read-write' },
+  ROW_WORKGROUP, () => ({ floats: ACTION_SIZE + OBSERVATION_SIZE + CRITIC_INPUT, flops: FEATURE_FLOPS }));
+export const laraActorChainBackwardKernel = reducingStepKernel('lara_actor_chain_backward.wgsl', 'lara.actorChainBackward', {
   z: 'read', dCriticInput: 'read', q: 'read', dZ: 'read-write', actorPartials: 'read-write',
-}, LOSS_WORKGROUP, 1);
-export const laraMetricsKernel = reducingStepKernel('lara_metrics.wgsl', {
+}, LOSS_WORKGROUP, 1, { floats: 2 * ACTION_SIZE + CRITIC_INPUT + 1, flops: 2 * FEATURE_FLOPS });
+/** One workgroup per iteration of a chunk (withGrid); its work is not counted. */
+export const laraMetricsKernel = reducingStepKernel('lara_metrics.wgsl', 'lara.metrics', {
   actPartials: 'read', criticPartials: 'read', actorPartials: 'read', metrics: 'read-write',
-}, METRICS_WORKGROUP, ACT_METRICS + 2);
+}, METRICS_WORKGROUP, ACT_METRICS + 2, { floats: 0, flops: 0 });
 
 /** The Step ring as binding 0: one entry's bytes, read at the dynamic offset of the entry. */
-export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: STEP_BYTES });
-
-/**
- * Floats each kernel reads plus writes per item, for the profile's GB/s and the predicted times (bench/predict.ts). The
- * minibatch reads a replay row's obs, features and reward and writes them (obs twice); next obs (read and written)
- * only with gamma > 0: minibatchTarget.
- */
-const ITEM_FLOATS = {
-  observe: 2 * OBSERVATION_SIZE, act: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE,
-  minibatch: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + OBSERVATION_SIZE, minibatchTarget: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + 3 * OBSERVATION_SIZE,
-  criticLoss: 3, actorChain: ACTION_SIZE + OBSERVATION_SIZE + CRITIC_INPUT, actorChainBackward: 2 * ACTION_SIZE + CRITIC_INPUT + 1, metrics: 0,
-} as const;
-
-/** A dispatch of a Step-ring kernel over `items` (envs or batch rows; the metrics kernel: one workgroup per iteration), with a cost estimate per item. */
-export function stepDispatch<B extends Bindings>(device: GPUDevice, p: Parameters<typeof dispatchOf<B>>[1], buffers: Parameters<typeof dispatchOf<B>>[2],
-                                                 items: number, kind: keyof typeof ITEM_FLOATS, flopsPerItem: number): Dispatch {
-  return dispatchOf(device, p, buffers, linearGrid(device, items, p.workgroup[0]), {
-    op: `lara.${kind === 'minibatchTarget' ? 'minibatch' : kind}`, cost: { flops: flopsPerItem * items, bytes: 4 * ITEM_FLOATS[kind] * items },
-  });
-}
+export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: STEP_STRUCT.size });

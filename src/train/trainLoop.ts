@@ -7,6 +7,7 @@ import type { TrainConfig } from './config.js';
 import type { Driver } from './drivers.js';
 import { addToSums, meansOf, type EpisodeLog, type EpisodeSums } from './episodeLog.js';
 import type { IterationMetrics, TrainingMeasures } from './reference.js';
+import { divergenceOf, rateMeter } from './progress.js';
 import { firstNonFiniteTensor, type RunCheckpoints } from './runCheckpoints.js';
 
 /** The measures are means over the latest chunk of iterations. */
@@ -37,27 +38,6 @@ export interface TrainLoop {
   /** Throws a GPU error seen since the last call (GPU runs). */
   checkErrors?: () => void;
   onProgress?: (p: TrainingProgress) => void;
-}
-
-/** Why iteration m shows divergence (a non-finite latency or loss), or null. */
-function divergenceOf(m: IterationMetrics): string | null {
-  const bad: [string, number] | null = !Number.isFinite(m.lTotal) ? ['the mean total latency', m.lTotal]
-    : m.updates > 0 && !Number.isFinite(m.criticLoss) ? ['the critic loss', m.criticLoss]
-    : m.updates > 0 && !Number.isFinite(m.actorLoss) ? ['the actor loss', m.actorLoss] : null;
-  return bad ? `training diverged at iteration ${m.iteration}: ${bad[0]} is ${bad[1]}` : null;
-}
-
-/** Iterations per second over a window of about 10 s. */
-function rateMeter(now: () => number): (iterations: number) => number {
-  let windowStart = now();
-  let windowIterations = 0;
-  return (iterations) => {
-    const t = now();
-    windowIterations += iterations;
-    const rate = windowIterations / Math.max(1e-9, t - windowStart);
-    if (t - windowStart > 10) { windowStart = t; windowIterations = 0; }
-    return rate;
-  };
 }
 
 /**

@@ -1,6 +1,6 @@
 // The trainer's tunable choices: the networks' plans at the batches they run (src/nn/mlpTuning.ts) and how its kernels
 // sum over a workgroup (a fixed tree, or subgroupAdd where the adapter has subgroups).
-import { submitPass, type Dispatch } from '../gpu/kernel.js';
+import { releaseDispatches, submitPass, type Dispatch } from '../gpu/kernel.js';
 import { createStorage, createStorageFrom, readFloat32 } from '../gpu/buffers.js';
 import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Tuner } from '../gpu/tuner.js';
@@ -19,8 +19,8 @@ export interface TrainerPlans {
 export interface TrainerTuneOptions {
   /**
    * Also offer the variants that round the matmul inputs to f16 (f16 tiles, subgroup-matrix tensor-core tiles), each
-   * within 2e-2 of the default's result: only for runs that allow mixed precision (issue 13: where the default run's
-   * gap to OPT stays within 0.1 points of fp32's).
+   * within 2e-2 of the default's result: only for runs that allow mixed precision (where the default run's gap to OPT
+   * stays within 0.1 points of fp32's).
    */
   mixedPrecision?: boolean;
 }
@@ -54,7 +54,7 @@ async function tuneReduce(tuner: Tuner, batch: number): Promise<ReduceVariant> {
       name: 'reduce', shape: `b${batch}`, candidates, describe: (v) => (v.subgroups ? 'subgroups' : 'tree'),
       async harness(v) {
         const d: Dispatch = await mseLossDispatch(device, { q, target, dq, lossPartials }, batch, 0, v);
-        return { record: (rec) => rec.dispatch(d), output: () => readFloat32(device, lossPartials, mseLossPartialCount(batch)), destroy: () => {} };
+        return { record: (rec) => rec.dispatch(d), output: () => readFloat32(device, lossPartials, mseLossPartialCount(batch)), destroy: () => releaseDispatches([d]) };
       },
     });
   } finally {

@@ -5,7 +5,6 @@ import { TREE_REDUCE, type ReduceVariant } from '../../src/gpu/reduce.js';
 import { normalPair, philox4x32, uniformFromU32 } from '../../src/rng/philox.js';
 import { Stream } from '../../src/rng/streams.js';
 import { expectClose } from './expectClose.js';
-import type { DerivedRun } from '../../src/train/derive.js';
 import { STEP_STRIDE, stepBinding, stepOffset, writeStep, type Step } from '../../src/train/laraKernels.js';
 
 /** Both workgroup reductions (shaders/lib/workgroup_reduce.wgsl): the tree, and subgroupAdd where the device has it. */
@@ -20,17 +19,8 @@ export function step(fields: Partial<Step> = {}): Step {
   };
 }
 
-/** The Step of iteration t of a run (as GpuTrainer.stepEntry writes it), chunk index `chunkIteration`. */
-export function runStep(run: DerivedRun, t: number, u: number, chunkIteration: number): Step {
-  const c = run.config;
-  const s = run.schedule(t);
-  return step({
-    iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
-    chunkIteration, chunkUpdate: chunkIteration * c.updatesPerIteration + u, seed: c.seed, envs: c.envs, batch: c.batch,
-    capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor, rewardKind: c.reward, actPartials: run.actPartials,
-    lossPartials: run.lossPartials, updates: c.updatesPerIteration,
-  });
-}
+/** The Step of iteration t of a run, as GpuTrainer writes it. */
+export { runStep } from '../../src/train/laraKernels.js';
 
 /** A uniform buffer holding `steps` as ring entries 0, 1, ...; returns the buffer and its binding. */
 export function stepRing(device: GPUDevice, steps: Step[]) {

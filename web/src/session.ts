@@ -10,6 +10,7 @@ import { actorPolicy } from '../../src/train/actor.js';
 import { actorSizes, type LoadedPolicy, type TrainerSnapshot } from '../../src/train/checkpointFormat.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { GpuTrainer, type IterationMetrics } from '../../src/train/gpuTrainer.js';
+import { divergenceOf, rateMeter } from '../../src/train/progress.js';
 
 export interface TrainingProgress {
   /** Iterations completed. */
@@ -28,24 +29,17 @@ export interface TrainingOutcome {
   stopped: boolean;
 }
 
-/** Seconds of the rate's window. */
-const RATE_WINDOW = 10;
-
 /** Trains LARA on `gpu` for config.iterations (or until `shouldStop`), reporting every chunk; returns the final state. */
 export async function train(gpu: Gpu, scenario: Scenario, config: TrainConfig,
                             onProgress: (p: TrainingProgress) => void, shouldStop: () => boolean): Promise<TrainingOutcome> {
   const trainer = await GpuTrainer.create(gpu, scenario, config);
   try {
-    let windowStart = performance.now();
-    let windowIterations = 0;
+    const meter = rateMeter(() => performance.now() / 1000);
     let divergence: string | null = null;
     await trainer.run(config.iterations, (rows) => {
-      const bad = rows.find((m) => !Number.isFinite(m.lTotal));
-      if (bad) { divergence = `training diverged at iteration ${bad.iteration}: the mean total latency is ${bad.lTotal}`; return false; }
-      const now = performance.now();
-      windowIterations += rows.length;
-      const rate = windowIterations / Math.max(1e-9, (now - windowStart) / 1000);
-      if (now - windowStart > RATE_WINDOW * 1000) { windowStart = now; windowIterations = 0; }
+      for (const m of rows) divergence ??= divergenceOf(m);
+      if (divergence) return false;
+      const rate = meter(rows.length);
       const iteration = rows[rows.length - 1].iteration + 1;
       onProgress({ iteration, total: config.iterations, rate, etaSeconds: (config.iterations - iteration) / rate, rows });
       return true;
