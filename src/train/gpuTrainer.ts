@@ -24,6 +24,8 @@ import { STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js'
 import { METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
+import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
+import { fusedUpdateHarness } from './fusedUpdateTuning.js';
 
 export type { IterationMetrics } from './reference.js';
 
@@ -73,6 +75,8 @@ export class GpuTrainer {
   private criticStep = 0;
   private readonly stagings: GPUBuffer[];
   private stagingNext = 0;
+  /** The fused update (fusedUpdate.ts) when the plans or the tuner chose it; null: the per-layer update. */
+  private fused: FusedUpdate | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -98,7 +102,10 @@ export class GpuTrainer {
   /** What this trainer runs: the networks' plans and the reduction (config.json records them). */
   get plans(): TrainerPlans {
     const { envs, batch } = this.config;
-    return { actor: [...new Set([batch, envs])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)], reduce: this.reduce };
+    return {
+      actor: [...new Set([batch, envs])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)], reduce: this.reduce,
+      ...(this.fused ? { fused: this.fused.variant } : {}),
+    };
   }
 
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */
@@ -118,6 +125,12 @@ export class GpuTrainer {
     const reduce = plans?.reduce ?? TREE_REDUCE;
     const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, run, { actor, critic, actorTarget, criticTarget }, reduce);
     const trainer = new GpuTrainer(gpu, scenario, run, actor, critic, actorTarget, criticTarget, b, k, reduce, options.profiler);
+    if (plans?.fused) await trainer.useFused(plans.fused);
+    else if (options.tuner && !options.plans) {
+      const harness = trainer.fusedHarness();
+      await tuneFusedUpdate(options.tuner, run, harness);
+      harness.clear();
+    }
     const snap = options.snapshot;
     if (snap) {
       trainer.restore(snap);
@@ -134,6 +147,30 @@ export class GpuTrainer {
     await device.queue.onSubmittedWorkDone();
     gpu.checkErrors();
     return trainer;
+  }
+
+  /** Makes `variant` of the fused update this trainer's update (null: the per-layer update). */
+  private async useFused(variant: FusedVariant | null): Promise<void> {
+    this.fused?.destroy();
+    this.fused = null;
+    if (!variant) return;
+    const { actor, critic, actorTarget, criticTarget, b } = this;
+    this.fused = await FusedUpdate.create(this.device, this.derived, {
+      actor, critic, actorTarget, criticTarget, replay: b.replay, ring: b.ring, actPartials: b.actPartials, metrics: b.metrics, reduce: this.reduce,
+    }, variant, this.config.iterationsPerSubmit * this.config.updatesPerIteration);
+  }
+
+  /** What tuneFusedUpdate times: one update from initMlp's weights on a replay ring of random rows (cleared after). */
+  private fusedHarness(): FusedUpdateHarness & { clear(): void } {
+    return fusedUpdateHarness(this.device, this.derived, {
+      actor: this.actor, critic: this.critic, replay: this.b.replay,
+      use: (v) => this.useFused(v), encodeUpdate: (rec) => this.encodeUpdate(rec, 0, 0), schedules: (a, c) => this.fused?.writeAdamSchedules(this.device.queue, a, c),
+      writeStep: (filled) => {
+        const data = new ArrayBuffer(STEP_STRIDE);
+        writeStep(data, 0, { ...this.stepEntry(0, 0, 0), filled });
+        this.device.queue.writeBuffer(this.b.ring, 0, data);
+      },
+    });
   }
 
   private restore(snap: TrainerSnapshot): void {
@@ -167,7 +204,7 @@ export class GpuTrainer {
       iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
       chunkIteration: index, chunkUpdate: index * c.updatesPerIteration + u,
       seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
-      rewardKind: c.reward, actPartials: this.derived.actPartials, lossPartials: this.derived.lossPartials, updates: c.updatesPerIteration,
+      rewardKind: c.reward, actPartials: this.derived.actPartials, lossPartials: this.fused?.lossPartials ?? this.derived.lossPartials, updates: c.updatesPerIteration,
     };
   }
 
@@ -201,6 +238,7 @@ export class GpuTrainer {
   /** One gradient update (ReferenceTrainer.update): Step ring entry `entry`, Adam ring entry `adamEntry`. */
   encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
     const { actor, critic, actorTarget, criticTarget, b, k } = this;
+    if (this.fused) { this.fused.encode(rec, entry, adamEntry); return; }
     const { batch, tau } = this.config;
     const o = stepOffset(entry);
     // Minibatch rows, uniform over the filled part of the ring.
@@ -245,6 +283,7 @@ export class GpuTrainer {
     device.queue.writeBuffer(this.b.ring, 0, data);
     this.actor.writeAdamSchedule(device.queue, actorHypers);
     this.critic.writeAdamSchedule(device.queue, criticHypers);
+    this.fused?.writeAdamSchedules(device.queue, actorHypers, criticHypers);
 
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
     const profiled = this.profiler?.recorder(encoder);
@@ -255,7 +294,7 @@ export class GpuTrainer {
       this.encodeIteration(rec, i, s, adamEntry);
       if (s.updates) adamEntry += U;
     });
-    rec.dispatch({ ...this.k.metrics, grid: [count, 1, 1] }, stepOffset(0));
+    rec.dispatch({ ...(this.fused?.metrics ?? this.k.metrics), grid: [count, 1, 1] }, stepOffset(0));
     pass?.end();
     profiled?.finish();
     const staging = this.stagings[this.stagingNext];
@@ -346,6 +385,7 @@ export class GpuTrainer {
 
   destroy(): void {
     for (const n of [this.actor, this.critic, this.actorTarget, this.criticTarget]) n.destroy();
+    this.fused?.destroy();
     for (const x of [...this.b.all, ...this.stagings]) x.destroy();
   }
 }
