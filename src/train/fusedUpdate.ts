@@ -225,8 +225,10 @@ export interface FusedUpdateHarness {
 export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden } = run.config;
+  // quick: 2 workgroups (a CPU's cores) and 32 (a GPU's), the two largest blocks that fit
+  const quick = candidates.filter((v) => v === null || [2, 32].includes(fusedWorkgroups(batch, v))).slice(0, 5);
   const choice = await tuner.choose({
-    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')}`, candidates, describe: describeFused,
+    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
     tolerance: () => 1e-4,
     async harness(v) {
