@@ -50,8 +50,6 @@ fn fm_grad(net: u32, i: u32, value: f32, first: bool) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let group = wid.x + wid.y * nwg.x;
-  let opaque = u32(step.batch == 0xffffffffu);  // 0 (lib/fused_mlp.wgsl fm_opaque)
-  fm_begin(opaque);
   slice = group * A_PARAMS;
   let z_at = A_AT[A_LAYERS];
   let q_at = C_AT[C_LAYERS];
@@ -75,7 +73,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       fm_mem[C_AT[0] + r * CRITIC_INPUT + i] = value;
     }
     workgroupBarrier();
-    for (var l = 0u; l < A_LAYERS + opaque; l++) {
+    for (var l = 0u; l < A_LAYERS; l++) {
       fm_forward(lid, ACTOR, A_AT[l], A_SIZES[l], A_SIZES[l + 1u], A_W[l], A_B[l], l + 1u < A_LAYERS, A_AT[l + 1u]);
       workgroupBarrier();
     }
@@ -87,7 +85,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       for (var i = 0u; i < LARA_ACTION_SIZE; i++) { fm_mem[C_AT[0] + lid * CRITIC_INPUT + OBSERVATION_SIZE + i] = features[i]; }
     }
     workgroupBarrier();
-    for (var l = 0u; l < C_LAYERS + opaque; l++) {
+    for (var l = 0u; l < C_LAYERS; l++) {
       fm_forward(lid, CRITIC, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
       workgroupBarrier();
     }
@@ -104,7 +102,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     workgroupBarrier();
     // The critic's input-gradient chain (no weight gradients), down to the features' columns of its input.
-    for (var l = C_LAYERS + opaque; l > 0u; l--) {
+    for (var l = C_LAYERS; l > 0u; l--) {
       let layer = l - 1u;
       if (layer > 0u) {
         fm_backward_input(lid, CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]);
@@ -127,7 +125,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     workgroupBarrier();
     // The actor's backward: weight gradient of each layer, then the delta below it in place of the activation below.
-    for (var l = A_LAYERS + opaque; l > 0u; l--) {
+    for (var l = A_LAYERS; l > 0u; l--) {
       let layer = l - 1u;
       fm_backward_weight(lid, ACTOR, A_AT[layer], A_SIZES[layer], A_SIZES[l], A_AT[l], A_W[layer], A_B[layer], block == 0u);
       if (layer > 0u) {

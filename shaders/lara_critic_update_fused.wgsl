@@ -39,8 +39,6 @@ fn fm_grad(net: u32, i: u32, value: f32, first: bool) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let group = wid.x + wid.y * nwg.x;
-  let opaque = u32(step.batch == 0xffffffffu);  // 0 (lib/fused_mlp.wgsl fm_opaque)
-  fm_begin(opaque);
   slice = group * C_PARAMS;
   let out_at = C_AT[C_LAYERS];
   var loss = 0.0;  // invocation 0: the workgroup's sum of squared errors
@@ -72,7 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       fm_mem[C_AT[0] + e] = value;
     }
     workgroupBarrier();
-    for (var l = 0u; l < C_LAYERS + opaque; l++) {
+    for (var l = 0u; l < C_LAYERS; l++) {
       fm_forward(lid, 0u, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
       workgroupBarrier();
     }
@@ -90,7 +88,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
     workgroupBarrier();
     // Backward, top layer first: its weight gradient, then the delta below it in place of the activation below.
-    for (var l = C_LAYERS + opaque; l > 0u; l--) {
+    for (var l = C_LAYERS; l > 0u; l--) {
       let layer = l - 1u;
       fm_backward_weight(lid, 0u, C_AT[layer], C_SIZES[layer], C_SIZES[l], C_AT[l], C_W[layer], C_B[layer], block == 0u);
       if (layer > 0u) {

@@ -33,7 +33,8 @@ const CASES: { hidden: number[]; rows: number; rowsPerWorkgroup: number }[] = [
 ];
 
 describe('fused update kernels', () => {
-  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup: partials add up to the reference gradient and loss', async ({ hidden, ...variant }) => {
+  // The first dispatch compiles both kernels: seconds on idle lavapipe, minutes on a loaded machine.
+  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
     const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, ...hidden, 1];
     const { device } = await testGpu();
