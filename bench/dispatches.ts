@@ -2,7 +2,16 @@
 // its updates into a Recorder that only counts (nothing is encoded or run). Usage: npx tsx bench/dispatches.ts
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
+import type { GpuTrainer } from '../src/train/gpuTrainer.js';
+import type { TrainerPlans } from '../src/train/tuning.js';
 import { dispatchesPerIteration } from './countDispatches.js';
+
+/** The trainer's plans with the fused update's first variant that fits (src/train/fusedUpdate.ts), or null where none does. */
+export async function fusedPlans(trainer: GpuTrainer): Promise<TrainerPlans | null> {
+  const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
+  const [fused] = fusedUpdateCandidates(trainer.device, trainer.derived);
+  return fused ? { ...trainer.plans, fused } : null;
+}
 
 /** The bench's training configs: hidden 256x2, 1 update per iteration, gamma 0 (bench/train.ts), plus the default. */
 export function dispatchCountConfigs(): { name: string; config: TrainConfig }[] {
@@ -26,7 +35,13 @@ async function main(): Promise<void> {
     const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
     const count = dispatchesPerIteration(trainer).total;
     console.log(`${name}: ${count} dispatches per iteration (${(count / config.updatesPerIteration).toFixed(1)} per update)`);
+    const plans = await fusedPlans(trainer);
     trainer.destroy();
+    if (!plans) continue;
+    const fused = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false, plans });
+    const fusedCount = dispatchesPerIteration(fused).total;
+    console.log(`${name}, fused update: ${fusedCount} dispatches per iteration (${(fusedCount / config.updatesPerIteration).toFixed(1)} per update)`);
+    fused.destroy();
   }
   gpu.destroy();
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Dispatch, Recorder } from '../src/gpu/kernel.js';
 import { roofline, type Peaks } from '../src/gpu/profiler.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/train/config.js';
+import type { TrainerPlans } from '../src/train/tuning.js';
 import { dispatchCountConfigs } from './dispatches.js';
 
 /** The figures the model takes from a reference file. */
@@ -18,6 +19,8 @@ export interface ReferenceDevice {
   copyBytesPerSecond: number;
   microsecondsPerDispatch: number;
   microsecondsPerSubmit: number;
+  /** Compute units (SMs): a dispatch of fewer workgroups runs at that share of the peaks (absent: not modelled). */
+  computeUnits?: number;
 }
 
 export function readReference(path: string): ReferenceDevice {
@@ -25,6 +28,7 @@ export function readReference(path: string): ReferenceDevice {
   return {
     device: j.device, matmul: j.matmul.rows, copyBytesPerSecond: j.copyBytesPerSecond,
     microsecondsPerDispatch: j.dispatch.microsecondsPerDispatchInOnePass, microsecondsPerSubmit: j.dispatch.microsecondsPerSubmitRoundTrip,
+    computeUnits: j.computeUnits,
   };
 }
 
@@ -66,7 +70,11 @@ export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: Refe
     row.dispatches++;
     row.flops += d.cost?.flops ?? 0;
     row.bytes += d.cost?.bytes ?? 0;
-    row.microseconds += roofline(d.cost, peaks) * 1e6;
+    // A dispatch of fewer workgroups than the device has compute units runs on that share of them (one workgroup: the
+    // device's rate over its compute units); the fused update's few workgroups pay for it.
+    const workgroups = d.grid[0] * d.grid[1] * d.grid[2];
+    const share = ref.computeUnits ? Math.min(1, workgroups / ref.computeUnits) : 1;
+    row.microseconds += roofline(d.cost, peaks) * 1e6 / share;
     row.bound = row.flops / (peaks.gflops * 1e9) > row.bytes / (peaks.gbps * 1e9) ? 'compute' : 'memory';
   }
   const list = [...rows.values()].sort((a, b) => b.microseconds - a.microseconds);
@@ -109,12 +117,24 @@ async function main(): Promise<void> {
   const gpu = await createGpu();
   const out: string[] = [`Predicted on the ${ref.device} (not measured): the default plans (tuning off), one iteration with its updates.`];
   const summary: string[] = ['| config | dispatches | kernels us | dispatches us | submit us | predicted it/s |', '|---|---:|---:|---:|---:|---:|'];
+  const { fusedPlans } = await import('./dispatches.js');
+  const { describeFused } = await import('../src/train/fusedUpdate.js');
+  const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
+  const runs: { name: string; config: TrainConfig; plans?: TrainerPlans }[] = [];
   for (const { name, config } of dispatchCountConfigs()) {
-    const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
+    runs.push({ name, config });
+    const probe = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
+    // Every fused variant that fits, each predicted (the tuner measures which wins on the device in use).
+    const base = await fusedPlans(probe);
+    if (base) for (const fused of fusedUpdateCandidates(probe.device, probe.derived)) runs.push({ name: `${name}, ${describeFused(fused)}`, config, plans: { ...base, fused } });
+    probe.destroy();
+  }
+  for (const { name, config, plans: given } of runs) {
+    const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false, plans: given });
     const rec = new KeepingRecorder();
     trainer.encodeIteration(rec, 0, { useActor: true, updates: true }, 0);
     const peaks = peaksAt(ref, config.batch);
-    const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
+    const chunk = iterationsPerSubmit(config, !name.startsWith('default'));  // a fused row: its config's
     const p = predict(rec.dispatches, peaks, ref, chunk);
     const plans = trainer.plans;
     out.push('', formatPrediction(name, p, peaks, chunk), '', `Plans: actor ${plans.actor.map(describePlan).join(' | ')}; critic ${plans.critic.map(describePlan).join(' | ')}.`);

@@ -4,8 +4,9 @@ import type { Dispatch, Pipeline } from '../src/gpu/kernel.js';
 import { peaksAt, predict, readReference } from '../bench/predict.js';
 
 const ref = readReference(new URL('../bench/reference/h200-2026-11-28.json', import.meta.url).pathname);
-const dispatch = (kernel: string, flops: number, bytes: number): Dispatch =>
-  ({ pipeline: { kernel } as Pipeline, group: {} as GPUBindGroup, grid: [1, 1, 1], cost: { flops, bytes }, op: kernel });
+/** A dispatch of `workgroups` workgroups (default: more than the H200's 132 SMs, so the whole device). */
+const dispatch = (kernel: string, flops: number, bytes: number, workgroups = 1024): Dispatch =>
+  ({ pipeline: { kernel } as Pipeline, group: {} as GPUBindGroup, grid: [workgroups, 1, 1], cost: { flops, bytes }, op: kernel });
 
 describe('predicted iteration time', () => {
   it('reads the H200 figures and picks the fp32 rate measured nearest below the batch', () => {
@@ -24,5 +25,13 @@ describe('predicted iteration time', () => {
     expect(p.dispatchMicroseconds).toBeCloseTo(3 * 3.7, 10);
     expect(p.submitMicroseconds).toBeCloseTo((33 + 3.7) / 10, 10);
     expect(p.iterationsPerSecond).toBeCloseTo(1e6 / (1200 + 11.1 + 3.67), 6);
+  });
+
+  it('runs a dispatch of fewer workgroups than the device has compute units at that share of the peaks', () => {
+    const peaks = { gflops: 1000, gbps: 100 };
+    expect(ref.computeUnits).toBe(132);
+    // 1e9 FLOPs: 1000 us on the whole device; 2 workgroups use 2 of 132 SMs: 66,000 us
+    const p = predict([dispatch('fused', 1e9, 1e6, 2)], peaks, ref, 10);
+    expect(p.kernelMicroseconds).toBeCloseTo(66_000, 6);
   });
 });

@@ -5,7 +5,9 @@ import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer, checkTrainerFits, type IterationMetrics } from '../src/train/gpuTrainer.js';
+import type { FusedVariant } from '../src/train/fusedUpdate.js';
 import { ReferenceTrainer } from '../src/train/reference.js';
+import type { TrainerPlans } from '../src/train/tuning.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 
@@ -22,9 +24,19 @@ function tinyConfig(gamma: number): TrainConfig {
   });
 }
 
-async function runGpu(config: TrainConfig, iterations = ITERATIONS): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
+/** The fused update's variant the parity test also runs (gamma 0): blocks of 4 rows, 2 workgroups for the batch of 8. */
+const FUSED: FusedVariant = { rows: 4, rowsPerWorkgroup: 4 };
+
+/** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
+async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
   const gpu = await testGpu();
-  const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config);
+  let plans: TrainerPlans | undefined;
+  if (fused) {
+    const plain = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
+    plans = { ...plain.plans, fused };
+    plain.destroy();
+  }
+  const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans });
   const rows: IterationMetrics[] = [];
   await trainer.run(iterations, (chunk) => { rows.push(...chunk); });
   return { rows, trainer };
@@ -32,10 +44,11 @@ async function runGpu(config: TrainConfig, iterations = ITERATIONS): Promise<{ r
 
 const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
 
-describe.each([0, 0.9])('GPU trainer vs float64 reference, gamma %s', (gamma) => {
+describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused']] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
     const config = tinyConfig(gamma);
-    const { rows, trainer } = await runGpu(config);
+    const { rows, trainer } = await runGpu(config, ITERATIONS, update === 'fused' ? FUSED : undefined);
+    if (update === 'fused') expect(trainer.plans.fused).toEqual(FUSED);
     const reference = new ReferenceTrainer(DEFAULT_SCENARIO, config);
     const referenceRows = Array.from({ length: ITERATIONS }, () => reference.step());
     try {
@@ -76,7 +89,7 @@ describe.each([0, 0.9])('GPU trainer vs float64 reference, gamma %s', (gamma) =>
     } finally {
       trainer.destroy();
     }
-  });
+  }, 300_000);  // the fused update's first dispatch compiles its kernels (lavapipe: seconds idle, minutes when loaded)
 });
 
 describe('GPU trainer determinism and resume', () => {

@@ -20,10 +20,12 @@ import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
-import { runStep, STEP_STRIDE, stepOffset, writeStep } from './laraKernels.js';
+import { runStep, STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
 import { METRIC, METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
+import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
+import { fusedUpdateHarness } from './fusedUpdateTuning.js';
 
 export type { IterationMetrics } from './reference.js';
 
@@ -73,6 +75,8 @@ export class GpuTrainer {
   private criticStep = 0;
   private readonly stagings: GPUBuffer[];
   private stagingNext = 0;
+  /** The fused update (fusedUpdate.ts) when the plans or the tuner chose it; null: the per-layer update. */
+  private fused: FusedUpdate | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -98,7 +102,10 @@ export class GpuTrainer {
   /** What this trainer runs: the networks' plans and the reduction (config.json records them). */
   get plans(): TrainerPlans {
     const { envs, batch } = this.config;
-    return { actor: [...new Set([batch, envs])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)], reduce: this.reduce };
+    return {
+      actor: [...new Set([batch, envs])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)], reduce: this.reduce,
+      ...(this.fused ? { fused: this.fused.variant } : {}),
+    };
   }
 
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */
@@ -118,6 +125,12 @@ export class GpuTrainer {
     const reduce = plans?.reduce ?? TREE_REDUCE;
     const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, run, { actor, critic, actorTarget, criticTarget }, reduce);
     const trainer = new GpuTrainer(gpu, scenario, run, actor, critic, actorTarget, criticTarget, b, k, reduce, options.profiler);
+    if (plans?.fused) await trainer.useFused(plans.fused);
+    else if (options.tuner && !options.plans) {
+      const harness = trainer.fusedHarness();
+      await tuneFusedUpdate(options.tuner, run, harness);
+      harness.clear();
+    }
     const snap = options.snapshot;
     if (snap) {
       trainer.restore(snap);
@@ -134,6 +147,30 @@ export class GpuTrainer {
     await device.queue.onSubmittedWorkDone();
     gpu.checkErrors();
     return trainer;
+  }
+
+  /** Makes `variant` of the fused update this trainer's update (null: the per-layer update). */
+  private async useFused(variant: FusedVariant | null): Promise<void> {
+    this.fused?.destroy();
+    this.fused = null;
+    if (!variant) return;
+    const { actor, critic, actorTarget, criticTarget, b } = this;
+    this.fused = await FusedUpdate.create(this.device, this.derived, {
+      actor, critic, actorTarget, criticTarget, replay: b.replay, ring: b.ring, actPartials: b.actPartials, metrics: b.metrics, reduce: this.reduce,
+    }, variant, this.config.iterationsPerSubmit * this.config.updatesPerIteration);
+  }
+
+  /** What tuneFusedUpdate times: one update from initMlp's weights on a replay ring of random rows (cleared after). */
+  private fusedHarness(): FusedUpdateHarness & { clear(): void } {
+    return fusedUpdateHarness(this.device, this.derived, {
+      actor: this.actor, critic: this.critic, replay: this.b.replay,
+      use: (v) => this.useFused(v), encodeUpdate: (rec) => this.encodeUpdate(rec, 0, 0), schedules: (a, c) => this.fused?.writeAdamSchedules(this.device.queue, a, c),
+      writeStep: (filled) => {
+        const data = new ArrayBuffer(STEP_STRIDE);
+        writeStep(data, 0, { ...this.stepEntry(0, 0, 0), filled });
+        this.device.queue.writeBuffer(this.b.ring, 0, data);
+      },
+    });
   }
 
   private restore(snap: TrainerSnapshot): void {
@@ -160,10 +197,15 @@ export class GpuTrainer {
   get iteration(): number { return this.t; }
 
   /** The Step ring entry of update u of iteration t, the chunk's iteration `index`. */
+  private stepEntry(t: number, u: number, index: number): Step {
+    // The fused update sums its losses over its own row blocks (FusedUpdate.lossPartials per update).
+    return { ...runStep(this.derived, t, u, index), lossPartials: this.fused?.lossPartials ?? this.derived.lossPartials };
+  }
+
   /** Samples the states of slot t into the env buffers (start and resume). */
   private observe(): void {
     const data = new ArrayBuffer(STEP_STRIDE);
-    writeStep(data, 0, runStep(this.derived, this.t, 0, 0));
+    writeStep(data, 0, this.stepEntry(this.t, 0, 0));
     this.device.queue.writeBuffer(this.b.ring, 0, data);
     submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
   }
@@ -190,6 +232,7 @@ export class GpuTrainer {
    */
   encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
     const { actor, critic, actorTarget, criticTarget, b, k } = this;
+    if (this.fused) { this.fused.encode(rec, entry, adamEntry); return; }
     const { batch, tau } = this.config;
     const o = stepOffset(entry);
     // Minibatch rows, uniform over the filled part of the ring (minibatchIndicesInto and the gather). lara_minibatch.wgsl
@@ -225,7 +268,7 @@ export class GpuTrainer {
     const criticHypers: AdamHyper[] = [];
     const schedules = Array.from({ length: count }, (_, i) => this.derived.schedule(first + i));
     schedules.forEach((s, i) => {
-      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, runStep(this.derived, first + i, u, i));
+      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i));
       if (!s.updates) return;
       for (let u = 0; u < U; u++) {
         actorHypers.push(adamHyper(s.lrActor, ++this.actorStep));
@@ -235,6 +278,7 @@ export class GpuTrainer {
     device.queue.writeBuffer(this.b.ring, 0, data);
     this.actor.writeAdamSchedule(device.queue, actorHypers);
     this.critic.writeAdamSchedule(device.queue, criticHypers);
+    this.fused?.writeAdamSchedules(device.queue, actorHypers, criticHypers);
 
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
     encodeInto(encoder, (rec) => {
@@ -244,7 +288,7 @@ export class GpuTrainer {
         if (s.updates) adamEntry += U;
       });
       // One metrics row per iteration of the chunk: one workgroup each.
-      rec.dispatch(withGrid(device, this.k.metrics, [count]), stepOffset(0));
+      rec.dispatch(withGrid(device, this.fused?.metrics ?? this.k.metrics, [count]), stepOffset(0));
     }, { label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined });
     const staging = this.stagings[this.stagingNext];
     this.stagingNext = 1 - this.stagingNext;
@@ -335,6 +379,7 @@ export class GpuTrainer {
 
   destroy(): void {
     for (const n of [this.actor, this.critic, this.actorTarget, this.criticTarget]) n.destroy();
+    this.fused?.destroy();
     for (const x of [...this.b.all, ...this.stagings]) x.destroy();
   }
 }

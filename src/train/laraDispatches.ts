@@ -32,6 +32,8 @@ export interface LaraBuffers {
   ring: GPUBuffer; replay: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; metrics: GPUBuffer;
   criticInput: GPUBuffer; obsBatch: GPUBuffer; nextObs: GPUBuffer; dQ: GPUBuffer; actorCriticInput: GPUBuffer;
   dActorCriticInput: GPUBuffer; dZ: GPUBuffer; ones: GPUBuffer; targetCriticInput?: GPUBuffer;
+  /** The act kernel's metric partials (the metrics kernel sums them). */
+  actPartials: GPUBuffer;
   all: GPUBuffer[];
 }
 
@@ -60,11 +62,12 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
       dZ: store(batch * ACTION_SIZE * 4, 'lara.dZ'),                              // (B, 7)
       ones: createStorageFrom(device, new Float32Array(batch).fill(1), 'lara.ones'),
       targetCriticInput: gamma ? store(batch * CRITIC_INPUT * 4, 'lara.targetCriticInput') : undefined,
+      actPartials: store(chunk * run.actPartials * ACT_METRICS * 4, 'lara.actPartials'),
       all,
     };
     all.push(b.ring, b.ones);
     const reward = store(batch * 4, 'lara.reward');
-    const actPartials = store(chunk * run.actPartials * ACT_METRICS * 4, 'lara.actPartials');
+    const actPartials = b.actPartials;
     const criticPartials = store(steps * run.lossPartials * 4, 'lara.criticPartials');
     const actorPartials = store(steps * run.lossPartials * 4, 'lara.actorPartials');
     const scenarioBuffer = createUniform(device, scenarioUniform(scenario), 'lara.scenario');

@@ -8,12 +8,15 @@ import { tuneMlpPlan } from '../nn/mlpTuning.js';
 import type { MlpPlan } from '../nn/mlpPlan.js';
 import { mseLossDispatch, mseLossPartialCount } from '../nn/mseLoss.js';
 import type { DerivedRun } from './derive.js';
+import type { FusedVariant } from './fusedUpdate.js';
 
 /** What a run's choices are, as config.json records them (and a resume or `--tune FILE` reuses). */
 export interface TrainerPlans {
   actor: MlpPlan[];
   critic: MlpPlan[];
   reduce: ReduceVariant;
+  /** The fused update's variant (src/train/fusedUpdate.ts) when it was chosen; absent: the per-layer update. */
+  fused?: FusedVariant;
 }
 
 export interface TrainerTuneOptions {

@@ -1,0 +1,244 @@
+// The fused DDPG update (shaders/lara_critic_update_fused.wgsl, lara_actor_update_fused.wgsl): per update, one dispatch
+// takes the minibatch through the critic's forward, loss and backward to its split-K weight-gradient partials, one Adam
+// dispatch (shaders/adam.wgsl) adds them up, steps and soft-updates the critic's target, and the same two for the actor
+// through the updated critic: 4 dispatches where the per-layer path records 13 or more. A variant the tuner picks
+// (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup memory.
+import { createStorage } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import type { Tuner } from '../gpu/tuner.js';
+import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel } from '../nn/adam.js';
+import type { AdamHyper } from '../nn/adamHyper.js';
+import { mlpLayout } from '../nn/layout.js';
+import type { GpuMlp } from '../nn/mlp.js';
+import type { DerivedRun } from './derive.js';
+import type { ReduceVariant } from '../gpu/reduce.js';
+import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
+import { itemsDispatch } from '../gpu/kernel.js';
+import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
+
+/** Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices). */
+export interface FusedVariant { rows: number; rowsPerWorkgroup: number }
+
+/** A fused kernel's compile-time shape: the variant and both networks' sizes. */
+export interface FusedKernelShape extends FusedVariant { actor: readonly number[]; critic: readonly number[] }
+
+/** Widest layer the fused kernels take (sizes up to this share the workgroup's invocations). */
+export const FUSED_UPDATE_MAX_WIDTH = 256;
+/** Weight rows per weight-gradient work item (lib/fused_mlp.wgsl FM_KB). */
+const KB = 4;
+
+/** Invocations per workgroup: the widest layer rounded up to 32, at least the block's rows. */
+export function fusedThreads(s: FusedKernelShape): number {
+  const widest = Math.max(...s.actor, ...s.critic);
+  return Math.max(s.rows, Math.min(FUSED_UPDATE_MAX_WIDTH, Math.ceil(widest / 32) * 32));
+}
+
+/** Rows per register block of the forward and input-gradient items (divides rows). */
+const rowBlock = (rows: number) => (rows % 8 === 0 ? 8 : rows % 4 === 0 ? 4 : rows % 2 === 0 ? 2 : 1);
+
+/** A network's WGSL tables (prefix_LAYERS, _SIZES, _W, _B, _AT, _PARAMS) with its activations from float `at` of fm_mem. */
+function netDefines(prefix: string, sizes: readonly number[], rows: number, at: number): { defines: Record<string, number | string>; end: number } {
+  const layout = mlpLayout(sizes);
+  const regions: number[] = [];
+  for (const s of sizes) { regions.push(at); at += rows * s; }
+  const list = (xs: readonly number[]) => xs.map((x) => `${x}u`).join(', ');
+  return {
+    defines: {
+      [`${prefix}_LAYERS`]: layout.layers.length, [`${prefix}_SIZES`]: list(sizes), [`${prefix}_W`]: list(layout.layers.map((l) => l.weightOffset)),
+      [`${prefix}_B`]: list(layout.layers.map((l) => l.biasOffset)), [`${prefix}_AT`]: list(regions), [`${prefix}_PARAMS`]: layout.parameterCount,
+    },
+    end: at,
+  };
+}
+
+/** Floats of workgroup memory of each kernel (fm_mem), and its defines. */
+function criticLayout(s: FusedKernelShape) {
+  const c = netDefines('C', s.critic, s.rows, 0);
+  return { floats: c.end, defines: c.defines };
+}
+function actorLayout(s: FusedKernelShape) {
+  const a = netDefines('A', s.actor, s.rows, 0);
+  const c = netDefines('C', s.critic, s.rows, a.end);
+  return { floats: c.end + s.rows * ACTION_SIZE, defines: { ...a.defines, ...c.defines, D_AT: c.end } };
+}
+
+const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
+  const { floats, defines } = layout(s);
+  return {
+    constants: { THREADS: fusedThreads(s) },
+    defines: { ...defines, ROWS: s.rows, FM_RB: rowBlock(s.rows), FM_KB: KB, FM_FLOATS: floats, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup },
+  };
+};
+
+export const laraCriticUpdateFusedKernel = defineKernel({
+  shader: 'lara_critic_update_fused.wgsl',
+  bindings: { step: 'dynamic-uniform', replay: 'read', weights: 'read', gradPartials: 'read-write', lossPartials: 'read-write' },
+  defines: LARA_DEFINES, variant: fusedVariant(criticLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
+});
+
+export const laraActorUpdateFusedKernel = defineKernel({
+  shader: 'lara_actor_update_fused.wgsl',
+  bindings: { step: 'dynamic-uniform', replay: 'read', actor: 'read', critic: 'read', gradPartials: 'read-write', lossPartials: 'read-write' },
+  defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
+});
+
+/** Workgroups of a fused dispatch at `batch` rows: the split-K slices and the loss partials per update. */
+export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
+
+/** Why the fused update cannot run this config with this variant on this device, or null when it can. */
+export function fusedUpdateUnfit(device: GPUDevice, run: DerivedRun, v: FusedVariant): string | null {
+  const s: FusedKernelShape = { ...v, actor: run.actorSizes, critic: run.criticSizes };
+  const l = device.limits;
+  if (run.config.gamma > 0) return 'gamma > 0 (the critic target needs the target networks)';
+  if (REPLAY_OBS + OBSERVATION_SIZE !== REPLAY_FEATURES) return 'the replay row does not hold obs | features contiguously';
+  if (Math.max(...s.actor, ...s.critic) > FUSED_UPDATE_MAX_WIDTH) return `a layer wider than ${FUSED_UPDATE_MAX_WIDTH}`;
+  if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
+  const bytes = 4 * Math.max(actorLayout(s).floats, criticLayout(s).floats) + 8 * v.rows;
+  if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
+  if (fusedThreads(s) > Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
+  const partialBytes = 4 * fusedWorkgroups(run.config.batch, v) * Math.max(mlpLayout(s.actor).parameterCount, mlpLayout(s.critic).parameterCount);
+  if (partialBytes > Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize)) return 'split-K partials larger than a storage buffer';
+  return null;
+}
+
+/**
+ * The variants offered at this config (those that fit): blocks of 8 or 16 rows (4 for wide networks), and 2 to 64
+ * workgroups (few: each re-reads the weights and writes a slice; many: the GPU's cores all busy).
+ */
+export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
+  const { batch } = run.config;
+  const out: FusedVariant[] = [];
+  for (const rows of [16, 8, 4]) {
+    for (const groups of [2, 8, 32, 64]) {
+      const rowsPerWorkgroup = Math.ceil(Math.ceil(batch / groups) / rows) * rows;
+      const v = { rows, rowsPerWorkgroup };
+      if (out.some((o) => o.rows === rows && o.rowsPerWorkgroup === rowsPerWorkgroup)) continue;
+      if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+    }
+  }
+  return out;
+}
+
+export const describeFused = (v: FusedVariant | null) => (v ? `fused r${v.rows} w${v.rowsPerWorkgroup}` : 'layers');
+
+/** The networks the update reads and writes, and the trainer's buffers it binds. */
+export interface FusedUpdateParts {
+  actor: GpuMlp; critic: GpuMlp; actorTarget: GpuMlp; criticTarget: GpuMlp;
+  /** The replay ring, the Step ring, the act kernel's metric partials and the chunk metrics (LaraBuffers). */
+  replay: GPUBuffer; ring: GPUBuffer; actPartials: GPUBuffer; metrics: GPUBuffer;
+  /** The workgroup sum of the metrics kernel. */
+  reduce: ReduceVariant;
+}
+
+/** Both networks' fused update, bound once: encode() records the 4 dispatches of one update. */
+export class FusedUpdate {
+  private constructor(
+    readonly variant: FusedVariant,
+    /** Loss partials per update (the workgroups of a fused dispatch): what the Step ring's loss_partials must say. */
+    readonly lossPartials: number,
+    private readonly schedules: { actor: AdamSchedule; critic: AdamSchedule },
+    private readonly dispatches: { critic: Dispatch; criticAdam: Dispatch; actor: Dispatch; actorAdam: Dispatch },
+    /** The chunk metrics over this update's loss partials (lossPartials per update). */
+    readonly metrics: Dispatch,
+    private readonly owned: GPUBuffer[],
+  ) {}
+
+  /** maxStepsPerSubmit: updates per chunk (Adam ring entries, loss partial rows). */
+  static async create(device: GPUDevice, run: DerivedRun, parts: FusedUpdateParts, variant: FusedVariant, maxStepsPerSubmit: number): Promise<FusedUpdate> {
+    const unfit = fusedUpdateUnfit(device, run, variant);
+    if (unfit) throw new RangeError(`fused update ${describeFused(variant)}: ${unfit}`);
+    const { batch, tau } = run.config;
+    const shape: FusedKernelShape = { ...variant, actor: run.actorSizes, critic: run.criticSizes };
+    const groups = fusedWorkgroups(batch, variant);
+    const { actor, critic, actorTarget, criticTarget } = parts;
+    const [criticPipeline, actorPipeline, adam, metrics] = await Promise.all([
+      laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), adamKernel.pipeline(device, undefined),
+      laraMetricsKernel.pipeline(device, parts.reduce),
+    ]);
+    const steps = maxStepsPerSubmit;
+    const criticPartials = createStorage(device, steps * groups * 4, 'fused.criticLossPartials');  // (updates per chunk, groups)
+    const actorPartials = createStorage(device, steps * groups * 4, 'fused.actorLossPartials');
+    const criticGrads = createStorage(device, groups * critic.parameterCount * 4, 'fused.criticGradPartials');  // (groups, P_critic)
+    const actorGrads = createStorage(device, groups * actor.parameterCount * 4, 'fused.actorGradPartials');     // (groups, P_actor)
+    const unused = createStorage(device, 16, 'fused.unused');
+    const schedules = {
+      actor: new AdamSchedule(device, maxStepsPerSubmit, actor.parameterCount, 'fused.actorAdamSchedule'),
+      critic: new AdamSchedule(device, maxStepsPerSubmit, critic.parameterCount, 'fused.criticAdamSchedule'),
+    };
+    const step = stepBinding(parts.ring);
+    const c = mlpLayout(run.criticSizes).layers, a = mlpLayout(run.actorSizes).layers;
+    const flops = (layers: typeof c) => layers.reduce((s, l) => s + 2 * batch * l.inputs * l.outputs, 0);
+    const criticFlops = 3 * flops(c);
+    const actorFlops = flops(a) * 3 + flops(c) * 2;
+    // Each workgroup streams the weights once per block and pass; its slice is written once per block.
+    const blocks = Math.ceil(batch / variant.rows);
+    const dispatches = {
+      critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
+        [groups, 1, 1], { op: 'lara.criticUpdateFused', cost: { flops: criticFlops, bytes: 4 * (batch * 15 + blocks * critic.parameterCount * 4) } }),
+      criticAdam: adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
+        { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
+      actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: actorGrads, lossPartials: actorPartials },
+        [groups, 1, 1], { op: 'lara.actorUpdateFused', cost: { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (4 * actor.parameterCount + 2 * critic.parameterCount)) } }),
+      actorAdam: adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, unusedTarget: unused },
+        { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
+    };
+    const metricsDispatch = itemsDispatch(device, metrics, { step, actPartials: parts.actPartials, criticPartials, actorPartials, metrics: parts.metrics }, 1);
+    return new FusedUpdate(variant, groups, schedules, dispatches, metricsDispatch,
+      [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer]);
+  }
+
+  /** Adam hyperparameters of the next submit's updates (as GpuMlp.writeAdamSchedule). */
+  writeAdamSchedules(queue: GPUQueue, actor: readonly AdamHyper[], critic: readonly AdamHyper[]): void {
+    this.schedules.actor.write(queue, actor);
+    this.schedules.critic.write(queue, critic);
+  }
+
+  /** One update (ReferenceTrainer.update at gamma 0): Step ring entry `entry`, Adam ring entry `adamEntry`. */
+  encode(rec: Recorder, entry: number, adamEntry: number): void {
+    const d = this.dispatches;
+    rec.dispatch(d.critic, stepOffset(entry));
+    rec.dispatch(d.criticAdam, adamEntryOffset(this.schedules.critic, adamEntry));
+    rec.dispatch(d.actor, stepOffset(entry));
+    rec.dispatch(d.actorAdam, adamEntryOffset(this.schedules.actor, adamEntry));
+  }
+
+  destroy(): void {
+    for (const b of this.owned) b.destroy();
+  }
+}
+
+/** What tuneFusedUpdate times: the trainer's update with a candidate (null: the per-layer path) from a fixed state. */
+export interface FusedUpdateHarness {
+  /** Builds the candidate's update and makes it the trainer's (null: back to the per-layer path). */
+  use(v: FusedVariant | null): Promise<void>;
+  /** Puts back the state every candidate starts from (weights, Adam moments, a filled replay ring, the Step entry). */
+  reset(): void;
+  /** Records one update. */
+  record(rec: Recorder): void;
+  /** What the updates computed: both networks' Adam first moments (a weighted sum of their gradients). */
+  output(): Promise<Float32Array>;
+}
+
+/**
+ * Chooses between the per-layer update (the default) and the fused variants by timing a whole update of each (Adam
+ * moments after it checked against the per-layer path's); null: the per-layer path.
+ */
+export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
+  const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
+  const { batch, hidden } = run.config;
+  // quick: 2 workgroups (a CPU's cores) and 32 (a GPU's), the two largest blocks that fit
+  const quick = candidates.filter((v) => v === null || [2, 32].includes(fusedWorkgroups(batch, v))).slice(0, 5);
+  const choice = await tuner.choose({
+    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')}`, candidates, quick, describe: describeFused,
+    // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
+    tolerance: () => 1e-4,
+    async harness(v) {
+      await harness.use(v);
+      harness.reset();
+      return { record: (rec) => harness.record(rec), output: () => harness.output(), destroy: () => {} };
+    },
+  });
+  await harness.use(choice);
+  harness.reset();
+  return choice;
+}
