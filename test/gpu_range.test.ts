@@ -91,7 +91,9 @@ describe('the float32 GPU path over the scenario space', () => {
         // Means of float32 latencies (1e-4 as the latencies).
         expectClose(m, sums, { atol: 0, rtol: 1e-4 }, `${policy} means`);
       }
-    }), { numRuns: 40 });
+    }), { numRuns: 60, seed: 20261206 });
+    // A fixed seed: how many of the 60 drawn scenarios the GPU accepts (about a quarter) is then fixed, so this floor
+    // cannot flake.
     expect(accepted).toBeGreaterThan(8);
   });
 

@@ -29,7 +29,7 @@ describe('scenarios and errors', () => {
   it('reads a scenario file and validates a JSON object with the CLI\'s one-line messages', () => {
     expect(loadScenarioFile(join(REPOSITORY, 'scenarios/default.json'))).toEqual(DEFAULT_SCENARIO);
     expect(() => parseScenario({ distance: { comp: -1 } }, 'my.json')).toThrow(new UserError('my.json: distance.comp must be > 0 (got -1)'));
-    expect(() => loadScenarioFile('/nonexistent/s.json')).toThrow(new UserError('--scenario /nonexistent/s.json: cannot read the file (no such file)'));
+    expect(() => loadScenarioFile('/nonexistent/s.json')).toThrow(new UserError('--scenario /nonexistent/s.json: no such file'));
     expect(() => parseTrainConfig({ envs: 0 }, 'config')).toThrow(UserError);
   });
 
