@@ -3,7 +3,8 @@
 // rows `world_state_row` and `world_action_row`, which the including kernel fills from (or copies to) its buffers, and
 // read the world's servers and user groups from the `WorldParams` the kernel binds as `world`.
 // Sizes and offsets: the defines of worldGpuDefines() (src/world/gpu.ts), built from worldLayout().
-#include "lib/megc.wgsl"
+#include "lib/philox.wgsl"
+#include "lib/megc_math.wgsl"
 
 const WORLD_SERVERS: u32 = ${WORLD_SERVERS}u;
 const WORLD_COMP: u32 = ${WORLD_COMP}u;
@@ -32,6 +33,7 @@ const WA_LAMBDA: u32 = ${WA_LAMBDA}u;
 const WA_COMPUTE: u32 = ${WA_COMPUTE}u;
 const WA_SERVER: u32 = ${WA_SERVER}u;          // meaningful only when WORLD_ACTION_SERVER
 const WORLD_ACTION_SERVER: bool = ${WORLD_ACTION_SERVER};
+const WORLD_STREAM_RRA_ACTIONS: u32 = ${STREAM_RRA_ACTIONS}u;
 
 // Mirrors worldParams() in src/world/gpu.ts.
 struct WorldServer {
@@ -100,15 +102,15 @@ fn world_path_gain(world: WorldParams, i: u32, placement: u32, where_: vec3<f32>
   return world.g0 * pow(distance, -world.path_loss_exponent);
 }
 
-// Nearest server of user i at `where` (ties: the lowest index).
+// Nearest server of user i at `where_` (distances at least min_distance; ties: the lowest index).
 fn world_nearest(world: WorldParams, i: u32, placement: u32, where_: vec3<f32>) -> u32 {
   if (placement != 3u) { return world.fixed_nearest[i]; }
   var best = 0u;
-  var best_d2 = 3.0e38;
+  var best_distance = 3.0e38;
   for (var m = 0u; m < WORLD_SERVERS; m++) {
     let d = where_.xy - vec2<f32>(world.servers[m].x, world.servers[m].y);
-    let d2 = dot(d, d);
-    if (d2 < best_d2) { best_d2 = d2; best = m; }
+    let distance = max(sqrt(dot(d, d)), world.min_distance);
+    if (distance < best_distance) { best_distance = distance; best = m; }
   }
   return best;
 }
@@ -254,4 +256,99 @@ fn world_share_index(i: u32, r: u32) -> u32 {
   let base = select(WA_POWER, WA_DOWN, r == 1u);
   if (group == 2u) { return base + (i - WORLD_COMP - WORLD_VE); }
   return base + WORLD_AIGC + (i - WORLD_COMP);
+}
+
+// Per-server count and total weight of each resource's active users, for the FRA and RRA splits.
+var<private> world_split_count: array<array<f32, WORLD_SERVERS>, 4>;
+var<private> world_split_total: array<array<f32, WORLD_SERVERS>, 4>;
+// Each user's weight per resource (RRA: its Exp(1) draws; FRA: 1).
+var<private> world_split_weight: array<vec4<f32>, WORLD_USERS>;
+// Each user's server under the action being built.
+var<private> world_split_server: array<u32, WORLD_USERS>;
+
+// Splits each server's resources among its active users (world_split_server, world_split_weight): a resource's n users
+// get floor_n + (1 - n floor_n) w / sum w with floor_n = min(share_floor, 1 / (2 n)); inactive users 0.
+fn world_split_shares(share_floor: f32) {
+  for (var r = 0u; r < WORLD_RESOURCES; r++) {
+    for (var m = 0u; m < WORLD_SERVERS; m++) { world_split_count[r][m] = 0.0; world_split_total[r][m] = 0.0; }
+  }
+  for (var i = 0u; i < WORLD_USERS; i++) {
+    if (!world_active(i)) { continue; }
+    for (var r = 0u; r < WORLD_RESOURCES; r++) {
+      if (world_share_index(i, r) == WORLD_NO_SHARE) { continue; }
+      world_split_count[r][world_split_server[i]] += 1.0;
+      world_split_total[r][world_split_server[i]] += world_split_weight[i][r];
+    }
+  }
+  for (var i = 0u; i < WORLD_USERS; i++) {
+    let active = world_active(i);
+    for (var r = 0u; r < WORLD_RESOURCES; r++) {
+      let k = world_share_index(i, r);
+      if (k == WORLD_NO_SHARE) { continue; }
+      let m = world_split_server[i];
+      let n = world_split_count[r][m];
+      let f = min(share_floor, 0.5 / n);
+      world_action_row[k] = select(0.0, f + (1.0 - n * f) * (world_split_weight[i][r] / world_split_total[r][m]), active);
+    }
+  }
+}
+
+// The server of the largest gain to user i (comp: uplink, aigc: downlink, ve: uplink + downlink; ties: lowest index).
+fn world_strongest_server(i: u32) -> u32 {
+  let group = world_group_of(i);
+  var best = 0u;
+  var best_gain = -1.0;
+  for (var m = 0u; m < WORLD_SERVERS; m++) {
+    var gain: f32;
+    if (group == 0u) { gain = world_state_row[WS_H_OFF_COMP + i * WORLD_SERVERS + m]; }
+    else if (group == 1u) {
+      let j = i - WORLD_COMP;
+      gain = world_state_row[WS_H_OFF_VE + j * WORLD_SERVERS + m] + world_state_row[WS_H_BACK_VE + j * WORLD_SERVERS + m];
+    } else { gain = world_state_row[WS_H_BACK_AIGC + (i - WORLD_COMP - WORLD_VE) * WORLD_SERVERS + m]; }
+    if (gain > best_gain) { best_gain = gain; best = m; }
+  }
+  return best;
+}
+
+// The rule's server of user i in world_state_row (nearest), or 0.
+fn world_state_server(i: u32) -> u32 {
+  if (WORLD_STATE_SERVER) { return min(u32(world_state_row[WS_SERVER + i]), WORLD_SERVERS - 1u); }
+  return 0u;
+}
+
+// FRA into world_action_row (fraWorldAction): 1 / n of each resource per server, lambda 0.5; where the policy
+// associates, the server of the largest gain.
+fn world_fra_action() {
+  for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = 0.0; }
+  for (var i = 0u; i < WORLD_USERS; i++) {
+    world_split_weight[i] = vec4<f32>(1.0);
+    world_split_server[i] = world_state_server(i);
+    if (WORLD_ACTION_SERVER) {
+      world_split_server[i] = world_strongest_server(i);
+      world_action_row[WA_SERVER + i] = f32(world_split_server[i]);
+    }
+  }
+  for (var i = 0u; i < WORLD_COMP; i++) { world_action_row[WA_LAMBDA + i] = 0.5; }
+  world_split_shares(0.0);
+}
+
+// RRA into world_action_row (rraWorldAction): key (seed, Stream.rraActions), counter (env, slot, i, k) for user i
+// (data order); k = 0: -ln u of its four shares' weights; k = 1: lambda from w0, the server floor(u(w1) M) from w1.
+fn world_rra_action(scenario: Scenario, seed: u32, env: u32, slot: u32) {
+  for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = 0.0; }
+  let key = vec2<u32>(seed, WORLD_STREAM_RRA_ACTIONS);
+  let eps = scenario.rra_floor;
+  for (var i = 0u; i < WORLD_USERS; i++) {
+    world_split_weight[i] = -log(uniform4(vec4<u32>(env, slot, i, 0u), key));
+    world_split_server[i] = world_state_server(i);
+    if (i < WORLD_COMP || WORLD_ACTION_SERVER) {
+      let u1 = uniform4(vec4<u32>(env, slot, i, 1u), key);
+      if (i < WORLD_COMP) { world_action_row[WA_LAMBDA + i] = eps + (1.0 - 2.0 * eps) * u1.x; }
+      if (WORLD_ACTION_SERVER) {
+        world_split_server[i] = min(u32(floor(u1.y * f32(WORLD_SERVERS))), WORLD_SERVERS - 1u);
+        world_action_row[WA_SERVER + i] = f32(world_split_server[i]);
+      }
+    }
+  }
+  world_split_shares(eps);
 }

@@ -3,6 +3,7 @@
 // (binding 0, at a dynamic offset) and takes its sizes from LARA_DEFINES.
 import { defineKernel, dispatchOf, linearGrid, type Binding, type Bindings, type Dispatch, type Kernel } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
+import type { ShaderDefines } from '../gpu/shaders.js';
 import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE } from './layout.js';
 
 /** Bytes per Step ring entry (a multiple of minUniformBufferOffsetAlignment, which is at most 256). */
@@ -54,10 +55,11 @@ type StepBindings<B extends Bindings> = { step: 'dynamic-uniform' } & B;
 
 /** A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup; `constants` of a variant. */
 function stepKernel<B extends Bindings, V = void>(shader: string, bindings: B, workgroup: number,
-                                               constants: (v: V) => Record<string, number | boolean> = () => ({})): Kernel<StepBindings<B>, V> {
+                                               constants: (v: V) => Record<string, number | boolean> = () => ({}),
+                                               defines: (v: V) => ShaderDefines | undefined = () => undefined): Kernel<StepBindings<B>, V> {
   return defineKernel({
     shader, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
-    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }), workgroup: () => [workgroup],
+    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) }, defines: defines(v) }), workgroup: () => [workgroup],
   });
 }
 
@@ -75,10 +77,13 @@ export const laraObserveKernel = stepKernel('lara_observe.wgsl', { scenario: 'un
 export const laraActKernel = reducingStepKernel('lara_act.wgsl', {
   scenario: 'uniform', norm: 'uniform', actorZ: 'read', states: 'read-write', obs: 'read-write', replay: 'read-write', actPartials: 'read-write',
 }, ACT_WORKGROUP, ACT_METRICS);
-/** gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). */
+/**
+ * gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0); sizes: a generalised world's
+ * row sizes (shape.ts worldLaraDefines; absent: the letter's LARA_DEFINES).
+ */
 export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', {
   replay: 'read', criticInput: 'read-write', obsBatch: 'read-write', reward: 'read-write', nextObs: 'read-write',
-}, MINIBATCH_WORKGROUP, (v: { gamma: boolean }) => ({ GAMMA: v.gamma }));
+}, MINIBATCH_WORKGROUP, (v: { gamma: boolean; sizes?: ShaderDefines }) => ({ GAMMA: v.gamma }), (v) => v.sizes);
 export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', {
   q: 'read', reward: 'read', dQ: 'read-write', lossPartials: 'read-write', targetQ: 'read',
 }, LOSS_WORKGROUP, 1, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));
@@ -98,16 +103,23 @@ export const stepBinding = (ring: GPUBuffer): Binding => ({ buffer: ring, size: 
  * minibatch reads a replay row's obs, features and reward and writes them (obs twice); next obs (read and written)
  * only with gamma > 0: minibatchTarget.
  */
-const ITEM_FLOATS = {
-  observe: 2 * OBSERVATION_SIZE, act: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE,
-  minibatch: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + OBSERVATION_SIZE, minibatchTarget: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + 3 * OBSERVATION_SIZE,
-  criticLoss: 3, actorChain: ACTION_SIZE + OBSERVATION_SIZE + CRITIC_INPUT, actorChainBackward: 2 * ACTION_SIZE + CRITIC_INPUT + 1, metrics: 0,
-} as const;
+export function itemFloats(observation: number, action: number) {
+  const criticInput = observation + action, replayStride = 2 * observation + action + 1;
+  return {
+    observe: 2 * observation, act: 3 * observation + 2 * action + replayStride,
+    minibatch: 2 * (observation + action + 1) + observation, minibatchTarget: 2 * (observation + action + 1) + 3 * observation,
+    criticLoss: 3, actorChain: action + observation + criticInput, actorChainBackward: 2 * action + criticInput + 1, metrics: 0,
+  } as const;
+}
+const ITEM_FLOATS = itemFloats(OBSERVATION_SIZE, ACTION_SIZE);
+if (ITEM_FLOATS.act !== 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE || ITEM_FLOATS.actorChain !== ACTION_SIZE + OBSERVATION_SIZE + CRITIC_INPUT) {
+  throw new Error('laraKernels: the replay row and critic input sizes disagree with layout.ts');
+}
 
 /** A dispatch of a Step-ring kernel over `items` (envs or batch rows; the metrics kernel: one workgroup per iteration), with a cost estimate per item. */
 export function stepDispatch<B extends Bindings>(device: GPUDevice, p: Parameters<typeof dispatchOf<B>>[1], buffers: Parameters<typeof dispatchOf<B>>[2],
-                                                 items: number, kind: keyof typeof ITEM_FLOATS, flopsPerItem: number): Dispatch {
+                                                 items: number, kind: keyof typeof ITEM_FLOATS, flopsPerItem: number, floatsPerItem = ITEM_FLOATS[kind]): Dispatch {
   return dispatchOf(device, p, buffers, linearGrid(device, items, p.workgroup[0]), {
-    op: `lara.${kind === 'minibatchTarget' ? 'minibatch' : kind}`, cost: { flops: flopsPerItem * items, bytes: 4 * ITEM_FLOATS[kind] * items },
+    op: `lara.${kind === 'minibatchTarget' ? 'minibatch' : kind}`, cost: { flops: flopsPerItem * items, bytes: 4 * floatsPerItem * items },
   });
 }

@@ -8,6 +8,7 @@ import type { Driver } from './drivers.js';
 import { addToSums, meansOf, type EpisodeLog, type EpisodeSums } from './episodeLog.js';
 import type { IterationMetrics, TrainingMeasures } from './reference.js';
 import { firstNonFiniteTensor, type RunCheckpoints } from './runCheckpoints.js';
+import { laraShapeOf } from './shape.js';
 
 /** The measures are means over the latest chunk of iterations. */
 export interface TrainingProgress extends TrainingMeasures {
@@ -98,7 +99,7 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
     }
     if (divergence) {
       const snapshot = await driver.snapshot().catch(() => null);
-      const bad = snapshot ? firstNonFiniteTensor(snapshot, config) : null;
+      const bad = snapshot ? firstNonFiniteTensor(snapshot, config, laraShapeOf(scenario)) : null;
       throw new UserError(`${divergence}${bad ? ` (first non-finite tensor: ${bad})` : ''}; ${checkpoints.kept()}`, 4);
     }
     loop.checkErrors?.();

@@ -26,6 +26,9 @@ export interface WorldLaraLayout {
   criticInput: number;
 }
 
+/** Smallest observation and pre-activation row. */
+const MIN_ROW = 8;
+
 export function worldLaraLayout(world: World | WorldLayout): WorldLaraLayout {
   const layout = 'state' in world ? world : worldLayout(world);
   const M = layout.servers;
@@ -39,11 +42,13 @@ export function worldLaraLayout(world: World | WorldLayout): WorldLaraLayout {
   const userStride = next;
   const shares = layout.action.compute + layout.users;
   const association = policy ? shares : null;
-  const zSize = shares + (policy ? layout.users * M : 0);
+  // At least MIN_ROW entries each (the tail is 0): lib/lara.wgsl, which the shared kernels include, reads 7.
+  const obsSize = Math.max(MIN_ROW, layout.users * userStride);
+  const zSize = Math.max(MIN_ROW, shares + (policy ? layout.users * M : 0));
   return {
     world: layout, gainsPerLink, userStride,
-    obs: { size: layout.users * userStride, data, active, server }, z: { size: zSize, association },
-    criticInput: layout.users * userStride + zSize,
+    obs: { size: obsSize, data, active, server }, z: { size: zSize, association },
+    criticInput: obsSize + zSize,
   };
 }
 

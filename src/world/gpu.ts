@@ -4,7 +4,6 @@
 import { checkBindingSize, createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
-import { ENV_DEFINES } from '../env/layout.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { vec4SumDispatch } from '../env/gpu.js';
 import type { ShaderDefines } from '../gpu/shaders.js';
@@ -21,7 +20,6 @@ export const SUMMARY_SIZE = 8;
 export function worldGpuDefines(layout: WorldLayout): ShaderDefines {
   const { state, action } = layout;
   return {
-    ...ENV_DEFINES,
     WORLD_SERVERS: layout.servers, WORLD_COMP: layout.comp, WORLD_AIGC: layout.aigc, WORLD_VE: layout.ve,
     WORLD_USERS: layout.users, WORLD_TRIPLES: layout.triples, WORLD_STATE_SIZE: state.size, WORLD_ACTION_SIZE: action.size,
     WS_H_OFF_COMP: state.hOffComp, WS_H_BACK_AIGC: state.hBackAigc, WS_H_OFF_VE: state.hOffVe, WS_H_BACK_VE: state.hBackVe,
@@ -218,7 +216,7 @@ export async function worldRolloutMeanGpu(device: GPUDevice, world: World, polic
     submitPass(device, (rec) => { rec.dispatch(rollout); rec.dispatch(sumSums); rec.dispatch(sumCounts); });
     const s = await readFloat32(device, sumTotal, 4);    // (comp, aigc, ve, total)
     const n = await readFloat32(device, countTotal, 4);  // (comp, aigc, ve, unused)
-    const mean = (sum: number, users: number) => (users > 0 ? sum / users : 0);
+    const mean = (sum: number, users: number) => (users > 0 ? sum / users : NaN);
     return { comp: mean(s[0], n[0]), aigc: mean(s[1], n[1]), ve: mean(s[2], n[2]), total: s[3] / count };
   } finally { params.destroy(); sums.destroy(); counts.destroy(); sumTotal.destroy(); countTotal.destroy(); w.destroy(); }
 }
