@@ -1,7 +1,21 @@
-// The MEGC scenario (docs/MODEL.md "Scenario file"): defaults, zod validation, and loading from JSON.
+// The MEGC scenario (docs/MODEL.md "Scenario file", "Many users, several edge servers"): defaults, zod validation, and
+// loading from JSON.
 import { z } from 'zod';
 import { UserError } from './errors.js';
 import { readTextFile } from './platform/host.js';
+import type { Server, ServiceType } from './world/world.js';
+
+/** A group of users of one service as the scenario file gives it, resolved: exactly one of distance, positions, area. */
+export interface UserGroupKeys {
+  count: number;
+  /** A fixed distance (m) to every server, or an interval drawn per user each slot. */
+  distance?: number | [number, number];
+  /** One fixed [x, y] (m) per user. */
+  positions?: [number, number][];
+  /** Positions drawn uniformly in the rectangle each slot (mobility). */
+  area?: { x: [number, number]; y: [number, number] };
+  activity: number;
+}
 
 /** A fully resolved scenario, SI units (metres, watts, hertz, bits, cycles, seconds). */
 export interface Scenario {
@@ -23,6 +37,14 @@ export interface Scenario {
   genUnitCycles: number;
   slotsPerEpisode: number;
   rraFloor: number;
+  /**
+   * The generalised world's keys, present only when the file gives one of them and the world they describe is not the
+   * letter's (one server, one always-active user of each type at a fixed distance): such a file is folded into the
+   * letter's keys above. Resolved: every server member and user group filled in.
+   */
+  servers?: Server[];
+  users?: Record<ServiceType, UserGroupKeys>;
+  association?: 'nearest' | 'policy';
 }
 
 const finite = z.number({ error: (i) => `must be a number (got ${describe(i.input)})` });
@@ -60,6 +82,45 @@ const DEFAULTS = {
 const group = <T extends z.ZodRawShape>(shape: T) =>
   z.strictObject(shape, { error: (i) => (i.code === 'invalid_type' ? `must be an object (got ${describe(i.input)})` : undefined) });
 
+/** Limits of the generalised world (MODEL.md "Scenario keys"): servers, users of one type, users in all. */
+export const WORLD_LIMITS = { servers: 16, usersPerType: 64, users: 192 } as const;
+
+const point = z.tuple([finite, finite], { error: (i) => `must be a position [x, y] of two numbers, metres (got ${describe(i.input)})` });
+const signedInterval = z
+  .tuple([finite, finite], { error: (i) => `must be an interval [low, high] of two numbers (got ${describe(i.input)})` })
+  .refine(([low, high]) => low < high, { error: (i) => `must be an interval [low, high] with low < high (got ${describe(i.input)})` });
+const isDistance = (v: unknown): boolean => (typeof v === 'number' && Number.isFinite(v) && v > 0)
+  || (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number' && Number.isFinite(x)) && 0 < v[0] && v[0] < v[1]);
+const userGroup = group({
+  count: finite
+    .refine((v) => Number.isInteger(v) && v >= 0 && v <= WORLD_LIMITS.usersPerType, { error: (i) => `must be an integer in [0, ${WORLD_LIMITS.usersPerType}] (got ${describe(i.input)})` })
+    .default(1),
+  distance: z.unknown()
+    .refine(isDistance, { error: (i) => `must be a distance > 0 (m) or an interval [low, high] with 0 < low < high (got ${describe(i.input)})` })
+    .optional() as z.ZodOptional<z.ZodType<number | [number, number]>>,
+  positions: z.array(point, { error: (i) => `must be a list of [x, y] positions (got ${describe(i.input)})` }).optional(),
+  area: group({ x: signedInterval, y: signedInterval }).optional(),
+  activity: finite.refine((v) => v > 0 && v <= 1, { error: (i) => `must be in (0, 1] (got ${describe(i.input)})` }).default(1),
+}).superRefine((g, ctx) => {
+  const given = (['distance', 'positions', 'area'] as const).filter((k) => g[k] !== undefined);
+  if (given.length > 1) ctx.addIssue({ code: 'custom', message: `must give one of distance, positions, area (got ${given.join(', ')})` });
+  else if (g.positions && g.positions.length !== g.count) {
+    ctx.addIssue({ code: 'custom', path: ['positions'], message: `must list one [x, y] per user, count = ${g.count} (got ${g.positions.length})` });
+  }
+});
+const usersSchema = group({ comp: userGroup.optional(), aigc: userGroup.optional(), ve: userGroup.optional() }).superRefine((u, ctx) => {
+  const total = (u.comp?.count ?? 1) + (u.aigc?.count ?? 1) + (u.ve?.count ?? 1);
+  if (total < 1 || total > WORLD_LIMITS.users) ctx.addIssue({ code: 'custom', message: `must have between 1 and ${WORLD_LIMITS.users} users in all (got ${total})` });
+});
+const serverSchema = group({
+  position: point.optional(),
+  bandwidth: group({ off: positive.optional(), back: positive.optional() }).optional(),
+  power: positive.optional(),
+  fEs: positive.optional(),
+});
+const serversSchema = z.array(serverSchema, { error: (i) => `must be a list of servers (got ${describe(i.input)})` })
+  .refine((a) => a.length >= 1 && a.length <= WORLD_LIMITS.servers, { error: (i) => `must list 1 to ${WORLD_LIMITS.servers} servers (got ${(i.input as unknown[]).length})` });
+
 const ScenarioSchema = z.strictObject({
   distance: group({ comp: positive.default(DEFAULTS.distance.comp), aigc: positive.default(DEFAULTS.distance.aigc), ve: positive.default(DEFAULTS.distance.ve) }).prefault({}),
   power: group({ comp: positive.default(DEFAULTS.power.comp), ve: positive.default(DEFAULTS.power.ve), es: positive.default(DEFAULTS.power.es) }).prefault({}),
@@ -87,6 +148,9 @@ const ScenarioSchema = z.strictObject({
     .max(2 ** 31, { error: (i) => `must be <= 2147483648 (got ${describe(i.input)})` })
     .default(DEFAULTS.slotsPerEpisode),
   rraFloor: nonNegative.max(1 / 3, { error: (i) => `must be <= 1/3 so three compute shares fit (got ${describe(i.input)})` }).default(DEFAULTS.rraFloor),
+  servers: serversSchema.optional(),
+  users: usersSchema.optional(),
+  association: z.enum(['nearest', 'policy'], { error: (i) => `must be "nearest" or "policy" (got ${describe(i.input)})` }).optional(),
 }, { error: (i) => (i.code === 'invalid_type' ? `must be a JSON object (got ${describe(i.input)})` : undefined) });
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
@@ -115,7 +179,7 @@ function issueMessage(source: string, issue: z.core.$ZodIssue): string {
 export function parseScenario(json: unknown, source: string): Scenario {
   const result = ScenarioSchema.safeParse(json === undefined ? {} : json);
   if (!result.success) throw new UserError(issueMessage(source, result.error.issues[0]));
-  const s = result.data;
+  const { servers, users, association, ...s } = result.data;
   const scenario: Scenario = {
     ...s,
     distance: { ...s.distance },
@@ -125,7 +189,48 @@ export function parseScenario(json: unknown, source: string): Scenario {
     data: { comp: [...s.data.comp], ve: [...s.data.ve], aigc: [...s.data.aigc] },
     noiseWattsPerHz: Math.pow(10, (s.noiseDbmPerHz - 30) / 10),
   };
-  return scenario;
+  if (servers === undefined && users === undefined && association === undefined) return scenario;
+  return resolveWorldKeys(scenario, servers ?? [{}], users ?? {}, association ?? 'nearest');
+}
+
+type ServerInput = { position?: [number, number]; bandwidth?: { off?: number; back?: number }; power?: number; fEs?: number };
+type GroupInput = Omit<UserGroupKeys, 'distance'> & { distance?: unknown };
+
+/**
+ * Fills the world's keys from the letter's (a server's missing member: bandwidth, power.es, fEs; a group's missing
+ * placement: distance.<type>). A world of the letter's shape (one server; one user of each type, always active, at a
+ * fixed distance) is folded into the letter's keys, so that the letter's code computes it and records it as today.
+ */
+function resolveWorldKeys(scenario: Scenario, servers: ServerInput[], users: Partial<Record<ServiceType, GroupInput>>, association: 'nearest' | 'policy'): Scenario {
+  const resolvedServers: Server[] = servers.map((sv) => ({
+    position: [...(sv.position ?? [0, 0])] as [number, number],
+    bandwidth: { off: sv.bandwidth?.off ?? scenario.bandwidth.off, back: sv.bandwidth?.back ?? scenario.bandwidth.back },
+    power: sv.power ?? scenario.power.es,
+    fEs: sv.fEs ?? scenario.fEs,
+  }));
+  const group = (type: ServiceType): UserGroupKeys => {
+    const g = users[type] ?? { count: 1, activity: 1 };
+    const placement: Pick<UserGroupKeys, 'distance' | 'positions' | 'area'> =
+      g.positions !== undefined ? { positions: g.positions.map((p) => [p[0], p[1]]) }
+      : g.area !== undefined ? { area: { x: [g.area.x[0], g.area.x[1]], y: [g.area.y[0], g.area.y[1]] } }
+      : Array.isArray(g.distance) ? { distance: [g.distance[0], g.distance[1]] }
+      : { distance: (g.distance as number | undefined) ?? scenario.distance[type] };
+    return { count: g.count, ...placement, activity: g.activity };
+  };
+  const resolvedUsers = { comp: group('comp'), aigc: group('aigc'), ve: group('ve') };
+  const letterShaped = resolvedServers.length === 1
+    && Object.values(resolvedUsers).every((g) => g.count === 1 && g.activity === 1 && typeof g.distance === 'number');
+  if (letterShaped) {
+    const [server] = resolvedServers;
+    return {
+      ...scenario,
+      distance: { comp: resolvedUsers.comp.distance as number, aigc: resolvedUsers.aigc.distance as number, ve: resolvedUsers.ve.distance as number },
+      power: { ...scenario.power, es: server.power },
+      bandwidth: { ...server.bandwidth },
+      fEs: server.fEs,
+    };
+  }
+  return { ...scenario, servers: resolvedServers, users: resolvedUsers, association };
 }
 
 /** The defaults of MODEL.md, also shipped as scenarios/default.json. */

@@ -7,6 +7,7 @@ import { latencies } from '../env/reference.js';
 import { validateStates } from '../env/validate.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 import { loadScenario } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import { loadPolicy } from '../train/checkpoint.js';
 import { actorActions, trainedActorResolver } from '../train/policy.js';
 import { action, scenarioOption } from './common.js';
@@ -21,6 +22,7 @@ export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise
   const policy = loadPolicy(opts.policy);
   // Latencies on the given scenario, or on the one the actor was trained on.
   const scenario = opts.scenario ? loadScenario(opts.scenario) : policy.scenario;
+  requireLetter(scenario, opts.scenario ?? opts.policy, 'megc act');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'act', chunk,
     read: { required: [...STATE_COLUMNS], allowUnknown: true, allowInfinity: false },

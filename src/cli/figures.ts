@@ -4,6 +4,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Interrupted, UserError } from '../errors.js';
 import { FIGURE_PROFILES, formatResultTable, makeFigures } from '../figures/pipeline.js';
 import { loadScenario, scenarioToJson } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import type { TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
 import { action, adapterOption, deviceOption, integerListOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
@@ -64,6 +65,7 @@ export function registerFigures(program: Command): void {
     .addOption(adapterOption())
     .action(action(async (opts: FiguresCliOptions) => {
       const scenario = loadScenario(opts.scenario);
+      requireLetter(scenario, opts.scenario ?? 'defaults', 'megc figures');
       const trainOverrides: Partial<TrainConfig> = {};
       if (opts.envs !== undefined) trainOverrides.envs = opts.envs;
       if (opts.batch !== undefined) trainOverrides.batch = opts.batch;

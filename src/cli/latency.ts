@@ -1,6 +1,7 @@
 // `megc latency`: state + action columns in, the same rows with l_comp, l_aigc, l_ve, l_total added out (streamed).
 import type { Command } from 'commander';
 import { loadScenario } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import { latenciesGpu } from '../env/gpu.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
 import { latencies as referenceLatencies } from '../env/reference.js';
@@ -14,6 +15,7 @@ export interface LatencyOptions { input: string; output: string; scenario?: stri
 /** The command's work (tests call it with small chunks). */
 export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions): Promise<void> {
   const scenario = loadScenario(opts.scenario);
+  requireLetter(scenario, opts.scenario ?? 'defaults', 'megc latency');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'latency', chunk,
     gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,

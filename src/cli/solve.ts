@@ -1,6 +1,7 @@
 // `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver, or the GPU kernel; streamed).
 import { Option, type Command } from 'commander';
 import { loadScenario } from '../scenario.js';
+import { requireLetter } from '../world/world.js';
 import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
@@ -14,6 +15,7 @@ export interface SolveOptions { input: string; output: string; scenario?: string
 /** The command's work (tests call it with small chunks). */
 export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Promise<void> {
   const scenario = loadScenario(opts.scenario);
+  requireLetter(scenario, opts.scenario ?? 'defaults', 'megc solve');
   await transformCsv({
     input: opts.input, output: opts.output, label: 'solve', chunk,
     gpu: opts.device === 'gpu' ? { adapter: opts.adapter } : undefined,

@@ -6,6 +6,7 @@ import { GpuError, UserError } from '../../src/errors.js';
 import { createGpu, describeAdapter, listAdapters, type Gpu } from '../../src/gpu/runtime.js';
 import { NO_WEBGPU } from '../../src/platform/host.js';
 import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../src/scenario.js';
+import { requireLetter } from '../../src/world/world.js';
 import type { LoadedPolicy } from '../../src/train/checkpointFormat.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { runBench } from './bench.js';
@@ -119,7 +120,9 @@ function scenarioFromParameter(): boolean {
   try {
     let json: unknown;
     try { json = JSON.parse(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
-    scenarioForm.fill(parseScenario(json, 'scenario'));
+    const scenario = parseScenario(json, 'scenario');
+    requireLetter(scenario, 'scenario parameter', 'this page');
+    scenarioForm.fill(scenario);
     return true;
   } catch (error) {
     showMessage(failureText(error));
