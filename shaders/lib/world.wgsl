@@ -281,14 +281,14 @@ fn world_split_shares(share_floor: f32) {
     }
   }
   for (var i = 0u; i < WORLD_USERS; i++) {
-    let active = world_active(i);
+    let is_active = world_active(i);
     for (var r = 0u; r < WORLD_RESOURCES; r++) {
       let k = world_share_index(i, r);
       if (k == WORLD_NO_SHARE) { continue; }
       let m = world_split_server[i];
       let n = world_split_count[r][m];
       let f = min(share_floor, 0.5 / n);
-      world_action_row[k] = select(0.0, f + (1.0 - n * f) * (world_split_weight[i][r] / world_split_total[r][m]), active);
+      world_action_row[k] = select(0.0, f + (1.0 - n * f) * (world_split_weight[i][r] / world_split_total[r][m]), is_active);
     }
   }
 }
