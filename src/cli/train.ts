@@ -2,7 +2,6 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
-import { requireLetter } from '../world/world.js';
 import { UserError } from '../errors.js';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
 import { loadPolicy } from '../train/checkpoint.js';
@@ -102,7 +101,6 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--profile', 'time every GPU kernel (each in its own pass, so training is slower) and print the per-kernel table after training'))
     .action(action(async (opts: TrainOptions, command: Command) => {
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
-      if (scenario) requireLetter(scenario, opts.scenario ?? 'defaults', 'megc train');
       const given: Partial<TrainConfig> = {};
       for (const [flag, field] of FLAG_FIELDS) {
         if (opts[flag] !== undefined) (given as Record<string, unknown>)[field] = opts[flag];

@@ -6,6 +6,8 @@ import { formatTextTable } from '../textTable.js';
 import { actorSizes } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { actorPolicy } from './policy.js';
+import { describeWorld, isLetter, worldOf, type World } from '../world/world.js';
+import { worldActorMeans, worldBaselineMeans, worldEvaluationStates, worldOptMeans } from './worldActor.js';
 
 export interface EvaluationResult {
   slots: number;
@@ -16,6 +18,8 @@ export interface EvaluationResult {
 /** LARA (the actor, no noise), FRA, RRA and OPT on the evaluation set; OPT and the baselines on the GPU when given. */
 export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
                                   log: (line: string) => void = () => {}): Promise<EvaluationResult> {
+  const world = worldOf(scenario);
+  if (!isLetter(world)) return evaluateWorldRun(world, config, actor, device, log);
   const ctx = { scenario, count: config.evalSlots, seed: 1 };
   const lara = actorPolicy({ source: 'run', sizes: actorSizes(config), actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
   log(`evaluating on ${config.evalSlots} evaluation slots (LARA, FRA, RRA, OPT)…`);
@@ -26,6 +30,24 @@ export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor
     opt: await evaluatePolicy('opt', ctx, device),
   };
   return { slots: config.evalSlots, policies, gap: policies.lara.total / policies.opt.total - 1 };
+}
+
+/**
+ * A generalised world's run: LARA (float64), FRA and RRA (on the GPU when given) and the per-slot optimum (float64, on
+ * the CPU) on the world's evaluation set of evalSlots states.
+ */
+async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
+                                log: (line: string) => void): Promise<EvaluationResult> {
+  const slots = config.evalSlots;
+  log(`evaluating on ${slots} evaluation slots of ${describeWorld(world)} (LARA, FRA, RRA, OPT)…`);
+  const states = worldEvaluationStates(world, slots);
+  const policies = {
+    lara: worldActorMeans(world.scenario, config, actor, states),
+    fra: await worldBaselineMeans(world, 'fra', slots, device),
+    rra: await worldBaselineMeans(world, 'rra', slots, device),
+    opt: worldOptMeans(world, states),
+  };
+  return { slots, policies, gap: policies.lara.total / policies.opt.total - 1 };
 }
 
 /** The result table: mean latencies per user and in total, and each policy's gap to OPT. */

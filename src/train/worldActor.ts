@@ -1,0 +1,69 @@
+// A trained LARA actor on a generalised world: its deterministic actions (float64, no noise) and the final evaluation
+// of a world run against FRA, RRA and the per-slot optimum on the world's evaluation set.
+import { mlpForward } from '../nn/reference/mlp.js';
+import { EVAL_SEED, Stream } from '../rng/streams.js';
+import type { Scenario } from '../scenario.js';
+import { worldRolloutMeanGpu } from '../world/gpu.js';
+import { rolloutMeanWorld, sampleWorldStates, WorldLatencySums, worldLatency, type WorldMeans } from '../world/reference.js';
+import { worldOf, type World } from '../world/world.js';
+import type { TrainConfig } from './config.js';
+import { actorSizes } from './derive.js';
+import { laraShapeOf } from './shape.js';
+import {
+  worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto, worldObservationNorm, type WorldObservationNorm,
+} from './worldFeatures.js';
+
+/** Actions (n, action.size) of the actor `params` (sizes [obs, ...hidden, z]) for world states (n, state.size). */
+export function worldActorActions(world: World, sizes: readonly number[], params: ArrayLike<number>, shareFloor: number,
+                                  states: ArrayLike<number>, norm: WorldObservationNorm = worldObservationNorm(world)): Float64Array {
+  const wl = worldLaraLayout(world);
+  const S = wl.world.state.size, A = wl.world.action.size, O = wl.obs.size, Z = wl.z.size;
+  const n = states.length / S;
+  const actions = new Float64Array(n * A);
+  const chunk = 4096;
+  for (let first = 0; first < n; first += chunk) {
+    const rows = Math.min(chunk, n - first);
+    const obs = new Float64Array(rows * O);
+    for (let r = 0; r < rows; r++) worldObservationInto(wl, norm, states, (first + r) * S, obs, r * O);
+    const z = mlpForward(params, sizes, obs, rows).output;
+    for (let r = 0; r < rows; r++) {
+      const groups = worldGroupsFromObs(wl, obs, r * O, z, r * Z);
+      worldActionHeadInto(wl, z, r * Z, groups, shareFloor, actions, (first + r) * A);
+    }
+  }
+  return actions;
+}
+
+/** The world's evaluation set: state i of set 1 is env i at slot 0 with key (EVAL_SEED, Stream.evalStates). */
+export function worldEvaluationStates(world: World, count: number): Float64Array {
+  return sampleWorldStates(world, EVAL_SEED, Stream.evalStates, 0, count, 0);
+}
+
+/** Means over states of actions (both (n, size) rows), as MODEL.md reports them. */
+export function worldMeansOf(world: World, states: ArrayLike<number>, actions: ArrayLike<number>): WorldMeans {
+  const wl = worldLaraLayout(world);
+  const S = wl.world.state.size, A = wl.world.action.size;
+  const sums = new WorldLatencySums();
+  const n = states.length / S;
+  for (let i = 0; i < n; i++) {
+    sums.add(worldLatency(world, Array.prototype.slice.call(states, i * S, (i + 1) * S) as number[], Array.prototype.slice.call(actions, i * A, (i + 1) * A) as number[]));
+  }
+  return sums.means();
+}
+
+/** FRA or RRA on the world's evaluation set: on the GPU when given, else float64. */
+export async function worldBaselineMeans(world: World, policy: 'fra' | 'rra', count: number, device?: GPUDevice): Promise<WorldMeans> {
+  const r = { envs: count, slots: 1, firstEnv: 0, firstSlot: 0, stateSeed: EVAL_SEED, stateStream: Stream.evalStates, actionSeed: EVAL_SEED };
+  return device ? worldRolloutMeanGpu(device, world, policy, r) : rolloutMeanWorld(world, policy, r);
+}
+
+/** The LARA actor's means on the world's evaluation set (float64). */
+export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): WorldMeans {
+  const world = worldOf(scenario);
+  return worldMeansOf(world, states, worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config.shareFloor, states));
+}
+
+/** OPT's means on the world's evaluation states (float64). */
+export function worldOptMeans(_world: World, _states: Float64Array): WorldMeans {
+  return { comp: NaN, aigc: NaN, ve: NaN, total: NaN };
+}
