@@ -1,6 +1,7 @@
 // Float64 reference of the generalised world: the letter's shape bit for bit, draws, association, FRA/RRA feasibility,
 // a hand-computed two-server latency, and the scenario keys' validation.
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { fraAction, latency, sampleStates } from '../src/env/reference.js';
@@ -252,5 +253,58 @@ describe('scenario keys of the generalised world', () => {
     expect(parseScenario(scenarioToJson(s), 'y')).toEqual(s);
     expect(() => requireLetter(s, 'x.json', 'megc latency')).toThrow(new UserError('x.json: 4 users on 2 servers: megc latency handles the letter\'s one server and three users only'));
     expect(() => requireLetter(DEFAULT_SCENARIO, 'd.json', 'megc latency')).not.toThrow();
+  });
+});
+
+describe('property: random world keys', () => {
+  const num = fc.oneof(fc.double({ min: -500, max: 500, noNaN: true }), fc.constantFrom(0, 1, -1, 65, 0.5, NaN, Infinity, '3', null));
+  const pair = fc.oneof(fc.tuple(num, num), fc.array(num, { maxLength: 3 }), num);
+  const coordinate = fc.double({ min: -300, max: 300, noNaN: true });
+  const interval = fc.tuple(coordinate, fc.double({ min: 1, max: 200, noNaN: true })).map(([low, width]) => [low, low + width]);
+  const validGroup = fc.integer({ min: 0, max: 5 }).chain((count) => fc.record({
+    count: fc.constant(count),
+    placement: fc.oneof(
+      fc.constant({}),
+      fc.double({ min: 1, max: 300, noNaN: true }).map((distance) => ({ distance })),
+      fc.tuple(fc.double({ min: 1, max: 100, noNaN: true }), fc.double({ min: 1, max: 100, noNaN: true })).map(([a, b]) => ({ distance: [a, a + b] })),
+      fc.array(fc.tuple(coordinate, coordinate), { minLength: count, maxLength: count }).map((positions) => ({ positions })),
+      fc.record({ x: interval, y: interval }).map((area) => ({ area })),
+    ),
+    activity: fc.double({ min: 0.01, max: 1, noNaN: true }),
+  }).map(({ placement, ...rest }) => ({ ...rest, ...placement })));
+  const anyGroup = fc.record({
+    count: fc.oneof(fc.integer({ min: 0, max: 6 }), num),
+    distance: pair, positions: fc.array(fc.tuple(num, num), { maxLength: 5 }),
+    area: fc.record({ x: pair, y: pair }, { requiredKeys: [] }), activity: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), num),
+  }, { requiredKeys: [] });
+  const group = fc.oneof(validGroup, validGroup, anyGroup);
+  const worldKeys = fc.record({
+    servers: fc.oneof(fc.array(fc.record({ position: fc.tuple(coordinate, coordinate) }), { minLength: 1, maxLength: 4 }), fc.array(fc.record({ position: pair, power: num, fEs: num, bandwidth: fc.record({ off: num, back: num }, { requiredKeys: [] }) }, { requiredKeys: [] }), { maxLength: 4 }), num),
+    users: fc.record({ comp: group, aigc: group, ve: group }, { requiredKeys: [] }),
+    association: fc.constantFrom('nearest', 'policy', 'best', 3),
+  }, { requiredKeys: [] });
+
+  it('a world that samples finite states and feasible FRA and RRA, or one line naming a world key', () => {
+    let accepted = 0;
+    fc.assert(fc.property(worldKeys, (json) => {
+      let scenario;
+      try { scenario = parseScenario(json, 's.json'); accepted++; } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as Error).message).toMatch(/^s\.json: (unknown keys? )?(servers|users|association)[^\n]* [^\n]+$/);
+        return;
+      }
+      const w = worldOf(scenario), l = worldLayout(w);
+      const states = sampleWorldStates(w, 1, 1, 0, 3, 0);
+      expect(states.every(Number.isFinite)).toBe(true);
+      for (let e = 0; e < 3; e++) {
+        const s = states.subarray(e * l.state.size, (e + 1) * l.state.size);
+        for (const a of [fraWorldAction(w, s), rraWorldAction(w, 1, e, 0, s)]) {
+          expect(worldActionProblem(w, s, a)).toBeNull();
+          const lat = worldLatency(w, s, a);
+          expect(lat.total >= 0 && Number.isFinite(lat.total)).toBe(true);
+        }
+      }
+    }), { numRuns: 300, seed: 17 });
+    expect(accepted).toBeGreaterThan(30);  // the valid side is exercised too
   });
 });

@@ -4,6 +4,9 @@ import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { loadScenario } from '../scenario.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
 import { formatTextTable } from '../textTable.js';
+import { isLetter, worldOf } from '../world/world.js';
+import { worldEvalSlots } from '../world/evaluate.js';
+import { evalWorld } from './evalWorld.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
 interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
@@ -13,17 +16,19 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a policy (fra, rra, opt) on the fixed evaluation set: mean latencies in seconds')
+    .description('evaluate a policy (fra, rra, opt) on the fixed evaluation set: mean latencies in seconds (a world of many users: fra, rra on the CPU)')
     .requiredOption('--policy <name>', 'fra | rra | opt (or a trained actor directory)')
-    .addOption(new Option('--slots <n>', 'evaluation set size').argParser(integerOption(1, 2 ** 31)).default(EVAL_SLOTS))
+    .addOption(new Option('--slots <n>', 'evaluation set size (a world of many users: 65536 up to 32 users, fewer above)').argParser(integerOption(1, 2 ** 31)).default(EVAL_SLOTS))
     .addOption(new Option('--seed <n>', 'evaluation set index (1 = the standard set)').argParser(integerOption(1, 2 ** 32)).default(1))
     .addOption(scenarioOption())
     .addOption(deviceOption())
     .addOption(adapterOption())
     .option('--gap', 'also run OPT on the same states and print the gap mean L_total / mean L_total(OPT) - 1')
     .option('--json', 'print one JSON object')
-    .action(action(async (opts: EvalOptions) => {
+    .action(action(async (opts: EvalOptions, command: Command) => {
       const scenario = loadScenario(opts.scenario);
+      const world = worldOf(scenario);
+      if (!isLetter(world)) { await evalWorld(world, { ...opts, slots: command.getOptionValueSource('slots') === 'default' ? worldEvalSlots(world) : opts.slots }); return; }
       const provider = await resolvePolicy(opts.policy);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
       let gpu: Gpu | undefined;

@@ -53,3 +53,21 @@ export function worldLayout(world: World): WorldLayout {
     stateColumns, actionColumns,
   };
 }
+
+/**
+ * Defines of the world's WGSL (shaders/lib/world.wgsl): its sizes and offsets come from here. An absent group
+ * (`active`, `server`) has HAS_* false and offset 0.
+ */
+export function worldDefines(layout: WorldLayout): Record<string, number | boolean> {
+  const { state: s, action: a } = layout;
+  return {
+    WORLD_SERVERS: layout.servers, WORLD_COMP: layout.comp, WORLD_AIGC: layout.aigc, WORLD_VE: layout.ve,
+    WORLD_USERS: layout.users, WORLD_TRIPLES: layout.triples,
+    WORLD_STATE_SIZE: s.size, WORLD_S_H_OFF_COMP: s.hOffComp, WORLD_S_H_BACK_AIGC: s.hBackAigc, WORLD_S_H_OFF_VE: s.hOffVe,
+    WORLD_S_H_BACK_VE: s.hBackVe, WORLD_S_DATA: s.data,
+    WORLD_HAS_ACTIVE: s.active !== null, WORLD_S_ACTIVE: s.active ?? 0,
+    WORLD_HAS_STATE_SERVER: s.server !== null, WORLD_S_SERVER: s.server ?? 0,
+    WORLD_ACTION_SIZE: a.size, WORLD_A_UP: a.up, WORLD_A_DOWN: a.down, WORLD_A_POWER: a.power, WORLD_A_LAMBDA: a.lambda,
+    WORLD_A_COMPUTE: a.compute, WORLD_HAS_ACTION_SERVER: a.server !== null, WORLD_A_SERVER: a.server ?? 0,
+  };
+}
