@@ -6,6 +6,7 @@ import type { Scenario } from '../scenario.js';
 import { worldRolloutMeanGpu } from '../world/gpu.js';
 import { rolloutMeanWorld, sampleWorldStates, WorldLatencySums, worldLatency, type WorldMeans } from '../world/reference.js';
 import { worldOf, type World } from '../world/world.js';
+import { associationBaseline, optWorldAction, type AssociationRule } from '../world/opt/index.js';
 import type { TrainConfig } from './config.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
@@ -63,7 +64,26 @@ export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: 
   return worldMeansOf(world, states, worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config.shareFloor, states));
 }
 
-/** OPT's means on the world's evaluation states (float64). */
-export function worldOptMeans(_world: World, _states: Float64Array): WorldMeans {
-  return { comp: NaN, aigc: NaN, ve: NaN, total: NaN };
+/** OPT's means on the world's evaluation states (float64) and whether every slot's optimum was exact (else bounded). */
+export function worldOptMeans(world: World, states: Float64Array): WorldMeans & { exact: boolean; lowerBound: number } {
+  const S = worldLaraLayout(world).world.state.size, A = worldLaraLayout(world).world.action.size;
+  const n = states.length / S;
+  const actions = new Float64Array(n * A);
+  let exact = true, bound = 0;
+  for (let i = 0; i < n; i++) {
+    const o = optWorldAction(world, states.subarray(i * S, (i + 1) * S));
+    actions.set(o.action, i * A);
+    exact &&= o.exact;
+    bound += o.lowerBound;
+  }
+  return { ...worldMeansOf(world, states, actions), exact, lowerBound: bound / n };
+}
+
+/** An association baseline's means (the rule's association, OPT's allocation) on the evaluation states (float64). */
+export function worldAssociationMeans(world: World, states: Float64Array, rule: AssociationRule): WorldMeans {
+  const S = worldLaraLayout(world).world.state.size, A = worldLaraLayout(world).world.action.size;
+  const n = states.length / S;
+  const actions = new Float64Array(n * A);
+  for (let i = 0; i < n; i++) actions.set(associationBaseline(world, states.subarray(i * S, (i + 1) * S), rule, EVAL_SEED, i, 0).action, i * A);
+  return worldMeansOf(world, states, actions);
 }
