@@ -4,8 +4,7 @@
 import { totalmem } from 'node:os';
 import { UserError } from '../errors.js';
 import type { TrainConfig } from './config.js';
-import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
-import { REPLAY_STRIDE } from './layout.js';
+import { LETTER_SHAPE, type LaraShape } from './shape.js';
 
 export interface CpuLimits {
   /** Most elements of one typed array (V8: 2^32). */
@@ -34,9 +33,10 @@ interface CpuNeed {
 }
 
 /** What the CPU trainer (src/train/reference.ts) and its final evaluation allocate, per config value. */
-export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true } = {}): CpuNeed[] {
+export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true, shape = LETTER_SHAPE }: { evaluate?: boolean; shape?: LaraShape } = {}): CpuNeed[] {
   const rows = Math.max(config.envs, config.batch);
-  const criticInput = OBSERVATION_SIZE + ACTION_SIZE;
+  // 7, 7, 14 and 22 in the letter's world.
+  const { observation: OBSERVATION_SIZE, action: ACTION_SIZE, criticInput, replayStride: REPLAY_STRIDE } = shape;
   const widest = Math.max(criticInput, ...config.hidden);
   const widths = config.hidden.reduce((sum, w) => sum + w, 0);
   const needs: CpuNeed[] = [
@@ -59,8 +59,8 @@ export function cpuTrainerNeeds(config: TrainConfig, { evaluate = true } = {}): 
  * Throws a UserError, before anything is allocated, when the CPU trainer cannot hold `config`: an array longer than a
  * typed array may be, or more memory than `limits` allow; it names the need, the limit and the largest value that fits.
  */
-export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits(), { evaluate = true } = {}): void {
-  const needs = cpuTrainerNeeds(config, { evaluate });
+export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits(), { evaluate = true, shape = LETTER_SHAPE }: { evaluate?: boolean; shape?: LaraShape } = {}): void {
+  const needs = cpuTrainerNeeds(config, { evaluate, shape });
   const bytesOf = (n: CpuNeed) => 8 * n.totalPerUnit * n.value;
   const totalBytes = needs.reduce((sum, n) => sum + bytesOf(n), 0);
   /** The largest value of `need` that fits the memory beside the others as they are (0: the others alone do not). */

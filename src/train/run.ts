@@ -21,7 +21,6 @@ import { freshStart, resumeStart, type Device, type RunStart } from './runStart.
 import { trainInSegments, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoices.js';
 import { laraShapeOf } from './shape.js';
-import { describeWorld, worldOf } from '../world/world.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
@@ -133,10 +132,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const start: RunStart = from === undefined ? freshStart(options) : resumeStart(from, options, log);
     const { config, scenario, device } = start;
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
-    if (device === 'cpu' && laraShapeOf(scenario).world) {
-      throw new UserError(`--device cpu: ${describeWorld(worldOf(scenario))}: the CPU reference trainer handles the letter's world only; train worlds on the GPU`);
-    }
-    if (device === 'cpu') checkCpuTrainerFits(config, undefined, { evaluate });
+    if (device === 'cpu') checkCpuTrainerFits(config, undefined, { evaluate, shape: laraShapeOf(scenario) });
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
