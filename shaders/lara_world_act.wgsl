@@ -24,6 +24,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let group = wid.x + wid.y * nwg.x;
   let e = group * WORKGROUP_SIZE + ids.lid;
   var sums: array<f32, REDUCE_WIDTH>;  // ACT_METRICS
+  world_set_loop_bounds(step.envs);
   if (e < step.envs) {
     for (var i = 0u; i < WORLD_STATE_SIZE; i++) { world_state_row[i] = states[e * WORLD_STATE_SIZE + i]; }
     for (var i = 0u; i < OBSERVATION_SIZE; i++) { lw_obs[i] = obs[e * OBSERVATION_SIZE + i]; }

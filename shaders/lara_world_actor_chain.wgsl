@@ -16,6 +16,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let k = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (k >= step.batch) { return; }
+  world_set_loop_bounds(step.batch);
   for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lw_z[i] = z[k * LARA_ACTION_SIZE + i]; }
   for (var i = 0u; i < OBSERVATION_SIZE; i++) { lw_obs[i] = obs_in[k * OBSERVATION_SIZE + i]; }
   lw_groups_from_obs();

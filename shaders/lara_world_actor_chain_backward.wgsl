@@ -19,6 +19,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let group = wid.x + wid.y * nwg.x;
   let k = group * WORKGROUP_SIZE + ids.lid;
   var loss: array<f32, REDUCE_WIDTH>;  // 1
+  world_set_loop_bounds(step.batch);
   if (k < step.batch) {
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) {
       lw_z[i] = z[k * LARA_ACTION_SIZE + i];

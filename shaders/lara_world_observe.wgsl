@@ -17,6 +17,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let e = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (e >= step.envs) { return; }
+  world_set_loop_bounds(step.envs);
   world_sample_state(scenario, world, step.seed, LARA_STREAM_TRAIN_STATES, e, step.iteration);
   lw_observation();
   for (var i = 0u; i < WORLD_STATE_SIZE; i++) { states[e * WORLD_STATE_SIZE + i] = world_state_row[i]; }

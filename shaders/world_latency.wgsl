@@ -22,6 +22,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (i >= params.count) { return; }
+  world_set_loop_bounds(params.count);
   for (var k = 0u; k < WORLD_STATE_SIZE; k++) { world_state_row[k] = states[i * WORLD_STATE_SIZE + k]; }
   for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = actions[i * WORLD_ACTION_SIZE + k]; }
   let l = world_latency(scenario, world);

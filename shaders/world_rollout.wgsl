@@ -30,6 +30,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let group_index = wid.x + wid.y * nwg.x;
   let k = group_index * WORKGROUP_SIZE + ids.lid;
   var value: array<f32, REDUCE_WIDTH>;
+  world_set_loop_bounds(params.count);
   if (k < params.count) {
     let env = params.first_env + k % params.envs;
     let slot = params.first_slot + k / params.envs;

@@ -21,6 +21,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         @builtin(local_invocation_index) lid: u32) {
   let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
   if (i >= params.count) { return; }
+  world_set_loop_bounds(params.count);
   world_sample_state(scenario, world, params.seed, params.stream, params.first_env + i, params.slot);
   for (var k = 0u; k < WORLD_STATE_SIZE; k++) { states[i * WORLD_STATE_SIZE + k] = world_state_row[k]; }
 }

@@ -42,7 +42,7 @@ fn lw_gain_offset(i: u32, link: u32) -> u32 {
 // active flag and server one-hot; 0 for an inactive user and the padding.
 fn lw_observation() {
   for (var k = 0u; k < OBSERVATION_SIZE; k++) { lw_obs[k] = 0.0; }
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     if (!world_active(i)) { continue; }
     let base = i * LW_USER_STRIDE;
     var own = 0u;
@@ -69,7 +69,7 @@ fn lw_observation() {
 // Argmax of user i's association scores in lw_z (ties: the lowest index).
 fn lw_argmax_server(i: u32) -> u32 {
   var best = 0u;
-  for (var m = 1u; m < WORLD_SERVERS; m++) {
+  for (var m = 1u; m < world_servers_n; m++) {
     if (lw_z[LW_Z_ASSOCIATION + i * WORLD_SERVERS + m] > lw_z[LW_Z_ASSOCIATION + i * WORLD_SERVERS + best]) { best = m; }
   }
   return best;
@@ -78,13 +78,13 @@ fn lw_argmax_server(i: u32) -> u32 {
 // Groups from lw_obs and lw_z (worldGroupsFromObs): active from the obs flag, server from the obs one-hot, the
 // association scores' argmax, or 0.
 fn lw_groups_from_obs() {
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     let base = i * LW_USER_STRIDE;
     lw_active[i] = 1u;
     if (WORLD_HAS_ACTIVE) { lw_active[i] = select(0u, 1u, lw_obs[base + LW_OBS_ACTIVE] > 0.5); }
     var best = 0u;
     if (WORLD_STATE_SERVER) {
-      for (var m = 1u; m < WORLD_SERVERS; m++) {
+      for (var m = 1u; m < world_servers_n; m++) {
         if (lw_obs[base + LW_OBS_SERVER + m] > lw_obs[base + LW_OBS_SERVER + best]) { best = m; }
       }
     } else if (WORLD_ACTION_SERVER) {
@@ -96,15 +96,15 @@ fn lw_groups_from_obs() {
 
 // Statistics of resource r's groups under lw_z: per server the members' count, max score and sum of exp(z - max).
 fn lw_group_stats(r: u32) {
-  for (var m = 0u; m < WORLD_SERVERS; m++) { lw_group_max[m] = -3.0e38; lw_group_sum[m] = 0.0; lw_group_count[m] = 0.0; }
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var m = 0u; m < world_servers_n; m++) { lw_group_max[m] = -3.0e38; lw_group_sum[m] = 0.0; lw_group_count[m] = 0.0; }
+  for (var i = 0u; i < world_users_n; i++) {
     let k = world_share_index(i, r);
     if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
     let m = lw_server[i];
     lw_group_max[m] = max(lw_group_max[m], lw_z[k]);
     lw_group_count[m] += 1.0;
   }
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     let k = world_share_index(i, r);
     if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
     let m = lw_server[i];
@@ -122,7 +122,7 @@ fn lw_action_head(share_floor: f32) {
   for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = 0.0; }
   for (var r = 0u; r < WORLD_RESOURCES; r++) {
     lw_group_stats(r);
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var i = 0u; i < world_users_n; i++) {
       let k = world_share_index(i, r);
       if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
       let m = lw_server[i];
@@ -132,13 +132,13 @@ fn lw_action_head(share_floor: f32) {
     }
   }
   let ratio_span = 1.0 - 2.0 * share_floor;
-  for (var i = 0u; i < WORLD_COMP; i++) {
+  for (var i = 0u; i < world_comp_n; i++) {
     let zi = lw_z[WA_LAMBDA + i];
     if (zi >= 0.0) { world_action_row[WA_LAMBDA + i] = (1.0 - share_floor) - ratio_span * lara_sigmoid(-zi); }
     else { world_action_row[WA_LAMBDA + i] = share_floor + ratio_span * lara_sigmoid(zi); }
   }
   if (WORLD_ACTION_SERVER) {
-    for (var i = 0u; i < WORLD_USERS; i++) { world_action_row[WA_SERVER + i] = f32(lw_server[i]); }
+    for (var i = 0u; i < world_users_n; i++) { world_action_row[WA_SERVER + i] = f32(lw_server[i]); }
   }
 }
 
@@ -155,32 +155,32 @@ fn lw_critic_features(share_floor: f32) {
   for (var k = 0u; k < LARA_ACTION_SIZE; k++) { lw_out[k] = 0.0; }
   for (var r = 0u; r < WORLD_RESOURCES; r++) {
     lw_group_stats(r);
-    for (var m = 0u; m < WORLD_SERVERS; m++) { lw_group_acc[m] = 0.0; }
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var m = 0u; m < world_servers_n; m++) { lw_group_acc[m] = 0.0; }
+    for (var i = 0u; i < world_users_n; i++) {
       let k = world_share_index(i, r);
       if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
       lw_out[k] = lw_log_share(k, lw_server[i], share_floor);
       lw_group_acc[lw_server[i]] += lw_out[k];
     }
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var i = 0u; i < world_users_n; i++) {
       let k = world_share_index(i, r);
       if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
       let m = lw_server[i];
       lw_out[k] -= lw_group_acc[m] / lw_group_count[m];
     }
   }
-  for (var i = 0u; i < WORLD_COMP; i++) {
+  for (var i = 0u; i < world_comp_n; i++) {
     if (lw_active[i] != 0u) { lw_out[WA_LAMBDA + i] = lw_z[WA_LAMBDA + i]; }
   }
   if (WORLD_ACTION_SERVER) {
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var i = 0u; i < world_users_n; i++) {
       if (lw_active[i] == 0u) { continue; }
       let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
       var top = -3.0e38;
-      for (var m = 0u; m < WORLD_SERVERS; m++) { top = max(top, lw_z[a + m]); }
+      for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
       var sum = 0.0;
-      for (var m = 0u; m < WORLD_SERVERS; m++) { sum += exp(lw_z[a + m] - top); }
-      for (var m = 0u; m < WORLD_SERVERS; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum; }
+      for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
+      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum; }
     }
   }
 }
@@ -190,14 +190,14 @@ fn lw_critic_features_vjp(share_floor: f32) {
   for (var k = 0u; k < LARA_ACTION_SIZE; k++) { lw_out[k] = 0.0; }
   for (var r = 0u; r < WORLD_RESOURCES; r++) {
     lw_group_stats(r);
-    for (var m = 0u; m < WORLD_SERVERS; m++) { lw_group_acc[m] = 0.0; lw_group_acc2[m] = 0.0; }
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var m = 0u; m < world_servers_n; m++) { lw_group_acc[m] = 0.0; lw_group_acc2[m] = 0.0; }
+    for (var i = 0u; i < world_users_n; i++) {
       let k = world_share_index(i, r);
       if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
       lw_group_acc[lw_server[i]] += lw_d_features[k];
     }
     // c_i = (g_i - mean g) / (floor / p_i + span), kept in lw_out; then their sums per group.
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var i = 0u; i < world_users_n; i++) {
       let k = world_share_index(i, r);
       if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
       let m = lw_server[i];
@@ -208,7 +208,7 @@ fn lw_critic_features_vjp(share_floor: f32) {
       lw_out[k] = (lw_d_features[k] - lw_group_acc[m] / n) / (floor_over_p + (1.0 - n * f));
       lw_group_acc2[m] += lw_out[k];
     }
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var i = 0u; i < world_users_n; i++) {
       let k = world_share_index(i, r);
       if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
       let m = lw_server[i];
@@ -218,27 +218,28 @@ fn lw_critic_features_vjp(share_floor: f32) {
       lw_out[k] = (1.0 - n * f) * (lw_out[k] - p * lw_group_acc2[m]);
     }
   }
-  for (var i = 0u; i < WORLD_COMP; i++) {
+  for (var i = 0u; i < world_comp_n; i++) {
     if (lw_active[i] != 0u) { lw_out[WA_LAMBDA + i] = lw_d_features[WA_LAMBDA + i]; }
   }
   if (WORLD_ACTION_SERVER) {
-    for (var i = 0u; i < WORLD_USERS; i++) {
+    for (var i = 0u; i < world_users_n; i++) {
       if (lw_active[i] == 0u) { continue; }
       let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
       var top = -3.0e38;
-      for (var m = 0u; m < WORLD_SERVERS; m++) { top = max(top, lw_z[a + m]); }
+      for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
       var sum = 0.0;
-      for (var m = 0u; m < WORLD_SERVERS; m++) { sum += exp(lw_z[a + m] - top); }
+      for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
       var dot = 0.0;
-      for (var m = 0u; m < WORLD_SERVERS; m++) { dot += exp(lw_z[a + m] - top) / sum * lw_d_features[a + m]; }
-      for (var m = 0u; m < WORLD_SERVERS; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum * (lw_d_features[a + m] - dot); }
+      for (var m = 0u; m < world_servers_n; m++) { dot += exp(lw_z[a + m] - top) / sum * lw_d_features[a + m]; }
+      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum * (lw_d_features[a + m] - dot); }
     }
   }
 }
 
 // lw_z += sigma * normals of env e at iteration t (worldExplorationNormalsInto): counters (e, t, 0, c), 4 per call.
 fn lw_add_exploration_noise(seed: u32, env: u32, t: u32, sigma: f32) {
-  for (var c = 0u; 4u * c < LARA_ACTION_SIZE; c++) {
+  let calls = select(0u, (LARA_ACTION_SIZE + 3u) / 4u, world_users_n > 0u);  // runtime bound, as world_set_loop_bounds
+  for (var c = 0u; c < calls; c++) {
     let u = uniform4(vec4<u32>(env, t, 0u, c), vec2<u32>(seed, LARA_STREAM_EXPLORATION_NOISE));
     let n01 = normal_pair(u.x, u.y);
     let n23 = normal_pair(u.z, u.w);

@@ -66,6 +66,23 @@ struct WorldParams {
   fixed_nearest: array<u32, WORLD_USERS>,
 }
 
+// Loop bounds as runtime values, set by world_set_loop_bounds at the start of every invocation: with compile-time trip
+// counts the shader compiler unrolls every loop over users, triples and servers, and a large world then takes minutes
+// to compile on a software adapter (lavapipe).
+var<private> world_users_n: u32;
+var<private> world_comp_n: u32;
+var<private> world_triples_n: u32;
+var<private> world_servers_n: u32;
+
+// `runtime`: any value the compiler cannot know (a uniform's); the bounds are the world's sizes unless it is 2^32 - 1.
+fn world_set_loop_bounds(runtime: u32) {
+  let keep = runtime != 0xffffffffu;
+  world_users_n = select(0u, WORLD_USERS, keep);
+  world_comp_n = select(0u, WORLD_COMP, keep);
+  world_triples_n = select(0u, WORLD_TRIPLES, keep);
+  world_servers_n = select(0u, WORLD_SERVERS, keep);
+}
+
 // The current rows of the including kernel.
 var<private> world_state_row: array<f32, WORLD_STATE_SIZE>;
 var<private> world_action_row: array<f32, WORLD_ACTION_SIZE>;
@@ -107,7 +124,7 @@ fn world_nearest(world: WorldParams, i: u32, placement: u32, where_: vec3<f32>) 
   if (placement != 3u) { return world.fixed_nearest[i]; }
   var best = 0u;
   var best_distance = 3.0e38;
-  for (var m = 0u; m < WORLD_SERVERS; m++) {
+  for (var m = 0u; m < world_servers_n; m++) {
     let d = where_.xy - vec2<f32>(world.servers[m].x, world.servers[m].y);
     let distance = max(sqrt(dot(d, d)), world.min_distance);
     if (distance < best_distance) { best_distance = distance; best = m; }
@@ -121,7 +138,7 @@ fn world_sample_state(scenario: Scenario, world: WorldParams, seed: u32, stream:
   let key = vec2<u32>(seed, stream);
   let lows = vec3<f32>(scenario.d_comp_low, scenario.d_ve_low, scenario.d_aigc_low);
   let spans = vec3<f32>(scenario.d_comp_span, scenario.d_ve_span, scenario.d_aigc_span);
-  for (var g = 0u; g < WORLD_TRIPLES; g++) {
+  for (var g = 0u; g < world_triples_n; g++) {
     let has = vec3<bool>(g < WORLD_COMP, g < WORLD_VE, g < WORLD_AIGC);
     // Data order indices of comp_g, ve_g, aigc_g.
     let index = vec3<u32>(g, WORLD_COMP + g, WORLD_COMP + WORLD_VE + g);
@@ -143,7 +160,7 @@ fn world_sample_state(scenario: Scenario, world: WorldParams, seed: u32, stream:
       if (has.y) { world_state_row[WS_SERVER + index.y] = f32(world_nearest(world, index.y, placement.y, where_ve)); }
       if (has.z) { world_state_row[WS_SERVER + index.z] = f32(world_nearest(world, index.z, placement.z, where_aigc)); }
     }
-    for (var m = 0u; m < WORLD_SERVERS; m++) {
+    for (var m = 0u; m < world_servers_n; m++) {
       let counter_word = g + WORLD_TRIPLES * m;
       let u0 = uniform4(vec4<u32>(env, slot, counter_word, 0u), key);
       let u1 = uniform4(vec4<u32>(env, slot, counter_word, 1u), key);
@@ -220,7 +237,7 @@ struct WorldLatency {
 // Latencies of world_state_row under world_action_row: world_user_latency per user, and the sums.
 fn world_latency(scenario: Scenario, world: WorldParams) -> WorldLatency {
   var out: WorldLatency;
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     var l = 0.0;
     if (world_active(i)) {
       l = world_latency_of(scenario, world, i, world_server_of(i));
@@ -270,9 +287,9 @@ var<private> world_split_server: array<u32, WORLD_USERS>;
 // get floor_n + (1 - n floor_n) w / sum w with floor_n = min(share_floor, 1 / (2 n)); inactive users 0.
 fn world_split_shares(share_floor: f32) {
   for (var r = 0u; r < WORLD_RESOURCES; r++) {
-    for (var m = 0u; m < WORLD_SERVERS; m++) { world_split_count[r][m] = 0.0; world_split_total[r][m] = 0.0; }
+    for (var m = 0u; m < world_servers_n; m++) { world_split_count[r][m] = 0.0; world_split_total[r][m] = 0.0; }
   }
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     if (!world_active(i)) { continue; }
     for (var r = 0u; r < WORLD_RESOURCES; r++) {
       if (world_share_index(i, r) == WORLD_NO_SHARE) { continue; }
@@ -280,7 +297,7 @@ fn world_split_shares(share_floor: f32) {
       world_split_total[r][world_split_server[i]] += world_split_weight[i][r];
     }
   }
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     let is_active = world_active(i);
     for (var r = 0u; r < WORLD_RESOURCES; r++) {
       let k = world_share_index(i, r);
@@ -298,7 +315,7 @@ fn world_strongest_server(i: u32) -> u32 {
   let group = world_group_of(i);
   var best = 0u;
   var best_gain = -1.0;
-  for (var m = 0u; m < WORLD_SERVERS; m++) {
+  for (var m = 0u; m < world_servers_n; m++) {
     var gain: f32;
     if (group == 0u) { gain = world_state_row[WS_H_OFF_COMP + i * WORLD_SERVERS + m]; }
     else if (group == 1u) {
@@ -320,7 +337,7 @@ fn world_state_server(i: u32) -> u32 {
 // associates, the server of the largest gain.
 fn world_fra_action() {
   for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = 0.0; }
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     world_split_weight[i] = vec4<f32>(1.0);
     world_split_server[i] = world_state_server(i);
     if (WORLD_ACTION_SERVER) {
@@ -328,7 +345,7 @@ fn world_fra_action() {
       world_action_row[WA_SERVER + i] = f32(world_split_server[i]);
     }
   }
-  for (var i = 0u; i < WORLD_COMP; i++) { world_action_row[WA_LAMBDA + i] = 0.5; }
+  for (var i = 0u; i < world_comp_n; i++) { world_action_row[WA_LAMBDA + i] = 0.5; }
   world_split_shares(0.0);
 }
 
@@ -338,7 +355,7 @@ fn world_rra_action(scenario: Scenario, seed: u32, env: u32, slot: u32) {
   for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = 0.0; }
   let key = vec2<u32>(seed, WORLD_STREAM_RRA_ACTIONS);
   let eps = scenario.rra_floor;
-  for (var i = 0u; i < WORLD_USERS; i++) {
+  for (var i = 0u; i < world_users_n; i++) {
     world_split_weight[i] = -log(uniform4(vec4<u32>(env, slot, i, 0u), key));
     world_split_server[i] = world_state_server(i);
     if (i < WORLD_COMP || WORLD_ACTION_SERVER) {
