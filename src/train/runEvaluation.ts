@@ -13,7 +13,8 @@ import type { AssociationRule } from '../world/opt/index.js';
 
 export interface EvaluationResult {
   slots: number;
-  policies: { lara: LatencyMeans; fra: LatencyMeans; rra: LatencyMeans; opt: LatencyMeans } & Partial<Record<AssociationRule, LatencyMeans>>;
+  policies: { lara: LatencyMeans; fra: LatencyMeans; rra: LatencyMeans; opt: LatencyMeans }
+    & Partial<Record<AssociationRule | 'hybrid', LatencyMeans>>;
   gap: number;
   /** A generalised world's OPT: false when some slot's optimum was only bounded (its association searched, not enumerated). */
   optExact?: boolean;
@@ -46,8 +47,9 @@ async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayL
   log(`evaluating on ${slots} evaluation slots of ${describeWorld(world)} (LARA, FRA, RRA, OPT)…`);
   const states = worldEvaluationStates(world, slots);
   const { exact, lowerBound: _bound, ...opt } = worldOptMeans(world, states);
+  const { lara, hybrid } = worldActorMeans(world.scenario, config, actor, states);
   const policies: EvaluationResult['policies'] = {
-    lara: worldActorMeans(world.scenario, config, actor, states),
+    lara,
     fra: await worldBaselineMeans(world, 'fra', slots, device),
     rra: await worldBaselineMeans(world, 'rra', slots, device),
     opt,
@@ -56,6 +58,7 @@ async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayL
   if (worldLayout(world).action.server !== null) {
     for (const rule of ['maxSnr', 'random', 'lagrangian'] as const) policies[rule] = worldAssociationMeans(world, states, rule);
   }
+  if (hybrid) policies.hybrid = hybrid;
   return { slots, policies, gap: policies.lara.total / policies.opt.total - 1, optExact: exact };
 }
 
@@ -68,7 +71,7 @@ export function formatEvaluation(e: EvaluationResult): string {
     `${((m.total / e.policies.opt.total - 1) * 100).toFixed(2)}%`];
   const table = formatTextTable([
     ['policy', 'L_comp (s)', 'L_aigc (s)', 'L_ve (s)', 'L_total (s)', 'gap to OPT'],
-    row('LARA', e.policies.lara), row('FRA', e.policies.fra), row('RRA', e.policies.rra),
+    row('LARA', e.policies.lara), ...(e.policies.hybrid ? [row('LARA assoc. + OPT', e.policies.hybrid)] : []), row('FRA', e.policies.fra), row('RRA', e.policies.rra),
     ...ASSOCIATION_ROWS.flatMap(([rule, name]) => (e.policies[rule] ? [row(name, e.policies[rule]!)] : [])),
     row(e.optExact === false ? 'OPT (searched)' : 'OPT', e.policies.opt),
   ], [false, true, true, true, true, true]);

@@ -6,7 +6,7 @@ import type { Scenario } from '../scenario.js';
 import { worldRolloutMeanGpu } from '../world/gpu.js';
 import { rolloutMeanWorld, sampleWorldStates, WorldLatencySums, worldLatency, type WorldMeans } from '../world/reference.js';
 import { worldOf, type World } from '../world/world.js';
-import { associationBaseline, optWorldAction, type AssociationRule } from '../world/opt/index.js';
+import { associationBaseline, finishAssociation, optWorldAction, type AssociationRule } from '../world/opt/index.js';
 import type { TrainConfig } from './config.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
@@ -58,10 +58,23 @@ export async function worldBaselineMeans(world: World, policy: 'fra' | 'rra', co
   return device ? worldRolloutMeanGpu(device, world, policy, r) : rolloutMeanWorld(world, policy, r);
 }
 
-/** The LARA actor's means on the world's evaluation set (float64). */
-export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): WorldMeans {
+/**
+ * The LARA actor's means on the world's evaluation set (float64), and where the policy associates the hybrid's: the
+ * actor's association finished by OPT's allocation (solveServer per server).
+ */
+export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): { lara: WorldMeans; hybrid?: WorldMeans } {
   const world = worldOf(scenario);
-  return worldMeansOf(world, states, worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config.shareFloor, states));
+  const actions = worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config.shareFloor, states);
+  const lara = worldMeansOf(world, states, actions);
+  const layout = worldLaraLayout(world).world;
+  if (layout.action.server === null) return { lara };
+  const S = layout.state.size, A = layout.action.size, K = layout.users;
+  const finished = new Float64Array(actions.length);
+  for (let i = 0; i < states.length / S; i++) {
+    const server = actions.subarray(i * A + layout.action.server, i * A + layout.action.server + K);
+    finished.set(finishAssociation(world, states.subarray(i * S, (i + 1) * S), server).action, i * A);
+  }
+  return { lara, hybrid: worldMeansOf(world, states, finished) };
 }
 
 /** OPT's means on the world's evaluation states (float64) and whether every slot's optimum was exact (else bounded). */
