@@ -9,6 +9,7 @@ import {
   shareIndex, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto,
   worldObservationNorm,
 } from '../src/train/worldFeatures.js';
+import { finishAssociation, optWorldAction } from '../src/world/opt/index.js';
 import { expectClose } from './helpers/expectClose.js';
 import { normals } from './helpers/lara.js';
 
@@ -85,6 +86,23 @@ describe.each(WORLDS)('world features: %s', (_name, w) => {
       }
       // Central differences with h = 1e-6 on O(1) features: ~1e-9 truncation and rounding.
       expectClose(dz, fd, { atol: 1e-7, rtol: 1e-6 }, `row ${e}`);
+    }
+  });
+});
+
+describe('the hybrid: an association finished by OPT\'s allocation', () => {
+  it('gives OPT\'s total for OPT\'s own association, and no less than OPT for another', () => {
+    const w = WORLDS[1][1];
+    const layout = worldLaraLayout(w).world;
+    const states = sampleWorldStates(w, 4, Stream.trainStates, 0, 12, 0);
+    for (let e = 0; e < 12; e++) {
+      const s = states.subarray(e * layout.state.size, (e + 1) * layout.state.size);
+      const opt = optWorldAction(w, s);
+      const server = opt.action.subarray(layout.action.server!, layout.action.server! + layout.users);
+      // The same per-server solves: equal to rounding.
+      expect(finishAssociation(w, s, server).total).toBeCloseTo(opt.total, 9);
+      const flipped = Array.from(server, (m) => 1 - m);
+      expect(finishAssociation(w, s, flipped).total).toBeGreaterThanOrEqual(opt.total * (1 - 1e-9));
     }
   });
 });
