@@ -2,46 +2,11 @@
 // Mirrors src/env/reference.ts draw for draw. Needs the defines of ENV_DEFINES (src/env/layout.ts): STATE_SIZE,
 // ACTION_SIZE, STREAM_RRA_ACTIONS.
 #include "lib/philox.wgsl"
-#include "lib/scenario.wgsl"
+#include "lib/megc_math.wgsl"
 
 const STATE_SIZE: u32 = ${STATE_SIZE}u;
 const ACTION_SIZE: u32 = ${ACTION_SIZE}u;
 const MEGC_STREAM_RRA_ACTIONS: u32 = ${STREAM_RRA_ACTIONS}u;
-
-// +infinity without a constant expression (WGSL rejects an infinite const-expression at shader creation).
-fn megc_infinity() -> f32 {
-  var bits = 0x7f800000u;
-  return bitcast<f32>(bits);
-}
-
-// log2(1 + x) for x >= 0, accurate to a few ulp relative also for tiny x (no 1 + x rounding).
-fn megc_log2_one_plus(x: f32) -> f32 {
-  if (x < 0.25) {
-    // ln(1 + x) = 2 atanh(s), s = x / (2 + x) <= 1/9; the series to s^9 leaves < 3e-11 relative.
-    let s = x / (2.0 + x);
-    let s2 = s * s;
-    let ln = 2.0 * s * (1.0 + s2 * (0.3333333333 + s2 * (0.2 + s2 * (0.1428571429 + s2 * 0.1111111111))));
-    return ln * 1.4426950408889634;
-  }
-  return log2(1.0 + x);
-}
-
-// -ln(u) for u in (0, 1), accurate to a few ulp relative also for u near 1 (where log(u) is accurate only absolutely):
-// there -ln(1 - x) = 2 atanh(s), s = x / (2 - x) <= 1/7, with x = 1 - u exact; the series to s^9 leaves < 1e-9 relative.
-fn megc_neg_log(u: f32) -> f32 {
-  if (u < 0.75) { return -log(u); }
-  let x = 1.0 - u;
-  let s = x / (2.0 - x);
-  let s2 = s * s;
-  return 2.0 * s * (1.0 + s2 * (0.3333333333 + s2 * (0.2 + s2 * (0.1428571429 + s2 * 0.1111111111))));
-}
-
-// Rician |x|^2 from two standard normals.
-fn megc_rician_power(scenario: Scenario, n: vec2<f32>) -> f32 {
-  let re = scenario.rician_los + scenario.rician_scatter * n.x;
-  let im = scenario.rician_scatter * n.y;
-  return re * re + im * im;
-}
 
 // One state (h_comp_off, h_aigc_back, h_ve_off, h_ve_back, d_comp, d_ve, d_aigc). Philox key (seed, stream),
 // counter (env, slot, 0, draw); draw 0 -> h_comp_off (w0, w1), h_aigc_back (w2, w3); draw 1 -> h_ve_off, h_ve_back;
@@ -60,23 +25,6 @@ fn sample_state(scenario: Scenario, seed: u32, stream: u32, env: u32, slot: u32)
   state[5] = scenario.d_ve_low + scenario.d_ve_span * u2.y;
   state[6] = scenario.d_aigc_low + scenario.d_aigc_span * u2.z;
   return state;
-}
-
-// Shannon rate share * B * log2(1 + p h snr_scale / share) in bit/s; 0 when share = 0.
-fn megc_rate(share: f32, power: f32, gain: f32, bandwidth: f32, snr_scale: f32) -> f32 {
-  if (share <= 0.0) { return 0.0; }
-  let c = power * gain * snr_scale;  // snr at share 1, scaled on the host so nothing underflows
-  let x = c / share;
-  var lg: f32;
-  if (x > 1e30) { lg = log2(c) - log2(share); } else { lg = megc_log2_one_plus(x); }
-  return share * bandwidth * lg;
-}
-
-// load / capacity; 0 for no load (0 * inf = 0), +inf for a zero capacity with load.
-fn megc_time(load: f32, capacity: f32) -> f32 {
-  if (load == 0.0) { return 0.0; }
-  if (capacity <= 0.0) { return megc_infinity(); }
-  return load / capacity;
 }
 
 // Generation time G(D, w) = (xi chi D + zeta) genUnitCycles / (w fEs).

@@ -2,7 +2,6 @@
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadScenario } from '../scenario.js';
-import { requireLetter } from '../world/world.js';
 import { UserError } from '../errors.js';
 import { parseJson } from '../json.js';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
@@ -109,7 +108,6 @@ export function registerTrain(program: Command): void {
       const out = opts.resume !== undefined && !outGiven ? opts.resume : opts.out;
       checkTrainPaths(opts, out);
       const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
-      if (scenario) requireLetter(scenario, opts.scenario ?? 'defaults', 'megc train');
       const given: Partial<TrainConfig> = {};
       for (const [flag, field] of FLAG_FIELDS) {
         if (opts[flag] !== undefined) (given as Record<string, unknown>)[field] = opts[flag];

@@ -16,7 +16,7 @@ import {
 } from './checkpointFormat.js';
 import { checkMetadataAgainstConfig, refuseNonFinite } from './checkpointChecks.js';
 import { checkTrainerPlans, parseTrainerPlans } from './plans.js';
-import { REPLAY_STRIDE } from './layout.js';
+import { laraShapeOf } from './shape.js';
 
 export * from './checkpointFormat.js';
 
@@ -71,13 +71,14 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
   if (device !== 'gpu' && device !== 'cpu') throw new UserError(`${source}: metadata device "${device}" is neither gpu nor cpu`);
   const counters = expectTensor(file, source, 'counters', 'U32', [3]).data;
   const [iteration, actorStep, criticStep] = Array.from(counters);
-  checkMetadataAgainstConfig(file, source, config, { iteration, actorStep, criticStep }, { actor: actorSizes(config), critic: criticSizes(config) });
+  const shape = laraShapeOf(scenario);
+  checkMetadataAgainstConfig(file, source, config, { iteration, actorStep, criticStep }, { actor: actorSizes(config, shape), critic: criticSizes(config, shape) });
   refuseNonFinite(file, source);
   const dtype: Dtype = file.tensors['actor.0.weight']?.dtype === 'F64' ? 'F64' : 'F32';
   const Array_ = dtype === 'F64' ? Float64Array : Float32Array;
   const hint = `the checkpoint's config says hidden ${config.hidden.join(',')}`;
-  const actorLayout = mlpLayout(actorSizes(config));
-  const criticLayout = mlpLayout(criticSizes(config));
+  const actorLayout = mlpLayout(actorSizes(config, shape));
+  const criticLayout = mlpLayout(criticSizes(config, shape));
   const layers = (prefix: string, layout: MlpLayout) => Array_.from(flatFromLayers(file, source, prefix, layout, dtype, hint));
   const flat = (name: string, count: number) => expectTensor(file, source, name, dtype, [count], hint).data as FloatArray;
   const filled = filledRows(config, iteration);
@@ -89,14 +90,14 @@ export function loadCheckpoint(dirOrFile: string, expect?: { config?: Partial<Tr
     criticTarget: layers('critic_target', criticLayout),
     actorAdam: { m: flat('optimizer.actor.exp_avg', actorLayout.parameterCount), v: flat('optimizer.actor.exp_avg_sq', actorLayout.parameterCount), step: actorStep },
     criticAdam: { m: flat('optimizer.critic.exp_avg', criticLayout.parameterCount), v: flat('optimizer.critic.exp_avg_sq', criticLayout.parameterCount), step: criticStep },
-    replay: expectTensor(file, source, 'replay', dtype, [filled, REPLAY_STRIDE], `${iteration} iterations x ${config.envs} envs, capacity ${config.replayCapacity}`).data as FloatArray,
+    replay: expectTensor(file, source, 'replay', dtype, [filled, shape.replayStride], `${iteration} iterations x ${config.envs} envs, capacity ${config.replayCapacity}`).data as FloatArray,
   };
   const plans = file.metadata.plans === undefined ? undefined : parseTrainerPlans(parseJsonMeta(file, source, 'plans'), source);
   // Plans for other networks or batches than the checkpoint's own config are forged metadata (the adapter's limits are
   // checked where the run starts: a plan of a larger GPU is not forged).
   if (plans) {
     try {
-      checkTrainerPlans(plans, { actorSizes: actorSizes(config), criticSizes: criticSizes(config), batch: config.batch, envs: config.envs }, undefined, `${source}: metadata plans`);
+      checkTrainerPlans(plans, { actorSizes: actorSizes(config, shape), criticSizes: criticSizes(config, shape), batch: config.batch, envs: config.envs }, undefined, `${source}: metadata plans`);
     } catch (error) {
       throw error instanceof UserError ? new UserError(`${error.message}; the checkpoint does not fit its own config (forged or corrupted?)`) : error;
     }

@@ -9,7 +9,7 @@ import { parseTrainConfig, type TrainConfig } from './config.js';
 import { refuseNonFinite } from './checkpointChecks.js';
 import type { TrainerPlans } from './tuning.js';
 import { actorSizes, criticSizes, replayRowsAfter } from './derive.js';
-import { REPLAY_STRIDE } from './layout.js';
+import { laraShapeOf } from './shape.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 export const CHECKPOINT_FORMAT = 'megc-lara-checkpoint';
@@ -35,7 +35,7 @@ export interface TrainerSnapshot {
   criticTarget: FloatArray;
   actorAdam: AdamSnapshot;
   criticAdam: AdamSnapshot;
-  /** Replay rows 0..filled-1 of the ring, REPLAY_STRIDE values each (ring order, not age order). */
+  /** Replay rows 0..filled-1 of the ring, one replay row (shape.ts replayStride values) each (ring order, not age order). */
   replay: FloatArray;
 }
 
@@ -89,8 +89,10 @@ export interface CheckpointMeta {
 /** The checkpoint file's bytes (safetensors with checksum), for staging with other files (AtomicOutput). */
 export function encodeCheckpoint(snapshot: TrainerSnapshot, meta: CheckpointMeta): Uint8Array {
   const { config } = meta;
-  const actorLayout = mlpLayout(actorSizes(config));
-  const criticLayout = mlpLayout(criticSizes(config));
+  const shape = laraShapeOf(meta.scenario);
+  const REPLAY_STRIDE = shape.replayStride;
+  const actorLayout = mlpLayout(actorSizes(config, shape));
+  const criticLayout = mlpLayout(criticSizes(config, shape));
   const dtype = dtypeOf(snapshot.actor);
   const flat = (data: FloatArray): Tensor => ({ dtype, shape: [data.length], data });
   const filled = filledRows(config, snapshot.iteration);
@@ -120,8 +122,8 @@ export function encodeCheckpoint(snapshot: TrainerSnapshot, meta: CheckpointMeta
     actor_step: String(snapshot.actorAdam.step),
     critic_step: String(snapshot.criticAdam.step),
     seed: String(config.seed),
-    actor_sizes: JSON.stringify(actorSizes(config)),
-    critic_sizes: JSON.stringify(criticSizes(config)),
+    actor_sizes: JSON.stringify(actorSizes(config, shape)),
+    critic_sizes: JSON.stringify(criticSizes(config, shape)),
     device: meta.device,
     config: JSON.stringify(config),
     scenario: JSON.stringify(scenarioToJson(meta.scenario)),
@@ -166,7 +168,7 @@ export interface LoadedPolicy {
 export function policyFromFile(file: SafetensorsFile, source: string): LoadedPolicy {
   const { config, scenario } = readConfigAndScenario(file, source);
   refuseNonFinite(file, source);
-  const sizes = actorSizes(config);
+  const sizes = actorSizes(config, laraShapeOf(scenario));
   const dtype = file.tensors['actor.0.weight']?.dtype === 'F64' ? 'F64' : 'F32';
   const actor = flatFromLayers(file, source, 'actor', mlpLayout(sizes), dtype, `the checkpoint's config says hidden ${config.hidden.join(',')}`);
   return { source, sizes, actor, config, scenario, iteration: Number(expectMetadata(file, source, 'iteration')) };

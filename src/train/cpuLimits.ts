@@ -4,8 +4,7 @@
 import { totalmem } from 'node:os';
 import { LimitError } from '../errors.js';
 import type { TrainConfig } from './config.js';
-import { ACTION_SIZE, OBSERVATION_SIZE } from './features.js';
-import { REPLAY_STRIDE } from './layout.js';
+import { LETTER_SHAPE, type LaraShape } from './shape.js';
 
 export interface CpuLimits {
   /** Most elements of one typed array (V8: 2^32). */
@@ -34,12 +33,14 @@ interface CpuNeed {
 }
 
 /**
- * What the CPU trainer (src/train/reference.ts) allocates, per config value. Its final evaluation streams the set in
- * steps of CPU_EVALUATION_STEP states (src/env/evaluate.ts): evalSlots takes no memory in proportion.
+ * What the CPU trainer (src/train/reference.ts) allocates, per config value, on a world of `shape`. Its final
+ * evaluation streams the set in steps of CPU_EVALUATION_STEP states (src/env/evaluate.ts): evalSlots takes no memory in
+ * proportion.
  */
-export function cpuTrainerNeeds(config: TrainConfig): CpuNeed[] {
+export function cpuTrainerNeeds(config: TrainConfig, { shape = LETTER_SHAPE }: { shape?: LaraShape } = {}): CpuNeed[] {
   const rows = Math.max(config.envs, config.batch);
-  const criticInput = OBSERVATION_SIZE + ACTION_SIZE;
+  // 7, 7, 14 and 22 in the letter's world.
+  const { observation: OBSERVATION_SIZE, action: ACTION_SIZE, criticInput, replayStride: REPLAY_STRIDE } = shape;
   const widest = Math.max(criticInput, ...config.hidden);
   const widths = config.hidden.reduce((sum, w) => sum + w, 0);
   return [
@@ -56,8 +57,8 @@ export function cpuTrainerNeeds(config: TrainConfig): CpuNeed[] {
  * Throws a LimitError, before anything is allocated, when the CPU trainer cannot hold `config`: an array longer than a
  * typed array may be, or more memory than `limits` allow; it names the need, the limit and the largest value that fits.
  */
-export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits()): void {
-  checkCpuNeedsFit(cpuTrainerNeeds(config), limits, 'training');
+export function checkCpuTrainerFits(config: TrainConfig, limits: CpuLimits = hostCpuLimits(), { shape = LETTER_SHAPE }: { shape?: LaraShape } = {}): void {
+  checkCpuNeedsFit(cpuTrainerNeeds(config, { shape }), limits, 'training');
 }
 
 /** The check of checkCpuTrainerFits for any list of needs; `activity` names what needs the memory ("training"). */

@@ -5,8 +5,9 @@ import { mlpLayout } from '../nn/layout.js';
 import { defaultSplits } from '../nn/mlpPlan.js';
 import type { TrainConfig } from './config.js';
 import { learningRate, noiseScale } from './features.js';
-import { STATE_SIZE } from '../env/layout.js';
-import { ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, replayBytes } from './layout.js';
+import { ACTION_SIZE, STATE_SIZE } from '../env/layout.js';
+import { ACT_WORKGROUP, LOSS_WORKGROUP } from './layout.js';
+import { LETTER_SHAPE, type LaraShape } from './shape.js';
 
 /** What one iteration t does, from the config alone. */
 export interface IterationSchedule {
@@ -26,6 +27,8 @@ export interface IterationSchedule {
 
 export interface DerivedRun {
   config: TrainConfig;
+  /** The sizes the world gives the networks and replay rows (the letter's, or a generalised world's). */
+  shape: LaraShape;
   actorSizes: number[];
   criticSizes: number[];
   actorParameters: number;
@@ -55,8 +58,8 @@ export function iterationsWithUpdates(config: Pick<TrainConfig, 'envs' | 'batch'
   return Math.max(0, to - Math.max(from, firstUpdate));
 }
 
-export const actorSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [OBSERVATION_SIZE, ...config.hidden, ACTION_SIZE];
-export const criticSizes = (config: Pick<TrainConfig, 'hidden'>): number[] => [CRITIC_INPUT, ...config.hidden, 1];
+export const actorSizes = (config: Pick<TrainConfig, 'hidden'>, shape: LaraShape = LETTER_SHAPE): number[] => [shape.observation, ...config.hidden, shape.action];
+export const criticSizes = (config: Pick<TrainConfig, 'hidden'>, shape: LaraShape = LETTER_SHAPE): number[] => [shape.criticInput, ...config.hidden, 1];
 
 /** The largest buffer the device (or the CPU reference) can hold, checked before anything is allocated. */
 export interface RunLimits {
@@ -71,8 +74,8 @@ export interface RunLimits {
  * The derived sizes and schedules of `config`. With `limits`, every large buffer is checked against them first (a
  * UserError names the buffer and the largest size that fits); then the run's invariants.
  */
-export function deriveRun(config: TrainConfig, limits?: RunLimits): DerivedRun {
-  const run = derive(config);
+export function deriveRun(config: TrainConfig, limits?: RunLimits, shape: LaraShape = LETTER_SHAPE): DerivedRun {
+  const run = derive(config, shape);
   if (limits) checkBufferLimit(bufferNeeds(run, { evaluate: limits.evaluate }), limits.maxBufferBytes, limits.name);
   if (config.replayCapacity < config.envs) {
     throw new UserError(`replayCapacity (${config.replayCapacity}) must hold at least one iteration of all envs (${config.envs})`);
@@ -89,12 +92,13 @@ export function deriveRun(config: TrainConfig, limits?: RunLimits): DerivedRun {
   return run;
 }
 
-function derive(config: TrainConfig): DerivedRun {
-  const aSizes = actorSizes(config);
-  const cSizes = criticSizes(config);
+function derive(config: TrainConfig, shape: LaraShape): DerivedRun {
+  const aSizes = actorSizes(config, shape);
+  const cSizes = criticSizes(config, shape);
   const filledAfter = (iterations: number) => replayRowsAfter(config, iterations);
   const run: DerivedRun = {
     config,
+    shape,
     actorSizes: aSizes,
     criticSizes: cSizes,
     actorParameters: mlpLayout(aSizes).parameterCount,
@@ -123,20 +127,20 @@ function derive(config: TrainConfig): DerivedRun {
 /** One buffer a run needs, with the config value it scales with. */
 export interface BufferNeed { what: string; bytes: number; largest: (limit: number) => string }
 
-/** Floats per slot in the largest buffer of the final evaluation (the states or the actions of OPT). */
-const EVAL_SLOT_FLOATS = Math.max(STATE_SIZE, ACTION_SIZE);
 
 /**
  * The largest single buffers of a run, in bytes: the replay ring, an activation buffer, the critic's split partials and,
  * with `evaluate`, the evaluation set. The same list serves the GPU (maxStorageBufferBindingSize) and the CPU reference.
  */
 export function bufferNeeds(run: DerivedRun, { evaluate = true, splitPartials = true }: { evaluate?: boolean; splitPartials?: boolean } = {}): BufferNeed[] {
-  const { config } = run;
+  const { config, shape } = run;
   const rows = Math.max(config.envs, config.batch);
-  const widest = Math.max(CRITIC_INPUT, ...config.hidden);
+  const widest = Math.max(shape.criticInput, ...config.hidden);
+  // Floats per slot in the largest buffer of the final evaluation (the states or the actions of OPT).
+  const evalSlotFloats = Math.max(shape.state, STATE_SIZE, ACTION_SIZE);
   const needs: BufferNeed[] = [
-    { what: `the replay ring (replayCapacity ${config.replayCapacity} x ${REPLAY_STRIDE} floats)`, bytes: replayBytes(config.replayCapacity),
-      largest: (limit) => `--replay-capacity ${Math.floor(limit / (REPLAY_STRIDE * 4))}` },
+    { what: `the replay ring (replayCapacity ${config.replayCapacity} x ${shape.replayStride} floats)`, bytes: config.replayCapacity * shape.replayStride * 4,
+      largest: (limit) => `--replay-capacity ${Math.floor(limit / (shape.replayStride * 4))}` },
     { what: `an activation buffer (max(envs, batch) ${rows} x width ${widest})`, bytes: rows * widest * 4,
       largest: (limit) => `max(--envs, --batch) ${Math.floor(limit / (widest * 4))}` },
   ];
@@ -146,8 +150,8 @@ export function bufferNeeds(run: DerivedRun, { evaluate = true, splitPartials = 
   }
   if (evaluate) {
     // The final evaluation (OPT on the GPU, src/env/evaluate.ts) holds the states and the actions of every slot.
-    needs.push({ what: `the evaluation states (evalSlots ${config.evalSlots} x ${EVAL_SLOT_FLOATS} floats)`, bytes: config.evalSlots * EVAL_SLOT_FLOATS * 4,
-      largest: (limit) => `--eval-slots ${Math.floor(limit / (EVAL_SLOT_FLOATS * 4))}` });
+    needs.push({ what: `the evaluation states (evalSlots ${config.evalSlots} x ${evalSlotFloats} floats)`, bytes: config.evalSlots * evalSlotFloats * 4,
+      largest: (limit) => `--eval-slots ${Math.floor(limit / (evalSlotFloats * 4))}` });
   }
   return needs;
 }

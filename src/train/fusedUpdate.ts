@@ -90,6 +90,7 @@ export function fusedUpdateUnfit(device: GPUDevice, run: DerivedRun, v: FusedVar
   const s: FusedKernelShape = { ...v, actor: run.actorSizes, critic: run.criticSizes };
   const l = device.limits;
   if (run.config.gamma > 0) return 'gamma > 0 (the critic target needs the target networks)';
+  if (run.shape.world) return "a generalised world (its action head and features are the world's kernels')";
   if (REPLAY_OBS + OBSERVATION_SIZE !== REPLAY_FEATURES) return 'the replay row does not hold obs | features contiguously';
   if (Math.max(...s.actor, ...s.critic) > FUSED_UPDATE_MAX_WIDTH) return `a layer wider than ${FUSED_UPDATE_MAX_WIDTH}`;
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';

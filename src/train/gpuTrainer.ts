@@ -21,7 +21,8 @@ import type { TrainConfig } from './config.js';
 import { deriveRun, type DerivedRun } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
 import { runStep, STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
-import { METRIC, METRICS_STRIDE, REPLAY_STRIDE } from './layout.js';
+import { METRIC, METRICS_STRIDE } from './layout.js';
+import { laraShapeOf, type LaraShape } from './shape.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import { tuneTrainer, type TrainerPlans } from './tuning.js';
 import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
@@ -34,10 +35,10 @@ export type { IterationMetrics } from './reference.js';
  * `evaluate` (default true) the final evaluation's buffers (`--eval-slots`) count too.
  */
 export function checkTrainerFits(config: TrainConfig, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number },
-                                 options: { evaluate?: boolean } = {}): DerivedRun {
+                                 options: { evaluate?: boolean; shape?: LaraShape } = {}): DerivedRun {
   return deriveRun(config, {
     maxBufferBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), name: "this GPU's maxStorageBufferBindingSize", evaluate: options.evaluate,
-  });
+  }, options.shape);
 }
 
 /** One submitted chunk whose metrics are being read back. */
@@ -111,7 +112,7 @@ export class GpuTrainer {
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */
   static async create(gpu: Gpu, scenario: Scenario, config: TrainConfig, options: GpuTrainerOptions = {}): Promise<GpuTrainer> {
     const device = gpu.device;
-    const run = checkTrainerFits(config, device.limits, { evaluate: options.evaluate ?? true });
+    const run = checkTrainerFits(config, device.limits, { evaluate: options.evaluate ?? true, shape: laraShapeOf(scenario) });
     const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
     const steps = chunk * U;
     const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run, { mixedPrecision: options.mixedPrecision }) : undefined);
@@ -183,7 +184,8 @@ export class GpuTrainer {
     this.actor.writeAdamMoments(snap.actorAdam.m, snap.actorAdam.v);
     this.critic.writeAdamMoments(snap.criticAdam.m, snap.criticAdam.v);
     const rows = this.derived.filledAfter(snap.iteration);
-    if (snap.replay.length !== rows * REPLAY_STRIDE) throw new UserError(`checkpoint: replay holds ${snap.replay.length / REPLAY_STRIDE} rows, expected ${rows}`);
+    const stride = this.derived.shape.replayStride;
+    if (snap.replay.length !== rows * stride) throw new UserError(`checkpoint: replay holds ${snap.replay.length / stride} rows, expected ${rows}`);
     if (rows > 0) {
       const data = snap.replay instanceof Float32Array ? snap.replay : Float32Array.from(snap.replay);
       this.device.queue.writeBuffer(this.b.replay, 0, data.buffer, data.byteOffset, data.byteLength);
@@ -371,10 +373,10 @@ export class GpuTrainer {
     }
   }
 
-  /** The replay ring's filled rows, (filled, REPLAY_STRIDE). */
+  /** The replay ring's filled rows, (filled, replay stride). */
   async readReplay(): Promise<Float32Array> {
     const rows = this.derived.filledAfter(this.t);
-    return rows > 0 ? readFloat32(this.device, this.b.replay, rows * REPLAY_STRIDE) : new Float32Array(0);
+    return rows > 0 ? readFloat32(this.device, this.b.replay, rows * this.derived.shape.replayStride) : new Float32Array(0);
   }
 
   destroy(): void {

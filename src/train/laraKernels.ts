@@ -5,6 +5,7 @@ import { ROW_WORKGROUP } from '../env/gpu.js';
 import { defineKernel, type Binding, type Bindings, type Kernel } from '../gpu/kernel.js';
 import type { DerivedRun } from './derive.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
+import type { ShaderDefines } from '../gpu/shaders.js';
 import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT } from './layout.js';
 
 /** Bytes per Step ring entry (a multiple of minUniformBufferOffsetAlignment, which is at most 256). */
@@ -62,14 +63,15 @@ interface ItemWork { floats: number; flops: number }
 const itemCost = (w: ItemWork) => ({ flops: w.flops, bytes: 4 * w.floats });
 
 /**
- * A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup; `constants` of a
- * variant; `work` per item.
+ * A kernel with the Step ring at binding 0, one invocation per item, `workgroup` per workgroup; `constants` and
+ * `defines` of a variant (a generalised world's row sizes, shape.ts); `work` per item.
  */
 function stepKernel<B extends Bindings, V = void>(shader: string, op: string, bindings: B, workgroup: number, work: (v: V) => ItemWork,
-                                               constants: (v: V) => Record<string, number | boolean> = () => ({})): Kernel<StepBindings<B>, V> {
+                                               constants: (v: V) => Record<string, number | boolean> = () => ({}),
+                                               defines: (v: V) => ShaderDefines | undefined = () => undefined): Kernel<StepBindings<B>, V> {
   return defineKernel({
     shader, op, bindings: { step: 'dynamic-uniform', ...bindings } as StepBindings<B>, defines: LARA_DEFINES,
-    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) } }), itemCost: (v) => itemCost(work(v)),
+    variant: (v: V) => ({ constants: { WORKGROUP_SIZE: workgroup, ...constants(v) }, defines: defines(v) }), itemCost: (v) => itemCost(work(v)),
   });
 }
 
@@ -94,12 +96,15 @@ export const laraActKernel = reducingStepKernel('lara_act.wgsl', 'lara.act', {
 }, ACT_WORKGROUP, ACT_METRICS, { floats: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE, flops: 600 });
 /**
  * gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). A replay row's obs, features
- * and reward are read and written (obs twice); next obs (read and written) only with gamma.
+ * and reward are read and written (obs twice); next obs (read and written) only with gamma. sizes: a generalised
+ * world's row sizes (shape.ts worldLaraDefines; absent: the letter's LARA_DEFINES).
  */
 export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', 'lara.minibatch', {
   replay: 'read', criticInput: 'read-write', obsBatch: 'read-write', reward: 'read-write', nextObs: 'read-write',
-}, MINIBATCH_WORKGROUP, (v: { gamma: boolean }) => ({ floats: 2 * (OBSERVATION_SIZE + ACTION_SIZE + 1) + (v.gamma ? 3 : 1) * OBSERVATION_SIZE, flops: 100 }),
-(v) => ({ GAMMA: v.gamma }));
+}, MINIBATCH_WORKGROUP, (v: { gamma: boolean; sizes?: ShaderDefines }) => {
+  const obs = Number(v.sizes?.OBSERVATION_SIZE ?? OBSERVATION_SIZE), action = Number(v.sizes?.ACTION_SIZE ?? ACTION_SIZE);
+  return { floats: 2 * (obs + action + 1) + (v.gamma ? 3 : 1) * obs, flops: 100 };
+}, (v) => ({ GAMMA: v.gamma }), (v) => v.sizes);
 export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', 'lara.criticLoss', {
   q: 'read', reward: 'read', dQ: 'read-write', lossPartials: 'read-write', targetQ: 'read',
 }, LOSS_WORKGROUP, 1, { floats: 3, flops: 5 }, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));

@@ -1,6 +1,5 @@
 // CPU reference of the LARA trainer (DDPG, float64), CleanRL-like and readable top to bottom; the GPU trainer matches it.
 // Over 300 lines: one class, one step() and one update() to read in one go, as CleanRL's single-file DDPG.
-import { latency, sampleStates } from '../env/reference.js';
 import { initMlp } from '../nn/init.js';
 import { mlpLayout } from '../nn/layout.js';
 import { linearBackwardInput } from '../nn/reference/linear.js';
@@ -9,14 +8,11 @@ import { adamHyper } from '../nn/adamHyper.js';
 import { Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainConfig } from './config.js';
-import { STATE_SIZE } from '../env/layout.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import { deriveRun, type DerivedRun } from './derive.js';
-import {
-  actionHeadInto, criticFeaturesFromPreInto, criticFeaturesVjpInto, explorationNormalsInto, learningReward, minibatchIndicesInto,
-  observationInto, observationNorm, type ObservationNorm,
-} from './features.js';
-import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD, REPLAY_STRIDE } from './layout.js';
+import { learningReward, minibatchIndicesInto, observationNorm, type ObservationNorm } from './features.js';
+import { laraShapeOf } from './shape.js';
+import { trainerOps, type TrainerOps } from './trainerOps.js';
 
 /** What training measures: the acting actions' true reward and latencies, and the update losses. */
 export interface TrainingMeasures {
@@ -102,6 +98,8 @@ export class ReferenceTrainer {
   /** Derived sizes and the per-iteration schedule (derive.ts), shared with the GPU trainer. */
   readonly derived: DerivedRun;
   readonly norm: ObservationNorm;
+  /** The world's per-row work (sampling, observation, head, latencies, features): trainerOps.ts. */
+  readonly ops: TrainerOps;
   readonly actorSizes: number[];
   readonly criticSizes: number[];
   private readonly actor: Network;
@@ -115,16 +113,17 @@ export class ReferenceTrainer {
   private states: Float64Array;
 
   constructor(scenario: Scenario, config: TrainConfig, init: InitialWeights = {}) {
-    this.derived = deriveRun(config);
+    this.derived = deriveRun(config, undefined, laraShapeOf(scenario));
     this.scenario = scenario;
     this.config = config;
     this.norm = observationNorm(scenario);
+    this.ops = trainerOps(scenario);
     this.actorSizes = this.derived.actorSizes;
     this.criticSizes = this.derived.criticSizes;
     this.actor = makeNetwork(this.actorSizes, init.actor ? Float64Array.from(init.actor) : initMlp(this.actorSizes, config.seed, 0), init.actorTarget);
     this.critic = makeNetwork(this.criticSizes, init.critic ? Float64Array.from(init.critic) : initMlp(this.criticSizes, config.seed, 1), init.criticTarget);
-    this.replay = new Float64Array(config.replayCapacity * REPLAY_STRIDE);
-    this.states = sampleStates(scenario, config.seed, Stream.trainStates, 0, config.envs, 0);
+    this.replay = new Float64Array(config.replayCapacity * this.ops.shape.replayStride);
+    this.states = this.ops.sample(config.seed, Stream.trainStates, 0, config.envs, 0);
   }
 
   /** Iterations completed so far (the slot the next step() runs). */
@@ -148,7 +147,7 @@ export class ReferenceTrainer {
       actorTarget: this.actor.target.slice(), criticTarget: this.critic.target.slice(),
       actorAdam: { m: this.actor.m.slice(), v: this.actor.v.slice(), step: this.actor.step },
       criticAdam: { m: this.critic.m.slice(), v: this.critic.v.slice(), step: this.critic.step },
-      replay: this.replay.slice(0, this.filled * REPLAY_STRIDE),
+      replay: this.replay.slice(0, this.filled * this.ops.shape.replayStride),
     };
   }
 
@@ -160,57 +159,66 @@ export class ReferenceTrainer {
     trainer.actor.m.set(snap.actorAdam.m); trainer.actor.v.set(snap.actorAdam.v); trainer.actor.step = snap.actorAdam.step;
     trainer.critic.m.set(snap.criticAdam.m); trainer.critic.v.set(snap.criticAdam.v); trainer.critic.step = snap.criticAdam.step;
     trainer.replay.set(snap.replay);
-    trainer.filled = snap.replay.length / REPLAY_STRIDE;
+    trainer.filled = snap.replay.length / trainer.ops.shape.replayStride;
     trainer.t = snap.iteration;
-    trainer.states = sampleStates(scenario, config.seed, Stream.trainStates, 0, config.envs, snap.iteration);
+    trainer.states = trainer.ops.sample(config.seed, Stream.trainStates, 0, config.envs, snap.iteration);
     return trainer;
   }
 
-  /** Deterministic actions (no noise) of the actor for states (n, 7) -> (n, 7). */
-  actorAction(states: Float64Array, n = states.length / STATE_SIZE): Float64Array {
-    const actions = new Float64Array(n * ACTION_SIZE);
+  /** Deterministic actions (no noise) of the actor for states (n, state) -> (n, action): (n, 7) -> (n, 7) in the letter's world. */
+  actorAction(states: Float64Array, n = states.length / this.ops.shape.state): Float64Array {
+    const { observation: O, action: Z, state: S } = this.ops.shape;
+    const A = this.ops.actionSize;
+    const actions = new Float64Array(n * A);
+    const action = new Float64Array(A);
     const chunk = 4096;
     for (let first = 0; first < n; first += chunk) {
       const rows = Math.min(chunk, n - first);
-      const obs = new Float64Array(rows * OBSERVATION_SIZE);
-      for (let r = 0; r < rows; r++) observationInto(this.norm, states, (first + r) * STATE_SIZE, obs, r * OBSERVATION_SIZE);
+      const obs = new Float64Array(rows * O);
+      for (let r = 0; r < rows; r++) this.ops.observe(states, (first + r) * S, obs, r * O);
       const z = mlpForward(this.actor.params, this.actorSizes, obs, rows).output;
-      for (let r = 0; r < rows; r++) actionHeadInto(z, r * ACTION_SIZE, this.config.shareFloor, actions, (first + r) * ACTION_SIZE);
+      for (let r = 0; r < rows; r++) {
+        this.ops.head(z, r * Z, obs, r * O, this.config.shareFloor, action);
+        actions.set(action, (first + r) * A);
+      }
     }
     return actions;
   }
 
   /** Runs iteration t: act in every env, store the transitions, then the gradient updates. */
   step(): IterationMetrics {
-    const { config, scenario } = this;
+    const { config, ops } = this;
     const { envs, seed, shareFloor } = config;
     const t = this.t;
+    // Sizes: 7, 7, 7 and a replay row of 22 in the letter's world.
+    const { observation: O, action: Z, state: S, replayStride: R } = ops.shape;
+    const REPLAY_OBS = 0, REPLAY_FEATURES = O, REPLAY_REWARD = O + Z, REPLAY_NEXT_OBS = O + Z + 1;
 
     // 1-2. Observe and act: z = actor(obs) + sigma_t n (z = 0 during warm-up), action = head(z).
-    const obs = new Float64Array(envs * OBSERVATION_SIZE);
-    for (let e = 0; e < envs; e++) observationInto(this.norm, this.states, e * STATE_SIZE, obs, e * OBSERVATION_SIZE);
+    const obs = new Float64Array(envs * O);
+    for (let e = 0; e < envs; e++) ops.observe(this.states, e * S, obs, e * O);
     const schedule = this.derived.schedule(t);
-    const z = schedule.useActor ? mlpForward(this.actor.params, this.actorSizes, obs, envs).output : new Float64Array(envs * ACTION_SIZE);
+    const z = schedule.useActor ? mlpForward(this.actor.params, this.actorSizes, obs, envs).output : new Float64Array(envs * Z);
     const sigma = schedule.sigma;
-    const normals = new Float64Array(8);
-    const action = new Float64Array(ACTION_SIZE);
-    const nextStates = sampleStates(scenario, seed, Stream.trainStates, 0, envs, t + 1);
+    const normals = new Float64Array(Z);
+    const action = new Float64Array(ops.actionSize);
+    const nextStates = ops.sample(seed, Stream.trainStates, 0, envs, t + 1);
     let lComp = 0, lAigc = 0, lVe = 0, lTotal = 0;
     for (let e = 0; e < envs; e++) {
-      explorationNormalsInto(seed, e, t, normals, 0);
-      for (let i = 0; i < ACTION_SIZE; i++) z[e * ACTION_SIZE + i] += sigma * normals[i];
-      actionHeadInto(z, e * ACTION_SIZE, shareFloor, action, 0);
+      ops.normals(seed, e, t, normals);
+      for (let i = 0; i < Z; i++) z[e * Z + i] += sigma * normals[i];
+      ops.head(z, e * Z, obs, e * O, shareFloor, action);
 
       // 3. Latencies and the learning reward.
-      const l = latency(scenario, this.states.subarray(e * STATE_SIZE, (e + 1) * STATE_SIZE), action);
+      const l = ops.latency(this.states.subarray(e * S, (e + 1) * S), action);
       lComp += l[0]; lAigc += l[1]; lVe += l[2]; lTotal += l[3];
 
       // 4. Replay row (t envs + e) mod C.
-      const row = ((schedule.writeRow + e) % config.replayCapacity) * REPLAY_STRIDE;
-      for (let i = 0; i < OBSERVATION_SIZE; i++) this.replay[row + REPLAY_OBS + i] = obs[e * OBSERVATION_SIZE + i];
-      criticFeaturesFromPreInto(z, e * ACTION_SIZE, shareFloor, this.replay, row + REPLAY_FEATURES);
+      const row = ((schedule.writeRow + e) % config.replayCapacity) * R;
+      for (let i = 0; i < O; i++) this.replay[row + REPLAY_OBS + i] = obs[e * O + i];
+      ops.features(z, e * Z, obs, e * O, shareFloor, this.replay, row + REPLAY_FEATURES);
       this.replay[row + REPLAY_REWARD] = learningReward(l[3], config.reward);
-      observationInto(this.norm, nextStates, e * STATE_SIZE, this.replay, row + REPLAY_NEXT_OBS);
+      ops.observe(nextStates, e * S, this.replay, row + REPLAY_NEXT_OBS);
     }
     this.filled = schedule.filled;
     this.states = nextStates;
@@ -234,9 +242,12 @@ export class ReferenceTrainer {
 
   /** One gradient update (u of iteration t): critic, actor through the critic, soft targets. Returns both losses. */
   private update(t: number, u: number, lrActor: number, lrCritic: number): { critic: number; actor: number } {
-    const { config } = this;
+    const { config, ops } = this;
     const { batch, shareFloor } = config;
     const actor = this.actor, critic = this.critic;
+    // Sizes: OBSERVATION_SIZE = 7, ACTION_SIZE = 7, CRITIC_INPUT = 14 in the letter's world.
+    const { observation: OBSERVATION_SIZE, action: ACTION_SIZE, criticInput: CRITIC_INPUT, replayStride: REPLAY_STRIDE } = ops.shape;
+    const REPLAY_OBS = 0, REPLAY_FEATURES = OBSERVATION_SIZE, REPLAY_REWARD = OBSERVATION_SIZE + ACTION_SIZE, REPLAY_NEXT_OBS = REPLAY_REWARD + 1;
 
     // Minibatch rows, uniform over the filled part of the ring.
     const indices = new Uint32Array(batch);
@@ -250,9 +261,9 @@ export class ReferenceTrainer {
       for (let i = 0; i < OBSERVATION_SIZE; i++) {
         obs[k * OBSERVATION_SIZE + i] = this.replay[row + REPLAY_OBS + i];
         criticInput[k * CRITIC_INPUT + i] = this.replay[row + REPLAY_OBS + i];
-        criticInput[k * CRITIC_INPUT + OBSERVATION_SIZE + i] = this.replay[row + REPLAY_FEATURES + i];
         nextObs[k * OBSERVATION_SIZE + i] = this.replay[row + REPLAY_NEXT_OBS + i];
       }
+      for (let i = 0; i < ACTION_SIZE; i++) criticInput[k * CRITIC_INPUT + OBSERVATION_SIZE + i] = this.replay[row + REPLAY_FEATURES + i];
       reward[k] = this.replay[row + REPLAY_REWARD];
     }
 
@@ -263,7 +274,7 @@ export class ReferenceTrainer {
       const nextInput = new Float64Array(batch * CRITIC_INPUT);
       for (let k = 0; k < batch; k++) {
         for (let i = 0; i < OBSERVATION_SIZE; i++) nextInput[k * CRITIC_INPUT + i] = nextObs[k * OBSERVATION_SIZE + i];
-        criticFeaturesFromPreInto(zNext, k * ACTION_SIZE, shareFloor, nextInput, k * CRITIC_INPUT + OBSERVATION_SIZE);
+        ops.features(zNext, k * ACTION_SIZE, nextObs, k * OBSERVATION_SIZE, shareFloor, nextInput, k * CRITIC_INPUT + OBSERVATION_SIZE);
       }
       const qNext = mlpForward(critic.target, this.criticSizes, nextInput, batch).output;  // (B, 1)
       for (let k = 0; k < batch; k++) target[k] += config.gamma * qNext[k];
@@ -293,12 +304,13 @@ export class ReferenceTrainer {
    * chained through the features to z = mu(obs), then the actor's backward.
    */
   actorLossGradient(obs: Float64Array, batch: number): { loss: number; grad: Float64Array } {
-    const actor = this.actor, critic = this.critic, shareFloor = this.config.shareFloor;
+    const actor = this.actor, critic = this.critic, shareFloor = this.config.shareFloor, ops = this.ops;
+    const { observation: OBSERVATION_SIZE, action: ACTION_SIZE, criticInput: CRITIC_INPUT } = ops.shape;
     const z = mlpForward(actor.params, this.actorSizes, obs, batch);                  // (B, 7)
     const criticInput = new Float64Array(batch * CRITIC_INPUT);                       // (B, 14)
     for (let k = 0; k < batch; k++) {
       for (let i = 0; i < OBSERVATION_SIZE; i++) criticInput[k * CRITIC_INPUT + i] = obs[k * OBSERVATION_SIZE + i];
-      criticFeaturesFromPreInto(z.output, k * ACTION_SIZE, shareFloor, criticInput, k * CRITIC_INPUT + OBSERVATION_SIZE);
+      ops.features(z.output, k * ACTION_SIZE, obs, k * OBSERVATION_SIZE, shareFloor, criticInput, k * CRITIC_INPUT + OBSERVATION_SIZE);
     }
     const q = mlpForward(critic.params, this.criticSizes, criticInput, batch);        // (B, 1)
     let loss = 0;
@@ -308,7 +320,7 @@ export class ReferenceTrainer {
     const dCriticInput = mlpInputGradient(critic.params, this.criticSizes, q.cache, dq, batch);  // (B, 14)
     const dz = new Float64Array(batch * ACTION_SIZE);                                  // (B, 7)
     for (let k = 0; k < batch; k++) {
-      criticFeaturesVjpInto(z.output, k * ACTION_SIZE, shareFloor, dCriticInput, k * CRITIC_INPUT + OBSERVATION_SIZE, dz, k * ACTION_SIZE);
+      ops.featuresVjp(z.output, k * ACTION_SIZE, obs, k * OBSERVATION_SIZE, shareFloor, dCriticInput, k * CRITIC_INPUT + OBSERVATION_SIZE, dz, k * ACTION_SIZE);
     }
     return { loss, grad: mlpBackward(actor.params, this.actorSizes, z.cache, dz, batch).dParams };
   }

@@ -23,6 +23,7 @@ import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoi
 import { actorSizes, criticSizes } from './derive.js';
 import { checkTrainerPlans } from './plans.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
+import { laraShapeOf } from './shape.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
@@ -129,14 +130,15 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const start: RunStart = from === undefined ? freshStart(options) : resumeStart(from, options, log);
     const { config, scenario, device } = start;
     // Plans given (--tune FILE) or resumed are checked against this run's networks and batches, then this GPU's limits.
-    const planRun = { actorSizes: actorSizes(config), criticSizes: criticSizes(config), batch: config.batch, envs: config.envs };
+    const shape = laraShapeOf(scenario);
+    const planRun = { actorSizes: actorSizes(config, shape), criticSizes: criticSizes(config, shape), batch: config.batch, envs: config.envs };
     const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
     // Plans given for this run round to f16 only where it allows mixed precision (a resumed run keeps its own plans).
     if (givenPlans) checkTrainerPlans(givenPlans.plans, { ...planRun, mixedPrecision: options.mixedPrecision ?? false }, undefined, `--tune ${givenPlans.source}`);
     // A scenario outside the float32 GPU path's range is refused before the GPU is opened or tuned (MODEL.md).
     if (device === 'gpu') scenarioUniform(scenario);
     if (!inPlace) refuseOverwrite(directory, out, options.replace ?? false);
-    if (device === 'cpu') checkCpuTrainerFits(config);
+    if (device === 'cpu') checkCpuTrainerFits(config, undefined, { shape });
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).

@@ -6,6 +6,7 @@ import { AtomicOutput } from '../io/atomic.js';
 import { mlpLayout } from '../nn/layout.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerPlans } from './tuning.js';
+import { LETTER_SHAPE, laraShapeOf, type LaraShape } from './shape.js';
 import { CHECKPOINT_FILE, actorSizes, criticSizes, encodeCheckpoint, type TrainerSnapshot } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import type { Driver } from './drivers.js';
@@ -13,10 +14,11 @@ import type { EpisodeLog } from './episodeLog.js';
 import { METRICS_FILE } from './runDirectory.js';
 
 /** The first layer tensor (PyTorch name) of a snapshot holding NaN or infinity, or null. */
-export function firstNonFiniteTensor(snapshot: TrainerSnapshot, config: TrainConfig): string | null {
+export function firstNonFiniteTensor(snapshot: TrainerSnapshot, config: TrainConfig, shape: LaraShape = LETTER_SHAPE): string | null {
+  const actor = actorSizes(config, shape), critic = criticSizes(config, shape);
   const networks: [string, ArrayLike<number>, number[]][] = [
-    ['actor', snapshot.actor, actorSizes(config)], ['critic', snapshot.critic, criticSizes(config)],
-    ['actor_target', snapshot.actorTarget, actorSizes(config)], ['critic_target', snapshot.criticTarget, criticSizes(config)],
+    ['actor', snapshot.actor, actor], ['critic', snapshot.critic, critic],
+    ['actor_target', snapshot.actorTarget, actor], ['critic_target', snapshot.criticTarget, critic],
   ];
   for (const [prefix, flat, sizes] of networks) {
     for (const [l, layer] of mlpLayout(sizes).layers.entries()) {
@@ -52,7 +54,7 @@ export class RunCheckpoints {
   /** Writes metrics.csv and the checkpoint of the driver's state now; refuses (exit 4) a state holding NaN or infinity. */
   async save(driver: Driver, episodes: EpisodeLog, wall: () => number): Promise<void> {
     const snapshot = await driver.snapshot();
-    const bad = firstNonFiniteTensor(snapshot, this.meta.config);
+    const bad = firstNonFiniteTensor(snapshot, this.meta.config, laraShapeOf(this.meta.scenario));
     if (bad) throw new UserError(`training diverged: tensor ${bad} holds NaN or infinity at iteration ${snapshot.iteration}; ${this.kept()}`, 4);
     const now = wall();
     const output = new AtomicOutput();

@@ -6,16 +6,25 @@ import { formatTextTable } from '../textTable.js';
 import { actorSizes } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { actorPolicy } from './policy.js';
+import { describeWorld, isLetter, worldOf, type World } from '../world/world.js';
+import { worldActorMeans, worldAssociationMeans, worldBaselineMeans, worldEvaluationStates, worldOptMeans } from './worldActor.js';
+import { worldLayout } from '../world/layout.js';
+import type { AssociationRule } from '../world/opt/index.js';
 
 export interface EvaluationResult {
   slots: number;
-  policies: { lara: LatencyMeans; fra: LatencyMeans; rra: LatencyMeans; opt: LatencyMeans };
+  policies: { lara: LatencyMeans; fra: LatencyMeans; rra: LatencyMeans; opt: LatencyMeans }
+    & Partial<Record<AssociationRule | 'hybrid', LatencyMeans>>;
   gap: number;
+  /** A generalised world's OPT: false when some slot's optimum was only bounded (its association searched, not enumerated). */
+  optExact?: boolean;
 }
 
 /** LARA (the actor, no noise), FRA, RRA and OPT on the evaluation set; OPT and the baselines on the GPU when given. */
 export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
                                   log: (line: string) => void = () => {}): Promise<EvaluationResult> {
+  const world = worldOf(scenario);
+  if (!isLetter(world)) return evaluateWorldRun(world, config, actor, device, log);
   const ctx = { scenario, count: config.evalSlots, seed: 1 };
   const lara = actorPolicy({ source: 'run', sizes: actorSizes(config), actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
   log(`evaluating on ${config.evalSlots} evaluation slots (LARA, FRA, RRA, OPT)…`);
@@ -28,13 +37,43 @@ export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor
   return { slots: config.evalSlots, policies, gap: policies.lara.total / policies.opt.total - 1 };
 }
 
+/**
+ * A generalised world's run: LARA (float64), FRA and RRA (on the GPU when given) and the per-slot optimum (float64, on
+ * the CPU) on the world's evaluation set of evalSlots states.
+ */
+async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
+                                log: (line: string) => void): Promise<EvaluationResult> {
+  const slots = config.evalSlots;
+  log(`evaluating on ${slots} evaluation slots of ${describeWorld(world)} (LARA, FRA, RRA, OPT)…`);
+  const states = worldEvaluationStates(world, slots);
+  const { exact, lowerBound: _bound, ...opt } = worldOptMeans(world, states);
+  const { lara, hybrid } = worldActorMeans(world.scenario, config, actor, states);
+  const policies: EvaluationResult['policies'] = {
+    lara,
+    fra: await worldBaselineMeans(world, 'fra', slots, device),
+    rra: await worldBaselineMeans(world, 'rra', slots, device),
+    opt,
+  };
+  // Where the policy associates: the three associations finished by OPT's allocation.
+  if (worldLayout(world).action.server !== null) {
+    for (const rule of ['maxSnr', 'random', 'lagrangian'] as const) policies[rule] = worldAssociationMeans(world, states, rule);
+  }
+  if (hybrid) policies.hybrid = hybrid;
+  return { slots, policies, gap: policies.lara.total / policies.opt.total - 1, optExact: exact };
+}
+
+/** The association baselines' rows: the rule's association, OPT's allocation. */
+const ASSOCIATION_ROWS: [AssociationRule, string][] = [['maxSnr', 'max-SNR + OPT'], ['random', 'random + OPT'], ['lagrangian', 'Lagrangian + OPT']];
+
 /** The result table: mean latencies per user and in total, and each policy's gap to OPT. */
 export function formatEvaluation(e: EvaluationResult): string {
   const row = (name: string, m: LatencyMeans) => [name, m.comp.toFixed(4), m.aigc.toFixed(4), m.ve.toFixed(4), m.total.toFixed(4),
     `${((m.total / e.policies.opt.total - 1) * 100).toFixed(2)}%`];
   const table = formatTextTable([
     ['policy', 'L_comp (s)', 'L_aigc (s)', 'L_ve (s)', 'L_total (s)', 'gap to OPT'],
-    row('LARA', e.policies.lara), row('FRA', e.policies.fra), row('RRA', e.policies.rra), row('OPT', e.policies.opt),
+    row('LARA', e.policies.lara), ...(e.policies.hybrid ? [row('LARA assoc. + OPT', e.policies.hybrid)] : []), row('FRA', e.policies.fra), row('RRA', e.policies.rra),
+    ...ASSOCIATION_ROWS.flatMap(([rule, name]) => (e.policies[rule] ? [row(name, e.policies[rule]!)] : [])),
+    row(e.optExact === false ? 'OPT (searched)' : 'OPT', e.policies.opt),
   ], [false, true, true, true, true, true]);
   return [`evaluation on ${e.slots} slots:`, table, `LARA's gap to OPT: ${(e.gap * 100).toFixed(2)}%`].join('\n');
 }

@@ -9,6 +9,7 @@ import { addToSums, meansOf, type EpisodeLog, type EpisodeSums } from './episode
 import type { IterationMetrics, TrainingMeasures } from './reference.js';
 import { divergenceOf, rateMeter } from './progress.js';
 import { firstNonFiniteTensor, type RunCheckpoints } from './runCheckpoints.js';
+import { laraShapeOf } from './shape.js';
 
 /** The measures are means over the latest chunk of iterations. */
 export interface TrainingProgress extends TrainingMeasures {
@@ -78,7 +79,7 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
     }
     if (divergence) {
       const snapshot = await driver.snapshot().catch(() => null);
-      const bad = snapshot ? firstNonFiniteTensor(snapshot, config) : null;
+      const bad = snapshot ? firstNonFiniteTensor(snapshot, config, laraShapeOf(scenario)) : null;
       throw new UserError(`${divergence}${bad ? ` (first non-finite tensor: ${bad})` : ''}; ${checkpoints.kept()}`, 4);
     }
     loop.checkErrors?.();

@@ -286,3 +286,14 @@ export function worldOpt(world: World, states: Float64Array, association: Uint32
   }
   return { actions, totals };
 }
+
+/**
+ * A given association finished by solveServer's allocation (the hybrid of a learnt association and the optimal
+ * allocation, as DROO): server[j] is the server of user j (data order); inactive users are ignored. exact: false.
+ */
+export function finishAssociation(world: World, state: ArrayLike<number>, server: ArrayLike<number>): SlotOptimum {
+  const { layout, users, solves } = slotContext(world, state);
+  const assoc = Int32Array.from(users, (u) => server[u.j]);
+  const { total, lowerBound } = solves.evaluate(assoc);
+  return { action: writeAction(world, layout, solves, users, assoc), total, lowerBound, exact: false, associations: 0 };
+}

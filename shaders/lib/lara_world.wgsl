@@ -1,0 +1,251 @@
+// LARA on a generalised world in f32, twins of src/train/worldFeatures.ts: observation, groups (who is on which server,
+// who is active), the feasible action head, critic action features in log-share coordinates and their vector-Jacobian
+// product, exploration noise. No bindings: they work on private rows (lw_obs, lw_z, lw_out, lw_d_features and
+// world.wgsl's world_state_row / world_action_row). With LW_OBSERVE the including kernel binds the observation's
+// normalisation as `lw_norm` (worldObservationNormParams()). Sizes: the defines of worldLaraDefines().
+#include "lib/world.wgsl"
+#include "lib/lara.wgsl"
+
+const LW_GAINS: u32 = ${LW_GAINS}u;             // observed servers per link
+const LW_USER_STRIDE: u32 = ${LW_USER_STRIDE}u; // observation values per user
+const LW_USERS_OBS: u32 = WORLD_USERS * LW_USER_STRIDE;  // the rest of the row (padding) is 0
+const LW_OBS_DATA: u32 = ${LW_OBS_DATA}u;
+const LW_OBS_ACTIVE: u32 = ${LW_OBS_ACTIVE}u;   // meaningful only when WORLD_HAS_ACTIVE
+const LW_OBS_SERVER: u32 = ${LW_OBS_SERVER}u;   // meaningful only when WORLD_STATE_SERVER
+const LW_Z_ASSOCIATION: u32 = ${LW_Z_ASSOCIATION}u;  // meaningful only when WORLD_ACTION_SERVER
+const LW_NORM_GAINS: u32 = WORLD_USERS * 2u * LW_GAINS;
+const LW_MIN_GAIN: f32 = 1e-30;
+
+var<private> lw_obs: array<f32, OBSERVATION_SIZE>;
+var<private> lw_z: array<f32, LARA_ACTION_SIZE>;
+var<private> lw_out: array<f32, LARA_ACTION_SIZE>;         // features, or dz
+var<private> lw_d_features: array<f32, LARA_ACTION_SIZE>;  // the VJP's input
+var<private> lw_server: array<u32, WORLD_USERS>;
+var<private> lw_active: array<u32, WORLD_USERS>;
+// Per-server statistics of one resource's groups.
+var<private> lw_group_max: array<f32, WORLD_SERVERS>;
+var<private> lw_group_sum: array<f32, WORLD_SERVERS>;
+var<private> lw_group_count: array<f32, WORLD_SERVERS>;
+var<private> lw_group_acc: array<f32, WORLD_SERVERS>;
+var<private> lw_group_acc2: array<f32, WORLD_SERVERS>;
+
+// Offset in the state row of user i's gains on link (0 up, 1 down) to server 0, or WORLD_NO_SHARE.
+fn lw_gain_offset(i: u32, link: u32) -> u32 {
+  let group = world_group_of(i);
+  if (group == 0u) { return select(WORLD_NO_SHARE, WS_H_OFF_COMP + i * WORLD_SERVERS, link == 0u); }
+  if (group == 1u) { return select(WS_H_BACK_VE, WS_H_OFF_VE, link == 0u) + (i - WORLD_COMP) * WORLD_SERVERS; }
+  return select(WS_H_BACK_AIGC + (i - WORLD_COMP - WORLD_VE) * WORLD_SERVERS, WORLD_NO_SHARE, link == 0u);
+}
+
+#if ${LW_OBSERVE}
+// Observation of world_state_row into lw_obs (worldObservationInto): per active user its normalised log gains, data,
+// active flag and server one-hot; 0 for an inactive user and the padding.
+fn lw_observation() {
+  for (var k = 0u; k < OBSERVATION_SIZE; k++) { lw_obs[k] = 0.0; }
+  for (var i = 0u; i < world_users_n; i++) {
+    if (!world_active(i)) { continue; }
+    let base = i * LW_USER_STRIDE;
+    var own = 0u;
+    if (WORLD_STATE_SERVER) { own = world_server_of(i); }
+    for (var link = 0u; link < 2u; link++) {
+      let offset = lw_gain_offset(i, link);
+      if (offset == WORLD_NO_SHARE) { continue; }
+      for (var s = 0u; s < LW_GAINS; s++) {
+        let m = select(own, s, LW_GAINS > 1u);
+        let k = (i * 2u + link) * LW_GAINS + s;
+        lw_obs[base + link * LW_GAINS + s] = (log(max(world_state_row[offset + m], LW_MIN_GAIN)) - lw_norm[k]) * lw_norm[LW_NORM_GAINS + k];
+      }
+    }
+    let group = world_group_of(i);
+    let span = lw_norm[2u * LW_NORM_GAINS + 4u + group];
+    let d = world_state_row[WS_DATA + i];
+    lw_obs[base + LW_OBS_DATA] = select(0.0, 2.0 * (d - lw_norm[2u * LW_NORM_GAINS + group]) / span - 1.0, span > 0.0);
+    if (WORLD_HAS_ACTIVE) { lw_obs[base + LW_OBS_ACTIVE] = 1.0; }
+    if (WORLD_STATE_SERVER) { lw_obs[base + LW_OBS_SERVER + own] = 1.0; }
+  }
+}
+#endif
+
+// Argmax of user i's association scores in lw_z (ties: the lowest index).
+fn lw_argmax_server(i: u32) -> u32 {
+  var best = 0u;
+  for (var m = 1u; m < world_servers_n; m++) {
+    if (lw_z[LW_Z_ASSOCIATION + i * WORLD_SERVERS + m] > lw_z[LW_Z_ASSOCIATION + i * WORLD_SERVERS + best]) { best = m; }
+  }
+  return best;
+}
+
+// Groups from lw_obs and lw_z (worldGroupsFromObs): active from the obs flag, server from the obs one-hot, the
+// association scores' argmax, or 0.
+fn lw_groups_from_obs() {
+  for (var i = 0u; i < world_users_n; i++) {
+    let base = i * LW_USER_STRIDE;
+    lw_active[i] = 1u;
+    if (WORLD_HAS_ACTIVE) { lw_active[i] = select(0u, 1u, lw_obs[base + LW_OBS_ACTIVE] > 0.5); }
+    var best = 0u;
+    if (WORLD_STATE_SERVER) {
+      for (var m = 1u; m < world_servers_n; m++) {
+        if (lw_obs[base + LW_OBS_SERVER + m] > lw_obs[base + LW_OBS_SERVER + best]) { best = m; }
+      }
+    } else if (WORLD_ACTION_SERVER) {
+      best = lw_argmax_server(i);
+    }
+    lw_server[i] = best;
+  }
+}
+
+// Statistics of resource r's groups under lw_z: per server the members' count, max score and sum of exp(z - max).
+fn lw_group_stats(r: u32) {
+  for (var m = 0u; m < world_servers_n; m++) { lw_group_max[m] = -3.0e38; lw_group_sum[m] = 0.0; lw_group_count[m] = 0.0; }
+  for (var i = 0u; i < world_users_n; i++) {
+    let k = world_share_index(i, r);
+    if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+    let m = lw_server[i];
+    lw_group_max[m] = max(lw_group_max[m], lw_z[k]);
+    lw_group_count[m] += 1.0;
+  }
+  for (var i = 0u; i < world_users_n; i++) {
+    let k = world_share_index(i, r);
+    if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+    let m = lw_server[i];
+    lw_group_sum[m] += exp(lw_z[k] - lw_group_max[m]);
+  }
+}
+
+// The floor of a group of n users: min(floor, 1 / (2 n)).
+fn lw_group_floor(share_floor: f32, n: f32) -> f32 {
+  return min(share_floor, 0.5 / n);
+}
+
+// Action head (worldActionHeadInto): world_action_row from lw_z and the groups.
+fn lw_action_head(share_floor: f32) {
+  for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_action_row[k] = 0.0; }
+  for (var r = 0u; r < WORLD_RESOURCES; r++) {
+    lw_group_stats(r);
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      let m = lw_server[i];
+      let n = lw_group_count[m];
+      let f = lw_group_floor(share_floor, n);
+      world_action_row[k] = f + (1.0 - n * f) * exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m];
+    }
+  }
+  let ratio_span = 1.0 - 2.0 * share_floor;
+  for (var i = 0u; i < world_comp_n; i++) {
+    let zi = lw_z[WA_LAMBDA + i];
+    if (zi >= 0.0) { world_action_row[WA_LAMBDA + i] = (1.0 - share_floor) - ratio_span * lara_sigmoid(-zi); }
+    else { world_action_row[WA_LAMBDA + i] = share_floor + ratio_span * lara_sigmoid(zi); }
+  }
+  if (WORLD_ACTION_SERVER) {
+    for (var i = 0u; i < world_users_n; i++) { world_action_row[WA_SERVER + i] = f32(lw_server[i]); }
+  }
+}
+
+// ln of user i's share of resource r (entry k) in its group, with the group's statistics in place.
+fn lw_log_share(k: u32, m: u32, share_floor: f32) -> f32 {
+  let n = lw_group_count[m];
+  let f = lw_group_floor(share_floor, n);
+  if (f > 0.0) { return log(f + (1.0 - n * f) * exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m]); }
+  return lw_z[k] - lw_group_max[m] - log(lw_group_sum[m]);
+}
+
+// Critic action features (worldCriticFeaturesInto) of lw_z into lw_out.
+fn lw_critic_features(share_floor: f32) {
+  for (var k = 0u; k < LARA_ACTION_SIZE; k++) { lw_out[k] = 0.0; }
+  for (var r = 0u; r < WORLD_RESOURCES; r++) {
+    lw_group_stats(r);
+    for (var m = 0u; m < world_servers_n; m++) { lw_group_acc[m] = 0.0; }
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      lw_out[k] = lw_log_share(k, lw_server[i], share_floor);
+      lw_group_acc[lw_server[i]] += lw_out[k];
+    }
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      let m = lw_server[i];
+      lw_out[k] -= lw_group_acc[m] / lw_group_count[m];
+    }
+  }
+  for (var i = 0u; i < world_comp_n; i++) {
+    if (lw_active[i] != 0u) { lw_out[WA_LAMBDA + i] = lw_z[WA_LAMBDA + i]; }
+  }
+  if (WORLD_ACTION_SERVER) {
+    for (var i = 0u; i < world_users_n; i++) {
+      if (lw_active[i] == 0u) { continue; }
+      let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
+      var top = -3.0e38;
+      for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
+      var sum = 0.0;
+      for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
+      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum; }
+    }
+  }
+}
+
+// VJP of lw_critic_features for fixed groups (worldCriticFeaturesVjpInto): lw_d_features -> lw_out = dL/dz.
+fn lw_critic_features_vjp(share_floor: f32) {
+  for (var k = 0u; k < LARA_ACTION_SIZE; k++) { lw_out[k] = 0.0; }
+  for (var r = 0u; r < WORLD_RESOURCES; r++) {
+    lw_group_stats(r);
+    for (var m = 0u; m < world_servers_n; m++) { lw_group_acc[m] = 0.0; lw_group_acc2[m] = 0.0; }
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      lw_group_acc[lw_server[i]] += lw_d_features[k];
+    }
+    // c_i = (g_i - mean g) / (floor / p_i + span), kept in lw_out; then their sums per group.
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      let m = lw_server[i];
+      let n = lw_group_count[m];
+      let f = lw_group_floor(share_floor, n);
+      let p = exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m];
+      let floor_over_p = select(f / p, 0.0, f == 0.0);
+      lw_out[k] = (lw_d_features[k] - lw_group_acc[m] / n) / (floor_over_p + (1.0 - n * f));
+      lw_group_acc2[m] += lw_out[k];
+    }
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      let m = lw_server[i];
+      let n = lw_group_count[m];
+      let f = lw_group_floor(share_floor, n);
+      let p = exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m];
+      lw_out[k] = (1.0 - n * f) * (lw_out[k] - p * lw_group_acc2[m]);
+    }
+  }
+  for (var i = 0u; i < world_comp_n; i++) {
+    if (lw_active[i] != 0u) { lw_out[WA_LAMBDA + i] = lw_d_features[WA_LAMBDA + i]; }
+  }
+  if (WORLD_ACTION_SERVER) {
+    for (var i = 0u; i < world_users_n; i++) {
+      if (lw_active[i] == 0u) { continue; }
+      let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
+      var top = -3.0e38;
+      for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
+      var sum = 0.0;
+      for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
+      var dot = 0.0;
+      for (var m = 0u; m < world_servers_n; m++) { dot += exp(lw_z[a + m] - top) / sum * lw_d_features[a + m]; }
+      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum * (lw_d_features[a + m] - dot); }
+    }
+  }
+}
+
+// lw_z += sigma * normals of env e at iteration t (worldExplorationNormalsInto): counters (e, t, 0, c), 4 per call.
+fn lw_add_exploration_noise(seed: u32, env: u32, t: u32, sigma: f32) {
+  let calls = select(0u, (LARA_ACTION_SIZE + 3u) / 4u, world_users_n > 0u);  // runtime bound, as world_set_loop_bounds
+  for (var c = 0u; c < calls; c++) {
+    let u = uniform4(vec4<u32>(env, t, 0u, c), vec2<u32>(seed, LARA_STREAM_EXPLORATION_NOISE));
+    let n01 = normal_pair(u.x, u.y);
+    let n23 = normal_pair(u.z, u.w);
+    let n = array<f32, 4>(n01.x, n01.y, n23.x, n23.y);
+    for (var j = 0u; j < 4u; j++) {
+      if (4u * c + j < LARA_ACTION_SIZE) { lw_z[4u * c + j] += sigma * n[j]; }
+    }
+  }
+}

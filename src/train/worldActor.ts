@@ -1,0 +1,102 @@
+// A trained LARA actor on a generalised world: its deterministic actions (float64, no noise) and the final evaluation
+// of a world run against FRA, RRA and the per-slot optimum on the world's evaluation set.
+import { mlpForward } from '../nn/reference/mlp.js';
+import { EVAL_SEED, Stream } from '../rng/streams.js';
+import type { Scenario } from '../scenario.js';
+import { worldRolloutMeanGpu } from '../world/gpu.js';
+import { rolloutMeanWorld, sampleWorldStates, WorldLatencySums, worldLatency, type WorldMeans } from '../world/reference.js';
+import { worldOf, type World } from '../world/world.js';
+import { associationBaseline, finishAssociation, optWorldAction, type AssociationRule } from '../world/opt/index.js';
+import type { TrainConfig } from './config.js';
+import { actorSizes } from './derive.js';
+import { laraShapeOf } from './shape.js';
+import {
+  worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto, worldObservationNorm, type WorldObservationNorm,
+} from './worldFeatures.js';
+
+/** Actions (n, action.size) of the actor `params` (sizes [obs, ...hidden, z]) for world states (n, state.size). */
+export function worldActorActions(world: World, sizes: readonly number[], params: ArrayLike<number>, shareFloor: number,
+                                  states: ArrayLike<number>, norm: WorldObservationNorm = worldObservationNorm(world)): Float64Array {
+  const wl = worldLaraLayout(world);
+  const S = wl.world.state.size, A = wl.world.action.size, O = wl.obs.size, Z = wl.z.size;
+  const n = states.length / S;
+  const actions = new Float64Array(n * A);
+  const chunk = 4096;
+  for (let first = 0; first < n; first += chunk) {
+    const rows = Math.min(chunk, n - first);
+    const obs = new Float64Array(rows * O);
+    for (let r = 0; r < rows; r++) worldObservationInto(wl, norm, states, (first + r) * S, obs, r * O);
+    const z = mlpForward(params, sizes, obs, rows).output;
+    for (let r = 0; r < rows; r++) {
+      const groups = worldGroupsFromObs(wl, obs, r * O, z, r * Z);
+      worldActionHeadInto(wl, z, r * Z, groups, shareFloor, actions, (first + r) * A);
+    }
+  }
+  return actions;
+}
+
+/** The world's evaluation set: state i of set 1 is env i at slot 0 with key (EVAL_SEED, Stream.evalStates). */
+export function worldEvaluationStates(world: World, count: number): Float64Array {
+  return sampleWorldStates(world, EVAL_SEED, Stream.evalStates, 0, count, 0);
+}
+
+/** Means over states of actions (both (n, size) rows), as MODEL.md reports them. */
+export function worldMeansOf(world: World, states: ArrayLike<number>, actions: ArrayLike<number>): WorldMeans {
+  const wl = worldLaraLayout(world);
+  const S = wl.world.state.size, A = wl.world.action.size;
+  const sums = new WorldLatencySums();
+  const n = states.length / S;
+  for (let i = 0; i < n; i++) {
+    sums.add(worldLatency(world, Array.prototype.slice.call(states, i * S, (i + 1) * S) as number[], Array.prototype.slice.call(actions, i * A, (i + 1) * A) as number[]));
+  }
+  return sums.means();
+}
+
+/** FRA or RRA on the world's evaluation set: on the GPU when given, else float64. */
+export async function worldBaselineMeans(world: World, policy: 'fra' | 'rra', count: number, device?: GPUDevice): Promise<WorldMeans> {
+  const r = { envs: count, slots: 1, firstEnv: 0, firstSlot: 0, stateSeed: EVAL_SEED, stateStream: Stream.evalStates, actionSeed: EVAL_SEED };
+  return device ? worldRolloutMeanGpu(device, world, policy, r) : rolloutMeanWorld(world, policy, r);
+}
+
+/**
+ * The LARA actor's means on the world's evaluation set (float64), and where the policy associates the hybrid's: the
+ * actor's association finished by OPT's allocation (solveServer per server).
+ */
+export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): { lara: WorldMeans; hybrid?: WorldMeans } {
+  const world = worldOf(scenario);
+  const actions = worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config.shareFloor, states);
+  const lara = worldMeansOf(world, states, actions);
+  const layout = worldLaraLayout(world).world;
+  if (layout.action.server === null) return { lara };
+  const S = layout.state.size, A = layout.action.size, K = layout.users;
+  const finished = new Float64Array(actions.length);
+  for (let i = 0; i < states.length / S; i++) {
+    const server = actions.subarray(i * A + layout.action.server, i * A + layout.action.server + K);
+    finished.set(finishAssociation(world, states.subarray(i * S, (i + 1) * S), server).action, i * A);
+  }
+  return { lara, hybrid: worldMeansOf(world, states, finished) };
+}
+
+/** OPT's means on the world's evaluation states (float64) and whether every slot's optimum was exact (else bounded). */
+export function worldOptMeans(world: World, states: Float64Array): WorldMeans & { exact: boolean; lowerBound: number } {
+  const S = worldLaraLayout(world).world.state.size, A = worldLaraLayout(world).world.action.size;
+  const n = states.length / S;
+  const actions = new Float64Array(n * A);
+  let exact = true, bound = 0;
+  for (let i = 0; i < n; i++) {
+    const o = optWorldAction(world, states.subarray(i * S, (i + 1) * S));
+    actions.set(o.action, i * A);
+    exact &&= o.exact;
+    bound += o.lowerBound;
+  }
+  return { ...worldMeansOf(world, states, actions), exact, lowerBound: bound / n };
+}
+
+/** An association baseline's means (the rule's association, OPT's allocation) on the evaluation states (float64). */
+export function worldAssociationMeans(world: World, states: Float64Array, rule: AssociationRule): WorldMeans {
+  const S = worldLaraLayout(world).world.state.size, A = worldLaraLayout(world).world.action.size;
+  const n = states.length / S;
+  const actions = new Float64Array(n * A);
+  for (let i = 0; i < n; i++) actions.set(associationBaseline(world, states.subarray(i * S, (i + 1) * S), rule, EVAL_SEED, i, 0).action, i * A);
+  return worldMeansOf(world, states, actions);
+}

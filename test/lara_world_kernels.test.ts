@@ -1,0 +1,137 @@
+// The LARA trainer's world kernels one at a time against their float64 twins (src/train/worldFeatures.ts):
+// lara_world_observe, lara_world_act (replay row, env step, metrics), lara_world_actor_chain and its backward.
+import { describe, expect, it } from 'vitest';
+import { scenarioUniform } from '../src/env/scenarioUniform.js';
+import { createStorage, createStorageFrom, createUniform } from '../src/gpu/buffers.js';
+import { TREE_REDUCE } from '../src/gpu/reduce.js';
+import { Stream } from '../src/rng/streams.js';
+import { parseScenario } from '../src/scenario.js';
+import { laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldObserveKernel } from '../src/train/laraWorldKernels.js';
+import { ACT_METRICS } from '../src/train/layout.js';
+import { worldShape } from '../src/train/shape.js';
+import {
+  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
+  worldObservationNorm, worldObservationNormParams,
+} from '../src/train/worldFeatures.js';
+import { worldParams } from '../src/world/gpu.js';
+import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
+import { worldOf, type World } from '../src/world/world.js';
+import { expectClose } from './helpers/expectClose.js';
+import { testGpu } from './helpers/gpu.js';
+import { dispatchStep, read64, normals, step, stepRing } from './helpers/lara.js';
+
+const world = (json: unknown): World => worldOf(parseScenario(json, 'test.json'));
+const WORLDS: [string, World][] = [
+  ['nearest, three servers, activity', world({ servers: [{}, { position: [300, 0] }, { position: [0, 300] }], users: {
+    comp: { count: 3, area: { x: [0, 300], y: [0, 300] }, activity: 0.6 }, aigc: { count: 2, area: { x: [0, 300], y: [0, 300] } },
+    ve: { count: 2, area: { x: [0, 300], y: [0, 300] }, activity: 0.8 } } })],
+  ['policy, two servers', world({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2, distance: [30, 90] },
+    aigc: { count: 2, positions: [[0, 5], [90, 0]] }, ve: { count: 2, activity: 0.5 } }, association: 'policy' })],
+];
+
+describe.each(WORLDS)('LARA world kernels: %s', (_name, w) => {
+  const shape = worldShape(w);
+  const wl = shape.world!.lara;
+  const S = shape.state, O = shape.observation, Z = shape.action, C = shape.criticInput, R = shape.replayStride;
+  const norm = worldObservationNorm(w);
+  const observe = (states: ArrayLike<number>, n: number) => {
+    const out = new Float64Array(n * O);
+    for (let e = 0; e < n; e++) worldObservationInto(wl, norm, states, e * S, out, e * O);
+    return out;
+  };
+  const shared = async (device: GPUDevice) => ({
+    scenario: createUniform(device, scenarioUniform(w.scenario), 'scenario'),
+    world: createStorageFrom(device, new Uint8Array(worldParams(w)), 'world'),
+    norm: createStorageFrom(device, worldObservationNormParams(norm), 'norm'),
+  });
+
+  it('lara_world_observe writes the states and observations of the slot', async () => {
+    const { device } = await testGpu();
+    const envs = 70;
+    const s = step({ iteration: 17, seed: 5, envs });
+    const buffers = { step: stepRing(device, [s]).binding, ...(await shared(device)),
+      states: createStorage(device, envs * S * 4, 'states'), obs: createStorage(device, envs * O * 4, 'obs') };
+    dispatchStep(device, await laraWorldObserveKernel.pipeline(device, { shape }), buffers, 0, { items: envs });
+    const want = sampleWorldStates(w, 5, Stream.trainStates, 0, envs, 17);
+    // As the world's sampling (world_gpu.test.ts): 2e-5 relative; observations (ln h - mean) / std with std ~0.4: 2e-5
+    // relative on h is ~5e-5 absolute.
+    expectClose(await read64(device, buffers.states, envs * S), want, { atol: 0, rtol: 2e-5 }, 'states');
+    expectClose(await read64(device, buffers.obs, envs * O), observe(want, envs), { atol: 1e-4, rtol: 1e-5 }, 'obs');
+  });
+
+  it('lara_world_act writes the replay rows of the noisy actor, steps the envs and sums the metrics', async () => {
+    const { device } = await testGpu();
+    const envs = 300, capacity = 400, seed = 9, t = 4, sigma = 0.3, floor = 0.01;
+    const s = step({ iteration: t, seed, envs, sigma, useActor: true, shareFloor: floor, capacity, writeRow: 250, actPartials: 2, rewardKind: 'log' });
+    const states = Float32Array.from(sampleWorldStates(w, seed, Stream.trainStates, 0, envs, t));
+    const obs = Float32Array.from(observe(states, envs));
+    const actorZ = normals(envs * Z, 1.5, 3);
+    const buffers = { step: stepRing(device, [s]).binding, ...(await shared(device)),
+      actorZ: createStorageFrom(device, Float32Array.from(actorZ), 'actorZ'), states: createStorageFrom(device, states, 'states'),
+      obs: createStorageFrom(device, obs, 'obs'), replay: createStorage(device, capacity * R * 4, 'replay'),
+      actPartials: createStorage(device, 2 * ACT_METRICS * 4, 'actPartials') };
+    dispatchStep(device, await laraWorldActKernel.pipeline(device, { shape, ...TREE_REDUCE }), buffers, 0, { items: envs });
+
+    const replay = new Float64Array(capacity * R);
+    const next = sampleWorldStates(w, seed, Stream.trainStates, 0, envs, t + 1);
+    const nextObs = observe(next, envs);
+    const z = new Float64Array(Z), noise = new Float64Array(Z), action = new Float64Array(wl.world.action.size);
+    const sums = new Float64Array(ACT_METRICS);
+    for (let e = 0; e < envs; e++) {
+      worldExplorationNormalsInto(seed, e, t, Z, noise, 0);
+      for (let k = 0; k < Z; k++) z[k] = actorZ[e * Z + k] + sigma * noise[k];
+      const groups = worldGroupsFromObs(wl, obs, e * O, z, 0);
+      worldActionHeadInto(wl, z, 0, groups, floor, action, 0);
+      const l = worldLatency(w, states.subarray(e * S, (e + 1) * S), action);
+      const row = ((250 + e) % capacity) * R;
+      replay.set(obs.subarray(e * O, (e + 1) * O), row);
+      worldCriticFeaturesInto(wl, z, 0, groups, floor, replay, row + O);
+      replay[row + O + Z] = -Math.log(l.total);
+      replay.set(nextObs.subarray(e * O, (e + 1) * O), row + O + Z + 1);
+      const mean = (t: number) => (l.counts[t] > 0 ? l.sums[t] / l.counts[t] : 0);
+      [-l.total, mean(0), mean(1), mean(2), l.total].forEach((v, m) => { sums[m] += v; });
+    }
+    // Features are centred logs of f32 softmaxes of z ~ N(0, 2.3) (~1e-6), obs as in lara_world_observe, -ln L with L
+    // in f32 (~1e-6 relative): 1e-4 absolute + 1e-5 relative.
+    expectClose(await read64(device, buffers.replay, capacity * R), replay, { atol: 1e-4, rtol: 1e-5 }, 'replay rows');
+    expectClose(await read64(device, buffers.states, envs * S), next, { atol: 0, rtol: 2e-5 }, 'states at t + 1');
+    const partials = await read64(device, buffers.actPartials, 2 * ACT_METRICS);
+    const got = Array.from({ length: ACT_METRICS }, (_, m) => partials[m] + partials[ACT_METRICS + m]);
+    // Sums of 300 f32 latencies (~1e-6 relative each) in a tree: 1e-5 relative.
+    expectClose(got, sums, { atol: 0, rtol: 1e-5 }, 'metrics');
+  });
+
+  it('lara_world_actor_chain and its backward give the features and -(1/B) times their VJP', async () => {
+    const { device } = await testGpu();
+    const batch = 130, floor = 0.001;
+    const s = step({ batch, shareFloor: floor, lossPartials: 1, chunkUpdate: 0 });
+    const states = sampleWorldStates(w, 2, Stream.trainStates, 0, batch, 3);
+    const obs = Float32Array.from(observe(states, batch));
+    const z = Float32Array.from(normals(batch * Z, 2, 5));
+    const dCritic = Float32Array.from(normals(batch * C, 0.5, 6));
+    const q = Float32Array.from(normals(batch, 1, 8));
+    const ring = stepRing(device, [s]).binding;
+    const zBuffer = createStorageFrom(device, z, 'z'), obsBuffer = createStorageFrom(device, obs, 'obs');
+    const chain = { step: ring, z: zBuffer, obs: obsBuffer, criticInput: createStorage(device, batch * C * 4, 'criticInput') };
+    dispatchStep(device, await laraWorldActorChainKernel.pipeline(device, { shape }), chain, 0, { items: batch });
+    const back = { step: ring, z: zBuffer, obs: obsBuffer, dCriticInput: createStorageFrom(device, dCritic, 'dCritic'), q: createStorageFrom(device, q, 'q'),
+      dZ: createStorage(device, batch * Z * 4, 'dZ'), actorPartials: createStorage(device, 4, 'actorPartials') };
+    dispatchStep(device, await laraWorldActorChainBackwardKernel.pipeline(device, { shape, ...TREE_REDUCE }), back, 0, { items: batch });
+
+    const input = new Float64Array(batch * C), dz = new Float64Array(batch * Z);
+    let loss = 0;
+    for (let k = 0; k < batch; k++) {
+      const groups = worldGroupsFromObs(wl, obs, k * O, z, k * Z);
+      input.set(obs.subarray(k * O, (k + 1) * O), k * C);
+      worldCriticFeaturesInto(wl, z, k * Z, groups, floor, input, k * C + O);
+      worldCriticFeaturesVjpInto(wl, z, k * Z, groups, floor, dCritic, k * C + O, dz, k * Z);
+      loss -= q[k];
+    }
+    for (let i = 0; i < dz.length; i++) dz[i] *= -1 / batch;
+    // f32 softmaxes and logs of O(1) values: 1e-5 absolute + 1e-5 relative; dz ~ 1e-3 carries the same relative error.
+    expectClose(await read64(device, chain.criticInput, batch * C), input, { atol: 1e-5, rtol: 1e-5 }, 'critic input');
+    expectClose(await read64(device, back.dZ, batch * Z), dz, { atol: 1e-7, rtol: 1e-4 }, 'dZ');
+    expectClose(await read64(device, back.actorPartials, 1), [loss], { atol: 1e-4, rtol: 1e-5 }, 'actor loss sum');
+    expect(batch).toBeLessThanOrEqual(256);  // one workgroup: one partial
+  });
+});
