@@ -1,5 +1,6 @@
 // Float64 reference of the generalised world: the letter's shape bit for bit, draws, association, FRA/RRA feasibility,
-// a hand-computed two-server latency, and the scenario keys' validation.
+// a hand-computed two-server latency, and the scenario keys' validation. Over 300 lines: one file per reference module,
+// as test/env.test.ts is for the letter's.
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,11 +1,13 @@
 // CPU reference of the generalised world in float64 (MODEL.md "Many users, several edge servers"): state sampling,
 // association, per-user latencies, FRA and RRA, feasibility of an action, and rollout means. The per-user arithmetic is
 // the letter's (rate, time, generation time of src/env/reference.ts), so the letter's shape gives its values bit for bit.
+// Over 300 lines: it is the one CPU twin of the world's kernels (sampling, latency, FRA, RRA), kept together as the
+// letter's src/env/reference.ts is, so that each kernel's reference is found in one place by its name.
 import { UserError } from '../errors.js';
-import { normalPair, philox4x32, uniformFromU32 } from '../rng/philox.js';
+import { philox4x32, uniformFromU32 } from '../rng/philox.js';
 import { Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
-import { pathGain, rate, ricianPower, time } from '../env/reference.js';
+import { pathGain, rate, time } from '../env/reference.js';
 import { worldLayout, type WorldLayout } from './layout.js';
 import { MIN_DISTANCE, type Placement, type World } from './world.js';
 
@@ -46,6 +48,31 @@ function nearest(dist: Float64Array, M: number): number {
 const ZERO4: [number, number, number, number] = [0, 0, 0, 0];
 
 /**
+ * g0 dist^-n |x|^2 for the Rician x of normals (n1, n2) = Box-Muller(u(a), u(b)): pathGain * ricianPower of
+ * src/env/reference.ts and normalPair of src/rng/philox.ts, the same operations inlined (no arrays), so the same bits.
+ */
+function gain(pathGainValue: number, los: number, scatter: number, a: number, b: number): number {
+  const r = Math.sqrt(-2 * Math.log(u(a)));
+  const theta = 2 * Math.PI * u(b);
+  const re = los + scatter * (r * Math.cos(theta));
+  const im = scatter * (r * Math.sin(theta));
+  return pathGainValue * (re * re + im * im);
+}
+
+/** Per-world constants and scratch of the sampler. */
+interface Sampler { los: number; scatter: number; dComp: Float64Array; dAigc: Float64Array; dVe: Float64Array }
+const samplers = new WeakMap<World, Sampler>();
+function samplerOf(world: World): Sampler {
+  let s = samplers.get(world);
+  if (!s) {
+    const K = world.scenario.channel.ricianK, M = world.servers.length;
+    s = { los: Math.sqrt(K / (K + 1)), scatter: Math.sqrt(1 / (K + 1)) * Math.SQRT1_2, dComp: new Float64Array(M), dAigc: new Float64Array(M), dVe: new Float64Array(M) };
+    samplers.set(world, s);
+  }
+  return s;
+}
+
+/**
  * One state row at (env, slot) into out[offset ..]. Philox key (seed, stream), counter (env, slot, g + G m, k) for
  * triple g (the g-th user of each type) and server m (MODEL.md "Random numbers" of the generalised model):
  *   k = 0, each m: normals (w0, w1) -> comp_g's uplink fading to m, (w2, w3) -> aigc_g's downlink fading from m
@@ -58,10 +85,10 @@ const ZERO4: [number, number, number, number] = [0, 0, 0, 0];
  */
 function writeWorldState(world: World, layout: WorldLayout, seed: number, stream: number, env: number, slot: number, out: Float64Array, offset: number): void {
   const sc = world.scenario;
-  const M = layout.servers, G = layout.triples, K = sc.channel.ricianK;
+  const M = layout.servers, G = layout.triples;
   const { comp, aigc, ve } = world.users;
   const st = layout.state;
-  const dComp = new Float64Array(M), dAigc = new Float64Array(M), dVe = new Float64Array(M);
+  const { los, scatter, dComp, dAigc, dVe } = samplerOf(world);
   const drawn = (p: Placement) => p.kind === 'distanceRange' || p.kind === 'area';
   for (let g = 0; g < G; g++) {
     const hasComp = g < comp.count, hasAigc = g < aigc.count, hasVe = g < ve.count;
@@ -73,22 +100,14 @@ function writeWorldState(world: World, layout: WorldLayout, seed: number, stream
     for (let m = 0; m < M; m++) {
       if (hasComp || hasAigc) {
         const w0 = philox4x32(env, slot, g + G * m, 0, seed, stream);
-        if (hasComp) {
-          const [n1, n2] = normalPair(u(w0[0]), u(w0[1]));
-          out[offset + st.hOffComp + g * M + m] = pathGain(sc, dComp[m]) * ricianPower(K, n1, n2);
-        }
-        if (hasAigc) {
-          const [n1, n2] = normalPair(u(w0[2]), u(w0[3]));
-          out[offset + st.hBackAigc + g * M + m] = pathGain(sc, dAigc[m]) * ricianPower(K, n1, n2);
-        }
+        if (hasComp) out[offset + st.hOffComp + g * M + m] = gain(pathGain(sc, dComp[m]), los, scatter, w0[0], w0[1]);
+        if (hasAigc) out[offset + st.hBackAigc + g * M + m] = gain(pathGain(sc, dAigc[m]), los, scatter, w0[2], w0[3]);
       }
       if (hasVe) {
         const w1 = philox4x32(env, slot, g + G * m, 1, seed, stream);
-        const gain = pathGain(sc, dVe[m]);
-        let [n1, n2] = normalPair(u(w1[0]), u(w1[1]));
-        out[offset + st.hOffVe + g * M + m] = gain * ricianPower(K, n1, n2);
-        [n1, n2] = normalPair(u(w1[2]), u(w1[3]));
-        out[offset + st.hBackVe + g * M + m] = gain * ricianPower(K, n1, n2);
+        const path = pathGain(sc, dVe[m]);
+        out[offset + st.hOffVe + g * M + m] = gain(path, los, scatter, w1[0], w1[1]);
+        out[offset + st.hBackVe + g * M + m] = gain(path, los, scatter, w1[2], w1[3]);
       }
     }
     const iComp = g, iVe = layout.comp + g, iAigc = layout.comp + layout.ve + g;

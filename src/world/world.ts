@@ -7,6 +7,9 @@
 //   is > 0 by validation and used as given, so that the letter's distances stay exactly the letter's.
 // - FRA, where the policy associates, takes the server of the largest channel gain (the state has no positions).
 // - `requireLetter` refuses a world in the commands that compute the letter's world only, in one line.
+// - Added beside the shared names: `layoutOf(world)` (the cached layout), `isActive`, `worldActionProblem`,
+//   `WorldLatencySums` in reference.ts; `worldDefines(layout)` in layout.ts (the WGSL's sizes and offsets);
+//   `registerWorldPolicy` / `evaluateWorldPolicy` in evaluate.ts, through which more policies reach `megc eval`.
 import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 
