@@ -1,5 +1,6 @@
 // A world's evaluation set: the letter's shape scores as the letter's evaluation, chunking changes nothing, the shipped
-// scenarios load, and `megc eval` on a world prints per-type means while letter-only commands refuse it in one line.
+// scenarios load, and `megc eval` on a world prints per-type means and the gap to OPT while letter-only commands refuse
+// it in one line.
 import { describe, expect, it, vi } from 'vitest';
 import { evalWorld } from '../src/cli/evalWorld.js';
 import { UserError } from '../src/errors.js';
@@ -62,9 +63,12 @@ describe('megc eval on a world', () => {
       const world = shipped('multi-servers');
       await evalWorld(world, { policy: 'fra', slots: 50, seed: 1, scenario: 'm.json' });
       expect(lines.join('\n')).toMatch(/^evaluation set 1, 50 slots, cpu \(float64\), scenario m.json: 12 users on 3 servers[^\n]*\npolicy +L_comp +L_aigc +L_ve +L_total\nfra +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+$/);
-      await expect(evalWorld(shipped('association'), { policy: 'fra', slots: 50, seed: 1, scenario: 'a.json', gap: true }))
-        .rejects.toThrow(new UserError('--gap: a.json: 6 users on 2 servers: megc eval has no OPT for this world; evaluate without --gap'));
-      await expect(evalWorld(world, { policy: 'opt', slots: 50, seed: 1, scenario: 'm.json' })).rejects.toThrow('--policy opt: unknown policy for this scenario\'s world (expected fra, rra)');
+      lines.length = 0;
+      await evalWorld(shipped('association'), { policy: 'fra', slots: 4, seed: 1, scenario: 'a.json', gap: true });
+      expect(lines.slice(1).join('\n')).toMatch(/^policy +L_comp +L_aigc +L_ve +L_total\nfra( +[\d.]+){4}\nopt( +[\d.]+){4}\ngap to OPT \(exact\): [\d.]+%$/);
+      await expect(evalWorld(world, { policy: 'bogus', slots: 50, seed: 1, scenario: 'm.json' })).rejects.toThrow('--policy bogus: unknown policy for this scenario\'s world (expected fra, rra, opt, maxsnr, random-assoc, lagrangian)');
+      await expect(evalWorld(world, { policy: 'maxsnr', slots: 5, seed: 1, scenario: 'm.json' }))
+        .rejects.toThrow(new UserError('--policy maxsnr: 12 users on 3 servers associated by the scenario\'s rule; an association baseline needs "association": "policy" and more than one server'));
     } finally { log.mockRestore(); }
   });
 });

@@ -6,6 +6,7 @@ import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '..
 import { formatTextTable } from '../textTable.js';
 import { isLetter, worldOf } from '../world/world.js';
 import { worldEvalSlots } from '../world/evaluate.js';
+import { OPT_WORLD_POLICIES, worldOptEvalSlots } from '../world/opt/policies.js';
 import { evalWorld } from './evalWorld.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
 
@@ -16,9 +17,9 @@ const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 export function registerEval(program: Command): void {
   program
     .command('eval')
-    .description('evaluate a policy (fra, rra, opt) on the fixed evaluation set: mean latencies in seconds (a world of many users: fra, rra on the CPU)')
-    .requiredOption('--policy <name>', 'fra | rra | opt (or a trained actor directory)')
-    .addOption(new Option('--slots <n>', 'evaluation set size (a world of many users: 65536 up to 32 users, fewer above)').argParser(integerOption(1, 2 ** 31)).default(EVAL_SLOTS))
+    .description('evaluate a policy (fra, rra, opt) on the fixed evaluation set: mean latencies in seconds (a world of many users: fra, rra, opt, maxsnr, random-assoc, lagrangian on the CPU)')
+    .requiredOption('--policy <name>', 'fra | rra | opt (or a trained actor directory); a world also maxsnr | random-assoc | lagrangian')
+    .addOption(new Option('--slots <n>', 'evaluation set size (a world of many users: 65536 up to 32 users, fewer above; with OPT 4096, 256 enumerated, 16 bounded)').argParser(integerOption(1, 2 ** 31)).default(EVAL_SLOTS))
     .addOption(new Option('--seed <n>', 'evaluation set index (1 = the standard set)').argParser(integerOption(1, 2 ** 32)).default(1))
     .addOption(scenarioOption())
     .addOption(deviceOption())
@@ -28,7 +29,12 @@ export function registerEval(program: Command): void {
     .action(action(async (opts: EvalOptions, command: Command) => {
       const scenario = loadScenario(opts.scenario);
       const world = worldOf(scenario);
-      if (!isLetter(world)) { await evalWorld(world, { ...opts, slots: command.getOptionValueSource('slots') === 'default' ? worldEvalSlots(world) : opts.slots }); return; }
+      if (!isLetter(world)) {
+        const withOpt = opts.gap || Object.hasOwn(OPT_WORLD_POLICIES, opts.policy.toLowerCase());
+        const slots = command.getOptionValueSource('slots') !== 'default' ? opts.slots : withOpt ? worldOptEvalSlots(world) : worldEvalSlots(world);
+        await evalWorld(world, { ...opts, slots });
+        return;
+      }
       const provider = await resolvePolicy(opts.policy);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
       let gpu: Gpu | undefined;

@@ -13,8 +13,9 @@
 //   lambda^2); an aigc or ve user's compute share is sqrt(G) sigma. For fixed sigma, uplink shares come from one
 //   price m (lambda^2 d psi(k / x) / k^2 = m per user, sum x = 1); for fixed uplink shares, sigma solves a piecewise
 //   linear equation exactly. The outer root finder drives sigma to the fixed point of the two.
-// The lower bound is the Frank-Wolfe (convexity) bound f(x) + min over feasible s of grad f(x) . (s - x) over the four
-// simplices, valid at any feasible x, so a truncated solve still reports a proven gap.
+// The lower bound, valid at any iterate (a truncated solve still reports a proven gap): the Frank-Wolfe (convexity)
+// bound of the downlink part, f(y, z) + min over the two simplices of grad f . (s - (y, z)), plus the Lagrangian dual
+// function of the uplink-and-compute part at the final prices (each user's own minimum, certified by a tangent).
 import { rate, time } from '../../env/reference.js';
 import type { Scenario } from '../../scenario.js';
 import type { Server, ServiceType } from '../world.js';
@@ -40,14 +41,23 @@ const BOUND_ROUNDING = 1e-12;
 
 let it = SOLVER_ITERATIONS;
 
-interface UpUser { index: number; k: number; d: number; comp: boolean; a: number; sqrtC: number; delta: number }
+interface UpUser {
+  index: number; k: number; d: number; comp: boolean; a: number; sqrtC: number; delta: number;
+  /** The last solve's target, root (ln v) and slope there: a warm start for the next (NaN: none). */
+  lastTarget?: number; lastW?: number; lastSlope?: number;
+}
 
 /** Uplink share of one user at scaled uplink price exp(logM) and comp offset s (lambda = (a - s) / (a + D(x))). */
 function upShare(u: UpUser, logM: number, s: number): number {
   if (u.d === 0) return 0;
   // ve: psi(v) = m k^2 / d; comp: lambda(v)^2 d psi(v) / k^2 = m, lambda(v) = (a - s) / (a + delta / l1(v)).
   const base = logM + 2 * Math.log(u.k) - Math.log(u.d);
-  if (!u.comp) return u.k * Math.exp(-inversePsi(base, it.newton));
+  if (!u.comp) {
+    // psi's log slope is within [1.79, 2]: a step of the target moves the root by about half of it.
+    const w = u.lastW !== undefined ? newton(logPsi, base, u.lastW + (base - u.lastTarget!) / 2, it.newton) : inversePsi(base, it.newton);
+    u.lastTarget = base; u.lastW = w;
+    return u.k * Math.exp(-w);
+  }
   if (u.a - s <= 0) return 0;
   const lambdaMax = (u.a - s) / u.a;
   const target = base;
@@ -62,8 +72,12 @@ function upShare(u: UpUser, logM: number, s: number): number {
     const elasticity = w > 34.5 ? (w - 1) / w : (v * upCurvature(v)) / log1pOver(v);   // d ln D / d ln v
     return { value: psi.value + 2 * (logLambdaTop - logAD), slope: psi.slope - 2 * share * elasticity };
   };
-  // ln psi <= ln(v^2 / 2) and lambda <= lambdaMax: the start is left of the root.
-  const w = newton(f, target, (Math.LN2 + target - 2 * Math.log(lambdaMax)) / 2, it.newton);
+  // ln psi <= ln(v^2 / 2) and lambda <= lambdaMax: the cold start is left of the root; a warm start (the last root
+  // moved by the change of target over the last slope) is kept only where it is right of the cold one.
+  const cold = (Math.LN2 + target - 2 * Math.log(lambdaMax)) / 2;
+  const warm = u.lastW !== undefined && u.lastSlope! > 0 ? u.lastW + (target - u.lastTarget!) / u.lastSlope! : cold;
+  const w = newton(f, target, Math.max(cold, warm), it.newton);
+  u.lastTarget = target; u.lastW = w; u.lastSlope = f(w).slope;
   return u.k * Math.exp(-w);
 }
 

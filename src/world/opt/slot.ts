@@ -12,7 +12,7 @@ import { solveServer, userDual, type ServerPrices, type ServerProblem, type Serv
 /** Most associations enumerated per slot (M^(active users)); above, the Lagrangian bound and a local search. */
 export const ENUMERATION_LIMIT = 10_000;
 /** Subgradient steps on the Lagrangian prices. */
-export const LAGRANGIAN_STEPS = 40;
+export const LAGRANGIAN_STEPS = 120;
 /** Passes of single-user moves over all active users. */
 export const MOVE_PASSES = 2;
 /** Servers tried per user in a move pass: its best ones by its own Lagrangian term. */
@@ -252,6 +252,39 @@ export function associationBaseline(world: World, state: ArrayLike<number>, rule
   else assoc = lagrangianBound(world, layout, state, users, solves).association;
   const { total, lowerBound } = solves.evaluate(assoc);
   return { action: writeAction(world, layout, solves, users, assoc), total, lowerBound, exact: false, associations: 0 };
+}
+
+/**
+ * The Lagrangian lower bound of the slot's optimum over all associations (where the policy associates), whatever
+ * the number of users: what optWorldAction reports above ENUMERATION_LIMIT, also computable below it.
+ */
+export function associationLowerBound(world: World, state: ArrayLike<number>): number {
+  const { layout, users, solves } = slotContext(world, state);
+  return lagrangianBound(world, layout, state, users, solves).bound;
+}
+
+/** Marks an inactive user in an association row of worldOpt / shaders/world_opt.wgsl. */
+export const INACTIVE = 0xffffffff;
+
+/**
+ * The float64 reference of shaders/world_opt.wgsl: every server of every environment solved for a given association.
+ * states: (count, state.size), association: (count, K) server of each user in data order or INACTIVE ->
+ * actions: (count, action.size) shares and lambda (server columns left 0), totals: (count, M) each server's L_total.
+ */
+export function worldOpt(world: World, states: Float64Array, association: Uint32Array): { actions: Float64Array; totals: Float64Array } {
+  const layout = layoutOf(world), K = layout.users, M = layout.servers, count = states.length / layout.state.size;
+  const actions = new Float64Array(count * layout.action.size), totals = new Float64Array(count * M);
+  for (let e = 0; e < count; e++) {
+    const state = states.subarray(e * layout.state.size, (e + 1) * layout.state.size);
+    const users = activeUsers(layout, state).filter((u) => association[e * K + u.j] !== INACTIVE);
+    const solves = new ServerSolves(world, layout, state, users);
+    const assoc = Int32Array.from(users, (u) => association[e * K + u.j]);
+    const action = writeAction(world, layout, solves, users, assoc);
+    if (layout.action.server !== null) action.fill(0, layout.action.server, layout.action.server + K);
+    actions.set(action, e * layout.action.size);
+    for (const [m, members] of groups(assoc, M)) totals[e * M + m] = solves.solve(m, members).total;
+  }
+  return { actions, totals };
 }
 
 /**
