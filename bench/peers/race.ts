@@ -21,7 +21,7 @@ export interface RaceOptions {
   /** Where the JSON goes: a file, or true for stdout (then all progress goes to stderr). Default runs/peers.json (of the working directory). */
   json?: string | true;
   adapter?: string;
-  /** The JAX peer's recipe: the issue's (lara_jax.py's defaults: 128x2, 1,024 envs = batch, 4 updates) or megc's default config. */
+  /** The JAX peer's recipe: the baseline (lara_jax.py's defaults: 128x2, 1,024 envs = batch, 4 updates) or megc's default config. */
   peerRecipe?: PeerRecipe;
   /** Extra flags for lara_jax.py (e.g. ['--seed', '2']), after the recipe's. */
   jaxArgs?: string[];
@@ -88,7 +88,7 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
   const work = mkdtempSync(join(tmpdir(), 'megc-peers-'));
   try {
     const recipe = options.peerRecipe ?? 'baseline';
-    log(`== JAX peer (bench/peers/lara_jax.py, ${recipe === 'megc' ? "megc's default config" : "the issue's recipe"})`);
+    log(`== JAX peer (bench/peers/lara_jax.py, ${recipe === 'megc' ? "megc's default config" : "the baseline recipe"})`);
     const jaxJson = join(work, 'jax.json');
     const recipeFlags = recipe === 'megc' ? megcRecipeFlags() : [];
     await run('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...recipeFlags, ...(options.jaxArgs ?? [])], toStderr);
