@@ -2,6 +2,7 @@
 // latency (count, WORLD_USERS), data order, 0 for an inactive user, and per row the summary (count, 8): sums of the
 // active users' latencies (comp, aigc, ve), their counts (comp, aigc, ve), the total, 0.
 #include "lib/world.wgsl"
+#include "lib/grid.wgsl"
 
 struct Params {
   count: u32,
@@ -15,12 +16,11 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> per_user: array<f32>;   // (count, WORLD_USERS)
 @group(0) @binding(6) var<storage, read_write> summary: array<f32>;    // (count, 8)
 
-override WORKGROUP_SIZE: u32;
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let i = (wid.x + wid.y * nwg.x) * WORKGROUP_SIZE + lid;
+  let i = grid_index(wid, nwg, lid);
   if (i >= params.count) { return; }
   world_set_loop_bounds(params.count);
   for (var k = 0u; k < WORLD_STATE_SIZE; k++) { world_state_row[k] = states[i * WORLD_STATE_SIZE + k]; }

@@ -8,6 +8,7 @@ import { scenarioUniform } from '../env/scenarioUniform.js';
 import { vec4SumDispatch } from '../env/gpu.js';
 import type { ShaderDefines } from '../gpu/shaders.js';
 import { Stream } from '../rng/streams.js';
+import type { RolloutParams } from '../env/reference.js';
 import { structDefines } from '../gpu/uniforms.js';
 import { SCENARIO_STRUCT } from '../env/layout.js';
 import { worldLayout, type WorldLayout } from './layout.js';
@@ -179,16 +180,8 @@ export async function worldLatenciesGpu(device: GPUDevice, world: World, states:
   } finally { s.destroy(); a.destroy(); perUser.destroy(); summary.destroy(); w.destroy(); }
 }
 
-export interface WorldRolloutParams {
-  envs: number;
-  slots: number;
-  firstEnv?: number;
-  firstSlot?: number;
-  stateSeed: number;
-  stateStream: number;
-  /** Key word 0 of RRA's draws (ignored by FRA). */
-  actionSeed?: number;
-}
+/** A world's FRA or RRA rollout: the letter's parameters (envs x slots, state and action keys). */
+export type WorldRolloutParams = RolloutParams;
 
 /**
  * Means as MODEL.md reports them of FRA or RRA over envs x slots, on the GPU: per type the mean latency of an active
