@@ -1,11 +1,13 @@
-// The peers' pure parts: the time-to-1% summary and table, the evaluation set's .npy file, the reference figures.
+// The peers' pure parts: the time-to-1% summary and table, the evaluation set's .npy file, the reference figures; and
+// that the race's children do not outlive it.
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadReferenceFigures, parsePeerOutput, peerRate } from '../bench/compare.js';
 import { npyFloat64 } from '../bench/peers/evalset.js';
 import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun } from '../bench/peers/raceReport.js';
-import { ROOT } from './helpers/cli.js';
+import { childrenOf, ensureBuilt, ROOT } from './helpers/cli.js';
 
 const METRICS = [
   'episode,iteration,reward,l_comp,l_aigc,l_ve,l_total,critic_loss,actor_loss,wall_s,samples_per_s',
@@ -116,5 +118,38 @@ describe("--peer-recipe megc: the JAX peer on megc's default config", () => {
       '--noise-start': `${c.noiseStart}`, '--noise-end': `${c.noiseEnd}`, '--gamma': `${c.gamma}`, '--tau': `${c.tau}`,
       '--replay-capacity': `${c.replayCapacity}`, '--share-floor': `${c.shareFloor}`, '--seed': `${c.seed}`,
     });
+  });
+});
+
+describe('the race stops its children', () => {
+  it('a peer still running when megc exits on a signal is sent SIGTERM (no JAX or megc train left behind)', async () => {
+    ensureBuilt();
+    const race = join(ROOT, 'dist', 'bench', 'peers', 'race.js');
+    // A parent that exits on SIGTERM as megc does (process.exit from its handler), running a long child.
+    const parent = spawn(process.execPath, ['-e', `import(${JSON.stringify(race)}).then((m) => {
+      process.on('SIGTERM', () => process.exit(143));
+      m.runChild('sleep', 'sleep', ['60'], true).catch(() => {});
+      console.log('started');
+    });`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => parent.stdout!.on('data', () => resolve()));
+    let sleeper: number | undefined;
+    for (let i = 0; i < 100 && sleeper === undefined; i++) {
+      sleeper = childrenOf(parent.pid!)[0];
+      if (sleeper === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(sleeper, 'the child was started').toBeDefined();
+    const exited = new Promise<number | null>((resolve) => parent.on('exit', (code) => resolve(code)));
+    parent.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    // The child got SIGTERM as the parent exited: it is gone (or a zombie about to be reaped by init).
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      try {
+        const state = readFileSync(`/proc/${sleeper}/stat`, 'utf8');
+        alive = state.slice(state.lastIndexOf(')') + 2, state.lastIndexOf(')') + 3) !== 'Z';
+      } catch { alive = false; }
+      if (alive) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(alive).toBe(false);
   });
 });

@@ -60,8 +60,7 @@ describe('SIGINT / SIGTERM during training', () => {
     const iteration = checkpoint.snapshot.iteration;
     expect(iteration).toBeGreaterThan(0);
     expect(iteration).toBeLessThan(ITERATIONS);
-    // Stopped at a chunk boundary (the chunk in flight was finished, not cut).
-    expect(iteration % 10).toBe(0);
+    // The CPU trainer stops at the next iteration boundary (within its chunk of 10; the GPU's at a chunk's end).
     // metrics.csv is complete: it parses, and its last row is not past the checkpoint.
     const metrics = readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
     expect(metrics.rows).toBeGreaterThan(0);
@@ -91,6 +90,22 @@ describe('SIGINT / SIGTERM during training', () => {
     expect(iteration).toBeGreaterThan(0);
     const metrics = readCsv(join(out, 'metrics.csv'), { required: METRICS, allowInfinity: true, nonNegative: false });
     expect(metrics.columns.iteration[metrics.rows - 1]).toBe(iteration);
+  });
+});
+
+describe('a stop inside a long chunk of the CPU trainer', () => {
+  it('SIGTERM ends the chunk at the next iteration, keeps a checkpoint there, and exits 143', async () => {
+    const out = join(dir, 'mid-chunk');
+    // One chunk of a million iterations: the stop must not wait for its end (minutes).
+    const run = startMegc(trainArgs(out, ['--iterations', '1000000', '--iterations-per-submit', '1000000']));
+    expect(await waitFor(() => existsSync(join(out, 'config.json')))).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(143);
+    const iteration = loadCheckpoint(out).snapshot.iteration;
+    expect(iteration).toBeGreaterThan(0);
+    expect(iteration).toBeLessThan(1000000);
   });
 });
 

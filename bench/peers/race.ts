@@ -37,12 +37,21 @@ export function megcRecipeFlags(c: TrainConfig = DEFAULT_TRAIN_CONFIG): string[]
     '--replay-capacity', `${c.replayCapacity}`, '--share-floor', `${c.shareFloor}`, '--seed', `${c.seed}`];
 }
 
-/** Runs a child process to completion with its output on our stderr or stdout; rejects, naming `label`, on a non-zero exit. */
-function run(label: string, command: string, args: string[], toStderr: boolean): Promise<void> {
+/**
+ * Runs a child process to completion with its output on our stderr or stdout; rejects, naming `label`, on a non-zero
+ * exit. The child is sent SIGTERM if this process exits first (megc exits at once on a signal): no peer or `megc train`
+ * keeps running after the race is stopped.
+ */
+export function runChild(label: string, command: string, args: string[], toStderr: boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', toStderr ? 2 : 1, 2] });
-    child.on('error', (error) => reject(new UserError(`${label}: cannot run ${command}: ${error.message}`)));
-    child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new UserError(`${label} failed (${signal ?? `exit code ${code}`})`))));
+    const stopChild = () => { child.kill('SIGTERM'); };
+    process.on('exit', stopChild);
+    child.on('error', (error) => { process.off('exit', stopChild); reject(new UserError(`${label}: cannot run ${command}: ${error.message}`)); });
+    child.on('exit', (code, signal) => {
+      process.off('exit', stopChild);
+      if (code === 0) resolve(); else reject(new UserError(`${label} failed (${signal ?? `exit code ${code}`})`));
+    });
   });
 }
 
@@ -53,8 +62,8 @@ async function ensureVenv(log: (line: string) => void, toStderr: boolean): Promi
     throw new UserError('python3 not found: the JAX peer needs Python 3.10 or later with the venv module');
   }
   log(`creating ${VENV} with jax[cpu] (once)…`);
-  await run('python3 -m venv', 'python3', ['-m', 'venv', VENV], toStderr);
-  await run('pip install jax[cpu]', VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(PEERS, 'requirements.txt')], toStderr);
+  await runChild('python3 -m venv', 'python3', ['-m', 'venv', VENV], toStderr);
+  await runChild('pip install jax[cpu]', VENV_PYTHON, ['-m', 'pip', 'install', '--quiet', '-r', join(PEERS, 'requirements.txt')], toStderr);
 }
 
 /** The evaluation set and OPT's mean for the default scenario, cached under bench/peers/.cache (about 20 s to build). */
@@ -91,13 +100,13 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
     log(`== JAX peer (bench/peers/lara_jax.py, ${recipe === 'megc' ? "megc's default config" : "the baseline recipe"})`);
     const jaxJson = join(work, 'jax.json');
     const recipeFlags = recipe === 'megc' ? megcRecipeFlags() : [];
-    await run('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...recipeFlags, ...(options.jaxArgs ?? [])], toStderr);
+    await runChild('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...recipeFlags, ...(options.jaxArgs ?? [])], toStderr);
     const jax = JSON.parse(readFileSync(jaxJson, 'utf8')) as JaxPeerResult;
 
     log('== megc train (default config)');
     const out = join(work, 'megc');
     const cli = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-    await run('megc train', process.execPath, [cli, 'train', '--out', out, '--no-progress', ...(options.adapter ? ['--adapter', options.adapter] : [])], toStderr);
+    await runChild('megc train', process.execPath, [cli, 'train', '--out', out, '--no-progress', ...(options.adapter ? ['--adapter', options.adapter] : [])], toStderr);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: MegcRun['config'] };
     const evaluation = JSON.parse(readFileSync(join(out, 'evaluation.json'), 'utf8')) as { slots: number; policies: { lara: { total: number } } };
     if (evaluation.slots !== evalset.file.slots) throw new Error(`megc evaluated on ${evaluation.slots} slots, the peer on ${evalset.file.slots}`);

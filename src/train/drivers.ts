@@ -1,5 +1,5 @@
 // The two trainers behind one interface as a run drives them: the GPU trainer, or the float64 CPU reference stepped in
-// chunks of iterationsPerSubmit (yielding between chunks so that signals and timers get in).
+// chunks of iterationsPerSubmit (yielding between iterations so that signals and timers get in).
 import { describeAdapter, type Gpu } from '../gpu/runtime.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpoint.js';
@@ -7,6 +7,7 @@ import type { TrainConfig } from './config.js';
 import { GpuTrainer, type GpuTrainerOptions } from './gpuTrainer.js';
 import type { TrainerPlans } from './tuning.js';
 import { ReferenceTrainer, type IterationMetrics } from './reference.js';
+import { yieldToEvents } from '../yieldToEvents.js';
 
 /** A trainer as a run drives it (GPU or CPU). */
 export interface Driver {
@@ -14,7 +15,7 @@ export interface Driver {
   readonly adapter: string;
   /** The GPU trainer's kernel plans (undefined on the CPU). */
   readonly plans?: TrainerPlans;
-  /** Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks. */
+  /** Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks (the CPU: between iterations). */
   run(iterations: number, onChunk: (rows: IterationMetrics[]) => boolean | void, shouldStop: () => boolean): Promise<void>;
   snapshot(): Promise<TrainerSnapshot>;
   destroy(): void;
@@ -29,9 +30,14 @@ function cpuDriver(trainer: ReferenceTrainer): Driver {
       while (trainer.iteration < end && !shouldStop()) {
         const rows: IterationMetrics[] = [];
         const count = Math.min(trainer.config.iterationsPerSubmit, end - trainer.iteration);
-        for (let i = 0; i < count; i++) rows.push(trainer.step());
+        for (let i = 0; i < count; i++) {
+          rows.push(trainer.step());
+          // Signals and timers get in between iterations: a stop ends the chunk early (at an iteration boundary, so
+          // a resume continues exactly), however many iterations the chunk was to hold.
+          await yieldToEvents();
+          if (shouldStop()) break;
+        }
         if (onChunk(rows) === false) break;
-        await new Promise((resolve) => setImmediate(resolve));  // let signals and timers in
       }
     },
     async snapshot() { return trainer.snapshot(); },
