@@ -33,16 +33,19 @@ fn lara_sigmoid(x: f32) -> f32 {
   return e / (1.0 + e);
 }
 
+// One ratio of the action head, floor + (1 - 2 floor) sigmoid(z), each side from its own end, so a saturated sigmoid
+// lands exactly on floor or 1 - floor (ratioHead in src/train/features.ts).
+fn lara_ratio_head(z: f32, share_floor: f32) -> f32 {
+  let ratio_span = 1.0 - 2.0 * share_floor;
+  if (z >= 0.0) { return (1.0 - share_floor) - ratio_span * lara_sigmoid(-z); }
+  return share_floor + ratio_span * lara_sigmoid(z);
+}
+
 // Action head: ratios floor + (1 - 2 floor) sigmoid(z_i), omegas floor + (1 - 3 floor) softmax(z_4..6) (floor = share_floor).
 fn lara_action_head(z: array<f32, LARA_ACTION_SIZE>, share_floor: f32) -> array<f32, LARA_ACTION_SIZE> {
   var zz = z;
   var action: array<f32, LARA_ACTION_SIZE>;
-  let ratio_span = 1.0 - 2.0 * share_floor;
-  for (var i = 0u; i < 4u; i++) {
-    // Each side from its own end, so a saturated sigmoid lands exactly on floor or 1 - floor.
-    if (zz[i] >= 0.0) { action[i] = (1.0 - share_floor) - ratio_span * lara_sigmoid(-zz[i]); }
-    else { action[i] = share_floor + ratio_span * lara_sigmoid(zz[i]); }
-  }
+  for (var i = 0u; i < 4u; i++) { action[i] = lara_ratio_head(zz[i], share_floor); }
   let m = max(zz[4], max(zz[5], zz[6]));
   let e = vec3<f32>(exp(zz[4] - m), exp(zz[5] - m), exp(zz[6] - m));
   let omega = share_floor + (1.0 - 3.0 * share_floor) * e / (e.x + e.y + e.z);

@@ -131,12 +131,7 @@ fn lw_action_head(share_floor: f32) {
       world_action_row[k] = f + (1.0 - n * f) * exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m];
     }
   }
-  let ratio_span = 1.0 - 2.0 * share_floor;
-  for (var i = 0u; i < world_comp_n; i++) {
-    let zi = lw_z[WA_LAMBDA + i];
-    if (zi >= 0.0) { world_action_row[WA_LAMBDA + i] = (1.0 - share_floor) - ratio_span * lara_sigmoid(-zi); }
-    else { world_action_row[WA_LAMBDA + i] = share_floor + ratio_span * lara_sigmoid(zi); }
-  }
+  for (var i = 0u; i < world_comp_n; i++) { world_action_row[WA_LAMBDA + i] = lara_ratio_head(lw_z[WA_LAMBDA + i], share_floor); }
   if (WORLD_ACTION_SERVER) {
     for (var i = 0u; i < world_users_n; i++) { world_action_row[WA_SERVER + i] = f32(lw_server[i]); }
   }
@@ -148,6 +143,15 @@ fn lw_log_share(k: u32, m: u32, share_floor: f32) -> f32 {
   let f = lw_group_floor(share_floor, n);
   if (f > 0.0) { return log(f + (1.0 - n * f) * exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m]); }
   return lw_z[k] - lw_group_max[m] - log(lw_group_sum[m]);
+}
+
+// The softmax of user scores z[a .. a + M) over the servers, as (max, sum of exp(z - max)) (critic features and VJP).
+fn lw_association_softmax(a: u32) -> vec2<f32> {
+  var top = -3.0e38;
+  for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
+  var sum = 0.0;
+  for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
+  return vec2<f32>(top, sum);
 }
 
 // Critic action features (worldCriticFeaturesInto) of lw_z into lw_out.
@@ -176,10 +180,8 @@ fn lw_critic_features(share_floor: f32) {
     for (var i = 0u; i < world_users_n; i++) {
       if (lw_active[i] == 0u) { continue; }
       let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
-      var top = -3.0e38;
-      for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
-      var sum = 0.0;
-      for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
+      let stats = lw_association_softmax(a);
+      let top = stats.x; let sum = stats.y;
       for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum; }
     }
   }
@@ -225,10 +227,8 @@ fn lw_critic_features_vjp(share_floor: f32) {
     for (var i = 0u; i < world_users_n; i++) {
       if (lw_active[i] == 0u) { continue; }
       let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
-      var top = -3.0e38;
-      for (var m = 0u; m < world_servers_n; m++) { top = max(top, lw_z[a + m]); }
-      var sum = 0.0;
-      for (var m = 0u; m < world_servers_n; m++) { sum += exp(lw_z[a + m] - top); }
+      let stats = lw_association_softmax(a);
+      let top = stats.x; let sum = stats.y;
       var dot = 0.0;
       for (var m = 0u; m < world_servers_n; m++) { dot += exp(lw_z[a + m] - top) / sum * lw_d_features[a + m]; }
       for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = exp(lw_z[a + m] - top) / sum * (lw_d_features[a + m] - dot); }

@@ -84,17 +84,21 @@ export function sigmoid(x: number): number {
 }
 
 /**
+ * One ratio of the action head: floor + (1 - 2 floor) sigmoid(z), each side from its own end, so that a saturated
+ * sigmoid lands exactly on floor or 1 - floor (the letter's four ratios, a world's lambdas).
+ */
+export function ratioHead(z: number, floor: number): number {
+  const ratioSpan = 1 - 2 * floor;
+  return z >= 0 ? (1 - floor) - ratioSpan * sigmoid(-z) : floor + ratioSpan * sigmoid(z);
+}
+
+/**
  * Action head: pre-activations z (7) -> feasible action (7).
  * ratios a_i = floor + (1 - 2 floor) * sigmoid(z_i), i < 4; omega = floor + (1 - 3 floor) * softmax(z_4..6).
  * Every ratio lies in [floor, 1 - floor] and the omegas sum to 1 (up to rounding).
  */
 export function actionHeadInto(z: ArrayLike<number>, zOffset: number, floor: number, action: Float64Array, actionOffset: number): void {
-  const ratioSpan = 1 - 2 * floor;
-  for (let i = 0; i < RATIO_COUNT; i++) {
-    // Each side from its own end, so a saturated sigmoid lands exactly on floor or 1 - floor.
-    const zi = z[zOffset + i];
-    action[actionOffset + i] = zi >= 0 ? (1 - floor) - ratioSpan * sigmoid(-zi) : floor + ratioSpan * sigmoid(zi);
-  }
+  for (let i = 0; i < RATIO_COUNT; i++) action[actionOffset + i] = ratioHead(z[zOffset + i], floor);
   const z4 = z[zOffset + 4], z5 = z[zOffset + 5], z6 = z[zOffset + 6];
   const m = Math.max(z4, z5, z6);
   const e4 = Math.exp(z4 - m), e5 = Math.exp(z5 - m), e6 = Math.exp(z6 - m);

@@ -6,7 +6,7 @@ import { Stream } from '../rng/streams.js';
 import { worldLayout, type WorldLayout } from '../world/layout.js';
 import { sampleWorldStates } from '../world/reference.js';
 import type { World } from '../world/world.js';
-import { sigmoid } from './features.js';
+import { ratioHead } from './features.js';
 
 /**
  * The world's observation and pre-activation rows. Observation: one block of `userStride` values per user (data
@@ -248,11 +248,7 @@ export function worldActionHeadInto(wl: WorldLaraLayout, z: ArrayLike<number>, z
       members.forEach((i, k) => { action[aOff + shareIndex(layout, i, r)] = s.floor + s.span * s.p[k]; });
     }
   }
-  const ratioSpan = 1 - 2 * floor;
-  for (let i = 0; i < layout.comp; i++) {
-    const zi = z[zOff + layout.action.lambda + i];
-    action[aOff + layout.action.lambda + i] = zi >= 0 ? (1 - floor) - ratioSpan * sigmoid(-zi) : floor + ratioSpan * sigmoid(zi);
-  }
+  for (let i = 0; i < layout.comp; i++) action[aOff + layout.action.lambda + i] = ratioHead(z[zOff + layout.action.lambda + i], floor);
   if (layout.action.server !== null) for (let i = 0; i < layout.users; i++) action[aOff + layout.action.server + i] = groups.server[i];
 }
 
