@@ -5,7 +5,6 @@ import { scenarioUniform } from '../src/env/scenarioUniform.js';
 import { createStorage, createStorageFrom, createUniform } from '../src/gpu/buffers.js';
 import { TREE_REDUCE } from '../src/gpu/reduce.js';
 import { Stream } from '../src/rng/streams.js';
-import { parseScenario } from '../src/scenario.js';
 import { laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldObserveKernel } from '../src/train/laraWorldKernels.js';
 import { ACT_METRICS } from '../src/train/layout.js';
 import { worldShape } from '../src/train/shape.js';
@@ -15,21 +14,12 @@ import {
 } from '../src/train/worldFeatures.js';
 import { worldParams } from '../src/world/gpu.js';
 import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
-import { worldOf, type World } from '../src/world/world.js';
 import { expectClose } from './helpers/expectClose.js';
+import { TEST_WORLDS } from './helpers/worlds.js';
 import { testGpu } from './helpers/gpu.js';
 import { dispatchStep, read64, normals, step, stepRing } from './helpers/lara.js';
 
-const world = (json: unknown): World => worldOf(parseScenario(json, 'test.json'));
-const WORLDS: [string, World][] = [
-  ['nearest, three servers, activity', world({ servers: [{}, { position: [300, 0] }, { position: [0, 300] }], users: {
-    comp: { count: 3, area: { x: [0, 300], y: [0, 300] }, activity: 0.6 }, aigc: { count: 2, area: { x: [0, 300], y: [0, 300] } },
-    ve: { count: 2, area: { x: [0, 300], y: [0, 300] }, activity: 0.8 } } })],
-  ['policy, two servers', world({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2, distance: [30, 90] },
-    aigc: { count: 2, positions: [[0, 5], [90, 0]] }, ve: { count: 2, activity: 0.5 } }, association: 'policy' })],
-];
-
-describe.each(WORLDS)('LARA world kernels: %s', (_name, w) => {
+describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   const shape = worldShape(w);
   const wl = shape.world!.lara;
   const S = shape.state, O = shape.observation, Z = shape.action, C = shape.criticInput, R = shape.replayStride;

@@ -2,27 +2,17 @@
 // are centred log shares of those actions, and their VJP matches finite differences; sizes follow the world.
 import { describe, expect, it } from 'vitest';
 import { Stream } from '../src/rng/streams.js';
-import { parseScenario } from '../src/scenario.js';
 import { sampleWorldStates, worldActionProblem } from '../src/world/reference.js';
-import { worldOf, type World } from '../src/world/world.js';
 import {
   shareIndex, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto,
   worldObservationNorm,
 } from '../src/train/worldFeatures.js';
 import { finishAssociation, optWorldAction } from '../src/world/opt/index.js';
 import { expectClose } from './helpers/expectClose.js';
+import { TEST_WORLDS } from './helpers/worlds.js';
 import { normals } from './helpers/lara.js';
 
-const world = (json: unknown): World => worldOf(parseScenario(json, 'test.json'));
-const WORLDS: [string, World][] = [
-  ['nearest, three servers, activity', world({ servers: [{}, { position: [300, 0] }, { position: [0, 300] }], users: {
-    comp: { count: 3, area: { x: [0, 300], y: [0, 300] }, activity: 0.6 }, aigc: { count: 2, area: { x: [0, 300], y: [0, 300] } },
-    ve: { count: 2, area: { x: [0, 300], y: [0, 300] }, activity: 0.8 } } })],
-  ['policy, two servers', world({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2, distance: [30, 90] },
-    aigc: { count: 2, positions: [[0, 5], [90, 0]] }, ve: { count: 2, activity: 0.5 } }, association: 'policy' })],
-];
-
-describe.each(WORLDS)('world features: %s', (_name, w) => {
+describe.each(TEST_WORLDS)('world features: %s', (_name, w) => {
   const wl = worldLaraLayout(w);
   const norm = worldObservationNorm(w);
   const S = wl.world.state.size, O = wl.obs.size, Z = wl.z.size, A = wl.world.action.size;
@@ -92,7 +82,7 @@ describe.each(WORLDS)('world features: %s', (_name, w) => {
 
 describe('the hybrid: an association finished by OPT\'s allocation', () => {
   it('gives OPT\'s total for OPT\'s own association, and no less than OPT for another', () => {
-    const w = WORLDS[1][1];
+    const w = TEST_WORLDS[1][1];
     const layout = worldLaraLayout(w).world;
     const states = sampleWorldStates(w, 4, Stream.trainStates, 0, 12, 0);
     for (let e = 0; e < 12; e++) {
