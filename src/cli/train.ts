@@ -38,6 +38,7 @@ interface TrainOptions {
   replayCapacity?: number;
   shareFloor?: number;
   reward?: 'log' | 'linear';
+  critic?: 'learned' | 'model';
   iterationsPerSubmit?: number;
   seed?: number;
   evalSlots?: number;
@@ -62,6 +63,7 @@ const FLAG_FIELDS: [keyof TrainOptions, keyof TrainConfig, string][] = [
   ['lrCritic', 'lrCritic', '--lr-critic'], ['lrDecay', 'lrDecay', '--lr-decay'], ['gamma', 'gamma', '--gamma'], ['tau', 'tau', '--tau'],
   ['noiseStart', 'noiseStart', '--noise-start'], ['noiseEnd', 'noiseEnd', '--noise-end'], ['warmup', 'warmupIterations', '--warmup'],
   ['replayCapacity', 'replayCapacity', '--replay-capacity'], ['shareFloor', 'shareFloor', '--share-floor'], ['reward', 'reward', '--reward'],
+  ['critic', 'critic', '--critic'],
   ['iterationsPerSubmit', 'iterationsPerSubmit', '--iterations-per-submit'], ['seed', 'seed', '--seed'], ['evalSlots', 'evalSlots', '--eval-slots'],
 ];
 
@@ -87,6 +89,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--replay-capacity <n>', `replay ring capacity in transitions (default ${D.replayCapacity})`).argParser(integerOption(1)))
     .addOption(new Option('--share-floor <x>', `lower bound of every share (default ${D.shareFloor})`).argParser(numberOption(0, 0.1)))
     .addOption(new Option('--reward <kind>', `learning reward: log = -ln(L_total), linear = -L_total (default ${D.reward})`).choices(['log', 'linear']))
+    .addOption(new Option('--critic <kind>', `what the actor learns through: learned = DDPG's critic network, model = a generalised world's own latency (exact at gamma 0; no critic network) (default ${D.critic})`).choices(['learned', 'model']))
     .addOption(new Option('--iterations-per-submit <n>', `iterations encoded per GPU submit (default ${D.iterationsPerSubmit})`).argParser(integerOption(1)))
     .addOption(new Option('--seed <n>', `random seed (default ${D.seed})`).argParser(integerOption(0, 2 ** 32 - 1)))
     .addOption(new Option('--eval-slots <n>', `evaluation set size (default ${D.evalSlots})`).argParser(integerOption(1)))

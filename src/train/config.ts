@@ -53,6 +53,11 @@ export const TrainConfigSchema = z.object({
   replayCapacity: z.number().int().min(1).default(1 << 15),
   /** Lower bound of every share (sigmoid ratios and softmax omegas), keeps latencies finite. */
   shareFloor: z.number().min(0).max(0.1).default(1e-3),
+  /**
+   * What the actor learns through: 'learned', DDPG's critic network; 'model', on a generalised world, the world's own
+   * latency (Q(s, a) = r(s, a) exactly, since slots are independent at gamma 0), no critic network trained.
+   */
+  critic: z.enum(['learned', 'model']).default('learned'),
   /** Reward used for learning: -log(L_total) ('log') or -L_total ('linear'); reported latencies are always true. */
   reward: z.enum(['log', 'linear']).default('log'),
   /** Iterations per GPU submit (metrics are read back asynchronously once per chunk). */
@@ -81,6 +86,9 @@ export function parseTrainConfig(input: unknown, source = 'config', nameOf?: (fi
   const config = result.data;
   if (config.batch > config.replayCapacity) {
     throw new UserError(`${source}: batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
+  }
+  if (config.critic === 'model' && config.gamma > 0) {
+    throw new UserError(`${source}: critic 'model' is the exact one-slot value, which needs gamma 0 (got ${config.gamma})`);
   }
   return config;
 }

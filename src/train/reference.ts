@@ -280,22 +280,42 @@ export class ReferenceTrainer {
       for (let k = 0; k < batch; k++) target[k] += config.gamma * qNext[k];
     }
 
-    // b. Critic: loss mean (Q - y)^2, backward, Adam.
-    const q = mlpForward(critic.params, this.criticSizes, criticInput, batch);
-    const mse = mseLossBackward(q.output, target);
-    const criticGrad = mlpBackward(critic.params, this.criticSizes, q.cache, mse.dq, batch).dParams;
-    critic.step++;
-    adam(critic.params, criticGrad, critic.m, critic.v, adamHyper(lrCritic, critic.step));
+    // b. Critic: loss mean (Q - y)^2, backward, Adam (the model critic is exact: nothing to learn, loss 0).
+    let criticLoss = 0;
+    if (config.critic === 'learned') {
+      const q = mlpForward(critic.params, this.criticSizes, criticInput, batch);
+      const mse = mseLossBackward(q.output, target);
+      const criticGrad = mlpBackward(critic.params, this.criticSizes, q.cache, mse.dq, batch).dParams;
+      critic.step++;
+      adam(critic.params, criticGrad, critic.m, critic.v, adamHyper(lrCritic, critic.step));
+      criticLoss = mse.loss;
+    }
 
-    // c. Actor step through the updated critic.
-    const { loss: actorLoss, grad: actorGrad } = this.actorLossGradient(obs, batch);
+    // c. Actor step through the updated critic (or the world's latency).
+    const { loss: actorLoss, grad: actorGrad } = config.critic === 'model' ? this.actorModelLossGradient(obs, batch) : this.actorLossGradient(obs, batch);
     actor.step++;
     adam(actor.params, actorGrad, actor.m, actor.v, adamHyper(lrActor, actor.step));
 
     // d. Soft update of both targets.
     softUpdate(actor.params, actor.target, config.tau);
-    softUpdate(critic.params, critic.target, config.tau);
-    return { critic: mse.loss, actor: actorLoss };
+    if (config.critic === 'learned') softUpdate(critic.params, critic.target, config.tau);
+    return { critic: criticLoss, actor: actorLoss };
+  }
+
+  /**
+   * Actor objective through the model critic on observations (B, obs): loss = -mean_k r(obs_k, head(mu(obs_k))) with
+   * r the learning reward of the world's latency, and its gradient (worldModelCritic.ts, then the actor's backward).
+   */
+  actorModelLossGradient(obs: Float64Array, batch: number): { loss: number; grad: Float64Array } {
+    const { observation: O, action: Z } = this.ops.shape;
+    const z = mlpForward(this.actor.params, this.actorSizes, obs, batch);            // (B, Z)
+    const dz = new Float64Array(batch * Z);                                           // (B, Z)
+    let loss = 0;
+    for (let k = 0; k < batch; k++) {
+      loss -= this.ops.modelReward(z.output, k * Z, obs, k * O, this.config.shareFloor, this.config.reward, dz, k * Z);
+    }
+    for (let i = 0; i < dz.length; i++) dz[i] /= -batch;
+    return { loss: loss / batch, grad: mlpBackward(this.actor.params, this.actorSizes, z.cache, dz, batch).dParams };
   }
 
   /**

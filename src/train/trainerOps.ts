@@ -5,6 +5,8 @@
 import { latency, sampleStates } from '../env/reference.js';
 import { STATE_SIZE } from '../env/layout.js';
 import type { Scenario } from '../scenario.js';
+import type { RewardKind } from './features.js';
+import { worldModelRewardGradientInto } from './worldModelCritic.js';
 import { sampleWorldStates, worldLatency } from '../world/reference.js';
 import {
   actionHeadInto, criticFeaturesFromPreInto, criticFeaturesVjpInto, explorationNormalsInto, observationInto, observationNorm,
@@ -33,6 +35,12 @@ export interface TrainerOps {
   /** VJP of features: dL/dfeatures at dF[dOff..] -> dL/dz into dz[dzOff..]. */
   featuresVjp(z: ArrayLike<number>, zOff: number, obs: ArrayLike<number>, oOff: number, floor: number,
               dF: ArrayLike<number>, dOff: number, dz: Float64Array, dzOff: number): void;
+  /**
+   * The model critic (generalised worlds only): the learning reward of z's action under the world's latency, with
+   * dReward/dz into dz[dzOff..] (worldModelCritic.ts).
+   */
+  modelReward(z: ArrayLike<number>, zOff: number, obs: ArrayLike<number>, oOff: number, floor: number, reward: RewardKind,
+              dz: Float64Array, dzOff: number): number;
   /** Size of an action row. */
   actionSize: number;
 }
@@ -49,6 +57,7 @@ function letterOps(scenario: Scenario, shape: LaraShape): TrainerOps {
     latency: (state, action) => latency(scenario, state, action),
     features: (z, zOff, _obs, _oOff, floor, out, fOff) => criticFeaturesFromPreInto(z, zOff, floor, out, fOff),
     featuresVjp: (z, zOff, _obs, _oOff, floor, dF, dOff, dz, dzOff) => criticFeaturesVjpInto(z, zOff, floor, dF, dOff, dz, dzOff),
+    modelReward: () => { throw new Error('trainerOps: the model critic needs a generalised world'); },
   };
 }
 
@@ -69,6 +78,7 @@ function worldOps(shape: LaraShape): TrainerOps {
     },
     features: (z, zOff, obs, oOff, floor, out, fOff) => worldCriticFeaturesInto(lara, z, zOff, groups(z, zOff, obs, oOff), floor, out, fOff),
     featuresVjp: (z, zOff, obs, oOff, floor, dF, dOff, dz, dzOff) => worldCriticFeaturesVjpInto(lara, z, zOff, groups(z, zOff, obs, oOff), floor, dF, dOff, dz, dzOff),
+    modelReward: (z, zOff, obs, oOff, floor, reward, dz, dzOff) => worldModelRewardGradientInto(world, lara, norm, obs, oOff, z, zOff, floor, reward, dz, dzOff).reward,
   };
 }
 

@@ -94,7 +94,7 @@ function stateActive(layout: WorldLayout, state: ArrayLike<number>, sOff: number
 }
 
 /** ln h of user i on link `link` to its s-th observed server. */
-function logGain(wl: WorldLaraLayout, state: ArrayLike<number>, sOff: number, i: number, link: 0 | 1, s: number): number {
+export function logGain(wl: WorldLaraLayout, state: ArrayLike<number>, sOff: number, i: number, link: 0 | 1, s: number): number {
   const m = wl.gainsPerLink > 1 ? s : stateServer(wl.world, state, sOff, i);
   return Math.log(Math.max(state[sOff + gainOffset(wl.world, i, link) + m], MIN_GAIN));
 }
@@ -145,7 +145,7 @@ export function worldObservationNormParams(norm: WorldObservationNorm): Float32A
   return out;
 }
 
-const groupOf = (layout: WorldLayout, i: number): number => (i < layout.comp ? 0 : i < layout.comp + layout.ve ? 1 : 2);
+export const groupOf = (layout: WorldLayout, i: number): number => (i < layout.comp ? 0 : i < layout.comp + layout.ve ? 1 : 2);
 
 /** Observation (obs.size) of one state into out[oOff..]. */
 export function worldObservationInto(wl: WorldLaraLayout, norm: WorldObservationNorm, state: ArrayLike<number>, sOff: number, out: Float64Array, oOff: number): void {
@@ -208,7 +208,7 @@ export function shareIndex(layout: WorldLayout, i: number, r: number): number {
 }
 
 /** The members of every (resource, server) group: active users on that server that use the resource. */
-function shareGroups(layout: WorldLayout, groups: WorldGroups): number[][][] {
+export function shareGroups(layout: WorldLayout, groups: WorldGroups): number[][][] {
   const out: number[][][] = [0, 1, 2, 3].map(() => Array.from({ length: layout.servers }, () => [] as number[]));
   for (let i = 0; i < layout.users; i++) {
     if (!groups.active[i]) continue;
@@ -221,7 +221,7 @@ function shareGroups(layout: WorldLayout, groups: WorldGroups): number[][][] {
 export const groupFloor = (floor: number, n: number): number => Math.min(floor, 1 / (2 * n));
 
 /** Softmax of z over a group's share entries: p (member order) and the group's floor and span. */
-function groupSoftmax(layout: WorldLayout, members: number[], r: number, z: ArrayLike<number>, zOff: number, floor: number) {
+export function groupSoftmax(layout: WorldLayout, members: number[], r: number, z: ArrayLike<number>, zOff: number, floor: number) {
   const n = members.length;
   const f = groupFloor(floor, n);
   let m = -Infinity;
