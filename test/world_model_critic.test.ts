@@ -57,4 +57,35 @@ describe.each(TEST_WORLDS)('model critic: %s', (_name, w) => {
     // Central differences at h = 1e-6 on rewards of size ~1: truncation ~h^2, rounding ~1e-16 / h = 1e-10.
     expectClose(got, want, { atol: 1e-7, rtol: 1e-5 }, 'dReward/dz');
   });
+
+  it.runIf(wl.z.association !== null)('labels each user\'s association with its best single move, as the world\'s latency ranks them', () => {
+    const M = wl.world.servers, dz = new Float64Array(Z), action = new Float64Array(A);
+    let labels = 0, moves = 0;
+    for (let e = 0; e < n; e++) {
+      worldModelRewardGradientInto(w, wl, norm, obs, e * O, z, e * Z, floor, 'log', dz, 0);
+      const groups = worldGroupsFromObs(wl, obs, e * O, z, e * Z);
+      const total = (server: Int32Array) => {
+        worldActionHeadInto(wl, z, e * Z, { server, active: groups.active }, floor, action, 0);
+        return worldLatency(w, states.subarray(e * S, (e + 1) * S), action).total;
+      };
+      const base = total(groups.server);
+      for (let i = 0; i < wl.world.users; i++) {
+        const entries = Array.from(dz.subarray(wl.z.association! + i * M, wl.z.association! + (i + 1) * M));
+        if (!groups.active[i]) { expect(entries.every((x) => x === 0)).toBe(true); continue; }
+        let best = groups.server[i], bestL = base;
+        for (let m = 0; m < M; m++) {
+          if (m === groups.server[i]) continue;
+          const moved = groups.server.slice(); moved[i] = m;
+          const l = total(moved);
+          if (l < bestL) { best = m; bestL = l; }
+        }
+        if (best !== groups.server[i]) moves++;
+        // onehot(best) - softmax: the one positive entry is the label.
+        expect(entries.findIndex((x) => x > 0)).toBe(best);
+        labels++;
+      }
+    }
+    expect(labels).toBeGreaterThan(n);
+    expect(moves).toBeGreaterThan(0);
+  });
 });

@@ -5,7 +5,11 @@ import { loadScenario } from '../scenario.js';
 import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
 import { formatTextTable } from '../textTable.js';
-import { isLetter, worldOf } from '../world/world.js';
+import { describeWorld, isLetter, worldOf } from '../world/world.js';
+import { worldLayout } from '../world/layout.js';
+import { trainedActorAt } from '../train/policy.js';
+import { worldActorPolicy } from '../train/worldActor.js';
+import { UserError } from '../errors.js';
 import { worldEvalSlots } from '../world/evaluate.js';
 import { OPT_WORLD_POLICIES, worldOptEvalSlots } from '../world/opt/policies.js';
 import { evalWorld } from './evalWorld.js';
@@ -30,12 +34,23 @@ export function registerEval(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(action(async (opts: EvalOptions, command: Command) => {
       refuseEmptyPath('--policy', opts.policy);
-      const scenario = loadScenario(opts.scenario);
+      // A trained actor of a generalised world brings its scenario (used when --scenario is not given); an actor's world
+      // must be the scenario's.
+      const trained = trainedActorAt(opts.policy);
+      const ownWorld = trained && !isLetter(worldOf(trained.scenario));
+      const scenario = opts.scenario === undefined && ownWorld ? trained.scenario : loadScenario(opts.scenario);
       const world = worldOf(scenario);
+      if (trained) {
+        const own = worldOf(trained.scenario);
+        if (isLetter(own) !== isLetter(world) || (!isLetter(world) && JSON.stringify(worldLayout(own)) !== JSON.stringify(worldLayout(world)))) {
+          throw new UserError(`--policy ${opts.policy}: the actor was trained on ${isLetter(own) ? "the letter's world" : describeWorld(own)}, ` +
+            `not on ${isLetter(world) ? "the letter's world" : describeWorld(world)} of this scenario${ownWorld ? " (drop --scenario to use the actor's own)" : ''}`);
+        }
+      }
       if (!isLetter(world)) {
         const withOpt = opts.gap || Object.hasOwn(OPT_WORLD_POLICIES, opts.policy.toLowerCase());
         const slots = command.getOptionValueSource('slots') !== 'default' ? opts.slots : withOpt ? worldOptEvalSlots(world) : worldEvalSlots(world);
-        await evalWorld(world, { ...opts, slots });
+        await evalWorld(world, { ...opts, slots, scenario: opts.scenario ?? (ownWorld ? `${opts.policy} (the actor's)` : undefined), provider: trained ? worldActorPolicy(trained) : undefined });
         return;
       }
       const provider = await resolvePolicy(opts.policy);

@@ -1,12 +1,12 @@
 // `megc eval` on a world other than the letter's: per type the mean latency of an active user, the mean L_total per slot.
 import { formatTextTable } from '../textTable.js';
-import { evaluateWorldPolicy, resolveWorldPolicy } from '../world/evaluate.js';
+import { evaluateWorldPolicy, resolveWorldPolicy, type WorldPolicyProvider } from '../world/evaluate.js';
 import { optWorldPolicy, registerOptWorldPolicies, type OptWorldStats } from '../world/opt/policies.js';
 import { describeWorld, type World } from '../world/world.js';
 
 registerOptWorldPolicies();
 
-export interface WorldEvalOptions { policy: string; slots: number; seed: number; scenario?: string; gap?: boolean; json?: boolean }
+export interface WorldEvalOptions { policy: string; provider?: WorldPolicyProvider; slots: number; seed: number; scenario?: string; gap?: boolean; json?: boolean }
 
 const fmt = (x: number) => (Number.isNaN(x) ? '-' : Number.isFinite(x) ? x.toFixed(4) : String(x));
 
@@ -17,7 +17,7 @@ const fmt = (x: number) => (Number.isNaN(x) ? '-' : Number.isFinite(x) ? x.toFix
  */
 export async function evalWorld(world: World, opts: WorldEvalOptions): Promise<void> {
   const own = opts.policy.toLowerCase() === 'opt' ? optWorldPolicy('opt') : undefined;
-  const provider = own?.provider ?? resolveWorldPolicy(opts.policy);
+  const provider = opts.provider ?? own?.provider ?? resolveWorldPolicy(opts.policy);
   const ctx = { world, count: opts.slots, seed: opts.seed };
   const result = await evaluateWorldPolicy(provider, ctx);
   let opt: { means: typeof result; stats: OptWorldStats } | undefined;

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import type { PolicyProvider } from '../env/evaluate.js';
 import { actorPolicy } from './actor.js';
 import { checkpointPath, loadPolicy } from './checkpoint.js';
+import type { LoadedPolicy } from './checkpointFormat.js';
 
 export { actorActions, actorPolicy } from './actor.js';
 
@@ -10,4 +11,9 @@ export { actorActions, actorPolicy } from './actor.js';
 export function trainedActorResolver(name: string): PolicyProvider | undefined {
   if (!existsSync(name) || !existsSync(checkpointPath(name))) return undefined;
   return actorPolicy(loadPolicy(name), 'lara');
+}
+
+/** The checkpoint's trained actor when `name` is a run directory or checkpoint file holding one, else undefined. */
+export function trainedActorAt(name: string): LoadedPolicy | undefined {
+  return existsSync(name) && existsSync(checkpointPath(name)) ? loadPolicy(name) : undefined;
 }

@@ -8,6 +8,8 @@ import { rolloutMeanWorld, sampleWorldStates, WorldLatencySums, worldLatency, ty
 import { worldOf, type World } from '../world/world.js';
 import { associationBaseline, finishAssociation, optWorldAction, type AssociationRule } from '../world/opt/index.js';
 import type { TrainConfig } from './config.js';
+import type { LoadedPolicy } from './checkpointFormat.js';
+import type { WorldPolicyProvider } from '../world/evaluate.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
 import {
@@ -33,6 +35,13 @@ export function worldActorActions(world: World, sizes: readonly number[], params
     }
   }
   return actions;
+}
+
+/** A trained actor of a world run as an evaluation policy of that world (named "lara"): float64, no noise. */
+export function worldActorPolicy(policy: LoadedPolicy): WorldPolicyProvider {
+  const world = worldOf(policy.scenario);
+  const norm = worldObservationNorm(world);
+  return { name: 'lara', actionsCpu: (_ctx, states) => worldActorActions(world, policy.sizes, policy.actor, policy.config.shareFloor, states, norm) };
 }
 
 /** The world's evaluation set: state i of set 1 is env i at slot 0 with key (EVAL_SEED, Stream.evalStates). */

@@ -32,64 +32,77 @@ export function rateWithGradient(w: number, P: number, h: number, B: number, N0:
   return { r: w * B * log2, dw: B * (log2 - x * k), dP: (w * B * x * k) / P };
 }
 
-/** Latency of the head's action for `groups`, and (when dA is given) dL_total/d(action entries at z's offsets) into dA. */
-function modelLatency(world: World, wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number,
-                      z: ArrayLike<number>, zOff: number, floor: number, groups: WorldGroups, dA: Float64Array | null) {
-  const layout = wl.world, sc = world.scenario, N0 = sc.noiseWattsPerHz, chi = sc.cyclesPerBit;
-  const g = shareGroups(layout, groups);
-  // The action's shares (z's share offsets) and lambdas.
-  const a = new Float64Array(wl.z.size);
-  const soft = [0, 1, 2, 3].map((r) => g[r].map((members) => (members.length ? groupSoftmax(layout, members, r, z, zOff, floor) : null)));
-  for (let r = 0; r < 4; r++) g[r].forEach((members, m) => members.forEach((i, k) => { a[shareIndex(layout, i, r)] = soft[r][m]!.floor + soft[r][m]!.span * soft[r][m]!.p[k]; }));
-  for (let i = 0; i < layout.comp; i++) a[layout.action.lambda + i] = ratioHead(z[zOff + layout.action.lambda + i], floor);
+/** Passes of best responses that label the association scores. */
+export const ASSOCIATION_PASSES = 2;
 
-  // Per user: its latency and dL/d(its action entries).
-  const d_ = dA ?? new Float64Array(wl.z.size);
-  let lTotal = 0;
+/** What every server's latency of one row needs: the world, the row's observation and pre-activations. */
+interface ModelRow {
+  world: World; wl: WorldLaraLayout; norm: WorldObservationNorm; obs: ArrayLike<number>; oOff: number;
+  z: ArrayLike<number>; zOff: number; floor: number;
+  /** Scratch: the action's entries at z's offsets. */
+  a: Float64Array;
+}
+
+/**
+ * Latency sum of one server's users `members` (active users on server m) under the head's shares for that group of
+ * users, and (when dA is given) dL/d(their action entries at z's offsets) added into dA. Moving a user between two
+ * servers changes only those two servers' sums, which is what makes a best response cost O(users) per move.
+ */
+function serverLatency(row: ModelRow, m: number, members: readonly number[], dA: Float64Array | null): number {
+  const { world, wl, norm, obs, oOff, z, zOff, floor, a } = row;
+  const layout = wl.world, sc = world.scenario, N0 = sc.noiseWattsPerHz, chi = sc.cyclesPerBit, server = world.servers[m];
+  for (let r = 0; r < 4; r++) {
+    const group = members.filter((i) => shareIndex(layout, i, r) >= 0);
+    if (group.length === 0) continue;
+    const s = groupSoftmax(layout, group, r, z, zOff, floor);
+    group.forEach((i, k) => { a[shareIndex(layout, i, r)] = s.floor + s.span * s.p[k]; });
+  }
+  let sum = 0;
   const cyclesOf = (bits: number) => (sc.xi * chi * bits + sc.zeta) * sc.genUnitCycles;
-  for (let i = 0; i < layout.users; i++) {
-    if (!groups.active[i]) continue;
-    const m = groups.server[i], server = world.servers[m], d = observedData(wl, norm, obs, oOff, i);
+  const dA_ = dA ?? a.subarray(0, 0);
+  const add = (j: number, x: number) => { if (dA) dA_[j] += x; };
+  for (const i of members) {
+    const d = observedData(wl, norm, obs, oOff, i);
     const type = groupOf(layout, i);
     const [up, down] = userLinks(layout, i);
     const iUp = shareIndex(layout, i, 0), iDown = shareIndex(layout, i, 1), iPower = shareIndex(layout, i, 2), iCompute = shareIndex(layout, i, 3);
     const c = a[iCompute];
     if (type === 0) {
-      const iLambda = layout.action.lambda + i, lambda = a[iLambda];
+      // comp: max((1 - lambda) chi d / f_local, lambda d / r_up + lambda chi d / (w f_ES)).
+      const iLambda = layout.action.lambda + i, lambda = ratioHead(z[zOff + iLambda], floor);
       const R = rateWithGradient(a[iUp], sc.power.comp, observedGain(wl, norm, obs, oOff, i, 0, m), server.bandwidth.off, N0);
       const local = ((1 - lambda) * chi * d) / sc.fLocal;
       const offUp = (lambda * d) / R.r, offCompute = (lambda * chi * d) / (c * server.fEs);
       if (local >= offUp + offCompute) {
-        lTotal += local;
-        d_[iLambda] += (-chi * d) / sc.fLocal;
+        sum += local;
+        add(iLambda, (-chi * d) / sc.fLocal);
       } else {
-        lTotal += offUp + offCompute;
-        d_[iLambda] += d / R.r + (chi * d) / (c * server.fEs);
-        d_[iUp] += (-offUp / R.r) * R.dw;
-        d_[iCompute] += -offCompute / c;
+        sum += offUp + offCompute;
+        add(iLambda, d / R.r + (chi * d) / (c * server.fEs));
+        add(iUp, (-offUp / R.r) * R.dw);
+        add(iCompute, -offCompute / c);
       }
       continue;
     }
     // aigc: G(d, w) + d / r_down; ve: d / r_up + G(psi d, w) + psi d / r_down.
     const bitsDown = type === 1 ? sc.psi * d : d;
     const gen = cyclesOf(bitsDown) / (c * server.fEs);
-    lTotal += gen;
-    d_[iCompute] += -gen / c;
+    sum += gen;
+    add(iCompute, -gen / c);
     if (up) {
       const R = rateWithGradient(a[iUp], sc.power.ve, observedGain(wl, norm, obs, oOff, i, 0, m), server.bandwidth.off, N0);
-      lTotal += d / R.r;
-      d_[iUp] += (-d / (R.r * R.r)) * R.dw;
+      sum += d / R.r;
+      add(iUp, (-d / (R.r * R.r)) * R.dw);
     }
     if (down) {
-      const p = a[iPower];
-      const R = rateWithGradient(a[iDown], p * server.power, observedGain(wl, norm, obs, oOff, i, 1, m), server.bandwidth.back, N0);
+      const R = rateWithGradient(a[iDown], a[iPower] * server.power, observedGain(wl, norm, obs, oOff, i, 1, m), server.bandwidth.back, N0);
       const t = bitsDown / R.r;
-      lTotal += t;
-      d_[iDown] += (-t / R.r) * R.dw;
-      d_[iPower] += (-t / R.r) * R.dP * server.power;
+      sum += t;
+      add(iDown, (-t / R.r) * R.dw);
+      add(iPower, (-t / R.r) * R.dP * server.power);
     }
   }
-  return { lTotal, groupsByResource: g, soft };
+  return sum;
 }
 
 /**
@@ -99,29 +112,34 @@ function modelLatency(world: World, wl: WorldLaraLayout, norm: WorldObservationN
  * - Shares and lambdas: dReward/dz through each user's latency (a comp user's max of local and offloaded time takes the
  *   larger branch), the reward transform and the head (per group softmax, ratio sigmoid).
  * - Association scores (where the policy associates): each active user's best response, the server that gives the
- *   lowest L_total when that user alone moves there (the head's shares for the moved groups; ties: its server now),
- *   is a label; the direction is that of the cross-entropy, onehot(best) - softmax(scores).
+ *   lowest L_total when that user alone moves there (the head's shares for the two changed servers' groups; ties:
+ *   its server now), is a label; the direction is that of the cross-entropy, onehot(best) - softmax(scores).
  */
 export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number,
                                             z: ArrayLike<number>, zOff: number, floor: number, reward: RewardKind,
                                             dz: Float64Array, dzOff: number): { reward: number; lTotal: number } {
-  const layout = wl.world;
+  const layout = wl.world, M = layout.servers;
   const groups: WorldGroups = worldGroupsFromObs(wl, obs, oOff, z, zOff);
+  const row: ModelRow = { world, wl, norm, obs, oOff, z, zOff, floor, a: new Float64Array(wl.z.size) };
+  const members: number[][] = Array.from({ length: M }, () => []);
+  for (let i = 0; i < layout.users; i++) if (groups.active[i]) members[groups.server[i]].push(i);
   const dA = new Float64Array(wl.z.size);
-  const { lTotal, groupsByResource: g, soft } = modelLatency(world, wl, norm, obs, oOff, z, zOff, floor, groups, dA);
+  const perServer = members.map((users, m) => serverLatency(row, m, users, dA));
+  const lTotal = perServer.reduce((x, y) => x + y, 0);
   const r = reward === 'log' ? -Math.log(lTotal) : -lTotal;
   const dL = reward === 'log' ? -1 / lTotal : -1;
 
   // Through the head: dz_j = span p_j (g_j - sum_k p_k g_k) per group; lambda: (1 - 2 floor) s (1 - s).
   dz.fill(0, dzOff, dzOff + wl.z.size);
+  const g = shareGroups(layout, groups);
   for (let res = 0; res < 4; res++) {
-    g[res].forEach((members, m) => {
-      const s = soft[res][m];
-      if (!s) return;
+    for (const group of g[res]) {
+      if (group.length === 0) continue;
+      const s = groupSoftmax(layout, group, res, z, zOff, floor);
       let dot = 0;
-      members.forEach((i, k) => { dot += s.p[k] * dA[shareIndex(layout, i, res)]; });
-      members.forEach((i, k) => { dz[dzOff + shareIndex(layout, i, res)] = dL * s.span * s.p[k] * (dA[shareIndex(layout, i, res)] - dot); });
-    });
+      group.forEach((i, k) => { dot += s.p[k] * dA[shareIndex(layout, i, res)]; });
+      group.forEach((i, k) => { dz[dzOff + shareIndex(layout, i, res)] = dL * s.span * s.p[k] * (dA[shareIndex(layout, i, res)] - dot); });
+    }
   }
   for (let i = 0; i < layout.comp; i++) {
     if (!groups.active[i]) continue;
@@ -129,25 +147,37 @@ export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, 
     dz[dzOff + j] = dL * (1 - 2 * floor) * sg * (1 - sg) * dA[j];
   }
   if (wl.z.association !== null) {
-    const M = layout.servers;
-    const moved: WorldGroups = { server: groups.server.slice(), active: groups.active };
+    // Best responses in turn (Gauss-Seidel): each active user moves to the server that lowers L_total most given the
+    // moves before it; ASSOCIATION_PASSES passes over the users. The association reached labels every user.
+    const server = groups.server.slice();
+    let total = lTotal;
+    for (let pass = 0; pass < ASSOCIATION_PASSES; pass++) {
+      for (let i = 0; i < layout.users; i++) {
+        if (!groups.active[i]) continue;
+        const now = server[i];
+        const left = members[now].filter((j) => j !== i);
+        const leftLatency = serverLatency(row, now, left, null);
+        let best = now, bestL = total, bestJoined = 0;
+        for (let m = 0; m < M; m++) {
+          if (m === now) continue;
+          const joined = serverLatency(row, m, [...members[m], i], null);
+          const l = total - perServer[now] - perServer[m] + leftLatency + joined;
+          if (l < bestL) { best = m; bestL = l; bestJoined = joined; }
+        }
+        if (best === now) continue;
+        members[now] = left; members[best] = [...members[best], i];
+        perServer[now] = leftLatency; perServer[best] = bestJoined;
+        server[i] = best; total = bestL;
+      }
+    }
     for (let i = 0; i < layout.users; i++) {
       if (!groups.active[i]) continue;
-      const now = groups.server[i];
-      let best = now, bestL = lTotal;
-      for (let m = 0; m < M; m++) {
-        if (m === now) continue;
-        moved.server[i] = m;
-        const l = modelLatency(world, wl, norm, obs, oOff, z, zOff, floor, moved, null).lTotal;
-        if (l < bestL) { best = m; bestL = l; }
-      }
-      moved.server[i] = now;
       const a = zOff + wl.z.association + i * M;
       let top = -Infinity;
       for (let m = 0; m < M; m++) top = Math.max(top, z[a + m]);
       let sum = 0;
       for (let m = 0; m < M; m++) sum += Math.exp(z[a + m] - top);
-      for (let m = 0; m < M; m++) dz[dzOff + wl.z.association + i * M + m] = (m === best ? 1 : 0) - Math.exp(z[a + m] - top) / sum;
+      for (let m = 0; m < M; m++) dz[dzOff + wl.z.association + i * M + m] = (m === server[i] ? 1 : 0) - Math.exp(z[a + m] - top) / sum;
     }
   }
   return { reward: r, lTotal };

@@ -1,0 +1,57 @@
+// A world run's trained actor through the CLI: `megc train --critic model` on a world (float64 trainer), then
+// `megc eval --policy DIR` scores that actor on the world's evaluation set exactly as worldActorMeans does, takes the
+// actor's scenario when --scenario is not given, and refuses another world in one line.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadPolicy } from '../src/train/checkpoint.js';
+import { worldActorMeans, worldEvaluationStates } from '../src/train/worldActor.js';
+import { worldOf } from '../src/world/world.js';
+import { ensureBuilt, errorLines, megc } from './helpers/cli.js';
+
+describe('a world actor through the CLI', () => {
+  let dir: string;
+  const run = () => join(dir, 'run');
+  beforeAll(() => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'megc-world-actor-'));
+    const r = megc(['train', '--scenario', 'scenarios/association.json', '--device', 'cpu', '--critic', 'model', '--iterations', '6',
+      '--envs', '16', '--batch', '16', '--hidden', '16', '--no-eval', '--no-progress', '--out', run()]);
+    expect(r.status, r.stderr).toBe(0);
+  }, 120_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('evaluates the actor on its own world and the numbers are worldActorMeans\'', () => {
+    const r = megc(['eval', '--policy', run(), '--slots', '40', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as { policy: string; total: number; comp: number; servers: number };
+    const policy = loadPolicy(run());
+    expect(policy.config.critic).toBe('model');
+    const states = worldEvaluationStates(worldOf(policy.scenario), 40);
+    const want = worldActorMeans(policy.scenario, policy.config, policy.actor, states).lara;
+    expect(got.policy).toBe('lara');
+    expect(got.servers).toBe(2);
+    // Both are the float64 actor on the same 40 states: the same numbers, JSON-printed.
+    expect(got.total).toBe(want.total);
+    expect(got.comp).toBe(want.comp);
+  });
+
+  it('refuses another world, and the letter, in one line', () => {
+    for (const scenario of ['scenarios/multi-users.json', 'scenarios/default.json']) {
+      const r = megc(['eval', '--policy', run(), '--scenario', scenario, '--slots', '4']);
+      expect(r.status).toBe(2);
+      expect(errorLines(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toMatch(/the actor was trained on 6 users on 2 servers, not on/);
+    }
+  });
+
+  it('refuses the model critic on the letter\'s world, and with gamma > 0, in one line', () => {
+    for (const args of [['--device', 'cpu'], ['--device', 'cpu', '--scenario', 'scenarios/multi-users.json', '--gamma', '0.5']]) {
+      const r = megc(['train', '--critic', 'model', '--iterations', '2', '--no-eval', '--no-progress', '--out', join(dir, 'refused'), ...args]);
+      expect(r.status).toBe(2);
+      expect(errorLines(r.stderr)).toHaveLength(1);
+      expect(r.stderr).toMatch(/critic/);
+    }
+  });
+});
