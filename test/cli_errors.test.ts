@@ -130,6 +130,12 @@ describe('flags: unknown, non-numeric, out of range', () => {
       /batch \(64\) is larger than the replay buffer \(replayCapacity 32\)/, [out]);
   });
 
+  it.each(['gpu', 'cpu'])('the model critic on the letter\'s world is refused before anything runs (--device %s)', (device) => {
+    const out = join(dir, `letter-model-${device}`);
+    expectUserError(megc(['train', '--critic', 'model', '--device', device, '--out', out]),
+      /critic 'model': the model critic is implemented for generalised worlds; this scenario is the letter's world.*learned critic/, [out]);
+  });
+
   it('a second run into a directory that holds a run is refused, and the run is kept byte for byte', () => {
     const out = join(dir, 'existing-run');
     const tiny = ['train', '--device', 'cpu', '--iterations', '3', '--envs', '4', '--batch', '4', '--hidden', '4,4', '--no-eval', '--out', out];

@@ -1,17 +1,21 @@
 // The LARA trainer's world kernels one at a time against their float64 twins (src/train/worldFeatures.ts):
-// lara_world_observe, lara_world_act (replay row, env step, metrics), lara_world_actor_chain and its backward.
+// lara_world_observe, lara_world_act (replay row, env step, metrics), lara_world_actor_chain and its backward, and the
+// model critic's gradient lara_world_model_gradient (src/train/worldModelCritic.ts).
 import { describe, expect, it } from 'vitest';
 import { scenarioUniform } from '../src/env/scenarioUniform.js';
 import { createStorage, createStorageFrom, createUniform } from '../src/gpu/buffers.js';
 import { TREE_REDUCE } from '../src/gpu/reduce.js';
 import { Stream } from '../src/rng/streams.js';
-import { laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldObserveKernel } from '../src/train/laraWorldKernels.js';
+import {
+  laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldModelGradientKernel, laraWorldObserveKernel,
+} from '../src/train/laraWorldKernels.js';
 import { ACT_METRICS } from '../src/train/layout.js';
 import { worldShape } from '../src/train/shape.js';
 import {
   worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
   worldObservationNorm, worldObservationNormParams,
 } from '../src/train/worldFeatures.js';
+import { worldModelRewardGradientInto } from '../src/train/worldModelCritic.js';
 import { worldParams } from '../src/world/gpu.js';
 import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -123,5 +127,60 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
     expectClose(await read64(device, back.dZ, batch * Z), dz, { atol: 1e-7, rtol: 1e-4 }, 'dZ');
     expectClose(await read64(device, back.actorPartials, 1), [loss], { atol: 1e-4, rtol: 1e-5 }, 'actor loss sum');
     expect(batch).toBeLessThanOrEqual(256);  // one workgroup: one partial
+  });
+  it.each(['log', 'linear'] as const)('lara_world_model_gradient gives -(1/B) dReward/dz and the actor loss as the float64 model critic (%s reward)', async (reward) => {
+    const { device } = await testGpu();
+    const batch = 130, floor = 0.001;
+    const s = step({ batch, shareFloor: floor, rewardKind: reward, lossPartials: 1, chunkUpdate: 0 });
+    const states = sampleWorldStates(w, 7, Stream.trainStates, 0, batch, 2);
+    const obs = Float32Array.from(observe(states, batch));
+    const z = Float32Array.from(normals(batch * Z, 2, 11));
+    const buffers = { step: stepRing(device, [s]).binding, ...(await shared(device)), z: createStorageFrom(device, z, 'z'),
+      obs: createStorageFrom(device, obs, 'obs'), dZ: createStorage(device, batch * Z * 4, 'dZ'), actorPartials: createStorage(device, 4, 'actorPartials') };
+    dispatchStep(device, await laraWorldModelGradientKernel.pipeline(device, { shape, ...TREE_REDUCE }), buffers, 0, { items: batch });
+    const got = await read64(device, buffers.dZ, batch * Z);
+
+    const want = new Float64Array(batch * Z);
+    let loss = 0;
+    for (let k = 0; k < batch; k++) loss -= worldModelRewardGradientInto(w, wl, norm, obs, k * O, z, k * Z, floor, reward, want, k * Z).reward;
+    for (let i = 0; i < want.length; i++) want[i] *= -1 / batch;
+
+    // A best response (the association label) may differ only where two servers' L_total are within f32 rounding of
+    // each other: there, the label's own entries are left out of the comparison below. The label is the entry of
+    // onehot(best) - softmax, scaled by -1/B, that is negative.
+    const A = wl.z.association, M = wl.world.servers;
+    const compared = Array.from({ length: batch * Z }, () => true);
+    let differing = 0;
+    if (A !== null) {
+      const action = new Float64Array(wl.world.action.size);
+      const label = (d: ArrayLike<number>, at: number) => { for (let m = 0; m < M; m++) if (d[at + m] < 0) return m; return -1; };
+      for (let k = 0; k < batch; k++) {
+        const groups = worldGroupsFromObs(wl, obs, k * O, z, k * Z);
+        const total = () => { worldActionHeadInto(wl, z, k * Z, groups, floor, action, 0); return worldLatency(w, states.subarray(k * S, (k + 1) * S), action).total; };
+        for (let i = 0; i < wl.world.users; i++) {
+          const at = k * Z + A + i * M, mine = label(got, at), theirs = label(want, at);
+          if (mine === theirs) continue;
+          differing++;
+          const now = groups.server[i];
+          groups.server[i] = mine; const lMine = total();
+          groups.server[i] = theirs; const lTheirs = total();
+          groups.server[i] = now;
+          // f32 latencies are ~1e-6 relative (world_gpu.test.ts); the observation's f32 rounding adds as much.
+          expect(Math.abs(lMine - lTheirs), `row ${k} user ${i}: labels ${mine} and ${theirs}`).toBeLessThanOrEqual(1e-5 * lTheirs);
+          for (let m = 0; m < M; m++) compared[at + m] = false;
+        }
+      }
+      expect(differing).toBeLessThanOrEqual(2);
+    }
+    // Each row in units of its largest entry (its scale: 1/B times ~1 for the log reward, times L_total for the linear).
+    const scale = Array.from({ length: batch }, (_, k) => Math.max(...want.subarray(k * Z, (k + 1) * Z).map(Math.abs)) || 1);
+    const pick = (x: Float64Array) => x.map((v, j) => v / scale[Math.floor(j / Z)]).filter((_, j) => compared[j]);
+    // The state comes back from f32 observations through f32 exp (~1e-6 relative), then f32 latencies, rates and
+    // softmaxes (~1e-6 relative each) against float64; a share's entry is a difference of such terms within its group
+    // (span p (g - sum p g)) and cancels down to a few 1e-6 of the row's scale: 1e-5 of the scale + 1e-4 relative.
+    expectClose(pick(got), pick(want), { atol: 1e-5, rtol: 1e-4 }, 'dZ / row scale');
+    expect(want.some((x) => x !== 0)).toBe(true);
+    // A sum of 130 -r of O(1) ('log') or O(L) ('linear'), each ~1e-6 relative in f32.
+    expectClose(await read64(device, buffers.actorPartials, 1), [loss], { atol: 1e-4, rtol: 1e-5 }, 'actor loss sum');
   });
 });

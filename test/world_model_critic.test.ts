@@ -1,6 +1,15 @@
 // The model critic in float64 (src/train/worldModelCritic.ts): its latency is the world's (src/world/reference.ts) for
-// the head's action, and its gradient with respect to z matches central finite differences of the reward.
+// the head's action, and its gradient with respect to z matches central finite differences of the reward; a run with it
+// checkpoints and loads back (no critic Adam steps); the letter's world refuses it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { UserError } from '../src/errors.js';
+import { DEFAULT_SCENARIO, loadScenario, parseScenario } from '../src/scenario.js';
+import { loadCheckpoint, writeCheckpoint } from '../src/train/checkpoint.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { ReferenceTrainer } from '../src/train/reference.js';
 import { Stream } from '../src/rng/streams.js';
 import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
 import {
@@ -11,7 +20,6 @@ import { expectClose } from './helpers/expectClose.js';
 import { TEST_WORLDS } from './helpers/worlds.js';
 import { normals } from './helpers/lara.js';
 import { ROOT } from './helpers/cli.js';
-import { loadScenario } from '../src/scenario.js';
 import { worldOf, type World } from '../src/world/world.js';
 
 describe.each(TEST_WORLDS)('model critic: %s', (_name, w) => {
@@ -126,5 +134,30 @@ describe('the model critic\'s association label', () => {
       }
     }
     expect(moves).toBeGreaterThan(0);
+  });
+});
+
+describe('a run with the model critic', () => {
+  const config = parseTrainConfig({ envs: 4, batch: 4, hidden: [6], updatesPerIteration: 1, iterations: 5, replayCapacity: 12, seed: 3, critic: 'model' });
+
+  it('checkpoints with the critic\'s Adam at step 0, and loads back', () => {
+    const scenario = parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2, distance: [30, 90] } }, association: 'policy' }, 'test.json');
+    const trainer = new ReferenceTrainer(scenario, config);
+    for (let i = 0; i < 3; i++) trainer.step();
+    const snap = trainer.snapshot();
+    expect([snap.actorAdam.step, snap.criticAdam.step]).toEqual([3, 0]);
+    const dir = mkdtempSync(join(tmpdir(), 'megc-model-critic-'));
+    try {
+      const path = join(dir, 'checkpoint.safetensors');
+      writeCheckpoint(path, snap, { config, scenario, device: 'cpu', progress: null });
+      expect(loadCheckpoint(path).snapshot).toEqual(snap);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is refused on the letter\'s world, naming why', () => {
+    expect(() => new ReferenceTrainer(DEFAULT_SCENARIO, config)).toThrow(UserError);
+    expect(() => new ReferenceTrainer(DEFAULT_SCENARIO, config)).toThrow(/implemented for generalised worlds.*the learned critic/);
   });
 });

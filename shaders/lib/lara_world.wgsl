@@ -1,8 +1,9 @@
 // LARA on a generalised world in f32, twins of src/train/worldFeatures.ts: observation, groups (who is on which server,
 // who is active), the feasible action head, critic action features in log-share coordinates and their vector-Jacobian
-// product, exploration noise. No bindings: they work on private rows (lw_obs, lw_z, lw_out, lw_d_features and
-// world.wgsl's world_state_row / world_action_row). With LW_OBSERVE the including kernel binds the observation's
-// normalisation as `lw_norm` (worldObservationNormParams()). Sizes: the defines of worldLaraDefines().
+// product, exploration noise; and the model critic's reward and gradient (src/train/worldModelCritic.ts). No bindings:
+// they work on private rows (lw_obs, lw_z, lw_out, lw_d_features and world.wgsl's world_state_row / world_action_row).
+// With LW_OBSERVE the including kernel binds the observation's normalisation as `lw_norm` (worldObservationNormParams()).
+// Sizes: the defines of worldLaraDefines().
 #include "lib/world.wgsl"
 #include "lib/lara.wgsl"
 
@@ -235,6 +236,101 @@ fn lw_critic_features_vjp(share_floor: f32) {
     }
   }
 }
+
+#if ${LW_OBSERVE}
+// The state row behind lw_obs for the groups in place (worldModelCritic.ts's observedGain and observedData: the inverse
+// of lw_observation up to its normalisation): each active user's gains to its observed servers and its data; the
+// active flags and the rule's servers; the rest 0.
+fn lw_state_from_obs() {
+  for (var k = 0u; k < WORLD_STATE_SIZE; k++) { world_state_row[k] = 0.0; }
+  for (var i = 0u; i < world_users_n; i++) {
+    if (WORLD_HAS_ACTIVE) { world_state_row[WS_ACTIVE + i] = f32(lw_active[i]); }
+    if (WORLD_STATE_SERVER) { world_state_row[WS_SERVER + i] = f32(lw_server[i]); }
+    if (lw_active[i] == 0u) { continue; }
+    let base = i * LW_USER_STRIDE;
+    for (var link = 0u; link < 2u; link++) {
+      let offset = lw_gain_offset(i, link);
+      if (offset == WORLD_NO_SHARE) { continue; }
+      for (var s = 0u; s < LW_GAINS; s++) {
+        let m = select(lw_server[i], s, LW_GAINS > 1u);
+        let k = (i * 2u + link) * LW_GAINS + s;
+        world_state_row[offset + m] = exp(lw_obs[base + link * LW_GAINS + s] / lw_norm[LW_NORM_GAINS + k] + lw_norm[k]);
+      }
+    }
+    let group = world_group_of(i);
+    world_state_row[WS_DATA + i] = lw_norm[2u * LW_NORM_GAINS + group] + (lw_obs[base + LW_OBS_DATA] + 1.0) / 2.0 * lw_norm[2u * LW_NORM_GAINS + 4u + group];
+  }
+}
+
+// L_total of the head's action for the groups in place (lw_server, lw_active) on the state row.
+fn lw_head_latency(scenario: Scenario, world: WorldParams, share_floor: f32) -> f32 {
+  lw_action_head(share_floor);
+  return world_latency(scenario, world).total;
+}
+
+// The model critic of the row in lw_obs and lw_z (worldModelRewardGradientInto): returns the learning reward of the
+// head's action under the world's latency, and writes the actor's ascent direction into lw_out: dReward/dz for the
+// shares (through each group's softmax) and lambdas (through the ratio head); where the policy associates,
+// onehot(best response) - softmax(scores) for each active user's scores, the best response being the server of the
+// lowest L_total when that user alone moves (ties: its server now). Inactive users' entries are 0.
+fn lw_model_reward_gradient(scenario: Scenario, world: WorldParams, share_floor: f32, reward_kind: u32) -> f32 {
+  lw_groups_from_obs();
+  lw_state_from_obs();
+  let l_total = lw_head_latency(scenario, world, share_floor);
+  for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_d_action[k] = 0.0; }
+  for (var i = 0u; i < world_users_n; i++) {
+    if (lw_active[i] != 0u) { world_latency_vjp_of(scenario, world, i, world_server_of(i)); }
+  }
+  let d_reward = select(-1.0, -1.0 / l_total, reward_kind == 0u);  // dReward / dL_total
+
+  // Through the head: dz_k = span p_k (g_k - sum_j p_j g_j) per group; lambda: (1 - 2 floor) s (1 - s) g.
+  for (var k = 0u; k < LARA_ACTION_SIZE; k++) { lw_out[k] = 0.0; }
+  for (var r = 0u; r < WORLD_RESOURCES; r++) {
+    lw_group_stats(r);
+    for (var m = 0u; m < world_servers_n; m++) { lw_group_acc[m] = 0.0; }
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      let m = lw_server[i];
+      lw_group_acc[m] += exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m] * world_d_action[k];
+    }
+    for (var i = 0u; i < world_users_n; i++) {
+      let k = world_share_index(i, r);
+      if (lw_active[i] == 0u || k == WORLD_NO_SHARE) { continue; }
+      let m = lw_server[i];
+      let n = lw_group_count[m];
+      let p = exp(lw_z[k] - lw_group_max[m]) / lw_group_sum[m];
+      lw_out[k] = d_reward * (1.0 - n * lw_group_floor(share_floor, n)) * p * (world_d_action[k] - lw_group_acc[m]);
+    }
+  }
+  for (var i = 0u; i < world_comp_n; i++) {
+    if (lw_active[i] == 0u) { continue; }
+    let s = lara_sigmoid(lw_z[WA_LAMBDA + i]);
+    lw_out[WA_LAMBDA + i] = d_reward * (1.0 - 2.0 * share_floor) * s * (1.0 - s) * world_d_action[WA_LAMBDA + i];
+  }
+
+  // The association scores: each active user's best response as the label of a cross-entropy.
+  if (WORLD_ACTION_SERVER) {
+    for (var i = 0u; i < world_users_n; i++) {
+      if (lw_active[i] == 0u) { continue; }
+      let now = lw_server[i];
+      var best = now;
+      var best_l = l_total;
+      for (var m = 0u; m < world_servers_n; m++) {
+        if (m == now) { continue; }
+        lw_server[i] = m;
+        let l = lw_head_latency(scenario, world, share_floor);
+        if (l < best_l) { best = m; best_l = l; }
+      }
+      lw_server[i] = now;
+      let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
+      let stats = lw_association_softmax(a);
+      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = select(0.0, 1.0, m == best) - exp(lw_z[a + m] - stats.x) / stats.y; }
+    }
+  }
+  return lara_learning_reward(l_total, reward_kind);
+}
+#endif
 
 // lw_z += sigma * normals of env e at iteration t (worldExplorationNormalsInto): counters (e, t, 0, c), 4 per call.
 fn lw_add_exploration_noise(seed: u32, env: u32, t: u32, sigma: f32) {

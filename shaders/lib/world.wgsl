@@ -227,6 +227,67 @@ fn world_latency_of(scenario: Scenario, world: WorldParams, i: u32, m: u32) -> f
   return world_generation_time(scenario, server, d, world_action_row[WA_COMPUTE + WORLD_COMP + j]) + megc_time(d, r_down);
 }
 
+// The rate megc_rate with its derivatives in the share and the power: (r, dr/dshare, dr/dpower), share > 0. With
+// x = p h snr_scale / share: dr/dshare = B (log2(1 + x) - x / ((1 + x) ln 2)), dr/dpower = B h snr_scale / ((1 + x) ln 2)
+// (rateWithGradient in src/train/worldModelCritic.ts).
+fn world_rate_gradient(share: f32, power: f32, gain: f32, bandwidth: f32, snr_scale: f32) -> vec3<f32> {
+  let r = megc_rate(share, power, gain, bandwidth, snr_scale);
+  let x = power * gain * snr_scale / share;
+  let k = 1.4426950408889634 / (1.0 + x);  // d log2(1 + x) / dx
+  return vec3<f32>(r, r / share - bandwidth * (x / (1.0 + x)) * 1.4426950408889634, bandwidth * gain * snr_scale * k);
+}
+
+// dL/d(action) of the current rows, where world_latency_vjp_of adds a user's derivatives.
+var<private> world_d_action: array<f32, WORLD_ACTION_SIZE>;
+
+// Adds the derivative of world_latency_of(i, m) with respect to user i's action entries into world_d_action (a comp
+// user's max takes its larger branch, the local one on a tie). Its shares are > 0.
+fn world_latency_vjp_of(scenario: Scenario, world: WorldParams, i: u32, m: u32) {
+  let server = world.servers[m];
+  let d = world_state_row[WS_DATA + i];
+  let group = world_group_of(i);
+  let k_up = world_share_index(i, 0u);
+  let k_down = world_share_index(i, 1u);
+  let k_power = world_share_index(i, 2u);
+  let k_compute = world_share_index(i, 3u);
+  let share = world_action_row[k_compute];
+  if (group == 0u) {
+    let k_lambda = WA_LAMBDA + i;
+    let lambda = world_action_row[k_lambda];
+    let up = world_rate_gradient(world_action_row[k_up], scenario.power_comp, world_state_row[WS_H_OFF_COMP + i * WORLD_SERVERS + m],
+                                 server.bandwidth_off, server.snr_scale_off);
+    let local_time = (1.0 - lambda) * d * scenario.local_seconds_per_bit;
+    let off_up = lambda * d / up.x;
+    let off_compute = lambda * scenario.cycles_per_bit * d / (share * server.f_es);
+    if (local_time >= off_up + off_compute) {
+      world_d_action[k_lambda] += -d * scenario.local_seconds_per_bit;
+    } else {
+      world_d_action[k_lambda] += d / up.x + scenario.cycles_per_bit * d / (share * server.f_es);
+      world_d_action[k_up] += -off_up / up.x * up.y;
+      world_d_action[k_compute] += -off_compute / share;
+    }
+    return;
+  }
+  // ve: d / r_up + G(psi d, w) + psi d / r_down; aigc: G(d, w) + d / r_down.
+  var bits = d;
+  var gain_down: f32;
+  if (group == 2u) { gain_down = world_state_row[WS_H_BACK_AIGC + (i - WORLD_COMP - WORLD_VE) * WORLD_SERVERS + m]; }
+  else {
+    let j = i - WORLD_COMP;
+    bits = scenario.psi * d;
+    gain_down = world_state_row[WS_H_BACK_VE + j * WORLD_SERVERS + m];
+    let up = world_rate_gradient(world_action_row[k_up], scenario.power_ve, world_state_row[WS_H_OFF_VE + j * WORLD_SERVERS + m],
+                                 server.bandwidth_off, server.snr_scale_off);
+    world_d_action[k_up] += -d / (up.x * up.x) * up.y;
+  }
+  world_d_action[k_compute] += -world_generation_time(scenario, server, bits, share) / share;
+  let power = world_action_row[k_power];
+  let down = world_rate_gradient(world_action_row[k_down], power * server.power, gain_down, server.bandwidth_back, server.snr_scale_back);
+  let t = bits / down.x;
+  world_d_action[k_down] += -t / down.x * down.y;
+  world_d_action[k_power] += -t / down.x * down.z * server.power;
+}
+
 // Per-type sums and counts of the active users' latencies (type order comp, aigc, ve) and the slot's total.
 struct WorldLatency {
   sums: vec3<f32>,

@@ -41,8 +41,11 @@ export function checkMetadataAgainstConfig(file: SafetensorsFile, source: string
     if (text !== String(counter)) throw bad(`metadata ${key} is ${JSON.stringify(text)} but the counters tensor says ${counter}`);
   }
   const steps = config.updatesPerIteration * iterationsWithUpdates(config, 0, iteration);
-  if (actorStep !== steps || criticStep !== steps) {
-    throw bad(`Adam steps are ${actorStep} (actor) and ${criticStep} (critic), but ${iteration} iterations of this config make ${steps}`);
+  // The model critic trains no critic network: its Adam never steps.
+  const criticSteps = config.critic === 'model' ? 0 : steps;
+  if (actorStep !== steps || criticStep !== criticSteps) {
+    const make = criticSteps === steps ? `${steps}` : `${steps} (actor) and ${criticSteps} (critic)`;
+    throw bad(`Adam steps are ${actorStep} (actor) and ${criticStep} (critic), but ${iteration} iterations of this config make ${make}`);
   }
   const seed = expectMetadata(file, source, 'seed');
   if (seed !== String(config.seed)) throw bad(`metadata seed is ${JSON.stringify(seed)}, the config's is ${config.seed}`);

@@ -70,11 +70,19 @@ export interface RunLimits {
   evaluate?: boolean;
 }
 
+/** Refuses the model critic on the letter's world: it is implemented for generalised worlds only. */
+export function checkCriticFitsWorld(config: Pick<TrainConfig, 'critic'>, shape: LaraShape): void {
+  if (config.critic === 'model' && !shape.world) {
+    throw new UserError("critic 'model': the model critic is implemented for generalised worlds; this scenario is the letter's world (one server, one user of each service), which trains with the learned critic (--critic learned)");
+  }
+}
+
 /**
  * The derived sizes and schedules of `config`. With `limits`, every large buffer is checked against them first (a
  * UserError names the buffer and the largest size that fits); then the run's invariants.
  */
 export function deriveRun(config: TrainConfig, limits?: RunLimits, shape: LaraShape = LETTER_SHAPE): DerivedRun {
+  checkCriticFitsWorld(config, shape);
   const run = derive(config, shape);
   if (limits) checkBufferLimit(bufferNeeds(run, { evaluate: limits.evaluate }), limits.maxBufferBytes, limits.name);
   if (config.replayCapacity < config.envs) {

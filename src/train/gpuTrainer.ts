@@ -239,6 +239,15 @@ export class GpuTrainer {
     const o = stepOffset(entry);
     // Minibatch rows, uniform over the filled part of the ring (minibatchIndicesInto and the gather). lara_minibatch.wgsl
     rec.dispatch(k.minibatch, o);
+    if (k.modelGradient) {
+      // The model critic: no critic network to train (its loss partials stay 0); c. the actor step through the world's
+      // latency (actorModelLossGradient), Adam and d. for the actor alone.
+      actor.encodeForward(rec, b.obsBatch, batch);                    // z = mlpForward(actor.params)
+      rec.dispatch(k.modelGradient, o);                               // dz = -(1/B) dReward/dz, the actor loss: lara_world_model_gradient.wgsl
+      const modelGradient = actor.encodeBackward(rec, b.obsBatch, b.dZ, batch, { deferGradSum: true });     // mlpBackward(actor)
+      actor.encodeAdam(rec, adamEntry, modelGradient, { softUpdate: { target: actorTarget, tau } });       // adam + softUpdate(actor): adam.wgsl
+      return;
+    }
     // a. Critic target y = r + gamma Q'(obs', features(mu'(obs'))); skipped when gamma = 0.
     if (k.targetChain) {
       actorTarget.encodeForward(rec, b.nextObs, batch);               // zNext = mlpForward(actor.target): linear_forward / mlp_forward_fused
@@ -274,7 +283,8 @@ export class GpuTrainer {
       if (!s.updates) return;
       for (let u = 0; u < U; u++) {
         actorHypers.push(adamHyper(s.lrActor, ++this.actorStep));
-        criticHypers.push(adamHyper(s.lrCritic, ++this.criticStep));
+        // The model critic has no critic network to step (ReferenceTrainer.update).
+        if (config.critic === 'learned') criticHypers.push(adamHyper(s.lrCritic, ++this.criticStep));
       }
     });
     device.queue.writeBuffer(this.b.ring, 0, data);

@@ -14,7 +14,9 @@ import {
   laraObserveKernel, STEP_STRIDE, stepBinding,
 } from './laraKernels.js';
 import { ACT_METRICS, METRICS_STRIDE } from './layout.js';
-import { laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldObserveKernel } from './laraWorldKernels.js';
+import {
+  laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldModelGradientKernel, laraWorldObserveKernel,
+} from './laraWorldKernels.js';
 import { worldObservationNorm, worldObservationNormParams } from './worldFeatures.js';
 
 /** The trainer's own dispatches, bound once. */
@@ -26,6 +28,8 @@ export interface LaraDispatches {
   actorChain: Dispatch;
   targetChain?: Dispatch;
   actorChainBackward: Dispatch;
+  /** The model critic's actor gradient (config.critic 'model', a generalised world): replaces the critic's steps. */
+  modelGradient?: Dispatch;
   metrics: Dispatch;
 }
 
@@ -96,9 +100,11 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
     const norm = createStorageFrom(device, worldObservationNormParams(worldObservationNorm(world)), 'lara.worldNorm');
     all.push(worldBuffer, norm);
     const v = { shape };
-    const [observe, act, actorChain, actorChainBackward] = await Promise.all([
+    const model = config.critic === 'model';
+    const [observe, act, actorChain, actorChainBackward, modelGradient] = await Promise.all([
       laraWorldObserveKernel.pipeline(device, v), laraWorldActKernel.pipeline(device, { ...v, ...reduce }),
       laraWorldActorChainKernel.pipeline(device, v), laraWorldActorChainBackwardKernel.pipeline(device, { ...v, ...reduce }),
+      model ? laraWorldModelGradientKernel.pipeline(device, { ...v, ...reduce }) : undefined,
     ]);
     // Work per row for the profile: FLOPs about 80 per user and pass, floats read plus written.
     const userFlops = 80 * lara.world.users;
@@ -115,6 +121,10 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
       actorChainBackward: rows(actorChainBackward, {
         step, z: actor.output, obs: b.obsBatch, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
       }, batch, 'lara.actorChainBackward', 8 * userFlops, 2 * Z + CRITIC + 1 + OBS),
+      // The head and latency once, then again for each (user, other server) of a best response.
+      modelGradient: modelGradient ? rows(modelGradient, {
+        step, scenario: scenarioBuffer, world: worldBuffer, norm, z: actor.output, obs: b.obsBatch, dZ: b.dZ, actorPartials,
+      }, batch, 'lara.modelGradient', (16 + (lara.z.association !== null ? 4 * lara.world.users * (lara.world.servers - 1) : 0)) * userFlops, 2 * Z + OBS) : undefined,
       metrics,
     };
     return { buffers: b, dispatches: k };

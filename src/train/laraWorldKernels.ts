@@ -1,6 +1,6 @@
 // The LARA trainer's kernels for a generalised world (shaders/lara_world_*.wgsl) declared once: observe, act, actor
-// chain forward and backward. Like laraKernels.ts they read the Step ring at binding 0; their sizes come from the
-// world's shape (worldLaraDefines), so each world shape compiles its own pipelines.
+// chain forward and backward, the model critic's gradient. Like laraKernels.ts they read the Step ring at binding 0;
+// their sizes come from the world's shape (worldLaraDefines), so each world shape compiles its own pipelines.
 import { defineKernel } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { ACT_METRICS, ACT_WORKGROUP, LOSS_WORKGROUP } from './layout.js';
@@ -43,6 +43,18 @@ export const laraWorldActorChainBackwardKernel = defineKernel({
   bindings: { step: 'dynamic-uniform', z: 'read', obs: 'read', dCriticInput: 'read', q: 'read', dZ: 'read-write', actorPartials: 'read-write' },
   variant: (v: WorldVariant & ReduceVariant) => ({
     constants: { WORKGROUP_SIZE: LOSS_WORKGROUP }, defines: { ...v.shape.defines, ...reduceDefines(1, v) },
+  }),
+  features: reduceFeatures,
+  workgroup: () => [LOSS_WORKGROUP],
+});
+
+export const laraWorldModelGradientKernel = defineKernel({
+  shader: 'lara_world_model_gradient.wgsl',
+  bindings: {
+    step: 'dynamic-uniform', scenario: 'uniform', world: 'read', norm: 'read', z: 'read', obs: 'read', dZ: 'read-write', actorPartials: 'read-write',
+  },
+  variant: (v: WorldVariant & ReduceVariant) => ({
+    constants: { WORKGROUP_SIZE: LOSS_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(1, v) },
   }),
   features: reduceFeatures,
   workgroup: () => [LOSS_WORKGROUP],

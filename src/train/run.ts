@@ -20,7 +20,7 @@ import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvalu
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
 import { trainInSegments, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoices.js';
-import { actorSizes, criticSizes } from './derive.js';
+import { actorSizes, checkCriticFitsWorld, criticSizes } from './derive.js';
 import { checkTrainerPlans } from './plans.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { laraShapeOf } from './shape.js';
@@ -131,6 +131,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const { config, scenario, device } = start;
     // Plans given (--tune FILE) or resumed are checked against this run's networks and batches, then this GPU's limits.
     const shape = laraShapeOf(scenario);
+    checkCriticFitsWorld(config, shape);
     const planRun = { actorSizes: actorSizes(config, shape), criticSizes: criticSizes(config, shape), batch: config.batch, envs: config.envs };
     const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
     // Plans given for this run round to f16 only where it allows mixed precision (a resumed run keeps its own plans).

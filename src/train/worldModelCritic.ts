@@ -1,6 +1,7 @@
 // The model critic on a generalised world (float64): Q(s, a) = the learning reward of the world's own latency, exact
 // because slots are independent (gamma 0), and its gradient with respect to the actor's pre-activations z; the f32 twin
-// is `lara_world_model_gradient` in shaders/lib/lara_world.wgsl. docs/RECIPE.md "The model critic" describes it.
+// is `lw_model_reward_gradient` in shaders/lib/lara_world.wgsl (the kernel shaders/lara_world_model_gradient.wgsl).
+// docs/RECIPE.md "The model critic" describes it.
 import { sigmoid } from './features.js';
 import type { RewardKind } from './features.js';
 import type { World } from '../world/world.js';
