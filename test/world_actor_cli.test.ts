@@ -37,6 +37,12 @@ describe('a world actor through the CLI', () => {
     expect(got.comp).toBe(want.comp);
   });
 
+  it('resumes a world run of several users per type (its per-type means are not parts of L_total)', () => {
+    const r = megc(['train', '--resume', run(), '--iterations', '9', '--out', join(dir, 'resumed'), '--no-eval', '--no-progress']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(loadPolicy(join(dir, 'resumed')).iteration).toBe(9);
+  });
+
   it('refuses another world, and the letter, in one line', () => {
     for (const scenario of ['scenarios/multi-users.json', 'scenarios/default.json']) {
       const r = megc(['eval', '--policy', run(), '--scenario', scenario, '--slots', '4']);

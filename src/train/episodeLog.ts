@@ -2,6 +2,7 @@
 // the episode in progress), kept in the checkpoint's `progress` metadata so that a resumed run writes the same rows;
 // and that metadata checked against the run before a resume trusts it.
 import { z } from 'zod';
+import { worldOf } from '../world/world.js';
 import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { iterationsWithUpdates } from './derive.js';
@@ -114,17 +115,20 @@ const progressSchema = z.strictObject({
  */
 export const PROGRESS_SUM_TOLERANCE = 1e-4;
 
-/** Why the measures are not their own sums (L_total = L_comp + L_aigc + L_ve, reward = -L_total), or null. */
-function inconsistentMeasures(m: { reward: number; lComp: number; lAigc: number; lVe: number; lTotal: number }): string | null {
+/**
+ * Why the measures are not their own sums (reward = -L_total, and L_total = L_comp + L_aigc + L_ve where `parts`: a
+ * world of at most one user of each type, always active; with more, L_comp etc. are means over active users), or null.
+ */
+function inconsistentMeasures(m: { reward: number; lComp: number; lAigc: number; lVe: number; lTotal: number }, parts: boolean): string | null {
   const close = (a: number, b: number) => Math.abs(a - b) <= PROGRESS_SUM_TOLERANCE * Math.max(Math.abs(a), Math.abs(b));
-  const parts = m.lComp + m.lAigc + m.lVe;
-  if (!close(m.lTotal, parts)) return `L_total ${m.lTotal} is not L_comp + L_aigc + L_ve = ${parts}`;
+  const sum = m.lComp + m.lAigc + m.lVe;
+  if (parts && !close(m.lTotal, sum)) return `L_total ${m.lTotal} is not L_comp + L_aigc + L_ve = ${sum}`;
   if (!close(m.reward, -m.lTotal)) return `reward ${m.reward} is not -L_total = ${-m.lTotal}`;
   return null;
 }
 
 /** A metrics row: episode, iteration, 5 finite measures (reward <= 0, latencies >= 0), 2 losses, wall, samples/s. */
-function checkRow(row: string, index: number, slots: number, wallSeconds: number): string | null {
+function checkRow(row: string, index: number, slots: number, wallSeconds: number, parts: boolean): string | null {
   const fields = row.split(',');
   if (fields.length !== METRICS_COLUMNS.length) return `has ${fields.length} fields, expected ${METRICS_COLUMNS.length}`;
   const v = fields.map(Number);
@@ -137,7 +141,7 @@ function checkRow(row: string, index: number, slots: number, wallSeconds: number
   }
   const wall = v[COLUMN.wall_s];
   if (!(wall >= 0 && wall <= wallSeconds)) return `holds wall time ${fields[COLUMN.wall_s]}, outside [0, ${wallSeconds}]`;
-  const sums = inconsistentMeasures({ reward: v[COLUMN.reward], lComp: v[COLUMN.l_comp], lAigc: v[COLUMN.l_aigc], lVe: v[COLUMN.l_ve], lTotal: v[COLUMN.l_total] });
+  const sums = inconsistentMeasures({ reward: v[COLUMN.reward], lComp: v[COLUMN.l_comp], lAigc: v[COLUMN.l_aigc], lVe: v[COLUMN.l_ve], lTotal: v[COLUMN.l_total] }, parts);
   return sums ? `holds measures that are not their own sums: ${sums}` : null;
 }
 
@@ -165,10 +169,12 @@ export function parseRunProgress(json: unknown, run: { config: TrainConfig; scen
   if (episode.lossIterations !== withUpdates) throw bad(`the episode in progress has ${episode.lossIterations} iterations with updates, expected ${withUpdates}`);
   if (inEpisode === 0 && (episode.reward !== 0 || episode.lTotal !== 0)) throw bad('the episode in progress has no iterations but non-zero sums');
   if (episode.startWall > progress.wallSeconds) throw bad(`the episode in progress starts at ${episode.startWall} s, after the run's ${progress.wallSeconds} s`);
-  const sums = inconsistentMeasures(episode);
+  const { comp, aigc, ve } = worldOf(run.scenario).users;
+  const parts = [comp, aigc, ve].every((u) => u.count <= 1 && u.activity === 1);
+  const sums = inconsistentMeasures(episode, parts);
   if (sums) throw bad(`the sums of the episode in progress are not their own sums: ${sums}`);
   progress.rows.forEach((row, i) => {
-    const problem = checkRow(row, i, slots, progress.wallSeconds);
+    const problem = checkRow(row, i, slots, progress.wallSeconds, parts);
     if (problem) throw bad(`row ${i + 1} ${problem}`);
   });
   return progress;

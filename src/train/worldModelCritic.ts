@@ -33,9 +33,6 @@ export function rateWithGradient(w: number, P: number, h: number, B: number, N0:
   return { r: w * B * log2, dw: B * (log2 - x * k), dP: (w * B * x * k) / P };
 }
 
-/** Most associations of a row's active users (M^active) the association label enumerates; above, best responses. */
-export const ASSOCIATION_ENUMERATION = 4096;
-
 /** What every server's latency of one row needs: the world, the row's observation and pre-activations. */
 interface ModelRow {
   world: World; wl: WorldLaraLayout; norm: WorldObservationNorm; obs: ArrayLike<number>; oOff: number;
@@ -107,34 +104,15 @@ function serverLatency(row: ModelRow, m: number, members: readonly number[], dA:
 }
 
 /**
- * The association that labels a row's scores, under the head's shares of z: the best of every association of the
- * active users when there are at most ASSOCIATION_ENUMERATION of them (ties: the first in counting order, the current
- * one counted first), else each active user's best response, the server that gives the lowest L_total when that user
- * alone moves there (ties: its server now). Returns each user's server (data order).
+ * The association that labels a row's scores, under the head's shares of z: each active user's best response, the
+ * server that gives the lowest L_total when that user alone moves there (ties: its server now). Returns each user's
+ * server (data order).
  */
 function bestAssociation(row: ModelRow, groups: WorldGroups, members: number[][], perServer: number[], lTotal: number): Int32Array {
   const layout = row.wl.world, M = layout.servers;
-  const active: number[] = [];
-  for (let i = 0; i < layout.users; i++) if (groups.active[i]) active.push(i);
   const server = groups.server.slice();
-  if (active.length * Math.log(M) <= Math.log(ASSOCIATION_ENUMERATION) + 1e-9) {
-    // Mixed radix over the active users, digit k counting from the user's current server.
-    const count = M ** active.length;
-    let best = 0, bestL = lTotal;
-    const on: number[][] = Array.from({ length: M }, () => []);
-    for (let code = 1; code < count; code++) {
-      for (const list of on) list.length = 0;
-      let rest = code;
-      for (const i of active) { on[(groups.server[i] + (rest % M)) % M].push(i); rest = Math.floor(rest / M); }
-      let l = 0;
-      for (let m = 0; m < M; m++) l += serverLatency(row, m, on[m], null);
-      if (l < bestL) { best = code; bestL = l; }
-    }
-    let rest = best;
-    for (const i of active) { server[i] = (groups.server[i] + (rest % M)) % M; rest = Math.floor(rest / M); }
-    return server;
-  }
-  for (const i of active) {
+  for (let i = 0; i < layout.users; i++) {
+    if (!groups.active[i]) continue;
     const now = groups.server[i];
     const without = serverLatency(row, now, members[now].filter((j) => j !== i), null) - perServer[now];
     let bestL = lTotal;
@@ -153,9 +131,8 @@ function bestAssociation(row: ModelRow, groups: WorldGroups, members: number[][]
  * its normalisation); the action is the head of z for the row's groups.
  * - Shares and lambdas: dReward/dz through each user's latency (a comp user's max of local and offloaded time takes the
  *   larger branch), the reward transform and the head (per group softmax, ratio sigmoid).
- * - Association scores (where the policy associates): the best association under the head's shares (bestAssociation:
- *   enumerated on small worlds, else best responses) is a label; the direction is that of the cross-entropy,
- *   onehot(label) - softmax(scores).
+ * - Association scores (where the policy associates): each active user's best response under the head's shares
+ *   (bestAssociation) is its label; the direction is that of the cross-entropy, onehot(label) - softmax(scores).
  */
 export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number,
                                             z: ArrayLike<number>, zOff: number, floor: number, reward: RewardKind,
