@@ -121,6 +121,16 @@ export interface PolicyComparison {
     opt: LatencyMeans;
     /** LARA's total over OPT's, minus 1 (0.004 = 0.40% above the optimum). */
     gap: number;
+    /** A world's: false where some slot's OPT is the best association found (bounded, not enumerated); absent on the letter. */
+    optExact?: boolean;
+    /** A world where the policy associates: the max-SNR, random and Lagrangian associations, each finished by OPT's allocation. */
+    associations?: {
+        maxSnr: LatencyMeans;
+        random: LatencyMeans;
+        lagrangian: LatencyMeans;
+    };
+    /** A world where the policy associates: LARA's association finished by OPT's allocation. */
+    hybrid?: LatencyMeans;
 }
 
 // dist/src/api/types.d.ts#TrainOptions
@@ -137,7 +147,7 @@ export interface TrainOptions extends DeviceOption {
 export interface TrainedPolicy {
     /** Where it came from (a checkpoint's name, or "training"); error messages name it. */
     source: string;
-    /** Layer sizes of the actor, [7, ...hidden, 7]. */
+    /** Layer sizes of the actor, [7, ...hidden, 7] (a world's: its observation and pre-activation sizes at the ends). */
     sizes: number[];
     /** Flat actor parameters, float64 (per layer: weights (in, out) row-major, then biases). */
     actor: Float64Array;
@@ -321,6 +331,10 @@ export const TrainConfigSchema: z.ZodObject<{
     warmupIterations: z.ZodDefault<z.ZodNumber>;
     replayCapacity: z.ZodDefault<z.ZodNumber>;
     shareFloor: z.ZodDefault<z.ZodNumber>;
+    critic: z.ZodDefault<z.ZodEnum<{
+        learned: "learned";
+        model: "model";
+    }>>;
     reward: z.ZodDefault<z.ZodEnum<{
         log: "log";
         linear: "linear";

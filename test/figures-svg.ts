@@ -150,7 +150,7 @@ export function checkLineFigure(svg: SvgElement, rows: Record<string, string | n
  * Checks Figure 5: one bar per CSV row, heights proportional to the mean latencies (bars from zero), value labels,
  * one whisker per bar where the seeds differ, the latency axis named with its unit, and the legend's gaps to OPT.
  */
-export function checkBarFigure(svg: SvgElement, rows: Record<string, string | number>[]): void {
+export function checkBarFigure(svg: SvgElement, rows: Record<string, string | number>[], latencyAxis = 'Mean latency per slot (s)'): void {
   const bars = marksIn(svg, 'mark-rect role-mark');
   expect(bars.length).toBe(rows.length);
   const heights: number[] = []; const values: number[] = [];
@@ -174,7 +174,7 @@ export function checkBarFigure(svg: SvgElement, rows: Record<string, string | nu
   // Whiskers (±1 sd over seeds), one per bar when any bar's seeds differ.
   const whiskers = rows.some((r) => Number(r.latency_sd_s) > 0) ? rows.length : 0;
   expect(marksIn(svg, 'mark-rule role-mark').length).toBe(whiskers);
-  expect(textsOf(svg, 'role-axis-title')).toContain('Mean latency per slot (s)');
+  expect(textsOf(svg, 'role-axis-title')).toContain(latencyAxis);
   const legend = textsOf(svg, 'role-legend-label');
   expect(legend.map((l) => l.split(':')[0])).toEqual(['LARA', 'FRA', 'RRA', 'OPT']);
   // The gap to OPT in the legend is the CSV's.

@@ -8,6 +8,8 @@ import { fraAction, latency, rraAction } from '../src/env/reference.js';
 import { EVAL_SEED } from '../src/rng/streams.js';
 import { actorActions } from '../src/train/actor.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
+import { evaluateRun } from '../src/train/runEvaluation.js';
+import { worldActorActions } from '../src/train/worldActor.js';
 import { evaluateWorldPolicy } from '../src/world/evaluate.js';
 import {
   act, baselineActions, DEFAULT_SCENARIO, DeviceLostError, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, GpuError,
@@ -155,6 +157,35 @@ describe('worlds', () => {
     expect(() => worldLatency(world, states, new Float64Array(layout.action.size))).toThrow(UserError);
     const fra = await evaluateWorldBaseline(world, 'fra', { slots: 64 });
     expect(fra).toEqual(await evaluateWorldPolicy('fra', { world, count: 64, seed: 1 }));
+  });
+
+  it('trains LARA on a world, acts on its rows and evaluates it as `megc train` ends a run there', async () => {
+    const gpu = await testGpu();
+    const associating = worldOf(parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2 } }, association: 'policy' }, 'a.json'));
+    const result = await trainLara(associating.scenario, { device: gpu.device, config: TINY });
+    expect(result.stopped).toBe(false);
+    const trainer = await GpuTrainer.create(gpu, associating.scenario, parseTrainConfig(TINY), { evaluate: false });
+    await trainer.run(20);
+    expect(result.policy.actor).toEqual(Float64Array.from((await trainer.readParams()).actor));
+    trainer.destroy();
+    const policy = loadPolicy(result.checkpoint(), 'bytes');
+    expect(policy.sizes).toEqual(result.policy.sizes);
+    const layout = worldLayout(associating);
+    const states = sampleWorldStates(associating, 8);
+    expect(act(policy, states)).toEqual(worldActorActions(associating, policy.sizes, policy.actor, policy.config.shareFloor, states));
+    expect(() => act(policy, [1, 2, 3])).toThrow(new UserError(`states: 3 values are not whole rows of ${layout.state.size}`));
+
+    const e = await evaluateLara(policy, { slots: 16, device: gpu.device });
+    const run = await evaluateRun(associating.scenario, { ...policy.config, evalSlots: 16 }, policy.actor, gpu.device);
+    expect(e).toEqual({
+      slots: 16, lara: run.policies.lara, fra: run.policies.fra, rra: run.policies.rra, opt: run.policies.opt, gap: run.gap, optExact: true,
+      associations: { maxSnr: run.policies.maxSnr, random: run.policies.random, lagrangian: run.policies.lagrangian }, hybrid: run.policies.hybrid,
+    });
+    expect(e.gap).toBeGreaterThan(0);
+    expectClose([(await evaluatePolicy(policy, { slots: 16 })).total], [e.lara.total], { atol: 0, rtol: 1e-12 }, 'LARA total');
+    await expect(evaluateLara(policy, { slots: 16, seed: 2 })).rejects.toThrow(new UserError('seed 2: evaluateLara compares on a world\'s standard evaluation set (seed 1) only, as megc train does'));
+    // The letter's 7-column rows stay the letter's.
+    await expect(latencies(associating.scenario, [], [])).rejects.toThrow(/scenario: 4 users on 2 servers: latencies handles the letter's one server and three users only/);
   });
 
   it('scores the letter\'s world as the letter\'s environment', async () => {

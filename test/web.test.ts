@@ -1,8 +1,9 @@
 // The web page in a real browser (headless chromium, WebGPU on SwiftShader): the adapter, the scenario form's messages
 // against the CLI's, a tiny training from URL parameters (the same numbers as `megc train`, a checkpoint `megc eval`
 // loads), a `megc train` checkpoint evaluated to the CLI's numbers, a corrupted one refused with the CLI's message, one
-// whose evaluation size the GPU cannot hold refused in one line, the
-// bench, Stop, a lost device, and a browser without WebGPU. The tests of one page share it, in order.
+// whose evaluation size the GPU cannot hold refused in one line, the bench, Stop, a lost device, and a browser without
+// WebGPU; a world picked from the scenario list, trained and evaluated as `megc train` evaluates one. The tests of one
+// page share it, in order.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -137,6 +138,72 @@ describe('the page on a fresh load', () => {
     await bare.close();
     await page.close();
   }, 60_000);
+});
+
+describe('a world picked from the scenario list', () => {
+  /** Tiny sizes: a few iterations on SwiftShader, OPT on 32 slots on the CPU. */
+  const WORLD_TINY = { envs: 16, batch: 16, hidden: '16', iterations: 5, evalSlots: 32 };
+
+  it('trains multi-users and shows the world\'s table (LARA, FRA, RRA, OPT, finite) and Fig. 5', async () => {
+    const page = await openPage(WORLD_TINY);
+    await waitForState(page, ['ready', 'no-webgpu', 'no-adapter', 'error'], 60_000);
+    expect(await state(page), (await message(page)) ?? '').toBe('ready');
+    const options = await page.$$eval('#scenario-file option', (list) => list.map((o) => (o as HTMLOptionElement).value));
+    expect(options).toEqual(['default', 'multi-users', 'multi-servers', 'association', 'large']);
+    await page.selectOption('#scenario-file', 'multi-users');
+    expect(await page.isHidden('#scenario-fields')).toBe(true);
+    expect(await page.locator('#world-json').textContent()).toContain('"users"');
+    expect(await page.locator('#scenario-heading').textContent()).toContain('scenarios/multi-users.json, 12 users on 1 server');
+    expect(await page.inputValue('input[name="evalSlots"]')).toBe(String(WORLD_TINY.evalSlots));  // the visitor's value stays
+    await page.click('#start');
+    await waitForState(page, ['done', 'error', 'stopped'], 300_000);
+    expect(await state(page), (await message(page)) ?? '').toBe('done');
+    const rows = await resultRows(page);
+    expect(rows.map((r) => r.policy)).toEqual([...POLICIES]);
+    const by = Object.fromEntries(rows.map((r) => [r.policy, r]));
+    expect(by.opt.gap).toBe(0);
+    for (const r of rows) {
+      expect(Number.isFinite(r.total) && r.total > 0, r.policy).toBe(true);
+      expect(r.gap, r.policy).toBeGreaterThanOrEqual(0);
+    }
+    const cells = await page.$$eval('#results tbody tr', (list) => list.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+    expect(cells.map((c) => c[0])).toEqual(['LARA', 'FRA', 'RRA', 'OPT']);
+    for (const c of cells) for (const x of c.slice(1, 5)) expect(Number.isFinite(Number(x)), `${c[0]}: ${x}`).toBe(true);
+    expect(await page.isVisible('#results-note')).toBe(true);
+    expect(await page.locator('#fig-policies svg').count()).toBe(1);
+    expect(await page.locator('#fig-policies').textContent()).toContain('per service type');
+    // OPT and LARA in float64 on the CPU, on the world's evaluation set: the numbers of `megc eval`.
+    const opt = megc(['eval', '--scenario', 'scenarios/multi-users.json', '--policy', 'opt', '--slots', String(WORLD_TINY.evalSlots), '--json']);
+    expect(opt.status, opt.stderr).toBe(0);
+    expect((JSON.parse(opt.stdout) as { total: number }).total).toBeCloseTo(by.opt.total, 9);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download')]);
+    const file = join(dir, 'world-checkpoint.safetensors');
+    await download.saveAs(file);
+    const lara = megc(['eval', '--policy', file, '--slots', String(WORLD_TINY.evalSlots), '--json']);
+    expect(lara.status, lara.stderr).toBe(0);
+    expect((JSON.parse(lara.stdout) as { total: number }).total).toBeCloseTo(by.lara.total, 9);
+    await page.close();
+  }, 420_000);
+
+  it('takes a world as the scenario URL parameter: a shipped name, or JSON of its own', async () => {
+    const named = await openPage({ scenario: 'large' });
+    await waitForState(named, ['ready', 'error'], 60_000);
+    expect(await state(named), (await message(named)) ?? '').toBe('ready');
+    expect(await named.inputValue('#scenario-file')).toBe('large');
+    expect(await named.inputValue('input[name="evalSlots"]')).toBe('16');  // OPT's default set on this world
+    await named.selectOption('#scenario-file', 'default');
+    expect(await named.inputValue('input[name="evalSlots"]')).toBe('65536');
+    expect(await named.isHidden('#world-keys')).toBe(true);
+    expect(await named.inputValue('input[name="slotsPerEpisode"]')).toBe('100');
+    await named.close();
+    const own = { servers: [{ position: [0, 0] }, { position: [100, 0] }], users: { comp: { count: 2, distance: 50 } } };
+    const custom = await openPage({ scenario: JSON.stringify(own) });
+    await waitForState(custom, ['ready', 'error'], 60_000);
+    expect(await state(custom), (await message(custom)) ?? '').toBe('ready');
+    expect(await custom.locator('#scenario-file option:checked').textContent()).toBe('scenario parameter: 4 users on 2 servers, each user served by its nearest');
+    expect(JSON.parse((await custom.locator('#world-json').textContent())!)).toMatchObject(own);
+    await custom.close();
+  }, 120_000);
 });
 
 describe('training in the page, started from URL parameters', () => {

@@ -1,6 +1,9 @@
 // The web page's form model and episode series in Node: every scenario key offered and read back exactly, the
 // training fields and URL parameters read by the CLI's own number parser, the CLI's messages for bad values, one-line
-// failures, the evaluation size checked against the GPU, and per-episode means as metrics.csv has them.
+// failures, the evaluation size checked against the GPU, per-episode means as metrics.csv has them, and the shipped
+// scenario files the page lists.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO, parseScenario } from '../src/scenario.js';
@@ -10,6 +13,8 @@ import { EpisodeSeries } from '../web/src/episodes.js';
 import { describedButMissing, formatNumber, SCENARIO_KEYS, scenarioFromTexts, scenarioText } from '../web/src/scenarioKeys.js';
 import { configFromTexts, textsFromParameters, TRAINING_FIELDS, trainingTexts } from '../web/src/trainingKeys.js';
 import { failureText } from '../web/src/failures.js';
+import { scenarioSummary, shippedScenario } from '../web/src/scenarioChoice.js';
+import { ROOT } from './helpers/cli.js';
 import { checkEvaluationFits } from '../web/src/session.js';
 import { integerListOption, integerOption, numberOption } from '../src/cli/common.js';
 import { positiveNumberList } from '../src/cli/figures.js';
@@ -52,13 +57,23 @@ describe('the scenario form', () => {
 
 describe('the training form', () => {
   it('shows the recipe\'s defaults and reads them back', () => {
-    expect(trainingTexts()).toEqual({ envs: '256', batch: '256', hidden: '128', updates: '2', iterations: '1200', seed: '1', evalSlots: '65536' });
+    expect(trainingTexts()).toEqual({ envs: '256', batch: '256', hidden: '128', updates: '2', iterations: '1200', seed: '1', evalSlots: '65536', critic: 'learned' });
     expect(configFromTexts(trainingTexts())).toEqual(DEFAULT_TRAIN_CONFIG);
   });
 
-  it('takes envs, batch, hidden, updates, iterations, seed and evalSlots from URL parameters', () => {
-    const texts = textsFromParameters(new URLSearchParams('envs=64&batch=32&hidden=16,16&updates=2&iterations=300&seed=7&evalSlots=4096&autostart=1'));
-    expect(configFromTexts(texts)).toEqual({ ...DEFAULT_TRAIN_CONFIG, envs: 64, batch: 32, hidden: [16, 16], updatesPerIteration: 2, iterations: 300, seed: 7, evalSlots: 4096 });
+  it('takes envs, batch, hidden, updates, iterations, seed, evalSlots and critic from URL parameters', () => {
+    const texts = textsFromParameters(new URLSearchParams('envs=64&batch=32&hidden=16,16&updates=2&iterations=300&seed=7&evalSlots=4096&critic=model&autostart=1'));
+    expect(configFromTexts(texts)).toEqual({
+      ...DEFAULT_TRAIN_CONFIG, envs: 64, batch: 32, hidden: [16, 16], updatesPerIteration: 2, iterations: 300, seed: 7, evalSlots: 4096, critic: 'model',
+    });
+  });
+
+  it('offers the critic as a choice of learned and model, the note suggesting model for a world', () => {
+    const critic = TRAINING_FIELDS.find((f) => f.name === 'critic')!;
+    expect(critic.choices).toEqual(['learned', 'model']);
+    expect(critic.note).toMatch(/model: .*world/);
+    // A value the select does not offer reads back as '': refused naming the field.
+    expect(() => configFromTexts({ ...trainingTexts(), critic: '' })).toThrow(/^training: critic: /);
   });
 
   it('names the field of a bad value', () => {
@@ -142,6 +157,27 @@ describe('the page\'s messages', () => {
     expect(() => checkEvaluationFits(most, limits)).not.toThrow();
     expect(() => checkEvaluationFits(most + 1, limits)).toThrow(new UserError(`evaluation slots ${most + 1}: this GPU evaluates at most ${most} (its maxStorageBufferBindingSize holds 28 bytes per slot)`));
     expect(() => checkEvaluationFits(2 ** 40, limits)).toThrow(UserError);
+  });
+});
+
+describe('the shipped scenario files the page lists', () => {
+  const text = (name: string) => readFileSync(join(ROOT, 'scenarios', `${name}.json`), 'utf8');
+
+  it('describes the letter and each world in one line', () => {
+    expect(scenarioSummary(shippedScenario({ name: 'default', text: text('default') }))).toBe("the letter's world: 3 users on 1 server");
+    expect(scenarioSummary(shippedScenario({ name: 'multi-users', text: text('multi-users') }))).toBe('12 users on 1 server');
+    expect(scenarioSummary(shippedScenario({ name: 'multi-servers', text: text('multi-servers') }))).toBe('12 users on 3 servers, each user served by its nearest');
+    expect(scenarioSummary(shippedScenario({ name: 'association', text: text('association') }))).toBe("6 users on 2 servers, the policy picks each user's server");
+    expect(scenarioSummary(shippedScenario({ name: 'large', text: text('large') })))
+      .toBe("96 users on 8 servers, the policy picks each user's server, each user active in a slot with probability 0.8");
+  });
+
+  it('bundles every world of scenarios/ (web/src/shippedScenarios.ts), the letter first', () => {
+    const bundled = readFileSync(join(ROOT, 'web', 'src', 'shippedScenarios.ts'), 'utf8');
+    const names = [...bundled.matchAll(/scenarios\/([\w-]+)\.json\?raw/g)].map((m) => m[1]);
+    const worlds = readdirSync(join(ROOT, 'scenarios')).filter((f) => f.endsWith('.json') && !f.startsWith('example-')).map((f) => f.slice(0, -5));
+    expect(new Set(names)).toEqual(new Set(worlds));
+    expect([...bundled.matchAll(/\{ name: ([^,]+),/g)].map((m) => m[1])[0]).toBe('LETTER_FILE');
   });
 });
 

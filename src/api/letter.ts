@@ -1,5 +1,6 @@
 // The letter's environment (one edge server, one user of each service): states, latencies of actions, the FRA, RRA and
-// OPT baselines, and evaluation with the gap to OPT; float64 on the CPU, or float32 on a given GPUDevice.
+// OPT baselines, and evaluation with the gap to OPT; float64 on the CPU, or float32 on a given GPUDevice. A trained
+// policy's evaluation also takes a world of many users and servers, as `megc train` evaluates a run on one.
 import { evaluatePolicy as evaluateProvider, evaluationStates, resolvePolicy, EVAL_SLOTS } from '../env/evaluate.js';
 import { latenciesGpu, solveOptGpu } from '../env/gpu.js';
 import { ACTION_SIZE, STATE_SIZE } from '../env/layout.js';
@@ -8,7 +9,10 @@ import { latencies as referenceLatencies } from '../env/reference.js';
 import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { actorPolicy } from '../train/actor.js';
-import { requireLetter } from '../world/world.js';
+import { evaluateRun } from '../train/runEvaluation.js';
+import { worldActorPolicy } from '../train/worldActor.js';
+import { evaluateWorldPolicy } from '../world/evaluate.js';
+import { isLetter, requireLetter, worldOf } from '../world/world.js';
 import { onDevice } from './device.js';
 import type { Baseline, DeviceOption, EvaluationSetOptions, LatencyMeans, PolicyComparison, TrainedPolicy } from './types.js';
 
@@ -83,21 +87,26 @@ export async function evaluateBaseline(scenario: Scenario, baseline: Baseline, o
 
 /**
  * Mean latencies of a trained policy (its actor, float64 on the CPU, no noise) over an evaluation set (default: the
- * policy's config.evalSlots states of set 1).
+ * policy's config.evalSlots states of set 1). On a world: per type the mean latency of an active user, and the mean
+ * L_total per slot (the world's WorldEvaluation, with the slots and requests it averaged over).
  */
 export async function evaluatePolicy(policy: TrainedPolicy, options: EvaluationSetOptions = {}): Promise<LatencyMeans> {
-  requireLetter(policy.scenario, policy.source, 'evaluatePolicy');
-  return evaluateProvider(actorPolicy(policy), { scenario: policy.scenario, ...evaluationSet(options, policy.config.evalSlots) });
+  const world = worldOf(policy.scenario);
+  const set = evaluationSet(options, policy.config.evalSlots);
+  if (!isLetter(world)) return evaluateWorldPolicy(worldActorPolicy(policy), { world, ...set });
+  return evaluateProvider(actorPolicy(policy), { scenario: policy.scenario, ...set });
 }
 
 /**
  * LARA (the policy's actor, float64 on the CPU, no noise), FRA, RRA and OPT on the same evaluation set (default:
  * the policy's config.evalSlots states of set 1), and LARA's gap to OPT, as `megc train` reports a run. The baselines
- * run on `options.device` when given.
+ * run on `options.device` when given. On a world, as `megc train` ends a run there: set 1 only; OPT (src/world/opt)
+ * and LARA in float64 on the CPU, FRA and RRA on the device; per type the mean latency of an active user and the mean
+ * L_total per slot; where the policy associates, also the association baselines and the hybrid.
  */
 export async function evaluateLara(policy: TrainedPolicy, options: EvaluationSetOptions & DeviceOption = {}): Promise<PolicyComparison> {
   const { scenario } = policy;
-  requireLetter(scenario, policy.source, 'evaluateLara');
+  if (!isLetter(worldOf(scenario))) return evaluateLaraOnWorld(policy, options);
   const ctx = { scenario, ...evaluationSet(options, policy.config.evalSlots) };
   const lara = await evaluateProvider(actorPolicy(policy), ctx);
   const baseline = (name: Baseline) => onDevice(options.device, `evaluating ${name}`, () => evaluateProvider(name, ctx, options.device));
@@ -105,4 +114,16 @@ export async function evaluateLara(policy: TrainedPolicy, options: EvaluationSet
   const rra = await baseline('rra');
   const opt = await baseline('opt');
   return { slots: ctx.count, lara, fra, rra, opt, gap: lara.total / opt.total - 1 };
+}
+
+/** evaluateLara on a world: evaluateRun, the final evaluation of `megc train`, on the first `slots` states of set 1. */
+async function evaluateLaraOnWorld(policy: TrainedPolicy, options: EvaluationSetOptions & DeviceOption): Promise<PolicyComparison> {
+  const set = evaluationSet(options, policy.config.evalSlots);
+  if (set.seed !== 1) throw new UserError(`seed ${set.seed}: evaluateLara compares on a world's standard evaluation set (seed 1) only, as megc train does`);
+  const e = await onDevice(options.device, 'evaluating LARA', () => evaluateRun(policy.scenario, { ...policy.config, evalSlots: set.count }, policy.actor, options.device));
+  const { lara, fra, rra, opt, maxSnr, random, lagrangian, hybrid } = e.policies;
+  return {
+    slots: e.slots, lara, fra, rra, opt, gap: e.gap, optExact: e.optExact,
+    ...(maxSnr && random && lagrangian ? { associations: { maxSnr, random, lagrangian } } : {}), ...(hybrid ? { hybrid } : {}),
+  };
 }

@@ -1,5 +1,6 @@
-// LARA: training on the GPU with progress and an AbortSignal, acting with a trained policy, and checkpoints as
-// safetensors bytes (docs/CHECKPOINT.md), so that Node and the browser read and write the same files.
+// LARA: training on the GPU with progress and an AbortSignal (the letter's world or a world of many users and
+// servers), acting with a trained policy, and checkpoints as safetensors bytes (docs/CHECKPOINT.md), so that Node and
+// the browser read and write the same files.
 import { STATE_SIZE } from '../env/layout.js';
 import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
@@ -7,7 +8,10 @@ import { actorActions } from '../train/actor.js';
 import { actorSizes, decodePolicy, encodeCheckpoint } from '../train/checkpointFormat.js';
 import { parseTrainConfig } from '../train/config.js';
 import { GpuTrainer } from '../train/gpuTrainer.js';
-import { requireLetter } from '../world/world.js';
+import { laraShapeOf } from '../train/shape.js';
+import { worldActorActions } from '../train/worldActor.js';
+import { layoutOf } from '../world/reference.js';
+import { isLetter, worldOf } from '../world/world.js';
 import { withGpu } from './device.js';
 import { rowsOf } from './letter.js';
 import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } from './types.js';
@@ -15,12 +19,13 @@ import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } fr
 /**
  * Trains LARA (DDPG, docs/RECIPE.md) on the scenario, entirely on the GPU: on `options.device`, or on a device opened
  * for the run and destroyed after. With the same seed and config it computes what `megc train --tune off` computes.
- * The device must also hold the evaluation of config.evalSlots states (evaluateLara's default), checked up front.
- * @throws UserError for a bad config or a scenario that is not the letter's world, LimitError when the config does not
- *   fit the device, GpuError (DeviceLostError) when the device fails.
+ * The scenario may be a world of many users and servers (`servers`, `users`, `association`): the networks' sizes
+ * follow from it, as `megc train --scenario` trains one. The device must also hold the evaluation of config.evalSlots
+ * states (evaluateLara's default), checked up front.
+ * @throws UserError for a bad config, LimitError when the config does not fit the device, GpuError (DeviceLostError)
+ *   when the device fails.
  */
 export async function trainLara(scenario: Scenario, options: TrainOptions = {}): Promise<TrainingResult> {
-  requireLetter(scenario, 'scenario', 'trainLara');
   const config = parseTrainConfig({ ...options.config }, 'config');
   return withGpu(options.device, async (gpu) => {
     const trainer = await GpuTrainer.create(gpu, scenario, config);
@@ -38,7 +43,7 @@ export async function trainLara(scenario: Scenario, options: TrainOptions = {}):
       if (divergence) throw new UserError(divergence);
       const snapshot = await trainer.snapshot();
       const policy: TrainedPolicy = {
-        source: 'training', sizes: actorSizes(config), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration,
+        source: 'training', sizes: actorSizes(config, laraShapeOf(scenario)), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration,
       };
       return {
         policy, metrics, iterations: trainer.iteration, stopped: trainer.iteration < config.iterations,
@@ -52,9 +57,15 @@ export async function trainLara(scenario: Scenario, options: TrainOptions = {}):
 
 /**
  * The policy's deterministic actions (n, 7) for states (n, 7), float64 on the CPU: alpha_off, alpha_back, beta, lambda,
- * omega_comp, omega_aigc, omega_ve (the omegas sum to 1).
+ * omega_comp, omega_aigc, omega_ve (the omegas sum to 1). A policy trained on a world acts on that world's rows: states
+ * (n, worldLayout(world).state.size), actions (n, worldLayout(world).action.size).
  */
 export function act(policy: TrainedPolicy, states: ArrayLike<number>): Float64Array {
+  const world = worldOf(policy.scenario);
+  if (!isLetter(world)) {
+    rowsOf(states, layoutOf(world).state.size, 'states');
+    return worldActorActions(world, policy.sizes, policy.actor, policy.config.shareFloor, states);
+  }
   const n = rowsOf(states, STATE_SIZE, 'states');
   return actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, states, n);
 }

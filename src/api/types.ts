@@ -26,7 +26,7 @@ export interface EvaluationSetOptions {
 export interface TrainedPolicy {
   /** Where it came from (a checkpoint's name, or "training"); error messages name it. */
   source: string;
-  /** Layer sizes of the actor, [7, ...hidden, 7]. */
+  /** Layer sizes of the actor, [7, ...hidden, 7] (a world's: its observation and pre-activation sizes at the ends). */
   sizes: number[];
   /** Flat actor parameters, float64 (per layer: weights (in, out) row-major, then biases). */
   actor: Float64Array;
@@ -92,7 +92,10 @@ export interface TrainingResult {
   checkpoint(): Uint8Array;
 }
 
-/** LARA, FRA, RRA and OPT on the same evaluation set, and LARA's gap to OPT, as `megc train` reports a run. */
+/**
+ * LARA, FRA, RRA and OPT on the same evaluation set, and LARA's gap to OPT, as `megc train` reports a run. On a world,
+ * comp, aigc and ve are per type the mean latency of an active user, total the mean L_total per slot.
+ */
 export interface PolicyComparison {
   /** States scored. */
   slots: number;
@@ -102,4 +105,10 @@ export interface PolicyComparison {
   opt: LatencyMeans;
   /** LARA's total over OPT's, minus 1 (0.004 = 0.40% above the optimum). */
   gap: number;
+  /** A world's: false where some slot's OPT is the best association found (bounded, not enumerated); absent on the letter. */
+  optExact?: boolean;
+  /** A world where the policy associates: the max-SNR, random and Lagrangian associations, each finished by OPT's allocation. */
+  associations?: { maxSnr: LatencyMeans; random: LatencyMeans; lagrangian: LatencyMeans };
+  /** A world where the policy associates: LARA's association finished by OPT's allocation. */
+  hybrid?: LatencyMeans;
 }

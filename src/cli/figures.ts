@@ -1,4 +1,5 @@
-// `megc figures`: the letter's Figures 3, 4 and 5 (SVG, PNG and the CSV behind each), training only the runs not yet in DIR.
+// `megc figures`: the letter's Figures 3, 4 and 5 (SVG, PNG and the CSV behind each), training only the runs not yet in
+// DIR; on a world of many users and servers the same figures, per service type (the mean latency of an active user).
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { Interrupted, UserError } from '../errors.js';
@@ -6,7 +7,8 @@ import { FIGURE_FILES, FIGURE_PROFILES, figureRunDirectory, formatResultTable, m
 import { checkOutputDirectory, refuseOutputOverInput } from '../io/outputs.js';
 import { RUN_FILES } from '../train/runDirectory.js';
 import { loadScenario, scenarioToJson } from '../scenario.js';
-import { requireLetter } from '../world/world.js';
+import { isLetter, worldOf, worldSummary } from '../world/world.js';
+import { worldOptEvalSlots } from '../world/opt/policies.js';
 import type { TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
 import { parseNumberText } from '../numberText.js';
@@ -23,6 +25,7 @@ interface FiguresCliOptions {
   iterations?: number;
   hidden?: number[];
   evalSlots?: number;
+  critic?: TrainConfig['critic'];
   device: DeviceKind;
   adapter?: string;
 }
@@ -67,7 +70,7 @@ export function registerFigures(program: Command): void {
   const sizes = (p: typeof quick) => `${p.train.envs} envs, batch ${p.train.batch}, hidden ${p.train.hidden?.join('x')}, ${p.train.iterations} iterations`;
   program
     .command('figures')
-    .description('reproduce the letter\'s Figures 3-5 as SVG, PNG and CSV in DIR; reuses the training runs already in DIR/runs')
+    .description('reproduce the letter\'s Figures 3-5 as SVG, PNG and CSV in DIR (a world of many users: per service type); reuses the training runs already in DIR/runs')
     .addOption(new Option('--out <dir>', 'output folder: the figures, and the training runs under DIR/runs/').default('runs/figures'))
     .addOption(new Option('--quick', `tiny runs for a smoke test (${sizes(quick)}) instead of the default (${sizes(full)})`))
     .addOption(scenarioOption())
@@ -77,19 +80,27 @@ export function registerFigures(program: Command): void {
     .addOption(new Option('--batch <n>', 'override the profile\'s minibatch size').argParser(integerOption(1)))
     .addOption(new Option('--iterations <n>', 'override the profile\'s training iterations').argParser(integerOption(1)))
     .addOption(new Option('--hidden <widths>', 'override the profile\'s hidden layer widths').argParser(integerListOption))
-    .addOption(new Option('--eval-slots <n>', 'override the profile\'s evaluation set size').argParser(integerOption(1)))
+    .addOption(new Option('--eval-slots <n>', 'override the profile\'s evaluation set size (a world: at most OPT\'s default set, 4096, 256 or 16 slots, unless given)').argParser(integerOption(1)))
+    .addOption(new Option('--critic <kind>', 'what the actor learns through: learned = DDPG\'s critic network, model = a world\'s own latency (a world of many users only)').choices(['learned', 'model']))
     .addOption(deviceOption())
     .addOption(adapterOption())
     .action(action(async (opts: FiguresCliOptions) => {
       checkFiguresPaths(opts);
       const scenario = loadScenario(opts.scenario);
-      requireLetter(scenario, opts.scenario ?? 'defaults', 'megc figures');
+      const world = worldOf(scenario);
       const trainOverrides: Partial<TrainConfig> = {};
       if (opts.envs !== undefined) trainOverrides.envs = opts.envs;
       if (opts.batch !== undefined) trainOverrides.batch = opts.batch;
       if (opts.iterations !== undefined) trainOverrides.iterations = opts.iterations;
       if (opts.hidden !== undefined) trainOverrides.hidden = opts.hidden;
       if (opts.evalSlots !== undefined) trainOverrides.evalSlots = opts.evalSlots;
+      if (opts.critic !== undefined) trainOverrides.critic = opts.critic;
+      // A world's OPT runs on the CPU (45 ms a slot where it enumerates associations, 0.5 s where it bounds them): the
+      // runs are evaluated on at most the set `megc eval --policy opt` takes by default.
+      const profile = FIGURE_PROFILES[opts.quick ? 'quick' : 'default'];
+      if (!isLetter(world) && opts.evalSlots === undefined && (profile.train.evalSlots ?? Infinity) > worldOptEvalSlots(world)) {
+        trainOverrides.evalSlots = worldOptEvalSlots(world);
+      }
       const started = performance.now();
       const result = await makeFigures({
         out: opts.out,
@@ -97,6 +108,7 @@ export function registerFigures(program: Command): void {
         seeds: opts.seeds,
         scenario: scenarioToJson(scenario),
         scenarioName: opts.scenario ? basename(opts.scenario) : 'default (MODEL.md)',
+        world: isLetter(world) ? undefined : worldSummary(world),
         device: opts.device,
         adapter: opts.adapter,
         lrScales: opts.lrScales,
@@ -124,7 +136,8 @@ export function registerFigures(program: Command): void {
         },
       });
       const trained = result.runs.filter((r) => !r.reused);
-      console.log(`\nmean latency per slot on the evaluation set (default learning rate, mean over seeds ${opts.seeds.join(', ')}):`);
+      const measure = isLetter(world) ? 'mean latency per slot' : `${worldSummary(world)}: per type the mean latency of an active user, total = mean L_total per slot,`;
+      console.log(`\n${measure} on the evaluation set (default learning rate, mean over seeds ${opts.seeds.join(', ')}):`);
       console.log(formatResultTable(result.table));
       console.log(`\nwrote ${result.files.join(', ')}`);
       console.log(`${trained.length} run(s) trained (${trained.map((r) => `${r.seconds.toFixed(1)} s`).join(', ') || 'none'}), `

@@ -1,4 +1,5 @@
-// `megc figures` without the CLI: plan the training runs, reuse or train them, and write Figures 3-5 (SVG, PNG, CSV).
+// `megc figures` without the CLI: plan the training runs, reuse or train them, and write Figures 3-5 (SVG, PNG, CSV), of
+// the letter's world or of a world of many users and servers.
 import { mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { UserError } from '../errors.js';
@@ -13,7 +14,7 @@ import {
 import { formatTextTable } from '../textTable.js';
 import { renderSvg, svgToPng } from './render.js';
 import { readRun, runStatus, POLICIES, type TrainingRun } from './runs.js';
-import { policyLatencySpec, rewardSpec, userLatencySpec } from './specs.js';
+import { latencyTitles, policyLatencySpec, rewardSpec, userLatencySpec, worldCaptionLine } from './specs.js';
 
 export type FigureDevice = 'gpu' | 'cpu';
 
@@ -74,6 +75,8 @@ export interface FiguresOptions {
   scenario: Record<string, unknown>;
   /** How captions name the scenario, e.g. "default (MODEL.md)" or the file name. */
   scenarioName: string;
+  /** A world of many users and servers, in one line (worldSummary); absent for the letter's world. */
+  world?: string;
   device: FigureDevice;
   adapter?: string;
   /** Overrides of the profile's learning-rate scales. */
@@ -179,6 +182,7 @@ async function makeFiguresIn(options: FiguresOptions, profile: FigureProfile, sc
   const defaultRuns = groups.find((g) => g.scale === 1)!.runs;
   const files = await writeFigures(options.out, groups, defaultRuns, {
     scenarioName: options.scenarioName,
+    world: options.world,
     seeds: options.seeds,
     profile: Object.keys(overrides).length === 0 ? `${profile.name} profile` : `${profile.name} profile, sizes overridden`,
     slotsPerEpisode: typeof options.scenario.slotsPerEpisode === 'number' ? options.scenario.slotsPerEpisode : undefined,
@@ -188,6 +192,8 @@ async function makeFiguresIn(options: FiguresOptions, profile: FigureProfile, sc
 
 export interface CaptionContext {
   scenarioName: string;
+  /** A world of many users and servers (Figs. 4 and 5 then show service types); absent for the letter's. */
+  world?: string;
   seeds: readonly number[];
   profile: string;
   slotsPerEpisode?: number;
@@ -197,7 +203,7 @@ function setupLine(run: TrainingRun, context: CaptionContext): string {
   const train = run.config.train;
   const hidden = Array.isArray(train.hidden) ? (train.hidden as number[]).join('×') : '?';
   const device = run.config.device ? ` on ${run.config.device}` : '';
-  return `LARA (DDPG) trained${device}: ${train.envs} environments, batch ${train.batch}, ${train.iterations} iterations, `
+  return `LARA (${train.critic === 'model' ? 'model critic' : 'DDPG'}) trained${device}: ${train.envs} environments, batch ${train.batch}, ${train.iterations} iterations, `
     + `hidden ${hidden}; ${context.profile}`;
 }
 
@@ -212,6 +218,10 @@ export async function writeFigures(
   const setup = setupLine(defaultRuns[0], context);
   const defaultLr = groups.find((g) => g.scale === 1)!;
   const evaluationSlots = defaultRuns[0].evaluation?.slots ?? 0;
+  const subject = context.world === undefined ? 'users' : 'types';
+  const titles = latencyTitles(subject);
+  const optExact = defaultRuns.every((run) => run.evaluation?.optExact !== false);
+  const worldLine = (withOpt: boolean) => (context.world === undefined ? [] : [worldCaptionLine(context.world, withOpt ? optExact : undefined)]);
 
   const rewardRows = rewardTable(groups);
   const userRows = userLatencyTable(defaultRuns);
@@ -229,21 +239,21 @@ export async function writeFigures(
       name: FIGURE_FILES.userLatency,
       csv: tableCsv(userRows, USER_LATENCY_COLUMNS),
       spec: userLatencySpec(userRows, {
-        title: 'Fig. 4 — Each user\'s latency during training (LARA)',
-        lines: [`${scenario} · ${seeds} · ${band}`,
+        title: titles.userLatency,
+        lines: [`${scenario} · ${seeds} · ${band}`, ...worldLine(false),
           `${setup}; lr actor ${shortNumber(defaultLr.lrActor)} / critic ${shortNumber(defaultLr.lrCritic)}`],
-      }, context.slotsPerEpisode),
+      }, context.slotsPerEpisode, subject),
     },
     {
       name: FIGURE_FILES.policyLatency,
       csv: tableCsv(policyRows, POLICY_LATENCY_COLUMNS),
       spec: policyLatencySpec(policyRows, {
-        title: 'Fig. 5 — Mean latency per user and in total: LARA against FRA, RRA and OPT',
+        title: titles.policyLatency,
         lines: [
-          `${scenario} · ${seeds} · ${evaluationSlots} evaluation slots per seed, the same states for every policy`,
+          `${scenario} · ${seeds} · ${evaluationSlots} evaluation slots per seed, the same states for every policy`, ...worldLine(true),
           `${setup}; bars = mean over seeds${context.seeds.length > 1 ? ', whiskers = ±1 standard deviation' : ''}`,
         ],
-      }),
+      }, subject),
     },
   ];
 

@@ -20,6 +20,8 @@ export interface PolicyLatency { comp: number; aigc: number; ve: number; total: 
 export interface Evaluation {
   slots: number;
   policies: Record<Policy, PolicyLatency>;
+  /** A world's OPT: false where some slot's optimum was only bounded (the best association found), absent on the letter. */
+  optExact?: boolean;
 }
 
 export interface RunConfigFile {

@@ -18,6 +18,7 @@ const latencySchema = z.object({
 const evaluationSchema = z.object({
   slots: z.number().int().positive(),
   policies: z.object({ lara: latencySchema, fra: latencySchema, rra: latencySchema, opt: latencySchema }),
+  optExact: z.boolean().optional(),
 });
 const configSchema = z.object({
   train: z.record(z.string(), z.unknown()),

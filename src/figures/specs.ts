@@ -11,6 +11,26 @@ const PLOT_HEIGHT = 320;
 /** Series with at most this many episodes get a dot on every point (a few points read better as dots). */
 const MAX_EPISODES_WITH_DOTS = 30;
 
+/**
+ * Whose latencies Figs. 4 and 5 show: the letter's three users, or a world's service types (per type the mean latency
+ * of an active user, and in Fig. 5 the mean L_total per slot over the slot's active users).
+ */
+export type LatencySubject = 'users' | 'types';
+
+/** The titles of Figs. 4 and 5 for their subject. */
+export function latencyTitles(subject: LatencySubject): { userLatency: string; policyLatency: string } {
+  return subject === 'users'
+    ? { userLatency: 'Fig. 4 — Each user\'s latency during training (LARA)', policyLatency: 'Fig. 5 — Mean latency per user and in total: LARA against FRA, RRA and OPT' }
+    : { userLatency: 'Fig. 4 — Each service type\'s latency during training (LARA): the mean of an active user',
+      policyLatency: 'Fig. 5 — Mean latency per service type and in total: LARA against FRA, RRA and OPT' };
+}
+
+/** A caption line for a world's Figs. 4 and 5: `world` (its description) and what its latencies are. */
+export function worldCaptionLine(world: string, optExact?: boolean): string {
+  const opt = optExact === undefined ? '' : optExact ? '; OPT exact on every slot' : '; OPT = the best association found where it was bounded, not enumerated';
+  return `${world}: per type the mean latency of an active user, total = mean L_total per slot${opt}`;
+}
+
 /** What every caption says: the figure, then lines naming the scenario, the seeds and the training setup. */
 export interface Caption {
   title: string;
@@ -91,26 +111,30 @@ export function rewardSpec(rows: readonly RewardRow[], caption: Caption, slotsPe
   });
 }
 
-/** Figure 4: each user's latency against training episodes (mean line, ±1 sd band over seeds). */
-export function userLatencySpec(rows: readonly UserLatencyRow[], caption: Caption, slotsPerEpisode?: number): TopLevelSpec {
+/** Figure 4: each user's (a world: each type's) latency against training episodes (mean line, ±1 sd band over seeds). */
+export function userLatencySpec(rows: readonly UserLatencyRow[], caption: Caption, slotsPerEpisode?: number, subject: LatencySubject = 'users'): TopLevelSpec {
   return meanBandSpec(rows, caption, slotsPerEpisode, {
-    series: { order: USERS.map((u) => USER_LABELS[u]), range: ['#1f77b4', '#d62728', '#2ca02c'], title: 'User (service)' },
+    series: { order: USERS.map((u) => USER_LABELS[u]), range: ['#1f77b4', '#d62728', '#2ca02c'], title: subject === 'users' ? 'User (service)' : 'Service type' },
     episodesPerSeries: rows.length / USERS.length,
-    y: { mean: 'latency_mean_s', low: 'band_low_s', high: 'band_high_s', title: 'Mean latency per slot (s)' },
+    y: { mean: 'latency_mean_s', low: 'band_low_s', high: 'band_high_s', title: subject === 'users' ? 'Mean latency per slot (s)' : 'Mean latency of an active user (s)' },
   });
 }
 
-function gapText(gap: number, policy: string): string {
-  if (policy === 'opt') return 'OPT: per-slot optimum (lower bound)';
+function gapText(gap: number, policy: string, subject: LatencySubject): string {
+  // A world's OPT may be the best association found where it was bounded, not enumerated (the caption says which).
+  if (policy === 'opt') return subject === 'users' ? 'OPT: per-slot optimum (lower bound)' : 'OPT: per-slot optimum';
   return `${POLICY_LABELS[policy as keyof typeof POLICY_LABELS]}: ${gap >= 0 ? '+' : '−'}${(Math.abs(gap) * 100).toFixed(1)}% vs OPT`;
 }
 
-/** Figure 5: grouped bars of the mean latency per user and in total for LARA, FRA, RRA and OPT, labelled with values. */
-export function policyLatencySpec(rows: readonly PolicyLatencyRow[], caption: Caption): TopLevelSpec {
-  const legendOrder = POLICIES.map((p) => gapText(rows.find((r) => r.policy === p)?.gap_to_opt ?? 0, p));
+/**
+ * Figure 5: grouped bars of the mean latency per user (a world: per type, of an active user) and in total for LARA,
+ * FRA, RRA and OPT, labelled with values.
+ */
+export function policyLatencySpec(rows: readonly PolicyLatencyRow[], caption: Caption, subject: LatencySubject = 'users'): TopLevelSpec {
+  const legendOrder = POLICIES.map((p) => gapText(rows.find((r) => r.policy === p)?.gap_to_opt ?? 0, p, subject));
   const values = rows.map((r) => ({
     ...r,
-    legend: gapText(r.gap_to_opt, r.policy),
+    legend: gapText(r.gap_to_opt, r.policy, subject),
     band_low_s: r.latency_mean_s - r.latency_sd_s,
     band_high_s: r.latency_mean_s + r.latency_sd_s,
   }));
@@ -126,7 +150,8 @@ export function policyLatencySpec(rows: readonly PolicyLatencyRow[], caption: Ca
     encoding: {
       x: {
         field: 'user', type: 'nominal', sort: userOrder, scale: { paddingInner: 0.2 },
-        title: 'User: comp = task computing, aigc = AI-generated content, ve = vision enhancement, total = all three',
+        title: subject === 'users' ? 'User: comp = task computing, aigc = AI-generated content, ve = vision enhancement, total = all three'
+          : 'Service type: comp, aigc, ve = mean latency of an active user of that type; total = mean L_total per slot',
         axis: { labelAngle: 0, labelFontSize: 12 },
       },
       xOffset: offset,
@@ -135,7 +160,7 @@ export function policyLatencySpec(rows: readonly PolicyLatencyRow[], caption: Ca
       {
         mark: { type: 'bar' },
         encoding: {
-          y: { field: 'latency_mean_s', type: 'quantitative', title: 'Mean latency per slot (s)' },
+          y: { field: 'latency_mean_s', type: 'quantitative', title: subject === 'users' ? 'Mean latency per slot (s)' : 'Mean latency (s)' },
           color: {
             field: 'legend', type: 'nominal', sort: legendOrder, title: 'Policy (gap in mean total latency)',
             scale: { domain: legendOrder, range: ['#1f77b4', '#ff7f0e', '#9e9e9e', '#2ca02c'] },

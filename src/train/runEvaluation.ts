@@ -1,11 +1,11 @@
 // The final evaluation of a run: LARA (the actor, no noise), FRA, RRA and OPT on the same evaluation states, and the
-// result table that `megc train` prints.
+// result table that `megc train` prints (its rows also the web page's table). No Node modules: the page runs it too.
 import { evaluatePolicy, type LatencyMeans } from '../env/evaluate.js';
 import type { Scenario } from '../scenario.js';
 import { formatTextTable } from '../textTable.js';
-import { actorSizes } from './checkpoint.js';
+import { actorSizes } from './derive.js';
 import type { TrainConfig } from './config.js';
-import { actorPolicy } from './policy.js';
+import { actorPolicy } from './actor.js';
 import { describeWorld, isLetter, worldOf, type World } from '../world/world.js';
 import { worldActorMeans, worldAssociationMeans, worldBaselineMeans, worldEvaluationStates, worldOptMeans } from './worldActor.js';
 import { worldLayout } from '../world/layout.js';
@@ -65,15 +65,29 @@ async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayL
 /** The association baselines' rows: the rule's association, OPT's allocation. */
 const ASSOCIATION_ROWS: [AssociationRule, string][] = [['maxSnr', 'max-SNR + OPT'], ['random', 'random + OPT'], ['lagrangian', 'Lagrangian + OPT']];
 
+/** One row of the result table: the policy's key in EvaluationResult.policies, its name, its means. */
+export interface EvaluationRow { policy: keyof EvaluationResult['policies']; name: string; means: LatencyMeans }
+
+/**
+ * The result table's rows in order: LARA, the hybrid (where the policy associates), FRA, RRA, the association
+ * baselines (where the policy associates), OPT ("OPT (searched)" where some slot's optimum was only bounded).
+ */
+export function evaluationRows(e: Pick<EvaluationResult, 'policies' | 'optExact'>): EvaluationRow[] {
+  const p = e.policies;
+  const row = (policy: EvaluationRow['policy'], name: string): EvaluationRow[] => (p[policy] ? [{ policy, name, means: p[policy]! }] : []);
+  return [
+    ...row('lara', 'LARA'), ...row('hybrid', 'LARA assoc. + OPT'), ...row('fra', 'FRA'), ...row('rra', 'RRA'),
+    ...ASSOCIATION_ROWS.flatMap(([rule, name]) => row(rule, name)),
+    ...row('opt', e.optExact === false ? 'OPT (searched)' : 'OPT'),
+  ];
+}
+
 /** The result table: mean latencies per user and in total, and each policy's gap to OPT. */
 export function formatEvaluation(e: EvaluationResult): string {
-  const row = (name: string, m: LatencyMeans) => [name, m.comp.toFixed(4), m.aigc.toFixed(4), m.ve.toFixed(4), m.total.toFixed(4),
+  const row = ({ name, means: m }: EvaluationRow) => [name, m.comp.toFixed(4), m.aigc.toFixed(4), m.ve.toFixed(4), m.total.toFixed(4),
     `${((m.total / e.policies.opt.total - 1) * 100).toFixed(2)}%`];
   const table = formatTextTable([
-    ['policy', 'L_comp (s)', 'L_aigc (s)', 'L_ve (s)', 'L_total (s)', 'gap to OPT'],
-    row('LARA', e.policies.lara), ...(e.policies.hybrid ? [row('LARA assoc. + OPT', e.policies.hybrid)] : []), row('FRA', e.policies.fra), row('RRA', e.policies.rra),
-    ...ASSOCIATION_ROWS.flatMap(([rule, name]) => (e.policies[rule] ? [row(name, e.policies[rule]!)] : [])),
-    row(e.optExact === false ? 'OPT (searched)' : 'OPT', e.policies.opt),
+    ['policy', 'L_comp (s)', 'L_aigc (s)', 'L_ve (s)', 'L_total (s)', 'gap to OPT'], ...evaluationRows(e).map(row),
   ], [false, true, true, true, true, true]);
   return [`evaluation on ${e.slots} slots:`, table, `LARA's gap to OPT: ${(e.gap * 100).toFixed(2)}%`].join('\n');
 }

@@ -74,6 +74,19 @@ export function describeWorld(world: World): string {
 }
 
 /**
+ * A world in one line with how users pick a server and how often they are active:
+ * `12 users on 3 servers, each user served by its nearest`, `96 users on 8 servers, the policy picks each user's
+ * server, each user active in a slot with probability 0.8`.
+ */
+export function worldSummary(world: World): string {
+  const parts = [describeWorld(world)];
+  if (world.servers.length > 1) parts.push(world.association === 'policy' ? 'the policy picks each user\'s server' : 'each user served by its nearest');
+  const activity = new Set(SERVICE_TYPES.map((t) => world.users[t].activity));
+  if (activity.size === 1 && !activity.has(1)) parts.push(`each user active in a slot with probability ${[...activity][0]}`);
+  return parts.join(', ');
+}
+
+/**
  * Refuses a scenario that is not the letter's world in a command that computes the letter's world only:
  * `scenarios/multi-users.json: 12 users on 1 server: megc latency handles the letter's one server and three users only`.
  */

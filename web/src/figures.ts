@@ -3,7 +3,7 @@ import { parse, View } from 'vega';
 import { compile } from 'vega-lite';
 import { learningRateLabel, policyLatencyTable, rewardTable, shortNumber, userLatencyTable } from '../../src/figures/data.js';
 import type { TrainingRun } from '../../src/figures/runTypes.js';
-import { FIGURE_FONT, policyLatencySpec, rewardSpec, userLatencySpec } from '../../src/figures/specs.js';
+import { FIGURE_FONT, latencyTitles, policyLatencySpec, rewardSpec, userLatencySpec, worldCaptionLine } from '../../src/figures/specs.js';
 import type { TrainConfig } from '../../src/train/config.js';
 
 type Spec = Parameters<typeof compile>[0];
@@ -49,30 +49,33 @@ export class Figure {
 }
 
 function setupLine(config: TrainConfig): string {
-  return `LARA (DDPG) trained on this GPU: ${config.envs} environments, batch ${config.batch}, ${config.iterations} iterations, `
+  return `LARA (${config.critic === 'model' ? 'model critic' : 'DDPG'}) trained on this GPU: ${config.envs} environments, batch ${config.batch}, ${config.iterations} iterations, `
     + `hidden ${config.hidden.join('×')}, ${config.updatesPerIteration} update${config.updatesPerIteration === 1 ? '' : 's'} per iteration, seed ${config.seed}`;
 }
 
-/** Fig. 3 (episode reward) and Fig. 4 (each user's latency) of a run in progress. */
-export function trainingSpecs(run: TrainingRun, config: TrainConfig, slotsPerEpisode: number): { reward: Spec; latency: Spec } {
+/** Fig. 3 (episode reward) and Fig. 4 (each user's latency; a world's: each type's) of a run in progress; `world` describes a world. */
+export function trainingSpecs(run: TrainingRun, config: TrainConfig, slotsPerEpisode: number, world?: string): { reward: Spec; latency: Spec } {
   const setup = setupLine(config);
   const group = { scale: 1, lrActor: config.lrActor, lrCritic: config.lrCritic, runs: [run] };
+  const subject = world === undefined ? 'users' : 'types';
   return {
     reward: rewardSpec(rewardTable([group]), {
       title: 'Fig. 3 — Episode reward during training',
       lines: [setup, `learning rate ${learningRateLabel(group)}`],
     }, slotsPerEpisode),
     latency: userLatencySpec(userLatencyTable([run]), {
-      title: 'Fig. 4 — Each user\'s latency during training (LARA)',
-      lines: [setup, `lr actor ${shortNumber(config.lrActor)} / critic ${shortNumber(config.lrCritic)}`],
-    }, slotsPerEpisode),
+      title: latencyTitles(subject).userLatency,
+      lines: [...(world === undefined ? [] : [worldCaptionLine(world)]), setup, `lr actor ${shortNumber(config.lrActor)} / critic ${shortNumber(config.lrCritic)}`],
+    }, slotsPerEpisode, subject),
   };
 }
 
-/** Fig. 5: mean latency per user and in total of LARA, FRA, RRA and OPT on the evaluation set. */
-export function evaluationSpec(run: TrainingRun, what: string): Spec {
+/** Fig. 5: mean latency per user (a world: per type) and in total of LARA, FRA, RRA and OPT on the evaluation set. */
+export function evaluationSpec(run: TrainingRun, what: string, world?: string): Spec {
+  const subject = world === undefined ? 'users' : 'types';
   return policyLatencySpec(policyLatencyTable([run]), {
-    title: 'Fig. 5 — Mean latency per user and in total: LARA against FRA, RRA and OPT',
-    lines: [`${run.evaluation!.slots} evaluation slots, the same states for every policy`, what],
-  });
+    title: latencyTitles(subject).policyLatency,
+    lines: [...(world === undefined ? [] : [worldCaptionLine(world, run.evaluation!.optExact)]),
+      `${run.evaluation!.slots} evaluation slots, the same states for every policy`, what],
+  }, subject);
 }

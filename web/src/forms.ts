@@ -15,14 +15,32 @@ function textInput(name: string, value: string, label: string): HTMLInputElement
   return input;
 }
 
+/** A select of `choices` holding `value` (a value it does not offer reads back as '', which the config refuses). */
+function choiceInput(name: string, choices: readonly string[], value: string, label: string): HTMLSelectElement {
+  const select = document.createElement('select');
+  select.name = name;
+  select.append(...choices.map((choice) => new Option(choice, choice)));
+  select.value = value;
+  select.setAttribute('aria-label', label);
+  return select;
+}
+
 export class TrainingForm {
-  private readonly inputs = new Map<string, HTMLInputElement>();
+  private readonly inputs = new Map<string, HTMLInputElement | HTMLSelectElement>();
+  /** Per field, the value a scenario last suggested (suggest replaces only a value the visitor left as suggested). */
+  private readonly suggested = new Map<string, string>();
 
   constructor(container: HTMLElement, texts: Record<string, string>) {
     for (const field of TRAINING_FIELDS) {
       const label = document.createElement('label');
-      const input = textInput(field.name, texts[field.name], field.label);
+      const input = field.choices ? choiceInput(field.name, field.choices, texts[field.name], field.label) : textInput(field.name, texts[field.name], field.label);
       label.append(field.label, input);
+      if (field.note) {
+        const note = document.createElement('small');
+        note.textContent = field.note;
+        label.append(note);
+        label.classList.add('with-note');
+      }
       container.append(label);
       this.inputs.set(field.name, input);
     }
@@ -36,6 +54,18 @@ export class TrainingForm {
   fill(config: TrainConfig): void {
     const texts = trainingTexts(config);
     for (const [name, input] of this.inputs) input.value = texts[name];
+  }
+
+  /**
+   * Sets field `name` to `value` unless the visitor changed it from what was suggested before (at first: the
+   * recipe's default).
+   */
+  suggest(name: string, value: string): void {
+    const input = this.inputs.get(name);
+    if (!input) return;
+    const before = this.suggested.get(name) ?? trainingTexts()[name];
+    if (input.value === before) input.value = value;
+    this.suggested.set(name, value);
   }
 }
 

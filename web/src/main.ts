@@ -1,13 +1,15 @@
-// The web page: finds the visitor's GPU, trains LARA with the form's config and scenario (live Figs. 3 and 4), evaluates
-// it against FRA, RRA and OPT (table and Fig. 5), opens and saves checkpoints, benches the GPU. State for scripts:
+// The web page: finds the visitor's GPU, trains LARA with the form's config and scenario (the letter's keys, or a world
+// of many users and servers picked from the shipped scenario files; live Figs. 3 and 4), evaluates it against FRA, RRA
+// and OPT as `megc train` does (table and Fig. 5), opens and saves checkpoints, benches the GPU. State for scripts:
 // document.body.dataset.state = loading | no-webgpu | no-adapter | ready | training | evaluating | benching | done | stopped
 // | error.
 import { GpuError, UserError } from '../../src/errors.js';
 import { parseJson } from '../../src/json.js';
 import { createGpu, describeAdapter, listAdapters, type Gpu } from '../../src/gpu/runtime.js';
 import { NO_WEBGPU } from '../../src/platform/host.js';
-import { DEFAULT_SCENARIO, parseScenario, type Scenario } from '../../src/scenario.js';
-import { requireLetter } from '../../src/world/world.js';
+import { parseScenario, type Scenario } from '../../src/scenario.js';
+import { isLetter, worldOf } from '../../src/world/world.js';
+import { worldOptEvalSlots } from '../../src/world/opt/policies.js';
 import type { LoadedPolicy } from '../../src/train/checkpointFormat.js';
 import type { TrainConfig } from '../../src/train/config.js';
 import { runBench } from './bench.js';
@@ -17,8 +19,10 @@ import { evaluationSpec, Figure, trainingSpecs } from './figures.js';
 import { ScenarioForm, TrainingForm } from './forms.js';
 import { failureText } from './failures.js';
 import { clearResults, showResults } from './results.js';
-import { checkEvaluationFits, evaluateAll, snapshotPolicy, train } from './session.js';
-import { textsFromParameters } from './trainingKeys.js';
+import { LETTER_FILE, ScenarioChoice, scenarioSummary } from './scenarioChoice.js';
+import { checkEvaluationFits, evaluatePage, snapshotPolicy, train } from './session.js';
+import { SHIPPED_SCENARIOS } from './shippedScenarios.js';
+import { textsFromParameters, trainingTexts } from './trainingKeys.js';
 
 const NO_ADAPTER = 'This browser has WebGPU but offers no GPU adapter (it may be switched off or block this GPU): '
   + 'enable hardware acceleration, try a current Chrome or Edge, or run the same training with the megc command line.';
@@ -35,6 +39,8 @@ const ui = {
   status: byId<HTMLSpanElement>('status'),
   progress: byId<HTMLProgressElement>('progress'),
   results: byId<HTMLTableElement>('results'),
+  resultsNote: byId<HTMLParagraphElement>('results-note'),
+  scenarioFile: byId<HTMLSelectElement>('scenario-file'),
   open: byId<HTMLInputElement>('open'),
   dropZone: byId<HTMLDivElement>('drop-zone'),
   download: byId<HTMLButtonElement>('download'),
@@ -47,6 +53,10 @@ const figures = {
 const parameters = new URLSearchParams(location.search);
 const trainingForm = new TrainingForm(byId('training-fields'), textsFromParameters(parameters));
 const scenarioForm = new ScenarioForm(byId<HTMLTableElement>('scenario-fields').tBodies[0]);
+const scenarioChoice = new ScenarioChoice({
+  select: ui.scenarioFile, heading: byId('scenario-heading'), table: byId('scenario-fields'), worldView: byId('world-keys'), worldJson: byId('world-json'),
+  defaults: byId('scenario-defaults'),
+}, scenarioForm, SHIPPED_SCENARIOS);
 
 let gpu: Gpu | undefined;
 let stopRequested = false;
@@ -109,16 +119,30 @@ function showScenarioKey(message: string): void {
   input.focus();
 }
 
-/** A scenario given as the URL parameter `scenario` (JSON, keys as in a scenario file), checked as a file is. */
+/** A world's own suggestions for the training form: OPT's default evaluation set (the letter's: the recipe's). */
+function suggestFor(scenario: Scenario): void {
+  const world = worldOf(scenario);
+  trainingForm.suggest('evalSlots', isLetter(world) ? trainingTexts().evalSlots : String(worldOptEvalSlots(world)));
+}
+
+/**
+ * A scenario given as the URL parameter `scenario`: a shipped file's name (`multi-users`), or JSON with the keys of a
+ * scenario file (the letter's or a world's), checked as a file is.
+ */
 function scenarioFromParameter(): boolean {
   const text = parameters.get('scenario');
   if (text === null) return true;
   try {
+    const shipped = scenarioChoice.shipped(text);
+    if (shipped !== undefined) {
+      suggestFor(scenarioChoice.pick(shipped));
+      return true;
+    }
     let json: unknown;
     try { json = parseJson(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
     const scenario = parseScenario(json, 'scenario');
-    requireLetter(scenario, 'scenario parameter', 'this page');
-    scenarioForm.fill(scenario);
+    scenarioChoice.show(scenario, 'scenario parameter');
+    suggestFor(scenario);
     return true;
   } catch (error) {
     showMessage(failureText(error));
@@ -127,18 +151,22 @@ function scenarioFromParameter(): boolean {
   }
 }
 
+/** A world's description for the figures' captions; undefined for the letter's world. */
+const worldText = (scenario: Scenario) => (isLetter(worldOf(scenario)) ? undefined : scenarioSummary(scenario));
+
 async function showEvaluation(policy: LoadedPolicy, count: number, what: string, series?: EpisodeSeries): Promise<void> {
   setState('evaluating');
   const opened = await device();
-  const results = await evaluateAll(policy, count, opened.device, async (name) => {
-    showStatus(`Evaluating ${name.toUpperCase()} on ${count} evaluation slots…`);
+  const evaluation = await evaluatePage(policy, count, opened.device, async (text) => {
+    showStatus(text);
     await new Promise((resolve) => setTimeout(resolve, 0));  // let the status paint before a CPU-bound policy
   });
   opened.checkErrors();
-  showResults(ui.results, results);
-  const evaluation = { slots: count, policies: results };
+  showResults(ui.results, evaluation);
+  const world = worldText(policy.scenario);
+  ui.resultsNote.hidden = world === undefined;
   const metrics = series?.metrics() ?? new EpisodeSeries(1).metrics();
-  await figures.policies.draw(evaluationSpec(pageRun(policy.config, policy.scenario, metrics, evaluation), what));
+  await figures.policies.draw(evaluationSpec(pageRun(policy.config, policy.scenario, metrics, evaluation), what, world));
 }
 
 async function start(): Promise<void> {
@@ -147,7 +175,7 @@ async function start(): Promise<void> {
   let scenario: Scenario;
   try {
     config = trainingForm.config();
-    scenario = scenarioForm.scenario();
+    scenario = scenarioChoice.scenario();
   } catch (error) {
     showMessage(failureText(error));
     showScenarioKey(failureText(error));
@@ -156,12 +184,14 @@ async function start(): Promise<void> {
   stopRequested = false;
   lastCheckpoint = undefined;
   clearResults(ui.results);
+  ui.resultsNote.hidden = true;
   for (const figure of Object.values(figures)) figure.clear();
   setState('training');
   ui.progress.hidden = false;
   ui.progress.value = 0;
   showStatus('Building the kernels…', 0);
   const series = new EpisodeSeries(scenario.slotsPerEpisode);
+  const world = worldText(scenario);
   let iteration = 0;
   try {
     const opened = await device();
@@ -170,7 +200,7 @@ async function start(): Promise<void> {
       series.add(p.rows);
       ui.progress.value = p.iteration / p.total;
       showStatus(`Iteration ${p.iteration} of ${p.total} · ${rateText(p.rate)} it/s · ETA ${duration(p.etaSeconds)}`, p.iteration);
-      const specs = trainingSpecs(pageRun(config, scenario, series.metrics()), config, scenario.slotsPerEpisode);
+      const specs = trainingSpecs(pageRun(config, scenario, series.metrics()), config, scenario.slotsPerEpisode, world);
       void figures.reward.draw(specs.reward);
       void figures.latency.draw(specs.latency);
     }, () => stopRequested);
@@ -197,11 +227,14 @@ async function evaluateFile(file: File): Promise<void> {
   setState('evaluating');
   try {
     const policy = await openCheckpoint(file);
-    // A checkpoint refused here leaves the forms as they were (Start would otherwise train with its config).
-    checkEvaluationFits(policy.config.evalSlots, (await device()).device.limits);
+    // A checkpoint refused here leaves the forms as they were (Start would otherwise train with its config). A world's
+    // evaluation holds no set of states on the GPU (FRA and RRA draw theirs there, LARA and OPT run on the CPU).
+    const opened = await device();
+    if (isLetter(worldOf(policy.scenario))) checkEvaluationFits(policy.config.evalSlots, opened.device.limits);
     trainingForm.fill(policy.config);
-    scenarioForm.fill(policy.scenario);
+    scenarioChoice.show(policy.scenario, file.name);
     clearResults(ui.results);
+    ui.resultsNote.hidden = true;
     for (const figure of Object.values(figures)) figure.clear();
     ui.progress.hidden = true;
     const count = policy.config.evalSlots;
@@ -244,7 +277,8 @@ function wire(): void {
     ui.stop.disabled = true;
     showStatus(`${ui.status.textContent} · stopping after the iterations in flight…`);
   });
-  byId('scenario-defaults').addEventListener('click', () => scenarioForm.fill(DEFAULT_SCENARIO));
+  byId('scenario-defaults').addEventListener('click', () => suggestFor(scenarioChoice.pick(LETTER_FILE)));
+  ui.scenarioFile.addEventListener('change', () => { clearMessage(); suggestFor(scenarioChoice.pick(ui.scenarioFile.value)); });
   ui.bench.addEventListener('click', () => void bench());
   ui.download.addEventListener('click', () => { if (lastCheckpoint) saveCheckpoint(lastCheckpoint); });
   ui.open.addEventListener('change', () => {

@@ -1,5 +1,6 @@
 // The page's training and evaluation driver: GpuTrainer (src/train/gpuTrainer.ts) chunk by chunk with a stop flag, an
-// iteration rate and ETA, then LARA, FRA, RRA and OPT on the evaluation set through src/env/evaluate.ts, as `megc train`.
+// iteration rate and ETA, then LARA, FRA, RRA and OPT on the evaluation set as `megc train` evaluates a run: the
+// letter's through src/env/evaluate.ts policy by policy, a world's through src/train/runEvaluation.ts.
 import { evaluatePolicy, type LatencyMeans } from '../../src/env/evaluate.js';
 import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from '../../src/env/layout.js';
 import { UserError } from '../../src/errors.js';
@@ -11,6 +12,9 @@ import { actorSizes, type LoadedPolicy, type TrainerSnapshot } from '../../src/t
 import type { TrainConfig } from '../../src/train/config.js';
 import { GpuTrainer, type IterationMetrics } from '../../src/train/gpuTrainer.js';
 import { divergenceOf, rateMeter } from '../../src/train/progress.js';
+import { evaluateRun, type EvaluationResult } from '../../src/train/runEvaluation.js';
+import { laraShapeOf } from '../../src/train/shape.js';
+import { describeWorld, isLetter, worldOf } from '../../src/world/world.js';
 
 export interface TrainingProgress {
   /** Iterations completed. */
@@ -54,7 +58,7 @@ export async function train(gpu: Gpu, scenario: Scenario, config: TrainConfig,
 
 /** The actor of a trained snapshot as a checkpoint's policy would be. */
 export function snapshotPolicy(snapshot: TrainerSnapshot, config: TrainConfig, scenario: Scenario): LoadedPolicy {
-  return { source: 'this page', sizes: actorSizes(config), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration };
+  return { source: 'this page', sizes: actorSizes(config, laraShapeOf(scenario)), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration };
 }
 
 export type PolicyResults = Record<Policy, LatencyMeans>;
@@ -86,4 +90,21 @@ export async function evaluateAll(policy: LoadedPolicy, count: number, device: G
     rra: await step('rra', () => evaluatePolicy('rra', ctx, device)),
     opt: await step('opt', () => evaluatePolicy('opt', ctx, device)),
   };
+}
+
+/**
+ * The evaluation of `policy` on the first `count` slots of its scenario's evaluation set, as `megc train` ends a run:
+ * the letter's by evaluateAll (checked against the GPU's limits first), a world's by evaluateRun (LARA and OPT in
+ * float64 on the CPU, FRA and RRA on the GPU, and where the policy associates the association baselines and the
+ * hybrid). `onStatus` is told what runs before it starts.
+ */
+export async function evaluatePage(policy: LoadedPolicy, count: number, device: GPUDevice,
+                                   onStatus: (text: string) => Promise<void> | void): Promise<EvaluationResult> {
+  const world = worldOf(policy.scenario);
+  if (isLetter(world)) {
+    const policies = await evaluateAll(policy, count, device, (name) => onStatus(`Evaluating ${name.toUpperCase()} on ${count} evaluation slots…`));
+    return { slots: count, policies, gap: policies.lara.total / policies.opt.total - 1 };
+  }
+  await onStatus(`Evaluating LARA, FRA, RRA and OPT on ${count} evaluation slots of ${describeWorld(world)} (OPT on the CPU)…`);
+  return evaluateRun(policy.scenario, { ...policy.config, evalSlots: count }, policy.actor, device);
 }

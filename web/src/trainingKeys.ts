@@ -1,4 +1,4 @@
-// The training form's fields (envs, batch, hidden, updates, iterations, seed, evaluation slots): URL parameters of the
+// The training form's fields (envs, batch, hidden, updates, iterations, seed, evaluation slots, critic): URL parameters of the
 // same names, defaults from src/train/config.ts, read as `megc train` reads the same flags (src/numberText.ts: "0x10"
 // or "1e3" is no integer there either), and the config they make, checked by parseTrainConfig.
 import { UserError } from '../../src/errors.js';
@@ -14,7 +14,11 @@ export interface TrainingField {
   /** The config value as the field shows it. */
   text(config: TrainConfig): string;
   /** The value of the field's text, parsed as the flag of `megc train` is (a NumberTextError otherwise). */
-  parse(text: string): number | number[];
+  parse(text: string): number | number[] | string;
+  /** The values a choice field offers (the page shows a select); a text field has none. */
+  choices?: readonly string[];
+  /** A line the page shows under the field. */
+  note?: string;
 }
 
 /** A positive integer, as --envs, --batch, --updates, --iterations and --eval-slots take one. */
@@ -28,6 +32,11 @@ export const TRAINING_FIELDS: TrainingField[] = [
   { name: 'iterations', field: 'iterations', label: 'Training iterations', text: (c) => String(c.iterations), parse: positive },
   { name: 'seed', field: 'seed', label: 'Seed', text: (c) => String(c.seed), parse: (text) => parseIntegerText(text, 0, 2 ** 32 - 1) },
   { name: 'evalSlots', field: 'evalSlots', label: 'Evaluation slots', text: (c) => String(c.evalSlots), parse: positive },
+  {
+    name: 'critic', field: 'critic', label: 'Critic', text: (c) => c.critic, parse: (text) => text, choices: ['learned', 'model'],
+    note: "learned: DDPG's critic network (the letter's recipe); model: the world's own latency, for a world of many "
+      + 'users (within about 1-3% of OPT there, where the learned critic is 3-70% off)',
+  },
 ];
 
 /** The fields' texts for `config` (default: the recipe's defaults), by field name. */
