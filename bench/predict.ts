@@ -3,11 +3,16 @@
 // the measured cost of a dispatch in one pass, and the submit round trip (with the chunk's metrics dispatch) shared by
 // the iterations of a submit. Needs no GPU: the dispatches of one iteration are recorded on any adapter (lavapipe) into
 // a Recorder that keeps them, nothing runs. A model, not a measurement: it assumes every kernel reaches the peaks.
-// Usage: npx tsx bench/predict.ts [bench/reference/FILE.json]   (prints markdown)
+// Beside the letter's configs, a generalised world's (default scenarios/large.json) with the model critic (worldConfigs);
+// creating its trainer builds the world's kernels, which takes minutes on lavapipe.
+// Usage: npx tsx bench/predict.ts [bench/reference/FILE.json] [--world FILE] [--world-only]   (prints markdown)
+// (or node dist/bench/predict.js ... after the build)
 import { readFileSync } from 'node:fs';
 import type { Dispatch, Recorder } from '../src/gpu/kernel.js';
 import { roofline, type Peaks } from '../src/gpu/profiler.js';
-import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../src/train/config.js';
+import type { Gpu } from '../src/gpu/runtime.js';
+import type { Scenario } from '../src/scenario.js';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import type { TrainerPlans } from '../src/train/tuning.js';
 import { dispatchCountConfigs } from './dispatches.js';
 
@@ -87,6 +92,32 @@ export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: Refe
   };
 }
 
+/** The dispatches of one iteration that acts with the actor and runs its updates, recorded (nothing runs), and the plans. */
+export async function recordIteration(gpu: Gpu, scenario: Scenario, config: TrainConfig, plans?: TrainerPlans): Promise<{ dispatches: Dispatch[]; plans: TrainerPlans }> {
+  const { GpuTrainer } = await import('../src/train/gpuTrainer.js');
+  const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false, plans });
+  try {
+    const rec = new KeepingRecorder();
+    trainer.encodeIteration(rec, 0, { useActor: true, updates: true }, 0);
+    return { dispatches: rec.dispatches, plans: trainer.plans };
+  } finally { trainer.destroy(); }
+}
+
+/** Iterations per submit of the world's predicted rows: the world section's on a hardware adapter (bench/world.ts). */
+export const WORLD_ITERATIONS_PER_SUBMIT = 10;
+
+/**
+ * A generalised world's configs to predict: hidden 256x2, 1 update, gamma 0, the model critic, (envs, batch) = (1024,
+ * 1024) and (4096, 4096) (at 96 users, 98,304 and 393,216 user-steps per iteration; the letter's (65536, 65536) is
+ * 196,608). The replay ring holds one iteration's rows, so that the recording fits a 128 MiB binding (lavapipe's).
+ */
+export function worldConfigs(): { name: string; config: TrainConfig }[] {
+  return [[1024, 1024], [4096, 4096]].map(([envs, batch]) => ({
+    name: `(${envs}, ${batch}), hidden 256x2, 1 update, model critic`,
+    config: parseTrainConfig({ envs, batch, hidden: [256, 256], updatesPerIteration: 1, iterationsPerSubmit: 1, gamma: 0, critic: 'model', replayCapacity: Math.max(envs, batch) }),
+  }));
+}
+
 /** Iterations per submit of the bench's training rows (bench/train.ts), or the default config's. */
 function iterationsPerSubmit(config: TrainConfig, bench: boolean): number {
   if (!bench) return DEFAULT_TRAIN_CONFIG.iterationsPerSubmit;
@@ -109,10 +140,18 @@ export function formatPrediction(name: string, p: Prediction, peaks: Peaks, chun
 }
 
 async function main(): Promise<void> {
-  const ref = readReference(process.argv[2] ?? new URL('./reference/h200-2026-11-28.json', import.meta.url).pathname);
+  const args = process.argv.slice(2);
+  const flag = (name: string) => { const i = args.indexOf(name); return i < 0 ? undefined : args.splice(i, name === '--world' ? 2 : 1)[1] ?? ''; };
+  const worldOnly = flag('--world-only') !== undefined;
+  const { DEFAULT_WORLD_SCENARIO, worldName } = await import('./world.js');
+  const worldPath = flag('--world') || DEFAULT_WORLD_SCENARIO;
+  // The reference beside this file in the checkout (bench/reference/, from bench/ or dist/bench/ alike).
+  const { SHADER_DIR } = await import('../src/platform/host.js');
+  const { dirname, join } = await import('node:path');
+  const ref = readReference(args[0] ?? join(dirname(SHADER_DIR), 'bench', 'reference', 'h200-2026-11-28.json'));
   const { createGpu } = await import('../src/gpu/runtime.js');
   const { GpuTrainer } = await import('../src/train/gpuTrainer.js');
-  const { DEFAULT_SCENARIO } = await import('../src/scenario.js');
+  const { DEFAULT_SCENARIO, loadScenario } = await import('../src/scenario.js');
   const { describePlan } = await import('../src/nn/mlpPlan.js');
   const gpu = await createGpu();
   const out: string[] = [`Predicted on the ${ref.device} (not measured): the default plans (tuning off), one iteration with its updates.`];
@@ -120,26 +159,25 @@ async function main(): Promise<void> {
   const { fusedPlans } = await import('./dispatches.js');
   const { describeFused } = await import('../src/train/fusedUpdate.js');
   const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
-  const runs: { name: string; config: TrainConfig; plans?: TrainerPlans }[] = [];
-  for (const { name, config } of dispatchCountConfigs()) {
-    runs.push({ name, config });
+  const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans }[] = [];
+  for (const { name, config } of worldOnly ? [] : dispatchCountConfigs()) {
+    const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
+    runs.push({ name, scenario: DEFAULT_SCENARIO, config, chunk });
     const probe = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
     // Every fused variant that fits, each predicted (the tuner measures which wins on the device in use).
     const base = await fusedPlans(probe);
-    if (base) for (const fused of fusedUpdateCandidates(probe.device, probe.derived)) runs.push({ name: `${name}, ${describeFused(fused)}`, config, plans: { ...base, fused } });
+    if (base) for (const fused of fusedUpdateCandidates(probe.device, probe.derived)) runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused } });
     probe.destroy();
   }
-  for (const { name, config, plans: given } of runs) {
-    const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false, plans: given });
-    const rec = new KeepingRecorder();
-    trainer.encodeIteration(rec, 0, { useActor: true, updates: true }, 0);
+  // The world's rows (the fused update is the letter's only: the world's are per layer).
+  const world = loadScenario(worldPath);
+  for (const { name, config } of worldConfigs()) runs.push({ name: `${worldName(worldPath)}: ${name}`, scenario: world, config, chunk: WORLD_ITERATIONS_PER_SUBMIT });
+  for (const { name, scenario, config, chunk, plans: given } of runs) {
+    const { dispatches, plans } = await recordIteration(gpu, scenario, config, given);
     const peaks = peaksAt(ref, config.batch);
-    const chunk = iterationsPerSubmit(config, !name.startsWith('default'));  // a fused row: its config's
-    const p = predict(rec.dispatches, peaks, ref, chunk);
-    const plans = trainer.plans;
+    const p = predict(dispatches, peaks, ref, chunk);
     out.push('', formatPrediction(name, p, peaks, chunk), '', `Plans: actor ${plans.actor.map(describePlan).join(' | ')}; critic ${plans.critic.map(describePlan).join(' | ')}.`);
     summary.push(`| ${name} | ${p.dispatches} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`);
-    trainer.destroy();
   }
   console.log([...summary, '', ...out].join('\n'));
   gpu.destroy();

@@ -1,5 +1,6 @@
 // The bench suite behind `megc bench` / `npm run bench`: this adapter's peaks, environment, network kernels and full
-// training (with the per-kernel profile), one table; variants chosen by the tuner as `megc train` chooses them.
+// training (with the per-kernel profile), and a generalised world's rollout and training, one table; variants chosen by
+// the tuner as `megc train` chooses them.
 import type { ProfileRow } from '../src/gpu/profiler.js';
 import { createGpu, describeAdapter, type Gpu } from '../src/gpu/runtime.js';
 import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
@@ -7,10 +8,21 @@ import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { benchEnvironment } from './env.js';
 import { benchNetworks } from './nn.js';
 import { measurePeaks } from '../src/nn/peaks.js';
-import { benchTraining } from './train.js';
+import { benchTraining, type TrainingBenchRow } from './train.js';
+import { benchWorld, DEFAULT_WORLD_SCENARIO, worldName } from './world.js';
+import { loadScenario } from '../src/scenario.js';
+import { UserError } from '../src/errors.js';
 
-export type BenchSection = 'peaks' | 'env' | 'nn' | 'train';
-export const BENCH_SECTIONS: readonly BenchSection[] = ['peaks', 'env', 'nn', 'train'];
+export type BenchSection = 'peaks' | 'env' | 'nn' | 'train' | 'world';
+export const BENCH_SECTIONS: readonly BenchSection[] = ['peaks', 'env', 'nn', 'train', 'world'];
+
+/**
+ * The sections run when none are named: all of them on a hardware adapter; without the world section on a software
+ * adapter (compiling a large world's kernels takes minutes on lavapipe) or without a GPU (--device cpu).
+ */
+export function defaultBenchSections(software: boolean | null): BenchSection[] {
+  return software === false ? [...BENCH_SECTIONS] : BENCH_SECTIONS.filter((s) => s !== 'world');
+}
 
 export interface Figure { min: number; median: number; max: number }
 
@@ -41,7 +53,10 @@ export interface BenchOptions {
   quick: boolean;
   device: 'gpu' | 'cpu';
   adapter?: string;
+  /** Default: defaultBenchSections of the adapter. */
   sections?: BenchSection[];
+  /** The world section's scenario file (default DEFAULT_WORLD_SCENARIO). */
+  world?: string;
   tune?: TuneMode;
   profile?: boolean;
   onRow?: (row: BenchRow) => void;
@@ -55,15 +70,24 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
   const software = gpu?.info.isSoftware ?? null;
   // On a software adapter (lavapipe) or with --quick, the sizes shrink so that the whole suite takes about a minute.
   const small = opts.quick || software === true;
-  const sections = opts.sections ?? BENCH_SECTIONS;
+  const sections = opts.sections ?? defaultBenchSections(software);
   const rows: BenchRow[] = [];
   const profiles: BenchReport['profiles'] = [];
   const emit = (row: BenchRow) => { rows.push(row); opts.onRow?.(row); };
   const tuneMode = opts.tune ?? 'quick';
   const tuner = gpu ? new Tuner(gpu.device, { mode: tuneMode, adapterKey: describeAdapter(gpu.info), store: new FileTuneStore(undefined, opts.log), log: opts.log }) : null;
   const one = (x: number) => ({ min: x, median: x, max: x });
+  /** A training row's iterations/s, samples/s and (GPU) dispatches per iteration, and its profile. */
+  const emitTraining = (section: BenchSection, name: string, more: BenchRow['params'], r: TrainingBenchRow) => {
+    const params = { ...more, envs: r.envs, batch: r.batch, hidden: r.hidden, updates: r.updatesPerIteration };
+    emit({ section, name, device: r.device, params, unit: 'iterations/s', value: r.iterationsPerSecond });
+    emit({ section, name, device: r.device, params, unit: 'samples/s', value: r.samplesPerSecond });
+    if (r.dispatchesPerIteration !== undefined) emit({ section, name, device: r.device, params, unit: 'dispatches/iteration', value: one(r.dispatchesPerIteration) });
+    if (r.profile) { profiles.push({ config: name, rows: r.profile }); opts.onProfile?.(name, r.profile); }
+  };
   let peaks;
   try {
+    if (opts.world !== undefined && !sections.includes('world')) throw new UserError('--world: the world section is not selected (add --only world)');
     if (tuner && (sections.includes('peaks') || opts.profile)) {
       peaks = await measurePeaks(tuner);
       emit({ section: 'peaks', name: 'copy (read + write)', device: 'gpu', params: { bytes: peaks.copyBytes }, unit: 'GB/s', value: one(peaks.gbps) });
@@ -83,14 +107,20 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
     if (sections.includes('train')) {
       await benchTraining(gpu, {
         quick: small, tuner: tuner ?? undefined, profile: opts.profile, peaks, defaultConfig: true,
-        onRow: (r) => {
-          const params = { envs: r.envs, batch: r.batch, hidden: r.hidden, updates: r.updatesPerIteration };
-          const name = `train ${r.config === 'default' ? 'default config' : `${r.envs}x${r.batch}`}`;
-          emit({ section: 'train', name, device: r.device, params, unit: 'iterations/s', value: r.iterationsPerSecond });
-          emit({ section: 'train', name, device: r.device, params, unit: 'samples/s', value: r.samplesPerSecond });
-          if (r.dispatchesPerIteration !== undefined) emit({ section: 'train', name, device: r.device, params, unit: 'dispatches/iteration', value: one(r.dispatchesPerIteration) });
-          if (r.profile) { profiles.push({ config: name, rows: r.profile }); opts.onProfile?.(name, r.profile); }
+        onRow: (r) => emitTraining('train', `train ${r.config === 'default' ? 'default config' : `${r.envs}x${r.batch}`}`, {}, r),
+      });
+    }
+    if (sections.includes('world')) {
+      const path = opts.world ?? DEFAULT_WORLD_SCENARIO;
+      const world = worldName(path);
+      await benchWorld(gpu, {
+        scenario: loadScenario(path), quick: small, tuner: tuner ?? undefined, profile: opts.profile, peaks,
+        onEnvRow: (r) => {
+          const row = { section: 'world' as const, name: r.name, device: r.device, params: { world, n: r.n, users: r.users } };
+          emit({ ...row, unit: 'env-steps/s', value: r.stepsPerSecond });
+          emit({ ...row, unit: 'user-steps/s', value: r.userStepsPerSecond });
         },
+        onTrainRow: (r) => emitTraining('world', `train ${r.envs}x${r.batch}, model critic`, { world }, r),
       });
     }
   } finally {

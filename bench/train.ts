@@ -62,17 +62,22 @@ function chunkFor(envs: number, batch: number, quick: boolean): number {
   return rows >= 65536 ? 10 : rows >= 4096 ? 50 : 200;
 }
 
-function benchConfig(envs: number, batch: number, hidden: number[], updates: number, chunk: number): TrainConfig {
+/** The bench's config: gamma 0, `updates` per iteration, a replay ring of 16 iterations' rows (at most 2^20); `more` overrides. */
+export function benchConfig(envs: number, batch: number, hidden: number[], updates: number, chunk: number, more: Record<string, unknown> = {}): TrainConfig {
   return parseTrainConfig({
     envs, batch, hidden, updatesPerIteration: updates, iterationsPerSubmit: chunk, iterations: 1_000_000_000, gamma: 0,
-    replayCapacity: Math.max(batch, envs, Math.min(1 << 20, Math.max(batch, envs) * 16)),
+    replayCapacity: Math.max(batch, envs, Math.min(1 << 20, Math.max(batch, envs) * 16)), ...more,
   });
 }
 
 const figure = (xs: number[]): Figure => summarize(xs);
 
-async function benchGpu(gpu: Gpu, scenario: Scenario, config: TrainConfig, which: 'bench' | 'default', quick: boolean, repeats: number,
-                        opts: TrainingBenchOptions): Promise<TrainingBenchRow> {
+/** How long a GPU training row is timed: `repeats` windows of `windowChunks` submits each. */
+export interface TrainingWindows { windowChunks: number; repeats: number }
+
+/** Iterations/s of `config` on the GPU trainer (after a warm-up of one batch of rows and two chunks), and its dispatches. */
+export async function benchGpu(gpu: Gpu, scenario: Scenario, config: TrainConfig, which: 'bench' | 'default', windows: TrainingWindows,
+                               opts: Pick<TrainingBenchOptions, 'tuner' | 'profile' | 'peaks'>): Promise<TrainingBenchRow> {
   const { envs, batch, updatesPerIteration: updates, iterationsPerSubmit: chunk } = config;
   const trainer = await GpuTrainer.create(gpu, scenario, config, { tuner: opts.tuner, evaluate: false });
   try {
@@ -80,7 +85,7 @@ async function benchGpu(gpu: Gpu, scenario: Scenario, config: TrainConfig, which
     const fill = Math.ceil(batch / envs);
     await trainer.run(fill + 2 * chunk);
     await gpu.device.queue.onSubmittedWorkDone();
-    const windowChunks = quick ? 2 : 5;
+    const { windowChunks, repeats } = windows;
     const rates: number[] = [];
     for (let r = 0; r < repeats; r++) {
       const start = performance.now();
@@ -116,15 +121,17 @@ export async function profileTraining(gpu: Gpu, scenario: Scenario, config: Trai
   }
 }
 
-function benchCpu(scenario: Scenario, envs: number, batch: number, hidden: number[], updates: number, repeats: number): TrainingBenchRow {
-  const trainer = new ReferenceTrainer(scenario, benchConfig(envs, batch, hidden, updates, 1));
+/** Iterations/s of the CPU reference trainer: `repeats` windows of at least `windowMs` each (after a filled ring). */
+export function benchCpu(scenario: Scenario, config: TrainConfig, repeats: number, windowMs = 300): TrainingBenchRow {
+  const { envs, batch, hidden, updatesPerIteration: updates } = config;
+  const trainer = new ReferenceTrainer(scenario, config);
   while (trainer.replayFilled < batch) trainer.step();
   trainer.step();
   const rates: number[] = [];
   for (let r = 0; r < repeats; r++) {
     const start = performance.now();
     let count = 0;
-    do { trainer.step(); count++; } while (performance.now() - start < 300);
+    do { trainer.step(); count++; } while (performance.now() - start < windowMs);
     rates.push(count / ((performance.now() - start) / 1000));
   }
   return {
@@ -145,11 +152,12 @@ export async function benchTraining(gpu: Gpu | null, opts: TrainingBenchOptions 
   const rows: TrainingBenchRow[] = [];
   const emit = (row: TrainingBenchRow) => { rows.push(row); opts.onRow?.(row); };
   if (gpu) {
+    const windows = { windowChunks: quick ? 2 : 5, repeats };
     for (const [envs, batch] of sizes) {
-      emit(await benchGpu(gpu, scenario, benchConfig(envs, batch, hidden, updates, chunkFor(envs, batch, quick)), 'bench', quick, repeats, opts));
+      emit(await benchGpu(gpu, scenario, benchConfig(envs, batch, hidden, updates, chunkFor(envs, batch, quick)), 'bench', windows, opts));
     }
-    if (opts.defaultConfig) emit(await benchGpu(gpu, scenario, { ...DEFAULT_TRAIN_CONFIG, iterations: 1_000_000_000 }, 'default', quick, repeats, opts));
+    if (opts.defaultConfig) emit(await benchGpu(gpu, scenario, { ...DEFAULT_TRAIN_CONFIG, iterations: 1_000_000_000 }, 'default', windows, opts));
   }
-  for (const [envs, batch] of cpuSizes) emit(benchCpu(scenario, envs, batch, hidden, updates, quick ? 2 : 3));
+  for (const [envs, batch] of cpuSizes) emit(benchCpu(scenario, benchConfig(envs, batch, hidden, updates, 1), quick ? 2 : 3));
   return rows;
 }

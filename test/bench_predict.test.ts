@@ -1,7 +1,12 @@
 // bench/predict.ts's model: roofline per dispatch plus the dispatch and submit costs of the reference device.
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, Pipeline } from '../src/gpu/kernel.js';
-import { peaksAt, predict, readReference } from '../bench/predict.js';
+import { peaksAt, predict, readReference, recordIteration, worldConfigs } from '../bench/predict.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { laraShapeOf } from '../src/train/shape.js';
+import { DEFAULT_WORLD_SCENARIO } from '../bench/world.js';
+import { loadScenario, parseScenario } from '../src/scenario.js';
+import { testGpu } from './helpers/gpu.js';
 
 const ref = readReference(new URL('../bench/reference/h200-2026-11-28.json', import.meta.url).pathname);
 /** A dispatch of `workgroups` workgroups (default: more than the H200's 132 SMs, so the whole device). */
@@ -34,4 +39,41 @@ describe('predicted iteration time', () => {
     const p = predict([dispatch('fused', 1e9, 1e6, 2)], peaks, ref, 10);
     expect(p.kernelMicroseconds).toBeCloseTo(66_000, 6);
   });
+
+  it("predicts the large world's configs with the model critic, each small enough to record on a 128 MiB binding", () => {
+    const large = loadScenario(DEFAULT_WORLD_SCENARIO);
+    const configs = worldConfigs();
+    expect(configs.map((c) => [c.config.envs, c.config.batch])).toEqual([[1024, 1024], [4096, 4096]]);
+    for (const { name, config } of configs) {
+      expect(name).toContain('model critic');
+      expect(config.critic).toBe('model');
+      expect(config.gamma).toBe(0);
+      const shape = laraShapeOf(large);
+      expect(config.replayCapacity * shape.replayStride * 4).toBeLessThanOrEqual(128 * 2 ** 20);
+    }
+  });
+
+  it("records a world iteration with the model critic: the model gradient's dispatch at its declared cost, no critic network", async () => {
+    const gpu = await testGpu();
+    // 6 users on 2 servers, association by the policy: the best responses move each user to the other server.
+    const scenario = parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2, distance: [30, 90] },
+      aigc: { count: 2, positions: [[0, 5], [90, 0]] }, ve: { count: 2, activity: 0.5 } }, association: 'policy' }, 'tiny.json');
+    const batch = 64;
+    const config = parseTrainConfig({ envs: batch, batch, hidden: [16], updatesPerIteration: 1, iterationsPerSubmit: 1, gamma: 0, critic: 'model', replayCapacity: batch });
+    const { dispatches } = await recordIteration(gpu, scenario, config);
+    const p = predict(dispatches, peaksAt(ref, batch), ref, 10);
+    const model = p.rows.filter((r) => r.kernel === 'lara_world_model_gradient');
+    expect(model).toHaveLength(1);
+    expect(model[0].dispatches).toBe(1);
+    // Declared per row: (16 + 4 K (M - 1)) x 80 K FLOPs, K = 6 users, M = 2 servers; reads z and obs, writes dz.
+    expect(model[0].flops).toBe(batch * (16 + 4 * 6 * 1) * 80 * 6);
+    const shape = laraShapeOf(scenario);
+    expect(model[0].bytes).toBe(batch * 4 * (2 * shape.action + shape.observation));
+    expect(p.rows.some((r) => r.kernel === 'lara_critic_loss' || r.op.startsWith('critic'))).toBe(false);
+    // Every dispatch but the chunk's metrics has a cost for the roofline.
+    for (const r of p.rows) if (r.kernel !== 'lara_metrics') expect(r.flops + r.bytes, `${r.kernel} ${r.op}`).toBeGreaterThan(0);
+    expect(p.dispatches).toBe(dispatches.length);
+    expect(p.iterationsPerSecond).toBeGreaterThan(0);
+    expect(Number.isFinite(p.iterationsPerSecond)).toBe(true);
+  }, 120_000);
 });

@@ -183,35 +183,62 @@ export async function worldLatenciesGpu(device: GPUDevice, world: World, states:
 /** A world's FRA or RRA rollout: the letter's parameters (envs x slots, state and action keys). */
 export type WorldRolloutParams = RolloutParams;
 
+/** The dispatches of a world's rollout: the rollout, then the sums of its latencies and of its counts into two vec4s. */
+export interface WorldRolloutRun {
+  dispatches: Dispatch[];
+  /** Latency sums (comp, aigc, ve, total) and active-user counts (comp, aigc, ve, unused) over every row. */
+  sumTotal: GPUBuffer;
+  countTotal: GPUBuffer;
+  count: number;
+  destroy(): void;
+}
+
 /**
- * Means as MODEL.md reports them of FRA or RRA over envs x slots, on the GPU: per type the mean latency of an active
- * user, and the mean L_total per slot. The rollout writes per workgroup the latency sums and the counts; two vec4 sums
- * reduce them; the host reads 8 numbers.
+ * FRA or RRA over envs x slots on the GPU, as dispatches to record (once, or repeated to time them): the rollout writes
+ * per workgroup the latency sums and the counts; two vec4 sums reduce them into sumTotal and countTotal.
  */
-export async function worldRolloutMeanGpu(device: GPUDevice, world: World, policy: WorldFixedPolicy, p: WorldRolloutParams,
-                                          reduce: ReduceVariant = TREE_REDUCE): Promise<{ comp: number; aigc: number; ve: number; total: number }> {
+export async function worldRolloutDispatches(device: GPUDevice, world: World, policy: WorldFixedPolicy, p: WorldRolloutParams,
+                                             reduce: ReduceVariant = TREE_REDUCE): Promise<WorldRolloutRun> {
   const count = p.envs * p.slots;
   if (!Number.isInteger(count) || count < 1 || count > 0xffffffff) throw new RangeError(`envs * slots must be an integer in [1, 2^32), got ${count}`);
   const w = worldBuffers(device, world);
   const groups = Math.ceil(count / REDUCE_WORKGROUP);
-  checkBindingSize(device, groups * 16, 'rollout partial sums');
-  const params = createUniform(device, new Uint32Array([u32(p.envs, 'envs'), u32(p.slots, 'slots'), u32(p.firstEnv ?? 0, 'firstEnv'),
-    u32(p.firstSlot ?? 0, 'firstSlot'), u32(p.stateSeed, 'stateSeed'), u32(p.stateStream, 'stateStream'), u32(p.actionSeed ?? 0, 'actionSeed'), count]).buffer,
-  'worldRollout.params');
-  const sums = createStorage(device, groups * 16, 'worldRollout.sums');
-  const counts = createStorage(device, groups * 16, 'worldRollout.counts');
-  const sumTotal = createStorage(device, 16, 'worldRollout.sumTotal');
-  const countTotal = createStorage(device, 16, 'worldRollout.countTotal');
+  const owned: GPUBuffer[] = [];
   try {
+    checkBindingSize(device, groups * 16, 'rollout partial sums');
+    const own = (b: GPUBuffer) => { owned.push(b); return b; };
+    const params = own(createUniform(device, new Uint32Array([u32(p.envs, 'envs'), u32(p.slots, 'slots'), u32(p.firstEnv ?? 0, 'firstEnv'),
+      u32(p.firstSlot ?? 0, 'firstSlot'), u32(p.stateSeed, 'stateSeed'), u32(p.stateStream, 'stateStream'), u32(p.actionSeed ?? 0, 'actionSeed'), count]).buffer,
+    'worldRollout.params'));
+    const sums = own(createStorage(device, groups * 16, 'worldRollout.sums'));
+    const counts = own(createStorage(device, groups * 16, 'worldRollout.counts'));
+    const sumTotal = own(createStorage(device, 16, 'worldRollout.sumTotal'));
+    const countTotal = own(createStorage(device, 16, 'worldRollout.countTotal'));
     const rollout = dispatchOf(device, await worldRolloutKernel.pipeline(device, { layout: w.layout, policy, ...reduce }),
       { scenario: w.scenario, world: w.world, params, sums, counts }, linearGrid(device, count, REDUCE_WORKGROUP),
       { cost: { flops: 400 * w.layout.users * count, bytes: 32 * groups } });
     const sumSums = await vec4SumDispatch(device, sums, groups, sumTotal, reduce);
     const sumCounts = await vec4SumDispatch(device, counts, groups, countTotal, reduce);
-    submitPass(device, (rec) => { rec.dispatch(rollout); rec.dispatch(sumSums); rec.dispatch(sumCounts); });
-    const s = await readFloat32(device, sumTotal, 4);    // (comp, aigc, ve, total)
-    const n = await readFloat32(device, countTotal, 4);  // (comp, aigc, ve, unused)
+    return { dispatches: [rollout, sumSums, sumCounts], sumTotal, countTotal, count, destroy: () => { for (const b of owned) b.destroy(); w.destroy(); } };
+  } catch (error) {
+    for (const b of owned) b.destroy();
+    w.destroy();
+    throw error;
+  }
+}
+
+/**
+ * Means as MODEL.md reports them of FRA or RRA over envs x slots, on the GPU: per type the mean latency of an active
+ * user, and the mean L_total per slot. The host reads 8 numbers.
+ */
+export async function worldRolloutMeanGpu(device: GPUDevice, world: World, policy: WorldFixedPolicy, p: WorldRolloutParams,
+                                          reduce: ReduceVariant = TREE_REDUCE): Promise<{ comp: number; aigc: number; ve: number; total: number }> {
+  const run = await worldRolloutDispatches(device, world, policy, p, reduce);
+  try {
+    submitPass(device, (rec) => { for (const d of run.dispatches) rec.dispatch(d); });
+    const s = await readFloat32(device, run.sumTotal, 4);    // (comp, aigc, ve, total)
+    const n = await readFloat32(device, run.countTotal, 4);  // (comp, aigc, ve, unused)
     const mean = (sum: number, users: number) => (users > 0 ? sum / users : NaN);
-    return { comp: mean(s[0], n[0]), aigc: mean(s[1], n[1]), ve: mean(s[2], n[2]), total: s[3] / count };
-  } finally { params.destroy(); sums.destroy(); counts.destroy(); sumTotal.destroy(); countTotal.destroy(); w.destroy(); }
+    return { comp: mean(s[0], n[0]), aigc: mean(s[1], n[1]), ve: mean(s[2], n[2]), total: s[3] / run.count };
+  } finally { run.destroy(); }
 }
