@@ -268,6 +268,75 @@ fn lw_head_latency(scenario: Scenario, world: WorldParams, share_floor: f32) -> 
   return world_latency(scenario, world).total;
 }
 
+// Each server's latency sum of the current groups (the best responses' baseline), and the active users grouped by
+// server: those of server m are lw_members[lw_member_start[m] .. lw_member_start[m + 1]).
+var<private> lw_server_sum: array<f32, WORLD_SERVERS>;
+var<private> lw_members: array<u32, WORLD_USERS>;
+var<private> lw_member_start: array<u32, WORLD_SERVERS + 1u>;
+
+// Groups the active users by server (lw_server, lw_active) into lw_members, in data order within a server.
+fn lw_group_members() {
+  for (var m = 0u; m <= world_servers_n; m++) { lw_member_start[m] = 0u; }
+  for (var i = 0u; i < world_users_n; i++) { if (lw_active[i] != 0u) { lw_member_start[lw_server[i] + 1u] += 1u; } }
+  for (var m = 0u; m < world_servers_n; m++) { lw_member_start[m + 1u] += lw_member_start[m]; }
+  var next: array<u32, WORLD_SERVERS>;
+  for (var m = 0u; m < world_servers_n; m++) { next[m] = lw_member_start[m]; }
+  for (var i = 0u; i < world_users_n; i++) {
+    if (lw_active[i] == 0u) { continue; }
+    lw_members[next[lw_server[i]]] = i;
+    next[lw_server[i]] += 1u;
+  }
+}
+
+// The t-th user of server m were user `mover` on server `destination` (t runs to the server's count plus one; the
+// last is the mover when it joins m), or WORLD_USERS for none.
+fn lw_member(m: u32, t: u32, mover: u32, destination: u32) -> u32 {
+  let end = lw_member_start[m + 1u];
+  if (lw_member_start[m] + t == end) { return select(WORLD_USERS, mover, destination == m && mover < WORLD_USERS); }
+  let j = lw_members[lw_member_start[m] + t];
+  return select(j, WORLD_USERS, j == mover && destination != m);
+}
+
+// Latency sum of server m's active users were user `mover` on server `destination` (mover WORLD_USERS: nobody moves;
+// destination WORLD_SERVERS: the mover is on no server), each with the head's share of its group on m (serverLatency of
+// src/train/worldModelCritic.ts). Writes those users' shares into world_action_row; the lambdas there are the head's.
+fn lw_server_latency(scenario: Scenario, world: WorldParams, share_floor: f32, m: u32, mover: u32, destination: u32) -> f32 {
+  let count = lw_member_start[m + 1u] - lw_member_start[m] + 1u;
+  for (var r = 0u; r < WORLD_RESOURCES; r++) {
+    var top = -3.0e38;
+    var n = 0.0;
+    for (var t = 0u; t < count; t++) {
+      let j = lw_member(m, t, mover, destination);
+      if (j == WORLD_USERS) { continue; }
+      let k = world_share_index(j, r);
+      if (k == WORLD_NO_SHARE) { continue; }
+      top = max(top, lw_z[k]);
+      n += 1.0;
+    }
+    if (n == 0.0) { continue; }
+    var sum = 0.0;
+    for (var t = 0u; t < count; t++) {
+      let j = lw_member(m, t, mover, destination);
+      if (j == WORLD_USERS) { continue; }
+      let k = world_share_index(j, r);
+      if (k != WORLD_NO_SHARE) { sum += exp(lw_z[k] - top); }
+    }
+    let f = lw_group_floor(share_floor, n);
+    for (var t = 0u; t < count; t++) {
+      let j = lw_member(m, t, mover, destination);
+      if (j == WORLD_USERS) { continue; }
+      let k = world_share_index(j, r);
+      if (k != WORLD_NO_SHARE) { world_action_row[k] = f + (1.0 - n * f) * exp(lw_z[k] - top) / sum; }
+    }
+  }
+  var latency = 0.0;
+  for (var t = 0u; t < count; t++) {
+    let j = lw_member(m, t, mover, destination);
+    if (j != WORLD_USERS) { latency += world_latency_of(scenario, world, j, m); }
+  }
+  return latency;
+}
+
 // The model critic of the row in lw_obs and lw_z (worldModelRewardGradientInto): returns the learning reward of the
 // head's action under the world's latency, and writes the actor's ascent direction into lw_out: dReward/dz for the
 // shares (through each group's softmax) and lambdas (through the ratio head); where the policy associates,
@@ -309,20 +378,23 @@ fn lw_model_reward_gradient(scenario: Scenario, world: WorldParams, share_floor:
     lw_out[WA_LAMBDA + i] = d_reward * (1.0 - 2.0 * share_floor) * s * (1.0 - s) * world_d_action[WA_LAMBDA + i];
   }
 
-  // The association scores: each active user's best response as the label of a cross-entropy.
+  // The association scores: each active user's best response as the label of a cross-entropy. A move changes only
+  // the two servers' sums (lw_server_latency), as in bestAssociation of worldModelCritic.ts.
   if (WORLD_ACTION_SERVER) {
+    lw_group_members();
+    var total = 0.0;
+    for (var m = 0u; m < world_servers_n; m++) { lw_server_sum[m] = lw_server_latency(scenario, world, share_floor, m, WORLD_USERS, 0u); total += lw_server_sum[m]; }
     for (var i = 0u; i < world_users_n; i++) {
       if (lw_active[i] == 0u) { continue; }
       let now = lw_server[i];
+      let without = lw_server_latency(scenario, world, share_floor, now, i, WORLD_SERVERS) - lw_server_sum[now];
       var best = now;
-      var best_l = l_total;
+      var best_l = total;
       for (var m = 0u; m < world_servers_n; m++) {
         if (m == now) { continue; }
-        lw_server[i] = m;
-        let l = lw_head_latency(scenario, world, share_floor);
+        let l = total + without + lw_server_latency(scenario, world, share_floor, m, i, m) - lw_server_sum[m];
         if (l < best_l) { best = m; best_l = l; }
       }
-      lw_server[i] = now;
       let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
       let stats = lw_association_softmax(a);
       for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = select(0.0, 1.0, m == best) - exp(lw_z[a + m] - stats.x) / stats.y; }

@@ -121,10 +121,11 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
       actorChainBackward: rows(actorChainBackward, {
         step, z: actor.output, obs: b.obsBatch, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
       }, batch, 'lara.actorChainBackward', 8 * userFlops, 2 * Z + CRITIC + 1 + OBS),
-      // The head and latency once, then again for each (user, other server) of a best response.
+      // The head, latency and VJP once; a best response evaluates, per user, each server's members with or without it
+      // (about K / M users, 13 passes each, over M servers): about 2 K more row passes.
       modelGradient: modelGradient ? rows(modelGradient, {
         step, scenario: scenarioBuffer, world: worldBuffer, norm, z: actor.output, obs: b.obsBatch, dZ: b.dZ, actorPartials,
-      }, batch, 'lara.modelGradient', (16 + (lara.z.association !== null ? 4 * lara.world.users * (lara.world.servers - 1) : 0)) * userFlops, 2 * Z + OBS) : undefined,
+      }, batch, 'lara.modelGradient', (16 + (lara.z.association !== null ? 2 * lara.world.users : 0)) * userFlops, 2 * Z + OBS) : undefined,
       metrics,
     };
     return { buffers: b, dispatches: k };
