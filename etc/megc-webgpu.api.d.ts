@@ -1,15 +1,42 @@
 // The public API of megc-webgpu, generated from dist/src by test/library_api.test.ts (MEGC_UPDATE_API=1 rewrites it).
 
 // node entry (dist/src/index.d.ts) exports:
-//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, latencies, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
+//   ACTION_COLUMNS, AdapterInfo, Baseline, ComparisonRow, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceBench, DeviceLostError, DeviceOption, EpisodeMeans, EvaluationSetOptions, FigureCaption, FigureSpec, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, NumberTextError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, adapterOf, baselineActions, benchDevice, comparisonFigure, comparisonRows, describeWorld, episodeMeans, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, isNumberText, latencies, listAdapters, loadPolicy, loadScenarioFile, openDevice, parseIntegerListText, parseIntegerText, parseNumberText, parseScenario, parseScenarioText, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, trainingFigures, userCount, worldLatency, worldLayout, worldOf, worldOptEvalSlots, worldSummary
 
 // browser entry (dist/src/index.browser.d.ts) exports:
-//   ACTION_COLUMNS, Baseline, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceLostError, DeviceOption, EvaluationSetOptions, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, baselineActions, describeWorld, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, latencies, loadPolicy, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, userCount, worldLatency, worldLayout, worldOf
+//   ACTION_COLUMNS, AdapterInfo, Baseline, ComparisonRow, DEFAULT_SCENARIO, DEFAULT_TRAIN_CONFIG, DeviceBench, DeviceLostError, DeviceOption, EpisodeMeans, EvaluationSetOptions, FigureCaption, FigureSpec, GpuError, IterationMetrics, LATENCY_COLUMNS, LatencyMeans, LimitError, NumberTextError, Placement, PolicyComparison, STATE_COLUMNS, Scenario, Server, ServiceType, ShaderCompileError, TrainConfig, TrainOptions, TrainedPolicy, TrainingProgress, TrainingResult, UserError, UserGroup, UserGroupKeys, World, WorldEvaluation, WorldLatency, WorldLayout, act, adapterOf, baselineActions, benchDevice, comparisonFigure, comparisonRows, describeWorld, episodeMeans, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, isLetter, isNumberText, latencies, listAdapters, loadPolicy, openDevice, parseIntegerListText, parseIntegerText, parseNumberText, parseScenario, parseScenarioText, parseTrainConfig, sampleStates, sampleWorldStates, scenarioToJson, trainLara, trainingFigures, userCount, worldLatency, worldLayout, worldOf, worldOptEvalSlots, worldSummary
+
+// dist/src/api/bench.d.ts#benchDevice
+export function benchDevice(options?: Pick<TrainOptions, 'device' | 'config'>): Promise<DeviceBench>;
+
+// dist/src/api/device.d.ts#adapterOf
+export function adapterOf(device: GPUDevice): AdapterInfo;
+
+// dist/src/api/device.d.ts#listAdapters
+export function listAdapters(): Promise<AdapterInfo[]>;
 
 // dist/src/api/device.d.ts#openDevice
 export function openDevice(options?: {
     adapter?: string;
 }): Promise<GPUDevice>;
+
+// dist/src/api/figures.d.ts#FigureSpec
+export type FigureSpec = TopLevelSpec;
+
+// dist/src/api/figures.d.ts#comparisonFigure
+export function comparisonFigure(comparison: PolicyComparison, caption: FigureCaption): FigureSpec;
+
+// dist/src/api/figures.d.ts#comparisonRows
+export function comparisonRows(comparison: PolicyComparison): ComparisonRow[];
+
+// dist/src/api/figures.d.ts#episodeMeans
+export function episodeMeans(metrics: readonly IterationMetrics[], slotsPerEpisode: number): EpisodeMeans[];
+
+// dist/src/api/figures.d.ts#trainingFigures
+export function trainingFigures(episodes: readonly EpisodeMeans[], config: TrainConfig, caption: FigureCaption): {
+    reward: FigureSpec;
+    latency: FigureSpec;
+};
 
 // dist/src/api/index.d.ts#DEFAULT_TRAIN_CONFIG
 export const DEFAULT_TRAIN_CONFIG: TrainConfig;
@@ -69,13 +96,57 @@ export function loadPolicy(bytes: Uint8Array, source?: string): TrainedPolicy;
 // dist/src/api/training.d.ts#trainLara
 export function trainLara(scenario: Scenario, options?: TrainOptions): Promise<TrainingResult>;
 
+// dist/src/api/types.d.ts#AdapterInfo
+export interface AdapterInfo {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    /** A software adapter (Mesa lavapipe, SwiftShader, a fallback adapter): the CPU emulates the GPU, expect it slow. */
+    isSoftware: boolean;
+    /** Its fields in one line, `vendor / architecture / device / description`, with ` (software)` for a software one. */
+    name: string;
+}
+
 // dist/src/api/types.d.ts#Baseline
 export type Baseline = 'fra' | 'rra' | 'opt';
+
+// dist/src/api/types.d.ts#ComparisonRow
+export interface ComparisonRow {
+    /** `hybrid` is LARA's association finished by OPT's allocation; `maxSnr`, `random` and `lagrangian` the associations. */
+    policy: 'lara' | 'hybrid' | 'fra' | 'rra' | 'maxSnr' | 'random' | 'lagrangian' | 'opt';
+    /** e.g. `LARA`, `max-SNR + OPT`, `OPT (searched)` where some slot's OPT was only bounded. */
+    name: string;
+    means: LatencyMeans;
+}
+
+// dist/src/api/types.d.ts#DeviceBench
+export interface DeviceBench {
+    /** The fused FRA rollout (sample a state, act, latencies, sums) of `envs` environments, one slot each: median steps/s. */
+    envSteps: {
+        envs: number;
+        stepsPerSecond: number;
+    };
+    /** LARA's training iteration (rollout, replay, `updates` gradient updates) at these sizes: median iterations/s. */
+    training: {
+        envs: number;
+        batch: number;
+        hidden: number[];
+        updates: number;
+        iterationsPerSecond: number;
+    };
+}
 
 // dist/src/api/types.d.ts#DeviceOption
 export interface DeviceOption {
     /** A WebGPU device to run on (it stays the caller's: megc never destroys it). */
     device?: GPUDevice;
+}
+
+// dist/src/api/types.d.ts#EpisodeMeans
+export interface EpisodeMeans extends Omit<IterationMetrics, 'iteration' | 'updates'> {
+    /** 1-based. */
+    episode: number;
 }
 
 // dist/src/api/types.d.ts#EvaluationSetOptions
@@ -84,6 +155,14 @@ export interface EvaluationSetOptions {
     slots?: number;
     /** Evaluation set index, an integer in [1, 2^32] (default 1). */
     seed?: number;
+}
+
+// dist/src/api/types.d.ts#FigureCaption
+export interface FigureCaption {
+    /** The scenario the run trained on: a world's figures are per service type, and their caption says so. */
+    scenario: Scenario;
+    /** Lines of the caller's, e.g. the training setup. */
+    lines?: string[];
 }
 
 // dist/src/api/types.d.ts#IterationMetrics
@@ -167,6 +246,8 @@ export interface TrainingProgress {
     total: number;
     /** This chunk's metrics, one per iteration. */
     rows: IterationMetrics[];
+    /** Iterations per second over about the last 10 s, as `megc train` shows it. */
+    iterationsPerSecond: number;
 }
 
 // dist/src/api/types.d.ts#TrainingResult
@@ -238,6 +319,25 @@ export class UserError extends Error {
 // dist/src/index.d.ts#loadScenarioFile
 export function loadScenarioFile(path: string): Scenario;
 
+// dist/src/numberText.d.ts#NumberTextError
+export class NumberTextError extends Error {
+    constructor(message: string);
+}
+
+// dist/src/numberText.d.ts#isNumberText
+export function isNumberText(text: string): boolean;
+
+// dist/src/numberText.d.ts#parseIntegerListText
+export function parseIntegerListText(text: string): number[];
+
+// dist/src/numberText.d.ts#parseIntegerText
+export function parseIntegerText(text: string, min?: number, max?: number): number;
+
+// dist/src/numberText.d.ts#parseNumberText
+export function parseNumberText(text: string, min?: number, max?: number, { exclusiveMin }?: {
+    exclusiveMin?: boolean | undefined;
+}): number;
+
 // dist/src/scenario.d.ts#DEFAULT_SCENARIO
 export const DEFAULT_SCENARIO: Scenario;
 
@@ -307,6 +407,9 @@ export interface UserGroupKeys {
 
 // dist/src/scenario.d.ts#parseScenario
 export function parseScenario(json: unknown, source: string): Scenario;
+
+// dist/src/scenario.d.ts#parseScenarioText
+export function parseScenarioText(text: string, source: string): Scenario;
 
 // dist/src/scenario.d.ts#scenarioToJson
 export function scenarioToJson(s: Scenario): Record<string, unknown>;
@@ -392,6 +495,9 @@ export interface WorldLayout {
     actionColumns: string[];
 }
 
+// dist/src/world/opt/policies.d.ts#worldOptEvalSlots
+export function worldOptEvalSlots(world: World): number;
+
 // dist/src/world/reference.d.ts#WorldLatency
 export interface WorldLatency {
     /** (K) data order, seconds; 0 for an inactive user. */
@@ -470,3 +576,6 @@ export function userCount(world: World): number;
 
 // dist/src/world/world.d.ts#worldOf
 export function worldOf(scenario: Scenario): World;
+
+// dist/src/world/world.d.ts#worldSummary
+export function worldSummary(world: World): string;

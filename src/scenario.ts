@@ -246,13 +246,21 @@ export function loadScenario(path?: string): Scenario {
   if (path.trim() === '') throw new UserError('--scenario: the path is empty');
   // A regular file no larger than any valid scenario (a few hundred bytes of keys): a device or fifo is refused at once.
   const text = readTextFile(path, `--scenario ${path}`, MAX_SCENARIO_FILE_BYTES);
+  return parseScenarioText(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, path);  // a UTF-8 byte order mark is not JSON
+}
+
+/**
+ * Reads and validates the text of a scenario file, strict JSON (a key repeated in one object is refused, not last-wins),
+ * as `--scenario FILE` is read; a UserError names `source`: `SOURCE: not valid JSON (…)`, or the key and the rule broken.
+ */
+export function parseScenarioText(text: string, source: string): Scenario {
   let json: unknown;
   try {
-    json = parseJson(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);  // a UTF-8 byte order mark is not JSON
+    json = parseJson(text);
   } catch (error) {
-    throw new UserError(`${path}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
+    throw new UserError(`${source}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  return parseScenario(json, path);
+  return parseScenario(json, source);
 }
 
 /** The scenario as a JSON object in the file format (no derived keys), e.g. to record it beside results. */

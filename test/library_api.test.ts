@@ -12,9 +12,11 @@ import { evaluateRun } from '../src/train/runEvaluation.js';
 import { worldActorActions } from '../src/train/worldActor.js';
 import { evaluateWorldPolicy } from '../src/world/evaluate.js';
 import {
-  act, baselineActions, DEFAULT_SCENARIO, DeviceLostError, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, GpuError,
-  latencies, LimitError, loadPolicy, loadScenarioFile, openDevice, parseScenario, parseTrainConfig, sampleStates, sampleWorldStates,
-  trainLara, UserError, worldLatency, worldLayout, worldOf,
+  act, adapterOf, baselineActions, benchDevice, comparisonFigure, comparisonRows, DEFAULT_SCENARIO, DeviceLostError,
+  episodeMeans, evaluateBaseline, evaluateLara, evaluatePolicy, evaluateWorldBaseline, GpuError, isNumberText, latencies, LimitError,
+  listAdapters, loadPolicy, loadScenarioFile, NumberTextError, openDevice, parseIntegerListText, parseIntegerText, parseNumberText,
+  parseScenario, parseScenarioText, parseTrainConfig, sampleStates, sampleWorldStates, trainingFigures, trainLara, UserError,
+  worldLatency, worldLayout, worldOf, worldOptEvalSlots, worldSummary,
 } from '../src/index.js';
 import { apiReport, undocumentedExports } from './helpers/apiReport.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -193,6 +195,69 @@ describe('worlds', () => {
     const fra = await evaluateBaseline(scenario, 'fra', { slots: 64 });
     // The world's arithmetic sums per-type sums in another order than the letter's.
     expectClose([letter.total], [fra.total], { atol: 0, rtol: 1e-12 }, 'FRA total');
+  });
+});
+
+describe('what the web page and the CLI take from it', () => {
+  it('lists the adapters and names the one a device came from', async () => {
+    const adapters = await listAdapters();
+    const { device } = await testGpu();
+    const adapter = adapterOf(device);
+    expect(adapters.map((a) => a.name)).toContain(adapter.name);
+    expect(adapter.name).toContain(adapter.vendor);
+    expect(adapter.name.endsWith(' (software)')).toBe(adapter.isSoftware);
+  });
+
+  it('reads a scenario file\'s text strictly, and numbers as the flags read them', () => {
+    expect(parseScenarioText('{"distance": {"comp": 50}}', 's.json').distance.comp).toBe(50);
+    expect(() => parseScenarioText('{"slotsPerEpisode": 5, "slotsPerEpisode": 6}', 's.json'))
+      .toThrow(new UserError('s.json: not valid JSON (key slotsPerEpisode appears twice in one object (a repeated key is refused, not last-wins))'));
+    expect(() => parseScenarioText('{"distance": {"comp": -1}}', 's.json')).toThrow(new UserError('s.json: distance.comp must be > 0 (got -1)'));
+    expect([isNumberText('4e8'), isNumberText('0x10')]).toEqual([true, false]);
+    expect([parseNumberText('4e8'), parseIntegerText('+3'), parseIntegerListText('16, 16')]).toEqual([4e8, 3, [16, 16]]);
+    expect(() => parseIntegerText('1e3')).toThrow(NumberTextError);
+  });
+
+  it('summarises a world and its OPT evaluation set', () => {
+    const world = worldOf(parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2 } } }, 'w.json'));
+    expect(worldSummary(world)).toBe('4 users on 2 servers, each user served by its nearest');
+    expect(worldOptEvalSlots(world)).toBe(4096);
+  });
+
+  it('reports the rate, episode means, the comparison\'s rows and the figures of a run', async () => {
+    const { device } = await testGpu();
+    const rates: number[] = [];
+    const tenSlots = parseScenario({ slotsPerEpisode: 10 }, 's.json');
+    const result = await trainLara(tenSlots, { device, config: TINY, onProgress: (p) => rates.push(p.iterationsPerSecond) });
+    expect(rates.every((r) => r > 0 && Number.isFinite(r))).toBe(true);
+    const episodes = episodeMeans(result.metrics, 10);
+    expect(episodes.map((e) => e.episode)).toEqual([1, 2]);
+    const mean = (from: number) => result.metrics.slice(from, from + 10).reduce((s, m) => s + m.lTotal, 0) / 10;
+    expectClose(episodes.map((e) => e.lTotal), [mean(0), mean(10)], { atol: 0, rtol: 1e-15 }, 'episode means');
+    expect(episodeMeans(result.metrics.slice(0, 15), 10).map((e) => e.episode)).toEqual([1, 2]);  // the episode in progress
+    const figures = trainingFigures(episodes, result.policy.config, { scenario: tenSlots, lines: ['my run'] });
+    expect(JSON.stringify(figures.reward)).toContain('Fig. 3');
+    expect(JSON.stringify(figures.latency)).toContain('my run');
+
+    const comparison = await evaluateLara(result.policy, { slots: 32, device });
+    expect(comparisonRows(comparison).map((r) => [r.policy, r.name])).toEqual([['lara', 'LARA'], ['fra', 'FRA'], ['rra', 'RRA'], ['opt', 'OPT']]);
+    expect(comparisonRows(comparison)[0].means).toEqual(comparison.lara);
+    expect(JSON.stringify(comparisonFigure(comparison, { scenario: tenSlots }))).toContain('32 evaluation slots');
+  });
+
+  it('names a world\'s association baselines and the hybrid in the order megc train prints them', () => {
+    const m = { comp: 1, aigc: 1, ve: 1, total: 3 };
+    const rows = comparisonRows({ slots: 1, lara: m, fra: m, rra: m, opt: m, gap: 0, optExact: false, associations: { maxSnr: m, random: m, lagrangian: m }, hybrid: m });
+    expect(rows.map((r) => r.name)).toEqual(['LARA', 'LARA assoc. + OPT', 'FRA', 'RRA', 'max-SNR + OPT', 'random + OPT', 'Lagrangian + OPT', 'OPT (searched)']);
+  });
+
+  it('benches a device: environment steps/s and training iterations/s', async () => {
+    const { device } = await testGpu();
+    const bench = await benchDevice({ device, config: { envs: 8, batch: 8, hidden: [8], updatesPerIteration: 1 } });
+    expect(bench.envSteps.envs).toBe(adapterOf(device).isSoftware ? 1 << 14 : 1 << 20);
+    expect(bench.envSteps.stepsPerSecond).toBeGreaterThan(0);
+    expect(bench.training).toMatchObject({ envs: 8, batch: 8, hidden: [8], updates: 1 });
+    expect(bench.training.iterationsPerSecond).toBeGreaterThan(0);
   });
 });
 

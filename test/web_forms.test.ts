@@ -190,12 +190,12 @@ describe('the episode series of the live plots', () => {
     const series = new EpisodeSeries(4);
     series.add([1, 2, 3].map((x, i) => row(i, x)));
     series.add([5, 10, 20].map((x, i) => row(i + 3, x)));
-    const m = series.metrics();
-    expect([...m.episode]).toEqual([1, 2]);
-    expect([...m.l_total]).toEqual([(1 + 2 + 3 + 5) / 4, (10 + 20) / 2]);
-    expect([...m.reward]).toEqual([-(1 + 2 + 3 + 5) / 4, -(10 + 20) / 2]);
-    expect([...m.l_aigc]).toEqual([(1 + 2 + 3 + 5) / 8, (10 + 20) / 4]);
+    const m = series.episodes();
+    expect(m.map((e) => e.episode)).toEqual([1, 2]);
+    expect(m.map((e) => e.lTotal)).toEqual([(1 + 2 + 3 + 5) / 4, (10 + 20) / 2]);
+    expect(m.map((e) => e.reward)).toEqual([-(1 + 2 + 3 + 5) / 4, -(10 + 20) / 2]);
+    expect(m.map((e) => e.lAigc)).toEqual([(1 + 2 + 3 + 5) / 8, (10 + 20) / 4]);
     series.add([row(6, 30), row(7, 40)]);
-    expect([...series.metrics().l_total]).toEqual([(1 + 2 + 3 + 5) / 4, (10 + 20 + 30 + 40) / 4]);
+    expect(series.episodes().map((e) => e.lTotal)).toEqual([(1 + 2 + 3 + 5) / 4, (10 + 20 + 30 + 40) / 4]);
   });
 });

@@ -5,18 +5,22 @@ import type * as worldReference from '../world/reference.js';
 import type * as world from '../world/world.js';
 
 export { DeviceLostError, GpuError, LimitError, ShaderCompileError, UserError } from '../errors.js';
-export { DEFAULT_SCENARIO, parseScenario, scenarioToJson, type Scenario, type UserGroupKeys } from '../scenario.js';
+export { isNumberText, NumberTextError, parseIntegerListText, parseIntegerText, parseNumberText } from '../numberText.js';
+export { DEFAULT_SCENARIO, parseScenario, parseScenarioText, scenarioToJson, type Scenario, type UserGroupKeys } from '../scenario.js';
 export { parseTrainConfig } from '../train/config.js';
 export { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
-export { describeWorld, isLetter, userCount, worldOf } from '../world/world.js';
+export { describeWorld, isLetter, userCount, worldOf, worldSummary } from '../world/world.js';
+export { worldOptEvalSlots } from '../world/opt/policies.js';
 export type { WorldEvaluation } from '../world/evaluate.js';
-export { openDevice } from './device.js';
+export { benchDevice } from './bench.js';
+export { adapterOf, listAdapters, openDevice } from './device.js';
+export { comparisonFigure, comparisonRows, episodeMeans, trainingFigures, type FigureSpec } from './figures.js';
 export { baselineActions, evaluateBaseline, evaluateLara, evaluatePolicy, latencies, sampleStates } from './letter.js';
 export { act, loadPolicy, trainLara } from './training.js';
 export { evaluateWorldBaseline, sampleWorldStates, worldLatency, worldLayout } from './world.js';
 export type {
-  Baseline, DeviceOption, EvaluationSetOptions, IterationMetrics, LatencyMeans, PolicyComparison, TrainedPolicy,
-  TrainingProgress, TrainingResult, TrainOptions,
+  AdapterInfo, Baseline, ComparisonRow, DeviceBench, DeviceOption, EpisodeMeans, EvaluationSetOptions, FigureCaption, IterationMetrics,
+  LatencyMeans, PolicyComparison, TrainedPolicy, TrainingProgress, TrainingResult, TrainOptions,
 } from './types.js';
 
 /** The LARA training configuration (docs/RECIPE.md): every field of the recipe, validated by parseTrainConfig. */

@@ -8,6 +8,7 @@ import { actorActions } from '../train/actor.js';
 import { actorSizes, decodePolicy, encodeCheckpoint } from '../train/checkpointFormat.js';
 import { parseTrainConfig } from '../train/config.js';
 import { GpuTrainer } from '../train/gpuTrainer.js';
+import { divergenceOf, rateMeter } from '../train/progress.js';
 import { laraShapeOf } from '../train/shape.js';
 import { worldActorActions } from '../train/worldActor.js';
 import { layoutOf } from '../world/reference.js';
@@ -21,9 +22,10 @@ import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } fr
  * for the run and destroyed after. With the same seed and config it computes what `megc train --tune off` computes.
  * The scenario may be a world of many users and servers (`servers`, `users`, `association`): the networks' sizes
  * follow from it, as `megc train --scenario` trains one. The device must also hold the evaluation of config.evalSlots
- * states (evaluateLara's default), checked up front.
- * @throws UserError for a bad config, LimitError when the config does not fit the device, GpuError (DeviceLostError)
- *   when the device fails.
+ * states (evaluateLara's default), checked up front. A non-finite latency or loss stops the run (a UserError naming the
+ * iteration), as `megc train` stops.
+ * @throws UserError for a bad config or a diverged run, LimitError when the config does not fit the device, GpuError
+ *   (DeviceLostError) when the device fails.
  */
 export async function trainLara(scenario: Scenario, options: TrainOptions = {}): Promise<TrainingResult> {
   const config = parseTrainConfig({ ...options.config }, 'config');
@@ -31,12 +33,14 @@ export async function trainLara(scenario: Scenario, options: TrainOptions = {}):
     const trainer = await GpuTrainer.create(gpu, scenario, config);
     try {
       const metrics: IterationMetrics[] = [];
+      const meter = rateMeter(() => performance.now() / 1000);
       let divergence: string | null = null;
       await trainer.run(config.iterations, (rows) => {
-        const bad = rows.find((m) => !Number.isFinite(m.lTotal));
-        if (bad) { divergence = `training diverged at iteration ${bad.iteration}: the mean total latency is ${bad.lTotal}`; return false; }
+        for (const m of rows) divergence ??= divergenceOf(m);
+        if (divergence) return false;
         metrics.push(...rows);
-        options.onProgress?.({ iteration: rows[rows.length - 1].iteration + 1, total: config.iterations, rows });
+        const iterationsPerSecond = meter(rows.length);
+        options.onProgress?.({ iteration: rows[rows.length - 1].iteration + 1, total: config.iterations, rows, iterationsPerSecond });
         return true;
       }, () => options.signal?.aborted ?? false);
       gpu.checkErrors();

@@ -8,6 +8,18 @@ export interface DeviceOption {
   device?: GPUDevice;
 }
 
+/** A WebGPU adapter as `megc info` shows it. */
+export interface AdapterInfo {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software adapter (Mesa lavapipe, SwiftShader, a fallback adapter): the CPU emulates the GPU, expect it slow. */
+  isSoftware: boolean;
+  /** Its fields in one line, `vendor / architecture / device / description`, with ` (software)` for a software one. */
+  name: string;
+}
+
 /** Mean latencies in seconds of a policy over an evaluation set, per user and in total (L_total = comp + aigc + ve). */
 export interface LatencyMeans { comp: number; aigc: number; ve: number; total: number }
 
@@ -63,6 +75,8 @@ export interface TrainingProgress {
   total: number;
   /** This chunk's metrics, one per iteration. */
   rows: IterationMetrics[];
+  /** Iterations per second over about the last 10 s, as `megc train` shows it. */
+  iterationsPerSecond: number;
 }
 
 /** How trainLara runs. */
@@ -111,4 +125,38 @@ export interface PolicyComparison {
   associations?: { maxSnr: LatencyMeans; random: LatencyMeans; lagrangian: LatencyMeans };
   /** A world where the policy associates: LARA's association finished by OPT's allocation. */
   hybrid?: LatencyMeans;
+}
+
+/** What benchDevice measured: the device's environment steps/s and LARA training iterations/s. */
+export interface DeviceBench {
+  /** The fused FRA rollout (sample a state, act, latencies, sums) of `envs` environments, one slot each: median steps/s. */
+  envSteps: { envs: number; stepsPerSecond: number };
+  /** LARA's training iteration (rollout, replay, `updates` gradient updates) at these sizes: median iterations/s. */
+  training: { envs: number; batch: number; hidden: number[]; updates: number; iterationsPerSecond: number };
+}
+
+/** One row of a comparison's table: the policy's key, its name as `megc train` prints it, and its mean latencies. */
+export interface ComparisonRow {
+  /** `hybrid` is LARA's association finished by OPT's allocation; `maxSnr`, `random` and `lagrangian` the associations. */
+  policy: 'lara' | 'hybrid' | 'fra' | 'rra' | 'maxSnr' | 'random' | 'lagrangian' | 'opt';
+  /** e.g. `LARA`, `max-SNR + OPT`, `OPT (searched)` where some slot's OPT was only bounded. */
+  name: string;
+  means: LatencyMeans;
+}
+
+/**
+ * One training episode: the means of its iterations' measures (the losses over the iterations that ran updates, NaN
+ * when none did), as `megc train`'s metrics.csv has them.
+ */
+export interface EpisodeMeans extends Omit<IterationMetrics, 'iteration' | 'updates'> {
+  /** 1-based. */
+  episode: number;
+}
+
+/** What a figure's caption names besides its title: the scenario (a world's line) and the caller's own lines. */
+export interface FigureCaption {
+  /** The scenario the run trained on: a world's figures are per service type, and their caption says so. */
+  scenario: Scenario;
+  /** Lines of the caller's, e.g. the training setup. */
+  lines?: string[];
 }

@@ -2,14 +2,12 @@
 // `megc eval --policy DIR` score it.
 import type { Command } from 'commander';
 import { registerPolicyResolver } from '../env/evaluate.js';
-import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
-import { latencies } from '../env/reference.js';
 import { validateStates } from '../env/validate.js';
+import { act, ACTION_COLUMNS, latencies, LATENCY_COLUMNS, loadScenarioFile, STATE_COLUMNS } from '../index.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
-import { loadScenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
 import { checkpointPath, loadPolicy } from '../train/checkpoint.js';
-import { actorActions, trainedActorResolver } from '../train/policy.js';
+import { trainedActorResolver } from '../train/policy.js';
 import { action, scenarioOption } from './common.js';
 import { checkCsvOutput, inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
@@ -24,9 +22,11 @@ export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise
     opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined,
   ]);
   const policy = loadPolicy(opts.policy);
-  // Latencies on the given scenario, or on the one the actor was trained on.
-  const scenario = opts.scenario ? loadScenario(opts.scenario) : policy.scenario;
+  // The letter's actor (it acts on the 7 state columns); latencies on the given scenario, or on the actor's own.
+  requireLetter(policy.scenario, opts.policy, 'megc act');
+  const scenario = opts.scenario ? loadScenarioFile(opts.scenario) : policy.scenario;
   requireLetter(scenario, opts.scenario ?? opts.policy, 'megc act');
+  const [stateSize, actionSize] = [STATE_COLUMNS.length, ACTION_COLUMNS.length];
   await transformCsv({
     input: opts.input, output: opts.output, label: 'act', chunk,
     read: { required: [...STATE_COLUMNS], allowUnknown: true, allowInfinity: false },
@@ -35,12 +35,11 @@ export async function runAct(opts: ActOptions, chunk?: CsvChunkOptions): Promise
       validateStates(columns, rows, opts.input, scenario, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
       // In slices of about 2^23 multiply-adds of the actor, yielding to signals between them.
-      const actions = new Float64Array(rows * ACTION_SIZE);
+      const actions = new Float64Array(rows * actionSize);
       await inSlices(rows, 2 ** 23 / policy.actor.length, (first, count) => {
-        const slice = states.subarray(first * STATE_SIZE, (first + count) * STATE_SIZE);
-        actions.set(actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, slice, count), first * ACTION_SIZE);
+        actions.set(act(policy, states.subarray(first * stateSize, (first + count) * stateSize)), first * actionSize);
       });
-      const l = latencies(scenario, states, actions, rows);
+      const l = await latencies(scenario, states, actions);
       return { ...columns, ...unpackColumns(actions, ACTION_COLUMNS, rows), ...unpackColumns(l, LATENCY_COLUMNS, rows) };
     },
   });

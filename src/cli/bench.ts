@@ -7,12 +7,10 @@ import type { PeerRecipe } from '../../bench/peers/race.js';
 import { BENCH_SECTIONS, formatRow, runBench, tableHeader, type BenchSection } from '../../bench/suite.js';
 import { formatProfile } from '../gpu/profiler.js';
 import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
-import { UserError } from '../errors.js';
+import { describeWorld, isLetter, loadScenarioFile, UserError, worldOf, type Scenario } from '../index.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { checkOutputFile } from '../io/outputs.js';
-import { loadScenario, type Scenario } from '../scenario.js';
 import { packageVersion } from '../version.js';
-import { describeWorld, isLetter, worldOf } from '../world/world.js';
 import { action, adapterOption, deviceOption, type DeviceKind } from './common.js';
 
 /** The versions a report records: Node's, Dawn's bindings' (package webgpu) and this package's own. */
@@ -57,7 +55,7 @@ export function registerBench(program: Command): void {
       for (const s of sections ?? []) if (!BENCH_SECTIONS.includes(s)) throw new UserError(`--only: unknown section "${s}" (${BENCH_SECTIONS.join(', ')})`);
       // The report's file is checked before measuring (minutes), not after.
       if (typeof opts.json === 'string') checkOutputFile('--json', opts.json);
-      if (opts.world !== undefined) requireWorld(loadScenario(opts.world), opts.world);
+      if (opts.world !== undefined) requireWorld(loadScenarioFile(opts.world), opts.world);
       const toStdout = opts.json === true;
       const log = toStdout ? (s: string) => console.error(s) : (s: string) => console.log(s);
       log(tableHeader());

@@ -1,9 +1,13 @@
-// Shared CLI plumbing: option parsers that reject bad numbers (src/numberText.ts, as the web page's fields), one-line errors, and the GPU/CPU device choice.
+// Shared CLI plumbing: option parsers that reject bad numbers (the library's number texts, as the web page's fields),
+// the scenario of --scenario, one-line errors, and the GPU/CPU device choice.
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { GpuError, Interrupted, ShaderCompileError, UserError } from '../errors.js';
-import { NumberTextError, parseIntegerListText, parseIntegerText, parseNumberText } from '../numberText.js';
+import { Interrupted } from '../errors.js';
+import {
+  DEFAULT_SCENARIO, GpuError, loadScenarioFile, NumberTextError, parseIntegerListText, parseIntegerText, parseNumberText,
+  ShaderCompileError, UserError, type Scenario,
+} from '../index.js';
 
-/** A flag's parser from a src/numberText.ts parser: its NumberTextError becomes commander's InvalidArgumentError. */
+/** A flag's parser from a number-text parser: its NumberTextError becomes commander's InvalidArgumentError. */
 function flagParser<T>(parse: (value: string) => T) {
   return (value: string): T => {
     try {
@@ -44,6 +48,11 @@ export function seedOption(): Option {
 
 export function scenarioOption(): Option {
   return new Option('--scenario <file>', 'scenario JSON file (keys and defaults: docs/MODEL.md, scenarios/default.json)');
+}
+
+/** The scenario of `--scenario FILE` (loadScenarioFile), or the defaults without the flag. */
+export function scenarioOf(path: string | undefined): Scenario {
+  return path === undefined ? DEFAULT_SCENARIO : loadScenarioFile(path);
 }
 
 let verbose = false;

@@ -1,20 +1,17 @@
 // `megc eval`: mean L_comp, L_aigc, L_ve, L_total of a policy on the evaluation set, optionally its gap to OPT.
 import { Option, type Command } from 'commander';
 import { createGpu, type Gpu } from '../gpu/runtime.js';
-import { loadScenario } from '../scenario.js';
 import { checkScenarioForGpu } from '../env/scenarioUniform.js';
-import { EVAL_SLOTS, evaluatePolicy, resolvePolicy, type LatencyMeans } from '../env/evaluate.js';
+import { EVAL_SLOTS, evaluatePolicy, resolvePolicy } from '../env/evaluate.js';
+import { describeWorld, isLetter, UserError, worldLayout, worldOf, worldOptEvalSlots, type LatencyMeans } from '../index.js';
 import { formatTextTable } from '../textTable.js';
-import { describeWorld, isLetter, worldOf } from '../world/world.js';
-import { worldLayout } from '../world/layout.js';
 import { trainedActorAt } from '../train/policy.js';
 import { worldActorPolicy } from '../train/worldActor.js';
-import { UserError } from '../errors.js';
 import { worldEvalSlots } from '../world/evaluate.js';
-import { OPT_WORLD_POLICIES, worldOptEvalSlots } from '../world/opt/policies.js';
+import { OPT_WORLD_POLICIES } from '../world/opt/policies.js';
 import { evalWorld } from './evalWorld.js';
 import { refuseEmptyPath } from '../io/outputs.js';
-import { action, adapterOption, deviceOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
+import { action, adapterOption, deviceOption, integerOption, scenarioOf, scenarioOption, type DeviceKind } from './common.js';
 
 interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
 
@@ -38,7 +35,7 @@ export function registerEval(program: Command): void {
       // must be the scenario's.
       const trained = trainedActorAt(opts.policy);
       const ownWorld = trained && !isLetter(worldOf(trained.scenario));
-      const scenario = opts.scenario === undefined && ownWorld ? trained.scenario : loadScenario(opts.scenario);
+      const scenario = opts.scenario === undefined && ownWorld ? trained.scenario : scenarioOf(opts.scenario);
       const world = worldOf(scenario);
       if (trained) {
         const own = worldOf(trained.scenario);

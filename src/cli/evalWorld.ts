@@ -2,7 +2,7 @@
 import { formatTextTable } from '../textTable.js';
 import { evaluateWorldPolicy, resolveWorldPolicy, type WorldPolicyProvider } from '../world/evaluate.js';
 import { optWorldPolicy, registerOptWorldPolicies, type OptWorldStats } from '../world/opt/policies.js';
-import { describeWorld, type World } from '../world/world.js';
+import { describeWorld, type World } from '../index.js';
 
 registerOptWorldPolicies();
 

@@ -2,17 +2,15 @@
 // DIR; on a world of many users and servers the same figures, per service type (the mean latency of an active user).
 import { basename, join } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { Interrupted, UserError } from '../errors.js';
+import { Interrupted } from '../errors.js';
 import { FIGURE_FILES, FIGURE_PROFILES, figureRunDirectory, formatResultTable, makeFigures } from '../figures/pipeline.js';
+import {
+  isLetter, parseNumberText, scenarioToJson, UserError, worldOf, worldOptEvalSlots, worldSummary, type TrainConfig,
+} from '../index.js';
 import { checkOutputDirectory, refuseOutputOverInput } from '../io/outputs.js';
 import { RUN_FILES } from '../train/runDirectory.js';
-import { loadScenario, scenarioToJson } from '../scenario.js';
-import { isLetter, worldOf, worldSummary } from '../world/world.js';
-import { worldOptEvalSlots } from '../world/opt/policies.js';
-import type { TrainConfig } from '../train/config.js';
 import { runTraining, type TrainingProgress } from '../train/run.js';
-import { parseNumberText } from '../numberText.js';
-import { action, adapterOption, deviceOption, integerListOption, integerOption, scenarioOption, type DeviceKind } from './common.js';
+import { action, adapterOption, deviceOption, integerListOption, integerOption, scenarioOf, scenarioOption, type DeviceKind } from './common.js';
 
 interface FiguresCliOptions {
   out: string;
@@ -32,7 +30,7 @@ interface FiguresCliOptions {
 
 /** A comma-separated list of positive numbers, e.g. "0.1,1,3". */
 export function positiveNumberList(value: string): number[] {
-  // Each one read as a number flag is (src/numberText.ts: no 0x10, nothing that overflows or reads as 0).
+  // Each one read as a number flag is (parseNumberText: no 0x10, nothing that overflows or reads as 0).
   const positive = (part: string) => { try { return parseNumberText(part, 0, Infinity, { exclusiveMin: true }); } catch { return NaN; } };
   const scales = value.split(',').map(positive);
   if (scales.some(Number.isNaN)) throw new InvalidArgumentError(`expected comma-separated positive numbers, got "${value}"`);
@@ -86,7 +84,7 @@ export function registerFigures(program: Command): void {
     .addOption(adapterOption())
     .action(action(async (opts: FiguresCliOptions) => {
       checkFiguresPaths(opts);
-      const scenario = loadScenario(opts.scenario);
+      const scenario = scenarioOf(opts.scenario);
       const world = worldOf(scenario);
       const trainOverrides: Partial<TrainConfig> = {};
       if (opts.envs !== undefined) trainOverrides.envs = opts.envs;

@@ -1,6 +1,6 @@
 // `megc info`: the WebGPU adapter, the limits and features that matter, and whether it is a software adapter.
 import { Option, type Command } from 'commander';
-import { createGpu, describeAdapter, listAdapters, summarize } from '../gpu/runtime.js';
+import { adapterOf, listAdapters, openDevice } from '../index.js';
 import { action, adapterOption } from './common.js';
 
 const LIMITS = [
@@ -16,20 +16,22 @@ export function registerInfo(program: Command): void {
     .addOption(adapterOption())
     .addOption(new Option('--json', 'print one JSON object'))
     .action(action(async (opts: { adapter?: string; json?: boolean }) => {
-      const adapters = (await listAdapters()).map((a) => describeAdapter(summarize(a)));
-      const gpu = await createGpu({ adapter: opts.adapter, optionalFeatures: ['shader-f16', 'subgroups'] as GPUFeatureName[] });
+      const adapters = (await listAdapters()).map((a) => a.name);
+      const device = await openDevice({ adapter: opts.adapter });
       try {
-        const limits = Object.fromEntries(LIMITS.map((k) => [k, gpu.limits[k]]));
-        const features = FEATURES.filter((f) => (gpu.adapter?.features ?? gpu.features).has(f));
-        const report = { adapter: gpu.info, limits, features, adapters, node: process.version };
+        const { name, ...adapter } = adapterOf(device);
+        const limits = Object.fromEntries(LIMITS.map((k) => [k, device.limits[k]]));
+        // openDevice asks for each of FEATURES that the adapter has: the device's are the adapter's.
+        const features = FEATURES.filter((f) => device.features.has(f));
+        const report = { adapter, limits, features, adapters, node: process.version };
         if (opts.json) { console.log(JSON.stringify(report, null, 2)); return; }
-        console.log(`adapter:  ${describeAdapter(gpu.info)}`);
-        console.log(`software: ${gpu.info.isSoftware ? 'yes (CPU emulation; expect low throughput)' : 'no'}`);
+        console.log(`adapter:  ${name}`);
+        console.log(`software: ${adapter.isSoftware ? 'yes (CPU emulation; expect low throughput)' : 'no'}`);
         for (const [k, v] of Object.entries(limits)) console.log(`  ${k.padEnd(34)} ${v}`);
         console.log(`features: ${features.join(', ') || '(none of interest)'}`);
         console.log(`all adapters: ${adapters.join('; ')}`);
       } finally {
-        gpu.destroy();
+        device.destroy();
       }
     }));
 }

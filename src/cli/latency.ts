@@ -1,14 +1,11 @@
 // `megc latency`: state + action columns in, the same rows with l_comp, l_aigc, l_ve, l_total added out (streamed).
 import type { Command } from 'commander';
-import { loadScenario } from '../scenario.js';
 import { requireLetter } from '../world/world.js';
 import { checkScenarioForGpu } from '../env/scenarioUniform.js';
-import { latenciesGpu } from '../env/gpu.js';
-import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS } from '../env/layout.js';
-import { latencies as referenceLatencies } from '../env/reference.js';
+import { ACTION_COLUMNS, latencies, LATENCY_COLUMNS, STATE_COLUMNS } from '../index.js';
 import { validateActions, validateStates } from '../env/validate.js';
 import { checkGpuActions, checkGpuStates } from '../env/gpuRange.js';
-import { action, adapterOption, deviceOption, scenarioOption, type DeviceKind } from './common.js';
+import { action, adapterOption, deviceOption, scenarioOf, scenarioOption, type DeviceKind } from './common.js';
 import { checkCsvOutput, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
 
@@ -17,7 +14,7 @@ export interface LatencyOptions { input: string; output: string; scenario?: stri
 /** The command's work (tests call it with small chunks). */
 export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions): Promise<void> {
   checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
-  const scenario = loadScenario(opts.scenario);
+  const scenario = scenarioOf(opts.scenario);
   requireLetter(scenario, opts.scenario ?? 'defaults', 'megc latency');
   if (opts.device === 'gpu') checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');
   await transformCsv({
@@ -33,7 +30,7 @@ export async function runLatency(opts: LatencyOptions, chunk?: CsvChunkOptions):
       if (gpu) checkGpuActions(columns, rows, opts.input, firstRow);
       const states = packColumns(columns, STATE_COLUMNS, rows);
       const actions = packColumns(columns, ACTION_COLUMNS, rows);
-      const result = gpu ? await latenciesGpu(gpu.device, scenario, states, actions) : referenceLatencies(scenario, states, actions);
+      const result = await latencies(scenario, states, actions, { device: gpu?.device });
       return { ...columns, ...unpackColumns(result, LATENCY_COLUMNS, rows) };
     },
   });

@@ -1,16 +1,15 @@
 // `megc solve`: OPT's action and latencies for every state row of a CSV (float64 CPU solver, or the GPU kernel; streamed).
 import { Option, type Command } from 'commander';
-import { loadScenario, type Scenario } from '../scenario.js';
+import { ACTION_COLUMNS, LATENCY_COLUMNS, STATE_COLUMNS, type Scenario } from '../index.js';
 import { requireLetter } from '../world/world.js';
 import { OPT_CPU_STEP } from '../env/evaluate.js';
-import { ACTION_COLUMNS, ACTION_SIZE, LATENCY_COLUMNS, LATENCY_SIZE, STATE_COLUMNS, STATE_SIZE } from '../env/layout.js';
 import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { optActions } from '../env/opt.js';
 import { solveOptGpu } from '../env/gpu.js';
 import { validateStates } from '../env/validate.js';
 import { checkGpuStates } from '../env/gpuRange.js';
 import type { CsvChunkOptions } from '../io/csvStream.js';
-import { action, adapterOption, scenarioOption, type DeviceKind } from './common.js';
+import { action, adapterOption, scenarioOf, scenarioOption, type DeviceKind } from './common.js';
 import { checkCsvOutput, inSlices, packColumns, transformCsv, unpackColumns } from './csvCommand.js';
 
 export interface SolveOptions { input: string; output: string; scenario?: string; device: DeviceKind; adapter?: string }
@@ -18,7 +17,7 @@ export interface SolveOptions { input: string; output: string; scenario?: string
 /** The command's work (tests call it with small chunks). */
 export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Promise<void> {
   checkCsvOutput(opts.output, [{ flag: '--input', path: opts.input }, opts.scenario !== undefined ? { flag: '--scenario', path: opts.scenario } : undefined]);
-  const scenario = loadScenario(opts.scenario);
+  const scenario = scenarioOf(opts.scenario);
   requireLetter(scenario, opts.scenario ?? 'defaults', 'megc solve');
   if (opts.device === 'gpu') checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');
   await transformCsv({
@@ -36,14 +35,18 @@ export async function runSolve(opts: SolveOptions, chunk?: CsvChunkOptions): Pro
   });
 }
 
-/** OPT on the CPU (float64) for states (rows, 7), in slices that yield to signals (a slice takes about 60 ms). */
+/**
+ * OPT on the CPU (float64) for states (rows, 7), in slices that yield to signals (a slice takes about 60 ms); the
+ * latencies are the solver's own.
+ */
 async function optInSlices(scenario: Scenario, states: Float64Array, rows: number): Promise<{ actions: Float64Array; latencies: Float64Array }> {
-  const actions = new Float64Array(rows * ACTION_SIZE);
-  const latencies = new Float64Array(rows * LATENCY_SIZE);
+  const [stateSize, actionSize, latencySize] = [STATE_COLUMNS.length, ACTION_COLUMNS.length, LATENCY_COLUMNS.length];
+  const actions = new Float64Array(rows * actionSize);
+  const latencies = new Float64Array(rows * latencySize);
   await inSlices(rows, OPT_CPU_STEP, (first, count) => {
-    const slice = optActions(scenario, states.subarray(first * STATE_SIZE, (first + count) * STATE_SIZE));
-    actions.set(slice.actions, first * ACTION_SIZE);
-    latencies.set(slice.latencies, first * LATENCY_SIZE);
+    const slice = optActions(scenario, states.subarray(first * stateSize, (first + count) * stateSize));
+    actions.set(slice.actions, first * actionSize);
+    latencies.set(slice.latencies, first * latencySize);
   });
   return { actions, latencies };
 }

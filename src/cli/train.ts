@@ -1,12 +1,11 @@
 // `megc train`: trains LARA (DDPG) on the GPU (or the CPU reference), writing metrics, checkpoint and evaluation.
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { loadScenario } from '../scenario.js';
-import { UserError } from '../errors.js';
+import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, UserError, type TrainConfig } from '../index.js';
 import { parseJson } from '../json.js';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
 import { checkpointPath, loadPolicy } from '../train/checkpoint.js';
-import { DEFAULT_TRAIN_CONFIG, MAX_ITERATIONS, parseTrainConfig, type TrainConfig } from '../train/config.js';
+import { MAX_ITERATIONS } from '../train/config.js';
 import { CONFIG_FILE, runTraining, type TrainingProgress } from '../train/run.js';
 import { existsSync } from 'node:fs';
 import { readInputFile } from '../io/inputFile.js';
@@ -16,7 +15,7 @@ import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
 import type { TuneChoice } from '../train/kernelChoices.js';
 import { parseTrainerPlans } from '../train/plans.js';
 import { isDirectory, RUN_FILES, sameDirectory } from '../train/runDirectory.js';
-import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOption, type DeviceKind } from './common.js';
+import { action, adapterOption, deviceOption, integerListOption, integerOption, numberOption, scenarioOf, scenarioOption, type DeviceKind } from './common.js';
 
 interface TrainOptions {
   force?: boolean;
@@ -110,7 +109,7 @@ export function registerTrain(program: Command): void {
       const outGiven = command.getOptionValueSource('out') !== 'default';
       const out = opts.resume !== undefined && !outGiven ? opts.resume : opts.out;
       checkTrainPaths(opts, out);
-      const scenario = opts.resume && !opts.scenario ? undefined : loadScenario(opts.scenario);
+      const scenario = opts.resume && !opts.scenario ? undefined : scenarioOf(opts.scenario);
       const given: Partial<TrainConfig> = {};
       for (const [flag, field] of FLAG_FIELDS) {
         if (opts[flag] !== undefined) (given as Record<string, unknown>)[field] = opts[flag];

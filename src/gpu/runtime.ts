@@ -49,6 +49,17 @@ function summarizeInfo(i: GPUAdapterInfo): AdapterSummary {
   return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isSoftware };
 }
 
+/** The adapters of the devices createGpu opened (a device may not say where it came from: GPUDevice.adapterInfo is recent). */
+const OPENED = new WeakMap<GPUDevice, AdapterSummary>();
+
+/** The adapter a device was opened from: createGpu's record, else the device's adapterInfo, else a placeholder. */
+export function adapterSummaryOf(device: GPUDevice): AdapterSummary {
+  const known = OPENED.get(device);
+  if (known) return known;
+  const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return info ? summarizeInfo(info) : { vendor: '', architecture: '', device: '', description: 'a device of the host application', isSoftware: false };
+}
+
 export function describeAdapter(s: AdapterSummary): string {
   return [s.vendor, s.architecture, s.device, s.description].filter((x) => x).join(' / ') + (s.isSoftware ? ' (software)' : '');
 }
@@ -122,6 +133,8 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   const wantedFeatures = ['timestamp-query', 'shader-f16', 'subgroups', 'chromium-experimental-subgroup-matrix', ...(options.optionalFeatures ?? [])] as GPUFeatureName[];
   const requiredFeatures = wantedFeatures.filter((f) => adapter.features.has(f));
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
+  const info = summarize(adapter);
+  OPENED.set(device, info);
 
   let pending: Error | undefined;
   let lost = false;
@@ -138,7 +151,7 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   return {
     device,
     adapter,
-    info: summarize(adapter),
+    info,
     features: new Set([...device.features] as string[]),
     limits: device.limits,
     checkErrors() {
@@ -153,27 +166,28 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
 
 /**
  * A device the host application opened, wrapped so megc can use it: errors and loss are reported through checkErrors()
- * (a listener is added, none replaced), and destroy() removes that listener and leaves the device to its owner.
+ * (a listener is added, none replaced), and destroy() detaches it and leaves the device to its owner.
  */
 export function gpuOfDevice(device: GPUDevice): Gpu {
-  const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
   let pending: Error | undefined;
+  let attached = true;
   const onError = (event: Event) => {
     const e = (event as GPUUncapturedErrorEvent).error;
     const kind = e instanceof GPUOutOfMemoryError ? 'out of GPU memory' : 'GPU error';
     pending ??= new GpuError(`${kind}: ${e.message.split('\n')[0]}`);
   };
   device.addEventListener('uncapturederror', onError);
-  device.lost.then((lost) => { pending ??= new DeviceLostError(`GPU device lost: ${lost.message || lost.reason}`); });
+  device.lost.then((lost) => { if (attached) pending ??= new DeviceLostError(`GPU device lost: ${lost.message || lost.reason}`); });
   return {
     device,
-    info: info ? summarizeInfo(info) : { vendor: '', architecture: '', device: '', description: 'a device of the host application', isSoftware: false },
+    info: adapterSummaryOf(device),
     features: new Set([...device.features] as string[]),
     limits: device.limits,
     checkErrors() {
       if (pending) { const e = pending; pending = undefined; throw e; }
     },
     destroy() {
+      attached = false;
       device.removeEventListener('uncapturederror', onError);
     },
   };

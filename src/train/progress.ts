@@ -1,4 +1,5 @@
-// Progress measures shared by `megc train` (trainLoop.ts) and the web page: the divergence check and the rate meter.
+// Progress measures shared by `megc train` (trainLoop.ts) and the library's trainLara: the divergence check and the
+// rate meter.
 import type { IterationMetrics } from './reference.js';
 
 /** Why iteration m shows divergence (a non-finite latency or loss), or null. */

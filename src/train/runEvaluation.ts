@@ -1,5 +1,6 @@
 // The final evaluation of a run: LARA (the actor, no noise), FRA, RRA and OPT on the same evaluation states, and the
-// result table that `megc train` prints (its rows also the web page's table). No Node modules: the page runs it too.
+// result table that `megc train` prints (its rows also the library's comparisonRows). No Node modules: the browser
+// entry runs it too.
 import { evaluatePolicy, type LatencyMeans } from '../env/evaluate.js';
 import type { Scenario } from '../scenario.js';
 import { formatTextTable } from '../textTable.js';

@@ -1,5 +1,5 @@
 // A failure as the page shows it: one line, as the CLI prints it (never a raw RangeError or a stack).
-import { GpuError, UserError } from '../../src/errors.js';
+import { GpuError, UserError } from '../../src/index.browser.js';
 
 /** The user's mistakes and GPU errors as they are; anything else as "internal error: …", first line only. */
 export function failureText(error: unknown): string {

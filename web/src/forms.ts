@@ -1,7 +1,6 @@
 // The page's two forms as DOM: the training fields and the scenario table (every key, its unit and default), filled
-// from texts and read back as texts; src/scenario.ts and src/train/config.ts check what they hold.
-import { DEFAULT_SCENARIO, type Scenario } from '../../src/scenario.js';
-import type { TrainConfig } from '../../src/train/config.js';
+// from texts and read back as texts; parseScenario and parseTrainConfig check what they hold.
+import { DEFAULT_SCENARIO, type Scenario, type TrainConfig } from '../../src/index.browser.js';
 import { SCENARIO_KEYS, scenarioFromTexts, scenarioText } from './scenarioKeys.js';
 import { configFromTexts, TRAINING_FIELDS, trainingTexts } from './trainingKeys.js';
 

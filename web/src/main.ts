@@ -3,24 +3,18 @@
 // and OPT as `megc train` does (table and Fig. 5), opens and saves checkpoints, benches the GPU. State for scripts:
 // document.body.dataset.state = loading | no-webgpu | no-adapter | ready | training | evaluating | benching | done | stopped
 // | error.
-import { GpuError, UserError } from '../../src/errors.js';
-import { parseJson } from '../../src/json.js';
-import { createGpu, describeAdapter, listAdapters, type Gpu } from '../../src/gpu/runtime.js';
-import { NO_WEBGPU } from '../../src/platform/host.js';
-import { parseScenario, type Scenario } from '../../src/scenario.js';
-import { isLetter, worldOf } from '../../src/world/world.js';
-import { worldOptEvalSlots } from '../../src/world/opt/policies.js';
-import type { LoadedPolicy } from '../../src/train/checkpointFormat.js';
-import type { TrainConfig } from '../../src/train/config.js';
-import { runBench } from './bench.js';
-import { checkpointBytes, openCheckpoint, saveCheckpoint } from './checkpointFiles.js';
-import { EpisodeSeries, pageRun } from './episodes.js';
+import {
+  adapterOf, benchDevice, isLetter, listAdapters, openDevice, parseScenarioText, trainLara, worldOf, worldOptEvalSlots,
+  type Scenario, type TrainConfig, type TrainedPolicy,
+} from '../../src/index.browser.js';
+import { openCheckpoint, saveCheckpoint } from './checkpointFiles.js';
+import { EpisodeSeries } from './episodes.js';
 import { evaluationSpec, Figure, trainingSpecs } from './figures.js';
 import { ScenarioForm, TrainingForm } from './forms.js';
 import { failureText } from './failures.js';
 import { clearResults, showResults } from './results.js';
-import { LETTER_FILE, ScenarioChoice, scenarioSummary } from './scenarioChoice.js';
-import { checkEvaluationFits, evaluatePage, snapshotPolicy, train } from './session.js';
+import { LETTER_FILE, ScenarioChoice } from './scenarioChoice.js';
+import { checkEvaluationFits, evaluatePage } from './session.js';
 import { SHIPPED_SCENARIOS } from './shippedScenarios.js';
 import { textsFromParameters, trainingTexts } from './trainingKeys.js';
 
@@ -58,8 +52,8 @@ const scenarioChoice = new ScenarioChoice({
   defaults: byId('scenario-defaults'),
 }, scenarioForm, SHIPPED_SCENARIOS);
 
-let gpu: Gpu | undefined;
-let stopRequested = false;
+let gpu: GPUDevice | undefined;
+let stop = new AbortController();
 let lastCheckpoint: Uint8Array | undefined;
 
 type State = 'loading' | 'no-webgpu' | 'no-adapter' | 'ready' | 'training' | 'evaluating' | 'benching' | 'done' | 'stopped' | 'error';
@@ -93,12 +87,12 @@ const duration = (s: number) => (!Number.isFinite(s) ? '…' : s < 90 ? `${Math.
 const rateText = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(2));
 
 /** The device, opened once and again after a loss; the loss of an idle device is reported too. */
-async function device(): Promise<Gpu> {
+async function device(): Promise<GPUDevice> {
   if (gpu) return gpu;
-  const opened = await createGpu();
+  const opened = await openDevice();
   gpu = opened;
-  ui.adapter.textContent = describeAdapter(opened.info);
-  void opened.device.lost.then((info) => {
+  ui.adapter.textContent = adapterOf(opened).name;
+  void opened.lost.then((info) => {
     if (gpu === opened) gpu = undefined;
     if (info.reason === 'destroyed') return;
     // A run in progress reports the loss itself, where it stopped.
@@ -138,9 +132,7 @@ function scenarioFromParameter(): boolean {
       suggestFor(scenarioChoice.pick(shipped));
       return true;
     }
-    let json: unknown;
-    try { json = parseJson(text); } catch (error) { throw new UserError(`scenario parameter: not valid JSON (${(error as Error).message})`); }
-    const scenario = parseScenario(json, 'scenario');
+    const scenario = parseScenarioText(text, 'scenario');
     scenarioChoice.show(scenario, 'scenario parameter');
     suggestFor(scenario);
     return true;
@@ -151,22 +143,15 @@ function scenarioFromParameter(): boolean {
   }
 }
 
-/** A world's description for the figures' captions; undefined for the letter's world. */
-const worldText = (scenario: Scenario) => (isLetter(worldOf(scenario)) ? undefined : scenarioSummary(scenario));
-
-async function showEvaluation(policy: LoadedPolicy, count: number, what: string, series?: EpisodeSeries): Promise<void> {
+async function showEvaluation(policy: TrainedPolicy, count: number, what: string): Promise<void> {
   setState('evaluating');
-  const opened = await device();
-  const evaluation = await evaluatePage(policy, count, opened.device, async (text) => {
+  const comparison = await evaluatePage(policy, count, await device(), async (text) => {
     showStatus(text);
     await new Promise((resolve) => setTimeout(resolve, 0));  // let the status paint before a CPU-bound policy
   });
-  opened.checkErrors();
-  showResults(ui.results, evaluation);
-  const world = worldText(policy.scenario);
-  ui.resultsNote.hidden = world === undefined;
-  const metrics = series?.metrics() ?? new EpisodeSeries(1).metrics();
-  await figures.policies.draw(evaluationSpec(pageRun(policy.config, policy.scenario, metrics, evaluation), what, world));
+  showResults(ui.results, comparison);
+  ui.resultsNote.hidden = isLetter(worldOf(policy.scenario));
+  await figures.policies.draw(evaluationSpec(comparison, policy.scenario, what));
 }
 
 async function start(): Promise<void> {
@@ -181,7 +166,7 @@ async function start(): Promise<void> {
     showScenarioKey(failureText(error));
     return;
   }
-  stopRequested = false;
+  stop = new AbortController();
   lastCheckpoint = undefined;
   clearResults(ui.results);
   ui.resultsNote.hidden = true;
@@ -191,28 +176,30 @@ async function start(): Promise<void> {
   ui.progress.value = 0;
   showStatus('Building the kernels…', 0);
   const series = new EpisodeSeries(scenario.slotsPerEpisode);
-  const world = worldText(scenario);
   let iteration = 0;
   try {
-    const opened = await device();
-    const outcome = await train(opened, scenario, config, (p) => {
-      iteration = p.iteration;
-      series.add(p.rows);
-      ui.progress.value = p.iteration / p.total;
-      showStatus(`Iteration ${p.iteration} of ${p.total} · ${rateText(p.rate)} it/s · ETA ${duration(p.etaSeconds)}`, p.iteration);
-      const specs = trainingSpecs(pageRun(config, scenario, series.metrics()), config, scenario.slotsPerEpisode, world);
-      void figures.reward.draw(specs.reward);
-      void figures.latency.draw(specs.latency);
-    }, () => stopRequested);
-    iteration = outcome.snapshot.iteration;
-    lastCheckpoint = checkpointBytes(outcome.snapshot, config, scenario);
+    const outcome = await trainLara(scenario, {
+      device: await device(), config, signal: stop.signal,
+      onProgress: (p) => {
+        iteration = p.iteration;
+        series.add(p.rows);
+        ui.progress.value = p.iteration / p.total;
+        const eta = (p.total - p.iteration) / p.iterationsPerSecond;
+        showStatus(`Iteration ${p.iteration} of ${p.total} · ${rateText(p.iterationsPerSecond)} it/s · ETA ${duration(eta)}`, p.iteration);
+        const specs = trainingSpecs(series.episodes(), config, scenario);
+        void figures.reward.draw(specs.reward);
+        void figures.latency.draw(specs.latency);
+      },
+    });
+    iteration = outcome.iterations;
+    lastCheckpoint = outcome.checkpoint();
     if (outcome.stopped) {
       showStatus(`Stopped at iteration ${iteration} of ${config.iterations}; download its checkpoint, or Start again.`, iteration);
       setState('stopped');
       return;
     }
-    await showEvaluation(snapshotPolicy(outcome.snapshot, config, scenario), config.evalSlots,
-      `LARA trained here: ${config.envs} environments, batch ${config.batch}, ${config.iterations} iterations, hidden ${config.hidden.join('×')}`, series);
+    await showEvaluation({ ...outcome.policy, source: 'this page' }, config.evalSlots,
+      `LARA trained here: ${config.envs} environments, batch ${config.batch}, ${config.iterations} iterations, hidden ${config.hidden.join('×')}`);
     showStatus(`Done: ${config.iterations} iterations trained and evaluated on ${config.evalSlots} slots.`, iteration);
     setState('done');
   } catch (error) {
@@ -230,7 +217,7 @@ async function evaluateFile(file: File): Promise<void> {
     // A checkpoint refused here leaves the forms as they were (Start would otherwise train with its config). A world's
     // evaluation holds no set of states on the GPU (FRA and RRA draw theirs there, LARA and OPT run on the CPU).
     const opened = await device();
-    if (isLetter(worldOf(policy.scenario))) checkEvaluationFits(policy.config.evalSlots, opened.device.limits);
+    if (isLetter(worldOf(policy.scenario))) checkEvaluationFits(policy.config.evalSlots, opened.limits);
     trainingForm.fill(policy.config);
     scenarioChoice.show(policy.scenario, file.name);
     clearResults(ui.results);
@@ -257,11 +244,11 @@ async function bench(): Promise<void> {
   setState('benching');
   ui.benchResult.textContent = 'Measuring…';
   try {
-    const r = await runBench(await device(), config);
+    const r = await benchDevice({ device: await device(), config });
     ui.benchResult.dataset.envSteps = String(r.envSteps.stepsPerSecond);
     ui.benchResult.dataset.iterations = String(r.training.iterationsPerSecond);
     ui.benchResult.textContent = `${(r.envSteps.stepsPerSecond / 1e6).toPrecision(3)} million environment steps/s (${r.envSteps.envs} envs, FRA); `
-      + `${rateText(r.training.iterationsPerSecond)} training iterations/s (${r.training.envs} envs, batch ${r.training.batch}, hidden ${r.training.hidden}, ${r.training.updates} updates each)`;
+      + `${rateText(r.training.iterationsPerSecond)} training iterations/s (${r.training.envs} envs, batch ${r.training.batch}, hidden ${r.training.hidden.join(',')}, ${r.training.updates} updates each)`;
     setState(before);
   } catch (error) {
     ui.benchResult.textContent = '';
@@ -273,7 +260,7 @@ async function bench(): Promise<void> {
 function wire(): void {
   ui.setup.addEventListener('submit', (event) => { event.preventDefault(); void start(); });
   ui.stop.addEventListener('click', () => {
-    stopRequested = true;
+    stop.abort();
     ui.stop.disabled = true;
     showStatus(`${ui.status.textContent} · stopping after the iterations in flight…`);
   });
@@ -300,12 +287,6 @@ function wire(): void {
 async function init(): Promise<void> {
   wire();
   const scenarioGiven = scenarioFromParameter();
-  if (!('gpu' in navigator) || !navigator.gpu) {
-    ui.adapter.textContent = NO_WEBGPU;
-    showMessage(NO_WEBGPU);
-    setState('no-webgpu');
-    return;
-  }
   try {
     if ((await listAdapters()).length === 0) {
       ui.adapter.textContent = NO_ADAPTER;
@@ -315,8 +296,11 @@ async function init(): Promise<void> {
     }
     await device();
   } catch (error) {
+    // A browser without WebGPU: the library's UserError says in one sentence what to use instead.
+    const noWebgpu = !('gpu' in navigator) || !navigator.gpu;
+    if (noWebgpu) ui.adapter.textContent = failureText(error);
     showMessage(failureText(error));
-    setState('error');
+    setState(noWebgpu ? 'no-webgpu' : 'error');
     return;
   }
   setState('ready');

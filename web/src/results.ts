@@ -1,7 +1,6 @@
-// The evaluation table #results: one row per policy as `megc train` prints them (src/train/runEvaluation.ts:
-// evaluationRows), each with data-policy (its key), data-total (mean L_total in s) and data-gap (a fraction).
-import type { LatencyMeans } from '../../src/env/evaluate.js';
-import { evaluationRows, type EvaluationResult } from '../../src/train/runEvaluation.js';
+// The evaluation table #results: one row per policy as `megc train` prints them (comparisonRows), each with
+// data-policy (its key), data-total (mean L_total in s) and data-gap (a fraction).
+import { comparisonRows, type PolicyComparison } from '../../src/index.browser.js';
 
 const seconds = (x: number) => x.toFixed(4);
 
@@ -12,11 +11,10 @@ function cell(text: string): HTMLTableCellElement {
 }
 
 /** Fills the table's body with the evaluation's policies and their gap to OPT (mean L_total / mean L_total(OPT) - 1). */
-export function showResults(table: HTMLTableElement, evaluation: Pick<EvaluationResult, 'policies' | 'optExact'>): void {
+export function showResults(table: HTMLTableElement, comparison: PolicyComparison): void {
   const body = table.tBodies[0];
-  const optTotal = evaluation.policies.opt.total;
-  body.replaceChildren(...evaluationRows(evaluation).map(({ policy, name, means }) => {
-    const m: LatencyMeans = means;
+  const optTotal = comparison.opt.total;
+  body.replaceChildren(...comparisonRows(comparison).map(({ policy, name, means: m }) => {
     const gap = m.total / optTotal - 1;
     const row = document.createElement('tr');
     row.dataset.policy = policy;

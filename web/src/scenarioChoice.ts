@@ -1,9 +1,7 @@
 // The page's scenario: a shipped scenario file picked from a list (the letter's, whose keys the table edits, or a
 // world of many users and servers, shown read-only as its JSON), or one that the URL parameter or an opened checkpoint
 // brings. Training, evaluation and the checkpoint use the scenario this holds.
-import { parseJson } from '../../src/json.js';
-import { DEFAULT_SCENARIO, parseScenario, scenarioToJson, type Scenario } from '../../src/scenario.js';
-import { isLetter, worldOf, worldSummary } from '../../src/world/world.js';
+import { DEFAULT_SCENARIO, isLetter, parseScenarioText, scenarioToJson, worldOf, worldSummary, type Scenario } from '../../src/index.browser.js';
 import type { ScenarioForm } from './forms.js';
 
 /** A scenario file of scenarios/: its name without .json and its text. */
@@ -22,7 +20,7 @@ export function scenarioSummary(scenario: Scenario): string {
 
 /** A shipped file's scenario, checked as `--scenario scenarios/NAME.json` is. */
 export function shippedScenario(file: ScenarioFile): Scenario {
-  return parseScenario(parseJson(file.text), `scenarios/${file.name}.json`);
+  return parseScenarioText(file.text, `scenarios/${file.name}.json`);
 }
 
 const sameScenario = (a: Scenario, b: Scenario) => JSON.stringify(scenarioToJson(a)) === JSON.stringify(scenarioToJson(b));

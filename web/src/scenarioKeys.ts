@@ -1,8 +1,9 @@
-// The scenario form's rows: every key of the model (src/scenario.ts) with a label, its SI unit and its default, and the
-// conversion between a form's texts and the scenario JSON that parseScenario checks, as `--scenario FILE` is checked.
-import { UserError } from '../../src/errors.js';
-import { isNumberText, NumberTextError, parseNumberText } from '../../src/numberText.js';
-import { DEFAULT_SCENARIO, parseScenario, scenarioToJson, type Scenario } from '../../src/scenario.js';
+// The scenario form's rows: every key of the model (the scenario file, docs/MODEL.md) with a label, its SI unit and its
+// default, and the conversion between a form's texts and the scenario JSON that parseScenario checks, as `--scenario
+// FILE` is checked.
+import {
+  DEFAULT_SCENARIO, isNumberText, NumberTextError, parseNumberText, parseScenario, scenarioToJson, UserError, type Scenario,
+} from '../../src/index.browser.js';
 
 /** One number of the scenario: its key path in the JSON file (an interval's ends as index 0 and 1). */
 export interface ScenarioKey {
@@ -72,7 +73,7 @@ export function scenarioText(scenario: Scenario, path: readonly (string | number
 }
 
 /**
- * A form's text as a JSON value: a number where it is written as a scenario file writes one (src/numberText.ts: not
+ * A form's text as a JSON value: a number where it is written as a scenario file writes one (isNumberText: not
  * 0x10, Infinity or ''), otherwise the text itself, which parseScenario then refuses naming the key. A number that
  * overflows or rounds to 0 is a NumberTextError.
  */

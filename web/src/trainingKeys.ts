@@ -1,9 +1,9 @@
 // The training form's fields (envs, batch, hidden, updates, iterations, seed, evaluation slots, critic): URL parameters of the
-// same names, defaults from src/train/config.ts, read as `megc train` reads the same flags (src/numberText.ts: "0x10"
+// same names, defaults from DEFAULT_TRAIN_CONFIG, read as `megc train` reads the same flags (parseIntegerText: "0x10"
 // or "1e3" is no integer there either), and the config they make, checked by parseTrainConfig.
-import { UserError } from '../../src/errors.js';
-import { NumberTextError, parseIntegerListText, parseIntegerText } from '../../src/numberText.js';
-import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../../src/train/config.js';
+import {
+  DEFAULT_TRAIN_CONFIG, NumberTextError, parseIntegerListText, parseIntegerText, parseTrainConfig, UserError, type TrainConfig,
+} from '../../src/index.browser.js';
 
 export interface TrainingField {
   /** URL parameter and form field name. */
