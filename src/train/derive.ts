@@ -2,7 +2,7 @@
 // front): both trainers, checkpoints and the limit checks use these and nothing else.
 import { LimitError, UserError } from '../errors.js';
 import { mlpLayout } from '../nn/layout.js';
-import { defaultSplits } from '../nn/mlpPlan.js';
+import { defaultSplits, type MlpPlan } from '../nn/mlpPlan.js';
 import type { TrainConfig } from './config.js';
 import { learningRate, noiseScale } from './features.js';
 import { ACTION_SIZE, STATE_SIZE } from '../env/layout.js';
@@ -171,4 +171,17 @@ export function checkBufferLimit(needs: readonly BufferNeed[], limit: number, li
       throw new LimitError(`${need.what} needs ${need.bytes} bytes, more than ${limitName} of ${limit} bytes; the largest that fits is ${need.largest(limit)}`);
     }
   }
+}
+
+/**
+ * The split weight-gradient partials the networks' chosen plans need (the tuner may split further than
+ * defaultSplits), checked against the same limit as deriveRun's: a LimitError naming the network and the split.
+ */
+export function checkPlanBuffers(run: DerivedRun, plans: { actor: readonly MlpPlan[]; critic: readonly MlpPlan[] }, limits: RunLimits): void {
+  const need = (network: 'actor' | 'critic', list: readonly MlpPlan[], parameters: number): BufferNeed[] => {
+    const splits = Math.max(1, ...list.map((p) => p.backwardWeight?.splits ?? 1));
+    return splits > 1 ? [{ what: `the ${network}'s split weight-gradient partials (${splits} splits x ${parameters} parameters, its plan's)`,
+      bytes: splits * parameters * 4, largest: () => 'smaller --hidden, or --tune off (the default split)' }] : [];
+  };
+  checkBufferLimit([...need('actor', plans.actor, run.actorParameters), ...need('critic', plans.critic, run.criticParameters)], limits.maxBufferBytes, limits.name);
 }

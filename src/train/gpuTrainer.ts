@@ -18,7 +18,7 @@ import { GpuMlp } from '../nn/mlp.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
-import { deriveRun, type DerivedRun } from './derive.js';
+import { checkPlanBuffers, deriveRun, type DerivedRun, type RunLimits } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
 import { runStep, STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
 import { METRIC, METRICS_STRIDE } from './layout.js';
@@ -36,10 +36,13 @@ export type { IterationMetrics } from './reference.js';
  */
 export function checkTrainerFits(config: TrainConfig, limits: { maxStorageBufferBindingSize: number; maxBufferSize: number },
                                  options: { evaluate?: boolean; shape?: LaraShape } = {}): DerivedRun {
-  return deriveRun(config, {
-    maxBufferBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), name: "this GPU's maxStorageBufferBindingSize", evaluate: options.evaluate,
-  }, options.shape);
+  return deriveRun(config, gpuLimits(limits, options.evaluate), options.shape);
 }
+
+/** A device's buffer limit as deriveRun and checkPlanBuffers take it. */
+const gpuLimits = (limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }, evaluate?: boolean): RunLimits => ({
+  maxBufferBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), name: "this GPU's maxStorageBufferBindingSize", evaluate,
+});
 
 /** One submitted chunk whose metrics are being read back. */
 interface InFlight {
@@ -116,6 +119,8 @@ export class GpuTrainer {
     const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
     const steps = chunk * U;
     const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run, { mixedPrecision: options.mixedPrecision }) : undefined);
+    // The partials the chosen plans split into (deriveRun checked the default split's).
+    if (plans) checkPlanBuffers(run, plans, gpuLimits(device.limits));
     const [actor, critic, actorTarget, criticTarget] = await Promise.all([
       GpuMlp.create(device, run.actorSizes, [envs, batch], { label: 'actor', maxStepsPerSubmit: steps, plans: plans?.actor }),
       GpuMlp.create(device, run.criticSizes, [batch], { label: 'critic', maxStepsPerSubmit: steps, plans: plans?.critic }),
