@@ -65,8 +65,9 @@ describe('predicted iteration time', () => {
     const model = p.rows.filter((r) => r.kernel === 'lara_world_model_gradient');
     expect(model).toHaveLength(1);
     expect(model[0].dispatches).toBe(1);
-    // Declared per row: (16 + 4 K (M - 1)) x 80 K FLOPs, K = 6 users, M = 2 servers; reads z and obs, writes dz.
-    expect(model[0].flops).toBe(batch * (16 + 4 * 6 * 1) * 80 * 6);
+    // Declared per row: (16 + 2 K) x 80 K FLOPs, K = 6 users (the best responses touch two servers' members); reads z
+    // and obs, writes dz.
+    expect(model[0].flops).toBe(batch * (16 + 2 * 6) * 80 * 6);
     const shape = laraShapeOf(scenario);
     expect(model[0].bytes).toBe(batch * 4 * (2 * shape.action + shape.observation));
     expect(p.rows.some((r) => r.kernel === 'lara_critic_loss' || r.op.startsWith('critic'))).toBe(false);
