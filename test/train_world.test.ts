@@ -14,64 +14,59 @@ const ITERATIONS = 5;
 const scenario = parseScenario(JSON.parse(readFileSync(new URL('../scenarios/association.json', import.meta.url), 'utf8')), 'association.json');
 const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
 
+/**
+ * Trains `critic` on the GPU and on the float64 reference for ITERATIONS iterations (8 envs, batch 8, 16x16 networks,
+ * a warm-up iteration, a ring of 24 rows that wraps, two chunks), checks the update schedule and the latencies, and
+ * hands both runs' metrics and snapshots to `check`.
+ */
+async function againstReference(critic: 'learned' | 'model', check: (rows: IterationMetrics[], want: IterationMetrics[],
+  got: Awaited<ReturnType<GpuTrainer['snapshot']>>, ref: ReturnType<ReferenceTrainer['snapshot']>) => void): Promise<void> {
+  const config = parseTrainConfig({
+    envs: 8, batch: 8, hidden: [16, 16], updatesPerIteration: 2, iterations: ITERATIONS, replayCapacity: 24, iterationsPerSubmit: 3,
+    warmupIterations: 1, seed: 5, critic,
+  });
+  const gpu = await testGpu();
+  const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false });
+  try {
+    const rows: IterationMetrics[] = [];
+    await trainer.run(ITERATIONS, (chunk) => { rows.push(...chunk); });
+    const reference = new ReferenceTrainer(scenario, config);
+    const want = Array.from({ length: ITERATIONS }, () => reference.step());
+    expect(rows.map((r) => r.updates)).toEqual(want.map((r) => r.updates));
+    // As train_gpu.test.ts: f32 sampling, networks and latencies against float64, ~1e-6 relative per operation.
+    for (const key of ['reward', 'lComp', 'lAigc', 'lVe', 'lTotal'] as const) {
+      expectClose(column(rows, key), column(want, key), { atol: 1e-6, rtol: 1e-4 }, key);
+    }
+    check(rows, want, await trainer.snapshot(), reference.snapshot());
+  } finally {
+    trainer.destroy();
+  }
+}
+
 describe('GPU trainer vs float64 reference on a world (association by the policy)', () => {
   it(`gives the same metrics, weights and replay after ${ITERATIONS} iterations`, async () => {
-    // 8 envs, batch 8, 16x16 networks, a warm-up iteration, a ring of 24 rows that wraps, two chunks.
-    const config = parseTrainConfig({
-      envs: 8, batch: 8, hidden: [16, 16], updatesPerIteration: 2, iterations: ITERATIONS, replayCapacity: 24, iterationsPerSubmit: 3,
-      warmupIterations: 1, seed: 5,
-    });
-    const gpu = await testGpu();
-    const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false });
-    try {
-      const rows: IterationMetrics[] = [];
-      await trainer.run(ITERATIONS, (chunk) => { rows.push(...chunk); });
-      const reference = new ReferenceTrainer(scenario, config);
-      const want = Array.from({ length: ITERATIONS }, () => reference.step());
-      expect(rows.map((r) => r.updates)).toEqual(want.map((r) => r.updates));
-      // As train_gpu.test.ts: f32 sampling, networks and latencies against float64, ~1e-6 relative per operation.
-      for (const key of ['reward', 'lComp', 'lAigc', 'lVe', 'lTotal'] as const) {
-        expectClose(column(rows, key), column(want, key), { atol: 1e-6, rtol: 1e-4 }, key);
-      }
+    await againstReference('learned', (rows, want, got, ref) => {
       expectClose(column(rows, 'criticLoss'), column(want, 'criticLoss'), { atol: 1e-5, rtol: 1e-4 }, 'critic loss');
-      const got = await trainer.snapshot(), ref = reference.snapshot();
       // Weights after 8 Adam steps of lr <= 3e-2 (critic): f32 against f64 ~1e-7; 1e-5 is 100x that and below one step.
       expectClose(got.actor, ref.actor, { atol: 1e-5, rtol: 1e-5 }, 'actor');
       expectClose(got.critic, ref.critic, { atol: 1e-5, rtol: 1e-5 }, 'critic');
       // Replay rows: observations, centred log shares, association softmaxes and log rewards: 1e-4 absolute + 1e-5
       // relative (the world's kernels' tolerance, lara_world_kernels.test.ts).
       expectClose(got.replay, ref.replay, { atol: 1e-4, rtol: 1e-5 }, 'replay ring');
-    } finally {
-      trainer.destroy();
-    }
+    });
   });
 });
 
 describe('GPU trainer vs float64 reference on a world with the model critic', () => {
   it(`gives the same metrics, weights, Adam state and replay after ${ITERATIONS} iterations`, async () => {
     // As above (association by the policy: the best responses are exercised), the actor learning through the world.
-    const config = parseTrainConfig({
-      envs: 8, batch: 8, hidden: [16, 16], updatesPerIteration: 2, iterations: ITERATIONS, replayCapacity: 24, iterationsPerSubmit: 3,
-      warmupIterations: 1, seed: 5, critic: 'model',
-    });
-    const gpu = await testGpu();
-    const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false });
-    try {
-      const rows: IterationMetrics[] = [];
-      await trainer.run(ITERATIONS, (chunk) => { rows.push(...chunk); });
-      const reference = new ReferenceTrainer(scenario, config);
-      const want = Array.from({ length: ITERATIONS }, () => reference.step());
-      expect(rows.map((r) => r.updates)).toEqual(want.map((r) => r.updates));
-      for (const key of ['reward', 'lComp', 'lAigc', 'lVe', 'lTotal'] as const) {
-        expectClose(column(rows, key), column(want, key), { atol: 1e-6, rtol: 1e-4 }, key);
-      }
+    await againstReference('model', (rows, want, got, ref) => {
       // No critic network trained: its loss is 0 on both. The actor loss is -mean ln(1 / L_total) over 8 rows, ~1e-6
       // relative per row in f32 (lara_world_kernels.test.ts).
       const updated = (r: IterationMetrics[]) => r.filter((x) => x.updates > 0);
       expect(column(updated(rows), 'criticLoss')).toEqual(column(updated(want), 'criticLoss').map(() => 0));
       expect(column(updated(want), 'criticLoss').every((x) => x === 0)).toBe(true);
       expectClose(column(rows, 'actorLoss'), column(want, 'actorLoss'), { atol: 1e-5, rtol: 1e-4 }, 'actor loss');
-      const got = await trainer.snapshot(), ref = reference.snapshot();
       // As above: weights after 8 Adam steps, f32 against f64 ~1e-7.
       expectClose(got.actor, ref.actor, { atol: 1e-5, rtol: 1e-5 }, 'actor');
       expectClose(got.actorTarget, ref.actorTarget, { atol: 1e-5, rtol: 1e-5 }, 'actor target');
@@ -85,8 +80,6 @@ describe('GPU trainer vs float64 reference on a world with the model critic', ()
       expectClose(got.actorAdam.m, ref.actorAdam.m, { atol: 1e-7, rtol: 1e-3 }, 'actor Adam m');
       expectClose(got.actorAdam.v, ref.actorAdam.v, { atol: 1e-10, rtol: 1e-3 }, 'actor Adam v');
       expectClose(got.replay, ref.replay, { atol: 1e-4, rtol: 1e-5 }, 'replay ring');
-    } finally {
-      trainer.destroy();
-    }
+    });
   });
 });
