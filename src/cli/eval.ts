@@ -5,7 +5,7 @@ import { checkScenarioForGpu } from '../env/scenarioUniform.js';
 import { EVAL_SLOTS, evaluatePolicy, resolvePolicy } from '../env/evaluate.js';
 import { describeWorld, isLetter, UserError, worldLayout, worldOf, worldOptEvalSlots, type LatencyMeans } from '../index.js';
 import { formatTextTable } from '../textTable.js';
-import { trainedActorAt } from '../train/policy.js';
+import { actorPolicy, trainedActorAt } from '../train/policy.js';
 import { worldActorPolicy } from '../train/worldActor.js';
 import { worldEvalSlots } from '../world/evaluate.js';
 import { OPT_WORLD_POLICIES } from '../world/opt/policies.js';
@@ -34,11 +34,11 @@ export function registerEval(program: Command): void {
       // A trained actor of a generalised world brings its scenario (used when --scenario is not given); an actor's world
       // must be the scenario's.
       const trained = trainedActorAt(opts.policy);
-      const ownWorld = trained && !isLetter(worldOf(trained.scenario));
+      const own = trained && worldOf(trained.scenario);
+      const ownWorld = own && !isLetter(own);
       const scenario = opts.scenario === undefined && ownWorld ? trained.scenario : scenarioOf(opts.scenario);
       const world = worldOf(scenario);
-      if (trained) {
-        const own = worldOf(trained.scenario);
+      if (own) {
         if (isLetter(own) !== isLetter(world) || (!isLetter(world) && JSON.stringify(worldLayout(own)) !== JSON.stringify(worldLayout(world)))) {
           throw new UserError(`--policy ${opts.policy}: the actor was trained on ${isLetter(own) ? "the letter's world" : describeWorld(own)}, ` +
             `not on ${isLetter(world) ? "the letter's world" : describeWorld(world)} of this scenario${ownWorld ? " (drop --scenario to use the actor's own)" : ''}`);
@@ -50,7 +50,8 @@ export function registerEval(program: Command): void {
         await evalWorld(world, { ...opts, slots, scenario: opts.scenario ?? (ownWorld ? `${opts.policy} (the actor's)` : undefined), provider: trained ? worldActorPolicy(trained) : undefined });
         return;
       }
-      const provider = await resolvePolicy(opts.policy);
+      // The checkpoint already read above, not read a second time through the resolver.
+      const provider = trained ? actorPolicy(trained, 'lara') : await resolvePolicy(opts.policy);
       const ctx = { scenario, count: opts.slots, seed: opts.seed };
       // The GPU computes this policy (or OPT for --gap): a scenario outside its float32 range is refused first.
       if (opts.device === 'gpu' && (provider.evaluateGpu || opts.gap)) checkScenarioForGpu(scenario, opts.scenario ?? 'scenario');

@@ -9,8 +9,8 @@ export { actorActions, actorPolicy } from './actor.js';
 
 /** Resolver for `--policy DIR|checkpoint.safetensors` (registered by src/cli/act.ts). */
 export function trainedActorResolver(name: string): PolicyProvider | undefined {
-  if (!existsSync(name) || !existsSync(checkpointPath(name))) return undefined;
-  return actorPolicy(loadPolicy(name), 'lara');
+  const trained = trainedActorAt(name);
+  return trained && actorPolicy(trained, 'lara');
 }
 
 /** The checkpoint's trained actor when `name` is a run directory or checkpoint file holding one, else undefined. */
