@@ -244,19 +244,20 @@ export class GpuTrainer {
     const o = stepOffset(entry);
     // Minibatch rows, uniform over the filled part of the ring (minibatchIndicesInto and the gather). lara_minibatch.wgsl
     rec.dispatch(k.minibatch, o);
-    if (k.modelGradient) {
+    const g = k.actorGradient;
+    if ('model' in g) {
       // The model critic: no critic network to train (its loss partials stay 0); c. the actor step through the world's
       // latency (actorModelLossGradient), Adam and d. for the actor alone.
       actor.encodeForward(rec, b.obsBatch, batch);                    // z = mlpForward(actor.params)
-      rec.dispatch(k.modelGradient, o);                               // dz = -(1/B) dReward/dz, the actor loss: lara_world_model_gradient.wgsl
+      rec.dispatch(g.model, o);                                       // dz = -(1/B) dReward/dz, the actor loss: lara_world_model_gradient.wgsl
       const modelGradient = actor.encodeBackward(rec, b.obsBatch, b.dZ, batch, { deferGradSum: true });     // mlpBackward(actor)
       actor.encodeAdam(rec, adamEntry, modelGradient, { softUpdate: { target: actorTarget, tau } });       // adam + softUpdate(actor): adam.wgsl
       return;
     }
     // a. Critic target y = r + gamma Q'(obs', features(mu'(obs'))); skipped when gamma = 0.
-    if (k.targetChain) {
+    if (g.targetChain) {
       actorTarget.encodeForward(rec, b.nextObs, batch);               // zNext = mlpForward(actor.target): linear_forward / mlp_forward_fused
-      rec.dispatch(k.targetChain, o);                                 // nextInput = obs' | features(zNext): lara_actor_chain.wgsl
+      rec.dispatch(g.targetChain, o);                                 // nextInput = obs' | features(zNext): lara_actor_chain.wgsl
       criticTarget.encodeForward(rec, b.targetCriticInput!, batch);   // qNext = mlpForward(critic.target); y = r + gamma qNext in the loss
     }
     // b. Critic: loss mean (Q - y)^2, backward, Adam; d. its soft target update rides on its Adam step.
@@ -267,10 +268,10 @@ export class GpuTrainer {
     // c. Actor step through the updated critic (actorLossGradient): dQ/dfeatures from the critic's input gradient,
     // chained to z; Adam and d.
     actor.encodeForward(rec, b.obsBatch, batch);                      // z = mlpForward(actor.params)
-    rec.dispatch(k.actorChain, o);                                    // criticInput = obs | features(z): lara_actor_chain.wgsl
+    rec.dispatch(g.chain, o);                                         // criticInput = obs | features(z): lara_actor_chain.wgsl
     critic.encodeForward(rec, b.actorCriticInput, batch);             // q = mlpForward(critic.params)
     critic.encodeInputGradient(rec, b.actorCriticInput, b.ones, batch, b.dActorCriticInput);  // mlpInputGradient of dOutput = 1 (the chain applies dq)
-    rec.dispatch(k.actorChainBackward, o);                            // dz = criticFeaturesVjp, the actor loss: lara_actor_chain_backward.wgsl
+    rec.dispatch(g.chainBackward, o);                                 // dz = criticFeaturesVjp, the actor loss: lara_actor_chain_backward.wgsl
     const actorGradient = actor.encodeBackward(rec, b.obsBatch, b.dZ, batch, { deferGradSum: true });       // mlpBackward(actor)
     actor.encodeAdam(rec, adamEntry, actorGradient, { softUpdate: { target: actorTarget, tau } });         // adam + softUpdate(actor): adam.wgsl
   }

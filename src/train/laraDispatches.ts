@@ -25,11 +25,12 @@ export interface LaraDispatches {
   act: Dispatch;
   minibatch: Dispatch;
   criticLoss: Dispatch;
-  actorChain: Dispatch;
-  targetChain?: Dispatch;
-  actorChainBackward: Dispatch;
-  /** The model critic's actor gradient (config.critic 'model', a generalised world): replaces the critic's steps. */
-  modelGradient?: Dispatch;
+  /**
+   * How the actor's gradient reaches z: through the learned critic (the chain into its input and back, and the target
+   * chain at gamma > 0), or with the model critic (config.critic 'model', a generalised world) through the world's
+   * latency, which replaces the critic's steps; only the one in use is compiled.
+   */
+  actorGradient: { chain: Dispatch; chainBackward: Dispatch; targetChain?: Dispatch } | { model: Dispatch };
   metrics: Dispatch;
 }
 
@@ -103,7 +104,8 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
     const model = config.critic === 'model';
     const [observe, act, actorChain, actorChainBackward, modelGradient] = await Promise.all([
       laraWorldObserveKernel.pipeline(device, v), laraWorldActKernel.pipeline(device, { ...v, ...reduce }),
-      laraWorldActorChainKernel.pipeline(device, v), laraWorldActorChainBackwardKernel.pipeline(device, { ...v, ...reduce }),
+      model ? undefined : laraWorldActorChainKernel.pipeline(device, v),
+      model ? undefined : laraWorldActorChainBackwardKernel.pipeline(device, { ...v, ...reduce }),
       model ? laraWorldModelGradientKernel.pipeline(device, { ...v, ...reduce }) : undefined,
     ]);
     // Work per row for the profile: FLOPs about 80 per user and pass, floats read plus written.
@@ -116,16 +118,19 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
         step, scenario: scenarioBuffer, world: worldBuffer, norm, actorZ: actor.output, states: b.states, obs: b.obs, replay: b.replay, actPartials,
       }, envs, 'lara.act', 12 * userFlops, 2 * shape.state + 2 * OBS + Z + shape.replayStride),
       minibatch, criticLoss,
-      actorChain: rows(actorChain, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch, 'lara.actorChain', 4 * userFlops, Z + OBS + CRITIC),
-      targetChain: gamma ? rows(actorChain, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch, 'lara.actorChain', 4 * userFlops, Z + OBS + CRITIC) : undefined,
-      actorChainBackward: rows(actorChainBackward, {
-        step, z: actor.output, obs: b.obsBatch, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
-      }, batch, 'lara.actorChainBackward', 8 * userFlops, 2 * Z + CRITIC + 1 + OBS),
-      // The head, latency and VJP once; a best response evaluates, per user, each server's members with or without it
-      // (about K / M users, 13 passes each, over M servers): about 2 K more row passes.
-      modelGradient: modelGradient ? rows(modelGradient, {
-        step, scenario: scenarioBuffer, world: worldBuffer, norm, z: actor.output, obs: b.obsBatch, dZ: b.dZ, actorPartials,
-      }, batch, 'lara.modelGradient', (16 + (lara.z.association !== null ? 2 * lara.world.users : 0)) * userFlops, 2 * Z + OBS) : undefined,
+      actorGradient: modelGradient ? {
+        // The head, latency and VJP once; a best response evaluates, per user, each server's members with or without it
+        // (about K / M users, 13 passes each, over M servers): about 2 K more row passes.
+        model: rows(modelGradient, {
+          step, scenario: scenarioBuffer, world: worldBuffer, norm, z: actor.output, obs: b.obsBatch, dZ: b.dZ, actorPartials,
+        }, batch, 'lara.modelGradient', (16 + (lara.z.association !== null ? 2 * lara.world.users : 0)) * userFlops, 2 * Z + OBS),
+      } : {
+        chain: rows(actorChain!, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch, 'lara.actorChain', 4 * userFlops, Z + OBS + CRITIC),
+        targetChain: gamma ? rows(actorChain!, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch, 'lara.actorChain', 4 * userFlops, Z + OBS + CRITIC) : undefined,
+        chainBackward: rows(actorChainBackward!, {
+          step, z: actor.output, obs: b.obsBatch, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
+        }, batch, 'lara.actorChainBackward', 8 * userFlops, 2 * Z + CRITIC + 1 + OBS),
+      },
       metrics,
     };
     return { buffers: b, dispatches: k };
@@ -143,11 +148,13 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
       step, scenario: scenarioBuffer, norm, actorZ: actor.output, states: b.states, obs: b.obs, replay: b.replay, actPartials,
     }, envs),
     minibatch, criticLoss,
-    actorChain: itemsDispatch(device, actorChain, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch),
-    targetChain: gamma ? itemsDispatch(device, actorChain, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch) : undefined,
-    actorChainBackward: itemsDispatch(device, actorChainBackward, {
-      step, z: actor.output, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
-    }, batch),
+    actorGradient: {
+      chain: itemsDispatch(device, actorChain, { step, z: actor.output, obs: b.obsBatch, criticInput: b.actorCriticInput }, batch),
+      targetChain: gamma ? itemsDispatch(device, actorChain, { step, z: actorTarget.output, obs: b.nextObs, criticInput: b.targetCriticInput! }, batch) : undefined,
+      chainBackward: itemsDispatch(device, actorChainBackward, {
+        step, z: actor.output, dCriticInput: b.dActorCriticInput, q: critic.output, dZ: b.dZ, actorPartials,
+      }, batch),
+    },
     metrics,
   };
   return { buffers: b, dispatches: k };
