@@ -12,14 +12,14 @@ import {
 import { ACT_METRICS } from '../src/train/layout.js';
 import { worldShape } from '../src/train/shape.js';
 import {
-  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
+  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs,
   worldObservationNorm, worldObservationNormParams,
 } from '../src/train/worldFeatures.js';
 import { worldModelRewardGradientInto } from '../src/train/worldModelCritic.js';
 import { worldParams } from '../src/world/gpu.js';
 import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
 import { expectClose } from './helpers/expectClose.js';
-import { TEST_WORLDS } from './helpers/worlds.js';
+import { TEST_WORLDS, worldObservations } from './helpers/worlds.js';
 import { testGpu } from './helpers/gpu.js';
 import { dispatchStep, read64, normals, step, stepRing } from './helpers/lara.js';
 
@@ -28,11 +28,7 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   const wl = shape.world!.lara;
   const S = shape.state, O = shape.observation, Z = shape.action, C = shape.criticInput, R = shape.replayStride;
   const norm = worldObservationNorm(w);
-  const observe = (states: ArrayLike<number>, n: number) => {
-    const out = new Float64Array(n * O);
-    for (let e = 0; e < n; e++) worldObservationInto(wl, norm, states, e * S, out, e * O);
-    return out;
-  };
+  const observe = (states: ArrayLike<number>, n: number) => worldObservations(wl, norm, states, n);
   const shared = async (device: GPUDevice) => ({
     scenario: createUniform(device, scenarioUniform(w.scenario), 'scenario'),
     world: createStorageFrom(device, new Uint8Array(worldParams(w)), 'world'),

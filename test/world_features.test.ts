@@ -4,12 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { Stream } from '../src/rng/streams.js';
 import { sampleWorldStates, worldActionProblem } from '../src/world/reference.js';
 import {
-  shareIndex, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto,
+  shareIndex, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldGroupsFromObs, worldLaraLayout,
   worldObservationNorm,
 } from '../src/train/worldFeatures.js';
 import { finishAssociation, optWorldAction } from '../src/world/opt/index.js';
 import { expectClose } from './helpers/expectClose.js';
-import { TEST_WORLDS } from './helpers/worlds.js';
+import { TEST_WORLDS, worldObservations } from './helpers/worlds.js';
 import { normals } from './helpers/lara.js';
 
 describe.each(TEST_WORLDS)('world features: %s', (_name, w) => {
@@ -18,8 +18,7 @@ describe.each(TEST_WORLDS)('world features: %s', (_name, w) => {
   const S = wl.world.state.size, O = wl.obs.size, Z = wl.z.size, A = wl.world.action.size;
   const n = 40;
   const states = sampleWorldStates(w, 3, Stream.trainStates, 0, n, 1);
-  const obs = new Float64Array(n * O);
-  for (let e = 0; e < n; e++) worldObservationInto(wl, norm, states, e * S, obs, e * O);
+  const obs = worldObservations(wl, norm, states, n);
   const z = normals(n * Z, 2, 7);
 
   it('sizes the rows from the world and masks inactive users', () => {

@@ -13,11 +13,11 @@ import { ReferenceTrainer } from '../src/train/reference.js';
 import { Stream } from '../src/rng/streams.js';
 import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
 import {
-  worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto, worldObservationNorm,
+  worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationNorm,
 } from '../src/train/worldFeatures.js';
 import { worldModelRewardGradientInto } from '../src/train/worldModelCritic.js';
 import { expectClose } from './helpers/expectClose.js';
-import { TEST_WORLDS } from './helpers/worlds.js';
+import { TEST_WORLDS, worldObservations } from './helpers/worlds.js';
 import { normals } from './helpers/lara.js';
 import { ROOT } from './helpers/cli.js';
 import { worldOf, type World } from '../src/world/world.js';
@@ -28,8 +28,7 @@ describe.each(TEST_WORLDS)('model critic: %s', (_name, w) => {
   const S = wl.world.state.size, O = wl.obs.size, Z = wl.z.size, A = wl.world.action.size;
   const n = 24;
   const states = sampleWorldStates(w, 5, Stream.trainStates, 0, n, 3);
-  const obs = new Float64Array(n * O);
-  for (let e = 0; e < n; e++) worldObservationInto(wl, norm, states, e * S, obs, e * O);
+  const obs = worldObservations(wl, norm, states, n);
   const z = normals(n * Z, 4, 9);
   const floor = 1e-3;
 
@@ -74,8 +73,7 @@ describe.each(TEST_WORLDS)('model critic: %s', (_name, w) => {
 function labels(w: World, states: Float64Array, rows: number, z: Float64Array) {
   const wl = worldLaraLayout(w), norm = worldObservationNorm(w);
   const S = wl.world.state.size, O = wl.obs.size, Z = wl.z.size, A = wl.world.action.size, M = wl.world.servers;
-  const obs = new Float64Array(rows * O);
-  for (let e = 0; e < rows; e++) worldObservationInto(wl, norm, states, e * S, obs, e * O);
+  const obs = worldObservations(wl, norm, states, rows);
   const dz = new Float64Array(Z), action = new Float64Array(A);
   return Array.from({ length: rows }, (_, e) => {
     worldModelRewardGradientInto(w, wl, norm, obs, e * O, z, e * Z, 1e-3, 'log', dz, 0);
