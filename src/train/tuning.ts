@@ -5,7 +5,7 @@ import { createStorage, createStorageFrom, readFloat32 } from '../gpu/buffers.js
 import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Tuner } from '../gpu/tuner.js';
 import { tuneMlpPlan } from '../nn/mlpTuning.js';
-import type { MlpPlan } from '../nn/mlpPlan.js';
+import { defaultPlan, type MlpPlan } from '../nn/mlpPlan.js';
 import { mseLossDispatch, mseLossPartialCount } from '../nn/mseLoss.js';
 import type { DerivedRun } from './derive.js';
 import type { FusedVariant } from './fusedUpdate.js';
@@ -35,7 +35,9 @@ export async function tuneTrainer(tuner: Tuner, run: DerivedRun, { mixedPrecisio
   const actor: MlpPlan[] = [await tuneMlpPlan(tuner, run.actorSizes, batch, Math.max(envs, batch), true, f16)];
   // The actor also acts on all envs at once: the forward only.
   if (envs !== batch) actor.push(await tuneMlpPlan(tuner, run.actorSizes, envs, Math.max(envs, batch), false, f16));
-  const critic = [await tuneMlpPlan(tuner, run.criticSizes, batch, batch, true, f16)];
+  // The model critic trains no critic network: its default plan, nothing timed for it.
+  const critic = [run.config.critic === 'model' ? defaultPlan(tuner.device, run.criticSizes, batch, batch, true)
+    : await tuneMlpPlan(tuner, run.criticSizes, batch, batch, true, f16)];
   return { actor, critic, reduce: await tuneReduce(tuner, batch) };
 }
 
