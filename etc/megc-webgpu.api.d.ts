@@ -438,6 +438,7 @@ export const TrainConfigSchema: z.ZodObject<{
         learned: "learned";
         model: "model";
     }>>;
+    channelPrior: z.ZodDefault<z.ZodNumber>;
     reward: z.ZodDefault<z.ZodEnum<{
         log: "log";
         linear: "linear";

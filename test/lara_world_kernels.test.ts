@@ -1,6 +1,7 @@
 // The LARA trainer's world kernels one at a time against their float64 twins (src/train/worldFeatures.ts):
 // lara_world_observe, lara_world_act (replay row, env step, metrics), lara_world_actor_chain and its backward, and the
-// model critic's gradient lara_world_model_gradient (src/train/worldModelCritic.ts).
+// model critic's gradient lara_world_model_gradient (src/train/worldModelCritic.ts); where the policy associates, act and
+// the model critic with the channel prior.
 import { describe, expect, it } from 'vitest';
 import { scenarioUniform } from '../src/env/scenarioUniform.js';
 import { createStorage, createStorageFrom, createUniform } from '../src/gpu/buffers.js';
@@ -12,7 +13,7 @@ import {
 import { ACT_METRICS } from '../src/train/layout.js';
 import { worldShape } from '../src/train/shape.js';
 import {
-  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs,
+  addChannelPriorInto, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs,
   worldObservationNorm, worldObservationNormParams,
 } from '../src/train/worldFeatures.js';
 import { worldModelRewardGradientInto } from '../src/train/worldModelCritic.js';
@@ -29,6 +30,8 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   const S = shape.state, O = shape.observation, Z = shape.action, C = shape.criticInput, R = shape.replayStride;
   const norm = worldObservationNorm(w);
   const observe = (states: ArrayLike<number>, n: number) => worldObservations(wl, norm, states, n);
+  // Act and the model critic add the channel prior to the association scores where the policy associates.
+  const channelPrior = wl.z.association !== null ? 0.7 : 0;
   const shared = async (device: GPUDevice) => ({
     scenario: createUniform(device, scenarioUniform(w.scenario), 'scenario'),
     world: createStorageFrom(device, new Uint8Array(worldParams(w)), 'world'),
@@ -52,7 +55,7 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   it('lara_world_act writes the replay rows of the noisy actor, steps the envs and sums the metrics', async () => {
     const { device } = await testGpu();
     const envs = 300, capacity = 400, seed = 9, t = 4, sigma = 0.3, floor = 0.01;
-    const s = step({ iteration: t, seed, envs, sigma, useActor: true, shareFloor: floor, capacity, writeRow: 250, actPartials: 2, rewardKind: 'log' });
+    const s = step({ iteration: t, seed, envs, sigma, useActor: true, shareFloor: floor, capacity, writeRow: 250, actPartials: 2, rewardKind: 'log', channelPrior });
     const states = Float32Array.from(sampleWorldStates(w, seed, Stream.trainStates, 0, envs, t));
     const obs = Float32Array.from(observe(states, envs));
     const actorZ = normals(envs * Z, 1.5, 3);
@@ -69,7 +72,9 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
     const sums = new Float64Array(ACT_METRICS);
     for (let e = 0; e < envs; e++) {
       worldExplorationNormalsInto(seed, e, t, Z, noise, 0);
-      for (let k = 0; k < Z; k++) z[k] = actorZ[e * Z + k] + sigma * noise[k];
+      z.set(actorZ.subarray(e * Z, (e + 1) * Z));
+      addChannelPriorInto(wl, norm, obs, e * O, channelPrior, z, 0);
+      for (let k = 0; k < Z; k++) z[k] += sigma * noise[k];
       const groups = worldGroupsFromObs(wl, obs, e * O, z, 0);
       worldActionHeadInto(wl, z, 0, groups, floor, action, 0);
       const l = worldLatency(w, states.subarray(e * S, (e + 1) * S), action);
@@ -127,10 +132,12 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   it.each(['log', 'linear'] as const)('lara_world_model_gradient gives -(1/B) dReward/dz and the actor loss as the float64 model critic (%s reward)', async (reward) => {
     const { device } = await testGpu();
     const batch = 130, floor = 0.001;
-    const s = step({ batch, shareFloor: floor, rewardKind: reward, lossPartials: 1, chunkUpdate: 0 });
+    const s = step({ batch, shareFloor: floor, rewardKind: reward, lossPartials: 1, chunkUpdate: 0, channelPrior });
     const states = sampleWorldStates(w, 7, Stream.trainStates, 0, batch, 2);
     const obs = Float32Array.from(observe(states, batch));
     const z = Float32Array.from(normals(batch * Z, 2, 11));
+    const zPrior = Float64Array.from(z);  // the scores the kernel sees: z plus the channel prior
+    for (let k = 0; k < batch; k++) addChannelPriorInto(wl, norm, obs, k * O, channelPrior, zPrior, k * Z);
     const buffers = { step: stepRing(device, [s]).binding, ...(await shared(device)), z: createStorageFrom(device, z, 'z'),
       obs: createStorageFrom(device, obs, 'obs'), dZ: createStorage(device, batch * Z * 4, 'dZ'), actorPartials: createStorage(device, 4, 'actorPartials') };
     dispatchStep(device, await laraWorldModelGradientKernel.pipeline(device, { shape, ...TREE_REDUCE }), buffers, 0, { items: batch });
@@ -138,7 +145,7 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
 
     const want = new Float64Array(batch * Z);
     let loss = 0;
-    for (let k = 0; k < batch; k++) loss -= worldModelRewardGradientInto(w, wl, norm, obs, k * O, z, k * Z, floor, reward, want, k * Z).reward;
+    for (let k = 0; k < batch; k++) loss -= worldModelRewardGradientInto(w, wl, norm, obs, k * O, zPrior, k * Z, floor, reward, want, k * Z).reward;
     for (let i = 0; i < want.length; i++) want[i] *= -1 / batch;
 
     // A best response (the association label) may differ only where two servers' L_total are within f32 rounding of
@@ -151,8 +158,8 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
       const action = new Float64Array(wl.world.action.size);
       const label = (d: ArrayLike<number>, at: number) => { for (let m = 0; m < M; m++) if (d[at + m] < 0) return m; return -1; };
       for (let k = 0; k < batch; k++) {
-        const groups = worldGroupsFromObs(wl, obs, k * O, z, k * Z);
-        const total = () => { worldActionHeadInto(wl, z, k * Z, groups, floor, action, 0); return worldLatency(w, states.subarray(k * S, (k + 1) * S), action).total; };
+        const groups = worldGroupsFromObs(wl, obs, k * O, zPrior, k * Z);
+        const total = () => { worldActionHeadInto(wl, zPrior, k * Z, groups, floor, action, 0); return worldLatency(w, states.subarray(k * S, (k + 1) * S), action).total; };
         for (let i = 0; i < wl.world.users; i++) {
           const at = k * Z + A + i * M, mine = label(got, at), theirs = label(want, at);
           if (mine === theirs) continue;

@@ -174,7 +174,7 @@ describe('worlds', () => {
     expect(policy.sizes).toEqual(result.policy.sizes);
     const layout = worldLayout(associating);
     const states = sampleWorldStates(associating, 8);
-    expect(act(policy, states)).toEqual(worldActorActions(associating, policy.sizes, policy.actor, policy.config.shareFloor, states));
+    expect(act(policy, states)).toEqual(worldActorActions(associating, policy.sizes, policy.actor, policy.config, states));
     expect(() => act(policy, [1, 2, 3])).toThrow(new UserError(`states: 3 values are not whole rows of ${layout.state.size}`));
 
     const e = await evaluateLara(policy, { slots: 16, device: gpu.device });

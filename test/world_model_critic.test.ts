@@ -1,6 +1,7 @@
 // The model critic in float64 (src/train/worldModelCritic.ts): its latency is the world's (src/world/reference.ts) for
 // the head's action, and its gradient with respect to z matches central finite differences of the reward; a run with it
-// checkpoints and loads back (no critic Adam steps); the letter's world refuses it.
+// checkpoints and loads back (no critic Adam steps); the letter's world refuses it. The channel prior alone is the
+// max-SNR association.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +22,9 @@ import { TEST_WORLDS, worldObservations } from './helpers/worlds.js';
 import { normals } from './helpers/lara.js';
 import { ROOT } from './helpers/cli.js';
 import { worldOf, type World } from '../src/world/world.js';
+import { associationBaseline } from '../src/world/opt/index.js';
+import { worldActorActions } from '../src/train/worldActor.js';
+import { mlpLayout } from '../src/nn/layout.js';
 
 describe.each(TEST_WORLDS)('model critic: %s', (_name, w) => {
   const wl = worldLaraLayout(w);
@@ -109,6 +113,35 @@ describe('the model critic\'s association label', () => {
       }
     }
     expect(moves).toBeGreaterThan(0);
+  });
+});
+
+describe('the channel prior', () => {
+  it.each([['the policy test world', TEST_WORLDS[1][1], 64], ['large.json', worldOf(loadScenario(`${ROOT}/scenarios/large.json`)), 4]] as const)('alone takes each active user\'s strongest server, the max-SNR rule (%s)', (_name, w, n) => {
+    const wl = worldLaraLayout(w), S = wl.world.state.size, A = wl.world.action.size, at = wl.world.action.server!;
+    const sizes = [wl.obs.size, 3, wl.z.size];
+    const actor = new Float64Array(mlpLayout(sizes).parameterCount);  // every weight and bias 0: z = 0 before the prior
+    const states = sampleWorldStates(w, 4, Stream.trainStates, 0, n, 1);
+    const actions = worldActorActions(w, sizes, actor, { shareFloor: 1e-3, channelPrior: 1 }, states);
+    let off = 0, all = 0;
+    for (let e = 0; e < n; e++) {
+      const state = states.subarray(e * S, (e + 1) * S);
+      const snr = associationBaseline(w, state, 'maxSnr').action;
+      for (let i = 0; i < wl.world.users; i++) {
+        if (wl.world.state.active !== null && state[wl.world.state.active + i] < 0.5) continue;
+        all++;
+        expect(actions[e * A + at + i], `env ${e} user ${i}`).toBe(snr[at + i]);
+        if (snr[at + i] !== 0) off++;
+      }
+    }
+    expect(off).toBeGreaterThan(all / 10);  // not everyone on server 0
+  });
+
+  it('is refused with the learned critic and where the policy does not associate', () => {
+    expect(() => parseTrainConfig({ channelPrior: 1 })).toThrow(/channelPrior 1 needs critic 'model'/);
+    const config = parseTrainConfig({ envs: 4, batch: 4, hidden: [6], replayCapacity: 12, critic: 'model', channelPrior: 1 });
+    expect(() => new ReferenceTrainer(parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2 } } }, 'test.json'), config))
+      .toThrow(/the policy does not associate users with servers/);
   });
 });
 

@@ -238,6 +238,28 @@ fn lw_critic_features_vjp(share_floor: f32) {
 }
 
 #if ${LW_OBSERVE}
+// lw_z's association scores += weight * ln(gain) per active user and server (addChannelPriorInto): the gain recovered
+// from lw_obs, comp uplink, aigc downlink, ve uplink + downlink. Call before lw_groups_from_obs.
+fn lw_add_channel_prior(weight: f32) {
+  if (!WORLD_ACTION_SERVER || weight == 0.0) { return; }
+  for (var i = 0u; i < world_users_n; i++) {
+    let base = i * LW_USER_STRIDE;
+    if (WORLD_HAS_ACTIVE && !(lw_obs[base + LW_OBS_ACTIVE] > 0.5)) { continue; }
+    for (var m = 0u; m < world_servers_n; m++) {
+      var top = -3.0e38;
+      var logs = array<f32, 2>(-3.0e38, -3.0e38);
+      for (var link = 0u; link < 2u; link++) {
+        if (lw_gain_offset(i, link) == WORLD_NO_SHARE) { continue; }
+        let k = (i * 2u + link) * LW_GAINS + m;
+        logs[link] = lw_obs[base + link * LW_GAINS + m] / lw_norm[LW_NORM_GAINS + k] + lw_norm[k];
+        top = max(top, logs[link]);
+      }
+      let log_gain_sum = top + log(exp(logs[0] - top) + exp(logs[1] - top));
+      lw_z[LW_Z_ASSOCIATION + i * WORLD_SERVERS + m] += weight * log_gain_sum;
+    }
+  }
+}
+
 // The state row behind lw_obs for the groups in place (worldModelCritic.ts's observedGain and observedData: the inverse
 // of lw_observation up to its normalisation): each active user's gains to its observed servers and its data; the
 // active flags and the rule's servers; the rest 0.

@@ -68,7 +68,7 @@ export function act(policy: TrainedPolicy, states: ArrayLike<number>): Float64Ar
   const world = worldOf(policy.scenario);
   if (!isLetter(world)) {
     rowsOf(states, layoutOf(world).state.size, 'states');
-    return worldActorActions(world, policy.sizes, policy.actor, policy.config.shareFloor, states);
+    return worldActorActions(world, policy.sizes, policy.actor, policy.config, states);
   }
   const n = rowsOf(states, STATE_SIZE, 'states');
   return actorActions(policy.scenario, policy.sizes, policy.actor, policy.config.shareFloor, states, n);

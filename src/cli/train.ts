@@ -38,6 +38,7 @@ interface TrainOptions {
   shareFloor?: number;
   reward?: 'log' | 'linear';
   critic?: 'learned' | 'model';
+  channelPrior?: number;
   iterationsPerSubmit?: number;
   seed?: number;
   evalSlots?: number;
@@ -62,7 +63,7 @@ const FLAG_FIELDS: [keyof TrainOptions, keyof TrainConfig, string][] = [
   ['lrCritic', 'lrCritic', '--lr-critic'], ['lrDecay', 'lrDecay', '--lr-decay'], ['gamma', 'gamma', '--gamma'], ['tau', 'tau', '--tau'],
   ['noiseStart', 'noiseStart', '--noise-start'], ['noiseEnd', 'noiseEnd', '--noise-end'], ['warmup', 'warmupIterations', '--warmup'],
   ['replayCapacity', 'replayCapacity', '--replay-capacity'], ['shareFloor', 'shareFloor', '--share-floor'], ['reward', 'reward', '--reward'],
-  ['critic', 'critic', '--critic'],
+  ['critic', 'critic', '--critic'], ['channelPrior', 'channelPrior', '--channel-prior'],
   ['iterationsPerSubmit', 'iterationsPerSubmit', '--iterations-per-submit'], ['seed', 'seed', '--seed'], ['evalSlots', 'evalSlots', '--eval-slots'],
 ];
 
@@ -89,6 +90,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--share-floor <x>', `lower bound of every share (default ${D.shareFloor})`).argParser(numberOption(0, 0.1)))
     .addOption(new Option('--reward <kind>', `learning reward: log = -ln(L_total), linear = -L_total (default ${D.reward})`).choices(['log', 'linear']))
     .addOption(new Option('--critic <kind>', `what the actor learns through: learned = DDPG's critic network, model = a generalised world's own latency (exact at gamma 0; no critic network) (default ${D.critic})`).choices(['learned', 'model']))
+    .addOption(new Option('--channel-prior <w>', `with --critic model where the policy associates: association scores start at w x ln(channel gain), so the untrained actor takes each user's strongest server (default ${D.channelPrior}: none)`).argParser(numberOption(0, 100)))
     .addOption(new Option('--iterations-per-submit <n>', `iterations encoded per GPU submit (default ${D.iterationsPerSubmit})`).argParser(integerOption(1)))
     .addOption(new Option('--seed <n>', `random seed (default ${D.seed})`).argParser(integerOption(0, 2 ** 32 - 1)))
     .addOption(new Option('--eval-slots <n>', `evaluation set size (default ${D.evalSlots})`).argParser(integerOption(1)))

@@ -58,6 +58,12 @@ export const TrainConfigSchema = z.object({
    * latency (Q(s, a) = r(s, a) exactly, since slots are independent at gamma 0), no critic network trained.
    */
   critic: z.enum(['learned', 'model']).default('learned'),
+  /**
+   * Where the policy associates users with servers (model critic only): the weight w of the channel prior added to
+   * the association scores, w ln(the user's gain to the server; ve: uplink + downlink). At w > 0 an untrained actor
+   * takes each user's strongest server (the max-SNR rule) and the network learns the departures from it; 0: none.
+   */
+  channelPrior: z.number().min(0).max(100).default(0),
   /** Reward used for learning: -log(L_total) ('log') or -L_total ('linear'); reported latencies are always true. */
   reward: z.enum(['log', 'linear']).default('log'),
   /** Iterations per GPU submit (metrics are read back asynchronously once per chunk). */
@@ -86,6 +92,9 @@ export function parseTrainConfig(input: unknown, source = 'config', nameOf?: (fi
   const config = result.data;
   if (config.batch > config.replayCapacity) {
     throw new UserError(`${source}: batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
+  }
+  if (config.channelPrior > 0 && config.critic !== 'model') {
+    throw new UserError(`${source}: channelPrior ${config.channelPrior} needs critic 'model' (the learned critic's chain has no prior)`);
   }
   if (config.critic === 'model' && config.gamma > 0) {
     throw new UserError(`${source}: critic 'model' is the exact one-slot value, which needs gamma 0 (got ${config.gamma})`);

@@ -55,6 +55,7 @@ export const STEP_STRUCT = uniformStruct('Step', {
   actPartials: 'u32',     // workgroup partials per iteration in the act metrics (ceil(envs / act workgroup))
   lossPartials: 'u32',    // workgroup partials per update in each loss (ceil(batch / loss workgroup))
   updates: 'u32',         // updates per iteration
+  channelPrior: 'f32',    // weight of the association scores' channel prior (lw_add_channel_prior; 0: none)
 });
 
 /** `struct LaraObservationNorm` of shaders/lib/lara.wgsl (observationNormParams in src/train/features.ts). */

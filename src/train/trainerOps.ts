@@ -14,7 +14,7 @@ import {
 import { ACTION_SIZE, OBSERVATION_SIZE } from './layout.js';
 import { laraShapeOf, type LaraShape } from './shape.js';
 import {
-  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
+  addChannelPriorInto, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
   worldObservationNorm,
 } from './worldFeatures.js';
 
@@ -41,6 +41,8 @@ export interface TrainerOps {
    */
   modelReward(z: ArrayLike<number>, zOff: number, obs: ArrayLike<number>, oOff: number, floor: number, reward: RewardKind,
               dz: Float64Array, dzOff: number): number;
+  /** Adds the channel prior of weight `weight` to z's association scores (addChannelPriorInto; the letter: none). */
+  channelPrior(obs: ArrayLike<number>, oOff: number, weight: number, z: Float64Array, zOff: number): void;
   /** Size of an action row. */
   actionSize: number;
 }
@@ -58,6 +60,7 @@ function letterOps(scenario: Scenario, shape: LaraShape): TrainerOps {
     features: (z, zOff, _obs, _oOff, floor, out, fOff) => criticFeaturesFromPreInto(z, zOff, floor, out, fOff),
     featuresVjp: (z, zOff, _obs, _oOff, floor, dF, dOff, dz, dzOff) => criticFeaturesVjpInto(z, zOff, floor, dF, dOff, dz, dzOff),
     modelReward: () => { throw new Error('trainerOps: the model critic needs a generalised world'); },
+    channelPrior: (_obs, _oOff, weight) => { if (weight !== 0) throw new Error('trainerOps: the channel prior needs a world where the policy associates'); },
   };
 }
 
@@ -79,6 +82,7 @@ function worldOps(shape: LaraShape): TrainerOps {
     features: (z, zOff, obs, oOff, floor, out, fOff) => worldCriticFeaturesInto(lara, z, zOff, groups(z, zOff, obs, oOff), floor, out, fOff),
     featuresVjp: (z, zOff, obs, oOff, floor, dF, dOff, dz, dzOff) => worldCriticFeaturesVjpInto(lara, z, zOff, groups(z, zOff, obs, oOff), floor, dF, dOff, dz, dzOff),
     modelReward: (z, zOff, obs, oOff, floor, reward, dz, dzOff) => worldModelRewardGradientInto(world, lara, norm, obs, oOff, z, zOff, floor, reward, dz, dzOff).reward,
+    channelPrior: (obs, oOff, weight, z, zOff) => addChannelPriorInto(lara, norm, obs, oOff, weight, z, zOff),
   };
 }
 

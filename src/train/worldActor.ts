@@ -13,11 +13,11 @@ import type { WorldPolicyProvider } from '../world/evaluate.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
 import {
-  worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto, worldObservationNorm, type WorldObservationNorm,
+  addChannelPriorInto, worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto, worldObservationNorm, type WorldObservationNorm,
 } from './worldFeatures.js';
 
-/** Actions (n, action.size) of the actor `params` (sizes [obs, ...hidden, z]) for world states (n, state.size). */
-export function worldActorActions(world: World, sizes: readonly number[], params: ArrayLike<number>, shareFloor: number,
+/** Actions (n, action.size) of the actor `params` (sizes [obs, ...hidden, z]) with its channel prior for world states (n, state.size). */
+export function worldActorActions(world: World, sizes: readonly number[], params: ArrayLike<number>, config: Pick<TrainConfig, 'shareFloor' | 'channelPrior'>,
                                   states: ArrayLike<number>, norm: WorldObservationNorm = worldObservationNorm(world)): Float64Array {
   const wl = worldLaraLayout(world);
   const S = wl.world.state.size, A = wl.world.action.size, O = wl.obs.size, Z = wl.z.size;
@@ -30,8 +30,9 @@ export function worldActorActions(world: World, sizes: readonly number[], params
     for (let r = 0; r < rows; r++) worldObservationInto(wl, norm, states, (first + r) * S, obs, r * O);
     const z = mlpForward(params, sizes, obs, rows).output;
     for (let r = 0; r < rows; r++) {
+      addChannelPriorInto(wl, norm, obs, r * O, config.channelPrior, z, r * Z);
       const groups = worldGroupsFromObs(wl, obs, r * O, z, r * Z);
-      worldActionHeadInto(wl, z, r * Z, groups, shareFloor, actions, (first + r) * A);
+      worldActionHeadInto(wl, z, r * Z, groups, config.shareFloor, actions, (first + r) * A);
     }
   }
   return actions;
@@ -41,7 +42,7 @@ export function worldActorActions(world: World, sizes: readonly number[], params
 export function worldActorPolicy(policy: LoadedPolicy): WorldPolicyProvider {
   const world = worldOf(policy.scenario);
   const norm = worldObservationNorm(world);
-  return { name: 'lara', actionsCpu: (_ctx, states) => worldActorActions(world, policy.sizes, policy.actor, policy.config.shareFloor, states, norm) };
+  return { name: 'lara', actionsCpu: (_ctx, states) => worldActorActions(world, policy.sizes, policy.actor, policy.config, states, norm) };
 }
 
 /** The world's evaluation set: state i of set 1 is env i at slot 0 with key (EVAL_SEED, Stream.evalStates). */
@@ -73,7 +74,7 @@ export async function worldBaselineMeans(world: World, policy: 'fra' | 'rra', co
  */
 export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): { lara: WorldMeans; hybrid?: WorldMeans } {
   const world = worldOf(scenario);
-  const actions = worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config.shareFloor, states);
+  const actions = worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config, states);
   const lara = worldMeansOf(world, states, actions);
   const layout = worldLaraLayout(world).world;
   if (layout.action.server === null) return { lara };

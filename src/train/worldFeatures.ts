@@ -171,6 +171,34 @@ export function worldObservationInto(wl: WorldLaraLayout, norm: WorldObservation
   }
 }
 
+/**
+ * The channel prior (TrainConfig.channelPrior) added to z's association scores in place: for each active user and
+ * server m, weight ln g(m), with g the user's gain to m recovered from the observation (comp: uplink, aigc: downlink,
+ * ve: uplink + downlink, as the max-SNR rule ranks them). With the network's output 0 the scores' argmax is the
+ * strongest server. Nothing at weight 0 or where the policy does not associate.
+ */
+export function addChannelPriorInto(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, weight: number,
+                                    z: Float64Array, zOff: number): void {
+  if (weight === 0 || wl.z.association === null) return;
+  const layout = wl.world, M = layout.servers, G = wl.gainsPerLink;
+  for (let i = 0; i < layout.users; i++) {
+    const base = oOff + i * wl.userStride;
+    if (wl.obs.active !== null && !(obs[base + wl.obs.active] > 0.5)) continue;
+    const links = userLinks(layout, i);
+    for (let m = 0; m < M; m++) {
+      // ln h of each link the user has, as the observation normalised it (worldObservationInto).
+      const logs: number[] = [];
+      for (const link of [0, 1] as const) {
+        const k = (i * 2 + link) * G + m;
+        if (links[link]) logs.push(obs[base + link * G + m] / norm.invScale[k] + norm.logMean[k]);
+      }
+      const top = Math.max(...logs);
+      const logGainSum = top + Math.log(logs.reduce((sum, x) => sum + Math.exp(x - top), 0));
+      z[zOff + wl.z.association + i * M + m] += weight * logGainSum;
+    }
+  }
+}
+
 /** Who is where: each user's server and whether it is active (data order). */
 export interface WorldGroups { server: Int32Array; active: Uint8Array }
 
