@@ -439,6 +439,8 @@ export const TrainConfigSchema: z.ZodObject<{
         model: "model";
     }>>;
     channelPrior: z.ZodDefault<z.ZodNumber>;
+    sharePrior: z.ZodDefault<z.ZodNumber>;
+    associationMoves: z.ZodDefault<z.ZodNumber>;
     reward: z.ZodDefault<z.ZodEnum<{
         log: "log";
         linear: "linear";

@@ -1,4 +1,4 @@
-// LARA act on a world: per env, the actor's pre-activations plus the channel prior and exploration noise -> groups (the rule's servers or
+// LARA act on a world: per env, the actor's pre-activations plus the priors (src/train/worldPriors.ts) and exploration noise -> groups (the rule's servers or
 // the argmax of the association scores) -> feasible action -> true latencies -> learning reward; writes the replay row
 // (obs, critic features, reward, next obs), advances the env to slot t + 1, and sums the iteration's metrics per
 // workgroup: -L_total, the env's mean latency of an active user of each type (0 without one), L_total.
@@ -34,6 +34,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
       lw_z[i] = mean;
     }
     lw_add_channel_prior(step.channel_prior);
+    if (step.share_prior != 0.0) {
+      lw_groups_from_obs();
+      lw_add_share_prior(scenario, world, step.share_prior);
+    }
     lw_add_exploration_noise(step.seed, e, step.iteration, step.sigma);
     lw_groups_from_obs();
     lw_action_head(step.share_floor);

@@ -1,5 +1,5 @@
 // LARA on a world with the model critic: the actor's gradient through the world's own latency (actorModelLossGradient
-// of src/train/reference.ts). Per minibatch row, the learning reward r of the head's action for z (plus the channel prior) under the state
+// of src/train/reference.ts). Per minibatch row, the learning reward r of the head's action for z (plus the priors) under the state
 // behind the observation, and dL/dz = -(1/B) times its ascent direction (lw_model_reward_gradient); also sums -r per
 // workgroup for the actor loss metric (-mean r). z: (B, LARA_ACTION_SIZE); obs_in: (B, OBSERVATION_SIZE);
 // d_z: (B, LARA_ACTION_SIZE); actor_partials: (updates per chunk, loss_partials)
@@ -26,7 +26,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lw_z[i] = z[k * LARA_ACTION_SIZE + i]; }
     for (var i = 0u; i < OBSERVATION_SIZE; i++) { lw_obs[i] = obs_in[k * OBSERVATION_SIZE + i]; }
     lw_add_channel_prior(step.channel_prior);
-    let reward = lw_model_reward_gradient(scenario, world, step.share_floor, step.reward_kind);
+    let reward = lw_model_reward_gradient(scenario, world, step.share_floor, step.reward_kind, step.share_prior, step.association_moves);
     let scale = -1.0 / f32(step.batch);
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) { d_z[k * LARA_ACTION_SIZE + i] = scale * lw_out[i]; }
     loss[0] = -reward;

@@ -1,7 +1,7 @@
 // The LARA trainer's world kernels one at a time against their float64 twins (src/train/worldFeatures.ts):
 // lara_world_observe, lara_world_act (replay row, env step, metrics), lara_world_actor_chain and its backward, and the
 // model critic's gradient lara_world_model_gradient (src/train/worldModelCritic.ts); where the policy associates, act and
-// the model critic with the channel prior.
+// the model critic with the priors (src/train/worldPriors.ts) and the labels limited to k moves.
 import { describe, expect, it } from 'vitest';
 import { scenarioUniform } from '../src/env/scenarioUniform.js';
 import { createStorage, createStorageFrom, createUniform } from '../src/gpu/buffers.js';
@@ -12,8 +12,9 @@ import {
 } from '../src/train/laraWorldKernels.js';
 import { ACT_METRICS } from '../src/train/layout.js';
 import { worldShape } from '../src/train/shape.js';
+import { addWorldPriorsInto } from '../src/train/worldPriors.js';
 import {
-  addChannelPriorInto, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs,
+  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs,
   worldObservationNorm, worldObservationNormParams,
 } from '../src/train/worldFeatures.js';
 import { worldModelRewardGradientInto } from '../src/train/worldModelCritic.js';
@@ -30,8 +31,8 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   const S = shape.state, O = shape.observation, Z = shape.action, C = shape.criticInput, R = shape.replayStride;
   const norm = worldObservationNorm(w);
   const observe = (states: ArrayLike<number>, n: number) => worldObservations(wl, norm, states, n);
-  // Act and the model critic add the channel prior to the association scores where the policy associates.
-  const channelPrior = wl.z.association !== null ? 0.7 : 0;
+  // Act and the model critic add the priors: the share prior everywhere, the channel prior where the policy associates.
+  const priors = { channelPrior: wl.z.association !== null ? 0.7 : 0, sharePrior: 0.6 };
   const shared = async (device: GPUDevice) => ({
     scenario: createUniform(device, scenarioUniform(w.scenario), 'scenario'),
     world: createStorageFrom(device, new Uint8Array(worldParams(w)), 'world'),
@@ -55,7 +56,7 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   it('lara_world_act writes the replay rows of the noisy actor, steps the envs and sums the metrics', async () => {
     const { device } = await testGpu();
     const envs = 300, capacity = 400, seed = 9, t = 4, sigma = 0.3, floor = 0.01;
-    const s = step({ iteration: t, seed, envs, sigma, useActor: true, shareFloor: floor, capacity, writeRow: 250, actPartials: 2, rewardKind: 'log', channelPrior });
+    const s = step({ iteration: t, seed, envs, sigma, useActor: true, shareFloor: floor, capacity, writeRow: 250, actPartials: 2, rewardKind: 'log', ...priors });
     const states = Float32Array.from(sampleWorldStates(w, seed, Stream.trainStates, 0, envs, t));
     const obs = Float32Array.from(observe(states, envs));
     const actorZ = normals(envs * Z, 1.5, 3);
@@ -73,7 +74,7 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
     for (let e = 0; e < envs; e++) {
       worldExplorationNormalsInto(seed, e, t, Z, noise, 0);
       z.set(actorZ.subarray(e * Z, (e + 1) * Z));
-      addChannelPriorInto(wl, norm, obs, e * O, channelPrior, z, 0);
+      addWorldPriorsInto(w, wl, norm, obs, e * O, priors, z, 0);
       for (let k = 0; k < Z; k++) z[k] += sigma * noise[k];
       const groups = worldGroupsFromObs(wl, obs, e * O, z, 0);
       worldActionHeadInto(wl, z, 0, groups, floor, action, 0);
@@ -132,12 +133,14 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
   it.each(['log', 'linear'] as const)('lara_world_model_gradient gives -(1/B) dReward/dz and the actor loss as the float64 model critic (%s reward)', async (reward) => {
     const { device } = await testGpu();
     const batch = 130, floor = 0.001;
-    const s = step({ batch, shareFloor: floor, rewardKind: reward, lossPartials: 1, chunkUpdate: 0, channelPrior });
+    // Where the policy associates, the log reward's case limits the labels to 2 moves per row.
+    const moves = wl.z.association !== null && reward === 'log' ? 2 : 0;
+    const s = step({ batch, shareFloor: floor, rewardKind: reward, lossPartials: 1, chunkUpdate: 0, ...priors, associationMoves: moves });
     const states = sampleWorldStates(w, 7, Stream.trainStates, 0, batch, 2);
     const obs = Float32Array.from(observe(states, batch));
     const z = Float32Array.from(normals(batch * Z, 2, 11));
-    const zPrior = Float64Array.from(z);  // the scores the kernel sees: z plus the channel prior
-    for (let k = 0; k < batch; k++) addChannelPriorInto(wl, norm, obs, k * O, channelPrior, zPrior, k * Z);
+    const zPrior = Float64Array.from(z);  // the scores the kernel sees: z plus the priors
+    for (let k = 0; k < batch; k++) addWorldPriorsInto(w, wl, norm, obs, k * O, priors, zPrior, k * Z);
     const buffers = { step: stepRing(device, [s]).binding, ...(await shared(device)), z: createStorageFrom(device, z, 'z'),
       obs: createStorageFrom(device, obs, 'obs'), dZ: createStorage(device, batch * Z * 4, 'dZ'), actorPartials: createStorage(device, 4, 'actorPartials') };
     dispatchStep(device, await laraWorldModelGradientKernel.pipeline(device, { shape, ...TREE_REDUCE }), buffers, 0, { items: batch });
@@ -145,7 +148,7 @@ describe.each(TEST_WORLDS)('LARA world kernels: %s', (_name, w) => {
 
     const want = new Float64Array(batch * Z);
     let loss = 0;
-    for (let k = 0; k < batch; k++) loss -= worldModelRewardGradientInto(w, wl, norm, obs, k * O, zPrior, k * Z, floor, reward, want, k * Z).reward;
+    for (let k = 0; k < batch; k++) loss -= worldModelRewardGradientInto(w, wl, norm, obs, k * O, zPrior, k * Z, floor, reward, want, k * Z, moves).reward;
     for (let i = 0; i < want.length; i++) want[i] *= -1 / batch;
 
     // A best response (the association label) may differ only where two servers' L_total are within f32 rounding of

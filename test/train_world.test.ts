@@ -24,6 +24,8 @@ async function againstReference(critic: 'learned' | 'model', check: (rows: Itera
   const config = parseTrainConfig({
     envs: 8, batch: 8, hidden: [16, 16], updatesPerIteration: 2, iterations: ITERATIONS, replayCapacity: 24, iterationsPerSubmit: 3,
     warmupIterations: 1, seed: 5, critic,
+    // The model critic's run also adds both priors and limits the association labels to 2 moves per row.
+    ...(critic === 'model' ? { channelPrior: 0.5, sharePrior: 0.5, associationMoves: 2 } : {}),
   });
   const gpu = await testGpu();
   const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false });

@@ -1,7 +1,7 @@
 // The model critic in float64 (src/train/worldModelCritic.ts): its latency is the world's (src/world/reference.ts) for
 // the head's action, and its gradient with respect to z matches central finite differences of the reward; a run with it
-// checkpoints and loads back (no critic Adam steps); the letter's world refuses it. The channel prior alone is the
-// max-SNR association.
+// checkpoints and loads back (no critic Adam steps); the letter's world refuses it. The labels limited to k moves per
+// row; the channel prior alone is the max-SNR association, the share prior alone the square-root rule.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +14,9 @@ import { ReferenceTrainer } from '../src/train/reference.js';
 import { Stream } from '../src/rng/streams.js';
 import { sampleWorldStates, worldLatency } from '../src/world/reference.js';
 import {
-  worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationNorm,
+  shareIndex, worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationNorm,
 } from '../src/train/worldFeatures.js';
+import { addWorldPriorsInto, PRIOR_LAMBDA } from '../src/train/worldPriors.js';
 import { worldModelRewardGradientInto } from '../src/train/worldModelCritic.js';
 import { expectClose } from './helpers/expectClose.js';
 import { TEST_WORLDS, worldObservations } from './helpers/worlds.js';
@@ -74,13 +75,13 @@ describe.each(TEST_WORLDS)('model critic: %s', (_name, w) => {
 });
 
 /** The label the association scores of row e get: the one positive entry of onehot(label) - softmax (-1: none). */
-function labels(w: World, states: Float64Array, rows: number, z: Float64Array) {
+function labels(w: World, states: Float64Array, rows: number, z: Float64Array, moves = 0) {
   const wl = worldLaraLayout(w), norm = worldObservationNorm(w);
   const S = wl.world.state.size, O = wl.obs.size, Z = wl.z.size, A = wl.world.action.size, M = wl.world.servers;
   const obs = worldObservations(wl, norm, states, rows);
   const dz = new Float64Array(Z), action = new Float64Array(A);
   return Array.from({ length: rows }, (_, e) => {
-    worldModelRewardGradientInto(w, wl, norm, obs, e * O, z, e * Z, 1e-3, 'log', dz, 0);
+    worldModelRewardGradientInto(w, wl, norm, obs, e * O, z, e * Z, 1e-3, 'log', dz, 0, moves);
     const groups = worldGroupsFromObs(wl, obs, e * O, z, e * Z);
     const label = Array.from({ length: wl.world.users }, (_, i) => Array.from(dz.subarray(wl.z.association! + i * M, wl.z.association! + (i + 1) * M)).findIndex((x) => x > 0));
     /** L_total of the head's action with the users on `server`. */
@@ -116,13 +117,61 @@ describe('the model critic\'s association label', () => {
   });
 });
 
+describe('the association labels limited to k moves per row', () => {
+  it('keep the move of the k users whose move lowers L_total most, the stays, and nothing for the other movers', () => {
+    const w = worldOf(loadScenario(`${ROOT}/scenarios/large.json`)), wl = worldLaraLayout(w), n = 2, k = 3;
+    const states = sampleWorldStates(w, 5, Stream.trainStates, 0, n, 3);
+    const z = normals(n * wl.z.size, 4, 9);
+    const all = labels(w, states, n, z), limited = labels(w, states, n, z, k);
+    for (let e = 0; e < n; e++) {
+      const { groups, label, total } = all[e];
+      const movers = label.map((m, i) => i).filter((i) => label[i] >= 0 && label[i] !== groups.server[i]);
+      expect(movers.length).toBeGreaterThan(k);
+      const after = (i: number) => { const moved = groups.server.slice(); moved[i] = label[i]; return total(moved); };
+      const kept = [...movers].sort((a, b) => after(a) - after(b) || a - b).slice(0, k);
+      limited[e].label.forEach((m, i) => {
+        if (!movers.includes(i)) expect(m, `user ${i} stays`).toBe(label[i]);
+        else expect(m, `mover ${i}`).toBe(kept.includes(i) ? label[i] : -1);
+      });
+    }
+  });
+});
+
+describe('the share prior', () => {
+  it('alone shares each server\'s compute in proportion to the square root of each user\'s cycles', () => {
+    const w = TEST_WORLDS[1][1], wl = worldLaraLayout(w), norm = worldObservationNorm(w), L = wl.world, sc = w.scenario;
+    const states = sampleWorldStates(w, 4, Stream.trainStates, 0, 8, 1);
+    const obs = worldObservations(wl, norm, states, 8);
+    let pairs = 0;
+    for (let e = 0; e < 8; e++) {
+      const z = new Float64Array(wl.z.size);
+      const groups = addWorldPriorsInto(w, wl, norm, obs, e * wl.obs.size, { channelPrior: 1, sharePrior: 1 }, z, 0);
+      const action = new Float64Array(L.action.size);
+      worldActionHeadInto(wl, z, 0, groups, 0, action, 0);
+      const state = states.subarray(e * L.state.size, (e + 1) * L.state.size);
+      const cycles = (i: number) => {
+        const d = state[L.state.data + i], type = i < L.comp ? 0 : i < L.comp + L.ve ? 1 : 2;
+        return type === 0 ? PRIOR_LAMBDA ** 2 * sc.cyclesPerBit * d : (sc.xi * sc.cyclesPerBit * (type === 1 ? sc.psi * d : d) + sc.zeta) * sc.genUnitCycles;
+      };
+      const share = (i: number) => action[shareIndex(L, i, 3)];
+      for (let i = 0; i < L.users; i++) for (let j = i + 1; j < L.users; j++) {
+        if (!groups.active[i] || !groups.active[j] || groups.server[i] !== groups.server[j]) continue;
+        pairs++;
+        // Data and gains come back from the observation: float64 rounding of exp(log), 1e-12 relative.
+        expectClose([share(i) / share(j)], [Math.sqrt(cycles(i) / cycles(j))], { atol: 0, rtol: 1e-12 }, `env ${e} users ${i}, ${j}`);
+      }
+    }
+    expect(pairs).toBeGreaterThan(8);
+  });
+});
+
 describe('the channel prior', () => {
   it.each([['the policy test world', TEST_WORLDS[1][1], 64], ['large.json', worldOf(loadScenario(`${ROOT}/scenarios/large.json`)), 4]] as const)('alone takes each active user\'s strongest server, the max-SNR rule (%s)', (_name, w, n) => {
     const wl = worldLaraLayout(w), S = wl.world.state.size, A = wl.world.action.size, at = wl.world.action.server!;
     const sizes = [wl.obs.size, 3, wl.z.size];
     const actor = new Float64Array(mlpLayout(sizes).parameterCount);  // every weight and bias 0: z = 0 before the prior
     const states = sampleWorldStates(w, 4, Stream.trainStates, 0, n, 1);
-    const actions = worldActorActions(w, sizes, actor, { shareFloor: 1e-3, channelPrior: 1 }, states);
+    const actions = worldActorActions(w, sizes, actor, { shareFloor: 1e-3, channelPrior: 1, sharePrior: 0 }, states);
     let off = 0, all = 0;
     for (let e = 0; e < n; e++) {
       const state = states.subarray(e * S, (e + 1) * S);

@@ -260,6 +260,39 @@ fn lw_add_channel_prior(weight: f32) {
   }
 }
 
+// The offload fraction the share prior assumes for a comp user (PRIOR_LAMBDA of src/train/worldPriors.ts).
+const LW_PRIOR_LAMBDA: f32 = 0.5;
+
+// lw_z's share scores += weight/2 ln(work) for the groups in place (addSharePriorInto), the gains and data taken from
+// world_state_row: compute, the user's cycles; uplink, its bits over log2(1 + P_user h_up snr_scale_off); downlink and
+// power, its bits over log2(1 + P_m h_down snr_scale_back), at its server m.
+fn lw_add_share_prior(scenario: Scenario, world: WorldParams, weight: f32) {
+  if (weight == 0.0) { return; }
+  for (var i = 0u; i < world_users_n; i++) {
+    if (lw_active[i] == 0u) { continue; }
+    let m = lw_server[i];
+    let server = world.servers[m];
+    let group = world_group_of(i);  // 0 comp, 1 ve, 2 aigc
+    let d = world_state_row[WS_DATA + i];
+    var cycles = LW_PRIOR_LAMBDA * LW_PRIOR_LAMBDA * scenario.cycles_per_bit * d;
+    if (group != 0u) { cycles = scenario.gen_cycles_per_bit * select(d, scenario.psi * d, group == 1u) + scenario.gen_cycles_fixed; }
+    lw_z[world_share_index(i, 3u)] += weight * 0.5 * log(cycles);
+    let up = lw_gain_offset(i, 0u);
+    if (up != WORLD_NO_SHARE) {
+      let power = select(scenario.power_ve, scenario.power_comp, group == 0u);
+      let efficiency = megc_log2_one_plus(power * world_state_row[up + m] * server.snr_scale_off);
+      lw_z[world_share_index(i, 0u)] += weight * 0.5 * log(select(1.0, LW_PRIOR_LAMBDA, group == 0u) * d / efficiency);
+    }
+    let down = lw_gain_offset(i, 1u);
+    if (down != WORLD_NO_SHARE) {
+      let efficiency = megc_log2_one_plus(server.power * world_state_row[down + m] * server.snr_scale_back);
+      let prior = weight * 0.5 * log(select(d, scenario.psi * d, group == 1u) / efficiency);
+      lw_z[world_share_index(i, 1u)] += prior;
+      lw_z[world_share_index(i, 2u)] += prior;
+    }
+  }
+}
+
 // The state row behind lw_obs for the groups in place (worldModelCritic.ts's observedGain and observedData: the inverse
 // of lw_observation up to its normalisation): each active user's gains to its observed servers and its data; the
 // active flags and the rule's servers; the rest 0.
@@ -293,6 +326,9 @@ fn lw_head_latency(scenario: Scenario, world: WorldParams, share_floor: f32) -> 
 // Each server's latency sum of the current groups (the best responses' baseline), and the active users grouped by
 // server: those of server m are lw_members[lw_member_start[m] .. lw_member_start[m + 1]).
 var<private> lw_server_sum: array<f32, WORLD_SERVERS>;
+// Each active user's best response and how much that move lowers L_total (0: it stays).
+var<private> lw_label: array<u32, WORLD_USERS>;
+var<private> lw_move_gain: array<f32, WORLD_USERS>;
 var<private> lw_members: array<u32, WORLD_USERS>;
 var<private> lw_member_start: array<u32, WORLD_SERVERS + 1u>;
 
@@ -364,9 +400,10 @@ fn lw_server_latency(scenario: Scenario, world: WorldParams, share_floor: f32, m
 // shares (through each group's softmax) and lambdas (through the ratio head); where the policy associates,
 // onehot(best response) - softmax(scores) for each active user's scores, the best response being the server of the
 // lowest L_total when that user alone moves (ties: its server now). Inactive users' entries are 0.
-fn lw_model_reward_gradient(scenario: Scenario, world: WorldParams, share_floor: f32, reward_kind: u32) -> f32 {
+fn lw_model_reward_gradient(scenario: Scenario, world: WorldParams, share_floor: f32, reward_kind: u32, share_prior: f32, moves: u32) -> f32 {
   lw_groups_from_obs();
   lw_state_from_obs();
+  lw_add_share_prior(scenario, world, share_prior);
   let l_total = lw_head_latency(scenario, world, share_floor);
   for (var k = 0u; k < WORLD_ACTION_SIZE; k++) { world_d_action[k] = 0.0; }
   for (var i = 0u; i < world_users_n; i++) {
@@ -417,9 +454,23 @@ fn lw_model_reward_gradient(scenario: Scenario, world: WorldParams, share_floor:
         let l = total + without + lw_server_latency(scenario, world, share_floor, m, i, m) - lw_server_sum[m];
         if (l < best_l) { best = m; best_l = l; }
       }
+      lw_label[i] = best;
+      lw_move_gain[i] = total - best_l;
+    }
+    for (var i = 0u; i < world_users_n; i++) {
+      if (lw_active[i] == 0u) { continue; }
+      // With `moves` > 0 a mover keeps its label only when fewer than `moves` movers gain more (ties: the lower index).
+      if (moves > 0u && lw_label[i] != lw_server[i]) {
+        var ahead = 0u;
+        for (var j = 0u; j < world_users_n; j++) {
+          if (lw_active[j] == 0u || lw_label[j] == lw_server[j]) { continue; }
+          if (lw_move_gain[j] > lw_move_gain[i] || (lw_move_gain[j] == lw_move_gain[i] && j < i)) { ahead++; }
+        }
+        if (ahead >= moves) { continue; }
+      }
       let a = LW_Z_ASSOCIATION + i * WORLD_SERVERS;
       let stats = lw_association_softmax(a);
-      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = select(0.0, 1.0, m == best) - exp(lw_z[a + m] - stats.x) / stats.y; }
+      for (var m = 0u; m < world_servers_n; m++) { lw_out[a + m] = select(0.0, 1.0, m == lw_label[i]) - exp(lw_z[a + m] - stats.x) / stats.y; }
     }
   }
   return lara_learning_reward(l_total, reward_kind);

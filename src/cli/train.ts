@@ -39,6 +39,8 @@ interface TrainOptions {
   reward?: 'log' | 'linear';
   critic?: 'learned' | 'model';
   channelPrior?: number;
+  sharePrior?: number;
+  associationMoves?: number;
   iterationsPerSubmit?: number;
   seed?: number;
   evalSlots?: number;
@@ -64,6 +66,7 @@ const FLAG_FIELDS: [keyof TrainOptions, keyof TrainConfig, string][] = [
   ['noiseStart', 'noiseStart', '--noise-start'], ['noiseEnd', 'noiseEnd', '--noise-end'], ['warmup', 'warmupIterations', '--warmup'],
   ['replayCapacity', 'replayCapacity', '--replay-capacity'], ['shareFloor', 'shareFloor', '--share-floor'], ['reward', 'reward', '--reward'],
   ['critic', 'critic', '--critic'], ['channelPrior', 'channelPrior', '--channel-prior'],
+  ['sharePrior', 'sharePrior', '--share-prior'], ['associationMoves', 'associationMoves', '--association-moves'],
   ['iterationsPerSubmit', 'iterationsPerSubmit', '--iterations-per-submit'], ['seed', 'seed', '--seed'], ['evalSlots', 'evalSlots', '--eval-slots'],
 ];
 
@@ -91,6 +94,8 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--reward <kind>', `learning reward: log = -ln(L_total), linear = -L_total (default ${D.reward})`).choices(['log', 'linear']))
     .addOption(new Option('--critic <kind>', `what the actor learns through: learned = DDPG's critic network, model = a generalised world's own latency (exact at gamma 0; no critic network) (default ${D.critic})`).choices(['learned', 'model']))
     .addOption(new Option('--channel-prior <w>', `with --critic model where the policy associates: association scores start at w x ln(channel gain), so the untrained actor takes each user's strongest server (default ${D.channelPrior}: none)`).argParser(numberOption(0, 100)))
+    .addOption(new Option('--share-prior <w>', `with --critic model: share scores start at w/2 x ln(each user's work), the optimum's square-root rule (default ${D.sharePrior}: none)`).argParser(numberOption(0, 100)))
+    .addOption(new Option('--association-moves <k>', `with --critic model where the policy associates: at most k users per minibatch row are labelled to move, those whose move helps most (default ${D.associationMoves}: every user's best response)`).argParser(integerOption(0)))
     .addOption(new Option('--iterations-per-submit <n>', `iterations encoded per GPU submit (default ${D.iterationsPerSubmit})`).argParser(integerOption(1)))
     .addOption(new Option('--seed <n>', `random seed (default ${D.seed})`).argParser(integerOption(0, 2 ** 32 - 1)))
     .addOption(new Option('--eval-slots <n>', `evaluation set size (default ${D.evalSlots})`).argParser(integerOption(1)))

@@ -64,6 +64,18 @@ export const TrainConfigSchema = z.object({
    * takes each user's strongest server (the max-SNR rule) and the network learns the departures from it; 0: none.
    */
   channelPrior: z.number().min(0).max(100).default(0),
+  /**
+   * Model critic only: the weight w of the share prior added to the share scores, w/2 ln(the user's work on the
+   * resource) (the square-root rule of the optimum: cycles for compute, bits over the whole band's spectral efficiency
+   * for bandwidth and power); at w = 1 an untrained actor shares each server as that rule does; 0: none.
+   */
+  sharePrior: z.number().min(0).max(100).default(0),
+  /**
+   * Model critic where the policy associates: at most this many users per minibatch row get a move as their
+   * association label, those whose best single move lowers L_total most (users whose best response is to stay are
+   * labelled to stay; the other movers get no association gradient in that row); 0: every user's best response.
+   */
+  associationMoves: z.number().int().min(0).default(0),
   /** Reward used for learning: -log(L_total) ('log') or -L_total ('linear'); reported latencies are always true. */
   reward: z.enum(['log', 'linear']).default('log'),
   /** Iterations per GPU submit (metrics are read back asynchronously once per chunk). */
@@ -93,8 +105,10 @@ export function parseTrainConfig(input: unknown, source = 'config', nameOf?: (fi
   if (config.batch > config.replayCapacity) {
     throw new UserError(`${source}: batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
   }
-  if (config.channelPrior > 0 && config.critic !== 'model') {
-    throw new UserError(`${source}: channelPrior ${config.channelPrior} needs critic 'model' (the learned critic's chain has no prior)`);
+  for (const field of ['channelPrior', 'sharePrior', 'associationMoves'] as const) {
+    if (config[field] > 0 && config.critic !== 'model') {
+      throw new UserError(`${source}: ${field} ${config[field]} needs critic 'model' (the learned critic's chain has no priors or labels)`);
+    }
   }
   if (config.critic === 'model' && config.gamma > 0) {
     throw new UserError(`${source}: critic 'model' is the exact one-slot value, which needs gamma 0 (got ${config.gamma})`);

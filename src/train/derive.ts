@@ -71,12 +71,14 @@ export interface RunLimits {
 }
 
 /** Refuses the model critic on the letter's world: it is implemented for generalised worlds only. */
-export function checkCriticFitsWorld(config: Pick<TrainConfig, 'critic' | 'channelPrior'>, shape: LaraShape): void {
+export function checkCriticFitsWorld(config: Pick<TrainConfig, 'critic' | 'channelPrior' | 'associationMoves'>, shape: LaraShape): void {
   if (config.critic === 'model' && !shape.world) {
     throw new UserError("critic 'model': the model critic is implemented for generalised worlds; this scenario is the letter's world (one server, one user of each service), which trains with the learned critic (--critic learned)");
   }
-  if (config.channelPrior > 0 && shape.world?.lara.z.association == null) {
-    throw new UserError(`channelPrior ${config.channelPrior}: the prior weights the policy's association scores; in this scenario the policy does not associate users with servers`);
+  for (const field of ['channelPrior', 'associationMoves'] as const) {
+    if (config[field] > 0 && shape.world?.lara.z.association == null) {
+      throw new UserError(`${field} ${config[field]}: it acts on the policy's association scores; in this scenario the policy does not associate users with servers`);
+    }
   }
 }
 

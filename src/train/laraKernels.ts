@@ -35,6 +35,8 @@ export interface Step {
   lossPartials: number;
   updates: number;
   channelPrior: number;
+  sharePrior: number;
+  associationMoves: number;
 }
 
 /** The Step of update u of iteration t of a run, the iteration being `chunkIteration` of its submitted chunk. */
@@ -45,7 +47,7 @@ export function runStep(run: DerivedRun, t: number, u: number, chunkIteration: n
     iteration: t, update: u, filled: s.filled, writeRow: s.writeRow, sigma: s.sigma, useActor: s.useActor,
     chunkIteration, chunkUpdate: chunkIteration * c.updatesPerIteration + u,
     seed: c.seed, envs: c.envs, batch: c.batch, capacity: c.replayCapacity, gamma: c.gamma, shareFloor: c.shareFloor,
-    rewardKind: c.reward, actPartials: run.actPartials, lossPartials: run.lossPartials, updates: c.updatesPerIteration, channelPrior: c.channelPrior,
+    rewardKind: c.reward, actPartials: run.actPartials, lossPartials: run.lossPartials, updates: c.updatesPerIteration, channelPrior: c.channelPrior, sharePrior: c.sharePrior, associationMoves: c.associationMoves,
   };
 }
 

@@ -56,6 +56,8 @@ export const STEP_STRUCT = uniformStruct('Step', {
   lossPartials: 'u32',    // workgroup partials per update in each loss (ceil(batch / loss workgroup))
   updates: 'u32',         // updates per iteration
   channelPrior: 'f32',    // weight of the association scores' channel prior (lw_add_channel_prior; 0: none)
+  sharePrior: 'f32',      // weight of the share scores' prior (lw_add_share_prior; 0: none)
+  associationMoves: 'u32',  // most association labels per row that are moves (0: every user's best response)
 });
 
 /** `struct LaraObservationNorm` of shaders/lib/lara.wgsl (observationNormParams in src/train/features.ts). */

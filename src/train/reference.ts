@@ -178,7 +178,7 @@ export class ReferenceTrainer {
       for (let r = 0; r < rows; r++) this.ops.observe(states, (first + r) * S, obs, r * O);
       const z = mlpForward(this.actor.params, this.actorSizes, obs, rows).output;
       for (let r = 0; r < rows; r++) {
-        this.ops.channelPrior(obs, r * O, this.config.channelPrior, z, r * Z);
+        this.ops.priors(obs, r * O, this.config, z, r * Z);
         this.ops.head(z, r * Z, obs, r * O, this.config.shareFloor, action);
         actions.set(action, (first + r) * A);
       }
@@ -195,7 +195,7 @@ export class ReferenceTrainer {
     const { observation: O, action: Z, state: S, replayStride: R } = ops.shape;
     const REPLAY_OBS = 0, REPLAY_FEATURES = O, REPLAY_REWARD = O + Z, REPLAY_NEXT_OBS = O + Z + 1;
 
-    // 1-2. Observe and act: z = actor(obs) + prior(obs) + sigma_t n (actor 0 during warm-up; prior: the channel prior), action = head(z).
+    // 1-2. Observe and act: z = actor(obs) + priors(obs) + sigma_t n (actor 0 during warm-up; worldPriors.ts), action = head(z).
     const obs = new Float64Array(envs * O);
     for (let e = 0; e < envs; e++) ops.observe(this.states, e * S, obs, e * O);
     const schedule = this.derived.schedule(t);
@@ -206,7 +206,7 @@ export class ReferenceTrainer {
     const nextStates = ops.sample(seed, Stream.trainStates, 0, envs, t + 1);
     let lComp = 0, lAigc = 0, lVe = 0, lTotal = 0;
     for (let e = 0; e < envs; e++) {
-      ops.channelPrior(obs, e * O, config.channelPrior, z, e * Z);
+      ops.priors(obs, e * O, config, z, e * Z);
       ops.normals(seed, e, t, normals);
       for (let i = 0; i < Z; i++) z[e * Z + i] += sigma * normals[i];
       ops.head(z, e * Z, obs, e * O, shareFloor, action);
@@ -311,12 +311,12 @@ export class ReferenceTrainer {
   actorModelLossGradient(obs: Float64Array, batch: number): { loss: number; grad: Float64Array } {
     const { observation: O, action: Z } = this.ops.shape;
     const z = mlpForward(this.actor.params, this.actorSizes, obs, batch);            // (B, Z)
-    const scores = Float64Array.from(z.output);                                       // (B, Z): z plus the channel prior
+    const scores = Float64Array.from(z.output);                                       // (B, Z): z plus the priors
     const dz = new Float64Array(batch * Z);                                           // (B, Z)
     let loss = 0;
     for (let k = 0; k < batch; k++) {
-      this.ops.channelPrior(obs, k * O, this.config.channelPrior, scores, k * Z);
-      loss -= this.ops.modelReward(scores, k * Z, obs, k * O, this.config.shareFloor, this.config.reward, dz, k * Z);
+      this.ops.priors(obs, k * O, this.config, scores, k * Z);
+      loss -= this.ops.modelReward(scores, k * Z, obs, k * O, this.config.shareFloor, this.config.reward, dz, k * Z, this.config.associationMoves);
     }
     for (let i = 0; i < dz.length; i++) dz[i] /= -batch;
     return { loss: loss / batch, grad: mlpBackward(this.actor.params, this.actorSizes, z.cache, dz, batch).dParams };

@@ -13,8 +13,9 @@ import {
 } from './features.js';
 import { ACTION_SIZE, OBSERVATION_SIZE } from './layout.js';
 import { laraShapeOf, type LaraShape } from './shape.js';
+import { addWorldPriorsInto, type WorldPriorWeights } from './worldPriors.js';
 import {
-  addChannelPriorInto, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
+  worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldExplorationNormalsInto, worldGroupsFromObs, worldObservationInto,
   worldObservationNorm,
 } from './worldFeatures.js';
 
@@ -40,9 +41,9 @@ export interface TrainerOps {
    * dReward/dz into dz[dzOff..] (worldModelCritic.ts).
    */
   modelReward(z: ArrayLike<number>, zOff: number, obs: ArrayLike<number>, oOff: number, floor: number, reward: RewardKind,
-              dz: Float64Array, dzOff: number): number;
-  /** Adds the channel prior of weight `weight` to z's association scores (addChannelPriorInto; the letter: none). */
-  channelPrior(obs: ArrayLike<number>, oOff: number, weight: number, z: Float64Array, zOff: number): void;
+              dz: Float64Array, dzOff: number, moves: number): number;
+  /** Adds the priors of `weights` to z (addWorldPriorsInto in worldPriors.ts; the letter: none). */
+  priors(obs: ArrayLike<number>, oOff: number, weights: WorldPriorWeights, z: Float64Array, zOff: number): void;
   /** Size of an action row. */
   actionSize: number;
 }
@@ -60,7 +61,7 @@ function letterOps(scenario: Scenario, shape: LaraShape): TrainerOps {
     features: (z, zOff, _obs, _oOff, floor, out, fOff) => criticFeaturesFromPreInto(z, zOff, floor, out, fOff),
     featuresVjp: (z, zOff, _obs, _oOff, floor, dF, dOff, dz, dzOff) => criticFeaturesVjpInto(z, zOff, floor, dF, dOff, dz, dzOff),
     modelReward: () => { throw new Error('trainerOps: the model critic needs a generalised world'); },
-    channelPrior: (_obs, _oOff, weight) => { if (weight !== 0) throw new Error('trainerOps: the channel prior needs a world where the policy associates'); },
+    priors: (_obs, _oOff, weights) => { if (weights.channelPrior !== 0 || weights.sharePrior !== 0) throw new Error('trainerOps: priors need a generalised world'); },
   };
 }
 
@@ -81,8 +82,8 @@ function worldOps(shape: LaraShape): TrainerOps {
     },
     features: (z, zOff, obs, oOff, floor, out, fOff) => worldCriticFeaturesInto(lara, z, zOff, groups(z, zOff, obs, oOff), floor, out, fOff),
     featuresVjp: (z, zOff, obs, oOff, floor, dF, dOff, dz, dzOff) => worldCriticFeaturesVjpInto(lara, z, zOff, groups(z, zOff, obs, oOff), floor, dF, dOff, dz, dzOff),
-    modelReward: (z, zOff, obs, oOff, floor, reward, dz, dzOff) => worldModelRewardGradientInto(world, lara, norm, obs, oOff, z, zOff, floor, reward, dz, dzOff).reward,
-    channelPrior: (obs, oOff, weight, z, zOff) => addChannelPriorInto(lara, norm, obs, oOff, weight, z, zOff),
+    modelReward: (z, zOff, obs, oOff, floor, reward, dz, dzOff, moves) => worldModelRewardGradientInto(world, lara, norm, obs, oOff, z, zOff, floor, reward, dz, dzOff, moves).reward,
+    priors: (obs, oOff, weights, z, zOff) => { addWorldPriorsInto(world, lara, norm, obs, oOff, weights, z, zOff); },
   };
 }
 

@@ -12,12 +12,13 @@ import type { LoadedPolicy } from './checkpointFormat.js';
 import type { WorldPolicyProvider } from '../world/evaluate.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
+import { addWorldPriorsInto, type WorldPriorWeights } from './worldPriors.js';
 import {
-  addChannelPriorInto, worldActionHeadInto, worldGroupsFromObs, worldLaraLayout, worldObservationInto, worldObservationNorm, type WorldObservationNorm,
+  worldActionHeadInto, worldLaraLayout, worldObservationInto, worldObservationNorm, type WorldObservationNorm,
 } from './worldFeatures.js';
 
-/** Actions (n, action.size) of the actor `params` (sizes [obs, ...hidden, z]) with its channel prior for world states (n, state.size). */
-export function worldActorActions(world: World, sizes: readonly number[], params: ArrayLike<number>, config: Pick<TrainConfig, 'shareFloor' | 'channelPrior'>,
+/** Actions (n, action.size) of the actor `params` (sizes [obs, ...hidden, z]) with its priors for world states (n, state.size). */
+export function worldActorActions(world: World, sizes: readonly number[], params: ArrayLike<number>, config: Pick<TrainConfig, 'shareFloor'> & WorldPriorWeights,
                                   states: ArrayLike<number>, norm: WorldObservationNorm = worldObservationNorm(world)): Float64Array {
   const wl = worldLaraLayout(world);
   const S = wl.world.state.size, A = wl.world.action.size, O = wl.obs.size, Z = wl.z.size;
@@ -30,8 +31,7 @@ export function worldActorActions(world: World, sizes: readonly number[], params
     for (let r = 0; r < rows; r++) worldObservationInto(wl, norm, states, (first + r) * S, obs, r * O);
     const z = mlpForward(params, sizes, obs, rows).output;
     for (let r = 0; r < rows; r++) {
-      addChannelPriorInto(wl, norm, obs, r * O, config.channelPrior, z, r * Z);
-      const groups = worldGroupsFromObs(wl, obs, r * O, z, r * Z);
+      const groups = addWorldPriorsInto(world, wl, norm, obs, r * O, config, z, r * Z);
       worldActionHeadInto(wl, z, r * Z, groups, config.shareFloor, actions, (first + r) * A);
     }
   }

@@ -67,6 +67,20 @@ export function gainOffset(layout: WorldLayout, i: number, link: 0 | 1): number 
   return link === 1 ? s.hBackAigc + (i - layout.comp - layout.ve) * M : -1;
 }
 
+/** A user's channel gain on `link` (0 up, 1 down) to its server, recovered from the row's observation. */
+export function observedGain(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number, link: 0 | 1, server: number): number {
+  const G = wl.gainsPerLink;
+  const s = G > 1 ? server : 0;
+  const k = (i * 2 + link) * G + s;
+  return Math.exp(obs[oOff + i * wl.userStride + link * G + s] / norm.invScale[k] + norm.logMean[k]);
+}
+
+/** A user's data size (bits), recovered from the row's observation. */
+export function observedData(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number): number {
+  const g = groupOf(wl.world, i);
+  return norm.dataLow[g] + ((obs[oOff + i * wl.userStride + wl.obs.data] + 1) / 2) * norm.dataSpan[g];
+}
+
 /** Normalisation of the observation: per (user, link, observed server) the mean and 1 / std of ln h; data intervals. */
 export interface WorldObservationNorm {
   /** (K, 2, gainsPerLink) */
@@ -168,34 +182,6 @@ export function worldObservationInto(wl: WorldLaraLayout, norm: WorldObservation
     out[base + wl.obs.data] = span > 0 ? (2 * (state[sOff + layout.state.data + i] - norm.dataLow[g])) / span - 1 : 0;
     if (wl.obs.active !== null) out[base + wl.obs.active] = 1;
     if (wl.obs.server !== null) out[base + wl.obs.server + stateServer(layout, state, sOff, i)] = 1;
-  }
-}
-
-/**
- * The channel prior (TrainConfig.channelPrior) added to z's association scores in place: for each active user and
- * server m, weight ln g(m), with g the user's gain to m recovered from the observation (comp: uplink, aigc: downlink,
- * ve: uplink + downlink, as the max-SNR rule ranks them). With the network's output 0 the scores' argmax is the
- * strongest server. Nothing at weight 0 or where the policy does not associate.
- */
-export function addChannelPriorInto(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, weight: number,
-                                    z: Float64Array, zOff: number): void {
-  if (weight === 0 || wl.z.association === null) return;
-  const layout = wl.world, M = layout.servers, G = wl.gainsPerLink;
-  for (let i = 0; i < layout.users; i++) {
-    const base = oOff + i * wl.userStride;
-    if (wl.obs.active !== null && !(obs[base + wl.obs.active] > 0.5)) continue;
-    const links = userLinks(layout, i);
-    for (let m = 0; m < M; m++) {
-      // ln h of each link the user has, as the observation normalised it (worldObservationInto).
-      const logs: number[] = [];
-      for (const link of [0, 1] as const) {
-        const k = (i * 2 + link) * G + m;
-        if (links[link]) logs.push(obs[base + link * G + m] / norm.invScale[k] + norm.logMean[k]);
-      }
-      const top = Math.max(...logs);
-      const logGainSum = top + Math.log(logs.reduce((sum, x) => sum + Math.exp(x - top), 0));
-      z[zOff + wl.z.association + i * M + m] += weight * logGainSum;
-    }
   }
 }
 

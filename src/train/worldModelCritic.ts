@@ -6,24 +6,10 @@ import { sigmoid } from './features.js';
 import type { RewardKind } from './features.js';
 import type { World } from '../world/world.js';
 import {
-  groupOf, groupSoftmax, shareGroups, shareIndex, userLinks, worldGroupsFromObs, type WorldGroups, type WorldLaraLayout,
-  type WorldObservationNorm,
+  groupOf, groupSoftmax, observedData, observedGain, shareGroups, shareIndex, userLinks, worldGroupsFromObs, type WorldGroups,
+  type WorldLaraLayout, type WorldObservationNorm,
 } from './worldFeatures.js';
 import { ratioHead } from './features.js';
-
-/** A user's channel gain on `link` (0 up, 1 down) to its server, recovered from the row's observation. */
-function observedGain(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number, link: 0 | 1, server: number): number {
-  const G = wl.gainsPerLink;
-  const s = G > 1 ? server : 0;
-  const k = (i * 2 + link) * G + s;
-  return Math.exp(obs[oOff + i * wl.userStride + link * G + s] / norm.invScale[k] + norm.logMean[k]);
-}
-
-/** A user's data size (bits), recovered from the row's observation. */
-function observedData(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number): number {
-  const g = groupOf(wl.world, i);
-  return norm.dataLow[g] + ((obs[oOff + i * wl.userStride + wl.obs.data] + 1) / 2) * norm.dataSpan[g];
-}
 
 /** Rate r = w B log2(1 + P h / (w B N0)) and its derivatives in the share w and the power P. */
 export function rateWithGradient(w: number, P: number, h: number, B: number, N0: number): { r: number; dw: number; dP: number } {
@@ -104,13 +90,15 @@ function serverLatency(row: ModelRow, m: number, members: readonly number[], dA:
 }
 
 /**
- * The association that labels a row's scores, under the head's shares of z: each active user's best response, the
- * server that gives the lowest L_total when that user alone moves there (ties: its server now). Returns each user's
- * server (data order).
+ * The labels of a row's association scores, under the head's shares of z: each active user's best response, the
+ * server that gives the lowest L_total when that user alone moves there (ties: its server now), or -1 for no label.
+ * With `moves` > 0 only the `moves` users whose best response lowers L_total most keep a move as their label (ties:
+ * the lower index); the other movers get -1, users whose best response is to stay keep it.
  */
-function bestAssociation(row: ModelRow, groups: WorldGroups, members: number[][], perServer: number[], lTotal: number): Int32Array {
+function associationLabels(row: ModelRow, groups: WorldGroups, members: number[][], perServer: number[], lTotal: number, moves: number): Int32Array {
   const layout = row.wl.world, M = layout.servers;
-  const server = groups.server.slice();
+  const label = Int32Array.from(groups.server, (m, i) => (groups.active[i] ? m : -1));
+  const gain = new Float64Array(layout.users);
   for (let i = 0; i < layout.users; i++) {
     if (!groups.active[i]) continue;
     const now = groups.server[i];
@@ -119,10 +107,16 @@ function bestAssociation(row: ModelRow, groups: WorldGroups, members: number[][]
     for (let m = 0; m < M; m++) {
       if (m === now) continue;
       const l = lTotal + without + serverLatency(row, m, [...members[m], i], null) - perServer[m];
-      if (l < bestL) { server[i] = m; bestL = l; }
+      if (l < bestL) { label[i] = m; bestL = l; }
     }
+    gain[i] = lTotal - bestL;
   }
-  return server;
+  if (moves > 0) {
+    const movers = [...label.keys()].filter((i) => groups.active[i] && label[i] !== groups.server[i]);
+    movers.sort((a, b) => gain[b] - gain[a] || a - b);
+    for (const i of movers.slice(moves)) label[i] = -1;
+  }
+  return label;
 }
 
 /**
@@ -132,11 +126,12 @@ function bestAssociation(row: ModelRow, groups: WorldGroups, members: number[][]
  * - Shares and lambdas: dReward/dz through each user's latency (a comp user's max of local and offloaded time takes the
  *   larger branch), the reward transform and the head (per group softmax, ratio sigmoid).
  * - Association scores (where the policy associates): each active user's best response under the head's shares
- *   (bestAssociation) is its label; the direction is that of the cross-entropy, onehot(label) - softmax(scores).
+ *   (associationLabels; with `moves` > 0 only the `moves` most helpful moves) is its label; the direction is that of
+ *   the cross-entropy, onehot(label) - softmax(scores); a user without a label gets 0.
  */
 export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number,
                                             z: ArrayLike<number>, zOff: number, floor: number, reward: RewardKind,
-                                            dz: Float64Array, dzOff: number): { reward: number; lTotal: number } {
+                                            dz: Float64Array, dzOff: number, moves = 0): { reward: number; lTotal: number } {
   const layout = wl.world, M = layout.servers;
   const groups: WorldGroups = worldGroupsFromObs(wl, obs, oOff, z, zOff);
   const row: ModelRow = { world, wl, norm, obs, oOff, z, zOff, floor, a: new Float64Array(wl.z.size) };
@@ -166,9 +161,9 @@ export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, 
     dz[dzOff + j] = dL * (1 - 2 * floor) * sg * (1 - sg) * dA[j];
   }
   if (wl.z.association !== null) {
-    const server = bestAssociation(row, groups, members, perServer, lTotal);
+    const server = associationLabels(row, groups, members, perServer, lTotal, moves);
     for (let i = 0; i < layout.users; i++) {
-      if (!groups.active[i]) continue;
+      if (server[i] < 0) continue;
       const a = zOff + wl.z.association + i * M;
       let top = -Infinity;
       for (let m = 0; m < M; m++) top = Math.max(top, z[a + m]);

@@ -14,7 +14,7 @@ export const REDUCTIONS: [string, ReduceVariant][] = [['tree', TREE_REDUCE], ['s
 export function step(fields: Partial<Step> = {}): Step {
   return {
     iteration: 0, update: 0, filled: 1, writeRow: 0, sigma: 0, useActor: false, chunkIteration: 0, chunkUpdate: 0, seed: 1,
-    envs: 1, batch: 1, capacity: 1, gamma: 0, shareFloor: 0, rewardKind: 'log', actPartials: 1, lossPartials: 1, updates: 1, channelPrior: 0,
+    envs: 1, batch: 1, capacity: 1, gamma: 0, shareFloor: 0, rewardKind: 'log', actPartials: 1, lossPartials: 1, updates: 1, channelPrior: 0, sharePrior: 0, associationMoves: 0,
     ...fields,
   };
 }
