@@ -2,8 +2,7 @@
 // plans (`--tune FILE`), or, on a resume, the plans the run was trained with; and the per-kernel profile (--profile).
 import { formatProfile, Profiler, profileRows } from '../gpu/profiler.js';
 import { describeAdapter, type Gpu } from '../gpu/runtime.js';
-import { Tuner, type TuneMode } from '../gpu/tuner.js';
-import { FileTuneStore } from '../gpu/tuneStore.js';
+import { DEFAULT_TUNE, tunerOf, type TuneMode } from '../gpu/tuner.js';
 import { measurePeaks } from '../nn/peaks.js';
 import type { KernelOptions } from './runPlan.js';
 import type { TrainerPlans } from './tuning.js';
@@ -27,7 +26,7 @@ export interface KernelChoices {
  */
 export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixedPrecision?: boolean; profile?: boolean },
                                     resumed: TrainerPlans | undefined, log: (line: string) => void): Promise<KernelChoices> {
-  const tune = options.tune ?? 'off';
+  const tune = options.tune ?? DEFAULT_TUNE;
   // One reading of the choice: recorded plans (given, else resumed), or a tuner mode.
   const given = typeof tune === 'object' ? tune : undefined;
   const mode: TuneMode = given ? 'quick' : tune as TuneMode;
@@ -35,7 +34,7 @@ export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixe
   const adapter = describeAdapter(gpu.info);
   const mixedPrecision = options.mixedPrecision ?? false;
   // The profile's peaks are measured by the tuner's timer, whatever chooses the kernels.
-  const tuner = mode !== 'off' || options.profile ? new Tuner(gpu.device, { mode, adapterKey: adapter, store: new FileTuneStore(undefined, log) }) : undefined;
+  const tuner = mode !== 'off' || options.profile ? tunerOf(gpu, mode, log) : undefined;
   const profiler = options.profile ? new Profiler(gpu.device) : undefined;
   const peaks = profiler && tuner ? await measurePeaks(tuner) : undefined;
   const record = { mode: given ? `plans of ${given.source}` : resumed ? 'plans of the resumed run' : mode, adapter, mixedPrecision };

@@ -69,8 +69,8 @@ export interface RunTrainingOptions {
   stopAfterIterations?: number;
   /**
    * How the GPU trainer's kernel variants are chosen (kernelChoices.ts): off (the defaults), quick or full (timed on this
-   * GPU, cached per adapter), or a run's recorded plans (`--tune FILE`). Default off; a resume on the GPU it was
-   * trained on reuses its plans (bit-exact), whatever this says.
+   * GPU, cached per adapter), or a run's recorded plans (`--tune FILE`). Default DEFAULT_TUNE (quick), as `megc train`
+   * and trainLara; a resume on the GPU it was trained on reuses its plans (bit-exact), whatever this says.
    */
   tune?: TuneChoice;
   /** Also offer variants that round matmul inputs to f16 (f16 tiles, tensor cores); default false. */

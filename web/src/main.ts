@@ -174,7 +174,7 @@ async function start(): Promise<void> {
   setState('training');
   ui.progress.hidden = false;
   ui.progress.value = 0;
-  showStatus('Building the kernels…', 0);
+  showStatus('Choosing the kernels (timed once per adapter, then cached) and building them…', 0);
   const series = new EpisodeSeries(scenario.slotsPerEpisode);
   let iteration = 0;
   try {
