@@ -2,10 +2,10 @@
 // their storage buffer (shaders/lib/world.wgsl `WorldParams`), their defines from the layout, and helpers that upload,
 // run and read back. The letter's world keeps src/env/gpu.ts.
 import { checkBindingSize, createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, linearGrid, ownedUniform, releaseDispatches, submitPass, type Binding, type Dispatch, type PipelineOf } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
-import { vec4SumDispatch } from '../env/gpu.js';
+import { vec4SumDispatch, vec4SumKernel } from '../env/gpu.js';
 import type { ShaderDefines } from '../gpu/shaders.js';
 import { Stream } from '../rng/streams.js';
 import type { RolloutParams } from '../env/reference.js';
@@ -132,12 +132,12 @@ export function worldBuffers(device: GPUDevice, world: World): WorldBuffers {
 export interface WorldSampleParams { count: number; seed: number; stream: number; firstEnv: number; slot: number }
 
 /** states (count, state.size) of envs firstEnv.. at one slot, the draws of sampleWorldStates(). */
-export async function worldSampleDispatch(device: GPUDevice, w: WorldBuffers, states: Binding, p: WorldSampleParams): Promise<Dispatch> {
+export function worldSampleDispatch(device: GPUDevice, pipeline: PipelineOf<typeof worldSampleKernel>, w: WorldBuffers, states: Binding, p: WorldSampleParams): Dispatch {
   const size = w.layout.state.size;
   if (states.size < p.count * size * 4) throw new RangeError(`states buffer of ${states.size} bytes is too small for ${p.count} states`);
-  const params = createUniform(device, new Uint32Array([u32(p.count, 'count'), u32(p.seed, 'seed'), u32(p.stream, 'stream'),
+  const params = ownedUniform(device, new Uint32Array([u32(p.count, 'count'), u32(p.seed, 'seed'), u32(p.stream, 'stream'),
     u32(p.firstEnv, 'firstEnv'), u32(p.slot, 'slot'), 0, 0, 0]).buffer, 'worldSample.params');
-  return dispatchOf(device, await worldSampleKernel.pipeline(device, w.layout), { scenario: w.scenario, world: w.world, params, states },
+  return dispatchOf(device, pipeline, { scenario: w.scenario, world: w.world, params, states },
     linearGrid(device, p.count, ROW_WORKGROUP), { cost: { flops: 60 * size * p.count, bytes: size * 4 * p.count } });
 }
 
@@ -146,20 +146,22 @@ export async function sampleWorldStatesGpu(device: GPUDevice, world: World, p: W
   const w = worldBuffers(device, world);
   const states = createStorage(device, p.count * w.layout.state.size * 4, 'worldSample.states');
   try {
-    const d = await worldSampleDispatch(device, w, states, p);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return await readFloat32(device, states, p.count * w.layout.state.size);
+    const d = worldSampleDispatch(device, await worldSampleKernel.pipeline(device, w.layout), w, states, p);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return await readFloat32(device, states, p.count * w.layout.state.size);
+    } finally { releaseDispatches([d]); }
   } finally { states.destroy(); w.destroy(); }
 }
 
 /** states (n, state.size) + actions (n, action.size) -> each user's latency (n, K) and the summary rows (n, 8). */
-export async function worldLatencyDispatch(device: GPUDevice, w: WorldBuffers,
-                                           b: { states: Binding; actions: Binding; perUser: Binding; summary: Binding }, count: number): Promise<Dispatch> {
+export function worldLatencyDispatch(device: GPUDevice, pipeline: PipelineOf<typeof worldLatencyKernel>, w: WorldBuffers,
+                                     b: { states: Binding; actions: Binding; perUser: Binding; summary: Binding }, count: number): Dispatch {
   const { layout } = w;
   if (b.states.size < count * layout.state.size * 4 || b.actions.size < count * layout.action.size * 4
     || b.perUser.size < count * layout.users * 4 || b.summary.size < count * SUMMARY_SIZE * 4) throw new RangeError(`a buffer is too small for ${count} latency rows`);
-  const params = createUniform(device, new Uint32Array([u32(count, 'count'), 0, 0, 0]).buffer, 'worldLatency.params');
-  return dispatchOf(device, await worldLatencyKernel.pipeline(device, layout), { scenario: w.scenario, world: w.world, params, ...b },
+  const params = ownedUniform(device, new Uint32Array([u32(count, 'count'), 0, 0, 0]).buffer, 'worldLatency.params');
+  return dispatchOf(device, pipeline, { scenario: w.scenario, world: w.world, params, ...b },
     linearGrid(device, count, ROW_WORKGROUP), { cost: { flops: 120 * layout.users * count, bytes: (layout.state.size + layout.action.size + layout.users + 8) * 4 * count } });
 }
 
@@ -174,9 +176,11 @@ export async function worldLatenciesGpu(device: GPUDevice, world: World, states:
   const perUser = createStorage(device, count * layout.users * 4, 'worldLatency.perUser');
   const summary = createStorage(device, count * SUMMARY_SIZE * 4, 'worldLatency.summary');
   try {
-    const d = await worldLatencyDispatch(device, w, { states: s, actions: a, perUser, summary }, count);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return { perUser: await readFloat32(device, perUser, count * layout.users), summary: await readFloat32(device, summary, count * SUMMARY_SIZE) };
+    const d = worldLatencyDispatch(device, await worldLatencyKernel.pipeline(device, w.layout), w, { states: s, actions: a, perUser, summary }, count);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return { perUser: await readFloat32(device, perUser, count * layout.users), summary: await readFloat32(device, summary, count * SUMMARY_SIZE) };
+    } finally { releaseDispatches([d]); }
   } finally { s.destroy(); a.destroy(); perUser.destroy(); summary.destroy(); w.destroy(); }
 }
 
@@ -217,9 +221,11 @@ export async function worldRolloutDispatches(device: GPUDevice, world: World, po
     const rollout = dispatchOf(device, await worldRolloutKernel.pipeline(device, { layout: w.layout, policy, ...reduce }),
       { scenario: w.scenario, world: w.world, params, sums, counts }, linearGrid(device, count, REDUCE_WORKGROUP),
       { cost: { flops: 400 * w.layout.users * count, bytes: 32 * groups } });
-    const sumSums = await vec4SumDispatch(device, sums, groups, sumTotal, reduce);
-    const sumCounts = await vec4SumDispatch(device, counts, groups, countTotal, reduce);
-    return { dispatches: [rollout, sumSums, sumCounts], sumTotal, countTotal, count, destroy: () => { for (const b of owned) b.destroy(); w.destroy(); } };
+    const sumPipeline = await vec4SumKernel.pipeline(device, reduce);
+    const sumSums = vec4SumDispatch(device, sumPipeline, sums, groups, sumTotal);
+    const sumCounts = vec4SumDispatch(device, sumPipeline, counts, groups, countTotal);
+    const dispatches = [rollout, sumSums, sumCounts];
+    return { dispatches, sumTotal, countTotal, count, destroy: () => { releaseDispatches(dispatches); for (const b of owned) b.destroy(); w.destroy(); } };
   } catch (error) {
     for (const b of owned) b.destroy();
     w.destroy();
