@@ -100,10 +100,13 @@ export function planBufferNeeds(plan: Pick<RunPlan, 'buffers' | 'derived'>): Buf
   }));
 }
 
-/** The run plan of `derived` with `fused` as its update (once the fused update has been timed on the built networks). */
+/** What config.json and the checkpoint record: the online networks' plans, the reduction and the fused update. */
+const recorded = (networks: NetworkPlans, reduce: ReduceVariant, fused: FusedVariant | null): TrainerPlans =>
+  ({ actor: networks.actor, critic: networks.critic, reduce, ...(fused ? { fused } : {}) });
+
+/** `plan` with `fused` as its update (once the fused update has been timed on the built networks). */
 export function withFused(plan: RunPlan, fused: FusedVariant | null): RunPlan {
-  const { actor, critic, reduce } = plan.plans;
-  return { ...plan, fused, timeFused: false, plans: { actor, critic, reduce, ...(fused ? { fused } : {}) } };
+  return { ...plan, fused, timeFused: false, plans: recorded(plan.networks, plan.reduce, fused) };
 }
 
 /** The plan of `networks` and `reduce` for `derived`, with its buffer sizes, checked against `limits`. */
@@ -120,10 +123,12 @@ export function runPlanOf(derived: DerivedRun, networks: NetworkPlans, reduce: R
       critic: splits.critic > 1 ? splits.critic * derived.criticParameters * 4 : 0,
     },
   };
-  const plan = withFused({ derived, config, networks, reduce, fused, timeFused: false, buffers, choice: options.choice,
-    plans: { actor: networks.actor, critic: networks.critic, reduce } }, fused);
+  const plan: RunPlan = {
+    derived, config, networks, reduce, fused, timeFused: options.timeFused ?? false, buffers, choice: options.choice,
+    plans: recorded(networks, reduce, fused),
+  };
   if (options.limits) checkBufferLimit(planBufferNeeds(plan), options.limits.maxBufferBytes, options.limits.name);
-  return { ...plan, timeFused: options.timeFused ?? false };
+  return plan;
 }
 
 /**
