@@ -220,6 +220,11 @@ export interface TrainOptions extends DeviceOption {
     onProgress?: (progress: TrainingProgress) => void;
     /** Aborting stops the run at the next chunk boundary; the result then has `stopped: true` and the policy so far. */
     signal?: AbortSignal;
+    /**
+     * How the kernels are chosen, as `megc train --tune`: 'off' (the defaults), 'quick' (time the likely variants on this
+     * device once, cached per adapter: a file in Node, localStorage on a page) or 'full'. Default 'quick' (DEFAULT_TUNE).
+     */
+    tune?: 'off' | 'quick' | 'full';
 }
 
 // dist/src/api/types.d.ts#TrainedPolicy

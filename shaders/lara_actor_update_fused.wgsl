@@ -4,6 +4,7 @@
 // (actor loss -mean Q), and the actor's backward, adding the block's weight gradient into its own split-K slice.
 // replay: (capacity, REPLAY_STRIDE); actor, critic: flat params (A_PARAMS, the critic's); grad_partials: (workgroups,
 // A_PARAMS); loss_partials: (updates per chunk, step.loss_partials = workgroups) sums of -Q, one per workgroup.
+#include "lib/grid.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/fused_mlp.wgsl"
@@ -49,7 +50,7 @@ fn fm_grad(net: u32, i: u32, value: f32, first: bool) {
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   slice = group * A_PARAMS;
   let z_at = A_AT[A_LAYERS];
   let q_at = C_AT[C_LAYERS];

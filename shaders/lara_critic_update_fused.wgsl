@@ -3,6 +3,7 @@
 // and the backward, and adds the block's weight gradient into its own split-K slice (summed by the Adam dispatch).
 // replay: (capacity, REPLAY_STRIDE); weights: the critic's flat params (C_PARAMS); grad_partials: (workgroups, C_PARAMS);
 // loss_partials: (updates per chunk, step.loss_partials = workgroups) sums of squared errors, one per workgroup.
+#include "lib/grid.wgsl"
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/fused_mlp.wgsl"
@@ -38,7 +39,7 @@ fn fm_grad(net: u32, i: u32, value: f32, first: bool) {
 @compute @workgroup_size(THREADS)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   slice = group * C_PARAMS;
   let out_at = C_AT[C_LAYERS];
   var loss = 0.0;  // invocation 0: the workgroup's sum of squared errors

@@ -21,7 +21,7 @@
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   let e = group * WORKGROUP_SIZE + ids.lid;
   var sums: array<f32, REDUCE_WIDTH>;  // ACT_METRICS
   world_set_loop_bounds(step.envs);

@@ -18,7 +18,7 @@
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group = wid.x + wid.y * nwg.x;
+  let group = grid_group(wid, nwg);
   let k = group * WORKGROUP_SIZE + ids.lid;
   var loss: array<f32, REDUCE_WIDTH>;  // 1
   world_set_loop_bounds(step.batch);

@@ -4,9 +4,8 @@
 #include "lib/world.wgsl"
 #include "lib/grid.wgsl"
 
-struct Params {
-  count: u32,
-}
+// struct Params (count): the letter's, declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<storage, read> world: WorldParams;

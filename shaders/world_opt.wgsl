@@ -4,10 +4,10 @@
 // (0xffffffff: inactive) -> actions: the shares of this server's users in (count, WORLD_ACTION_SIZE) (lambda from the
 // shares, a / (a + b)), totals: (count, WORLD_SERVERS) each server's L_total in float32. Sizes come from
 // worldDefines(layout) (src/world/layout.ts); iteration counts from SOLVER_ITERATIONS (src/world/opt/server.ts).
+// Over 300 lines: solveServer's three sub-solves and its bound in one kernel, as src/world/opt/server.ts keeps them.
 
-struct Params {
-  count: u32,
-}
+// struct Params (count: environments): ROW_COUNT_PARAMS of src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> params: Params;
 // [N0, chi, fLocal, xi, zeta, psi, genUnitCycles, power.comp, power.ve, 0, 0, 0], then per server m at 12 + 4 m:

@@ -5,16 +5,9 @@
 #include "lib/world.wgsl"
 #include "lib/workgroup_reduce.wgsl"
 
-struct Params {
-  envs: u32,
-  slots: u32,
-  first_env: u32,
-  first_slot: u32,
-  state_seed: u32,
-  state_stream: u32,
-  action_seed: u32,
-  count: u32,         // envs * slots
-}
+// struct Params (envs, slots, first_env, first_slot, state_seed, state_stream, action_seed, count): the letter's,
+// ENV_ROLLOUT_PARAMS of src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<storage, read> world: WorldParams;
@@ -27,7 +20,7 @@ override POLICY: u32;  // 0 = FRA, 1 = RRA
 // REDUCE_WIDTH = 8: three sums, the total, three counts, 0.
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
-  let group_index = wid.x + wid.y * nwg.x;
+  let group_index = grid_group(wid, nwg);
   let k = group_index * WORKGROUP_SIZE + ids.lid;
   var value: array<f32, REDUCE_WIDTH>;
   world_set_loop_bounds(params.count);

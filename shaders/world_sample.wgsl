@@ -2,13 +2,8 @@
 #include "lib/world.wgsl"
 #include "lib/grid.wgsl"
 
-struct Params {
-  count: u32,
-  seed: u32,
-  stream: u32,
-  first_env: u32,
-  slot: u32,
-}
+// struct Params (count, seed, stream, first_env, slot): the letter's, declared in src/env/gpu.ts
+${PARAMS_STRUCT}
 
 @group(0) @binding(0) var<uniform> scenario: Scenario;
 @group(0) @binding(1) var<storage, read> world: WorldParams;

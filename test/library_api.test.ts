@@ -7,6 +7,7 @@ import { evaluateActions, evaluationStates } from '../src/env/evaluate.js';
 import { fraAction, latency, rraAction } from '../src/env/reference.js';
 import { EVAL_SEED } from '../src/rng/streams.js';
 import { actorActions } from '../src/train/actor.js';
+import { DEFAULT_TUNE, tunerOf } from '../src/gpu/tuner.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { evaluateRun } from '../src/train/runEvaluation.js';
 import { worldActorActions } from '../src/train/worldActor.js';
@@ -96,12 +97,14 @@ describe('training, acting, checkpoints and evaluation', () => {
   it('trains as the GPU trainer does, with progress, and the checkpoint bytes give back the same policy', async () => {
     const gpu = await testGpu();
     const progress: number[] = [];
+    // No tune given: the kernels are chosen as `megc train` chooses them by default (DEFAULT_TUNE, cached per adapter).
     const result = await trainLara(scenario, { device: gpu.device, config: TINY, onProgress: (p) => progress.push(p.iteration) });
     expect(progress).toEqual([5, 10, 15, 20]);
     expect(result.metrics.map((m) => m.iteration)).toEqual([...Array(20).keys()]);
     expect(result.stopped).toBe(false);
-    // The same config through GpuTrainer (what `megc train --tune off` runs): the same actor, bit for bit.
-    const trainer = await GpuTrainer.create(gpu, scenario, parseTrainConfig(TINY), { evaluate: false });
+    // The same config through GpuTrainer with the default tuner (what `megc train` runs): the same actor, bit for bit.
+    expect(DEFAULT_TUNE).toBe('quick');
+    const trainer = await GpuTrainer.create(gpu, scenario, parseTrainConfig(TINY), { evaluate: false, tuner: tunerOf(gpu, DEFAULT_TUNE) });
     await trainer.run(20);
     expect(result.policy.actor).toEqual(Float64Array.from((await trainer.readParams()).actor));
     trainer.destroy();
@@ -124,7 +127,7 @@ describe('training, acting, checkpoints and evaluation', () => {
   it('stops at a chunk boundary when its signal aborts, keeping the policy so far', async () => {
     const { device } = await testGpu();
     const stop = new AbortController();
-    const result = await trainLara(scenario, { device, config: TINY, signal: stop.signal, onProgress: () => stop.abort() });
+    const result = await trainLara(scenario, { device, config: TINY, tune: 'off', signal: stop.signal, onProgress: () => stop.abort() });
     expect(result.stopped).toBe(true);
     expect(result.iterations).toBeLessThan(20);
     expect(result.iterations % 5).toBe(0);
@@ -143,7 +146,7 @@ describe('a lost device', () => {
   it('is a DeviceLostError, in training and in evaluation', async () => {
     const device = await openDevice();
     device.destroy();
-    await expect(trainLara(scenario, { device, config: TINY })).rejects.toThrow(DeviceLostError);
+    await expect(trainLara(scenario, { device, config: TINY, tune: 'off' })).rejects.toThrow(DeviceLostError);
     await expect(evaluateBaseline(scenario, 'opt', { device, slots: 16 })).rejects.toThrow(DeviceLostError);
   });
 });
@@ -164,7 +167,7 @@ describe('worlds', () => {
   it('trains LARA on a world, acts on its rows and evaluates it as `megc train` ends a run there', async () => {
     const gpu = await testGpu();
     const associating = worldOf(parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2 } }, association: 'policy' }, 'a.json'));
-    const result = await trainLara(associating.scenario, { device: gpu.device, config: TINY });
+    const result = await trainLara(associating.scenario, { device: gpu.device, config: TINY, tune: 'off' });
     expect(result.stopped).toBe(false);
     const trainer = await GpuTrainer.create(gpu, associating.scenario, parseTrainConfig(TINY), { evaluate: false });
     await trainer.run(20);
@@ -228,7 +231,7 @@ describe('what the web page and the CLI take from it', () => {
     const { device } = await testGpu();
     const rates: number[] = [];
     const tenSlots = parseScenario({ slotsPerEpisode: 10 }, 's.json');
-    const result = await trainLara(tenSlots, { device, config: TINY, onProgress: (p) => rates.push(p.iterationsPerSecond) });
+    const result = await trainLara(tenSlots, { device, config: TINY, tune: 'off', onProgress: (p) => rates.push(p.iterationsPerSecond) });
     expect(rates.every((r) => r > 0 && Number.isFinite(r))).toBe(true);
     const episodes = episodeMeans(result.metrics, 10);
     expect(episodes.map((e) => e.episode)).toEqual([1, 2]);

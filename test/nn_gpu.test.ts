@@ -10,7 +10,8 @@ import { initMlp } from '../src/nn/init.js';
 import { adam, mlpBackward, mlpForward, mseLossBackward } from '../src/nn/reference/mlp.js';
 import { adamHyper } from '../src/nn/adamHyper.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
-import { mseLossDispatch, mseLossPartialCount } from '../src/nn/mseLoss.js';
+import { mseLossDispatch, mseLossKernel, mseLossPartialCount } from '../src/nn/mseLoss.js';
+import { TREE_REDUCE } from '../src/gpu/reduce.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
   headTile, linearForwardDispatch, linearForwardPipeline, mixedPrecision, tiled, WIDE_TILE, type LinearVariant, type TileShape,
@@ -260,7 +261,7 @@ describe('MSE loss and Adam on the GPU', GPU_TEST_TIMEOUT, () => {
     };
     const partials = mseLossPartialCount(batch);
     expect(partials).toBe(2);
-    const loss = await mseLossDispatch(device, buffers, batch, 3);
+    const loss = mseLossDispatch(device, await mseLossKernel.pipeline(device, TREE_REDUCE), buffers, batch, 3);
     encodePass(device, (rec) => rec.dispatch(loss));
     const ref = mseLossBackward(q, y);
     // one float32 subtraction and two multiplications per element: a few ulps

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
 import { compileShader, loadShader } from '../src/gpu/shaders.js';
 import { submitPass } from '../src/gpu/kernel.js';
-import { softUpdateDispatch } from '../src/nn/softUpdate.js';
+import { softUpdateDispatch, softUpdateKernel } from '../src/nn/softUpdate.js';
 import { softUpdate } from '../src/nn/reference/softUpdate.js';
 import { ShaderCompileError, UserError } from '../src/errors.js';
 import { createGpu, describeAdapter, listAdapters, summarize } from '../src/gpu/runtime.js';
@@ -53,7 +53,7 @@ describe('runtime', () => {
     const target = Float32Array.from({ length: count }, (_, i) => Math.cos(i * 0.11));
     const sourceBuffer = createStorageFrom(device, source, 'source');
     const targetBuffer = createStorageFrom(device, target, 'target');
-    const d = await softUpdateDispatch(device, sourceBuffer, targetBuffer, count, 0.005);
+    const d = softUpdateDispatch(device, await softUpdateKernel.pipeline(device, undefined), sourceBuffer, targetBuffer, count, 0.005);
     submitPass(device, (rec) => { rec.dispatch(d); rec.dispatch(d); });
     const gpu = await readFloat32(device, targetBuffer, count);
     const ref = Float64Array.from(target);

@@ -34,7 +34,7 @@ describe('runTraining', () => {
   it('writes metrics.csv, config.json, checkpoint and evaluation.json; stop + resume equals an uninterrupted run', async () => {
     const gpu = await testGpu();
     const full = join(dir, 'full');
-    const result = await runTraining({ scenario, config, device: 'gpu', gpu, out: full, log: quiet, handleSignals: false });
+    const result = await runTraining({ scenario, config, device: 'gpu', gpu, out: full, log: quiet, handleSignals: false, tune: 'off' });
     expect(result.iterations).toBe(10);
     expect(result.stopped).toBeUndefined();
     const rows = metricsWithoutWall(join(full, 'metrics.csv'));
@@ -55,7 +55,7 @@ describe('runTraining', () => {
     for (const name of ['lara', 'fra', 'rra']) expect(evaluation.policies[name].total).toBeGreaterThanOrEqual(evaluation.policies.opt.total * (1 - 1e-6));
 
     const split = join(dir, 'split');
-    const first = await runTraining({ scenario, config, device: 'gpu', gpu, out: split, log: quiet, handleSignals: false, stopAfterIterations: 4 });
+    const first = await runTraining({ scenario, config, device: 'gpu', gpu, out: split, log: quiet, handleSignals: false, tune: 'off', stopAfterIterations: 4 });
     expect(first.stopped).toBe('requested');
     expect(first.iterations).toBe(4);
     expect(loadCheckpoint(split).snapshot.iteration).toBe(4);
@@ -92,7 +92,7 @@ describe('runTraining', () => {
     expect(logs.join('\n')).not.toMatch(/note:/);
     const gpu = await testGpu();
     logs.length = 0;
-    const other = await runTraining({ device: 'gpu', gpu, out, resume: true, log, handleSignals: false, evaluate: false, overrides: {} });
+    const other = await runTraining({ device: 'gpu', gpu, out, resume: true, log, handleSignals: false, evaluate: false, overrides: {}, tune: 'off' });
     expect(other.device).toBe('gpu');
     expect(logs.join('\n')).toMatch(/note: resuming a cpu run on --device gpu: the continuation is not bit-identical/);
   });
@@ -104,7 +104,7 @@ describe('runTraining', () => {
     // envs) delays that update to iteration 3, after the checkpoint of iterations 0-1 (checkpointEverySeconds tiny but
     // positive: a checkpoint after every chunk; 0 would mean none before the end).
     const wild = parseTrainConfig({ ...config, batch: 32, lrCritic: 1e30, lrDecay: 1, iterations: 40 });
-    await expect(runTraining({ scenario, config: wild, device: 'gpu', gpu, out, log: quiet, handleSignals: false, checkpointEverySeconds: Number.MIN_VALUE, evaluate: false }))
+    await expect(runTraining({ scenario, config: wild, device: 'gpu', gpu, out, log: quiet, handleSignals: false, checkpointEverySeconds: Number.MIN_VALUE, evaluate: false, tune: 'off' }))
       .rejects.toThrow(/training diverged at iteration 3: the (critic|actor) loss is (NaN|Infinity|-Infinity) \(first non-finite tensor: [a-z_]+\.\d\.(weight|bias)\); the last good checkpoint \(iteration 2\)/);
     const kept = loadCheckpoint(out);  // loads: every tensor finite
     expect(kept.snapshot.iteration).toBe(2);
@@ -133,10 +133,10 @@ describe('megc act on a trained actor', () => {
     expect(lines[1].startsWith('1e-7,5e-8,2e-7,1e-7,3000000,4000000,8000000,')).toBe(true);
   });
 
-  it('--tune quick records its plans; a resume reuses them and equals the uninterrupted run; --tune FILE repeats them', async () => {
+  it('tunes by default (quick) and records its plans; a resume reuses them and equals the uninterrupted run; --tune FILE repeats them', async () => {
     const gpu = await testGpu();
     const tuned = join(dir, 'tuned');
-    await runTraining({ scenario, config, device: 'gpu', gpu, out: tuned, log: quiet, handleSignals: false, tune: 'quick' });
+    await runTraining({ scenario, config, device: 'gpu', gpu, out: tuned, log: quiet, handleSignals: false });
     const record = JSON.parse(readFileSync(join(tuned, 'config.json'), 'utf8')).tuning;
     expect(record.mode).toBe('quick');
     const plans = parseTrainerPlans(record.plans, 'config.json');

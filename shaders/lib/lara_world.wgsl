@@ -4,6 +4,7 @@
 // they work on private rows (lw_obs, lw_z, lw_out, lw_d_features and world.wgsl's world_state_row / world_action_row).
 // With LW_OBSERVE the including kernel binds the observation's normalisation as `lw_norm` (worldObservationNormParams()).
 // Sizes: the defines of worldLaraDefines().
+// Over 300 lines: the f32 twin of src/train/worldFeatures.ts and worldModelCritic.ts, kept as one library as they are.
 #include "lib/world.wgsl"
 #include "lib/lara.wgsl"
 

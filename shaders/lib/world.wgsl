@@ -3,6 +3,7 @@
 // rows `world_state_row` and `world_action_row`, which the including kernel fills from (or copies to) its buffers, and
 // read the world's servers and user groups from the `WorldParams` the kernel binds as `world`.
 // Sizes and offsets: the defines of worldGpuDefines() (src/world/gpu.ts), built from worldLayout().
+// Over 300 lines: the f32 twin of src/world/reference.ts, function for function, as that file is one.
 #include "lib/philox.wgsl"
 #include "lib/megc_math.wgsl"
 

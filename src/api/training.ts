@@ -7,6 +7,7 @@ import type { Scenario } from '../scenario.js';
 import { actorActions } from '../train/actor.js';
 import { actorSizes, decodePolicy, encodeCheckpoint } from '../train/checkpointFormat.js';
 import { parseTrainConfig } from '../train/config.js';
+import { DEFAULT_TUNE, tunerOf } from '../gpu/tuner.js';
 import { GpuTrainer } from '../train/gpuTrainer.js';
 import { divergenceOf, rateMeter } from '../train/progress.js';
 import { laraShapeOf } from '../train/shape.js';
@@ -19,7 +20,8 @@ import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } fr
 
 /**
  * Trains LARA (DDPG, docs/RECIPE.md) on the scenario, entirely on the GPU: on `options.device`, or on a device opened
- * for the run and destroyed after. With the same seed and config it computes what `megc train --tune off` computes.
+ * for the run and destroyed after. Its kernels are chosen as `megc train` chooses them (`options.tune`, default quick);
+ * with `tune: 'off'` and the same seed and config it computes what `megc train --tune off` computes, bit for bit.
  * The scenario may be a world of many users and servers (`servers`, `users`, `association`): the networks' sizes
  * follow from it, as `megc train --scenario` trains one. The device must also hold the evaluation of config.evalSlots
  * states (evaluateLara's default), checked up front. A non-finite latency or loss stops the run (a UserError naming the
@@ -30,7 +32,8 @@ import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } fr
 export async function trainLara(scenario: Scenario, options: TrainOptions = {}): Promise<TrainingResult> {
   const config = parseTrainConfig({ ...options.config }, 'config');
   return withGpu(options.device, async (gpu) => {
-    const trainer = await GpuTrainer.create(gpu, scenario, config);
+    const tune = options.tune ?? DEFAULT_TUNE;
+    const trainer = await GpuTrainer.create(gpu, scenario, config, { tuner: tune === 'off' ? undefined : tunerOf(gpu, tune) });
     try {
       const metrics: IterationMetrics[] = [];
       const meter = rateMeter(() => performance.now() / 1000);

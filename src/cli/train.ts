@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { readInputFile } from '../io/inputFile.js';
 import { checkOutputDirectory, refuseEmptyPath, refuseOutputOverInput } from '../io/outputs.js';
 import { join } from 'node:path';
-import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
+import { DEFAULT_TUNE, TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
 import type { TuneChoice } from '../train/kernelChoices.js';
 import { parseTrainerPlans } from '../train/plans.js';
 import { isDirectory, RUN_FILES, sameDirectory } from '../train/runDirectory.js';
@@ -108,7 +108,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--force', 'replace a finished or stopped run already in --out: its files are deleted once the new run is set up (default: refuse, so no run is lost)'))
     .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
     .addOption(new Option('--tune <how>', 'how the GPU kernels are chosen: off (the defaults), quick (time the likely variants on this GPU), full (time them all); ' +
-      "cached per adapter; or an earlier run's directory or config.json to repeat its choices exactly (a resume reuses its run's)").default('quick'))
+      "cached per adapter; or an earlier run's directory or config.json to repeat its choices exactly (a resume reuses its run's)").default(DEFAULT_TUNE))
     .addOption(new Option('--mixed-precision', 'also offer kernels that round matmul inputs to f16 (f16 tiles, tensor cores): faster on some GPUs, results differ slightly'))
     .addOption(new Option('--profile', 'time every GPU kernel (each in its own pass, so training is slower) and print the per-kernel table after training'))
     .action(action(async (opts: TrainOptions, command: Command) => {

@@ -4,7 +4,8 @@ import { createStorage, readFloat32 } from '../gpu/buffers.js';
 import { EVAL_SEED, Stream } from '../rng/streams.js';
 import type { Scenario } from '../scenario.js';
 import { releaseDispatches, submitPass, type Dispatch } from '../gpu/kernel.js';
-import { envSampleDispatch, optDispatch, rolloutMeanGpu, scenarioBuffer, vec4SumDispatch } from './gpu.js';
+import { TREE_REDUCE } from '../gpu/reduce.js';
+import { envSampleDispatch, envSampleKernel, optDispatch, optKernel, rolloutMeanGpu, scenarioBuffer, vec4SumDispatch, vec4SumKernel } from './gpu.js';
 import { ACTION_SIZE, LATENCY_SIZE, STATE_SIZE } from './layout.js';
 import { optActions } from './opt.js';
 import { fraAction, latency, rraAction, sampleStates } from './reference.js';
@@ -107,17 +108,18 @@ async function evaluateOptGpu(device: GPUDevice, ctx: EvaluationContext): Promis
   const made = <D extends Dispatch>(d: D): D => { dispatches.push(d); return d; };
   try {
     // OPT is heavy per state: submit in chunks so no single dispatch runs for long (watchdogs, software adapters).
-    const sample = made(await envSampleDispatch(device, scenario, states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot }));
+    const sample = made(envSampleDispatch(device, await envSampleKernel.pipeline(device, undefined), scenario, states, { count: n, seed: key.stateSeed, stream: key.stateStream, firstEnv: 0, slot: key.slot }));
     submitPass(device, (rec) => rec.dispatch(sample));
     const chunk = 16384;
+    const optPipeline = await optKernel.pipeline(device, undefined);
     for (let first = 0; first < n; first += chunk) {
       const count = Math.min(chunk, n - first);
       const view = (buffer: GPUBuffer, width: number) => ({ buffer, offset: first * width * 4, size: count * width * 4 });
-      const opt = made(await optDispatch(device, scenario, { states: view(states, STATE_SIZE), actions: view(actions, ACTION_SIZE), latencies: view(latencies, LATENCY_SIZE) }, count));
+      const opt = made(optDispatch(device, optPipeline, scenario, { states: view(states, STATE_SIZE), actions: view(actions, ACTION_SIZE), latencies: view(latencies, LATENCY_SIZE) }, count));
       submitPass(device, (rec) => rec.dispatch(opt));
       await device.queue.onSubmittedWorkDone();
     }
-    const sum = made(await vec4SumDispatch(device, latencies, n, total));
+    const sum = made(vec4SumDispatch(device, await vec4SumKernel.pipeline(device, TREE_REDUCE), latencies, n, total));
     submitPass(device, (rec) => rec.dispatch(sum));
     return means(await readFloat32(device, total, 4), n);
   } finally {

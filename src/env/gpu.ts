@@ -1,7 +1,7 @@
 // The environment's kernels declared once (state sampling, latencies, the fused FRA/RRA rollout, the vec4 sum, OPT),
 // their dispatches, and helpers that upload, run and read back.
 import { checkBindingSize, createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
-import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch, type PipelineOf } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Scenario } from '../scenario.js';
 import { A, ACTION_SIZE, ENV_DEFINES, LATENCY_SIZE, STATE_SIZE } from './layout.js';
@@ -79,10 +79,10 @@ export function envSampleParams(p: SampleParams): ArrayBuffer {
 }
 
 /** states (count, 7) of envs firstEnv.. at one slot, the same draws as sampleStates(). maxGrid: test the 2D grid. */
-export async function envSampleDispatch(device: GPUDevice, scenario: GPUBuffer, states: Binding, p: SampleParams, maxGrid?: number): Promise<Dispatch> {
+export function envSampleDispatch(device: GPUDevice, pipeline: PipelineOf<typeof envSampleKernel>, scenario: GPUBuffer, states: Binding, p: SampleParams, maxGrid?: number): Dispatch {
   checkCount(p.count, 'count');
   if (states.size < p.count * STATE_SIZE * 4) throw new RangeError(`states buffer of ${states.size} bytes is too small for ${p.count} states`);
-  return dispatchOf(device, await envSampleKernel.pipeline(device, undefined), { scenario, params: ownedUniform(device, envSampleParams(p), 'envSample.params'), states },
+  return dispatchOf(device, pipeline, { scenario, params: ownedUniform(device, envSampleParams(p), 'envSample.params'), states },
     linearGrid(device, p.count, ROW_WORKGROUP, maxGrid), { cost: { flops: 200 * p.count, bytes: STATE_SIZE * 4 * p.count } });
 }
 
@@ -90,7 +90,7 @@ export async function envSampleDispatch(device: GPUDevice, scenario: GPUBuffer, 
 export async function sampleStatesGpu(device: GPUDevice, scenario: Scenario, p: SampleParams, maxGrid?: number): Promise<Float32Array> {
   const states = createStorage(device, p.count * STATE_SIZE * 4, 'envSample.states');
   try {
-    const d = await envSampleDispatch(device, ownedScenario(device, scenario), states, p, maxGrid);
+    const d = envSampleDispatch(device, await envSampleKernel.pipeline(device, undefined), ownedScenario(device, scenario), states, p, maxGrid);
     try {
       submitPass(device, (rec) => rec.dispatch(d));
       return await readFloat32(device, states, p.count * STATE_SIZE);
@@ -110,9 +110,10 @@ function checkRows(count: number, b: { states: Binding; actions: Binding; latenc
 }
 
 /** states (n, 7) + actions (n, 7) -> latencies (n, 4). */
-export async function envLatencyDispatch(device: GPUDevice, scenario: GPUBuffer, b: { states: Binding; actions: Binding; latencies: Binding }, count: number): Promise<Dispatch> {
+export function envLatencyDispatch(device: GPUDevice, pipeline: PipelineOf<typeof envLatencyKernel>, scenario: GPUBuffer,
+                                   b: { states: Binding; actions: Binding; latencies: Binding }, count: number): Dispatch {
   checkRows(count, b, 'latency rows');
-  return dispatchOf(device, await envLatencyKernel.pipeline(device, undefined), { scenario, params: ownedUniform(device, rowCountParams(count), 'envLatency.params'), ...b },
+  return dispatchOf(device, pipeline, { scenario, params: ownedUniform(device, rowCountParams(count), 'envLatency.params'), ...b },
     linearGrid(device, count, ROW_WORKGROUP), { cost: { flops: 120 * count, bytes: (STATE_SIZE + ACTION_SIZE + LATENCY_SIZE) * 4 * count } });
 }
 
@@ -124,7 +125,7 @@ export async function latenciesGpu(device: GPUDevice, scenario: Scenario, states
   const a = createStorageFrom(device, Float32Array.from(actions), 'envLatency.actions');
   const l = createStorage(device, count * LATENCY_SIZE * 4, 'envLatency.latencies');
   try {
-    const d = await envLatencyDispatch(device, ownedScenario(device, scenario), { states: s, actions: a, latencies: l }, count);
+    const d = envLatencyDispatch(device, await envLatencyKernel.pipeline(device, undefined), ownedScenario(device, scenario), { states: s, actions: a, latencies: l }, count);
     try {
       submitPass(device, (rec) => rec.dispatch(d));
       return await readFloat32(device, l, count * LATENCY_SIZE);
@@ -133,9 +134,10 @@ export async function latenciesGpu(device: GPUDevice, scenario: Scenario, states
 }
 
 /** OPT's actions (n, 7) and latencies (n, 4) for states (n, 7): float32, the iterations of opt.ts. */
-export async function optDispatch(device: GPUDevice, scenario: GPUBuffer, b: { states: Binding; actions: Binding; latencies: Binding }, count: number): Promise<Dispatch> {
+export function optDispatch(device: GPUDevice, pipeline: PipelineOf<typeof optKernel>, scenario: GPUBuffer,
+                            b: { states: Binding; actions: Binding; latencies: Binding }, count: number): Dispatch {
   checkRows(count, b, 'OPT rows');
-  return dispatchOf(device, await optKernel.pipeline(device, undefined), { scenario, params: ownedUniform(device, rowCountParams(count), 'opt.params'), ...b },
+  return dispatchOf(device, pipeline, { scenario, params: ownedUniform(device, rowCountParams(count), 'opt.params'), ...b },
     linearGrid(device, count, OPT_WORKGROUP), { cost: { flops: 2500 * 40 * count, bytes: (STATE_SIZE + ACTION_SIZE + LATENCY_SIZE) * 4 * count } });
 }
 
@@ -152,7 +154,7 @@ export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states:
   const a = createStorage(device, count * ACTION_SIZE * 4, 'opt.actions');
   const l = createStorage(device, count * LATENCY_SIZE * 4, 'opt.latencies');
   try {
-    const d = await optDispatch(device, ownedScenario(device, scenario), { states: s, actions: a, latencies: l }, count);
+    const d = optDispatch(device, await optKernel.pipeline(device, undefined), ownedScenario(device, scenario), { states: s, actions: a, latencies: l }, count);
     try {
       submitPass(device, (rec) => rec.dispatch(d));
       const actions = Float64Array.from(await readFloat32(device, a, count * ACTION_SIZE));
@@ -169,9 +171,9 @@ export async function solveOptGpu(device: GPUDevice, scenario: Scenario, states:
 }
 
 /** Sums rows (count, 4) into one vec4 at offset 0 of `total` (one workgroup). */
-export async function vec4SumDispatch(device: GPUDevice, rows: GPUBuffer, count: number, total: GPUBuffer, v: ReduceVariant = TREE_REDUCE): Promise<Dispatch> {
+export function vec4SumDispatch(device: GPUDevice, pipeline: PipelineOf<typeof vec4SumKernel>, rows: GPUBuffer, count: number, total: GPUBuffer): Dispatch {
   checkCount(count, 'count');
-  return dispatchOf(device, await vec4SumKernel.pipeline(device, v), { params: ownedUniform(device, rowCountParams(count), 'vec4Sum.params'), rows, total },
+  return dispatchOf(device, pipeline, { params: ownedUniform(device, rowCountParams(count), 'vec4Sum.params'), rows, total },
     [1], { cost: { flops: 4 * count, bytes: 16 * count } });
 }
 
@@ -192,7 +194,7 @@ export async function rolloutDispatches(device: GPUDevice, scenario: Scenario, p
   const total = createStorage(device, 16, 'envRollout.total');
   const rollout = dispatchOf(device, await envRolloutKernel.pipeline(device, { policy, ...reduce }), { scenario: ownedScenario(device, scenario), params, partials },
     linearGrid(device, count, REDUCE_WORKGROUP, maxGrid), { cost: { flops: 400 * count, bytes: 16 * groups } });
-  const sum = await vec4SumDispatch(device, partials, groups, total, reduce);
+  const sum = vec4SumDispatch(device, await vec4SumKernel.pipeline(device, reduce), partials, groups, total);
   return { dispatches: [rollout, sum], total, count, destroy: () => { releaseDispatches([rollout, sum]); partials.destroy(); total.destroy(); } };
 }
 

@@ -3,10 +3,17 @@
 // cached per adapter, driver, code and shape (TuneStore), and lists its choices for the run's config.json.
 import type { Recorder } from './kernel.js';
 import { median, timePass } from './timing.js';
+import { describeAdapter, type Gpu } from './runtime.js';
+import { tuneStore } from '../platform/host.js';
 
 /** off: the defaults; quick: the short candidate lists, few samples; full: every candidate, more samples. */
 export type TuneMode = 'off' | 'quick' | 'full';
 export const TUNE_MODES: readonly TuneMode[] = ['off', 'quick', 'full'];
+/**
+ * How the kernels are chosen when nobody says: `megc train`, runTraining, trainLara and the web page all default to it.
+ * quick times the likely variants of each op on this adapter once and keeps the fastest (cached per adapter).
+ */
+export const DEFAULT_TUNE: TuneMode = 'quick';
 
 /**
  * Recorded work of one candidate: `record` puts its dispatches into a pass; `output` reads what it computed (checked
@@ -147,4 +154,9 @@ export function codeVersion(sources: readonly string[]): string {
     for (let i = 0; i < s.length; i++) h = ((h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return h.toString(16).padStart(16, '0');
+}
+
+/** A tuner of `mode` on `gpu`, keeping its choices in the host's store (a cache file in Node, localStorage on a page). */
+export function tunerOf(gpu: Gpu, mode: TuneMode, log: (line: string) => void = () => {}): Tuner {
+  return new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: tuneStore(log) });
 }

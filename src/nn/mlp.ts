@@ -15,7 +15,7 @@ import {
 import { mlpBackwardInputFusedDispatch, mlpBackwardInputFusedKernel, mlpForwardFusedDispatch, mlpForwardFusedKernel } from './mlpFused.js';
 import { defaultPlan, type MlpPlan, type PlanOptions } from './mlpPlan.js';
 import type { AdamHyper } from './adamHyper.js';
-import { softUpdateDispatch } from './softUpdate.js';
+import { softUpdateDispatch, softUpdateKernel } from './softUpdate.js';
 
 export interface GpuMlpOptions extends PlanOptions {
   label?: string;
@@ -348,7 +348,7 @@ export class GpuMlp {
   /** The dispatch of target.params = tau * this.params + (1 - tau) * target.params (shaders/soft_update.wgsl). */
   async softUpdateDispatch(target: GpuMlp, tau: number): Promise<Dispatch> {
     this.checkSoftUpdateTarget(target);
-    return softUpdateDispatch(this.device, this.params, target.params, this.parameterCount, tau, `${this.label}.softUpdate`);
+    return softUpdateDispatch(this.device, await softUpdateKernel.pipeline(this.device, undefined), this.params, target.params, this.parameterCount, tau, `${this.label}.softUpdate`);
   }
 
   private writeFlat(buffer: GPUBuffer, values: Float32Array | Float64Array, what: string): void {

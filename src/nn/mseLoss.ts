@@ -1,7 +1,7 @@
 // MSE loss gradient on the GPU (shaders/mse_loss.wgsl): dq = 2 (q - y) / B and partial sums of the loss.
-import { defineKernel, ownedUniform, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, type Dispatch, type PipelineOf } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
-import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
+import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 
 const WORKGROUP = 256;
 /** `struct Params` of shaders/mse_loss.wgsl. */
@@ -37,14 +37,12 @@ export interface MseLossBuffers {
 }
 
 /** dq and the loss partials for `batch` rows. */
-export async function mseLossDispatch(device: GPUDevice, buffers: MseLossBuffers, batch: number, lossOffset = 0,
-                                      variant: ReduceVariant = TREE_REDUCE): Promise<Dispatch> {
+export function mseLossDispatch(device: GPUDevice, pipeline: PipelineOf<typeof mseLossKernel>, buffers: MseLossBuffers, batch: number, lossOffset = 0): Dispatch {
   const { q, target, dq, lossPartials } = buffers;
   if (!(Number.isInteger(batch) && batch >= 1)) throw new RangeError(`MSE loss: batch must be a positive integer, got ${batch}`);
   const workgroups = mseLossPartialCount(batch);
   if (q.size < batch * 4 || target.size < batch * 4 || dq.size < batch * 4) throw new RangeError(`MSE loss: a buffer is smaller than the batch of ${batch}`);
   if (lossPartials.size < (lossOffset + workgroups) * 4) throw new RangeError(`MSE loss: lossPartials needs ${lossOffset + workgroups} floats`);
-  const p = await mseLossKernel.pipeline(device, variant);
-  return dispatchOf(device, p, { params: ownedUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
+  return dispatchOf(device, pipeline, { params: ownedUniform(device, mseLossParams(batch, lossOffset), 'mseLoss.params'), q, target, dq, lossPartials },
     [workgroups], { cost: { flops: 4 * batch, bytes: 12 * batch } });
 }

@@ -1,6 +1,6 @@
 // Soft target update (theta' = tau * theta + (1 - tau) * theta') on the GPU (shaders/soft_update.wgsl): one dispatch
 // per network. The trainer fuses it into Adam (adam.ts); this stand-alone kernel serves GpuMlp.softUpdateDispatch.
-import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch, type PipelineOf } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 
 const WORKGROUP = 256;
@@ -19,10 +19,10 @@ export function softUpdateParams(count: number, tau: number): ArrayBuffer {
 }
 
 /** target <- tau source + (1 - tau) target over `count` floats. */
-export async function softUpdateDispatch(device: GPUDevice, source: GPUBuffer, target: GPUBuffer, count: number, tau: number, op?: string): Promise<Dispatch> {
+export function softUpdateDispatch(device: GPUDevice, pipeline: PipelineOf<typeof softUpdateKernel>, source: GPUBuffer, target: GPUBuffer, count: number, tau: number,
+                                   op?: string): Dispatch {
   if (!(tau >= 0 && tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${tau}`);
   if (source.size < count * 4 || target.size < count * 4) throw new RangeError(`soft update of ${count} floats exceeds a buffer`);
-  const p = await softUpdateKernel.pipeline(device, undefined);
-  return dispatchOf(device, p, { params: ownedUniform(device, softUpdateParams(count, tau), 'softUpdate.params'), source, target },
+  return dispatchOf(device, pipeline, { params: ownedUniform(device, softUpdateParams(count, tau), 'softUpdate.params'), source, target },
     linearGrid(device, count, WORKGROUP), { op, cost: { flops: 3 * count, bytes: 12 * count } });
 }

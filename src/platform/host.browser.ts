@@ -2,6 +2,7 @@
 // navigator.gpu, no environment settings, and the WGSL of shaders/ bundled into the page at build time.
 import { UserError } from '../errors.js';
 import { NO_WEBGPU } from './noWebgpu.js';
+import type { TuneChoice, TuneStore } from '../gpu/tuner.js';
 
 const BUNDLE_ROOT = '../../shaders/';
 const SHADERS = import.meta.glob('../../shaders/**/*.wgsl', { query: '?raw', import: 'default', eager: true }) as Record<string, string>;
@@ -45,4 +46,21 @@ export function readShaderFile(id: string): string {
 /** A page reads no files by path (it opens them from a file picker or a drop, as bytes). */
 export function readTextFile(path: string, what: string, _maxBytes: number): string {
   throw new UserError(`${what}: a web page cannot read files by path`);
+}
+
+/** The page's tuner choices, kept in the browser's localStorage (memory only where the page may not use it). */
+const TUNE_KEY = 'megc-webgpu-tune-1';
+
+/** Where the tuner keeps its choices between runs: this origin's localStorage, so a page tunes once per adapter. */
+export function tuneStore(warn: (line: string) => void): TuneStore {
+  let entries: Record<string, TuneChoice> = {};
+  const storage = (() => { try { return globalThis.localStorage ?? null; } catch { return null; } })();
+  try { entries = JSON.parse(storage?.getItem(TUNE_KEY) ?? '{}') as Record<string, TuneChoice>; } catch { warn('tune: ignoring the unreadable cached choices'); }
+  return {
+    get: (key) => entries[key],
+    set(key, choice) {
+      entries[key] = choice;
+      try { storage?.setItem(TUNE_KEY, JSON.stringify(entries)); } catch { warn('tune: cannot keep the choices in localStorage; they are kept for this page only'); }
+    },
+  };
 }

@@ -5,6 +5,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
 import { readInputFile } from '../io/inputFile.js';
+import { FileTuneStore } from '../gpu/tuneStore.js';
+import type { TuneStore } from '../gpu/tuner.js';
 
 /** Installs Dawn's WebGPU globals (GPUBufferUsage, GPUMapMode, …) that a browser has built in. */
 export function installGpuGlobals(): void {
@@ -52,4 +54,9 @@ export function readShaderFile(id: string): string {
  */
 export function readTextFile(path: string, what: string, maxBytes: number): string {
   return readInputFile(path, { what, maxBytes }).toString('utf8');
+}
+
+/** Where the tuner keeps its choices between runs: tune.json under the user's cache directory (src/gpu/tuneStore.ts). */
+export function tuneStore(warn: (line: string) => void): TuneStore {
+  return new FileTuneStore(undefined, warn);
 }

@@ -1,8 +1,8 @@
-// Every derived size and schedule of a training run, computed once with its invariants checked (as PureJaxRL does up
-// front): both trainers, checkpoints and the limit checks use these and nothing else.
+// The sizes and schedules a training run derives from its config alone, computed once with its invariants checked (as
+// PureJaxRL does up front): both trainers, checkpoints and the limit checks use these. The sizes that depend on the
+// kernel choice (split-K partials, the submit rings) are the GPU run plan's (runPlan.ts), which builds on these.
 import { LimitError, UserError } from '../errors.js';
 import { mlpLayout } from '../nn/layout.js';
-import { defaultSplits, type MlpPlan } from '../nn/mlpPlan.js';
 import type { TrainConfig } from './config.js';
 import { learningRate, noiseScale } from './features.js';
 import { ACTION_SIZE, STATE_SIZE } from '../env/layout.js';
@@ -36,8 +36,6 @@ export interface DerivedRun {
   /** Per iteration: workgroup partials of the act metrics; per update: of each loss. */
   actPartials: number;
   lossPartials: number;
-  /** Split-K of the critic's weight gradient at the batch (the largest partials buffer). */
-  criticSplits: number;
   /** Replay rows filled after `iterations` completed iterations (the one rule; a checkpoint holds that many). */
   filledAfter(iterations: number): number;
   schedule(t: number): IterationSchedule;
@@ -118,7 +116,6 @@ function derive(config: TrainConfig, shape: LaraShape): DerivedRun {
     criticParameters: mlpLayout(cSizes).parameterCount,
     actPartials: Math.ceil(config.envs / ACT_WORKGROUP),
     lossPartials: Math.ceil(config.batch / LOSS_WORKGROUP),
-    criticSplits: defaultSplits(config.batch).splits,
     filledAfter,
     schedule(t) {
       const warmup = t < config.warmupIterations;
@@ -140,12 +137,12 @@ function derive(config: TrainConfig, shape: LaraShape): DerivedRun {
 /** One buffer a run needs, with the config value it scales with. */
 export interface BufferNeed { what: string; bytes: number; largest: (limit: number) => string }
 
-
 /**
- * The largest single buffers of a run, in bytes: the replay ring, an activation buffer, the critic's split partials and,
- * with `evaluate`, the evaluation set. The same list serves the GPU (maxStorageBufferBindingSize) and the CPU reference.
+ * The largest single buffers of a run that its config sizes, in bytes: the replay ring, an activation buffer and, with
+ * `evaluate`, the evaluation set. The same list serves the GPU (maxStorageBufferBindingSize) and the CPU reference; the
+ * split weight-gradient partials, sized by the kernel plans, are the run plan's (planBufferNeeds in runPlan.ts).
  */
-export function bufferNeeds(run: DerivedRun, { evaluate = true, splitPartials = true }: { evaluate?: boolean; splitPartials?: boolean } = {}): BufferNeed[] {
+export function bufferNeeds(run: DerivedRun, { evaluate = true }: { evaluate?: boolean } = {}): BufferNeed[] {
   const { config, shape } = run;
   const rows = Math.max(config.envs, config.batch);
   const widest = Math.max(shape.criticInput, ...config.hidden);
@@ -157,10 +154,6 @@ export function bufferNeeds(run: DerivedRun, { evaluate = true, splitPartials = 
     { what: `an activation buffer (max(envs, batch) ${rows} x width ${widest})`, bytes: rows * widest * 4,
       largest: (limit) => `max(--envs, --batch) ${Math.floor(limit / (widest * 4))}` },
   ];
-  if (splitPartials && run.criticSplits > 1) {
-    needs.push({ what: `the split weight-gradient partials (${run.criticSplits} x ${run.criticParameters} critic parameters)`,
-      bytes: run.criticSplits * run.criticParameters * 4, largest: () => 'smaller --hidden' });
-  }
   if (evaluate) {
     // The final evaluation (OPT on the GPU, src/env/evaluate.ts) holds the states and the actions of every slot.
     needs.push({ what: `the evaluation states (evalSlots ${config.evalSlots} x ${evalSlotFloats} floats)`, bytes: config.evalSlots * evalSlotFloats * 4,
@@ -176,17 +169,4 @@ export function checkBufferLimit(needs: readonly BufferNeed[], limit: number, li
       throw new LimitError(`${need.what} needs ${need.bytes} bytes, more than ${limitName} of ${limit} bytes; the largest that fits is ${need.largest(limit)}`);
     }
   }
-}
-
-/**
- * The split weight-gradient partials the networks' chosen plans need (the tuner may split further than
- * defaultSplits), checked against the same limit as deriveRun's: a LimitError naming the network and the split.
- */
-export function checkPlanBuffers(run: DerivedRun, plans: { actor: readonly MlpPlan[]; critic: readonly MlpPlan[] }, limits: RunLimits): void {
-  const need = (network: 'actor' | 'critic', list: readonly MlpPlan[], parameters: number): BufferNeed[] => {
-    const splits = Math.max(1, ...list.map((p) => p.backwardWeight?.splits ?? 1));
-    return splits > 1 ? [{ what: `the ${network}'s split weight-gradient partials (${splits} splits x ${parameters} parameters, its plan's)`,
-      bytes: splits * parameters * 4, largest: () => 'smaller --hidden, or --tune off (the default split)' }] : [];
-  };
-  checkBufferLimit([...need('actor', plans.actor, run.actorParameters), ...need('critic', plans.critic, run.criticParameters)], limits.maxBufferBytes, limits.name);
 }

@@ -5,7 +5,7 @@ import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { GpuTrainer, type GpuTrainerOptions } from './gpuTrainer.js';
-import type { TrainerPlans } from './tuning.js';
+import type { KernelOptions, RunPlan } from './runPlan.js';
 import { ReferenceTrainer, type IterationMetrics } from './reference.js';
 import { yieldToEvents } from '../yieldToEvents.js';
 
@@ -13,8 +13,8 @@ import { yieldToEvents } from '../yieldToEvents.js';
 export interface Driver {
   readonly iteration: number;
   readonly adapter: string;
-  /** The GPU trainer's kernel plans (undefined on the CPU). */
-  readonly plans?: TrainerPlans;
+  /** The GPU trainer's resolved run plan (undefined on the CPU): config.json and the checkpoint record its plans. */
+  readonly plan?: RunPlan;
   /** Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks (the CPU: between iterations). */
   run(iterations: number, onChunk: (rows: IterationMetrics[]) => boolean | void, shouldStop: () => boolean): Promise<void>;
   snapshot(): Promise<TrainerSnapshot>;
@@ -49,7 +49,7 @@ function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
   return {
     get iteration() { return trainer.iteration; },
     adapter: describeAdapter(gpu.info),
-    plans: trainer.plans,
+    get plan() { return trainer.plan; },
     run: (iterations, onChunk, shouldStop) => trainer.run(iterations, onChunk, shouldStop),
     snapshot: () => trainer.snapshot(),
     destroy: () => trainer.destroy(),
@@ -58,8 +58,8 @@ function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
 
 /** The trainer of a run on `gpu` (or the CPU reference without one), fresh or from `snapshot`. */
 export async function createDriver(scenario: Scenario, config: TrainConfig, gpu: Gpu | undefined,
-                                   options: { snapshot?: TrainerSnapshot; evaluate: boolean } & Pick<GpuTrainerOptions, 'plans' | 'tuner' | 'profiler' | 'mixedPrecision'>): Promise<Driver> {
-  const { snapshot, evaluate, plans, tuner, profiler, mixedPrecision } = options;
-  if (gpu) return gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot, evaluate, plans, tuner, profiler, mixedPrecision }), gpu);
+                                   options: { snapshot?: TrainerSnapshot; evaluate: boolean; kernels?: KernelOptions } & Pick<GpuTrainerOptions, 'profiler'>): Promise<Driver> {
+  const { snapshot, evaluate, kernels, profiler } = options;
+  if (gpu) return gpuDriver(await GpuTrainer.create(gpu, scenario, config, { snapshot, evaluate, ...kernels, profiler }), gpu);
   return cpuDriver(snapshot ? ReferenceTrainer.fromSnapshot(scenario, config, snapshot) : new ReferenceTrainer(scenario, config));
 }

@@ -8,9 +8,8 @@ import { readFloat32 } from '../gpu/buffers.js';
 import { encodeInto, submitPass, withGrid, type Recorder } from '../gpu/kernel.js';
 import type { Profiler } from '../gpu/profiler.js';
 import { readbackError } from '../gpu/readback.js';
-import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
+import type { ReduceVariant } from '../gpu/reduce.js';
 import type { Gpu } from '../gpu/runtime.js';
-import type { Tuner } from '../gpu/tuner.js';
 import { UserError } from '../errors.js';
 import { adamHyper, type AdamHyper } from '../nn/adamHyper.js';
 import { initMlp } from '../nn/init.js';
@@ -18,13 +17,14 @@ import { GpuMlp } from '../nn/mlp.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
-import { checkPlanBuffers, deriveRun, type DerivedRun, type RunLimits } from './derive.js';
+import { deriveRun, type DerivedRun, type RunLimits } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
 import { runStep, STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
 import { METRIC, METRICS_STRIDE } from './layout.js';
 import { laraShapeOf, type LaraShape } from './shape.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
-import { tuneTrainer, type TrainerPlans } from './tuning.js';
+import type { TrainerPlans } from './tuning.js';
+import { resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
 import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
 import { fusedUpdateHarness } from './fusedUpdateTuning.js';
 
@@ -39,7 +39,7 @@ export function checkTrainerFits(config: TrainConfig, limits: { maxStorageBuffer
   return deriveRun(config, gpuLimits(limits, options.evaluate), options.shape);
 }
 
-/** A device's buffer limit as deriveRun and checkPlanBuffers take it. */
+/** A device's buffer limit as deriveRun and resolveRunPlan take it. */
 const gpuLimits = (limits: { maxStorageBufferBindingSize: number; maxBufferSize: number }, evaluate?: boolean): RunLimits => ({
   maxBufferBytes: Math.min(limits.maxStorageBufferBindingSize, limits.maxBufferSize), name: "this GPU's maxStorageBufferBindingSize", evaluate,
 });
@@ -54,19 +54,14 @@ interface InFlight {
   mapped: Promise<Error | null>;
 }
 
-export interface GpuTrainerOptions {
+/** The kernel choice (KernelOptions: recorded plans, else the tuner, else the defaults) and the trainer's state. */
+export interface GpuTrainerOptions extends KernelOptions {
   /** Starting weights (targets default to copies); ignored when `snapshot` is given. */
   initial?: InitialWeights;
   /** Continue from a checkpoint snapshot (same scenario and config). */
   snapshot?: TrainerSnapshot;
   /** Whether the final evaluation will run on this device: its buffers count in the up-front limit check (default true). */
   evaluate?: boolean;
-  /** The networks' plans and the reduction (a run's recorded choices); default: chosen by `tuner`, else the defaults. */
-  plans?: TrainerPlans;
-  /** Times the variants of every op at this config's shapes and keeps the fastest (src/train/tuning.ts). */
-  tuner?: Tuner;
-  /** Lets the tuner offer the f16 and subgroup-matrix (tensor-core) matmul variants (TrainerTuneOptions). */
-  mixedPrecision?: boolean;
   /** Time every dispatch (megc train --profile). */
   profiler?: Profiler;
 }
@@ -85,54 +80,49 @@ export class GpuTrainer {
   private constructor(
     readonly gpu: Gpu,
     readonly scenario: Scenario,
-    readonly derived: DerivedRun,
+    /** The resolved run plan: config, derived sizes, every network's kernel plans and the buffer sizes (runPlan.ts). */
+    private resolved: RunPlan,
     private readonly actor: GpuMlp,
     private readonly critic: GpuMlp,
     private readonly actorTarget: GpuMlp,
     private readonly criticTarget: GpuMlp,
     private readonly b: LaraBuffers,
     private readonly k: LaraDispatches,
-    private readonly reduce: ReduceVariant,
     private readonly profiler?: Profiler,
   ) {
     this.device = gpu.device;
-    const bytes = derived.config.iterationsPerSubmit * METRICS_STRIDE * 4;
+    const bytes = resolved.buffers.metricsBytes;
     this.stagings = [0, 1].map((i) => this.device.createBuffer({ label: `lara.metricsStaging${i}`, size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
   }
 
-  get config(): TrainConfig { return this.derived.config; }
+  /** The run plan this trainer runs (with the fused update's choice once it is made). */
+  get plan(): RunPlan { return this.resolved; }
+  get derived(): DerivedRun { return this.resolved.derived; }
+  get config(): TrainConfig { return this.resolved.config; }
   get actorSizes(): number[] { return this.derived.actorSizes; }
   get criticSizes(): number[] { return this.derived.criticSizes; }
   /** What this trainer runs: the networks' plans and the reduction (config.json records them). */
-  get plans(): TrainerPlans {
-    const { envs, batch } = this.config;
-    return {
-      actor: [...new Set([batch, envs])].map((n) => this.actor.plan(n)), critic: [this.critic.plan(batch)], reduce: this.reduce,
-      ...(this.fused ? { fused: this.fused.variant } : {}),
-    };
-  }
+  get plans(): TrainerPlans { return this.resolved.plans; }
+  private get reduce(): ReduceVariant { return this.resolved.reduce; }
 
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */
   static async create(gpu: Gpu, scenario: Scenario, config: TrainConfig, options: GpuTrainerOptions = {}): Promise<GpuTrainer> {
     const device = gpu.device;
     const run = checkTrainerFits(config, device.limits, { evaluate: options.evaluate ?? true, shape: laraShapeOf(scenario) });
-    const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
-    const steps = chunk * U;
-    const plans = options.plans ?? (options.tuner ? await tuneTrainer(options.tuner, run, { mixedPrecision: options.mixedPrecision }) : undefined);
-    // The partials the chosen plans split into (deriveRun checked the default split's).
-    if (plans) checkPlanBuffers(run, plans, gpuLimits(device.limits));
+    // The kernel choice, resolved once: every network's plans and the buffers they size, checked against the limit.
+    const plan = await resolveRunPlan(device, run, options, gpuLimits(device.limits));
+    const { stepsPerSubmit } = plan.buffers;
     const [actor, critic, actorTarget, criticTarget] = await Promise.all([
-      GpuMlp.create(device, run.actorSizes, [envs, batch], { label: 'actor', maxStepsPerSubmit: steps, plans: plans?.actor }),
-      GpuMlp.create(device, run.criticSizes, [batch], { label: 'critic', maxStepsPerSubmit: steps, plans: plans?.critic }),
-      GpuMlp.create(device, run.actorSizes, [batch], { label: 'actorTarget', trainable: false, plans: plans?.actor }),
-      GpuMlp.create(device, run.criticSizes, [batch], { label: 'criticTarget', trainable: false, plans: plans?.critic }),
+      GpuMlp.create(device, run.actorSizes, plan.networks.actor.map((p) => p.batch), { label: 'actor', maxStepsPerSubmit: stepsPerSubmit, plans: plan.networks.actor }),
+      GpuMlp.create(device, run.criticSizes, [config.batch], { label: 'critic', maxStepsPerSubmit: stepsPerSubmit, plans: plan.networks.critic }),
+      GpuMlp.create(device, run.actorSizes, [config.batch], { label: 'actorTarget', trainable: false, plans: plan.networks.actorTarget }),
+      GpuMlp.create(device, run.criticSizes, [config.batch], { label: 'criticTarget', trainable: false, plans: plan.networks.criticTarget }),
     ]);
 
-    const reduce = plans?.reduce ?? TREE_REDUCE;
-    const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, run, { actor, critic, actorTarget, criticTarget }, reduce);
-    const trainer = new GpuTrainer(gpu, scenario, run, actor, critic, actorTarget, criticTarget, b, k, reduce, options.profiler);
-    if (plans?.fused) await trainer.useFused(plans.fused);
-    else if (options.tuner && !options.plans) {
+    const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, plan, { actor, critic, actorTarget, criticTarget });
+    const trainer = new GpuTrainer(gpu, scenario, plan, actor, critic, actorTarget, criticTarget, b, k, options.profiler);
+    if (plan.fused) await trainer.useFused(plan.fused);
+    else if (plan.timeFused && options.tuner) {
       const harness = trainer.fusedHarness();
       await tuneFusedUpdate(options.tuner, run, harness);
       harness.clear();
@@ -159,11 +149,12 @@ export class GpuTrainer {
   private async useFused(variant: FusedVariant | null): Promise<void> {
     this.fused?.destroy();
     this.fused = null;
+    this.resolved = withFused(this.resolved, variant);
     if (!variant) return;
     const { actor, critic, actorTarget, criticTarget, b } = this;
     this.fused = await FusedUpdate.create(this.device, this.derived, {
       actor, critic, actorTarget, criticTarget, replay: b.replay, ring: b.ring, actPartials: b.actPartials, metrics: b.metrics, reduce: this.reduce,
-    }, variant, this.config.iterationsPerSubmit * this.config.updatesPerIteration);
+    }, variant, this.resolved.buffers.stepsPerSubmit);
   }
 
   /** What tuneFusedUpdate times: one update from initMlp's weights on a replay ring of random rows (cleared after). */

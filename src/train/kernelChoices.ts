@@ -2,42 +2,45 @@
 // plans (`--tune FILE`), or, on a resume, the plans the run was trained with; and the per-kernel profile (--profile).
 import { formatProfile, Profiler, profileRows } from '../gpu/profiler.js';
 import { describeAdapter, type Gpu } from '../gpu/runtime.js';
-import { Tuner, type TuneMode } from '../gpu/tuner.js';
-import { FileTuneStore } from '../gpu/tuneStore.js';
+import { DEFAULT_TUNE, tunerOf, type TuneMode } from '../gpu/tuner.js';
 import { measurePeaks } from '../nn/peaks.js';
-import type { GpuTrainerOptions } from './gpuTrainer.js';
+import type { KernelOptions } from './runPlan.js';
 import type { TrainerPlans } from './tuning.js';
 
 /** off, quick, full, or a run's recorded plans (read from its config.json). */
 export type TuneChoice = TuneMode | { plans: TrainerPlans; source: string };
 
 export interface KernelChoices {
-  trainerOptions: Pick<GpuTrainerOptions, 'plans' | 'tuner' | 'profiler' | 'mixedPrecision'>;
-  /** What config.json records (with the plans the trainer ends up with). */
-  record: { mode: string; adapter: string; mixedPrecision: boolean };
+  /** What GpuTrainer.create resolves into the run plan (runPlan.ts), with how they were chosen for config.json. */
+  kernels: KernelOptions;
+  /** Whether kernels.plans are the resumed run's (they may not build on this GPU: the caller may fall back to the defaults). */
+  resumed: boolean;
   profiler?: Profiler;
   /** The per-kernel table of the iterations profiled so far. */
   report(iterations: number): Promise<string>;
 }
 
 /**
- * The trainer options that choose the kernels of a run on `gpu`. `resumed`: the plans of the run being resumed; they
- * win (the continuation is then bit-exact), unless the user gave a plans file.
+ * How the kernels of a run on `gpu` are chosen. `resumed`: the plans of the run being resumed; they win (the
+ * continuation is then bit-exact), unless the user gave a plans file.
  */
 export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixedPrecision?: boolean; profile?: boolean },
                                     resumed: TrainerPlans | undefined, log: (line: string) => void): Promise<KernelChoices> {
-  const tune = options.tune ?? 'off';
+  const tune = options.tune ?? DEFAULT_TUNE;
+  // One reading of the choice: recorded plans (given, else resumed), or a tuner mode.
+  const given = typeof tune === 'object' ? tune : undefined;
+  const mode: TuneMode = given ? 'quick' : tune as TuneMode;
+  const plans = given?.plans ?? resumed;
   const adapter = describeAdapter(gpu.info);
   const mixedPrecision = options.mixedPrecision ?? false;
-  const needsTuner = typeof tune === 'string' && tune !== 'off' || options.profile;
-  const tuner = needsTuner ? new Tuner(gpu.device, { mode: typeof tune === 'string' ? tune : 'quick', adapterKey: adapter, store: new FileTuneStore(undefined, log) }) : undefined;
-  const plans = typeof tune === 'object' ? tune.plans : resumed;
-  const mode = typeof tune === 'object' ? `plans of ${tune.source}` : resumed ? 'plans of the resumed run' : tune;
+  // The profile's peaks are measured by the tuner's timer, whatever chooses the kernels.
+  const tuner = mode !== 'off' || options.profile ? tunerOf(gpu, mode, log) : undefined;
   const profiler = options.profile ? new Profiler(gpu.device) : undefined;
   const peaks = profiler && tuner ? await measurePeaks(tuner) : undefined;
+  const record = { mode: given ? `plans of ${given.source}` : resumed ? 'plans of the resumed run' : mode, adapter, mixedPrecision };
   return {
-    trainerOptions: { plans, tuner: plans || tune === 'off' ? undefined : tuner, profiler, mixedPrecision },
-    record: { mode, adapter, mixedPrecision },
+    kernels: { plans, tuner: plans || mode === 'off' ? undefined : tuner, mixedPrecision, record },
+    resumed: !given && resumed !== undefined,
     profiler,
     async report(iterations) {
       if (!profiler) return '';

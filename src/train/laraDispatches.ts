@@ -2,18 +2,17 @@
 // lara_world_*.wgsl on a generalised world) bound to them once: what GpuTrainer.create builds before the first iteration.
 import { createStorage, createStorageFrom, createUniform } from '../gpu/buffers.js';
 import { dispatchOf, itemsDispatch, linearGrid, type Binding, type Bindings, type Dispatch, type Pipeline } from '../gpu/kernel.js';
-import type { ReduceVariant } from '../gpu/reduce.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { worldParams } from '../world/gpu.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { Scenario } from '../scenario.js';
-import type { DerivedRun } from './derive.js';
+import type { RunPlan } from './runPlan.js';
 import { observationNorm, observationNormParams } from './features.js';
 import {
   laraActKernel, laraActorChainBackwardKernel, laraActorChainKernel, laraCriticLossKernel, laraMetricsKernel, laraMinibatchKernel,
-  laraObserveKernel, STEP_STRIDE, stepBinding,
+  laraObserveKernel, stepBinding,
 } from './laraKernels.js';
-import { ACT_METRICS, METRICS_STRIDE } from './layout.js';
+import { ACT_METRICS } from './layout.js';
 import {
   laraWorldActKernel, laraWorldActorChainBackwardKernel, laraWorldActorChainKernel, laraWorldModelGradientKernel, laraWorldObserveKernel,
 } from './laraWorldKernels.js';
@@ -44,24 +43,25 @@ export interface LaraBuffers {
   all: GPUBuffer[];
 }
 
-/** Allocates the buffers and binds every LARA kernel to them and to the networks' outputs. */
-export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scenario, run: DerivedRun,
-  nets: { actor: GpuMlp; critic: GpuMlp; actorTarget: GpuMlp; criticTarget: GpuMlp }, reduce: ReduceVariant): Promise<{ buffers: LaraBuffers; dispatches: LaraDispatches }> {
-  const { config, shape } = run;
-  const { envs, batch, updatesPerIteration: U, iterationsPerSubmit: chunk } = config;
+/** Allocates the buffers the run plan sizes and binds every LARA kernel to them and to the networks' outputs. */
+export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scenario, plan: RunPlan,
+  nets: { actor: GpuMlp; critic: GpuMlp; actorTarget: GpuMlp; criticTarget: GpuMlp }): Promise<{ buffers: LaraBuffers; dispatches: LaraDispatches }> {
+  const { derived: run, config, reduce } = plan;
+  const { shape } = run;
+  const { envs, batch } = config;
+  const { iterationsPerSubmit: chunk, stepsPerSubmit: steps } = plan.buffers;
   // Row sizes of the world LARA trains on: 7, 7 and 14 in the letter's.
   const OBS = shape.observation, Z = shape.action, CRITIC = shape.criticInput;
   const gamma = config.gamma > 0;
-  const steps = chunk * U;
   const { actor, critic, actorTarget, criticTarget } = nets;
   const store = (bytes: number, label: string) => { const x = createStorage(device, bytes, label); all.push(x); return x; };
   const all: GPUBuffer[] = [];
   const b: LaraBuffers = {
-    ring: device.createBuffer({ label: 'lara.steps', size: steps * STEP_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
+    ring: device.createBuffer({ label: 'lara.steps', size: plan.buffers.stepRingBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
     replay: store(config.replayCapacity * shape.replayStride * 4, 'lara.replay'),
     states: store(envs * shape.state * 4, 'lara.states'),                 // (envs, state)
     obs: store(envs * OBS * 4, 'lara.obs'),                               // (envs, OBS)
-    metrics: store(chunk * METRICS_STRIDE * 4, 'lara.metrics'),           // (chunk, METRICS_STRIDE)
+    metrics: store(plan.buffers.metricsBytes, 'lara.metrics'),            // (chunk, METRICS_STRIDE)
     criticInput: store(batch * CRITIC * 4, 'lara.criticInput'),          // (B, CRITIC): obs | features
     obsBatch: store(batch * OBS * 4, 'lara.obsBatch'),                    // (B, OBS)
     nextObs: store(gamma ? batch * OBS * 4 : 16, 'lara.nextObs'),         // (B, OBS); never read at gamma 0

@@ -3,10 +3,9 @@
 // their sizes come from the world's shape (worldLaraDefines), so each world shape compiles its own pipelines.
 import { defineKernel } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
+import { ROW_WORKGROUP } from '../env/gpu.js';
 import { ACT_METRICS, ACT_WORKGROUP, LOSS_WORKGROUP } from './layout.js';
 import type { LaraShape } from './shape.js';
-
-const ROW_WORKGROUP = 64;
 
 /** A world kernel's variant: the shape it is compiled for (and the reduction, for those that sum). */
 export interface WorldVariant { shape: LaraShape }
@@ -15,7 +14,6 @@ export const laraWorldObserveKernel = defineKernel({
   shader: 'lara_world_observe.wgsl',
   bindings: { step: 'dynamic-uniform', scenario: 'uniform', world: 'read', norm: 'read', states: 'read-write', obs: 'read-write' },
   variant: (v: WorldVariant) => ({ constants: { WORKGROUP_SIZE: ROW_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true } }),
-  workgroup: () => [ROW_WORKGROUP],
 });
 
 export const laraWorldActKernel = defineKernel({
@@ -28,14 +26,12 @@ export const laraWorldActKernel = defineKernel({
     constants: { WORKGROUP_SIZE: ACT_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(ACT_METRICS, v) },
   }),
   features: reduceFeatures,
-  workgroup: () => [ACT_WORKGROUP],
 });
 
 export const laraWorldActorChainKernel = defineKernel({
   shader: 'lara_world_actor_chain.wgsl',
   bindings: { step: 'dynamic-uniform', z: 'read', obs: 'read', criticInput: 'read-write' },
   variant: (v: WorldVariant) => ({ constants: { WORKGROUP_SIZE: ROW_WORKGROUP }, defines: v.shape.defines }),
-  workgroup: () => [ROW_WORKGROUP],
 });
 
 export const laraWorldActorChainBackwardKernel = defineKernel({
@@ -45,7 +41,6 @@ export const laraWorldActorChainBackwardKernel = defineKernel({
     constants: { WORKGROUP_SIZE: LOSS_WORKGROUP }, defines: { ...v.shape.defines, ...reduceDefines(1, v) },
   }),
   features: reduceFeatures,
-  workgroup: () => [LOSS_WORKGROUP],
 });
 
 export const laraWorldModelGradientKernel = defineKernel({
@@ -57,5 +52,4 @@ export const laraWorldModelGradientKernel = defineKernel({
     constants: { WORKGROUP_SIZE: LOSS_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(1, v) },
   }),
   features: reduceFeatures,
-  workgroup: () => [LOSS_WORKGROUP],
 });

@@ -19,7 +19,8 @@ import { CONFIG_FILE, EVALUATION_FILE, isDirectory, LockedDirectory, METRICS_FIL
 import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
 import { trainInSegments, type TrainingProgress } from './trainLoop.js';
-import { kernelChoices, type KernelChoices, type TuneChoice } from './kernelChoices.js';
+import { kernelChoices, type TuneChoice } from './kernelChoices.js';
+import type { KernelOptions } from './runPlan.js';
 import { actorSizes, checkCriticFitsWorld, criticSizes } from './derive.js';
 import { checkTrainerPlans } from './plans.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
@@ -68,8 +69,8 @@ export interface RunTrainingOptions {
   stopAfterIterations?: number;
   /**
    * How the GPU trainer's kernel variants are chosen (kernelChoices.ts): off (the defaults), quick or full (timed on this
-   * GPU, cached per adapter), or a run's recorded plans (`--tune FILE`). Default off; a resume on the GPU it was
-   * trained on reuses its plans (bit-exact), whatever this says.
+   * GPU, cached per adapter), or a run's recorded plans (`--tune FILE`). Default DEFAULT_TUNE (quick), as `megc train`
+   * and trainLara; a resume on the GPU it was trained on reuses its plans (bit-exact), whatever this says.
    */
   tune?: TuneChoice;
   /** Also offer variants that round matmul inputs to f16 (f16 tiles, tensor cores); default false. */
@@ -157,12 +158,13 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       }
     }
     const choice = device === 'gpu' ? await kernelChoices(gpu!, options, resumedPlans, log) : undefined;
-    const create = (kernels?: KernelChoices['trainerOptions']) => createDriver(scenario, config, device === 'gpu' ? gpu : undefined, { snapshot: start.snapshot, evaluate, ...kernels });
-    driver = await create(choice?.trainerOptions).catch(async (error: unknown) => {
+    const create = (kernels?: KernelOptions) =>
+      createDriver(scenario, config, device === 'gpu' ? gpu : undefined, { snapshot: start.snapshot, evaluate, kernels, profiler: choice?.profiler });
+    driver = await create(choice?.kernels).catch(async (error: unknown) => {
       // The resumed run's plans may not build on another GPU (a feature it lacks): its default kernels then.
-      if (!(resumedPlans && choice?.trainerOptions.plans === resumedPlans && error instanceof GpuError)) throw error;
+      if (!(choice?.resumed && error instanceof GpuError)) throw error;
       log(`note: the resumed run's kernel plans do not build on this GPU (${error.message}); using the default kernels (not bit-identical)`);
-      return create({ ...choice.trainerOptions, plans: undefined });
+      return create({ ...choice.kernels, plans: undefined });
     });
     if (options.replace && !inPlace && runFilesIn(out).length > 0) {
       log(`note: replacing the run in ${out} (--force)`);
@@ -173,7 +175,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       rmSync(join(out, EVALUATION_FILE), { force: true });
     }
     written = true;
-    const tuning = choice && driver.plans ? { ...choice.record, plans: driver.plans } : undefined;
+    // config.json and the checkpoint record the run plan's kernel choices.
+    const plan = driver.plan;
+    const tuning = plan?.choice ? { ...plan.choice, plans: plan.plans } : undefined;
     const configJson = { train: config, scenario: scenarioToJson(scenario), device, adapter: driver.adapter, version: packageVersion(), tuning };
     writeFileAtomic(join(out, CONFIG_FILE), JSON.stringify(configJson, null, 2) + '\n');
 
@@ -181,7 +185,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const wallStart = performance.now() / 1000 - (start.progress?.wallSeconds ?? 0);
     const wall = () => performance.now() / 1000 - wallStart;
     const episodes = new EpisodeLog(config, scenario, start.progress);
-    const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: driver.plans }, inPlace ? driver.iteration : null, wall());
+    const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: plan?.plans }, inPlace ? driver.iteration : null, wall());
     const startIteration = driver.iteration;
     const stopAfter = options.stopAfterIterations;
     // While training, the first signal stops at the next chunk and saves the checkpoint and metrics.

@@ -6,7 +6,7 @@ import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import type { Tuner } from '../gpu/tuner.js';
 import { tuneMlpPlan } from '../nn/mlpTuning.js';
 import { defaultPlan, type MlpPlan } from '../nn/mlpPlan.js';
-import { mseLossDispatch, mseLossPartialCount } from '../nn/mseLoss.js';
+import { mseLossDispatch, mseLossKernel, mseLossPartialCount } from '../nn/mseLoss.js';
 import type { DerivedRun } from './derive.js';
 import type { FusedVariant } from './fusedUpdate.js';
 
@@ -58,7 +58,7 @@ async function tuneReduce(tuner: Tuner, batch: number): Promise<ReduceVariant> {
     return await tuner.choose({
       name: 'reduce', shape: `b${batch}`, candidates, describe: (v) => (v.subgroups ? 'subgroups' : 'tree'),
       async harness(v) {
-        const d: Dispatch = await mseLossDispatch(device, { q, target, dq, lossPartials }, batch, 0, v);
+        const d: Dispatch = mseLossDispatch(device, await mseLossKernel.pipeline(device, v), { q, target, dq, lossPartials }, batch, 0);
         return { record: (rec) => rec.dispatch(d), output: () => readFloat32(device, lossPartials, mseLossPartialCount(batch)), destroy: () => releaseDispatches([d]) };
       },
     });

@@ -1,6 +1,7 @@
 // LARA on a generalised world (float64): the observation, the action head that keeps every share feasible, the critic's
 // action features in log-share coordinates and their vector-Jacobian product, the exploration normals; the f32 twins
 // are in shaders/lib/lara_world.wgsl. Sizes come from worldLaraLayout(); docs/RECIPE.md describes the design.
+// Over 300 lines: the float64 twin of shaders/lib/lara_world.wgsl, function for function, kept in one file as its WGSL is.
 import { philox4x32, normalPair, uniformFromU32 } from '../rng/philox.js';
 import { Stream } from '../rng/streams.js';
 import { worldLayout, type WorldLayout } from '../world/layout.js';

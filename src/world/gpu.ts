@@ -2,19 +2,18 @@
 // their storage buffer (shaders/lib/world.wgsl `WorldParams`), their defines from the layout, and helpers that upload,
 // run and read back. The letter's world keeps src/env/gpu.ts.
 import { checkBindingSize, createStorage, createStorageFrom, createUniform, readFloat32 } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, submitPass, type Binding, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, linearGrid, ownedUniform, releaseDispatches, submitPass, type Binding, type Dispatch, type PipelineOf } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
-import { vec4SumDispatch } from '../env/gpu.js';
+import { ENV_ROLLOUT_PARAMS, ENV_SAMPLE_PARAMS, envRolloutParams, ROW_COUNT_PARAMS, ROW_WORKGROUP, vec4SumDispatch, vec4SumKernel } from '../env/gpu.js';
 import type { ShaderDefines } from '../gpu/shaders.js';
 import { Stream } from '../rng/streams.js';
 import type { RolloutParams } from '../env/reference.js';
-import { structDefines } from '../gpu/uniforms.js';
+import { structDefines, type Fields, type UniformStruct } from '../gpu/uniforms.js';
 import { SCENARIO_STRUCT } from '../env/layout.js';
 import { worldLayout, type WorldLayout } from './layout.js';
 import { DATA_ORDER, MIN_DISTANCE, type World } from './world.js';
 
-const ROW_WORKGROUP = 64;
 const REDUCE_WORKGROUP = 256;
 /** Floats per row of the latency summary: sums (comp, aigc, ve), counts (comp, aigc, ve), total, 0. */
 export const SUMMARY_SIZE = 8;
@@ -91,14 +90,17 @@ export function worldParams(world: World): ArrayBuffer {
   return data;
 }
 
-/** The world's kernels' defines key the pipelines: one compile per world shape. */
-const worldKernel = <B extends Record<string, 'uniform' | 'read' | 'read-write'>>(shader: string, bindings: B) => defineKernel({
-  shader, bindings, variant: (layout: WorldLayout) => ({ constants: { WORKGROUP_SIZE: ROW_WORKGROUP }, defines: worldGpuDefines(layout) }),
-  workgroup: () => [ROW_WORKGROUP],
+/**
+ * The world's kernels' defines key the pipelines: one compile per world shape. Their parameters are the letter's
+ * (`struct Params` of env_sample, env_latency and env_rollout: ENV_SAMPLE_PARAMS, ROW_COUNT_PARAMS, ENV_ROLLOUT_PARAMS).
+ */
+const worldKernel = <B extends Record<string, 'uniform' | 'read' | 'read-write'>>(shader: string, params: UniformStruct<Fields>, bindings: B) => defineKernel({
+  shader, uniforms: [params], bindings,
+  variant: (layout: WorldLayout) => ({ constants: { WORKGROUP_SIZE: ROW_WORKGROUP }, defines: worldGpuDefines(layout) }),
 });
 
-export const worldSampleKernel = worldKernel('world_sample.wgsl', { scenario: 'uniform', world: 'read', params: 'uniform', states: 'read-write' });
-export const worldLatencyKernel = worldKernel('world_latency.wgsl', {
+export const worldSampleKernel = worldKernel('world_sample.wgsl', ENV_SAMPLE_PARAMS, { scenario: 'uniform', world: 'read', params: 'uniform', states: 'read-write' });
+export const worldLatencyKernel = worldKernel('world_latency.wgsl', ROW_COUNT_PARAMS, {
   scenario: 'uniform', world: 'read', params: 'uniform', states: 'read', actions: 'read', perUser: 'read-write', summary: 'read-write',
 });
 
@@ -106,19 +108,15 @@ export type WorldFixedPolicy = 'fra' | 'rra';
 
 export const worldRolloutKernel = defineKernel({
   shader: 'world_rollout.wgsl',
+  uniforms: [ENV_ROLLOUT_PARAMS],
   bindings: { scenario: 'uniform', world: 'read', params: 'uniform', sums: 'read-write', counts: 'read-write' },
   variant: (v: { layout: WorldLayout; policy: WorldFixedPolicy } & ReduceVariant) => ({
     constants: { WORKGROUP_SIZE: REDUCE_WORKGROUP, POLICY: v.policy === 'rra' ? 1 : 0 },
     defines: { ...worldGpuDefines(v.layout), ...reduceDefines(8, v) },
   }),
   features: reduceFeatures,
-  workgroup: () => [REDUCE_WORKGROUP],
 });
 
-function u32(x: number, what: string): number {
-  if (!Number.isInteger(x) || x < 0 || x > 0xffffffff) throw new RangeError(`${what} must be a u32, got ${x}`);
-  return x;
-}
 
 /** The uniform and storage buffers every world kernel binds: the scenario's shared values and the world. */
 export interface WorldBuffers { scenario: GPUBuffer; world: GPUBuffer; layout: WorldLayout; destroy(): void }
@@ -132,12 +130,11 @@ export function worldBuffers(device: GPUDevice, world: World): WorldBuffers {
 export interface WorldSampleParams { count: number; seed: number; stream: number; firstEnv: number; slot: number }
 
 /** states (count, state.size) of envs firstEnv.. at one slot, the draws of sampleWorldStates(). */
-export async function worldSampleDispatch(device: GPUDevice, w: WorldBuffers, states: Binding, p: WorldSampleParams): Promise<Dispatch> {
+export function worldSampleDispatch(device: GPUDevice, pipeline: PipelineOf<typeof worldSampleKernel>, w: WorldBuffers, states: Binding, p: WorldSampleParams): Dispatch {
   const size = w.layout.state.size;
   if (states.size < p.count * size * 4) throw new RangeError(`states buffer of ${states.size} bytes is too small for ${p.count} states`);
-  const params = createUniform(device, new Uint32Array([u32(p.count, 'count'), u32(p.seed, 'seed'), u32(p.stream, 'stream'),
-    u32(p.firstEnv, 'firstEnv'), u32(p.slot, 'slot'), 0, 0, 0]).buffer, 'worldSample.params');
-  return dispatchOf(device, await worldSampleKernel.pipeline(device, w.layout), { scenario: w.scenario, world: w.world, params, states },
+  const params = ownedUniform(device, ENV_SAMPLE_PARAMS.pack(p), 'worldSample.params');
+  return dispatchOf(device, pipeline, { scenario: w.scenario, world: w.world, params, states },
     linearGrid(device, p.count, ROW_WORKGROUP), { cost: { flops: 60 * size * p.count, bytes: size * 4 * p.count } });
 }
 
@@ -146,20 +143,22 @@ export async function sampleWorldStatesGpu(device: GPUDevice, world: World, p: W
   const w = worldBuffers(device, world);
   const states = createStorage(device, p.count * w.layout.state.size * 4, 'worldSample.states');
   try {
-    const d = await worldSampleDispatch(device, w, states, p);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return await readFloat32(device, states, p.count * w.layout.state.size);
+    const d = worldSampleDispatch(device, await worldSampleKernel.pipeline(device, w.layout), w, states, p);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return await readFloat32(device, states, p.count * w.layout.state.size);
+    } finally { releaseDispatches([d]); }
   } finally { states.destroy(); w.destroy(); }
 }
 
 /** states (n, state.size) + actions (n, action.size) -> each user's latency (n, K) and the summary rows (n, 8). */
-export async function worldLatencyDispatch(device: GPUDevice, w: WorldBuffers,
-                                           b: { states: Binding; actions: Binding; perUser: Binding; summary: Binding }, count: number): Promise<Dispatch> {
+export function worldLatencyDispatch(device: GPUDevice, pipeline: PipelineOf<typeof worldLatencyKernel>, w: WorldBuffers,
+                                     b: { states: Binding; actions: Binding; perUser: Binding; summary: Binding }, count: number): Dispatch {
   const { layout } = w;
   if (b.states.size < count * layout.state.size * 4 || b.actions.size < count * layout.action.size * 4
     || b.perUser.size < count * layout.users * 4 || b.summary.size < count * SUMMARY_SIZE * 4) throw new RangeError(`a buffer is too small for ${count} latency rows`);
-  const params = createUniform(device, new Uint32Array([u32(count, 'count'), 0, 0, 0]).buffer, 'worldLatency.params');
-  return dispatchOf(device, await worldLatencyKernel.pipeline(device, layout), { scenario: w.scenario, world: w.world, params, ...b },
+  const params = ownedUniform(device, ROW_COUNT_PARAMS.pack({ count }), 'worldLatency.params');
+  return dispatchOf(device, pipeline, { scenario: w.scenario, world: w.world, params, ...b },
     linearGrid(device, count, ROW_WORKGROUP), { cost: { flops: 120 * layout.users * count, bytes: (layout.state.size + layout.action.size + layout.users + 8) * 4 * count } });
 }
 
@@ -174,9 +173,11 @@ export async function worldLatenciesGpu(device: GPUDevice, world: World, states:
   const perUser = createStorage(device, count * layout.users * 4, 'worldLatency.perUser');
   const summary = createStorage(device, count * SUMMARY_SIZE * 4, 'worldLatency.summary');
   try {
-    const d = await worldLatencyDispatch(device, w, { states: s, actions: a, perUser, summary }, count);
-    submitPass(device, (rec) => rec.dispatch(d));
-    return { perUser: await readFloat32(device, perUser, count * layout.users), summary: await readFloat32(device, summary, count * SUMMARY_SIZE) };
+    const d = worldLatencyDispatch(device, await worldLatencyKernel.pipeline(device, w.layout), w, { states: s, actions: a, perUser, summary }, count);
+    try {
+      submitPass(device, (rec) => rec.dispatch(d));
+      return { perUser: await readFloat32(device, perUser, count * layout.users), summary: await readFloat32(device, summary, count * SUMMARY_SIZE) };
+    } finally { releaseDispatches([d]); }
   } finally { s.destroy(); a.destroy(); perUser.destroy(); summary.destroy(); w.destroy(); }
 }
 
@@ -207,9 +208,7 @@ export async function worldRolloutDispatches(device: GPUDevice, world: World, po
   try {
     checkBindingSize(device, groups * 16, 'rollout partial sums');
     const own = (b: GPUBuffer) => { owned.push(b); return b; };
-    const params = own(createUniform(device, new Uint32Array([u32(p.envs, 'envs'), u32(p.slots, 'slots'), u32(p.firstEnv ?? 0, 'firstEnv'),
-      u32(p.firstSlot ?? 0, 'firstSlot'), u32(p.stateSeed, 'stateSeed'), u32(p.stateStream, 'stateStream'), u32(p.actionSeed ?? 0, 'actionSeed'), count]).buffer,
-    'worldRollout.params'));
+    const params = own(createUniform(device, envRolloutParams(p), 'worldRollout.params'));
     const sums = own(createStorage(device, groups * 16, 'worldRollout.sums'));
     const counts = own(createStorage(device, groups * 16, 'worldRollout.counts'));
     const sumTotal = own(createStorage(device, 16, 'worldRollout.sumTotal'));
@@ -217,9 +216,11 @@ export async function worldRolloutDispatches(device: GPUDevice, world: World, po
     const rollout = dispatchOf(device, await worldRolloutKernel.pipeline(device, { layout: w.layout, policy, ...reduce }),
       { scenario: w.scenario, world: w.world, params, sums, counts }, linearGrid(device, count, REDUCE_WORKGROUP),
       { cost: { flops: 400 * w.layout.users * count, bytes: 32 * groups } });
-    const sumSums = await vec4SumDispatch(device, sums, groups, sumTotal, reduce);
-    const sumCounts = await vec4SumDispatch(device, counts, groups, countTotal, reduce);
-    return { dispatches: [rollout, sumSums, sumCounts], sumTotal, countTotal, count, destroy: () => { for (const b of owned) b.destroy(); w.destroy(); } };
+    const sumPipeline = await vec4SumKernel.pipeline(device, reduce);
+    const sumSums = vec4SumDispatch(device, sumPipeline, sums, groups, sumTotal);
+    const sumCounts = vec4SumDispatch(device, sumPipeline, counts, groups, countTotal);
+    const dispatches = [rollout, sumSums, sumCounts];
+    return { dispatches, sumTotal, countTotal, count, destroy: () => { releaseDispatches(dispatches); for (const b of owned) b.destroy(); w.destroy(); } };
   } catch (error) {
     for (const b of owned) b.destroy();
     w.destroy();

@@ -3,6 +3,8 @@
 // and OPT as `megc train` does (table and Fig. 5), opens and saves checkpoints, benches the GPU. State for scripts:
 // document.body.dataset.state = loading | no-webgpu | no-adapter | ready | training | evaluating | benching | done | stopped
 // | error.
+// Over 300 lines: the page's one flow (device, train, evaluate, checkpoints, bench) with its state; forms, figures,
+// results and checkpoint files are in their own modules.
 import {
   adapterOf, benchDevice, isLetter, listAdapters, openDevice, parseScenarioText, trainLara, worldOf, worldOptEvalSlots,
   type Scenario, type TrainConfig, type TrainedPolicy,
@@ -174,7 +176,7 @@ async function start(): Promise<void> {
   setState('training');
   ui.progress.hidden = false;
   ui.progress.value = 0;
-  showStatus('Building the kernels…', 0);
+  showStatus('Choosing the kernels (timed once per adapter, then cached) and building them…', 0);
   const series = new EpisodeSeries(scenario.slotsPerEpisode);
   let iteration = 0;
   try {

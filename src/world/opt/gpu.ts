@@ -3,6 +3,7 @@
 // its early exits and warm starts. Its float64 reference is worldOpt (src/world/opt/slot.ts).
 import { createStorage, createStorageFrom, createUniform, readFloat32 } from '../../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, submitPass } from '../../gpu/kernel.js';
+import { ROW_COUNT_PARAMS } from '../../env/gpu.js';
 import { worldDefines, type WorldLayout } from '../layout.js';
 import { isActive, layoutOf } from '../reference.js';
 import type { World } from '../world.js';
@@ -13,6 +14,7 @@ const WORKGROUP = 64;
 
 export const worldOptKernel = defineKernel({
   shader: 'world_opt.wgsl',
+  uniforms: [ROW_COUNT_PARAMS],
   bindings: { params: 'uniform', constants: 'read', states: 'read', association: 'read', actions: 'read-write', totals: 'read-write' },
   variant: (layout: WorldLayout) => ({
     constants: {
@@ -21,7 +23,6 @@ export const worldOptKernel = defineKernel({
     },
     defines: worldDefines(layout),
   }),
-  workgroup: () => [WORKGROUP],
 });
 
 /** The kernel's `constants`: the scenario's values, then each server's [bandwidth.off, bandwidth.back, power, fEs]. */
@@ -54,7 +55,7 @@ export function associationRows(world: World, states: Float64Array, servers?: Ar
 export async function solveServersGpu(device: GPUDevice, world: World, states: Float64Array, association: Uint32Array): Promise<{ actions: Float32Array; totals: Float32Array }> {
   const layout = layoutOf(world), count = states.length / layout.state.size, M = layout.servers;
   const buffers = {
-    params: createUniform(device, new Uint32Array([count, 0, 0, 0]).buffer, 'worldOpt.params'),
+    params: createUniform(device, ROW_COUNT_PARAMS.pack({ count }), 'worldOpt.params'),
     constants: createStorageFrom(device, worldOptConstants(world), 'worldOpt.constants'),
     states: createStorageFrom(device, Float32Array.from(states), 'worldOpt.states'),
     association: createStorageFrom(device, association, 'worldOpt.association'),
