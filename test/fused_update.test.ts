@@ -27,14 +27,17 @@ function sumSlices(partials: Float64Array, groups: number, count: number): Float
   return out;
 }
 
-/** One hidden layer with blocks of 4 rows, 2 per workgroup (5 workgroups); two with blocks of 8, one workgroup. */
-const CASES: { hidden: number[]; rows: number; rowsPerWorkgroup: number }[] = [
-  { hidden: [16], rows: 4, rowsPerWorkgroup: 8 }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 40 },
-];
+/**
+ * One hidden layer with blocks of 4 rows, 2 per workgroup (5 workgroups); two with blocks of 8, one workgroup; each with
+ * register blocks of 1 and 4 columns (4: the heads' 1 and 7 columns and the features' 7 leave a block part empty).
+ */
+const CASES: { hidden: number[]; rows: number; rowsPerWorkgroup: number; cols: number }[] = [1, 4].flatMap((cols) => [
+  { hidden: [16], rows: 4, rowsPerWorkgroup: 8, cols }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 40, cols },
+]);
 
 describe('fused update kernels', () => {
   // The first dispatch compiles both kernels: seconds on idle lavapipe, minutes on a loaded machine.
-  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
+  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup, cols $cols: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
     const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, ...hidden, 1];
     const { device } = await testGpu();

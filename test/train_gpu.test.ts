@@ -24,8 +24,11 @@ function tinyConfig(gamma: number): TrainConfig {
   });
 }
 
-/** The fused update's variant the parity test also runs (gamma 0): blocks of 4 rows, 2 workgroups for the batch of 8. */
-const FUSED: FusedVariant = { rows: 4, rowsPerWorkgroup: 4 };
+/**
+ * The fused update's variants the parity test also runs (gamma 0): blocks of 4 rows, 2 workgroups for the batch of 8,
+ * with work items of 1 column and of 4.
+ */
+const FUSED: Record<'fused' | 'fused c4', FusedVariant> = { fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4 } };
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
@@ -44,11 +47,12 @@ async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: Fuse
 
 const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
 
-describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused']] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
+describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4']] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
     const config = tinyConfig(gamma);
-    const { rows, trainer } = await runGpu(config, ITERATIONS, update === 'fused' ? FUSED : undefined);
-    if (update === 'fused') expect(trainer.plans.fused).toEqual(FUSED);
+    const fused = update === 'per-layer' ? undefined : FUSED[update];
+    const { rows, trainer } = await runGpu(config, ITERATIONS, fused);
+    if (fused) expect(trainer.plans.fused).toEqual(fused);
     const reference = new ReferenceTrainer(DEFAULT_SCENARIO, config);
     const referenceRows = Array.from({ length: ITERATIONS }, () => reference.step());
     try {

@@ -16,8 +16,12 @@ import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 
-/** Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices). */
-export interface FusedVariant { rows: number; rowsPerWorkgroup: number }
+/**
+ * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
+ * cols: columns of each work item's register block (lib/fused_mlp.wgsl FM_CB; 1 when left out; the same sums in the
+ * same order whatever it is).
+ */
+export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
 export interface FusedKernelShape extends FusedVariant { actor: readonly number[]; critic: readonly number[] }
@@ -66,7 +70,10 @@ const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines
   const { floats, defines } = layout(s);
   return {
     constants: { THREADS: fusedThreads(s) },
-    defines: { ...defines, ROWS: s.rows, FM_RB: rowBlock(s.rows), FM_KB: KB, FM_FLOATS: floats, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup },
+    defines: {
+      ...defines, ROWS: s.rows, FM_RB: rowBlock(s.rows), FM_KB: KB, FM_CB: s.cols ?? 1, FM_FLOATS: floats,
+      ROWS_PER_WORKGROUP: s.rowsPerWorkgroup,
+    },
   };
 };
 
@@ -103,8 +110,9 @@ export function fusedUpdateUnfit(device: GPUDevice, run: DerivedRun, v: FusedVar
 }
 
 /**
- * The variants offered at this config (those that fit): blocks of 8 or 16 rows (4 for wide networks), and 2 to 64
- * workgroups (few: each re-reads the weights and writes a slice; many: the GPU's cores all busy).
+ * The variants offered at this config (those that fit): blocks of 8 or 16 rows (4 for wide networks), 2 to 64
+ * workgroups (few: each re-reads the weights and writes a slice; many: the GPU's cores all busy), and work items of 1
+ * or 4 columns (4: fewer loads per fma, which a CPU adapter's SIMD lanes need; 1: more items, which a GPU's cores do).
  */
 export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
   const { batch } = run.config;
@@ -112,15 +120,14 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
   for (const rows of [16, 8, 4]) {
     for (const groups of [2, 8, 32, 64]) {
       const rowsPerWorkgroup = Math.ceil(Math.ceil(batch / groups) / rows) * rows;
-      const v = { rows, rowsPerWorkgroup };
       if (out.some((o) => o.rows === rows && o.rowsPerWorkgroup === rowsPerWorkgroup)) continue;
-      if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+      for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }]) if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
     }
   }
   return out;
 }
 
-export const describeFused = (v: FusedVariant | null) => (v ? `fused r${v.rows} w${v.rowsPerWorkgroup}` : 'layers');
+export const describeFused = (v: FusedVariant | null) => (v ? `fused r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -227,7 +234,7 @@ export interface FusedUpdateHarness {
 export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden } = run.config;
-  // quick: 2 workgroups (a CPU's cores) and 32 (a GPU's), the two largest blocks that fit
+  // quick: 2 workgroups (a CPU's cores) and 32 (a GPU's), the largest block that fits, work items of 1 and 4 columns
   const quick = candidates.filter((v) => v === null || [2, 32].includes(fusedWorkgroups(batch, v))).slice(0, 5);
   const choice = await tuner.choose({
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')}`, candidates, quick, describe: describeFused,
