@@ -50,7 +50,7 @@ for (const v of variants) {
   const groups = fusedWorkgroups(batch, v);
   const s: Step = {
     iteration: 3, update: 0, filled: capacity, writeRow: 0, sigma: 0, useActor: true, chunkIteration: 0, chunkUpdate: 0, seed: 1,
-    envs: batch, batch, capacity, gamma: 0, shareFloor: 0.01, rewardKind: 'log', actPartials: 1, lossPartials: groups, updates: 1, channelPrior: 0,
+    envs: batch, batch, capacity, gamma: 0, shareFloor: 0.01, rewardKind: 'log', actPartials: 1, lossPartials: groups, updates: 1, channelPrior: 0, sharePrior: 0, associationMoves: 0,
   };
   const data = new ArrayBuffer(STEP_STRIDE);
   writeStep(data, 0, s);

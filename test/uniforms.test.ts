@@ -62,7 +62,7 @@ function valuesOf(s: AnyStruct, counter: { k: number }): Record<string, unknown>
 
 describe('uniform structs', () => {
   it('follow WGSL layout rules', () => {
-    expect(STEP_STRUCT.size).toBe(76);  // 19 scalars of 4 bytes
+    expect(STEP_STRUCT.size).toBe(84);  // 21 scalars of 4 bytes
     expect(SCENARIO_STRUCT.size).toBe(104);
     expect(OBSERVATION_NORM_STRUCT.offsets.channelScale).toBe(48);
     expect(OBSERVATION_NORM_STRUCT.size).toBe(64);
