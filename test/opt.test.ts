@@ -133,7 +133,7 @@ describe('OPT', () => {
       const cpu = optActions(s, rows);
       expect(Array.from(gpu.latencies).every(Number.isFinite)).toBe(true);
       expectClose(total(gpu.latencies, 24), total(cpu.latencies, 24), { atol: 0, rtol: 1e-6 }, 'OPT L_total');
-    }), { numRuns: 60 });
+    }), { numRuns: 60, seed: 20261206 });  // a fixed seed: the count below is the same on every run
     expect(accepted).toBeGreaterThan(10);
   });
 });

@@ -40,10 +40,15 @@ function pageUrl(parameters: Record<string, string | number>): string {
 /** Uncaught errors of the pages (each test expects none). */
 const pageErrors: string[] = [];
 
+/**
+ * A page of the site with URL `parameters`. Its runs use the default kernels (`tune: 'off'`, unless a test gives
+ * `tune`): choosing them by measurement (the page's default, quick) takes minutes on SwiftShader, and the tuner is
+ * tested in Node.
+ */
 async function openPage(parameters: Record<string, string | number> = {}): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, acceptDownloads: true });
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(pageUrl(parameters));
+  await page.goto(pageUrl({ tune: 'off', ...parameters }));
   return page;
 }
 
@@ -125,6 +130,16 @@ describe('the page on a fresh load', () => {
       expect(await page.evaluate((n) => document.activeElement?.getAttribute('name'), name)).toBe(name);
       await page.fill(input, before);
     }
+  }, 120_000);
+
+  it('refuses a tune parameter it does not know in one line and starts nothing', async () => {
+    const odd = await openPage({ tune: 'fast' });
+    await waitForState(odd, ['ready', 'error'], 60_000);
+    await odd.click('#start');
+    await odd.waitForSelector('#message:not([hidden])');
+    expect(await message(odd)).toBe("tune parameter: 'fast' is not one of off, quick, full");
+    expect(await state(odd)).toBe('ready');
+    await odd.close();
   }, 120_000);
 
   it('says in one sentence what to use in a browser without WebGPU', async () => {

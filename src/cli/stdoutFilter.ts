@@ -2,6 +2,7 @@
 // child whose stdout passes through here, and Dawn's "Warning: …" lines (printed by C stdio, so they arrive at exit,
 // after our JSON) go to stderr instead. The child never outlives this process: an IPC channel ties them, and the
 // child exits at once (clean-up included) when the channel closes, however this process ended (kill -9 too).
+import { constants as osConstants } from 'node:os';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { SIGNAL_EXIT_CODES } from '../signals.js';
@@ -66,8 +67,8 @@ export function runFilteredChild(): void {
   const finish = () => {
     if (!closed || !status) return;
     const { code, signal } = status;
-    const signals: Record<string, number> = { SIGINT: 2, SIGTERM: 15, SIGHUP: 1, SIGKILL: 9 };
-    process.exitCode = code ?? 128 + (signal ? signals[signal] ?? 1 : 1);
+    // A child ended by a signal exits as a shell reports it: 128 + the signal's number (SIGSEGV 139, SIGABRT 134).
+    process.exitCode = code ?? 128 + (signal ? osConstants.signals[signal] ?? 1 : 1);
     if (child.connected) child.disconnect();
   };
   lines.on('close', () => { closed = true; finish(); });

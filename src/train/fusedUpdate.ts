@@ -234,8 +234,11 @@ export interface FusedUpdateHarness {
 export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden } = run.config;
-  // quick: 2 workgroups (a CPU's cores) and 32 (a GPU's), the largest block that fits, work items of 1 and 4 columns
-  const quick = candidates.filter((v) => v === null || [2, 32].includes(fusedWorkgroups(batch, v))).slice(0, 5);
+  // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
+  // on 32 with 1 column (a GPU's cores), beside the per-layer update.
+  const likely = (v: FusedVariant, groups: number, cols: number) => fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
+  const first = (groups: number, cols: number) => candidates.find((v) => v !== null && likely(v, groups, cols));
+  const quick = [null, first(2, 4), first(32, 1)].filter((v) => v !== undefined);
   const choice = await tuner.choose({
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.

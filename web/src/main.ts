@@ -6,7 +6,7 @@
 // Over 300 lines: the page's one flow (device, train, evaluate, checkpoints, bench) with its state; forms, figures,
 // results and checkpoint files are in their own modules.
 import {
-  adapterOf, benchDevice, isLetter, listAdapters, openDevice, parseScenarioText, trainLara, worldOf, worldOptEvalSlots,
+  adapterOf, benchDevice, isLetter, listAdapters, openDevice, parseScenarioText, trainLara, UserError, worldOf, worldOptEvalSlots,
   type Scenario, type TrainConfig, type TrainedPolicy,
 } from '../../src/index.browser.js';
 import { openCheckpoint, saveCheckpoint } from './checkpointFiles.js';
@@ -145,6 +145,14 @@ function scenarioFromParameter(): boolean {
   }
 }
 
+/** How the kernels are chosen: the URL parameter `tune` (off, quick or full), else trainLara's default (quick). */
+function tuneFromParameter(): 'off' | 'quick' | 'full' | undefined {
+  const text = parameters.get('tune');
+  if (text === null) return undefined;
+  if (text === 'off' || text === 'quick' || text === 'full') return text;
+  throw new UserError(`tune parameter: '${text}' is not one of off, quick, full`);
+}
+
 async function showEvaluation(policy: TrainedPolicy, count: number, what: string): Promise<void> {
   setState('evaluating');
   const comparison = await evaluatePage(policy, count, await device(), async (text) => {
@@ -160,9 +168,11 @@ async function start(): Promise<void> {
   clearMessage();
   let config: TrainConfig;
   let scenario: Scenario;
+  let tune: ReturnType<typeof tuneFromParameter>;
   try {
     config = trainingForm.config();
     scenario = scenarioChoice.scenario();
+    tune = tuneFromParameter();
   } catch (error) {
     showMessage(failureText(error));
     showScenarioKey(failureText(error));
@@ -176,12 +186,12 @@ async function start(): Promise<void> {
   setState('training');
   ui.progress.hidden = false;
   ui.progress.value = 0;
-  showStatus('Choosing the kernels (timed once per adapter, then cached) and building them…', 0);
+  showStatus(tune === 'off' ? 'Building the kernels…' : 'Choosing the kernels (timed once per adapter, then cached) and building them…', 0);
   const series = new EpisodeSeries(scenario.slotsPerEpisode);
   let iteration = 0;
   try {
     const outcome = await trainLara(scenario, {
-      device: await device(), config, signal: stop.signal,
+      device: await device(), config, signal: stop.signal, tune,
       onProgress: (p) => {
         iteration = p.iteration;
         series.add(p.rows);
