@@ -187,7 +187,8 @@ describe('the channel prior', () => {
   });
 
   it('is refused with the learned critic and where the policy does not associate', () => {
-    expect(() => parseTrainConfig({ channelPrior: 1 })).toThrow(/channelPrior 1 needs critic 'model'/);
+    expect(() => parseTrainConfig({ channelPrior: 1 })).toThrow(/^config: channelPrior 1 needs critic 'model'/);
+    expect(() => parseTrainConfig({ sharePrior: 2 }, 'flags', (f) => (f === 'sharePrior' ? '--share-prior' : undefined))).toThrow(/^--share-prior 2 needs critic 'model'/);
     const config = parseTrainConfig({ envs: 4, batch: 4, hidden: [6], replayCapacity: 12, critic: 'model', channelPrior: 1 });
     expect(() => new ReferenceTrainer(parseScenario({ servers: [{}, { position: [100, 0] }], users: { comp: { count: 2 } } }, 'test.json'), config))
       .toThrow(/the policy does not associate users with servers/);

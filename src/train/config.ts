@@ -107,7 +107,8 @@ export function parseTrainConfig(input: unknown, source = 'config', nameOf?: (fi
   }
   for (const field of ['channelPrior', 'sharePrior', 'associationMoves'] as const) {
     if (config[field] > 0 && config.critic !== 'model') {
-      throw new UserError(`${source}: ${field} ${config[field]} needs critic 'model' (the learned critic's chain has no priors or labels)`);
+      const name = nameOf?.(field) ?? `${source}: ${field}`;
+      throw new UserError(`${name} ${config[field]} needs critic 'model' (the learned critic's chain has no priors or labels)`);
     }
   }
   if (config.critic === 'model' && config.gamma > 0) {
