@@ -1,7 +1,7 @@
-// LARA act on a world: per env, the actor's pre-activations plus the priors (src/train/worldPriors.ts) and exploration noise -> groups (the rule's servers or
-// the argmax of the association scores) -> feasible action -> true latencies -> learning reward; writes the replay row
-// (obs, critic features, reward, next obs), advances the env to slot t + 1, and sums the iteration's metrics per
-// workgroup: -L_total, the env's mean latency of an active user of each type (0 without one), L_total.
+// LARA act on a world: per env, the actor's pre-activations plus the priors (src/train/worldPriors.ts) and
+// exploration noise -> groups (the rule's servers or the argmax of the association scores) -> feasible action -> true
+// latencies -> learning reward; writes the replay row (obs, critic features, reward, next obs), advances the env to
+// slot t + 1, and sums the iteration's metrics per workgroup: -L_total, the env's mean latency of an active user of each type (0 without one), L_total.
 // actor_z: (N, LARA_ACTION_SIZE) actor output on obs (ignored in warm-up); states: (N, WORLD_STATE_SIZE), obs:
 // (N, OBSERVATION_SIZE) at slot t in, t + 1 out; replay: (capacity, REPLAY_STRIDE);
 // act_partials: (chunk iterations, act_partials, ACT_METRICS)

@@ -1,7 +1,7 @@
 // LARA on a world with the model critic: the actor's gradient through the world's own latency (actorModelLossGradient
-// of src/train/reference.ts). Per minibatch row, the learning reward r of the head's action for z (plus the priors) under the state
-// behind the observation, and dL/dz = -(1/B) times its ascent direction (lw_model_reward_gradient); also sums -r per
-// workgroup for the actor loss metric (-mean r). z: (B, LARA_ACTION_SIZE); obs_in: (B, OBSERVATION_SIZE);
+// of src/train/reference.ts). Per minibatch row, the learning reward r of the head's action for z (plus the priors)
+// under the state behind the observation, and dL/dz = -(1/B) times its ascent direction (lw_model_reward_gradient);
+// also sums -r per workgroup for the actor loss metric (-mean r). z: (B, LARA_ACTION_SIZE); obs_in: (B, OBSERVATION_SIZE);
 // d_z: (B, LARA_ACTION_SIZE); actor_partials: (updates per chunk, loss_partials)
 #include "lib/lara_world.wgsl"
 #include "lib/lara_step.wgsl"

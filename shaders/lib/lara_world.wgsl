@@ -239,20 +239,24 @@ fn lw_critic_features_vjp(share_floor: f32) {
 }
 
 #if ${LW_OBSERVE}
+// ln of user i's gain on `link` to its s-th observed server, recovered from lw_obs (observedLogGain).
+fn lw_observed_log_gain(i: u32, link: u32, s: u32) -> f32 {
+  let k = (i * 2u + link) * LW_GAINS + s;
+  return lw_obs[i * LW_USER_STRIDE + link * LW_GAINS + s] / lw_norm[LW_NORM_GAINS + k] + lw_norm[k];
+}
+
 // lw_z's association scores += weight * ln(gain) per active user and server (addChannelPriorInto): the gain recovered
 // from lw_obs, comp uplink, aigc downlink, ve uplink + downlink. Call before lw_groups_from_obs.
 fn lw_add_channel_prior(weight: f32) {
   if (!WORLD_ACTION_SERVER || weight == 0.0) { return; }
   for (var i = 0u; i < world_users_n; i++) {
-    let base = i * LW_USER_STRIDE;
-    if (WORLD_HAS_ACTIVE && !(lw_obs[base + LW_OBS_ACTIVE] > 0.5)) { continue; }
+    if (WORLD_HAS_ACTIVE && !(lw_obs[i * LW_USER_STRIDE + LW_OBS_ACTIVE] > 0.5)) { continue; }
     for (var m = 0u; m < world_servers_n; m++) {
       var top = -3.0e38;
       var logs = array<f32, 2>(-3.0e38, -3.0e38);
       for (var link = 0u; link < 2u; link++) {
         if (lw_gain_offset(i, link) == WORLD_NO_SHARE) { continue; }
-        let k = (i * 2u + link) * LW_GAINS + m;
-        logs[link] = lw_obs[base + link * LW_GAINS + m] / lw_norm[LW_NORM_GAINS + k] + lw_norm[k];
+        logs[link] = lw_observed_log_gain(i, link, m);
         top = max(top, logs[link]);
       }
       let log_gain_sum = top + log(exp(logs[0] - top) + exp(logs[1] - top));
@@ -294,7 +298,7 @@ fn lw_add_share_prior(scenario: Scenario, world: WorldParams, weight: f32) {
   }
 }
 
-// The state row behind lw_obs for the groups in place (worldModelCritic.ts's observedGain and observedData: the inverse
+// The state row behind lw_obs for the groups in place (worldFeatures.ts's observedGain and observedData: the inverse
 // of lw_observation up to its normalisation): each active user's gains to its observed servers and its data; the
 // active flags and the rule's servers; the rest 0.
 fn lw_state_from_obs() {
@@ -309,8 +313,7 @@ fn lw_state_from_obs() {
       if (offset == WORLD_NO_SHARE) { continue; }
       for (var s = 0u; s < LW_GAINS; s++) {
         let m = select(lw_server[i], s, LW_GAINS > 1u);
-        let k = (i * 2u + link) * LW_GAINS + s;
-        world_state_row[offset + m] = exp(lw_obs[base + link * LW_GAINS + s] / lw_norm[LW_NORM_GAINS + k] + lw_norm[k]);
+        world_state_row[offset + m] = exp(lw_observed_log_gain(i, link, s));
       }
     }
     let group = world_group_of(i);
@@ -327,11 +330,11 @@ fn lw_head_latency(scenario: Scenario, world: WorldParams, share_floor: f32) -> 
 // Each server's latency sum of the current groups (the best responses' baseline), and the active users grouped by
 // server: those of server m are lw_members[lw_member_start[m] .. lw_member_start[m + 1]).
 var<private> lw_server_sum: array<f32, WORLD_SERVERS>;
+var<private> lw_members: array<u32, WORLD_USERS>;
+var<private> lw_member_start: array<u32, WORLD_SERVERS + 1u>;
 // Each active user's best response and how much that move lowers L_total (0: it stays).
 var<private> lw_label: array<u32, WORLD_USERS>;
 var<private> lw_move_gain: array<f32, WORLD_USERS>;
-var<private> lw_members: array<u32, WORLD_USERS>;
-var<private> lw_member_start: array<u32, WORLD_SERVERS + 1u>;
 
 // Groups the active users by server (lw_server, lw_active) into lw_members, in data order within a server.
 fn lw_group_members() {
@@ -439,7 +442,7 @@ fn lw_model_reward_gradient(scenario: Scenario, world: WorldParams, share_floor:
   }
 
   // The association scores: each active user's best response as the label of a cross-entropy. A move changes only
-  // the two servers' sums (lw_server_latency), as in bestAssociation of worldModelCritic.ts.
+  // the two servers' sums (lw_server_latency), as in associationLabels of worldModelCritic.ts.
   if (WORLD_ACTION_SERVER) {
     lw_group_members();
     var total = 0.0;

@@ -68,12 +68,17 @@ export function gainOffset(layout: WorldLayout, i: number, link: 0 | 1): number 
   return link === 1 ? s.hBackAigc + (i - layout.comp - layout.ve) * M : -1;
 }
 
-/** A user's channel gain on `link` (0 up, 1 down) to its server, recovered from the row's observation. */
-export function observedGain(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number, link: 0 | 1, server: number): number {
+/** ln of a user's channel gain on `link` (0 up, 1 down) to `server`, recovered from the row's observation. */
+export function observedLogGain(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number, link: 0 | 1, server: number): number {
   const G = wl.gainsPerLink;
   const s = G > 1 ? server : 0;
   const k = (i * 2 + link) * G + s;
-  return Math.exp(obs[oOff + i * wl.userStride + link * G + s] / norm.invScale[k] + norm.logMean[k]);
+  return obs[oOff + i * wl.userStride + link * G + s] / norm.invScale[k] + norm.logMean[k];
+}
+
+/** A user's channel gain on `link` (0 up, 1 down) to `server`, recovered from the row's observation. */
+export function observedGain(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, i: number, link: 0 | 1, server: number): number {
+  return Math.exp(observedLogGain(wl, norm, obs, oOff, i, link, server));
 }
 
 /** A user's data size (bits), recovered from the row's observation. */

@@ -161,15 +161,15 @@ export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, 
     dz[dzOff + j] = dL * (1 - 2 * floor) * sg * (1 - sg) * dA[j];
   }
   if (wl.z.association !== null) {
-    const server = associationLabels(row, groups, members, perServer, lTotal, moves);
+    const label = associationLabels(row, groups, members, perServer, lTotal, moves);
     for (let i = 0; i < layout.users; i++) {
-      if (server[i] < 0) continue;
+      if (label[i] < 0) continue;
       const a = zOff + wl.z.association + i * M;
       let top = -Infinity;
       for (let m = 0; m < M; m++) top = Math.max(top, z[a + m]);
       let sum = 0;
       for (let m = 0; m < M; m++) sum += Math.exp(z[a + m] - top);
-      for (let m = 0; m < M; m++) dz[dzOff + wl.z.association + i * M + m] = (m === server[i] ? 1 : 0) - Math.exp(z[a + m] - top) / sum;
+      for (let m = 0; m < M; m++) dz[dzOff + wl.z.association + i * M + m] = (m === label[i] ? 1 : 0) - Math.exp(z[a + m] - top) / sum;
     }
   }
   return { reward: r, lTotal };

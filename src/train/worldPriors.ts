@@ -5,7 +5,7 @@
 import type { TrainConfig } from './config.js';
 import type { World } from '../world/world.js';
 import {
-  groupOf, observedData, observedGain, shareIndex, userLinks, worldGroupsFromObs, type WorldGroups, type WorldLaraLayout,
+  groupOf, observedData, observedGain, observedLogGain, shareIndex, userLinks, worldGroupsFromObs, type WorldGroups, type WorldLaraLayout,
   type WorldObservationNorm,
 } from './worldFeatures.js';
 
@@ -24,18 +24,14 @@ export const PRIOR_LAMBDA = 0.5;
 export function addChannelPriorInto(wl: WorldLaraLayout, norm: WorldObservationNorm, obs: ArrayLike<number>, oOff: number, weight: number,
                                     z: Float64Array, zOff: number): void {
   if (weight === 0 || wl.z.association === null) return;
-  const layout = wl.world, M = layout.servers, G = wl.gainsPerLink;
+  const layout = wl.world, M = layout.servers;
   for (let i = 0; i < layout.users; i++) {
-    const base = oOff + i * wl.userStride;
-    if (wl.obs.active !== null && !(obs[base + wl.obs.active] > 0.5)) continue;
+    if (wl.obs.active !== null && !(obs[oOff + i * wl.userStride + wl.obs.active] > 0.5)) continue;
     const links = userLinks(layout, i);
     for (let m = 0; m < M; m++) {
       // ln h of each link the user has, as the observation normalised it (worldObservationInto).
       const logs: number[] = [];
-      for (const link of [0, 1] as const) {
-        const k = (i * 2 + link) * G + m;
-        if (links[link]) logs.push(obs[base + link * G + m] / norm.invScale[k] + norm.logMean[k]);
-      }
+      for (const link of [0, 1] as const) if (links[link]) logs.push(observedLogGain(wl, norm, obs, oOff, i, link, m));
       const top = Math.max(...logs);
       const logGainSum = top + Math.log(logs.reduce((sum, x) => sum + Math.exp(x - top), 0));
       z[zOff + wl.z.association + i * M + m] += weight * logGainSum;
