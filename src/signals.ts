@@ -37,6 +37,11 @@ function listen(on: boolean): void {
   }
 }
 
+/** Ends the process as `name` arriving with no StopRequest open would: 128 + its number, after the 'exit' handlers. */
+export function exitForSignal(name: StopSignal): never {
+  exitAtOnce(name, false);
+}
+
 /** For the CLI: from now on a signal ends the process with 130 / 143 / 129 (after the 'exit' handlers' clean-up). */
 export function exitOnSignals(): void {
   exitByDefault = true;

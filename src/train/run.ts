@@ -8,7 +8,7 @@ import { createGpu, type Gpu } from '../gpu/runtime.js';
 import { packageVersion } from '../version.js';
 import { writeFileAtomic } from '../io/atomic.js';
 import { scenarioToJson, type Scenario } from '../scenario.js';
-import { ExitNotice, StopRequest } from '../signals.js';
+import { ExitNotice, exitForSignal, StopRequest } from '../signals.js';
 import { CHECKPOINT_FILE } from './checkpoint.js';
 import type { TrainConfig } from './config.js';
 import { checkCpuTrainerFits } from './cpuLimits.js';
@@ -143,8 +143,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (device === 'cpu') checkCpuTrainerFits(config, undefined, { shape });
     if (from !== undefined) log(`resuming ${from}${inPlace ? '' : ` into ${out}`} at iteration ${start.snapshot!.iteration} of ${config.iterations} on the ${device}`);
 
-    // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first).
+    // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first). A signal
+    // while the kernels are timed and built waits for that GPU work (ending the process under Dawn's pipeline builds
+    // can crash it), then ends the command as before it.
     if (device === 'gpu') gpu ??= await createGpu({ adapter: options.adapter });
+    if (handleSignals && device === 'gpu') stop = new StopRequest('finishing the kernel timing in flight, then exiting');
     let resumedPlans = start.plans;
     if (device === 'gpu' && givenPlans) checkTrainerPlans(givenPlans.plans, { ...planRun, mixedPrecision: options.mixedPrecision ?? false }, gpu!.device, `--tune ${givenPlans.source}`);
     else if (device === 'gpu' && resumedPlans) {
@@ -166,6 +169,15 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       log(`note: the resumed run's kernel plans do not build on this GPU (${error.message}); using the default kernels (not bit-identical)`);
       return create({ ...choice.kernels, plans: undefined });
     });
+    if (stop) {
+      const signal = stop.signal;
+      stop.close();
+      stop = null;
+      if (signal) {
+        await gpu!.device.queue.onSubmittedWorkDone();
+        exitForSignal(signal);  // 128 + its number; the 'exit' handlers remove the directory this command created
+      }
+    }
     if (options.replace && !inPlace && runFilesIn(out).length > 0) {
       log(`note: replacing the run in ${out} (--force)`);
       directory.clearRun();
