@@ -3,9 +3,8 @@
 // itself; more: the split-K partials of linear_backward_weight.wgsl, added up here in the order
 // linear_backward_weight_sum.wgsl uses, so no separate reduction dispatch). target: (count), soft-updated with the new
 // params when fused.soft_update != 0 (target = tau p + (1 - tau) target), else a dummy that is not touched.
-// m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (m / bc1) / (sqrt(v / bc2) + eps),
-// bc1 = 1 - b1^t and bc2 = 1 - b2^t computed on the host (one ring entry per step, bound with a dynamic offset), and
-// 1 - b1, 1 - b2 too: float32(1 - 0.999) is exact to 6e-8 where 1 - float32(0.999) is off by 1.3e-5.
+// The step is lib/adam_step.wgsl's; bc1 = 1 - b1^t and bc2 = 1 - b2^t are computed on the host (one ring entry per
+// step, bound with a dynamic offset), and 1 - b1, 1 - b2 too: float32(1 - 0.999) is exact to 6e-8 where 1 - float32(0.999) is off by 1.3e-5.
 
 // struct Hyper (lr, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, bias_correction1, bias_correction2, count): declared in src/nn/adam.ts
 ${HYPER_STRUCT}
@@ -23,6 +22,7 @@ ${FUSED_STRUCT}
 @group(0) @binding(6) var<storage, read_write> target_params: array<f32>;
 
 #include "lib/grid.wgsl"
+#include "lib/adam_step.wgsl"
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -31,11 +31,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   if (i >= hyper.count) { return; }
   var g = 0.0;
   for (var s = 0u; s < fused.splits; s++) { g += gradients[s * hyper.count + i]; }
-  let m_new = hyper.beta1 * m[i] + hyper.one_minus_beta1 * g;
-  let v_new = hyper.beta2 * v[i] + hyper.one_minus_beta2 * g * g;
-  m[i] = m_new;
-  v[i] = v_new;
-  let p = params[i] - hyper.lr * (m_new / hyper.bias_correction1) / (sqrt(v_new / hyper.bias_correction2) + hyper.epsilon);
-  params[i] = p;
-  if (fused.soft_update != 0u) { target_params[i] = fused.tau * p + (1.0 - fused.tau) * target_params[i]; }
+  let next = adam_step(hyper, params[i], g, m[i], v[i]);
+  m[i] = next.y;
+  v[i] = next.z;
+  params[i] = next.x;
+  if (fused.soft_update != 0u) { target_params[i] = fused.tau * next.x + (1.0 - fused.tau) * target_params[i]; }
 }

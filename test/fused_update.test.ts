@@ -1,13 +1,16 @@
 // The fused update kernels (lara_critic_update_fused, lara_actor_update_fused) against their float64 references: the
 // split-K gradient partials and loss partials they write add up to the minibatch's gradient and loss, for one and two
-// hidden layers, a batch that leaves the last block part empty, one and several workgroups.
+// hidden layers, a batch that leaves the last block part empty, one and several workgroups; and the paired dispatches
+// (lara_update_pair_fused, adam_pair) bit for bit against the separate ones.
 import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom } from '../src/gpu/buffers.js';
 import { dispatchOf, submitPass } from '../src/gpu/kernel.js';
 import { initMlp } from '../src/nn/init.js';
 import { mlpLayout } from '../src/nn/layout.js';
+import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets } from '../src/nn/adam.js';
+import { adamHyper } from '../src/nn/adamHyper.js';
 import {
-  fusedWorkgroups, laraActorUpdateFusedKernel, laraCriticUpdateFusedKernel, type FusedKernelShape,
+  fusedWorkgroups, laraActorUpdateFusedKernel, laraCriticUpdateFusedKernel, laraUpdatePairFusedKernel, type FusedKernelShape,
 } from '../src/train/fusedUpdate.js';
 import { laraActorUpdateFused, laraCriticUpdateFused } from '../src/train/fusedUpdateReference.js';
 import { stepOffset } from '../src/train/laraKernels.js';
@@ -84,5 +87,82 @@ describe('fused update kernels', () => {
     expectClose([criticLoss.subarray(groups).reduce((x, y) => x + y, 0)], [wantCritic.loss], { atol: 1e-6, rtol: 1e-5 }, 'critic loss');
     expectClose([actorLoss.subarray(groups).reduce((x, y) => x + y, 0)], [wantActor.loss], { atol: 1e-6, rtol: 1e-5 }, 'actor loss');
     for (const b of Object.values(buffers)) b.destroy();
+  });
+});
+
+describe('paired fused dispatches', () => {
+  // Each workgroup of a paired dispatch runs its own kernel's code, so the sums match those kernels' bit for bit.
+  it('the actor of update u beside the critic of update u + 1, and both Adam steps in one dispatch, write what the separate dispatches write', { timeout: 300_000 }, async () => {
+    const actorSizes = [OBSERVATION_SIZE, 16, ACTION_SIZE];
+    const criticSizes = [CRITIC_INPUT, 16, 1];
+    const variant = { rows: 4, rowsPerWorkgroup: 8, cols: 4 };
+    const { device } = await testGpu();
+    const shape: FusedKernelShape = { ...variant, actor: actorSizes, critic: criticSizes };
+    const groups = fusedWorkgroups(BATCH, variant);
+    const pa = mlpLayout(actorSizes).parameterCount, pc = mlpLayout(criticSizes).parameterCount;
+    // Entry 1: the actor's update; entry 2: the critic's next update (another minibatch and loss row).
+    const steps = [1, 2].map((update) => step({ seed: 9, iteration: 4, update, filled: FILLED, batch: BATCH, shareFloor: 0.01, chunkUpdate: update, lossPartials: groups }));
+    const { binding } = stepRing(device, [step({ batch: 3, filled: 2, lossPartials: 1 }), ...steps]);
+    const f32 = (x: ArrayLike<number>, label: string) => createStorageFrom(device, Float32Array.from(x), label);
+    const inputs = {
+      replay: f32(normals(CAPACITY * REPLAY_STRIDE, 1, 5), 'replay'),
+      actor: f32(initMlp(actorSizes, 3, 0), 'actor'), critic: f32(initMlp(criticSizes, 3, 1).map((w) => 2 * w), 'critic'),
+    };
+    const outputs = () => ({
+      actorGrads: createStorage(device, groups * pa * 4, 'actorGrads'), criticGrads: createStorage(device, groups * pc * 4, 'criticGrads'),
+      actorLoss: createStorage(device, 3 * groups * 4, 'actorLoss'), criticLoss: createStorage(device, 3 * groups * 4, 'criticLoss'),
+    });
+    const separate = outputs(), paired = outputs();
+    const [cp, ap, pp] = await Promise.all([
+      laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), laraUpdatePairFusedKernel.pipeline(device, shape),
+    ]);
+    const c = dispatchOf(device, cp, { step: binding, replay: inputs.replay, weights: inputs.critic, gradPartials: separate.criticGrads, lossPartials: separate.criticLoss }, [groups]);
+    const a = dispatchOf(device, ap, {
+      step: binding, replay: inputs.replay, actor: inputs.actor, critic: inputs.critic, gradPartials: separate.actorGrads, lossPartials: separate.actorLoss,
+    }, [groups]);
+    const p = dispatchOf(device, pp, {
+      actorStep: binding, criticStep: binding, replay: inputs.replay, actor: inputs.actor, critic: inputs.critic, ...paired,
+    }, [2 * groups]);
+    submitPass(device, (rec) => {
+      rec.dispatch(a, stepOffset(1));
+      rec.dispatch(c, stepOffset(2));
+      rec.dispatch(p, [...stepOffset(1), ...stepOffset(2)]);
+    });
+
+    // Adam: the actor at ring entry 0 and the critic at entry 1 (another step), each with its own target.
+    const hypers = [adamHyper(1e-3, 3), adamHyper(3e-3, 4)];
+    const schedules = { actor: new AdamSchedule(device, 2, pa, 'actorSchedule'), critic: new AdamSchedule(device, 2, pc, 'criticSchedule') };
+    schedules.actor.write(device.queue, hypers);
+    schedules.critic.write(device.queue, hypers);
+    const network = (schedule: AdamSchedule, count: number, gradients: GPUBuffer, salt: number) => ({
+      schedule, gradients, params: f32(normals(count, 1, salt), 'params'), m: f32(normals(count, 0.1, salt + 1), 'm'),
+      v: f32(normals(count, 0.1, salt + 2).map(Math.abs), 'v'), target: f32(normals(count, 1, salt + 3), 'target'),
+    });
+    const nets = [0, 1].map(() => ({ actor: network(schedules.actor, pa, separate.actorGrads, 20), critic: network(schedules.critic, pc, separate.criticGrads, 30) }));
+    const [adam, pair] = await Promise.all([adamKernel.pipeline(device, undefined), adamPairKernel.pipeline(device, undefined)]);
+    const unused = createStorage(device, 16, 'unused');
+    const one = (n: (typeof nets)[0]['actor']) => adamDispatch(device, adam, n.schedule, { ...n, unusedTarget: unused }, { splits: groups, softUpdate: { target: n.target, tau: 0.01 } });
+    const both = adamPairDispatch(device, pair, nets[1].actor, nets[1].critic, { splits: groups, tau: 0.01 });
+    submitPass(device, (rec) => {
+      rec.dispatch(one(nets[0].actor), adamEntryOffset(schedules.actor, 0));
+      rec.dispatch(one(nets[0].critic), adamEntryOffset(schedules.critic, 1));
+      rec.dispatch(both, adamPairOffsets(schedules.actor, 0, schedules.critic, 1));
+    });
+    await device.queue.onSubmittedWorkDone();
+
+    const bits = async (buffer: GPUBuffer, count: number) => Array.from(new Uint32Array((await read64(device, buffer, count)).buffer));
+    const same = async (x: GPUBuffer, y: GPUBuffer, count: number, what: string) => {
+      const [bx, by] = await Promise.all([bits(x, count), bits(y, count)]);
+      expect(by, what).toEqual(bx);
+      expect(bx.some((b) => b !== 0), `${what} written`).toBe(true);
+    };
+    await same(separate.actorGrads, paired.actorGrads, groups * pa, 'actor gradient partials');
+    await same(separate.criticGrads, paired.criticGrads, groups * pc, 'critic gradient partials');
+    await same(separate.actorLoss, paired.actorLoss, 3 * groups, 'actor loss partials');
+    await same(separate.criticLoss, paired.criticLoss, 3 * groups, 'critic loss partials');
+    for (const net of ['actor', 'critic'] as const) {
+      const count = net === 'actor' ? pa : pc;
+      for (const field of ['params', 'm', 'v', 'target'] as const) await same(nets[0][net][field], nets[1][net][field], count, `${net} ${field} after Adam`);
+    }
   });
 });

@@ -1,5 +1,6 @@
 // Adam on the GPU (shaders/adam.wgsl): one dispatch over a flat parameter buffer, hyperparameters from a uniform ring;
-// optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch.
+// optionally adds up split-K gradient partials first and soft-updates a target network after, in the same dispatch;
+// adam_pair.wgsl does the same for two networks in one dispatch.
 import { defineKernel, ownedUniform, dispatchOf, linearGrid, type Dispatch, type Pipeline } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { AdamHyper } from './adamHyper.js';
@@ -20,6 +21,22 @@ export const adamKernel = defineKernel({
   bindings: { hyper: 'dynamic-uniform', params: 'read-write', gradients: 'read', m: 'read-write', v: 'read-write', fused: 'uniform', target: 'read-write' },
   variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
 });
+/** `struct PairFused` of shaders/adam_pair.wgsl: both networks' split-K partials and their soft update. */
+export const ADAM_PAIR_FUSED = uniformStruct('PairFused', { splits: 'u32', tau: 'f32' });
+
+export const adamPairKernel = defineKernel({
+  shader: 'adam_pair.wgsl',
+  uniforms: [ADAM_HYPER, ADAM_PAIR_FUSED],
+  bindings: {
+    aHyper: 'dynamic-uniform', bHyper: 'dynamic-uniform', fused: 'uniform',
+    aParams: 'read-write', aGradients: 'read', aM: 'read-write', aV: 'read-write', aTarget: 'read-write',
+    bParams: 'read-write', bGradients: 'read', bM: 'read-write', bV: 'read-write', bTarget: 'read-write',
+  },
+  variant: () => ({ constants: { WORKGROUP_SIZE: WORKGROUP } }),
+});
+/** Storage buffers adam_pair.wgsl binds (the device's maxStorageBuffersPerShaderStage must allow them). */
+export const ADAM_PAIR_STORAGE_BUFFERS = 10;
+
 /** Bytes per ring entry: minUniformBufferOffsetAlignment is at most 256 on every WebGPU device. */
 export const ADAM_RING_STRIDE = 256;
 
@@ -91,4 +108,37 @@ export function adamDispatch(device: GPUDevice, p: Pipeline<typeof adamKernel.sp
 export function adamEntryOffset(schedule: AdamSchedule, entry: number): number[] {
   if (!(Number.isInteger(entry) && entry >= 0 && entry < schedule.entries)) throw new RangeError(`Adam entry ${entry} outside the ring of ${schedule.entries}`);
   return [entry * ADAM_RING_STRIDE];
+}
+
+/** One network's buffers for an Adam step with split-K partials and a soft-updated target. */
+export interface AdamNetwork { schedule: AdamSchedule; params: GPUBuffer; gradients: GPUBuffer; m: GPUBuffer; v: GPUBuffer; target: GPUBuffer }
+
+/**
+ * Two networks' Adam steps in one dispatch (shaders/adam_pair.wgsl), each with its own ring entry (recorded with
+ * `adamPairOffsets`), `splits` partials added up first and the target soft-updated after, as adamDispatch does.
+ */
+export function adamPairDispatch(device: GPUDevice, p: Pipeline<typeof adamPairKernel.spec.bindings>, a: AdamNetwork, b: AdamNetwork,
+  fusion: { splits: number; tau: number }, op?: string): Dispatch {
+  const { splits, tau } = fusion;
+  if (!(Number.isInteger(splits) && splits >= 1)) throw new RangeError(`Adam: splits must be a positive integer, got ${splits}`);
+  if (!(tau >= 0 && tau <= 1)) throw new RangeError(`tau must be in [0, 1], got ${tau}`);
+  for (const [net, n] of [['a', a], ['b', b]] as const) {
+    const bytes = n.schedule.count * 4;
+    for (const [name, buffer, need] of [['params', n.params, bytes], ['gradients', n.gradients, bytes * splits], ['m', n.m, bytes], ['v', n.v, bytes], ['target', n.target, bytes]] as const) {
+      if (buffer.size < need) throw new RangeError(`Adam pair: network ${net}'s ${name} buffer holds ${buffer.size} bytes, needs ${need}`);
+    }
+  }
+  const count = a.schedule.count + b.schedule.count;
+  const fused = ownedUniform(device, ADAM_PAIR_FUSED.pack({ splits, tau }), 'adamPair.fused');
+  const hyper = (n: AdamNetwork) => ({ buffer: n.schedule.buffer, size: ADAM_HYPER.size });
+  return dispatchOf(device, p, {
+    aHyper: hyper(a), bHyper: hyper(b), fused,
+    aParams: a.params, aGradients: a.gradients, aM: a.m, aV: a.v, aTarget: a.target,
+    bParams: b.params, bGradients: b.gradients, bM: b.m, bV: b.v, bTarget: b.target,
+  }, linearGrid(device, count, WORKGROUP), { op, cost: { flops: 16 * count, bytes: 4 * count * (splits + 8) } });
+}
+
+/** The dynamic offsets of ring entries `aEntry` and `bEntry` of an adamPairDispatch. */
+export function adamPairOffsets(a: AdamSchedule, aEntry: number, b: AdamSchedule, bEntry: number): number[] {
+  return [...adamEntryOffset(a, aEntry), ...adamEntryOffset(b, bEntry)];
 }

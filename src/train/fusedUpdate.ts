@@ -1,12 +1,16 @@
 // The fused DDPG update (shaders/lara_critic_update_fused.wgsl, lara_actor_update_fused.wgsl): per update, one dispatch
 // takes the minibatch through the critic's forward, loss and backward to its split-K weight-gradient partials, one Adam
 // dispatch (shaders/adam.wgsl) adds them up, steps and soft-updates the critic's target, and the same two for the actor
-// through the updated critic: 4 dispatches where the per-layer path records 13 or more. A variant the tuner picks
-// (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup memory.
+// through the updated critic: 4 dispatches where the per-layer path records 13 or more. Of U updates in a row, the
+// actor's steps of update u share their dispatches with the critic's of update u + 1, which read the same critic and
+// not the actor (lara_update_pair_fused.wgsl, adam_pair.wgsl): 2 U + 2 dispatches, the same sums bit for bit. A
+// variant the tuner picks (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup memory.
 import { createStorage } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
 import type { Tuner } from '../gpu/tuner.js';
-import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel } from '../nn/adam.js';
+import {
+  ADAM_PAIR_STORAGE_BUFFERS, AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets,
+} from '../nn/adam.js';
 import type { AdamHyper } from '../nn/adamHyper.js';
 import { mlpLayout } from '../nn/layout.js';
 import type { GpuMlp } from '../nn/mlp.js';
@@ -89,6 +93,18 @@ export const laraActorUpdateFusedKernel = defineKernel({
   defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
 });
 
+export const laraUpdatePairFusedKernel = defineKernel({
+  shader: 'lara_update_pair_fused.wgsl',
+  bindings: {
+    actorStep: 'dynamic-uniform', criticStep: 'dynamic-uniform', replay: 'read', actor: 'read', critic: 'read',
+    actorGrads: 'read-write', criticGrads: 'read-write', actorLoss: 'read-write', criticLoss: 'read-write',
+  },
+  defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
+});
+
+/** Whether the device takes the paired dispatches (lara_update_pair_fused.wgsl's 7 storage buffers, adam_pair.wgsl's 10). */
+const pairsFit = (device: GPUDevice) => device.limits.maxStorageBuffersPerShaderStage >= ADAM_PAIR_STORAGE_BUFFERS;
+
 /** Workgroups of a fused dispatch at `batch` rows: the split-K slices and the loss partials per update. */
 export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
 
@@ -146,6 +162,8 @@ export class FusedUpdate {
     readonly lossPartials: number,
     private readonly schedules: { actor: AdamSchedule; critic: AdamSchedule },
     private readonly dispatches: { critic: Dispatch; criticAdam: Dispatch; actor: Dispatch; actorAdam: Dispatch },
+    /** The actor's steps of update u beside the critic's of update u + 1 (null where the device lacks the bindings). */
+    private readonly pairs: { gradients: Dispatch; adam: Dispatch } | null,
     /** The chunk metrics over this update's loss partials (lossPartials per update). */
     readonly metrics: Dispatch,
     private readonly owned: GPUBuffer[],
@@ -159,9 +177,11 @@ export class FusedUpdate {
     const shape: FusedKernelShape = { ...variant, actor: run.actorSizes, critic: run.criticSizes };
     const groups = fusedWorkgroups(batch, variant);
     const { actor, critic, actorTarget, criticTarget } = parts;
-    const [criticPipeline, actorPipeline, adam, metrics] = await Promise.all([
+    const paired = pairsFit(device);
+    const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair] = await Promise.all([
       laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), adamKernel.pipeline(device, undefined),
       laraMetricsKernel.pipeline(device, parts.reduce),
+      paired ? laraUpdatePairFusedKernel.pipeline(device, shape) : null, paired ? adamPairKernel.pipeline(device, undefined) : null,
     ]);
     const steps = maxStepsPerSubmit;
     const criticPartials = createStorage(device, steps * groups * 4, 'fused.criticLossPartials');  // (updates per chunk, groups)
@@ -180,18 +200,30 @@ export class FusedUpdate {
     const actorFlops = flops(a) * 3 + flops(c) * 2;
     // Each workgroup streams the weights once per block and pass; its slice is written once per block.
     const blocks = Math.ceil(batch / variant.rows);
+    const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + blocks * critic.parameterCount * 4) };
+    const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (4 * actor.parameterCount + 2 * critic.parameterCount)) };
     const dispatches = {
       critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
-        [groups, 1, 1], { op: 'lara.criticUpdateFused', cost: { flops: criticFlops, bytes: 4 * (batch * 15 + blocks * critic.parameterCount * 4) } }),
+        [groups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
       criticAdam: adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
         { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
       actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: actorGrads, lossPartials: actorPartials },
-        [groups, 1, 1], { op: 'lara.actorUpdateFused', cost: { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (4 * actor.parameterCount + 2 * critic.parameterCount)) } }),
+        [groups, 1, 1], { op: 'lara.actorUpdateFused', cost: actorCost }),
       actorAdam: adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, unusedTarget: unused },
         { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
     };
+    const pairs = pairPipeline && adamPair ? {
+      gradients: dispatchOf(device, pairPipeline, {
+        actorStep: step, criticStep: step, replay: parts.replay, actor: actor.params, critic: critic.params,
+        actorGrads, criticGrads, actorLoss: actorPartials, criticLoss: criticPartials,
+      }, [2 * groups, 1, 1], { op: 'lara.updatePairFused', cost: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes } }),
+      adam: adamPairDispatch(device, adamPair,
+        { schedule: schedules.actor, params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params },
+        { schedule: schedules.critic, params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params },
+        { splits: groups, tau }, 'actorCritic.adam'),
+    } : null;
     const metricsDispatch = itemsDispatch(device, metrics, { step, actPartials: parts.actPartials, criticPartials, actorPartials, metrics: parts.metrics }, 1);
-    return new FusedUpdate(variant, groups, schedules, dispatches, metricsDispatch,
+    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch,
       [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer]);
   }
 
@@ -210,37 +242,59 @@ export class FusedUpdate {
     rec.dispatch(d.actorAdam, adamEntryOffset(this.schedules.actor, adamEntry));
   }
 
+  /**
+   * `updates` updates in a row (Step ring entries entry.., Adam ring entries adamEntry..): as many encode() calls, in
+   * 2 updates + 2 dispatches where the device takes the pairs.
+   */
+  encodeUpdates(rec: Recorder, entry: number, adamEntry: number, updates: number): void {
+    if (!this.pairs || updates < 2) {
+      for (let u = 0; u < updates; u++) this.encode(rec, entry + u, adamEntry + u);
+      return;
+    }
+    const d = this.dispatches, p = this.pairs, s = this.schedules;
+    rec.dispatch(d.critic, stepOffset(entry));
+    rec.dispatch(d.criticAdam, adamEntryOffset(s.critic, adamEntry));
+    for (let u = 0; u + 1 < updates; u++) {
+      rec.dispatch(p.gradients, [...stepOffset(entry + u), ...stepOffset(entry + u + 1)]);
+      rec.dispatch(p.adam, adamPairOffsets(s.actor, adamEntry + u, s.critic, adamEntry + u + 1));
+    }
+    rec.dispatch(d.actor, stepOffset(entry + updates - 1));
+    rec.dispatch(d.actorAdam, adamEntryOffset(s.actor, adamEntry + updates - 1));
+  }
+
   destroy(): void {
     for (const b of this.owned) b.destroy();
+    releaseDispatches([...Object.values(this.dispatches), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics]);
   }
 }
 
-/** What tuneFusedUpdate times: the trainer's update with a candidate (null: the per-layer path) from a fixed state. */
+/** What tuneFusedUpdate times: the trainer's updates of one iteration with a candidate (null: the per-layer path) from a fixed state. */
 export interface FusedUpdateHarness {
   /** Builds the candidate's update and makes it the trainer's (null: back to the per-layer path). */
   use(v: FusedVariant | null): Promise<void>;
   /** Puts back the state every candidate starts from (weights, Adam moments, a filled replay ring, the Step entry). */
   reset(): void;
-  /** Records one update. */
+  /** Records one iteration's updates. */
   record(rec: Recorder): void;
   /** What the updates computed: both networks' Adam first moments (a weighted sum of their gradients). */
   output(): Promise<Float32Array>;
 }
 
 /**
- * Chooses between the per-layer update (the default) and the fused variants by timing a whole update of each (Adam
- * moments after it checked against the per-layer path's); null: the per-layer path.
+ * Chooses between the per-layer update (the default) and the fused variants by timing one iteration's updates with each
+ * (the fused path's paired dispatches included; Adam moments after them checked against the per-layer path's); null:
+ * the per-layer path.
  */
 export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
-  const { batch, hidden } = run.config;
+  const { batch, hidden, updatesPerIteration } = run.config;
   // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
   // on 32 with 1 column (a GPU's cores), beside the per-layer update.
   const likely = (v: FusedVariant, groups: number, cols: number) => fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number) => candidates.find((v) => v !== null && likely(v, groups, cols));
   const quick = [null, first(2, 4), first(32, 1)].filter((v) => v !== undefined);
   const choice = await tuner.choose({
-    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')}`, candidates, quick, describe: describeFused,
+    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
     tolerance: () => 1e-4,
     async harness(v) {

@@ -1,5 +1,6 @@
-// The state tuneFusedUpdate times the trainer's update from: initMlp's weights, zero Adam moments, a replay ring of
-// random rows and an Adam step of learning rate 0 (the moments still take the gradients; the weights stay put).
+// The state tuneFusedUpdate times the trainer's updates of one iteration from: initMlp's weights, zero Adam moments, a
+// replay ring of random rows and Adam steps of learning rate 0 (the moments still take the gradients; the weights stay
+// put).
 import { adamHyper } from '../nn/adamHyper.js';
 import { initMlp } from '../nn/init.js';
 import type { GpuMlp } from '../nn/mlp.js';
@@ -14,11 +15,11 @@ export interface FusedHarnessDeps {
   critic: GpuMlp;
   replay: GPUBuffer;
   use(v: FusedVariant | null): Promise<void>;
-  /** Writes Step ring entry 0 of iteration 0, update 0, with `filled` replay rows. */
-  writeStep(filled: number): void;
-  /** Records one update from Step entry 0 and Adam entry 0. */
-  encodeUpdate(rec: Recorder): void;
-  /** Writes Adam entry 0 of the fused update's schedules (when it is in use). */
+  /** Writes Step ring entries 0.. of iteration 0's updates 0.., with `filled` replay rows. */
+  writeSteps(filled: number): void;
+  /** Records iteration 0's updates (config.updatesPerIteration) from Step entry 0 and Adam entry 0 on. */
+  encodeUpdates(rec: Recorder): void;
+  /** Writes Adam entries 0.. of the fused update's schedules (when it is in use). */
   schedules(actor: AdamHyper[], critic: AdamHyper[]): void;
 }
 
@@ -38,13 +39,13 @@ export function fusedUpdateHarness(device: GPUDevice, run: DerivedRun, deps: Fus
         net.writeAdamMoments(zero, zero);
       }
       device.queue.writeBuffer(deps.replay, 0, replay);
-      deps.writeStep(rows);
-      const hyper = [adamHyper(0, 1)];
+      deps.writeSteps(rows);
+      const hyper = Array.from({ length: run.config.updatesPerIteration }, (_, u) => adamHyper(0, u + 1));
       deps.actor.writeAdamSchedule(device.queue, hyper);
       deps.critic.writeAdamSchedule(device.queue, hyper);
       deps.schedules(hyper, hyper);
     },
-    record: (rec) => deps.encodeUpdate(rec),
+    record: (rec) => deps.encodeUpdates(rec),
     async output() {
       const [a, c] = [await deps.actor.readAdamMoments(), await deps.critic.readAdamMoments()];
       const out = new Float32Array(a.m.length + c.m.length);

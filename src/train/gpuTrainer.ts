@@ -157,14 +157,19 @@ export class GpuTrainer {
     }, variant, this.resolved.buffers.stepsPerSubmit);
   }
 
-  /** What tuneFusedUpdate times: one update from initMlp's weights on a replay ring of random rows (cleared after). */
+  /** What tuneFusedUpdate times: one iteration's updates from initMlp's weights on a replay ring of random rows (cleared after). */
   private fusedHarness(): FusedUpdateHarness & { clear(): void } {
+    const U = this.config.updatesPerIteration;
     return fusedUpdateHarness(this.device, this.derived, {
       actor: this.actor, critic: this.critic, replay: this.b.replay,
-      use: (v) => this.useFused(v), encodeUpdate: (rec) => this.encodeUpdate(rec, 0, 0), schedules: (a, c) => this.fused?.writeAdamSchedules(this.device.queue, a, c),
-      writeStep: (filled) => {
-        const data = new ArrayBuffer(STEP_STRIDE);
-        writeStep(data, 0, { ...this.stepEntry(0, 0, 0), filled });
+      use: (v) => this.useFused(v), schedules: (a, c) => this.fused?.writeAdamSchedules(this.device.queue, a, c),
+      encodeUpdates: (rec) => {
+        if (this.fused) this.fused.encodeUpdates(rec, 0, 0, U);
+        else for (let u = 0; u < U; u++) this.encodeUpdate(rec, u, u);
+      },
+      writeSteps: (filled) => {
+        const data = new ArrayBuffer(U * STEP_STRIDE);
+        for (let u = 0; u < U; u++) writeStep(data, u * STEP_STRIDE, { ...this.stepEntry(0, u, 0), filled });
         this.device.queue.writeBuffer(this.b.ring, 0, data);
       },
     });
@@ -220,7 +225,8 @@ export class GpuTrainer {
     rec.dispatch(this.k.act, stepOffset(index * U));
     // 5. Gradient updates.
     if (!s.updates) return;
-    for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
+    if (this.fused) this.fused.encodeUpdates(rec, index * U, adamFirst, U);
+    else for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
   }
 
   /**
