@@ -1,11 +1,12 @@
-// bench/predict.ts's model: roofline per dispatch plus the dispatch and submit costs of the reference device.
+// bench/predict.ts's model: roofline per dispatch plus the dispatch and submit costs of the reference device; the
+// dispatches an iteration records, on the per-layer and the fused path.
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, Pipeline } from '../src/gpu/kernel.js';
 import { peaksAt, predict, readReference, recordIteration, worldConfigs } from '../bench/predict.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { laraShapeOf } from '../src/train/shape.js';
 import { DEFAULT_WORLD_SCENARIO } from '../bench/world.js';
-import { loadScenario, parseScenario } from '../src/scenario.js';
+import { DEFAULT_SCENARIO, loadScenario, parseScenario } from '../src/scenario.js';
 import { testGpu } from './helpers/gpu.js';
 
 const ref = readReference(new URL('../bench/reference/h200-2026-11-28.json', import.meta.url).pathname);
@@ -77,4 +78,17 @@ describe('predicted iteration time', () => {
     expect(p.iterationsPerSecond).toBeGreaterThan(0);
     expect(Number.isFinite(p.iterationsPerSecond)).toBe(true);
   }, 120_000);
+
+  it('records an iteration of 2 updates on the fused path in 7 dispatches: the act with the forward, and the pairs', async () => {
+    const gpu = await testGpu();
+    const config = parseTrainConfig({ envs: 32, batch: 32, hidden: [16], updatesPerIteration: 2, iterationsPerSubmit: 1, gamma: 0, replayCapacity: 64 });
+    const { dispatches: layers, plans } = await recordIteration(gpu, DEFAULT_SCENARIO, config);
+    expect(layers.some((d) => d.pipeline.kernel === 'lara_act')).toBe(true);
+    const { dispatches } = await recordIteration(gpu, DEFAULT_SCENARIO, config, { ...plans, fused: { rows: 4, rowsPerWorkgroup: 8, cols: 4 } });
+    expect(dispatches.map((d) => d.pipeline.kernel)).toEqual([
+      'lara_act_forward', 'lara_critic_update_fused', 'adam', 'lara_update_pair_fused', 'adam_pair', 'lara_actor_update_fused', 'adam',
+    ]);
+    // The pair runs both networks' workgroups: 4 each at 32 rows of 8 per workgroup.
+    expect(dispatches[3].grid[0]).toBe(8);
+  }, 300_000);
 });

@@ -1,6 +1,11 @@
 // The LARA trainer's env-side kernels one at a time against the float64 reference: lara_observe, lara_act (replay rows,
-// env step, metrics partials, both reductions) and lara_minibatch; test/lara_update_kernels.test.ts has the update's.
-import { describe, it } from 'vitest';
+// env step, metrics partials, both reductions), lara_act_forward (the same with the actor's forward) and lara_minibatch;
+// test/lara_update_kernels.test.ts has the update's.
+import { describe, expect, it } from 'vitest';
+import { dispatchOf, submitPass } from '../src/gpu/kernel.js';
+import type { ReduceVariant } from '../src/gpu/reduce.js';
+import { mlpLayout } from '../src/nn/layout.js';
+import { fusedActRowsPerWorkgroup, laraActForwardKernel } from '../src/train/fusedAct.js';
 import { scenarioUniform } from '../src/env/scenarioUniform.js';
 import { sampleStates } from '../src/env/reference.js';
 import { createStorage, createStorageFrom, createUniform } from '../src/gpu/buffers.js';
@@ -10,7 +15,7 @@ import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { deriveRun } from '../src/train/derive.js';
 import { minibatchIndicesInto, observationInto, observationNorm, observationNormParams, type RewardKind } from '../src/train/features.js';
-import { laraActKernel, laraMinibatchKernel, laraObserveKernel } from '../src/train/laraKernels.js';
+import { laraActKernel, laraMinibatchKernel, laraObserveKernel, stepOffset } from '../src/train/laraKernels.js';
 import {
   ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_NEXT_OBS, REPLAY_OBS, REPLAY_REWARD,
   REPLAY_STRIDE,
@@ -60,67 +65,98 @@ describe('lara_observe', () => {
   });
 });
 
-describe.each(REDUCTIONS)('lara_act, %s reduction', (_, reduce) => {
-  it.for(['log', 'linear'] as RewardKind[])('writes the reference trainer\'s replay rows, steps the envs and sums its metrics (reward %s)', async (reward, { skip }) => {
-    const gpu = await testGpu();
-    const { device } = gpu;
-    if (laraActKernel.missingFeatures(device, reduce).length > 0) skip();
-    // 300 envs: two workgroups of 256, the second partly past the end. A ring of 700 rows: iteration 2 writes rows
-    // 600..699 then 0..199 (it wraps), iteration 3 starts at row 200. Iteration 0 is warm-up (noise only); sigma > 0
-    // throughout; the reference runs its updates, so the actor (and z) changes each iteration.
-    const iterations = 4;
-    const config = parseTrainConfig({
-      envs: 300, batch: 64, hidden: [16, 16], updatesPerIteration: 1, iterations, replayCapacity: 700, warmupIterations: 1,
-      noiseStart: 0.5, noiseEnd: 0.05, shareFloor: 0.01, reward, seed: 11,
-    });
-    const run = deriveRun(config);
-    const { envs, replayCapacity: capacity, seed } = config;
-    const rows = 2 * ACT_WORKGROUP;  // invocations of the two workgroups: states and obs rows past envs keep the sentinel
-    const reference = new ReferenceTrainer(scenario, config);
-    const { binding } = stepRing(device, Array.from({ length: iterations }, (_, t) => runStep(run, t, 0, t)));
-    const p = await laraActKernel.pipeline(device, reduce);
-    const states0 = sampleStates(scenario, seed, Stream.trainStates, 0, envs, 0);
-    const buffers = {
-      step: binding, scenario: createUniform(device, scenarioUniform(scenario), 'scenario'),
-      norm: createUniform(device, observationNormParams(norm).buffer as ArrayBuffer, 'norm'),
-      actorZ: createStorage(device, envs * ACTION_SIZE * 4, 'actorZ'),
-      states: storageWithTail(device, states0, rows, STATE_SIZE, 'states'),
-      obs: storageWithTail(device, observations(states0, envs), rows, OBSERVATION_SIZE, 'obs'),
-      replay: createStorage(device, capacity * REPLAY_STRIDE * 4, 'replay'),
-      actPartials: createStorage(device, iterations * run.actPartials * ACT_METRICS * 4, 'actPartials'),
-    };
-    for (let t = 0; t < iterations; t++) {
-      // The actor's pre-activations on slot t's observations, as ReferenceTrainer.step computes them before acting; in
-      // warm-up the kernel must ignore them (50 would saturate every share).
-      const useActor = run.schedule(t).useActor;
+/**
+ * Runs `iterations` act steps of 300 envs against ReferenceTrainer.step: the replay rows, the envs' next states and
+ * observations, and the metrics partials. `fused`: lara_act_forward with the actor's forward as its prologue (blocks of
+ * `fused.rows`, `fused.rowsPerWorkgroup` envs per workgroup), else the actor's pre-activations written for lara_act.
+ */
+async function checkAct(reduce: ReduceVariant, reward: RewardKind, fused: { rows: number; cols?: number; rowsPerWorkgroup: number } | null): Promise<void> {
+  const gpu = await testGpu();
+  const { device } = gpu;
+  // 300 envs: two workgroups of 256, the second partly past the end (the fused act: blocks of rows, the last partly
+  // past the end). A ring of 700 rows: iteration 2 writes rows 600..699 then 0..199 (it wraps), iteration 3 starts at
+  // row 200. Iteration 0 is warm-up (noise only); sigma > 0 throughout; the reference runs its updates, so the actor
+  // (and z) changes each iteration.
+  const iterations = 4;
+  const config = parseTrainConfig({
+    envs: 300, batch: 64, hidden: [16, 16], updatesPerIteration: 1, iterations, replayCapacity: 700, warmupIterations: 1,
+    noiseStart: 0.5, noiseEnd: 0.05, shareFloor: 0.01, reward, seed: 11,
+  });
+  const run = deriveRun(config);
+  const { envs, replayCapacity: capacity, seed } = config;
+  const rows = 2 * ACT_WORKGROUP;  // invocations of the two workgroups: states and obs rows past envs keep the sentinel
+  const reference = new ReferenceTrainer(scenario, config);
+  const rowsPerWorkgroup = fused ? fused.rowsPerWorkgroup : ACT_WORKGROUP;
+  const partialsPerIteration = fused ? Math.ceil(envs / rowsPerWorkgroup) : run.actPartials;
+  const { binding } = stepRing(device, Array.from({ length: iterations }, (_, t) => ({ ...runStep(run, t, 0, t), actPartials: partialsPerIteration })));
+  const states0 = sampleStates(scenario, seed, Stream.trainStates, 0, envs, 0);
+  const common = {
+    step: binding, scenario: createUniform(device, scenarioUniform(scenario), 'scenario'),
+    norm: createUniform(device, observationNormParams(norm).buffer as ArrayBuffer, 'norm'),
+    states: storageWithTail(device, states0, rows, STATE_SIZE, 'states'),
+    obs: storageWithTail(device, observations(states0, envs), rows, OBSERVATION_SIZE, 'obs'),
+    replay: createStorage(device, capacity * REPLAY_STRIDE * 4, 'replay'),
+    actPartials: createStorage(device, iterations * partialsPerIteration * ACT_METRICS * 4, 'actPartials'),
+  };
+  const input = createStorage(device, Math.max(envs * ACTION_SIZE, mlpLayout(run.actorSizes).parameterCount) * 4, fused ? 'actor' : 'actorZ');
+  const dispatch = fused
+    ? dispatchOf(device, await laraActForwardKernel.pipeline(device, { ...fused, actor: run.actorSizes, reduce }), { ...common, actor: input },
+      [partialsPerIteration])
+    : null;
+  const plain = fused ? null : await laraActKernel.pipeline(device, reduce);
+  for (let t = 0; t < iterations; t++) {
+    // The actor's pre-activations on slot t's observations, as ReferenceTrainer.step computes them before acting (the
+    // fused act computes them from the actor's weights); in warm-up the kernel must ignore them (50 would saturate
+    // every share).
+    const useActor = run.schedule(t).useActor;
+    if (fused) device.queue.writeBuffer(input, 0, new Float32Array(reference.actorParams));
+    else {
       const obsT = observations(sampleStates(scenario, seed, Stream.trainStates, 0, envs, t), envs);
       const z = useActor ? mlpForward(reference.actorParams, run.actorSizes, obsT, envs).output : new Float64Array(envs * ACTION_SIZE).fill(50);
-      device.queue.writeBuffer(buffers.actorZ, 0, new Float32Array(z));
-      const metrics = reference.step();
-      dispatchStep(device, p, buffers, t, { items: envs });
-
-      // Replay rows: obs (|obs| up to ~5, from f32 states), log-share features of f32 z, -ln L or -L (L ~ 6 s, f32
-      // latencies ~1e-6 relative): 1e-5 absolute + 1e-5 relative. Rows not yet written are 0 on both sides.
-      const replay = await read64(device, buffers.replay, capacity * REPLAY_STRIDE);
-      expectClose(replay, reference.replayBuffer, { atol: 1e-5, rtol: 1e-5 }, `replay ring after iteration ${t}`);
-      // The envs at slot t + 1, as lara_observe would write them (tolerances as there).
-      const next = sampleStates(scenario, seed, Stream.trainStates, 0, envs, t + 1);
-      const states = await read64(device, buffers.states, rows * STATE_SIZE);
-      const obs = await read64(device, buffers.obs, rows * OBSERVATION_SIZE);
-      expectClose(states.subarray(0, envs * STATE_SIZE), next, { atol: 0, rtol: 2e-5 }, `states after iteration ${t}`);
-      expectClose(obs.subarray(0, envs * OBSERVATION_SIZE), observations(next, envs), { atol: 5e-5, rtol: 1e-5 }, `obs after iteration ${t}`);
-      expectUntouched(states, envs * STATE_SIZE, 'states');
-      expectUntouched(obs, envs * OBSERVATION_SIZE, 'obs');
-
-      // This iteration's partials (chunk index t), summed over the workgroups: means of 300 latencies, each ~1e-6
-      // relative in f32, summed in f32 in either order (~1e-6): 1e-5 relative.
-      const partials = await read64(device, buffers.actPartials, (t + 1) * run.actPartials * ACT_METRICS);
-      const sums = new Float64Array(ACT_METRICS);
-      for (let g = 0; g < run.actPartials; g++) for (let m = 0; m < ACT_METRICS; m++) sums[m] += partials[(t * run.actPartials + g) * ACT_METRICS + m];
-      const means = Array.from(sums, (x) => x / envs);
-      expectClose(means, [metrics.reward, metrics.lComp, metrics.lAigc, metrics.lVe, metrics.lTotal], { atol: 0, rtol: 1e-5 }, `metrics of iteration ${t}`);
+      device.queue.writeBuffer(input, 0, new Float32Array(z));
     }
-    gpu.checkErrors();
+    const metrics = reference.step();
+    if (dispatch) submitPass(device, (rec) => rec.dispatch(dispatch, stepOffset(t)));
+    else dispatchStep(device, plain!, { ...common, actorZ: input }, t, { items: envs });
+
+    // Replay rows: obs (|obs| up to ~5, from f32 states), log-share features of f32 z (the fused act's z from f32
+    // weights: ~1e-6 relative more), -ln L or -L (L ~ 6 s, f32 latencies ~1e-6 relative): 1e-5 absolute + 1e-5
+    // relative. Rows not yet written are 0 on both sides.
+    const replay = await read64(device, common.replay, capacity * REPLAY_STRIDE);
+    expectClose(replay, reference.replayBuffer, { atol: 1e-5, rtol: 1e-5 }, `replay ring after iteration ${t}`);
+    // The envs at slot t + 1, as lara_observe would write them (tolerances as there).
+    const next = sampleStates(scenario, seed, Stream.trainStates, 0, envs, t + 1);
+    const states = await read64(device, common.states, rows * STATE_SIZE);
+    const obs = await read64(device, common.obs, rows * OBSERVATION_SIZE);
+    expectClose(states.subarray(0, envs * STATE_SIZE), next, { atol: 0, rtol: 2e-5 }, `states after iteration ${t}`);
+    expectClose(obs.subarray(0, envs * OBSERVATION_SIZE), observations(next, envs), { atol: 5e-5, rtol: 1e-5 }, `obs after iteration ${t}`);
+    expectUntouched(states, envs * STATE_SIZE, 'states');
+    expectUntouched(obs, envs * OBSERVATION_SIZE, 'obs');
+
+    // This iteration's partials (chunk index t), summed over the workgroups: means of 300 latencies, each ~1e-6
+    // relative in f32, summed in f32 in either order (~1e-6): 1e-5 relative.
+    const partials = await read64(device, common.actPartials, (t + 1) * partialsPerIteration * ACT_METRICS);
+    const sums = new Float64Array(ACT_METRICS);
+    for (let g = 0; g < partialsPerIteration; g++) for (let m = 0; m < ACT_METRICS; m++) sums[m] += partials[(t * partialsPerIteration + g) * ACT_METRICS + m];
+    const means = Array.from(sums, (x) => x / envs);
+    expectClose(means, [metrics.reward, metrics.lComp, metrics.lAigc, metrics.lVe, metrics.lTotal], { atol: 0, rtol: 1e-5 }, `metrics of iteration ${t}`);
+  }
+  gpu.checkErrors();
+}
+
+describe.each(REDUCTIONS)('lara_act, %s reduction', (_, reduce) => {
+  it.for(['log', 'linear'] as RewardKind[])('writes the reference trainer\'s replay rows, steps the envs and sums its metrics (reward %s)', async (reward, { skip }) => {
+    if (laraActKernel.missingFeatures((await testGpu()).device, reduce).length > 0) skip();
+    await checkAct(reduce, reward, null);
+  });
+});
+
+describe('lara_act_forward (the actor\'s forward as the act\'s prologue)', () => {
+  // Blocks of 8 rows of work items of 4 columns: 300 envs take 3 workgroups of 104 (13 blocks), the last one's 12th
+  // block partly past the end and its 13th wholly. The trainer's share (fusedActRowsPerWorkgroup) gives 38 of 8 here.
+  it('writes the reference trainer\'s replay rows, steps the envs and sums its metrics', { timeout: 300_000 }, async () => {
+    expect(fusedActRowsPerWorkgroup(300, 8)).toBe(8);
+    await checkAct(REDUCTIONS[0][1], 'log', { rows: 8, cols: 4, rowsPerWorkgroup: 104 });
   });
 });
 

@@ -1,9 +1,7 @@
-// The actor's tables in a fused update kernel (as lib/fused_critic_net.wgsl's), and the region of dQ/dfeatures:
-// (ROWS, LARA_ACTION_SIZE) at D_AT.
+// The actor's tables in a fused kernel (as lib/fused_critic_net.wgsl's; the fused update and the fused act).
 const A_LAYERS: u32 = ${A_LAYERS}u;
 const A_SIZES = array<u32, A_LAYERS + 1u>(${A_SIZES});
 const A_W = array<u32, A_LAYERS>(${A_W});
 const A_B = array<u32, A_LAYERS>(${A_B});
 const A_AT = array<u32, A_LAYERS + 1u>(${A_AT});
 const A_PARAMS: u32 = ${A_PARAMS}u;
-const D_AT: u32 = ${D_AT}u;

@@ -11,6 +11,9 @@
 #include "lib/fused_critic_net.wgsl"
 #include "lib/fused_actor_net.wgsl"
 
+// dQ/dfeatures: (ROWS, LARA_ACTION_SIZE) at D_AT of fm_mem.
+const D_AT: u32 = ${D_AT}u;
+
 fn actor_update_group(group: u32, lid: u32, s: Step) -> f32 {
   let z_at = A_AT[A_LAYERS];
   let q_at = C_AT[C_LAYERS];

@@ -18,6 +18,8 @@ import type { DerivedRun } from './derive.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
 import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
+import { fusedActDispatch } from './fusedAct.js';
+import { fusedMlpDefines, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 
 /**
@@ -32,31 +34,10 @@ export interface FusedKernelShape extends FusedVariant { actor: readonly number[
 
 /** Widest layer the fused kernels take (sizes up to this share the workgroup's invocations). */
 export const FUSED_UPDATE_MAX_WIDTH = 256;
-/** Weight rows per weight-gradient work item (lib/fused_mlp.wgsl FM_KB). */
-const KB = 4;
-
 /** Invocations per workgroup: the widest layer rounded up to 32, at least the block's rows. */
 export function fusedThreads(s: FusedKernelShape): number {
   const widest = Math.max(...s.actor, ...s.critic);
   return Math.max(s.rows, Math.min(FUSED_UPDATE_MAX_WIDTH, Math.ceil(widest / 32) * 32));
-}
-
-/** Rows per register block of the forward and input-gradient items (divides rows). */
-const rowBlock = (rows: number) => (rows % 8 === 0 ? 8 : rows % 4 === 0 ? 4 : rows % 2 === 0 ? 2 : 1);
-
-/** A network's WGSL tables (prefix_LAYERS, _SIZES, _W, _B, _AT, _PARAMS) with its activations from float `at` of fm_mem. */
-function netDefines(prefix: string, sizes: readonly number[], rows: number, at: number): { defines: Record<string, number | string>; end: number } {
-  const layout = mlpLayout(sizes);
-  const regions: number[] = [];
-  for (const s of sizes) { regions.push(at); at += rows * s; }
-  const list = (xs: readonly number[]) => xs.map((x) => `${x}u`).join(', ');
-  return {
-    defines: {
-      [`${prefix}_LAYERS`]: layout.layers.length, [`${prefix}_SIZES`]: list(sizes), [`${prefix}_W`]: list(layout.layers.map((l) => l.weightOffset)),
-      [`${prefix}_B`]: list(layout.layers.map((l) => l.biasOffset)), [`${prefix}_AT`]: list(regions), [`${prefix}_PARAMS`]: layout.parameterCount,
-    },
-    end: at,
-  };
 }
 
 /** Floats of workgroup memory of each kernel (fm_mem), and its defines. */
@@ -75,8 +56,7 @@ const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines
   return {
     constants: { THREADS: fusedThreads(s) },
     defines: {
-      ...defines, ROWS: s.rows, FM_RB: rowBlock(s.rows), FM_KB: KB, FM_CB: s.cols ?? 1, FM_FLOATS: floats,
-      ROWS_PER_WORKGROUP: s.rowsPerWorkgroup,
+      ...defines, ...fusedMlpDefines(s.rows, s.cols, floats), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup,
     },
   };
 };
@@ -150,6 +130,8 @@ export interface FusedUpdateParts {
   actor: GpuMlp; critic: GpuMlp; actorTarget: GpuMlp; criticTarget: GpuMlp;
   /** The replay ring, the Step ring, the act kernel's metric partials and the chunk metrics (LaraBuffers). */
   replay: GPUBuffer; ring: GPUBuffer; actPartials: GPUBuffer; metrics: GPUBuffer;
+  /** What the fused act binds beside them (LaraBuffers): the scenario and norm uniforms, the envs' states and obs. */
+  scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer;
   /** The workgroup sum of the metrics kernel. */
   reduce: ReduceVariant;
 }
@@ -164,8 +146,13 @@ export class FusedUpdate {
     private readonly dispatches: { critic: Dispatch; criticAdam: Dispatch; actor: Dispatch; actorAdam: Dispatch },
     /** The actor's steps of update u beside the critic's of update u + 1 (null where the device lacks the bindings). */
     private readonly pairs: { gradients: Dispatch; adam: Dispatch } | null,
-    /** The chunk metrics over this update's loss partials (lossPartials per update). */
+    /** The chunk metrics over this update's loss partials (lossPartials per update) and its act's partials. */
     readonly metrics: Dispatch,
+    /**
+     * The act with the actor's forward as its prologue (lara_act_forward.wgsl) and its partials per iteration (what the
+     * Step ring's act_partials must say); null where it does not fit (the actor's forward and lara_act then).
+     */
+    readonly act: { dispatch: Dispatch; partials: number } | null,
     private readonly owned: GPUBuffer[],
   ) {}
 
@@ -178,6 +165,9 @@ export class FusedUpdate {
     const groups = fusedWorkgroups(batch, variant);
     const { actor, critic, actorTarget, criticTarget } = parts;
     const paired = pairsFit(device);
+    const act = await fusedActDispatch(device, run, { rows: variant.rows, cols: variant.cols, actor: run.actorSizes, reduce: parts.reduce }, {
+      ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: actor.params,
+    }, maxStepsPerSubmit);
     const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair] = await Promise.all([
       laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), adamKernel.pipeline(device, undefined),
       laraMetricsKernel.pipeline(device, parts.reduce),
@@ -222,9 +212,11 @@ export class FusedUpdate {
         { schedule: schedules.critic, params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params },
         { splits: groups, tau }, 'actorCritic.adam'),
     } : null;
-    const metricsDispatch = itemsDispatch(device, metrics, { step, actPartials: parts.actPartials, criticPartials, actorPartials, metrics: parts.metrics }, 1);
-    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch,
-      [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer]);
+    const metricsDispatch = itemsDispatch(device, metrics, {
+      step, actPartials: act ? act.partials : parts.actPartials, criticPartials, actorPartials, metrics: parts.metrics,
+    }, 1);
+    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null,
+      [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
   }
 
   /** Adam hyperparameters of the next submit's updates (as GpuMlp.writeAdamSchedule). */
@@ -264,7 +256,7 @@ export class FusedUpdate {
 
   destroy(): void {
     for (const b of this.owned) b.destroy();
-    releaseDispatches([...Object.values(this.dispatches), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics]);
+    releaseDispatches([...Object.values(this.dispatches), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics, ...(this.act ? [this.act.dispatch] : [])]);
   }
 }
 

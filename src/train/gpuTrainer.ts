@@ -154,6 +154,7 @@ export class GpuTrainer {
     const { actor, critic, actorTarget, criticTarget, b } = this;
     this.fused = await FusedUpdate.create(this.device, this.derived, {
       actor, critic, actorTarget, criticTarget, replay: b.replay, ring: b.ring, actPartials: b.actPartials, metrics: b.metrics, reduce: this.reduce,
+      scenario: b.scenario, norm: b.norm!, states: b.states, obs: b.obs,
     }, variant, this.resolved.buffers.stepsPerSubmit);
   }
 
@@ -202,7 +203,10 @@ export class GpuTrainer {
   /** The Step ring entry of update u of iteration t, the chunk's iteration `index`. */
   private stepEntry(t: number, u: number, index: number): Step {
     // The fused update sums its losses over its own row blocks (FusedUpdate.lossPartials per update).
-    return { ...runStep(this.derived, t, u, index), lossPartials: this.fused?.lossPartials ?? this.derived.lossPartials };
+    return {
+      ...runStep(this.derived, t, u, index), lossPartials: this.fused?.lossPartials ?? this.derived.lossPartials,
+      actPartials: this.fused?.act?.partials ?? this.derived.actPartials,
+    };
   }
 
   /** Samples the states of slot t into the env buffers (start and resume). */
@@ -220,9 +224,12 @@ export class GpuTrainer {
   encodeIteration(rec: Recorder, index: number, s: { useActor: boolean; updates: boolean }, adamFirst: number): void {
     const U = this.config.updatesPerIteration;
     // 1-2. Observe and act: z = actor(obs) + sigma_t n (z = noise only during warm-up), action = head(z).
-    if (s.useActor) this.actor.encodeForward(rec, this.b.obs, this.config.envs);
-    // 3-4. Latencies, the learning reward and the replay rows; the envs step to slot t + 1.
-    rec.dispatch(this.k.act, stepOffset(index * U));
+    // 3-4. Latencies, the learning reward and the replay rows; the envs step to slot t + 1. (The fused path: one dispatch.)
+    if (this.fused?.act) rec.dispatch(this.fused.act.dispatch, stepOffset(index * U));
+    else {
+      if (s.useActor) this.actor.encodeForward(rec, this.b.obs, this.config.envs);
+      rec.dispatch(this.k.act, stepOffset(index * U));
+    }
     // 5. Gradient updates.
     if (!s.updates) return;
     if (this.fused) this.fused.encodeUpdates(rec, index * U, adamFirst, U);

@@ -40,6 +40,8 @@ export interface LaraBuffers {
   dActorCriticInput: GPUBuffer; dZ: GPUBuffer; ones: GPUBuffer; targetCriticInput?: GPUBuffer;
   /** The act kernel's metric partials (the metrics kernel sums them). */
   actPartials: GPUBuffer;
+  /** The act kernel's scenario uniform and observation norm (a uniform on the letter's world, storage on a generalised one). */
+  scenario: GPUBuffer; norm?: GPUBuffer;
   all: GPUBuffer[];
 }
 
@@ -56,6 +58,8 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
   const { actor, critic, actorTarget, criticTarget } = nets;
   const store = (bytes: number, label: string) => { const x = createStorage(device, bytes, label); all.push(x); return x; };
   const all: GPUBuffer[] = [];
+  const scenarioBuffer = createUniform(device, scenarioUniform(scenario), 'lara.scenario');
+  all.push(scenarioBuffer);
   const b: LaraBuffers = {
     ring: device.createBuffer({ label: 'lara.steps', size: plan.buffers.stepRingBytes, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST }),
     replay: store(config.replayCapacity * shape.replayStride * 4, 'lara.replay'),
@@ -72,6 +76,7 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
     ones: createStorageFrom(device, new Float32Array(batch).fill(1), 'lara.ones'),
     targetCriticInput: gamma ? store(batch * CRITIC * 4, 'lara.targetCriticInput') : undefined,
     actPartials: store(chunk * run.actPartials * ACT_METRICS * 4, 'lara.actPartials'),
+    scenario: scenarioBuffer,
     all,
   };
   all.push(b.ring, b.ones);
@@ -79,8 +84,6 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
   const actPartials = b.actPartials;
   const criticPartials = store(steps * run.lossPartials * 4, 'lara.criticPartials');
   const actorPartials = store(steps * run.lossPartials * 4, 'lara.actorPartials');
-  const scenarioBuffer = createUniform(device, scenarioUniform(scenario), 'lara.scenario');
-  all.push(scenarioBuffer);
   const step = stepBinding(b.ring);
 
   // The kernels every world shares (sizes from the shape's defines on a generalised world).
@@ -100,6 +103,7 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
     const worldBuffer = createStorageFrom(device, new Uint8Array(worldParams(world)), 'lara.world');
     const norm = createStorageFrom(device, worldObservationNormParams(worldObservationNorm(world)), 'lara.worldNorm');
     all.push(worldBuffer, norm);
+    b.norm = norm;
     const v = { shape };
     const model = config.critic === 'model';
     const [observe, act, actorChain, actorChainBackward, modelGradient] = await Promise.all([
@@ -138,6 +142,7 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
 
   const norm = createUniform(device, observationNormParams(observationNorm(scenario)).buffer as ArrayBuffer, 'lara.norm');
   all.push(norm);
+  b.norm = norm;
   const [observe, act, actorChain, actorChainBackward] = await Promise.all([
     laraObserveKernel.pipeline(device, undefined), laraActKernel.pipeline(device, reduce),
     laraActorChainKernel.pipeline(device, undefined), laraActorChainBackwardKernel.pipeline(device, reduce),

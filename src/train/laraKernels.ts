@@ -94,9 +94,11 @@ const FEATURE_FLOPS = 60;
 // Each kernel's work per item: the floats it reads plus writes, and its FLOPs (estimates).
 export const laraObserveKernel = stepKernel('lara_observe.wgsl', 'lara.observe', { scenario: 'uniform', norm: 'uniform', states: 'read-write', obs: 'read-write' },
   ROW_WORKGROUP, () => ({ floats: 2 * OBSERVATION_SIZE, flops: 300 }));
+/** lara_act's work per env (lib/lara_act_row.wgsl), beside the actor's forward. */
+export const ACT_ROW_WORK: ItemWork = { floats: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE, flops: 600 };
 export const laraActKernel = reducingStepKernel('lara_act.wgsl', 'lara.act', {
   scenario: 'uniform', norm: 'uniform', actorZ: 'read', states: 'read-write', obs: 'read-write', replay: 'read-write', actPartials: 'read-write',
-}, ACT_WORKGROUP, ACT_METRICS, { floats: 3 * OBSERVATION_SIZE + 2 * ACTION_SIZE + REPLAY_STRIDE, flops: 600 });
+}, ACT_WORKGROUP, ACT_METRICS, ACT_ROW_WORK);
 /**
  * gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). A replay row's obs, features
  * and reward are read and written (obs twice); next obs (read and written) only with gamma. sizes: a generalised

@@ -1,0 +1,82 @@
+// The act step with the actor's forward as its prologue (shaders/lara_act_forward.wgsl), the fused update's act: one
+// dispatch where the per-layer path records the actor's forward and lara_act. Each workgroup takes a share of the envs,
+// a block of rows at a time in workgroup memory, and sums its envs' metrics into its own act partial.
+import { createStorage } from '../gpu/buffers.js';
+import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
+import { mlpLayout } from '../nn/layout.js';
+import type { DerivedRun } from './derive.js';
+import { fusedMlpDefines, netDefines } from './fusedMlpDefines.js';
+import { ACT_ROW_WORK, stepBinding } from './laraKernels.js';
+import { ACT_METRICS, LARA_DEFINES } from './layout.js';
+
+/** Most workgroups (act partials per iteration) of the fused act: each takes envs / this many envs, rounded up to blocks. */
+export const FUSED_ACT_MAX_WORKGROUPS = 128;
+
+/** The fused act's compile-time shape: rows per block, work-item columns, the actor's sizes, envs per workgroup, the reduction. */
+export interface FusedActShape { rows: number; cols?: number; actor: readonly number[]; rowsPerWorkgroup: number; reduce: ReduceVariant }
+
+/** Invocations per workgroup: the actor's widest layer rounded up to a power of two (the metrics' tree sum), at least the block's rows. */
+export function fusedActThreads(s: Pick<FusedActShape, 'rows' | 'actor'>): number {
+  const need = Math.max(s.rows, Math.min(256, Math.max(...s.actor)));
+  return 2 ** Math.ceil(Math.log2(Math.max(32, need)));
+}
+
+/** Envs per workgroup at `envs` envs and blocks of `rows`: at most FUSED_ACT_MAX_WORKGROUPS workgroups. */
+export const fusedActRowsPerWorkgroup = (envs: number, rows: number) => rows * Math.ceil(Math.ceil(envs / FUSED_ACT_MAX_WORKGROUPS) / rows);
+
+export const laraActForwardKernel = defineKernel({
+  shader: 'lara_act_forward.wgsl', op: 'lara.actForward',
+  bindings: {
+    step: 'dynamic-uniform', scenario: 'uniform', norm: 'uniform', actor: 'read', states: 'read-write', obs: 'read-write', replay: 'read-write',
+    actPartials: 'read-write',
+  },
+  defines: LARA_DEFINES,
+  variant: (s: FusedActShape) => {
+    const a = netDefines('A', s.actor, s.rows, 0);
+    const threads = fusedActThreads(s);
+    return {
+      constants: { THREADS: threads, WORKGROUP_SIZE: threads },
+      defines: { ...a.defines, ...fusedMlpDefines(s.rows, s.cols, a.end), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce) },
+    };
+  },
+  workgroup: (s: FusedActShape) => [fusedActThreads(s)],
+  features: (s: FusedActShape) => reduceFeatures(s.reduce),
+});
+
+/** Why the fused act cannot run this shape on this device, or null when it can. */
+export function fusedActUnfit(device: GPUDevice, s: FusedActShape): string | null {
+  const threads = fusedActThreads(s);
+  const bytes = 4 * (netDefines('A', s.actor, s.rows, 0).end + threads * ACT_METRICS);
+  if (bytes > device.limits.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${device.limits.maxComputeWorkgroupStorageSize}`;
+  if (threads > Math.min(device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
+  if (reduceFeatures(s.reduce).some((f) => !device.features.has(f))) return 'the reduction needs subgroups';
+  return null;
+}
+
+/** The trainer's buffers the fused act binds. */
+export interface FusedActParts { ring: GPUBuffer; scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; replay: GPUBuffer; actorParams: GPUBuffer }
+
+/**
+ * The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`), or
+ * null where it does not fit (the trainer then records the actor's forward and lara_act).
+ */
+export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, s: Omit<FusedActShape, 'rowsPerWorkgroup'>, parts: FusedActParts,
+                                       chunkIterations: number): Promise<{ dispatch: Dispatch; workgroups: number; partials: GPUBuffer } | null> {
+  const shape: FusedActShape = { ...s, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, s.rows) };
+  if (fusedActUnfit(device, shape) !== null) return null;
+  const { envs } = run.config;
+  const workgroups = Math.ceil(envs / shape.rowsPerWorkgroup);
+  const partials = createStorage(device, chunkIterations * workgroups * ACT_METRICS * 4, 'fused.actPartials');  // (chunk iterations, workgroups, ACT_METRICS)
+  const params = mlpLayout(s.actor).parameterCount;
+  const p = await laraActForwardKernel.pipeline(device, shape);
+  const dispatch = dispatchOf(device, p, {
+    step: stepBinding(parts.ring), scenario: parts.scenario, norm: parts.norm, actor: parts.actorParams, states: parts.states, obs: parts.obs,
+    replay: parts.replay, actPartials: partials,
+  }, [workgroups, 1, 1], {
+    op: 'lara.actForward',
+    // The forward's FLOPs and each workgroup's stream of the weights, and lara_act's work per env.
+    cost: { flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: 4 * (workgroups * params + envs * ACT_ROW_WORK.floats) },
+  });
+  return { dispatch, workgroups, partials };
+}
