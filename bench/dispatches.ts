@@ -6,11 +6,15 @@ import type { GpuTrainer } from '../src/train/gpuTrainer.js';
 import type { TrainerPlans } from '../src/train/tuning.js';
 import { dispatchesPerIteration } from './countDispatches.js';
 
-/** The trainer's plans with the fused update's first variant that fits (src/train/fusedUpdate.ts), or null where none does. */
+/**
+ * The trainer's plans with the fused update's first variant that fits (src/train/fusedUpdate.ts), with the fused act
+ * where it fits too, or null where none does.
+ */
 export async function fusedPlans(trainer: GpuTrainer): Promise<TrainerPlans | null> {
   const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
+  const { withFusedActWhereFit } = await import('../src/train/fusedAct.js');
   const [fused] = fusedUpdateCandidates(trainer.device, trainer.derived);
-  return fused ? { ...trainer.plans, fused } : null;
+  return fused ? { ...trainer.plans, fused: withFusedActWhereFit(trainer.device, trainer.derived, fused, trainer.plans.reduce) } : null;
 }
 
 /** The bench's training configs: hidden 256x2, 1 update per iteration, gamma 0 (bench/train.ts), plus the default. */

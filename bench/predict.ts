@@ -159,14 +159,21 @@ async function main(): Promise<void> {
   const { fusedPlans } = await import('./dispatches.js');
   const { describeFused } = await import('../src/train/fusedUpdate.js');
   const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
+  const { withFusedActWhereFit } = await import('../src/train/fusedAct.js');
   const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans }[] = [];
   for (const { name, config } of worldOnly ? [] : dispatchCountConfigs()) {
     const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
     runs.push({ name, scenario: DEFAULT_SCENARIO, config, chunk });
     const probe = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
-    // Every fused variant that fits, each predicted (the tuner measures which wins on the device in use).
+    // Every fused variant that fits, each predicted with the fused act where it fits (the tuner measures which wins on
+    // the device in use).
     const base = await fusedPlans(probe);
-    if (base) for (const fused of fusedUpdateCandidates(probe.device, probe.derived)) runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused } });
+    if (base) {
+      for (const candidate of fusedUpdateCandidates(probe.device, probe.derived)) {
+        const fused = withFusedActWhereFit(probe.device, probe.derived, candidate, base.reduce);
+        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused } });
+      }
+    }
     probe.destroy();
   }
   // The world's rows (the fused update is the letter's only: the world's are per layer).

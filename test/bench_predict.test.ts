@@ -84,7 +84,7 @@ describe('predicted iteration time', () => {
     const config = parseTrainConfig({ envs: 32, batch: 32, hidden: [16], updatesPerIteration: 2, iterationsPerSubmit: 1, gamma: 0, replayCapacity: 64 });
     const { dispatches: layers, plans } = await recordIteration(gpu, DEFAULT_SCENARIO, config);
     expect(layers.some((d) => d.pipeline.kernel === 'lara_act')).toBe(true);
-    const { dispatches } = await recordIteration(gpu, DEFAULT_SCENARIO, config, { ...plans, fused: { rows: 4, rowsPerWorkgroup: 8, cols: 4 } });
+    const { dispatches } = await recordIteration(gpu, DEFAULT_SCENARIO, config, { ...plans, fused: { rows: 4, rowsPerWorkgroup: 8, cols: 4, act: true } });
     expect(dispatches.map((d) => d.pipeline.kernel)).toEqual([
       'lara_act_forward', 'lara_critic_update_fused', 'adam', 'lara_update_pair_fused', 'adam_pair', 'lara_actor_update_fused', 'adam',
     ]);

@@ -1,11 +1,12 @@
 // The GPU LARA trainer against the float64 ReferenceTrainer (same initial weights, same RNG counters), its determinism,
-// exact resume from a snapshot, and the up-front refusal of configs the device cannot hold.
+// exact resume from a snapshot, the fused act's tuning, and the up-front refusal of configs the device cannot hold.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
 import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer, checkTrainerFits, type IterationMetrics } from '../src/train/gpuTrainer.js';
-import type { FusedVariant } from '../src/train/fusedUpdate.js';
+import { describeFused, type FusedVariant } from '../src/train/fusedUpdate.js';
+import { MemoryTuneStore, Tuner } from '../src/gpu/tuner.js';
 import { ReferenceTrainer } from '../src/train/reference.js';
 import type { TrainerPlans } from '../src/train/tuning.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -26,9 +27,10 @@ function tinyConfig(gamma: number): TrainConfig {
 
 /**
  * The fused update's variants the parity test also runs (gamma 0): blocks of 4 rows, 2 workgroups for the batch of 8,
- * with work items of 1 column and of 4.
+ * with work items of 1 column and of 4, the latter with the fused act (lara_act_forward; the former: the actor's
+ * forward and lara_act).
  */
-const FUSED: Record<'fused' | 'fused c4', FusedVariant> = { fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4 } };
+const FUSED: Record<'fused' | 'fused c4', FusedVariant> = { fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true } };
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
@@ -94,6 +96,33 @@ describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4
       trainer.destroy();
     }
   }, 300_000);  // the fused update's first dispatch compiles its kernels (lavapipe: seconds idle, minutes when loaded)
+});
+
+describe('the fused act\'s tuning', () => {
+  // The update's choice seeded as a fused variant in the tuner's store (a GPU would pick it; lavapipe keeps the
+  // per-layer update), so the act's choice is timed for real: both candidates timed means their replay rows agreed.
+  it('times the act with and without the actor\'s forward, and leaves the trainer as a recorded run of its choice starts', async () => {
+    const gpu = await testGpu();
+    const config = { ...tinyConfig(0), iterations: 3 };
+    const store = new MemoryTuneStore();
+    const log: string[] = [];
+    const tuner = () => new Tuner(gpu.device, { mode: 'quick', adapterKey: 'test', store, log: (l) => log.push(l) });
+    (await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false, tuner: tuner() })).destroy();
+    const updateKey = [...store.entries.keys()].find((k) => k.includes('|lara.update '))!;
+    store.set(updateKey, { variant: describeFused(FUSED.fused), microseconds: {} });
+    const tuned = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { tuner: tuner() });
+    const act = [...store.entries].find(([k]) => k.includes('|lara.act ') && k.endsWith(` ${describeFused(FUSED.fused)}`))![1];
+    expect(Object.keys(act.microseconds).sort(), log.join('\n')).toEqual([describeFused(FUSED.fused), `${describeFused(FUSED.fused)} act`]);
+    const fused = tuned.plans.fused!;
+    expect({ ...fused, act: undefined }).toEqual({ ...FUSED.fused, act: undefined });
+    const recorded = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans: tuned.plans });
+    for (const t of [tuned, recorded]) await t.run(3, () => {});
+    const [a, b] = [await tuned.snapshot(), await recorded.snapshot()];
+    expect(Array.from(a.actor)).toEqual(Array.from(b.actor));
+    expect(Array.from(a.replay)).toEqual(Array.from(b.replay));
+    tuned.destroy();
+    recorded.destroy();
+  }, 300_000);
 });
 
 describe('GPU trainer determinism and resume', () => {

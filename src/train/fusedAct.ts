@@ -54,21 +54,28 @@ export function fusedActUnfit(device: GPUDevice, s: FusedActShape): string | nul
   return null;
 }
 
+/** The variant with the fused act where it fits this run on this device (bench/dispatches.ts, bench/predict.ts). */
+export function withFusedActWhereFit<V extends { rows: number; cols?: number }>(device: GPUDevice, run: DerivedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
+  return fusedActUnfit(device, fusedActShape(run, v, reduce)) === null ? { ...v, act: true } : v;
+}
+
 /** The trainer's buffers the fused act binds. */
 export interface FusedActParts { ring: GPUBuffer; scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; replay: GPUBuffer; actorParams: GPUBuffer }
 
-/**
- * The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`), or
- * null where it does not fit (the trainer then records the actor's forward and lara_act).
- */
-export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, s: Omit<FusedActShape, 'rowsPerWorkgroup'>, parts: FusedActParts,
-                                       chunkIterations: number): Promise<{ dispatch: Dispatch; workgroups: number; partials: GPUBuffer } | null> {
-  const shape: FusedActShape = { ...s, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, s.rows) };
-  if (fusedActUnfit(device, shape) !== null) return null;
+/** The fused act's shape at this run's envs: blocks of the update variant's rows and work items. */
+export function fusedActShape(run: DerivedRun, v: { rows: number; cols?: number }, reduce: ReduceVariant): FusedActShape {
+  return { rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce };
+}
+
+/** The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`). */
+export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape: FusedActShape, parts: FusedActParts,
+                                       chunkIterations: number): Promise<{ dispatch: Dispatch; workgroups: number; partials: GPUBuffer }> {
+  const unfit = fusedActUnfit(device, shape);
+  if (unfit) throw new RangeError(`fused act: ${unfit}`);
   const { envs } = run.config;
   const workgroups = Math.ceil(envs / shape.rowsPerWorkgroup);
   const partials = createStorage(device, chunkIterations * workgroups * ACT_METRICS * 4, 'fused.actPartials');  // (chunk iterations, workgroups, ACT_METRICS)
-  const params = mlpLayout(s.actor).parameterCount;
+  const params = mlpLayout(shape.actor).parameterCount;
   const p = await laraActForwardKernel.pipeline(device, shape);
   const dispatch = dispatchOf(device, p, {
     step: stepBinding(parts.ring), scenario: parts.scenario, norm: parts.norm, actor: parts.actorParams, states: parts.states, obs: parts.obs,

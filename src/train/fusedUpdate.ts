@@ -18,16 +18,17 @@ import type { DerivedRun } from './derive.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
 import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
-import { fusedActDispatch } from './fusedAct.js';
+import { fusedActDispatch, fusedActShape } from './fusedAct.js';
 import { fusedMlpDefines, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 
 /**
  * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
  * cols: columns of each work item's register block (lib/fused_mlp.wgsl FM_CB; 1 when left out; the same sums in the
- * same order whatever it is).
+ * same order whatever it is); act: the act takes the actor's forward as its prologue (lara_act_forward, fusedAct.ts;
+ * left out: the actor's forward and lara_act, as on the per-layer path; the same replay rows either way).
  */
-export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number }
+export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
 export interface FusedKernelShape extends FusedVariant { actor: readonly number[]; critic: readonly number[] }
@@ -123,7 +124,8 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
   return out;
 }
 
-export const describeFused = (v: FusedVariant | null) => (v ? `fused r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}` : 'layers');
+export const describeFused = (v: FusedVariant | null) =>
+  (v ? `fused r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -165,9 +167,9 @@ export class FusedUpdate {
     const groups = fusedWorkgroups(batch, variant);
     const { actor, critic, actorTarget, criticTarget } = parts;
     const paired = pairsFit(device);
-    const act = await fusedActDispatch(device, run, { rows: variant.rows, cols: variant.cols, actor: run.actorSizes, reduce: parts.reduce }, {
+    const act = variant.act ? await fusedActDispatch(device, run, fusedActShape(run, variant, parts.reduce), {
       ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: actor.params,
-    }, maxStepsPerSubmit);
+    }, maxStepsPerSubmit) : null;
     const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair] = await Promise.all([
       laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), adamKernel.pipeline(device, undefined),
       laraMetricsKernel.pipeline(device, parts.reduce),

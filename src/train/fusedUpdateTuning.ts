@@ -1,13 +1,16 @@
 // The state tuneFusedUpdate times the trainer's updates of one iteration from: initMlp's weights, zero Adam moments, a
 // replay ring of random rows and Adam steps of learning rate 0 (the moments still take the gradients; the weights stay
-// put).
+// put); and tuneFusedAct, the choice of the fused path's act.
 import { adamHyper } from '../nn/adamHyper.js';
 import { initMlp } from '../nn/init.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { Recorder } from '../gpu/kernel.js';
 import type { AdamHyper } from '../nn/adamHyper.js';
 import type { DerivedRun } from './derive.js';
-import type { FusedUpdateHarness, FusedVariant } from './fusedUpdate.js';
+import type { ReduceVariant } from '../gpu/reduce.js';
+import type { Tuner } from '../gpu/tuner.js';
+import { fusedActShape, fusedActUnfit } from './fusedAct.js';
+import { describeFused, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
 import { REPLAY_STRIDE } from './layout.js';
 
 export interface FusedHarnessDeps {
@@ -59,4 +62,38 @@ export function fusedUpdateHarness(device: GPUDevice, run: DerivedRun, deps: Fus
       device.queue.submit([encoder.finish()]);
     },
   };
+}
+
+/** What tuneFusedAct times: the trainer's act with a variant, from the envs' first slot. */
+export interface FusedActHarness {
+  /** Makes the variant the trainer's (its act with or without the actor's forward as prologue). */
+  use(v: FusedVariant): Promise<void>;
+  /** Puts back the state every candidate starts from (the envs at slot 0, an empty replay ring, the Step entry). */
+  reset(): void;
+  /** Records one act (with the actor's forward). */
+  record(rec: Recorder): void;
+  /** What it wrote: the replay rows of the envs. */
+  output(): Promise<Float32Array>;
+}
+
+/**
+ * Chooses, for the fused update's variant `v`, between the act with the actor's forward as its prologue (where it fits)
+ * and the actor's forward dispatch with lara_act, by timing one act of each (the replay rows checked against the
+ * latter's); the variant with the choice in `act`.
+ */
+export async function tuneFusedAct(tuner: Tuner, run: DerivedRun, v: FusedVariant, reduce: ReduceVariant, harness: FusedActHarness): Promise<FusedVariant> {
+  const separate: FusedVariant = { rows: v.rows, rowsPerWorkgroup: v.rowsPerWorkgroup, ...(v.cols !== undefined ? { cols: v.cols } : {}) };
+  const candidates = fusedActUnfit(tuner.device, fusedActShape(run, v, reduce)) === null ? [separate, { ...v, act: true }] : [separate];
+  const choice = await tuner.choose<FusedVariant>({
+    name: 'lara.act', shape: `e${run.config.envs} hidden ${run.config.hidden.join('x')} ${describeFused(separate)}`, candidates, describe: describeFused,
+    // The same fma chains: the rows agree bit for bit; 1e-5 leaves room for a device that contracts differently.
+    tolerance: () => 1e-5,
+    async harness(c) {
+      await harness.use(c);
+      harness.reset();
+      return { record: (rec) => harness.record(rec), output: () => harness.output(), destroy: () => {} };
+    },
+  });
+  await harness.use(choice);
+  return choice;
 }

@@ -26,7 +26,7 @@ import type { InitialWeights, IterationMetrics } from './reference.js';
 import type { TrainerPlans } from './tuning.js';
 import { resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
 import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
-import { fusedUpdateHarness } from './fusedUpdateTuning.js';
+import { fusedUpdateHarness, tuneFusedAct, type FusedActHarness } from './fusedUpdateTuning.js';
 
 export type { IterationMetrics } from './reference.js';
 
@@ -124,7 +124,8 @@ export class GpuTrainer {
     if (plan.fused) await trainer.useFused(plan.fused);
     else if (plan.timeFused && options.tuner) {
       const harness = trainer.fusedHarness();
-      await tuneFusedUpdate(options.tuner, run, harness);
+      const choice = await tuneFusedUpdate(options.tuner, run, harness);
+      if (choice) await tuneFusedAct(options.tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
       harness.clear();
     }
     const snap = options.snapshot;
@@ -176,6 +177,26 @@ export class GpuTrainer {
     });
   }
 
+  /** What tuneFusedAct times: one act with the actor's forward from the envs at slot 0 (the replay ring cleared after each). */
+  private fusedActHarness(): FusedActHarness {
+    const { envs } = this.config;
+    const stride = this.derived.shape.replayStride;
+    return {
+      use: (v) => this.useFused(v),
+      reset: () => {
+        const data = new ArrayBuffer(STEP_STRIDE);
+        writeStep(data, 0, { ...this.stepEntry(0, 0, 0), useActor: true });
+        this.device.queue.writeBuffer(this.b.ring, 0, data);
+        const encoder = this.device.createCommandEncoder();
+        encoder.clearBuffer(this.b.replay);
+        this.device.queue.submit([encoder.finish()]);
+        submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
+      },
+      record: (rec) => this.encodeAct(rec, 0, true),
+      output: () => readFloat32(this.device, this.b.replay, Math.min(envs, this.config.replayCapacity) * stride),
+    };
+  }
+
   private restore(snap: TrainerSnapshot): void {
     const { config } = this;
     if (snap.iteration > config.iterations) throw new UserError(`checkpoint: ${snap.iteration} iterations done, more than the ${config.iterations} configured`);
@@ -223,17 +244,22 @@ export class GpuTrainer {
    */
   encodeIteration(rec: Recorder, index: number, s: { useActor: boolean; updates: boolean }, adamFirst: number): void {
     const U = this.config.updatesPerIteration;
-    // 1-2. Observe and act: z = actor(obs) + sigma_t n (z = noise only during warm-up), action = head(z).
-    // 3-4. Latencies, the learning reward and the replay rows; the envs step to slot t + 1. (The fused path: one dispatch.)
-    if (this.fused?.act) rec.dispatch(this.fused.act.dispatch, stepOffset(index * U));
-    else {
-      if (s.useActor) this.actor.encodeForward(rec, this.b.obs, this.config.envs);
-      rec.dispatch(this.k.act, stepOffset(index * U));
-    }
+    // 1-4. Observe and act; the latencies, the learning reward and the replay rows; the envs step to slot t + 1.
+    this.encodeAct(rec, index * U, s.useActor);
     // 5. Gradient updates.
     if (!s.updates) return;
     if (this.fused) this.fused.encodeUpdates(rec, index * U, adamFirst, U);
     else for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
+  }
+
+  /**
+   * The act of Step ring entry `entry`: z = actor(obs) + sigma_t n (z = noise only during warm-up), action = head(z),
+   * lara_act; on the fused path with its act, lara_act_forward does both in one dispatch.
+   */
+  private encodeAct(rec: Recorder, entry: number, useActor: boolean): void {
+    if (this.fused?.act) { rec.dispatch(this.fused.act.dispatch, stepOffset(entry)); return; }
+    if (useActor) this.actor.encodeForward(rec, this.b.obs, this.config.envs);
+    rec.dispatch(this.k.act, stepOffset(entry));
   }
 
   /**
