@@ -9,7 +9,7 @@ import { parseTrainConfig } from '../src/train/config.js';
 import { deriveRun } from '../src/train/derive.js';
 import { STEP_STRIDE } from '../src/train/laraKernels.js';
 import { METRICS_STRIDE } from '../src/train/layout.js';
-import { runPlanOf, withFused, type NetworkPlans } from '../src/train/runPlan.js';
+import { recordedPlans, runPlanOf, withFused, type NetworkPlans } from '../src/train/runPlan.js';
 
 const splitBy = (splits: number, batch = 256) => ({ batch, forward: { kind: 'fused', rows: 4 }, backwardWeight: { splits, rowsPerSplit: 4, layers: [] } }) as unknown as MlpPlan;
 const networks = (actor: number, critic: number): NetworkPlans => ({
@@ -31,12 +31,12 @@ describe('the run plan', () => {
 
   it('records the online networks\' plans, the reduction and the fused update as config.json and the checkpoint keep them', () => {
     const plan = runPlanOf(run, networks(2, 4), { subgroups: true }, null);
-    expect(plan.plans).toEqual({ actor: plan.networks.actor, critic: plan.networks.critic, reduce: { subgroups: true } });
-    expect(Object.keys(plan.plans)).toEqual(['actor', 'critic', 'reduce']);
+    expect(recordedPlans(plan)).toEqual({ actor: plan.networks.actor, critic: plan.networks.critic, reduce: { subgroups: true } });
+    expect(Object.keys(recordedPlans(plan))).toEqual(['actor', 'critic', 'reduce']);
     const fused = withFused(plan, { rows: 8, rowsPerWorkgroup: 64 });
     expect(fused.fused).toEqual({ rows: 8, rowsPerWorkgroup: 64 });
-    expect(fused.plans.fused).toEqual({ rows: 8, rowsPerWorkgroup: 64 });
-    expect(withFused(fused, null).plans).not.toHaveProperty('fused');
+    expect(recordedPlans(fused).fused).toEqual({ rows: 8, rowsPerWorkgroup: 64 });
+    expect(recordedPlans(withFused(fused, null))).not.toHaveProperty('fused');
   });
 
   it('refuses partials of a tuned split past the limit, naming the network', () => {

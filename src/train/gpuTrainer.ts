@@ -24,7 +24,7 @@ import { METRIC, METRICS_STRIDE } from './layout.js';
 import { laraShapeOf, type LaraShape } from './shape.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import type { TrainerPlans } from './tuning.js';
-import { resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
+import { recordedPlans, resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
 import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
 import { fusedUpdateHarness, tuneFusedAct, type FusedActHarness } from './fusedUpdateTuning.js';
 
@@ -98,11 +98,11 @@ export class GpuTrainer {
   /** The run plan this trainer runs (with the fused update's choice once it is made). */
   get plan(): RunPlan { return this.resolved; }
   get derived(): DerivedRun { return this.resolved.derived; }
-  get config(): TrainConfig { return this.resolved.config; }
+  get config(): TrainConfig { return this.resolved.derived.config; }
   get actorSizes(): number[] { return this.derived.actorSizes; }
   get criticSizes(): number[] { return this.derived.criticSizes; }
   /** What this trainer runs: the networks' plans and the reduction (config.json records them). */
-  get plans(): TrainerPlans { return this.resolved.plans; }
+  get plans(): TrainerPlans { return recordedPlans(this.resolved); }
   private get reduce(): ReduceVariant { return this.resolved.reduce; }
 
   /** Builds every buffer and pipeline; weights from `options` or initMlp(seed) (actor salt 0, critic salt 1). */

@@ -48,7 +48,8 @@ export interface LaraBuffers {
 /** Allocates the buffers the run plan sizes and binds every LARA kernel to them and to the networks' outputs. */
 export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scenario, plan: RunPlan,
   nets: { actor: GpuMlp; critic: GpuMlp; actorTarget: GpuMlp; criticTarget: GpuMlp }): Promise<{ buffers: LaraBuffers; dispatches: LaraDispatches }> {
-  const { derived: run, config, reduce } = plan;
+  const { derived: run, reduce } = plan;
+  const { config } = run;
   const { shape } = run;
   const { envs, batch } = config;
   const { iterationsPerSubmit: chunk, stepsPerSubmit: steps } = plan.buffers;

@@ -20,7 +20,7 @@ import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvalu
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
 import { trainInSegments, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type TuneChoice } from './kernelChoices.js';
-import type { KernelOptions } from './runPlan.js';
+import { recordedPlans, type KernelOptions } from './runPlan.js';
 import { actorSizes, checkCriticFitsWorld, criticSizes } from './derive.js';
 import { checkTrainerPlans } from './plans.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
@@ -189,7 +189,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     written = true;
     // config.json and the checkpoint record the run plan's kernel choices.
     const plan = driver.plan;
-    const tuning = plan?.choice ? { ...plan.choice, plans: plan.plans } : undefined;
+    const tuning = plan?.choice ? { ...plan.choice, plans: recordedPlans(plan) } : undefined;
     const configJson = { train: config, scenario: scenarioToJson(scenario), device, adapter: driver.adapter, version: packageVersion(), tuning };
     writeFileAtomic(join(out, CONFIG_FILE), JSON.stringify(configJson, null, 2) + '\n');
 
@@ -197,7 +197,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const wallStart = performance.now() / 1000 - (start.progress?.wallSeconds ?? 0);
     const wall = () => performance.now() / 1000 - wallStart;
     const episodes = new EpisodeLog(config, scenario, start.progress);
-    const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: plan?.plans }, inPlace ? driver.iteration : null, wall());
+    const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: plan ? recordedPlans(plan) : undefined }, inPlace ? driver.iteration : null, wall());
     const startIteration = driver.iteration;
     const stopAfter = options.stopAfterIterations;
     // While training, the first signal stops at the next chunk and saves the checkpoint and metrics.

@@ -6,7 +6,6 @@
 import type { Tuner } from '../gpu/tuner.js';
 import { TREE_REDUCE, type ReduceVariant } from '../gpu/reduce.js';
 import { defaultPlan, type MlpPlan } from '../nn/mlpPlan.js';
-import type { TrainConfig } from './config.js';
 import { checkBufferLimit, type BufferNeed, type DerivedRun, type RunLimits } from './derive.js';
 import type { FusedVariant } from './fusedUpdate.js';
 import { STEP_STRIDE } from './laraKernels.js';
@@ -51,8 +50,8 @@ export interface RunBuffers {
 }
 
 export interface RunPlan {
+  /** The run's derived sizes, with its config (derived.config). */
   readonly derived: DerivedRun;
-  readonly config: TrainConfig;
   readonly networks: NetworkPlans;
   readonly reduce: ReduceVariant;
   /** The fused update's variant, or null for the per-layer update. */
@@ -62,8 +61,6 @@ export interface RunPlan {
   readonly buffers: RunBuffers;
   /** How the kernels were chosen (absent when the caller did not say). */
   readonly choice?: KernelChoiceRecord;
-  /** The choices as config.json's `tuning.plans` and the checkpoint's `plans` record them (a resume reuses them). */
-  readonly plans: TrainerPlans;
 }
 
 const largestSplit = (plans: readonly MlpPlan[]) => Math.max(1, ...plans.map((p) => p.backwardWeight?.splits ?? 1));
@@ -100,13 +97,16 @@ export function planBufferNeeds(plan: Pick<RunPlan, 'buffers' | 'derived'>): Buf
   }));
 }
 
-/** What config.json and the checkpoint record: the online networks' plans, the reduction and the fused update. */
-const recorded = (networks: NetworkPlans, reduce: ReduceVariant, fused: FusedVariant | null): TrainerPlans =>
-  ({ actor: networks.actor, critic: networks.critic, reduce, ...(fused ? { fused } : {}) });
+/**
+ * The plan's choices as config.json's `tuning.plans` and the checkpoint's `plans` record them (a resume reuses them):
+ * the online networks' plans, the reduction and the fused update.
+ */
+export const recordedPlans = (plan: RunPlan): TrainerPlans =>
+  ({ actor: plan.networks.actor, critic: plan.networks.critic, reduce: plan.reduce, ...(plan.fused ? { fused: plan.fused } : {}) });
 
 /** `plan` with `fused` as its update (once the fused update has been timed on the built networks). */
 export function withFused(plan: RunPlan, fused: FusedVariant | null): RunPlan {
-  return { ...plan, fused, timeFused: false, plans: recorded(plan.networks, plan.reduce, fused) };
+  return { ...plan, fused, timeFused: false };
 }
 
 /** The plan of `networks` and `reduce` for `derived`, with its buffer sizes, checked against `limits`. */
@@ -124,8 +124,7 @@ export function runPlanOf(derived: DerivedRun, networks: NetworkPlans, reduce: R
     },
   };
   const plan: RunPlan = {
-    derived, config, networks, reduce, fused, timeFused: options.timeFused ?? false, buffers, choice: options.choice,
-    plans: recorded(networks, reduce, fused),
+    derived, networks, reduce, fused, timeFused: options.timeFused ?? false, buffers, choice: options.choice,
   };
   if (options.limits) checkBufferLimit(planBufferNeeds(plan), options.limits.maxBufferBytes, options.limits.name);
   return plan;
