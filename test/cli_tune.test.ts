@@ -1,11 +1,11 @@
-// `megc train --tune` and `--profile` through the built CLI: bad values refused in one line, a plans file repeated,
-// and the per-kernel table printed after training.
+// `megc train --tune` and `--profile` through the built CLI: bad values and forged plans refused in one line, a plans
+// file repeated, and the per-kernel table printed after training.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../src/io/safetensorsFile.js';
-import { ensureBuilt, megc } from './helpers/cli.js';
+import { ensureBuilt, errorLines, megc } from './helpers/cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'megc-tune-'));
 const tiny = ['--envs', '16', '--batch', '16', '--hidden', '8,8', '--iterations', '12', '--iterations-per-submit', '4', '--eval-slots', '64', '--updates', '1'];
@@ -49,6 +49,26 @@ describe('megc train --tune, --profile', () => {
       expect(b[name].shape, name).toEqual(a[name].shape);
       expect(Buffer.from(b[name].data.buffer, b[name].data.byteOffset, b[name].data.byteLength)
         .equals(Buffer.from(a[name].data.buffer, a[name].data.byteOffset, a[name].data.byteLength)), name).toBe(true);
+    }
+
+    // A recorded fused update or act that cannot run here is refused in one line naming it, before anything is written.
+    const config = JSON.parse(readFileSync(join(first, 'config.json'), 'utf8'));
+    const forge = (fused: object, extra: string[] = []) => {
+      const path = join(dir, 'forged-fused.json');
+      writeFileSync(path, JSON.stringify({ ...config, tuning: { ...config.tuning, plans: { ...config.tuning.plans, fused } } }));
+      return megc(['train', ...tiny, '--out', join(dir, 'f'), '--tune', path, ...extra]);
+    };
+    for (const [fused, extra, why] of [
+      [{ rows: 4, rowsPerWorkgroup: 6 }, [], /kernel plans: fused\.rowsPerWorkgroup: 6 rows per workgroup are not blocks of 4$/],
+      [{ rows: 256, rowsPerWorkgroup: 256 }, [], /kernel plans: fused: \d+ bytes of workgroup memory, more than \d+$/],
+      [{ rows: 4, rowsPerWorkgroup: 8 }, ['--gamma', '0.9'], /kernel plans: fused: gamma > 0 \(the critic target needs the target networks\)$/],
+    ] as const) {
+      const r = forge(fused, [...extra]);
+      expect(r.status, r.stderr).toBe(2);
+      // One line of megc's (Dawn's own warnings on opening the GPU aside).
+      expect(errorLines(r.stderr)).toHaveLength(1);
+      expect(errorLines(r.stderr)[0]).toMatch(why);
+      expect(existsSync(join(dir, 'f'))).toBe(false);
     }
   });
 });

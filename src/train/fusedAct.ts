@@ -6,6 +6,7 @@ import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { mlpLayout } from '../nn/layout.js';
 import type { DerivedRun } from './derive.js';
+import type { FusedRun } from './fusedUpdate.js';
 import { fusedMlpDefines, netDefines } from './fusedMlpDefines.js';
 import { ACT_ROW_WORK, stepBinding } from './laraKernels.js';
 import { ACT_METRICS, LARA_DEFINES } from './layout.js';
@@ -55,7 +56,7 @@ export function fusedActUnfit(device: GPUDevice, s: FusedActShape): string | nul
 }
 
 /** The variant with the fused act where it fits this run on this device (bench/dispatches.ts, bench/predict.ts). */
-export function withFusedActWhereFit<V extends { rows: number; cols?: number }>(device: GPUDevice, run: DerivedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
+export function withFusedActWhereFit<V extends { rows: number; cols?: number }>(device: GPUDevice, run: FusedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
   return fusedActUnfit(device, fusedActShape(run, v, reduce)) === null ? { ...v, act: true } : v;
 }
 
@@ -63,7 +64,7 @@ export function withFusedActWhereFit<V extends { rows: number; cols?: number }>(
 export interface FusedActParts { ring: GPUBuffer; scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; replay: GPUBuffer; actorParams: GPUBuffer }
 
 /** The fused act's shape at this run's envs: blocks of the update variant's rows and work items. */
-export function fusedActShape(run: DerivedRun, v: { rows: number; cols?: number }, reduce: ReduceVariant): FusedActShape {
+export function fusedActShape(run: FusedRun, v: { rows: number; cols?: number }, reduce: ReduceVariant): FusedActShape {
   return { rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce };
 }
 

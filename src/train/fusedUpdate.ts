@@ -89,8 +89,15 @@ const pairsFit = (device: GPUDevice) => device.limits.maxStorageBuffersPerShader
 /** Workgroups of a fused dispatch at `batch` rows: the split-K slices and the loss partials per update. */
 export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
 
+/** What the fused kernels' fit depends on: the networks, gamma, the batch and envs, and whether the world is generalised. */
+export interface FusedRun {
+  actorSizes: readonly number[]; criticSizes: readonly number[];
+  config: { gamma: number; batch: number; envs: number };
+  shape: { world?: unknown };
+}
+
 /** Why the fused update cannot run this config with this variant on this device, or null when it can. */
-export function fusedUpdateUnfit(device: GPUDevice, run: DerivedRun, v: FusedVariant): string | null {
+export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVariant): string | null {
   const s: FusedKernelShape = { ...v, actor: run.actorSizes, critic: run.criticSizes };
   const l = device.limits;
   if (run.config.gamma > 0) return 'gamma > 0 (the critic target needs the target networks)';

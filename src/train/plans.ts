@@ -9,6 +9,8 @@ import { describeLinear, headFits, MATRIX_FEATURES, mixedPrecision, matrixTileBy
 import { mlpLayout } from '../nn/layout.js';
 import { FUSED_BACKWARD_MAX_LAYERS, FUSED_FORWARD_MAX_LAYERS, FUSED_MAX_WIDTH, fusible } from '../nn/mlpFused.js';
 import { FUSED_BACKWARD_STORAGE_BINDINGS, FUSED_FORWARD_STORAGE_BINDINGS, type ChainPlan, type MlpPlan } from '../nn/mlpPlan.js';
+import { fusedActShape, fusedActUnfit } from './fusedAct.js';
+import { fusedUpdateUnfit, type FusedRun } from './fusedUpdate.js';
 import type { TrainerPlans } from './tuning.js';
 
 const count = (max: number) => z.number().int().min(1).max(max);
@@ -69,6 +71,8 @@ export interface PlanRun {
   envs: number;
   /** false: refuse variants that round the matmul inputs to f16 (the run did not allow mixed precision). Default: allowed. */
   mixedPrecision?: boolean;
+  /** The run's discount and whether it trains on a generalised world (the fused update runs at gamma 0 on the letter's). */
+  gamma?: number; world?: boolean;
 }
 
 /** The adapter's side of a plan: its limits and features (a GPUDevice is one). */
@@ -81,7 +85,7 @@ export interface PlanLimits {
  * Checks plans (already shape-checked by parseTrainerPlans) against the networks and batches of `run`: a plan for each
  * batch each network runs and none other, every chain with one variant per layer, the weight-gradient split covering
  * the batch with no empty split, fused kernels only where the network fits them; with `limits`, also every workgroup,
- * tile, grid and buffer against the adapter's limits and features. Throws a UserError `source: kernel plans: FIELD: why`.
+ * tile, grid and buffer against the adapter's limits and features, and the fused update and act where they run. Throws a UserError `source: kernel plans: FIELD: why`.
  */
 export function checkTrainerPlans(plans: TrainerPlans, run: PlanRun, limits?: PlanLimits, source = 'kernel plans'): void {
   const refuse = (field: string, why: string) => new UserError(`${source}: kernel plans: ${field}: ${why}`);
@@ -183,4 +187,13 @@ export function checkTrainerPlans(plans: TrainerPlans, run: PlanRun, limits?: Pl
   network('actor', plans.actor, run.actorSizes, [{ batch: run.batch, trainable: true }, ...(run.envs !== run.batch ? [{ batch: run.envs, trainable: false }] : [])]);
   network('critic', plans.critic, run.criticSizes, [{ batch: run.batch, trainable: true }]);
   if (plans.reduce.subgroups && limits && !limits.features.has('subgroups')) throw refuse('reduce.subgroups', 'this GPU lacks the feature subgroups');
+  const f = plans.fused;
+  if (f && f.rowsPerWorkgroup % f.rows !== 0) throw refuse('fused.rowsPerWorkgroup', `${f.rowsPerWorkgroup} rows per workgroup are not blocks of ${f.rows}`);
+  if (f && device) {
+    const fusedRun: FusedRun = { actorSizes: run.actorSizes, criticSizes: run.criticSizes, config: { gamma: run.gamma ?? 0, batch: run.batch, envs: run.envs }, shape: { world: run.world } };
+    const unfit = fusedUpdateUnfit(device, fusedRun, f);
+    if (unfit) throw refuse('fused', unfit);
+    const actUnfit = f.act ? fusedActUnfit(device, fusedActShape(fusedRun, f, plans.reduce)) : null;
+    if (actUnfit) throw refuse('fused.act', actUnfit);
+  }
 }

@@ -133,7 +133,9 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // Plans given (--tune FILE) or resumed are checked against this run's networks and batches, then this GPU's limits.
     const shape = laraShapeOf(scenario);
     checkCriticFitsWorld(config, shape);
-    const planRun = { actorSizes: actorSizes(config, shape), criticSizes: criticSizes(config, shape), batch: config.batch, envs: config.envs };
+    const planRun = {
+      actorSizes: actorSizes(config, shape), criticSizes: criticSizes(config, shape), batch: config.batch, envs: config.envs, gamma: config.gamma, world: shape.world !== undefined,
+    };
     const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
     // Plans given for this run round to f16 only where it allows mixed precision (a resumed run keeps its own plans).
     if (givenPlans) checkTrainerPlans(givenPlans.plans, { ...planRun, mixedPrecision: options.mixedPrecision ?? false }, undefined, `--tune ${givenPlans.source}`);
