@@ -6,7 +6,7 @@ import { sigmoid } from './features.js';
 import type { RewardKind } from './features.js';
 import type { World } from '../world/world.js';
 import {
-  groupOf, groupSoftmax, observedData, observedGain, shareGroups, shareIndex, userLinks, worldGroupsFromObs, type WorldGroups,
+  groupOf, groupSoftmax, observedData, observedGain, shareIndex, userLinks, worldGroupsFromObs, type WorldGroups,
   type WorldLaraLayout, type WorldObservationNorm,
 } from './worldFeatures.js';
 import { ratioHead } from './features.js';
@@ -27,12 +27,16 @@ interface ModelRow {
   a: Float64Array;
 }
 
+/** One (resource, server) group's softmax of the head: its members, their probabilities and the span. */
+interface GroupSoftmax { r: number; group: number[]; p: number[]; span: number }
+
 /**
  * Latency sum of one server's users `members` (active users on server m) under the head's shares for that group of
- * users, and (when dA is given) dL/d(their action entries at z's offsets) added into dA. Moving a user between two
+ * users, and (when dA is given) dL/d(their action entries at z's offsets) added into dA; each group's softmax is
+ * pushed onto `softmaxes` when given (the head's VJP reuses them). Moving a user between two
  * servers changes only those two servers' sums, which is what makes a best response cost O(users) per move.
  */
-function serverLatency(row: ModelRow, m: number, members: readonly number[], dA: Float64Array | null): number {
+function serverLatency(row: ModelRow, m: number, members: readonly number[], dA: Float64Array | null, softmaxes?: GroupSoftmax[]): number {
   const { world, wl, norm, obs, oOff, z, zOff, floor, a } = row;
   const layout = wl.world, sc = world.scenario, N0 = sc.noiseWattsPerHz, chi = sc.cyclesPerBit, server = world.servers[m];
   for (let r = 0; r < 4; r++) {
@@ -40,6 +44,7 @@ function serverLatency(row: ModelRow, m: number, members: readonly number[], dA:
     if (group.length === 0) continue;
     const s = groupSoftmax(layout, group, r, z, zOff, floor);
     group.forEach((i, k) => { a[shareIndex(layout, i, r)] = s.floor + s.span * s.p[k]; });
+    softmaxes?.push({ r, group, p: s.p, span: s.span });
   }
   let sum = 0;
   const cyclesOf = (bits: number) => (sc.xi * chi * bits + sc.zeta) * sc.genUnitCycles;
@@ -138,22 +143,18 @@ export function worldModelRewardGradientInto(world: World, wl: WorldLaraLayout, 
   const members: number[][] = Array.from({ length: M }, () => []);
   for (let i = 0; i < layout.users; i++) if (groups.active[i]) members[groups.server[i]].push(i);
   const dA = new Float64Array(wl.z.size);
-  const perServer = members.map((users, m) => serverLatency(row, m, users, dA));
+  const softmaxes: GroupSoftmax[] = [];
+  const perServer = members.map((users, m) => serverLatency(row, m, users, dA, softmaxes));
   const lTotal = perServer.reduce((x, y) => x + y, 0);
   const r = reward === 'log' ? -Math.log(lTotal) : -lTotal;
   const dL = reward === 'log' ? -1 / lTotal : -1;
 
   // Through the head: dz_j = span p_j (g_j - sum_k p_k g_k) per group; lambda: (1 - 2 floor) s (1 - s).
   dz.fill(0, dzOff, dzOff + wl.z.size);
-  const g = shareGroups(layout, groups);
-  for (let res = 0; res < 4; res++) {
-    for (const group of g[res]) {
-      if (group.length === 0) continue;
-      const s = groupSoftmax(layout, group, res, z, zOff, floor);
-      let dot = 0;
-      group.forEach((i, k) => { dot += s.p[k] * dA[shareIndex(layout, i, res)]; });
-      group.forEach((i, k) => { dz[dzOff + shareIndex(layout, i, res)] = dL * s.span * s.p[k] * (dA[shareIndex(layout, i, res)] - dot); });
-    }
+  for (const { r: res, group, p, span } of softmaxes) {
+    let dot = 0;
+    group.forEach((i, k) => { dot += p[k] * dA[shareIndex(layout, i, res)]; });
+    group.forEach((i, k) => { dz[dzOff + shareIndex(layout, i, res)] = dL * span * p[k] * (dA[shareIndex(layout, i, res)] - dot); });
   }
   for (let i = 0; i < layout.comp; i++) {
     if (!groups.active[i]) continue;
