@@ -42,10 +42,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         fm_mem[A_AT[0] + i] = select(0.0, obs[e * OBSERVATION_SIZE + i % OBSERVATION_SIZE], e < step.envs);
       }
       workgroupBarrier();
-      for (var l = 0u; l < A_LAYERS; l++) {
-        fm_forward(lid, 0u, A_AT[l], A_SIZES[l], A_SIZES[l + 1u], A_W[l], A_B[l], l + 1u < A_LAYERS, A_AT[l + 1u]);
-        workgroupBarrier();
-      }
+      actor_forward(lid);
     }
     let e = e0 + lid;
     if (lid < ROWS && e < step.envs) {

@@ -37,10 +37,7 @@ fn actor_update_group(group: u32, lid: u32, s: Step) -> f32 {
       fm_mem[C_AT[0] + r * CRITIC_INPUT + i] = value;
     }
     workgroupBarrier();
-    for (var l = 0u; l < A_LAYERS; l++) {
-      fm_forward(lid, ACTOR, A_AT[l], A_SIZES[l], A_SIZES[l + 1u], A_W[l], A_B[l], l + 1u < A_LAYERS, A_AT[l + 1u]);
-      workgroupBarrier();
-    }
+    actor_forward(lid);
     // Critic input features from the pre-activations (lara_actor_chain.wgsl).
     if (lid < ROWS) {
       var z: array<f32, LARA_ACTION_SIZE>;
@@ -49,10 +46,7 @@ fn actor_update_group(group: u32, lid: u32, s: Step) -> f32 {
       for (var i = 0u; i < LARA_ACTION_SIZE; i++) { fm_mem[C_AT[0] + lid * CRITIC_INPUT + OBSERVATION_SIZE + i] = features[i]; }
     }
     workgroupBarrier();
-    for (var l = 0u; l < C_LAYERS; l++) {
-      fm_forward(lid, CRITIC, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
-      workgroupBarrier();
-    }
+    critic_forward(lid);
     // Actor loss -Q; dOutput = 1 in place of Q (0 past the batch).
     if (lid == 0u) {
       for (var r = 0u; r < ROWS; r++) {
@@ -89,15 +83,7 @@ fn actor_update_group(group: u32, lid: u32, s: Step) -> f32 {
     }
     workgroupBarrier();
     // The actor's backward: weight gradient of each layer, then the delta below it in place of the activation below.
-    for (var l = A_LAYERS; l > 0u; l--) {
-      let layer = l - 1u;
-      fm_backward_weight(lid, ACTOR, A_AT[layer], A_SIZES[layer], A_SIZES[l], A_AT[l], A_W[layer], A_B[layer], block == 0u);
-      if (layer > 0u) {
-        workgroupBarrier();
-        fm_backward_input(lid, ACTOR, A_AT[l], A_SIZES[layer], A_SIZES[l], A_W[layer], 0u, true, A_AT[layer], A_AT[layer]);
-      }
-      workgroupBarrier();
-    }
+    actor_backward(lid, block == 0u);
   }
   return loss;
 }

@@ -40,10 +40,7 @@ fn critic_update_group(group: u32, lid: u32, s: Step) -> f32 {
       fm_mem[C_AT[0] + e] = value;
     }
     workgroupBarrier();
-    for (var l = 0u; l < C_LAYERS; l++) {
-      fm_forward(lid, CRITIC, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
-      workgroupBarrier();
-    }
+    critic_forward(lid);
     // Loss (Q - y)^2 and dQ = 2 (Q - y) / B in place of Q (0 past the batch: those rows add nothing below).
     if (lid == 0u) {
       for (var r = 0u; r < ROWS; r++) {
@@ -57,16 +54,7 @@ fn critic_update_group(group: u32, lid: u32, s: Step) -> f32 {
       }
     }
     workgroupBarrier();
-    // Backward, top layer first: its weight gradient, then the delta below it in place of the activation below.
-    for (var l = C_LAYERS; l > 0u; l--) {
-      let layer = l - 1u;
-      fm_backward_weight(lid, CRITIC, C_AT[layer], C_SIZES[layer], C_SIZES[l], C_AT[l], C_W[layer], C_B[layer], block == 0u);
-      if (layer > 0u) {
-        workgroupBarrier();
-        fm_backward_input(lid, CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]);
-      }
-      workgroupBarrier();
-    }
+    critic_backward(lid, block == 0u);
   }
   return loss;
 }

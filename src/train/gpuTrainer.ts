@@ -165,10 +165,7 @@ export class GpuTrainer {
     return fusedUpdateHarness(this.device, this.derived, {
       actor: this.actor, critic: this.critic, replay: this.b.replay,
       use: (v) => this.useFused(v), schedules: (a, c) => this.fused?.writeAdamSchedules(this.device.queue, a, c),
-      encodeUpdates: (rec) => {
-        if (this.fused) this.fused.encodeUpdates(rec, 0, 0, U);
-        else for (let u = 0; u < U; u++) this.encodeUpdate(rec, u, u);
-      },
+      encodeUpdates: (rec) => this.encodeUpdates(rec, 0, 0),
       writeSteps: (filled) => {
         const data = new ArrayBuffer(U * STEP_STRIDE);
         for (let u = 0; u < U; u++) writeStep(data, u * STEP_STRIDE, { ...this.stepEntry(0, u, 0), filled });
@@ -177,20 +174,18 @@ export class GpuTrainer {
     });
   }
 
-  /** What tuneFusedAct times: one act with the actor's forward from the envs at slot 0 (the replay ring cleared after each). */
+  /** What tuneFusedAct times: one act with the actor's forward from the envs at slot 0 (create clears the replay ring after). */
   private fusedActHarness(): FusedActHarness {
     const { envs } = this.config;
     const stride = this.derived.shape.replayStride;
     return {
       use: (v) => this.useFused(v),
       reset: () => {
+        // The envs at slot 0, then the act's Step entry (each candidate's acts write the same replay rows over).
+        this.observe();
         const data = new ArrayBuffer(STEP_STRIDE);
         writeStep(data, 0, { ...this.stepEntry(0, 0, 0), useActor: true });
         this.device.queue.writeBuffer(this.b.ring, 0, data);
-        const encoder = this.device.createCommandEncoder();
-        encoder.clearBuffer(this.b.replay);
-        this.device.queue.submit([encoder.finish()]);
-        submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
       },
       record: (rec) => this.encodeAct(rec, 0, true),
       output: () => readFloat32(this.device, this.b.replay, Math.min(envs, this.config.replayCapacity) * stride),
@@ -248,8 +243,7 @@ export class GpuTrainer {
     this.encodeAct(rec, index * U, s.useActor);
     // 5. Gradient updates.
     if (!s.updates) return;
-    if (this.fused) this.fused.encodeUpdates(rec, index * U, adamFirst, U);
-    else for (let u = 0; u < U; u++) this.encodeUpdate(rec, index * U + u, adamFirst + u);
+    this.encodeUpdates(rec, index * U, adamFirst);
   }
 
   /**
@@ -263,13 +257,22 @@ export class GpuTrainer {
   }
 
   /**
-   * One gradient update, ReferenceTrainer.update (src/train/reference.ts) step for step: Step ring entry `entry`, Adam
-   * ring entry `adamEntry`. Each line names its kernels (shaders/) and the reference's step; a backward takes the input
-   * of the forward just before it, and each Adam takes the gradient its network's backward returned.
+   * An iteration's U updates from Step ring entry `entry` and Adam ring entry `adamEntry` on: the fused update's
+   * (FusedUpdate.encodeUpdates, its pairs included), else U per-layer updates.
    */
-  encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
+  private encodeUpdates(rec: Recorder, entry: number, adamEntry: number): void {
+    const U = this.config.updatesPerIteration;
+    if (this.fused) this.fused.encodeUpdates(rec, entry, adamEntry, U);
+    else for (let u = 0; u < U; u++) this.encodeUpdate(rec, entry + u, adamEntry + u);
+  }
+
+  /**
+   * One per-layer gradient update, ReferenceTrainer.update (src/train/reference.ts) step for step: Step ring entry
+   * `entry`, Adam ring entry `adamEntry`. Each line names its kernels (shaders/) and the reference's step; a backward
+   * takes the input of the forward just before it, and each Adam takes the gradient its network's backward returned.
+   */
+  private encodeUpdate(rec: Recorder, entry: number, adamEntry: number): void {
     const { actor, critic, actorTarget, criticTarget, b, k } = this;
-    if (this.fused) { this.fused.encode(rec, entry, adamEntry); return; }
     const { batch, tau } = this.config;
     const o = stepOffset(entry);
     // Minibatch rows, uniform over the filled part of the ring (minibatchIndicesInto and the gather). lara_minibatch.wgsl
