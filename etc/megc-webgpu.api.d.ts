@@ -113,8 +113,11 @@ export type Baseline = 'fra' | 'rra' | 'opt';
 
 // dist/src/api/types.d.ts#ComparisonRow
 export interface ComparisonRow {
-    /** `hybrid` is LARA's association finished by OPT's allocation; `maxSnr`, `random` and `lagrangian` the associations. */
-    policy: 'lara' | 'hybrid' | 'fra' | 'rra' | 'maxSnr' | 'random' | 'lagrangian' | 'opt';
+    /**
+     * `hybrid` is LARA's association finished by OPT's allocation, `searched` the same after a local search from it;
+     * `maxSnr`, `random` and `lagrangian` the associations.
+     */
+    policy: 'lara' | 'hybrid' | 'searched' | 'fra' | 'rra' | 'maxSnr' | 'random' | 'lagrangian' | 'opt';
     /** e.g. `LARA`, `max-SNR + OPT`, `OPT (searched)` where some slot's OPT was only bounded. */
     name: string;
     means: LatencyMeans;
@@ -210,6 +213,8 @@ export interface PolicyComparison {
     };
     /** A world where the policy associates: LARA's association finished by OPT's allocation. */
     hybrid?: LatencyMeans;
+    /** A world where the policy associates: LARA's association improved by local search, finished by OPT's allocation. */
+    searched?: LatencyMeans;
 }
 
 // dist/src/api/types.d.ts#TrainOptions

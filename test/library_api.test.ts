@@ -185,7 +185,11 @@ describe('worlds', () => {
     expect(e).toEqual({
       slots: 16, lara: run.policies.lara, fra: run.policies.fra, rra: run.policies.rra, opt: run.policies.opt, gap: run.gap, optExact: true,
       associations: { maxSnr: run.policies.maxSnr, random: run.policies.random, lagrangian: run.policies.lagrangian }, hybrid: run.policies.hybrid,
+      searched: run.policies.searched,
     });
+    // The search starts from the hybrid's association and never ends above it; OPT is exact here, so none ends below it.
+    expect(e.searched!.total).toBeLessThanOrEqual(e.hybrid!.total);
+    expect(e.searched!.total).toBeGreaterThanOrEqual(e.opt.total * (1 - 1e-12));
     expect(e.gap).toBeGreaterThan(0);
     expectClose([(await evaluatePolicy(policy, { slots: 16 })).total], [e.lara.total], { atol: 0, rtol: 1e-12 }, 'LARA total');
     await expect(evaluateLara(policy, { slots: 16, seed: 2 })).rejects.toThrow(new UserError('seed 2: evaluateLara compares on a world\'s standard evaluation set (seed 1) only, as megc train does'));
@@ -248,10 +252,10 @@ describe('what the web page and the CLI take from it', () => {
     expect(JSON.stringify(comparisonFigure(comparison, { scenario: tenSlots }))).toContain('32 evaluation slots');
   });
 
-  it('names a world\'s association baselines and the hybrid in the order megc train prints them', () => {
+  it('names a world\'s association baselines and the hybrids in the order megc train prints them', () => {
     const m = { comp: 1, aigc: 1, ve: 1, total: 3 };
-    const rows = comparisonRows({ slots: 1, lara: m, fra: m, rra: m, opt: m, gap: 0, optExact: false, associations: { maxSnr: m, random: m, lagrangian: m }, hybrid: m });
-    expect(rows.map((r) => r.name)).toEqual(['LARA', 'LARA assoc. + OPT', 'FRA', 'RRA', 'max-SNR + OPT', 'random + OPT', 'Lagrangian + OPT', 'OPT (searched)']);
+    const rows = comparisonRows({ slots: 1, lara: m, fra: m, rra: m, opt: m, gap: 0, optExact: false, associations: { maxSnr: m, random: m, lagrangian: m }, hybrid: m, searched: m });
+    expect(rows.map((r) => r.name)).toEqual(['LARA', 'LARA assoc. + OPT', 'LARA assoc. + search + OPT', 'FRA', 'RRA', 'max-SNR + OPT', 'random + OPT', 'Lagrangian + OPT', 'OPT (searched)']);
   });
 
   it('benches a device: environment steps/s and training iterations/s', async () => {

@@ -2,12 +2,14 @@
 // are centred log shares of those actions, and their VJP matches finite differences; sizes follow the world.
 import { describe, expect, it } from 'vitest';
 import { Stream } from '../src/rng/streams.js';
-import { sampleWorldStates, worldActionProblem } from '../src/world/reference.js';
+import { isActive, sampleWorldStates, worldActionProblem } from '../src/world/reference.js';
 import {
   shareIndex, worldActionHeadInto, worldCriticFeaturesInto, worldCriticFeaturesVjpInto, worldGroupsFromObs, worldLaraLayout,
   worldObservationNorm,
 } from '../src/train/worldFeatures.js';
 import { finishAssociation, optWorldAction } from '../src/world/opt/index.js';
+import { parseScenario } from '../src/scenario.js';
+import { worldOf } from '../src/world/world.js';
 import { expectClose } from './helpers/expectClose.js';
 import { TEST_WORLDS, worldObservations } from './helpers/worlds.js';
 import { normals } from './helpers/lara.js';
@@ -92,6 +94,33 @@ describe('the hybrid: an association finished by OPT\'s allocation', () => {
       expect(finishAssociation(w, s, server).total).toBeCloseTo(opt.total, 9);
       const flipped = Array.from(server, (m) => 1 - m);
       expect(finishAssociation(w, s, flipped).total).toBeGreaterThanOrEqual(opt.total * (1 - 1e-9));
+    }
+  });
+});
+
+describe('the searched hybrid: local search from an association, finished by OPT\'s allocation', () => {
+  const threeServers = worldOf(parseScenario({ servers: [{}, { position: [200, 0] }, { position: [0, 200] }], association: 'policy', users: {
+    comp: { count: 3, area: { x: [0, 200], y: [0, 200] } }, aigc: { count: 3, area: { x: [0, 200], y: [0, 200] } },
+    ve: { count: 3, area: { x: [0, 200], y: [0, 200] }, activity: 0.7 } } }, 'three.json'));
+  it.each([['two servers', TEST_WORLDS[1][1]], ['three servers', threeServers]] as const)('%s: never above its start, never below OPT, and no single move or swap lowers it', (_name, w) => {
+    const layout = worldLaraLayout(w).world, M = w.servers.length, K = layout.users;
+    const states = sampleWorldStates(w, 5, Stream.trainStates, 0, 6, 0);
+    for (let e = 0; e < 6; e++) {
+      const s = states.subarray(e * layout.state.size, (e + 1) * layout.state.size);
+      const start = Array.from({ length: K }, () => 0);  // every user on the first server
+      const searched = finishAssociation(w, s, start, true);
+      expect(searched.total).toBeLessThanOrEqual(finishAssociation(w, s, start).total);
+      const opt = optWorldAction(w, s);
+      expect(searched.total).toBeGreaterThanOrEqual((opt.exact ? opt.total : opt.lowerBound) * (1 - 1e-12));
+      const at = Array.from(searched.action.subarray(layout.action.server!, layout.action.server! + K));
+      // Its own association finished without search: the same solves, equal to rounding.
+      expect(finishAssociation(w, s, at).total).toBeCloseTo(searched.total, 9);
+      const active = at.map((_, j) => j).filter((j) => isActive(layout, s, j));
+      const neighbours: number[][] = [];
+      for (const j of active) for (let m = 0; m < M; m++) if (m !== at[j]) neighbours.push(at.map((x, q) => (q === j ? m : x)));
+      for (const j of active) for (const q of active) if (j < q && at[j] !== at[q]) neighbours.push(at.map((x, r) => (r === j ? at[q] : r === q ? at[j] : x)));
+      // Strict local optimum up to the solver's precision (1e-9 relative, docs/MODEL.md).
+      for (const n of neighbours) expect(finishAssociation(w, s, n).total).toBeGreaterThanOrEqual(searched.total * (1 - 1e-9));
     }
   });
 });

@@ -18,12 +18,12 @@ import type { ComparisonRow, EpisodeMeans, FigureCaption, IterationMetrics, Poli
 export type FigureSpec = TopLevelSpec;
 
 /**
- * The rows of a comparison's table in the order `megc train` prints them: LARA, the hybrid (where the policy
+ * The rows of a comparison's table in the order `megc train` prints them: LARA, the hybrids (where the policy
  * associates), FRA, RRA, the association baselines (where the policy associates), OPT.
  */
 export function comparisonRows(comparison: PolicyComparison): ComparisonRow[] {
-  const { lara, fra, rra, opt, associations, hybrid, optExact } = comparison;
-  return evaluationRows({ policies: { lara, fra, rra, opt, ...associations, ...(hybrid ? { hybrid } : {}) }, optExact });
+  const { lara, fra, rra, opt, associations, hybrid, searched, optExact } = comparison;
+  return evaluationRows({ policies: { lara, fra, rra, opt, ...associations, ...(hybrid ? { hybrid } : {}), ...(searched ? { searched } : {}) }, optExact });
 }
 
 /**

@@ -102,7 +102,7 @@ export async function evaluatePolicy(policy: TrainedPolicy, options: EvaluationS
  * the policy's config.evalSlots states of set 1), and LARA's gap to OPT, as `megc train` reports a run. The baselines
  * run on `options.device` when given. On a world, as `megc train` ends a run there: set 1 only; OPT (src/world/opt)
  * and LARA in float64 on the CPU, FRA and RRA on the device; per type the mean latency of an active user and the mean
- * L_total per slot; where the policy associates, also the association baselines and the hybrid.
+ * L_total per slot; where the policy associates, also the association baselines and the two hybrids.
  */
 export async function evaluateLara(policy: TrainedPolicy, options: EvaluationSetOptions & DeviceOption = {}): Promise<PolicyComparison> {
   const { scenario } = policy;
@@ -121,9 +121,10 @@ async function evaluateLaraOnWorld(policy: TrainedPolicy, options: EvaluationSet
   const set = evaluationSet(options, policy.config.evalSlots);
   if (set.seed !== 1) throw new UserError(`seed ${set.seed}: evaluateLara compares on a world's standard evaluation set (seed 1) only, as megc train does`);
   const e = await onDevice(options.device, 'evaluating LARA', () => evaluateRun(policy.scenario, { ...policy.config, evalSlots: set.count }, policy.actor, options.device));
-  const { lara, fra, rra, opt, maxSnr, random, lagrangian, hybrid } = e.policies;
+  const { lara, fra, rra, opt, maxSnr, random, lagrangian, hybrid, searched } = e.policies;
   return {
     slots: e.slots, lara, fra, rra, opt, gap: e.gap, optExact: e.optExact,
     ...(maxSnr && random && lagrangian ? { associations: { maxSnr, random, lagrangian } } : {}), ...(hybrid ? { hybrid } : {}),
+    ...(searched ? { searched } : {}),
   };
 }

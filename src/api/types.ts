@@ -130,6 +130,8 @@ export interface PolicyComparison {
   associations?: { maxSnr: LatencyMeans; random: LatencyMeans; lagrangian: LatencyMeans };
   /** A world where the policy associates: LARA's association finished by OPT's allocation. */
   hybrid?: LatencyMeans;
+  /** A world where the policy associates: LARA's association improved by local search, finished by OPT's allocation. */
+  searched?: LatencyMeans;
 }
 
 /** What benchDevice measured: the device's environment steps/s and LARA training iterations/s. */
@@ -142,8 +144,11 @@ export interface DeviceBench {
 
 /** One row of a comparison's table: the policy's key, its name as `megc train` prints it, and its mean latencies. */
 export interface ComparisonRow {
-  /** `hybrid` is LARA's association finished by OPT's allocation; `maxSnr`, `random` and `lagrangian` the associations. */
-  policy: 'lara' | 'hybrid' | 'fra' | 'rra' | 'maxSnr' | 'random' | 'lagrangian' | 'opt';
+  /**
+   * `hybrid` is LARA's association finished by OPT's allocation, `searched` the same after a local search from it;
+   * `maxSnr`, `random` and `lagrangian` the associations.
+   */
+  policy: 'lara' | 'hybrid' | 'searched' | 'fra' | 'rra' | 'maxSnr' | 'random' | 'lagrangian' | 'opt';
   /** e.g. `LARA`, `max-SNR + OPT`, `OPT (searched)` where some slot's OPT was only bounded. */
   name: string;
   means: LatencyMeans;

@@ -15,7 +15,7 @@ import type { AssociationRule } from '../world/opt/index.js';
 export interface EvaluationResult {
   slots: number;
   policies: { lara: LatencyMeans; fra: LatencyMeans; rra: LatencyMeans; opt: LatencyMeans }
-    & Partial<Record<AssociationRule | 'hybrid', LatencyMeans>>;
+    & Partial<Record<AssociationRule | 'hybrid' | 'searched', LatencyMeans>>;
   gap: number;
   /** A generalised world's OPT: false when some slot's optimum was only bounded (its association searched, not enumerated). */
   optExact?: boolean;
@@ -45,10 +45,10 @@ export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor
 async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
                                 log: (line: string) => void): Promise<EvaluationResult> {
   const slots = config.evalSlots;
-  log(`evaluating on ${slots} evaluation slots of ${describeWorld(world)} (LARA, FRA, RRA, OPT)…`);
+  log(`evaluating on ${slots} evaluation slots of ${describeWorld(world)} (LARA, FRA, RRA, OPT; where the policy associates, the association baselines and LARA's association finished by OPT, with and without a local search)…`);
   const states = worldEvaluationStates(world, slots);
   const { exact, lowerBound: _bound, ...opt } = worldOptMeans(world, states);
-  const { lara, hybrid } = worldActorMeans(world.scenario, config, actor, states);
+  const { lara, hybrid, searched } = worldActorMeans(world.scenario, config, actor, states);
   const policies: EvaluationResult['policies'] = {
     lara,
     fra: await worldBaselineMeans(world, 'fra', slots, device),
@@ -60,6 +60,7 @@ async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayL
     for (const rule of ['maxSnr', 'random', 'lagrangian'] as const) policies[rule] = worldAssociationMeans(world, states, rule);
   }
   if (hybrid) policies.hybrid = hybrid;
+  if (searched) policies.searched = searched;
   return { slots, policies, gap: policies.lara.total / policies.opt.total - 1, optExact: exact };
 }
 
@@ -70,14 +71,14 @@ const ASSOCIATION_ROWS: [AssociationRule, string][] = [['maxSnr', 'max-SNR + OPT
 export interface EvaluationRow { policy: keyof EvaluationResult['policies']; name: string; means: LatencyMeans }
 
 /**
- * The result table's rows in order: LARA, the hybrid (where the policy associates), FRA, RRA, the association
+ * The result table's rows in order: LARA, the hybrids (where the policy associates), FRA, RRA, the association
  * baselines (where the policy associates), OPT ("OPT (searched)" where some slot's optimum was only bounded).
  */
 export function evaluationRows(e: Pick<EvaluationResult, 'policies' | 'optExact'>): EvaluationRow[] {
   const p = e.policies;
   const row = (policy: EvaluationRow['policy'], name: string): EvaluationRow[] => (p[policy] ? [{ policy, name, means: p[policy]! }] : []);
   return [
-    ...row('lara', 'LARA'), ...row('hybrid', 'LARA assoc. + OPT'), ...row('fra', 'FRA'), ...row('rra', 'RRA'),
+    ...row('lara', 'LARA'), ...row('hybrid', 'LARA assoc. + OPT'), ...row('searched', 'LARA assoc. + search + OPT'), ...row('fra', 'FRA'), ...row('rra', 'RRA'),
     ...ASSOCIATION_ROWS.flatMap(([rule, name]) => row(rule, name)),
     ...row('opt', e.optExact === false ? 'OPT (searched)' : 'OPT'),
   ];

@@ -69,22 +69,25 @@ export async function worldBaselineMeans(world: World, policy: 'fra' | 'rra', co
 }
 
 /**
- * The LARA actor's means on the world's evaluation set (float64), and where the policy associates the hybrid's: the
- * actor's association finished by OPT's allocation (solveServer per server).
+ * The LARA actor's means on the world's evaluation set (float64), and where the policy associates the hybrids': the
+ * actor's association finished by OPT's allocation (solveServer per server), and the same after a local search from
+ * it (finishAssociation's search: single-user moves and pair swaps).
  */
-export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): { lara: WorldMeans; hybrid?: WorldMeans } {
+export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, states: Float64Array): { lara: WorldMeans; hybrid?: WorldMeans; searched?: WorldMeans } {
   const world = worldOf(scenario);
   const actions = worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config, states);
   const lara = worldMeansOf(world, states, actions);
   const layout = worldLaraLayout(world).world;
   if (layout.action.server === null) return { lara };
   const S = layout.state.size, A = layout.action.size, K = layout.users;
-  const finished = new Float64Array(actions.length);
+  const finished = new Float64Array(actions.length), searched = new Float64Array(actions.length);
   for (let i = 0; i < states.length / S; i++) {
+    const state = states.subarray(i * S, (i + 1) * S);
     const server = actions.subarray(i * A + layout.action.server, i * A + layout.action.server + K);
-    finished.set(finishAssociation(world, states.subarray(i * S, (i + 1) * S), server).action, i * A);
+    finished.set(finishAssociation(world, state, server).action, i * A);
+    searched.set(finishAssociation(world, state, server, true).action, i * A);
   }
-  return { lara, hybrid: worldMeansOf(world, states, finished) };
+  return { lara, hybrid: worldMeansOf(world, states, finished), searched: worldMeansOf(world, states, searched) };
 }
 
 /** OPT's means on the world's evaluation states (float64) and whether every slot's optimum was exact (else bounded). */

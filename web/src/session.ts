@@ -21,7 +21,7 @@ export function checkEvaluationFits(count: number, limits: Pick<GPUSupportedLimi
  * The evaluation of `policy` on the first `count` slots of its scenario's evaluation set, as `megc train` ends a run:
  * the letter's LARA (the actor on the CPU, float64, no noise), FRA, RRA and OPT (on the GPU), checked against the GPU's
  * limits first; a world's by evaluateLara (LARA and OPT in float64 on the CPU, FRA and RRA on the GPU, and where the
- * policy associates the association baselines and the hybrid). `onStatus` is told what runs before it starts.
+ * policy associates the association baselines and the two hybrids). `onStatus` is told what runs before it starts.
  */
 export async function evaluatePage(policy: TrainedPolicy, count: number, device: GPUDevice,
                                    onStatus: (text: string) => Promise<void> | void): Promise<PolicyComparison> {

@@ -17,6 +17,10 @@ export const LAGRANGIAN_STEPS = 120;
 export const MOVE_PASSES = 2;
 /** Servers tried per user in a move pass: its best ones by its own Lagrangian term. */
 export const MOVE_CANDIDATES = 3;
+/** Most rounds of searchAssociation's local search (moves until none helps, then a pass of pair swaps). */
+export const SEARCH_ROUNDS = 8;
+/** Most passes of single-user moves in one round of searchAssociation. */
+export const SEARCH_MOVE_PASSES = 16;
 
 export interface SlotOptimum {
   /** (action.size) the allocation (and association where the policy associates). */
@@ -211,28 +215,83 @@ function lagrangianBound(world: World, layout: WorldLayout, state: ArrayLike<num
 
 /** MOVE_PASSES passes of single-user moves: each user to the candidate server that lowers the total most, if any. */
 function improveByMoves(world: World, solves: ServerSolves, start: Int32Array, candidates: number[][]): Int32Array {
-  const assoc = start.slice(), M = world.servers.length;
-  for (let pass = 0; pass < MOVE_PASSES; pass++) {
+  const assoc = start.slice();
+  movePasses(world, solves, assoc, candidates, MOVE_PASSES);
+  return assoc;
+}
+
+/** Active-user indices on server m, ascending. */
+function membersOf(assoc: Int32Array, m: number): number[] {
+  const out: number[] = [];
+  assoc.forEach((s, k) => { if (s === m) out.push(k); });
+  return out;
+}
+
+/** L_total of server m's members (0 without any). */
+function serverTotal(solves: ServerSolves, m: number, members: number[]): number {
+  return members.length > 0 ? solves.solve(m, members).total : 0;
+}
+
+/**
+ * Up to `passes` passes of single-user moves in place: each user in turn to the candidate server that lowers L_total
+ * most, if any; stops after a pass without a move. Returns whether any user moved.
+ */
+function movePasses(world: World, solves: ServerSolves, assoc: Int32Array, candidates: number[][], passes: number): boolean {
+  let any = false;
+  for (let pass = 0; pass < passes; pass++) {
     let moved = false;
     for (let k = 0; k < assoc.length; k++) {
-      const members = groups(assoc, M);
-      const of = (m: number) => members.find(([s]) => s === m)?.[1] ?? [];
-      const from = assoc[k];
-      const fromNow = solves.solve(from, of(from)).total;
-      const fromWithout = of(from).length > 1 ? solves.solve(from, of(from).filter((q) => q !== k)).total : 0;
+      const from = assoc[k], fromMembers = membersOf(assoc, from);
+      const leaving = serverTotal(solves, from, fromMembers) - serverTotal(solves, from, fromMembers.filter((q) => q !== k));
       let bestGain = 0, bestTo = from;
       for (const to of candidates[k]) {
         if (to === from) continue;
-        const toNow = of(to).length > 0 ? solves.solve(to, of(to)).total : 0;
-        const toWith = solves.solve(to, [...of(to), k].sort((a, b) => a - b)).total;
-        const gain = fromNow + toNow - fromWithout - toWith;
+        const toMembers = membersOf(assoc, to);
+        const gain = leaving + serverTotal(solves, to, toMembers) - solves.solve(to, insertSorted(toMembers, k)).total;
         if (gain > bestGain) { bestGain = gain; bestTo = to; }
       }
       if (bestTo !== from) { assoc[k] = bestTo; moved = true; }
     }
+    any ||= moved;
     if (!moved) break;
   }
-  return assoc;
+  return any;
+}
+
+/** One pass of pair swaps in place: users k < l on different servers trade servers where that lowers L_total. */
+function swapPass(solves: ServerSolves, assoc: Int32Array): boolean {
+  let swapped = false;
+  for (let k = 0; k < assoc.length; k++) {
+    for (let l = k + 1; l < assoc.length; l++) {
+      const x = assoc[k], y = assoc[l];
+      if (x === y) continue;
+      const X = membersOf(assoc, x), Y = membersOf(assoc, y);
+      const gain = solves.solve(x, X).total + solves.solve(y, Y).total
+        - solves.solve(x, insertSorted(X.filter((q) => q !== k), l)).total - solves.solve(y, insertSorted(Y.filter((q) => q !== l), k)).total;
+      if (gain > 0) { assoc[k] = y; assoc[l] = x; swapped = true; }
+    }
+  }
+  return swapped;
+}
+
+/** members with k inserted, ascending. */
+function insertSorted(members: number[], k: number): number[] {
+  const out = members.slice(), at = out.findIndex((q) => q > k);
+  out.splice(at < 0 ? out.length : at, 0, k);
+  return out;
+}
+
+/**
+ * Local search from an association, in place: rounds of single-user moves to any server until none lowers L_total,
+ * then one pass of pair swaps; stops after a round without a swap or after SEARCH_ROUNDS rounds. The result is never
+ * worse than the start and, when it stops for want of a swap, no single move or swap lowers it.
+ */
+function localSearch(world: World, solves: ServerSolves, assoc: Int32Array): void {
+  const everyServer = Array.from(assoc, () => world.servers.map((_, m) => m));
+  for (let round = 0; round < SEARCH_ROUNDS; round++) {
+    movePasses(world, solves, assoc, everyServer, SEARCH_MOVE_PASSES);
+    if (!swapPass(solves, assoc)) break;
+  }
 }
 
 export type AssociationRule = 'maxSnr' | 'random' | 'lagrangian';
@@ -289,11 +348,14 @@ export function worldOpt(world: World, states: Float64Array, association: Uint32
 
 /**
  * A given association finished by solveServer's allocation (the hybrid of a learnt association and the optimal
- * allocation, as DROO): server[j] is the server of user j (data order); inactive users are ignored. exact: false.
+ * allocation, as DROO): server[j] is the server of user j (data order); inactive users are ignored. With search, the
+ * association is first improved by localSearch (single-user moves and pair swaps, as DROO's candidates around the
+ * actor's choice). exact: false.
  */
-export function finishAssociation(world: World, state: ArrayLike<number>, server: ArrayLike<number>): SlotOptimum {
+export function finishAssociation(world: World, state: ArrayLike<number>, server: ArrayLike<number>, search = false): SlotOptimum {
   const { layout, users, solves } = slotContext(world, state);
   const assoc = Int32Array.from(users, (u) => server[u.j]);
+  if (search && layout.action.server !== null) localSearch(world, solves, assoc);
   const { total, lowerBound } = solves.evaluate(assoc);
   return { action: writeAction(world, layout, solves, users, assoc), total, lowerBound, exact: false, associations: 0 };
 }
