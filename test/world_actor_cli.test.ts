@@ -1,6 +1,7 @@
 // A world run's trained actor through the CLI: `megc train --critic model` on a world (float64 trainer), then
 // `megc eval --policy DIR` scores that actor on the world's evaluation set exactly as worldActorMeans does, takes the
-// actor's scenario when --scenario is not given, and refuses another world in one line.
+// actor's scenario when --scenario is not given, finishes its association as the final evaluation's hybrids do
+// (--finish), and refuses another world in one line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,25 @@ describe('a world actor through the CLI', () => {
     // Both are the float64 actor on the same 40 states: the same numbers, JSON-printed.
     expect(got.total).toBe(want.total);
     expect(got.comp).toBe(want.comp);
+  });
+
+  it('finishes the actor\'s association with OPT\'s allocation, and after a local search, as worldActorMeans\' hybrids', () => {
+    const policy = loadPolicy(run());
+    const want = worldActorMeans(policy.scenario, policy.config, policy.actor, worldEvaluationStates(worldOf(policy.scenario), 24));
+    const got = (finish: string) => {
+      const r = megc(['eval', '--policy', run(), '--finish', finish, '--slots', '24', '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout) as { policy: string; total: number };
+    };
+    const opt = got('opt'), search = got('search');
+    expect([opt.policy, search.policy]).toEqual(['lara assoc. + opt', 'lara assoc. + search + opt']);
+    // The same float64 solves on the same 24 states: the same numbers.
+    expect(opt.total).toBe(want.hybrid!.total);
+    expect(search.total).toBe(want.searched!.total);
+    expect(search.total).toBeLessThanOrEqual(opt.total);
+    const r = megc(['eval', '--policy', 'fra', '--scenario', 'scenarios/association.json', '--finish', 'search', '--slots', '4']);
+    expect(r.status).toBe(2);
+    expect(errorLines(r.stderr)).toEqual(['megc: error: --finish search: needs a trained actor (--policy DIR) of a world where the policy associates users with servers; --policy fra is not one']);
   });
 
   it('resumes a world run of several users per type (its per-type means are not parts of L_total)', () => {

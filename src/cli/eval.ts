@@ -6,14 +6,14 @@ import { EVAL_SLOTS, evaluatePolicy, resolvePolicy } from '../env/evaluate.js';
 import { describeWorld, isLetter, UserError, worldLayout, worldOf, worldOptEvalSlots, type LatencyMeans } from '../index.js';
 import { formatTextTable } from '../textTable.js';
 import { actorPolicy, trainedActorAt } from '../train/policy.js';
-import { worldActorPolicy } from '../train/worldActor.js';
+import { worldActorPolicy, type ActorFinish } from '../train/worldActor.js';
 import { worldEvalSlots } from '../world/evaluate.js';
 import { OPT_WORLD_POLICIES } from '../world/opt/policies.js';
 import { evalWorld } from './evalWorld.js';
 import { refuseEmptyPath } from '../io/outputs.js';
 import { action, adapterOption, deviceOption, integerOption, scenarioOf, scenarioOption, type DeviceKind } from './common.js';
 
-interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean }
+interface EvalOptions { policy: string; slots: number; seed: number; scenario?: string; device: DeviceKind; adapter?: string; gap?: boolean; json?: boolean; finish?: ActorFinish }
 
 const fmt = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : String(x));
 
@@ -27,6 +27,7 @@ export function registerEval(program: Command): void {
     .addOption(scenarioOption())
     .addOption(deviceOption())
     .addOption(adapterOption())
+    .addOption(new Option('--finish <how>', 'a trained actor on a world where the policy associates: its association finished by OPT\'s allocation (opt), or first improved by a local search (search: single-user moves and pair swaps)').choices(['opt', 'search']))
     .option('--gap', 'also run OPT on the same states and print the gap mean L_total / mean L_total(OPT) - 1')
     .option('--json', 'print one JSON object')
     .action(action(async (opts: EvalOptions, command: Command) => {
@@ -44,10 +45,14 @@ export function registerEval(program: Command): void {
             `not on ${isLetter(world) ? "the letter's world" : describeWorld(world)} of this scenario${ownWorld ? " (drop --scenario to use the actor's own)" : ''}`);
         }
       }
+      if (opts.finish !== undefined && !(trained && !isLetter(world) && worldLayout(world).action.server !== null)) {
+        throw new UserError(`--finish ${opts.finish}: needs a trained actor (--policy DIR) of a world where the policy associates users with servers` +
+          (trained ? `; ${isLetter(world) ? "the letter's world" : describeWorld(world)} has no association to finish` : `; --policy ${opts.policy} is not one`));
+      }
       if (!isLetter(world)) {
-        const withOpt = opts.gap || Object.hasOwn(OPT_WORLD_POLICIES, opts.policy.toLowerCase());
+        const withOpt = opts.gap || opts.finish !== undefined || Object.hasOwn(OPT_WORLD_POLICIES, opts.policy.toLowerCase());
         const slots = command.getOptionValueSource('slots') !== 'default' ? opts.slots : withOpt ? worldOptEvalSlots(world) : worldEvalSlots(world);
-        await evalWorld(world, { ...opts, slots, scenario: opts.scenario ?? (ownWorld ? `${opts.policy} (the actor's)` : undefined), provider: trained ? worldActorPolicy(trained) : undefined });
+        await evalWorld(world, { ...opts, slots, scenario: opts.scenario ?? (ownWorld ? `${opts.policy} (the actor's)` : undefined), provider: trained ? worldActorPolicy(trained, opts.finish) : undefined });
         return;
       }
       // The checkpoint already read above, not read a second time through the resolver.

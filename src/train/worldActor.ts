@@ -38,11 +38,32 @@ export function worldActorActions(world: World, sizes: readonly number[], params
   return actions;
 }
 
-/** A trained actor of a world run as an evaluation policy of that world (named "lara"): float64, no noise. */
-export function worldActorPolicy(policy: LoadedPolicy): WorldPolicyProvider {
+/** How a hybrid finishes the actor's association: OPT's allocation, or a local search from it first (finishAssociation). */
+export type ActorFinish = 'opt' | 'search';
+
+/** The hybrid's actions: each row's association (the actor's, in `actions`) finished as `finish` says. */
+export function finishActorActions(world: World, states: Float64Array, actions: Float64Array, finish: ActorFinish): Float64Array {
+  const layout = worldLaraLayout(world).world;
+  const S = layout.state.size, A = layout.action.size, K = layout.users, server = layout.action.server!;
+  const out = new Float64Array(actions.length);
+  for (let i = 0; i < states.length / S; i++) {
+    const state = states.subarray(i * S, (i + 1) * S);
+    out.set(finishAssociation(world, state, actions.subarray(i * A + server, i * A + server + K), finish === 'search').action, i * A);
+  }
+  return out;
+}
+
+/**
+ * A trained actor of a world run as an evaluation policy of that world, float64, no noise: the actor itself ("lara"),
+ * or where the policy associates a hybrid, its association finished by OPT's allocation ("lara assoc. + opt") or after
+ * a local search ("lara assoc. + search + opt").
+ */
+export function worldActorPolicy(policy: LoadedPolicy, finish?: ActorFinish): WorldPolicyProvider {
   const world = worldOf(policy.scenario);
   const norm = worldObservationNorm(world);
-  return { name: 'lara', actionsCpu: (_ctx, states) => worldActorActions(world, policy.sizes, policy.actor, policy.config, states, norm) };
+  const actor = (states: Float64Array) => worldActorActions(world, policy.sizes, policy.actor, policy.config, states, norm);
+  if (!finish) return { name: 'lara', actionsCpu: (_ctx, states) => actor(states) };
+  return { name: finish === 'opt' ? 'lara assoc. + opt' : 'lara assoc. + search + opt', actionsCpu: (_ctx, states) => finishActorActions(world, states, actor(states), finish) };
 }
 
 /** The world's evaluation set: state i of set 1 is env i at slot 0 with key (EVAL_SEED, Stream.evalStates). */
@@ -77,17 +98,9 @@ export function worldActorMeans(scenario: Scenario, config: TrainConfig, actor: 
   const world = worldOf(scenario);
   const actions = worldActorActions(world, actorSizes(config, laraShapeOf(scenario)), actor, config, states);
   const lara = worldMeansOf(world, states, actions);
-  const layout = worldLaraLayout(world).world;
-  if (layout.action.server === null) return { lara };
-  const S = layout.state.size, A = layout.action.size, K = layout.users;
-  const finished = new Float64Array(actions.length), searched = new Float64Array(actions.length);
-  for (let i = 0; i < states.length / S; i++) {
-    const state = states.subarray(i * S, (i + 1) * S);
-    const server = actions.subarray(i * A + layout.action.server, i * A + layout.action.server + K);
-    finished.set(finishAssociation(world, state, server).action, i * A);
-    searched.set(finishAssociation(world, state, server, true).action, i * A);
-  }
-  return { lara, hybrid: worldMeansOf(world, states, finished), searched: worldMeansOf(world, states, searched) };
+  if (worldLaraLayout(world).world.action.server === null) return { lara };
+  const hybrid = (finish: ActorFinish) => worldMeansOf(world, states, finishActorActions(world, states, actions, finish));
+  return { lara, hybrid: hybrid('opt'), searched: hybrid('search') };
 }
 
 /** OPT's means on the world's evaluation states (float64) and whether every slot's optimum was exact (else bounded). */
