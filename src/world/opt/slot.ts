@@ -21,6 +21,8 @@ export const MOVE_CANDIDATES = 3;
 export const SEARCH_ROUNDS = 8;
 /** Most passes of single-user moves in one round of searchAssociation. */
 export const SEARCH_MOVE_PASSES = 16;
+/** A swap pass tries users k and l only when each one's server is among the other's this many best servers to move to. */
+export const SWAP_PARTNER_SERVERS = 2;
 
 export interface SlotOptimum {
   /** (action.size) the allocation (and association where the policy associates). */
@@ -232,6 +234,18 @@ function serverTotal(solves: ServerSolves, m: number, members: number[]): number
   return members.length > 0 ? solves.solve(m, members).total : 0;
 }
 
+/** What L_total loses when user k leaves its server (that server's total with k minus without). */
+function leavingGain(solves: ServerSolves, assoc: Int32Array, k: number): number {
+  const fromMembers = membersOf(assoc, assoc[k]);
+  return serverTotal(solves, assoc[k], fromMembers) - serverTotal(solves, assoc[k], fromMembers.filter((q) => q !== k));
+}
+
+/** How much L_total falls when user k alone moves to server `to` (leaving: leavingGain of k). */
+function moveGain(solves: ServerSolves, assoc: Int32Array, k: number, to: number, leaving: number): number {
+  const toMembers = membersOf(assoc, to);
+  return leaving + serverTotal(solves, to, toMembers) - solves.solve(to, insertSorted(toMembers, k)).total;
+}
+
 /**
  * Up to `passes` passes of single-user moves in place: each user in turn to the candidate server that lowers L_total
  * most, if any; stops after a pass without a move. Returns whether any user moved.
@@ -241,13 +255,11 @@ function movePasses(world: World, solves: ServerSolves, assoc: Int32Array, candi
   for (let pass = 0; pass < passes; pass++) {
     let moved = false;
     for (let k = 0; k < assoc.length; k++) {
-      const from = assoc[k], fromMembers = membersOf(assoc, from);
-      const leaving = serverTotal(solves, from, fromMembers) - serverTotal(solves, from, fromMembers.filter((q) => q !== k));
+      const from = assoc[k], leaving = leavingGain(solves, assoc, k);
       let bestGain = 0, bestTo = from;
       for (const to of candidates[k]) {
         if (to === from) continue;
-        const toMembers = membersOf(assoc, to);
-        const gain = leaving + serverTotal(solves, to, toMembers) - solves.solve(to, insertSorted(toMembers, k)).total;
+        const gain = moveGain(solves, assoc, k, to, leaving);
         if (gain > bestGain) { bestGain = gain; bestTo = to; }
       }
       if (bestTo !== from) { assoc[k] = bestTo; moved = true; }
@@ -258,13 +270,24 @@ function movePasses(world: World, solves: ServerSolves, assoc: Int32Array, candi
   return any;
 }
 
-/** One pass of pair swaps in place: users k < l on different servers trade servers where that lowers L_total. */
-function swapPass(solves: ServerSolves, assoc: Int32Array): boolean {
+/**
+ * One pass of pair swaps in place: users k < l on different servers trade servers where that lowers L_total. A pair
+ * is tried only when each user's server is among the other's SWAP_PARTNER_SERVERS best servers to move to (by the
+ * single move's change of L_total at the pass's start): the trades a move-optimal association can still gain by.
+ */
+function swapPass(world: World, solves: ServerSolves, assoc: Int32Array): boolean {
+  const M = world.servers.length;
+  const partners = Array.from(assoc, (from, k) => {
+    const leaving = leavingGain(solves, assoc, k);
+    const gains: [number, number][] = [];
+    for (let to = 0; to < M; to++) if (to !== from) gains.push([to, moveGain(solves, assoc, k, to, leaving)]);
+    return new Set(gains.sort((a, b) => b[1] - a[1]).slice(0, SWAP_PARTNER_SERVERS).map(([to]) => to));
+  });
   let swapped = false;
   for (let k = 0; k < assoc.length; k++) {
     for (let l = k + 1; l < assoc.length; l++) {
       const x = assoc[k], y = assoc[l];
-      if (x === y) continue;
+      if (x === y || !partners[k].has(y) || !partners[l].has(x)) continue;
       const X = membersOf(assoc, x), Y = membersOf(assoc, y);
       const gain = solves.solve(x, X).total + solves.solve(y, Y).total
         - solves.solve(x, insertSorted(X.filter((q) => q !== k), l)).total - solves.solve(y, insertSorted(Y.filter((q) => q !== l), k)).total;
@@ -283,14 +306,15 @@ function insertSorted(members: number[], k: number): number[] {
 
 /**
  * Local search from an association, in place: rounds of single-user moves to any server until none lowers L_total,
- * then one pass of pair swaps; stops after a round without a swap or after SEARCH_ROUNDS rounds. The result is never
- * worse than the start and, when it stops for want of a swap, no single move or swap lowers it.
+ * then one pass of pair swaps (swapPass); stops after a round without a swap or after SEARCH_ROUNDS rounds. The result
+ * is never worse than the start and, when it stops for want of a swap, no single move and no swap swapPass tries lowers
+ * it (every swap where M <= SWAP_PARTNER_SERVERS + 1).
  */
 function localSearch(world: World, solves: ServerSolves, assoc: Int32Array): void {
   const everyServer = Array.from(assoc, () => world.servers.map((_, m) => m));
   for (let round = 0; round < SEARCH_ROUNDS; round++) {
     movePasses(world, solves, assoc, everyServer, SEARCH_MOVE_PASSES);
-    if (!swapPass(solves, assoc)) break;
+    if (!swapPass(world, solves, assoc)) break;
   }
 }
 
