@@ -152,7 +152,7 @@ export function optWorldAction(world: World, state: ArrayLike<number>): SlotOpti
   let assoc: Int32Array = lagrangian.association;
   const snr = strongestAssociation(layout, state, users);
   if (solves.evaluate(snr).total < solves.evaluate(assoc).total) assoc = snr;
-  assoc = improveByMoves(world, solves, assoc, lagrangian.candidates);
+  assoc = improveByMoves(solves, assoc, lagrangian.candidates);
   const { total } = solves.evaluate(assoc);
   return { action: writeAction(world, layout, solves, users, assoc), total, lowerBound: Math.min(lagrangian.bound, total), exact: false, associations: 0 };
 }
@@ -216,9 +216,9 @@ function lagrangianBound(world: World, layout: WorldLayout, state: ArrayLike<num
 }
 
 /** MOVE_PASSES passes of single-user moves: each user to the candidate server that lowers the total most, if any. */
-function improveByMoves(world: World, solves: ServerSolves, start: Int32Array, candidates: number[][]): Int32Array {
+function improveByMoves(solves: ServerSolves, start: Int32Array, candidates: number[][]): Int32Array {
   const assoc = start.slice();
-  movePasses(world, solves, assoc, candidates, MOVE_PASSES);
+  movePasses(solves, assoc, candidates, MOVE_PASSES);
   return assoc;
 }
 
@@ -248,10 +248,9 @@ function moveGain(solves: ServerSolves, assoc: Int32Array, k: number, to: number
 
 /**
  * Up to `passes` passes of single-user moves in place: each user in turn to the candidate server that lowers L_total
- * most, if any; stops after a pass without a move. Returns whether any user moved.
+ * most, if any; stops after a pass without a move.
  */
-function movePasses(world: World, solves: ServerSolves, assoc: Int32Array, candidates: number[][], passes: number): boolean {
-  let any = false;
+function movePasses(solves: ServerSolves, assoc: Int32Array, candidates: number[][], passes: number): void {
   for (let pass = 0; pass < passes; pass++) {
     let moved = false;
     for (let k = 0; k < assoc.length; k++) {
@@ -264,10 +263,8 @@ function movePasses(world: World, solves: ServerSolves, assoc: Int32Array, candi
       }
       if (bestTo !== from) { assoc[k] = bestTo; moved = true; }
     }
-    any ||= moved;
     if (!moved) break;
   }
-  return any;
 }
 
 /**
@@ -313,7 +310,7 @@ function insertSorted(members: number[], k: number): number[] {
 function localSearch(world: World, solves: ServerSolves, assoc: Int32Array): void {
   const everyServer = Array.from(assoc, () => world.servers.map((_, m) => m));
   for (let round = 0; round < SEARCH_ROUNDS; round++) {
-    movePasses(world, solves, assoc, everyServer, SEARCH_MOVE_PASSES);
+    movePasses(solves, assoc, everyServer, SEARCH_MOVE_PASSES);
     if (!swapPass(world, solves, assoc)) break;
   }
 }
