@@ -3,7 +3,9 @@
 // the measured cost of a dispatch in one pass, and the submit round trip (with the chunk's metrics dispatch) shared by
 // the iterations of a submit. Needs no GPU: the dispatches of one iteration are recorded on any adapter (lavapipe) into
 // a Recorder that keeps them, nothing runs. A model, not a measurement: it assumes every kernel reaches the peaks.
-// Beside the letter's configs, a generalised world's (default scenarios/large.json) with the model critic (worldConfigs);
+// Each fused variant gets its row, and each config the persistent variant's best (predictPersistent: not built, a model
+// of one workgroup doing the fused path's work). Beside the letter's configs, a generalised world's (default
+// scenarios/large.json) with the model critic (worldConfigs);
 // creating its trainer builds the world's kernels, which takes minutes on lavapipe.
 // Usage: npx tsx bench/predict.ts [bench/reference/FILE.json] [--world FILE] [--world-only]   (prints markdown)
 // (or node dist/bench/predict.js ... after the build)
@@ -92,6 +94,28 @@ export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: Refe
   };
 }
 
+/**
+ * The persistent variant (not built: bench/RESULTS.md): one workgroup runs `iterationsPerDispatch` whole iterations per
+ * dispatch, doing the work of an iteration's `dispatches` (their FLOPs and bytes, weights re-read as they do) at one
+ * workgroup's rate, the device's peaks over its compute units; one dispatch and the submit round trip shared by those
+ * iterations. Needs the reference's computeUnits.
+ */
+export function predictPersistent(dispatches: readonly Dispatch[], peaks: Peaks, ref: ReferenceDevice, iterationsPerDispatch: number): Prediction {
+  if (!ref.computeUnits) throw new RangeError(`${ref.device}: no computeUnits, so no single workgroup's rate`);
+  const single = { gflops: peaks.gflops / ref.computeUnits, gbps: peaks.gbps / ref.computeUnits };
+  const flops = dispatches.reduce((s, d) => s + (d.cost?.flops ?? 0), 0);
+  const bytes = dispatches.reduce((s, d) => s + (d.cost?.bytes ?? 0), 0);
+  const kernelMicroseconds = dispatches.reduce((s, d) => s + roofline(d.cost, single) * 1e6, 0);
+  const bound = flops / (single.gflops * 1e9) > bytes / (single.gbps * 1e9) ? 'compute' : 'memory';
+  const dispatchMicroseconds = ref.microsecondsPerDispatch / iterationsPerDispatch;
+  const submitMicroseconds = ref.microsecondsPerSubmit / iterationsPerDispatch;
+  return {
+    rows: [{ kernel: 'persistent (model only)', op: 'lara.iteration', dispatches: 1 / iterationsPerDispatch, flops, bytes, microseconds: kernelMicroseconds, bound }],
+    dispatches: 1 / iterationsPerDispatch, kernelMicroseconds, dispatchMicroseconds, submitMicroseconds,
+    iterationsPerSecond: 1e6 / (kernelMicroseconds + dispatchMicroseconds + submitMicroseconds),
+  };
+}
+
 /** The dispatches of one iteration that acts with the actor and runs its updates, recorded (nothing runs), and the plans. */
 export async function recordIteration(gpu: Gpu, scenario: Scenario, config: TrainConfig, plans?: TrainerPlans): Promise<{ dispatches: Dispatch[]; plans: TrainerPlans }> {
   const { GpuTrainer } = await import('../src/train/gpuTrainer.js');
@@ -160,7 +184,7 @@ async function main(): Promise<void> {
   const { describeFused } = await import('../src/train/fusedUpdate.js');
   const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
   const { withFusedActWhereFit } = await import('../src/train/fusedAct.js');
-  const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans }[] = [];
+  const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans; persistent?: boolean }[] = [];
   for (const { name, config } of worldOnly ? [] : dispatchCountConfigs()) {
     const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
     runs.push({ name, scenario: DEFAULT_SCENARIO, config, chunk });
@@ -171,7 +195,7 @@ async function main(): Promise<void> {
     if (base) {
       for (const candidate of fusedUpdateCandidates(probe.device, probe.derived)) {
         const fused = withFusedActWhereFit(probe.device, probe.derived, candidate, base.reduce);
-        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused } });
+        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused }, persistent: true });
       }
     }
     probe.destroy();
@@ -179,13 +203,24 @@ async function main(): Promise<void> {
   // The world's rows (the fused update is the letter's only: the world's are per layer).
   const world = loadScenario(worldPath);
   for (const { name, config } of worldConfigs()) runs.push({ name: `${worldName(worldPath)}: ${name}`, scenario: world, config, chunk: WORLD_ITERATIONS_PER_SUBMIT });
-  for (const { name, scenario, config, chunk, plans: given } of runs) {
+  // The persistent variant's best over the fused variants' dispatches of each config (its work is theirs, in one workgroup).
+  const persistent = new Map<string, { name: string; p: Prediction }>();
+  const row = (name: string, p: Prediction) =>
+    `| ${name} | ${Number(p.dispatches.toFixed(2))} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`;
+  for (const { name, scenario, config, chunk, plans: given, persistent: alsoPersistent } of runs) {
     const { dispatches, plans } = await recordIteration(gpu, scenario, config, given);
     const peaks = peaksAt(ref, config.batch);
     const p = predict(dispatches, peaks, ref, chunk);
     out.push('', formatPrediction(name, p, peaks, chunk), '', `Plans: actor ${plans.actor.map(describePlan).join(' | ')}; critic ${plans.critic.map(describePlan).join(' | ')}.`);
-    summary.push(`| ${name} | ${p.dispatches} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`);
+    summary.push(row(name, p));
+    if (alsoPersistent) {
+      const config = name.slice(0, name.indexOf(', fused'));
+      const q = predictPersistent(dispatches, peaks, ref, chunk);
+      const best = persistent.get(config);
+      if (!best || q.iterationsPerSecond > best.p.iterationsPerSecond) persistent.set(config, { name: `${config}, persistent (model only, not built; the work of ${name.slice(config.length + 2)}, ${chunk} iterations per dispatch)`, p: q });
+    }
   }
+  for (const { name, p } of persistent.values()) summary.push(row(name, p));
   console.log([...summary, '', ...out].join('\n'));
   gpu.destroy();
 }

@@ -2,7 +2,7 @@
 // dispatches an iteration records, on the per-layer and the fused path.
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, Pipeline } from '../src/gpu/kernel.js';
-import { peaksAt, predict, readReference, recordIteration, worldConfigs } from '../bench/predict.js';
+import { peaksAt, predict, predictPersistent, readReference, recordIteration, worldConfigs } from '../bench/predict.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { laraShapeOf } from '../src/train/shape.js';
 import { DEFAULT_WORLD_SCENARIO } from '../bench/world.js';
@@ -39,6 +39,19 @@ describe('predicted iteration time', () => {
     // 1e9 FLOPs: 1000 us on the whole device; 2 workgroups use 2 of 132 SMs: 66,000 us
     const p = predict([dispatch('fused', 1e9, 1e6, 2)], peaks, ref, 10);
     expect(p.kernelMicroseconds).toBeCloseTo(66_000, 6);
+  });
+
+  it('runs the persistent variant\'s whole iteration at one workgroup\'s rate, one dispatch and submit per R iterations', () => {
+    const peaks = { gflops: 1000, gbps: 100 };
+    // 1e9 FLOPs at 1000 / 132 GFLOP/s: 132,000 us; 1e6 bytes at 100 / 132 GB/s: 1,320 us (compute bound), whatever the
+    // dispatches' own grids.
+    const p = predictPersistent([dispatch('a', 5e8, 5e5, 1024), dispatch('b', 5e8, 5e5, 2)], peaks, ref, 50);
+    expect(p.kernelMicroseconds).toBeCloseTo(132_000, 6);
+    expect(p.rows[0].bound).toBe('compute');
+    expect(p.dispatchMicroseconds).toBeCloseTo(3.7 / 50, 12);
+    expect(p.submitMicroseconds).toBeCloseTo(33 / 50, 12);
+    expect(p.iterationsPerSecond).toBeCloseTo(1e6 / (132_000 + (3.7 + 33) / 50), 6);
+    expect(() => predictPersistent([], peaks, { ...ref, computeUnits: undefined }, 1)).toThrow(/no computeUnits/);
   });
 
   it("predicts the large world's configs with the model critic, each small enough to record on a 128 MiB binding", () => {
