@@ -62,6 +62,7 @@ describe('megc train --tune, --profile', () => {
       [{ rows: 4, rowsPerWorkgroup: 6 }, [], /kernel plans: fused\.rowsPerWorkgroup: 6 rows per workgroup are not blocks of 4$/],
       [{ rows: 256, rowsPerWorkgroup: 256 }, [], /kernel plans: fused: \d+ bytes of workgroup memory, more than \d+$/],
       [{ rows: 4, rowsPerWorkgroup: 8 }, ['--gamma', '0.9'], /kernel plans: fused: gamma > 0 \(the critic target needs the target networks\)$/],
+      [{ rows: 256, rowsPerWorkgroup: 256, lanes: true }, [], /kernel plans: fused: \d+ bytes of private memory per invocation, more than WGSL's 8192$/],
     ] as const) {
       const r = forge(fused, [...extra]);
       expect(r.status, r.stderr).toBe(2);

@@ -1,7 +1,8 @@
-// The fused update kernels (lara_critic_update_fused, lara_actor_update_fused) against their float64 references: the
-// split-K gradient partials and loss partials they write add up to the minibatch's gradient and loss, for one and two
-// hidden layers, a batch that leaves the last block part empty, one and several workgroups; and the paired dispatches
-// (lara_update_pair_fused, adam_pair) bit for bit against the separate ones.
+// The fused update kernels (lara_critic_update_fused, lara_actor_update_fused) and their lane variants
+// (lara_*_update_lanes) against their float64 references: the split-K gradient partials and loss partials they write
+// add up to the minibatch's gradient and loss, for one and two hidden layers, a batch that leaves the last block (or
+// invocation) part empty, one and several workgroups; and the paired dispatches (lara_update_pair_fused and _lanes,
+// adam_pair) bit for bit against the separate ones.
 import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom } from '../src/gpu/buffers.js';
 import { dispatchOf, submitPass } from '../src/gpu/kernel.js';
@@ -9,9 +10,7 @@ import { initMlp } from '../src/nn/init.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets } from '../src/nn/adam.js';
 import { adamHyper } from '../src/nn/adamHyper.js';
-import {
-  fusedWorkgroups, laraActorUpdateFusedKernel, laraCriticUpdateFusedKernel, laraUpdatePairFusedKernel, type FusedKernelShape,
-} from '../src/train/fusedUpdate.js';
+import { fusedKernels, fusedSlices, fusedWorkgroups, type FusedKernelShape, type FusedVariant } from '../src/train/fusedUpdate.js';
 import { laraActorUpdateFused, laraCriticUpdateFused } from '../src/train/fusedUpdateReference.js';
 import { stepOffset } from '../src/train/laraKernels.js';
 import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_STRIDE } from '../src/train/layout.js';
@@ -33,19 +32,22 @@ function sumSlices(partials: Float64Array, groups: number, count: number): Float
 /**
  * One hidden layer with blocks of 4 rows, 2 per workgroup (5 workgroups); two with blocks of 8, one workgroup; each with
  * register blocks of 1 and 4 columns (4: the heads' 1 and 7 columns and the features' 7 leave a block part empty).
+ * The lane kernels: 4 rows per invocation, 2 invocations per workgroup (10 slices, the last with 1 row of 4); 2 rows, 4
+ * invocations per workgroup (19 slices in 5 workgroups: one invocation past the batch).
  */
-const CASES: { hidden: number[]; rows: number; rowsPerWorkgroup: number; cols: number }[] = [1, 4].flatMap((cols) => [
-  { hidden: [16], rows: 4, rowsPerWorkgroup: 8, cols }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 40, cols },
-]);
+const CASES: ({ hidden: number[] } & FusedVariant)[] = [
+  ...[1, 4].flatMap((cols) => [{ hidden: [16], rows: 4, rowsPerWorkgroup: 8, cols }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 40, cols }]),
+  { hidden: [16], rows: 4, rowsPerWorkgroup: 8, lanes: true }, { hidden: [24, 20], rows: 2, rowsPerWorkgroup: 8, lanes: true },
+];
 
 describe('fused update kernels', () => {
   // The first dispatch compiles both kernels: seconds on idle lavapipe, minutes on a loaded machine.
-  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup, cols $cols: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
+  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup, cols $cols, lanes $lanes: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
     const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, ...hidden, 1];
     const { device } = await testGpu();
     const shape: FusedKernelShape = { ...variant, actor: actorSizes, critic: criticSizes };
-    const groups = fusedWorkgroups(BATCH, variant);
+    const groups = fusedSlices(BATCH, variant), workgroups = fusedWorkgroups(BATCH, variant);
     // Replay rows of scale 1; critic weights scaled up so that Q and its gradients are O(1).
     const replay = normals(CAPACITY * REPLAY_STRIDE, 1, 5);
     const actor = initMlp(actorSizes, 3, 0).map(Math.fround);
@@ -61,11 +63,12 @@ describe('fused update kernels', () => {
       criticGrads: createStorage(device, groups * pc * 4, 'criticGrads'), actorGrads: createStorage(device, groups * pa * 4, 'actorGrads'),
       criticLoss: createStorage(device, 2 * groups * 4, 'criticLoss'), actorLoss: createStorage(device, 2 * groups * 4, 'actorLoss'),
     };
-    const [cp, ap] = await Promise.all([laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape)]);
-    const c = dispatchOf(device, cp, { step: binding, replay: buffers.replay, weights: buffers.critic, gradPartials: buffers.criticGrads, lossPartials: buffers.criticLoss }, [groups]);
+    const kernels = fusedKernels(variant);
+    const [cp, ap] = await Promise.all([kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape)]);
+    const c = dispatchOf(device, cp, { step: binding, replay: buffers.replay, weights: buffers.critic, gradPartials: buffers.criticGrads, lossPartials: buffers.criticLoss }, [workgroups]);
     const a = dispatchOf(device, ap, {
       step: binding, replay: buffers.replay, actor: buffers.actor, critic: buffers.critic, gradPartials: buffers.actorGrads, lossPartials: buffers.actorLoss,
-    }, [groups]);
+    }, [workgroups]);
     submitPass(device, (rec) => { rec.dispatch(c, stepOffset(1)); rec.dispatch(a, stepOffset(1)); });
     await device.queue.onSubmittedWorkDone();
 
@@ -92,13 +95,14 @@ describe('fused update kernels', () => {
 
 describe('paired fused dispatches', () => {
   // Each workgroup of a paired dispatch runs its own kernel's code, so the sums match those kernels' bit for bit.
-  it('the actor of update u beside the critic of update u + 1, and both Adam steps in one dispatch, write what the separate dispatches write', { timeout: 300_000 }, async () => {
+  const variants: FusedVariant[] = [{ rows: 4, rowsPerWorkgroup: 8, cols: 4 }, { rows: 4, rowsPerWorkgroup: 8, lanes: true }];
+  it.for(variants)('rows $rows, lanes $lanes: the actor of update u beside the critic of update u + 1, and both Adam steps in one dispatch, write what the separate dispatches write', { timeout: 300_000 }, async (variant) => {
     const actorSizes = [OBSERVATION_SIZE, 16, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, 16, 1];
-    const variant = { rows: 4, rowsPerWorkgroup: 8, cols: 4 };
     const { device } = await testGpu();
     const shape: FusedKernelShape = { ...variant, actor: actorSizes, critic: criticSizes };
-    const groups = fusedWorkgroups(BATCH, variant);
+    const groups = fusedSlices(BATCH, variant), workgroups = fusedWorkgroups(BATCH, variant);
+    const kernels = fusedKernels(variant);
     const pa = mlpLayout(actorSizes).parameterCount, pc = mlpLayout(criticSizes).parameterCount;
     // Entry 1: the actor's update; entry 2: the critic's next update (another minibatch and loss row).
     const steps = [1, 2].map((update) => step({ seed: 9, iteration: 4, update, filled: FILLED, batch: BATCH, shareFloor: 0.01, chunkUpdate: update, lossPartials: groups }));
@@ -113,16 +117,14 @@ describe('paired fused dispatches', () => {
       actorLoss: createStorage(device, 3 * groups * 4, 'actorLoss'), criticLoss: createStorage(device, 3 * groups * 4, 'criticLoss'),
     });
     const separate = outputs(), paired = outputs();
-    const [cp, ap, pp] = await Promise.all([
-      laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), laraUpdatePairFusedKernel.pipeline(device, shape),
-    ]);
-    const c = dispatchOf(device, cp, { step: binding, replay: inputs.replay, weights: inputs.critic, gradPartials: separate.criticGrads, lossPartials: separate.criticLoss }, [groups]);
+    const [cp, ap, pp] = await Promise.all([kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape), kernels.pair.pipeline(device, shape)]);
+    const c = dispatchOf(device, cp, { step: binding, replay: inputs.replay, weights: inputs.critic, gradPartials: separate.criticGrads, lossPartials: separate.criticLoss }, [workgroups]);
     const a = dispatchOf(device, ap, {
       step: binding, replay: inputs.replay, actor: inputs.actor, critic: inputs.critic, gradPartials: separate.actorGrads, lossPartials: separate.actorLoss,
-    }, [groups]);
+    }, [workgroups]);
     const p = dispatchOf(device, pp, {
       actorStep: binding, criticStep: binding, replay: inputs.replay, actor: inputs.actor, critic: inputs.critic, ...paired,
-    }, [2 * groups]);
+    }, [2 * workgroups]);
     submitPass(device, (rec) => {
       rec.dispatch(a, stepOffset(1));
       rec.dispatch(c, stepOffset(2));

@@ -28,9 +28,11 @@ function tinyConfig(gamma: number): TrainConfig {
 /**
  * The fused update's variants the parity test also runs (gamma 0): blocks of 4 rows, 2 workgroups for the batch of 8,
  * with work items of 1 column and of 4, the latter with the fused act (lara_act_forward; the former: the actor's
- * forward and lara_act).
+ * forward and lara_act); and the lane kernels, 2 rows per invocation, 2 invocations per workgroup (4 slices).
  */
-const FUSED: Record<'fused' | 'fused c4', FusedVariant> = { fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true } };
+const FUSED: Record<'fused' | 'fused c4' | 'fused lanes', FusedVariant> = {
+  fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true }, 'fused lanes': { rows: 2, rowsPerWorkgroup: 4, lanes: true },
+};
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
@@ -49,7 +51,7 @@ async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: Fuse
 
 const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
 
-describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4']] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
+describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes']] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
     const config = tinyConfig(gamma);
     const fused = update === 'per-layer' ? undefined : FUSED[update];

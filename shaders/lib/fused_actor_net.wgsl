@@ -2,13 +2,7 @@
 // fused update and the fused act).
 #include "lib/fused_mlp.wgsl"
 
-const ACTOR: u32 = 0u;
-const A_LAYERS: u32 = ${A_LAYERS}u;
-const A_SIZES = array<u32, A_LAYERS + 1u>(${A_SIZES});
-const A_W = array<u32, A_LAYERS>(${A_W});
-const A_B = array<u32, A_LAYERS>(${A_B});
-const A_AT = array<u32, A_LAYERS + 1u>(${A_AT});
-const A_PARAMS: u32 = ${A_PARAMS}u;
+#include "lib/actor_net_tables.wgsl"
 
 // The actor's forward over the block, its input at A_AT[0]: each layer's output in its region, a barrier after each.
 fn actor_forward(lid: u32) {

@@ -1,15 +1,8 @@
-// The critic's tables in a fused update kernel: layer sizes, each layer's W and b offsets in its flat params, each
-// activation's region in fm_mem (src/train/fusedMlpDefines.ts netDefines); its name for fm_weight / fm_grad; and its
-// forward and backward over the block in fm_mem.
+// The critic's forward and backward over a block in fm_mem (lib/fused_mlp.wgsl), for the fused update kernels, with
+// its tables (lib/critic_net_tables.wgsl).
 #include "lib/fused_mlp.wgsl"
 
-const CRITIC: u32 = 1u;
-const C_LAYERS: u32 = ${C_LAYERS}u;
-const C_SIZES = array<u32, C_LAYERS + 1u>(${C_SIZES});
-const C_W = array<u32, C_LAYERS>(${C_W});
-const C_B = array<u32, C_LAYERS>(${C_B});
-const C_AT = array<u32, C_LAYERS + 1u>(${C_AT});
-const C_PARAMS: u32 = ${C_PARAMS}u;
+#include "lib/critic_net_tables.wgsl"
 
 // The critic's forward over the block, its input at C_AT[0]: each layer's output in its region, a barrier after each.
 fn critic_forward(lid: u32) {

@@ -3,8 +3,9 @@
 // dispatch (shaders/adam.wgsl) adds them up, steps and soft-updates the critic's target, and the same two for the actor
 // through the updated critic: 4 dispatches where the per-layer path records 13 or more. Of U updates in a row, the
 // actor's steps of update u share their dispatches with the critic's of update u + 1, which read the same critic and
-// not the actor (lara_update_pair_fused.wgsl, adam_pair.wgsl): 2 U + 2 dispatches, the same sums bit for bit. A
-// variant the tuner picks (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup memory.
+// not the actor (lara_update_pair_fused.wgsl, adam_pair.wgsl): 2 U + 2 dispatches, the same sums bit for bit. The lane
+// kernels (lara_*_lanes.wgsl) do the same with each invocation's rows in private memory. A variant the tuner picks
+// (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup (or private) memory.
 import { createStorage } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
 import type { Tuner } from '../gpu/tuner.js';
@@ -26,9 +27,11 @@ import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OB
  * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
  * cols: columns of each work item's register block (lib/fused_mlp.wgsl FM_CB; 1 when left out; the same sums in the
  * same order whatever it is); act: the act takes the actor's forward as its prologue (lara_act_forward, fusedAct.ts;
- * left out: the actor's forward and lara_act, as on the per-layer path; the same replay rows either way).
+ * left out: the actor's forward and lara_act, as on the per-layer path; the same replay rows either way). lanes: the
+ * lane kernels instead (lara_*_lanes.wgsl, lib/lane_mlp.wgsl): each invocation takes `rows` rows through in private
+ * memory and writes its own split-K slice, rowsPerWorkgroup / rows invocations per workgroup; cols is not used.
  */
-export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean }
+export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
 export interface FusedKernelShape extends FusedVariant { actor: readonly number[]; critic: readonly number[] }
@@ -51,6 +54,17 @@ function actorLayout(s: FusedKernelShape) {
   const c = netDefines('C', s.critic, s.rows, a.end);
   return { floats: c.end + s.rows * ACTION_SIZE, defines: { ...a.defines, ...c.defines, D_AT: c.end } };
 }
+
+/** WGSL's limit on the private memory of one invocation (the lane kernels' activations, `lm`). */
+export const LANE_PRIVATE_BYTES = 8192;
+
+/** Invocations per workgroup of a lane kernel. */
+export const laneThreads = (v: FusedVariant) => v.rowsPerWorkgroup / v.rows;
+
+const laneVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
+  const { floats, defines } = layout(s);
+  return { constants: { WORKGROUP_SIZE: laneThreads(s) }, defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats } };
+};
 
 const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
   const { floats, defines } = layout(s);
@@ -83,11 +97,36 @@ export const laraUpdatePairFusedKernel = defineKernel({
   defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
 });
 
+export const laraCriticUpdateLanesKernel = defineKernel({
+  shader: 'lara_critic_update_lanes.wgsl',
+  bindings: laraCriticUpdateFusedKernel.spec.bindings,
+  defines: LARA_DEFINES, variant: laneVariant(criticLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)],
+});
+
+export const laraActorUpdateLanesKernel = defineKernel({
+  shader: 'lara_actor_update_lanes.wgsl',
+  bindings: laraActorUpdateFusedKernel.spec.bindings,
+  defines: LARA_DEFINES, variant: laneVariant(actorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)],
+});
+
+export const laraUpdatePairLanesKernel = defineKernel({
+  shader: 'lara_update_pair_lanes.wgsl',
+  bindings: laraUpdatePairFusedKernel.spec.bindings,
+  defines: LARA_DEFINES, variant: laneVariant(actorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)],
+});
+
+/** The three gradient kernels of a variant: the fused (workgroup blocks) or the lane ones. */
+export const fusedKernels = (v: FusedVariant) => (v.lanes
+  ? { critic: laraCriticUpdateLanesKernel, actor: laraActorUpdateLanesKernel, pair: laraUpdatePairLanesKernel }
+  : { critic: laraCriticUpdateFusedKernel, actor: laraActorUpdateFusedKernel, pair: laraUpdatePairFusedKernel });
+
 /** Whether the device takes the paired dispatches (lara_update_pair_fused.wgsl's 7 storage buffers, adam_pair.wgsl's 10). */
 const pairsFit = (device: GPUDevice) => device.limits.maxStorageBuffersPerShaderStage >= ADAM_PAIR_STORAGE_BUFFERS;
 
-/** Workgroups of a fused dispatch at `batch` rows: the split-K slices and the loss partials per update. */
+/** Workgroups of a fused dispatch at `batch` rows. */
 export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
+/** Split-K slices of a fused dispatch at `batch` rows, and its loss partials per update: one per workgroup, or per invocation of a lane kernel. */
+export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v));
 
 /** What the fused kernels' fit depends on: the networks, gamma, the batch and envs, and whether the world is generalised. */
 export interface FusedRun {
@@ -105,10 +144,16 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (REPLAY_OBS + OBSERVATION_SIZE !== REPLAY_FEATURES) return 'the replay row does not hold obs | features contiguously';
   if (Math.max(...s.actor, ...s.critic) > FUSED_UPDATE_MAX_WIDTH) return `a layer wider than ${FUSED_UPDATE_MAX_WIDTH}`;
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
-  const bytes = 4 * Math.max(actorLayout(s).floats, criticLayout(s).floats) + 8 * v.rows;
-  if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
-  if (fusedThreads(s) > Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
-  const partialBytes = 4 * fusedWorkgroups(run.config.batch, v) * Math.max(mlpLayout(s.actor).parameterCount, mlpLayout(s.critic).parameterCount);
+  if (v.lanes) {
+    const bytes = 4 * Math.max(actorLayout(s).floats, criticLayout(s).floats);
+    if (bytes > LANE_PRIVATE_BYTES) return `${bytes} bytes of private memory per invocation, more than WGSL's ${LANE_PRIVATE_BYTES}`;
+  } else {
+    const bytes = 4 * Math.max(actorLayout(s).floats, criticLayout(s).floats) + 8 * v.rows;
+    if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
+  }
+  const threads = v.lanes ? laneThreads(v) : fusedThreads(s);
+  if (threads > Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
+  const partialBytes = 4 * fusedSlices(run.config.batch, v) * Math.max(mlpLayout(s.actor).parameterCount, mlpLayout(s.critic).parameterCount);
   if (partialBytes > Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize)) return 'split-K partials larger than a storage buffer';
   return null;
 }
@@ -116,7 +161,9 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
 /**
  * The variants offered at this config (those that fit): blocks of 8 or 16 rows (4 for wide networks), 2 to 64
  * workgroups (few: each re-reads the weights and writes a slice; many: the GPU's cores all busy), and work items of 1
- * or 4 columns (4: fewer loads per fma, which a CPU adapter's SIMD lanes need; 1: more items, which a GPU's cores do).
+ * or 4 columns (4: fewer loads per fma, which a CPU adapter's SIMD lanes need; 1: more items, which a GPU's cores do);
+ * and the lane kernels with 2, 4 or 8 rows per invocation (as many as fit WGSL's private memory), 8 or 32 invocations
+ * per workgroup (a CPU adapter's lanes: weights loaded once per rows, no workgroup memory, no barrier).
  */
 export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
   const { batch } = run.config;
@@ -128,11 +175,17 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
       for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }]) if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
     }
   }
+  for (const rows of [8, 4, 2]) {
+    for (const threads of [8, 32]) {
+      const v = { rows, rowsPerWorkgroup: rows * threads, lanes: true };
+      if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+    }
+  }
   return out;
 }
 
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? 'lanes ' : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -171,16 +224,18 @@ export class FusedUpdate {
     if (unfit) throw new RangeError(`fused update ${describeFused(variant)}: ${unfit}`);
     const { batch, tau } = run.config;
     const shape: FusedKernelShape = { ...variant, actor: run.actorSizes, critic: run.criticSizes };
-    const groups = fusedWorkgroups(batch, variant);
+    // Split-K slices (and loss partials per update), and the workgroups of one network's gradient dispatch.
+    const groups = fusedSlices(batch, variant), workgroups = fusedWorkgroups(batch, variant);
+    const kernels = fusedKernels(variant);
     const { actor, critic, actorTarget, criticTarget } = parts;
     const paired = pairsFit(device);
     const act = variant.act ? await fusedActDispatch(device, run, fusedActShape(run, variant, parts.reduce), {
       ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: actor.params,
     }, maxStepsPerSubmit) : null;
     const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair] = await Promise.all([
-      laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape), adamKernel.pipeline(device, undefined),
+      kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape), adamKernel.pipeline(device, undefined),
       laraMetricsKernel.pipeline(device, parts.reduce),
-      paired ? laraUpdatePairFusedKernel.pipeline(device, shape) : null, paired ? adamPairKernel.pipeline(device, undefined) : null,
+      paired ? kernels.pair.pipeline(device, shape) : null, paired ? adamPairKernel.pipeline(device, undefined) : null,
     ]);
     const steps = maxStepsPerSubmit;
     const criticPartials = createStorage(device, steps * groups * 4, 'fused.criticLossPartials');  // (updates per chunk, groups)
@@ -197,17 +252,18 @@ export class FusedUpdate {
     const flops = (layers: typeof c) => layers.reduce((s, l) => s + 2 * batch * l.inputs * l.outputs, 0);
     const criticFlops = 3 * flops(c);
     const actorFlops = flops(a) * 3 + flops(c) * 2;
-    // Each workgroup streams the weights once per block and pass; its slice is written once per block.
+    // Each workgroup streams the weights once per block and pass (a lane invocation once per pass: its rows are its
+    // block); its slice is written once per block.
     const blocks = Math.ceil(batch / variant.rows);
     const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + blocks * critic.parameterCount * 4) };
     const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (4 * actor.parameterCount + 2 * critic.parameterCount)) };
     const dispatches = {
       critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
-        [groups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
+        [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
       criticAdam: adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
         { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
       actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: actorGrads, lossPartials: actorPartials },
-        [groups, 1, 1], { op: 'lara.actorUpdateFused', cost: actorCost }),
+        [workgroups, 1, 1], { op: 'lara.actorUpdateFused', cost: actorCost }),
       actorAdam: adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, unusedTarget: unused },
         { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
     };
@@ -215,7 +271,7 @@ export class FusedUpdate {
       gradients: dispatchOf(device, pairPipeline, {
         actorStep: step, criticStep: step, replay: parts.replay, actor: actor.params, critic: critic.params,
         actorGrads, criticGrads, actorLoss: actorPartials, criticLoss: criticPartials,
-      }, [2 * groups, 1, 1], { op: 'lara.updatePairFused', cost: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes } }),
+      }, [2 * workgroups, 1, 1], { op: 'lara.updatePairFused', cost: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes } }),
       adam: adamPairDispatch(device, adamPair,
         { schedule: schedules.actor, params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params },
         { schedule: schedules.critic, params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params },
@@ -290,10 +346,11 @@ export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: Fu
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden, updatesPerIteration } = run.config;
   // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
-  // on 32 with 1 column (a GPU's cores), beside the per-layer update.
-  const likely = (v: FusedVariant, groups: number, cols: number) => fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
+  // on 32 with 1 column (a GPU's cores), and the lane kernel with the most rows per invocation (a CPU's lanes), beside
+  // the per-layer update.
+  const likely = (v: FusedVariant, groups: number, cols: number) => !v.lanes && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number) => candidates.find((v) => v !== null && likely(v, groups, cols));
-  const quick = [null, first(2, 4), first(32, 1)].filter((v) => v !== undefined);
+  const quick = [null, first(2, 4), first(32, 1), candidates.find((v) => v?.lanes)].filter((v) => v !== undefined);
   const choice = await tuner.choose({
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.

@@ -82,7 +82,7 @@ export interface FusedActHarness {
  * latter's); the variant with the choice in `act`.
  */
 export async function tuneFusedAct(tuner: Tuner, run: DerivedRun, v: FusedVariant, reduce: ReduceVariant, harness: FusedActHarness): Promise<FusedVariant> {
-  const separate: FusedVariant = { rows: v.rows, rowsPerWorkgroup: v.rowsPerWorkgroup, ...(v.cols !== undefined ? { cols: v.cols } : {}) };
+  const { act: _act, ...separate } = v;
   const candidates = fusedActUnfit(tuner.device, fusedActShape(run, v, reduce)) === null ? [separate, { ...v, act: true }] : [separate];
   const choice = await tuner.choose<FusedVariant>({
     name: 'lara.act', shape: `e${run.config.envs} hidden ${run.config.hidden.join('x')} ${describeFused(separate)}`, candidates, describe: describeFused,

@@ -1,0 +1,29 @@
+// LARA critic update, one invocation per split-K slice (the lane variant of lara_critic_update_fused.wgsl, the same
+// bindings): each invocation takes its LANE_ROWS minibatch rows through the critic's forward, loss and backward in
+// private memory (lib/lane_critic_update.wgsl) and writes its own slice, summed by the Adam dispatch.
+// replay: (capacity, REPLAY_STRIDE); weights: the critic's flat params (C_PARAMS); grad_partials: (slices, C_PARAMS);
+// loss_partials: (updates per chunk, step.loss_partials = slices) sums of squared errors, one per invocation.
+#include "lib/grid.wgsl"
+
+@group(0) @binding(0) var<uniform> step: Step;
+@group(0) @binding(1) var<storage, read> replay: array<f32>;
+@group(0) @binding(2) var<storage, read> weights: array<f32>;
+@group(0) @binding(3) var<storage, read_write> grad_partials: array<f32>;
+@group(0) @binding(4) var<storage, read_write> loss_partials: array<f32>;
+
+#include "lib/lane_critic_update.wgsl"
+
+// First float of this invocation's split-K slice.
+var<private> slice_at: u32;
+
+fn fm_weight(net: u32, i: u32) -> f32 { return weights[i]; }
+fn lane_grad(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = value; }
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let slice = grid_index(wid, nwg, lid);
+  if (lane_row(slice, 0u) >= step.batch) { return; }
+  slice_at = slice * C_PARAMS;
+  loss_partials[step.chunk_update * step.loss_partials + slice] = critic_update_lane(slice, step);
+}

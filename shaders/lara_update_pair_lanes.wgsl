@@ -1,0 +1,51 @@
+// Two steps of the lane update in one dispatch (the lane variant of lara_update_pair_fused.wgsl, the same bindings):
+// the actor's gradient of update u (lib/lane_actor_update.wgsl) beside the critic's gradient of update u + 1
+// (lib/lane_critic_update.wgsl). Workgroups [0, G) hold the actor's slices, [G, 2 G) the critic's, G = the workgroups
+// of one network's dispatch; each invocation does what it does in its own kernel, so the sums are the same bit for bit.
+// replay: (capacity, REPLAY_STRIDE); actor, critic: flat params; actor_grads: (slices, A_PARAMS); critic_grads:
+// (slices, C_PARAMS); actor_loss, critic_loss: (updates per chunk, slices) as the two kernels' loss_partials.
+#include "lib/grid.wgsl"
+
+@group(0) @binding(0) var<uniform> actor_step: Step;
+@group(0) @binding(1) var<uniform> critic_step: Step;
+@group(0) @binding(2) var<storage, read> replay: array<f32>;
+@group(0) @binding(3) var<storage, read> actor: array<f32>;
+@group(0) @binding(4) var<storage, read> critic: array<f32>;
+@group(0) @binding(5) var<storage, read_write> actor_grads: array<f32>;
+@group(0) @binding(6) var<storage, read_write> critic_grads: array<f32>;
+@group(0) @binding(7) var<storage, read_write> actor_loss: array<f32>;
+@group(0) @binding(8) var<storage, read_write> critic_loss: array<f32>;
+
+#include "lib/lane_actor_update.wgsl"
+#include "lib/lane_critic_update.wgsl"
+
+// First float of this invocation's split-K slice (in actor_grads or critic_grads).
+var<private> slice_at: u32;
+
+fn fm_weight(net: u32, i: u32) -> f32 {
+  if (net == ACTOR) { return actor[i]; }
+  return critic[i];
+}
+
+fn lane_grad(net: u32, i: u32, value: f32) {
+  if (net == ACTOR) { actor_grads[slice_at + i] = value; } else { critic_grads[slice_at + i] = value; }
+}
+
+@compute @workgroup_size(WORKGROUP_SIZE)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lid: u32) {
+  let group = grid_group(wid, nwg);
+  let slices = (actor_step.batch + LANE_ROWS - 1u) / LANE_ROWS;
+  let actor_groups = (slices + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
+  if (group < actor_groups) {
+    let slice = group * WORKGROUP_SIZE + lid;
+    if (slice >= slices) { return; }
+    slice_at = slice * A_PARAMS;
+    actor_loss[actor_step.chunk_update * actor_step.loss_partials + slice] = actor_update_lane(slice, actor_step);
+  } else {
+    let slice = (group - actor_groups) * WORKGROUP_SIZE + lid;
+    if (lane_row(slice, 0u) >= critic_step.batch) { return; }
+    slice_at = slice * C_PARAMS;
+    critic_loss[critic_step.chunk_update * critic_step.loss_partials + slice] = critic_update_lane(slice, critic_step);
+  }
+}

@@ -1,0 +1,82 @@
+// The actor's lane update of one invocation (lara_actor_update_lanes.wgsl, lara_update_pair_lanes.wgsl): minibatch rows
+// slice * LANE_ROWS .. (those below the batch) through the gather (obs of the Philox rows), the actor's forward to z, the
+// critic input obs | features(z), the critic's forward to Q, its backward with dOutput = 1 down to the features'
+// gradient, the features' VJP to dL/dz = -(1/B) ... (actor loss -mean Q) and the actor's backward, writing the rows'
+// weight gradient through lane_grad(ACTOR, ...) into the invocation's split-K slice, as lib/fused_actor_update.wgsl
+// does for a workgroup's rows. Returns the rows' sum of -Q. Needs `replay`, fm_weight, lane_grad and both tables.
+#include "lib/lara.wgsl"
+#include "lib/lara_step.wgsl"
+#include "lib/lane_mlp.wgsl"
+#include "lib/critic_net_tables.wgsl"
+#include "lib/actor_net_tables.wgsl"
+
+// dQ/dfeatures: (LANE_ROWS, LARA_ACTION_SIZE) at D_AT of lm.
+const D_AT: u32 = ${D_AT}u;
+
+fn actor_update_lane(slice: u32, s: Step) -> f32 {
+  let z_at = A_AT[A_LAYERS];
+  let q_at = C_AT[C_LAYERS];
+  // obs: (LANE_ROWS, OBSERVATION_SIZE), the actor's input and the critic input's first columns; zero past the batch.
+  for (var r = 0u; r < LANE_ROWS; r++) {
+    let k = lane_row(slice, r);
+    var index = 0u;
+    if (k < s.batch) { index = lara_minibatch_index(s.seed, s.iteration, s.update, k, s.filled); }
+    for (var i = 0u; i < OBSERVATION_SIZE; i++) {
+      var value = 0.0;
+      if (k < s.batch) { value = replay[index * REPLAY_STRIDE + REPLAY_OBS + i]; }
+      lm[A_AT[0] + r * OBSERVATION_SIZE + i] = value;
+      lm[C_AT[0] + r * CRITIC_INPUT + i] = value;
+    }
+  }
+  for (var l = 0u; l < A_LAYERS; l++) {
+    lm_forward(ACTOR, A_AT[l], A_SIZES[l], A_SIZES[l + 1u], A_W[l], A_B[l], l + 1u < A_LAYERS, A_AT[l + 1u]);
+  }
+  // Critic input features from the pre-activations (lara_actor_chain.wgsl).
+  for (var r = 0u; r < LANE_ROWS; r++) {
+    var z: array<f32, LARA_ACTION_SIZE>;
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { z[i] = lm[z_at + r * LARA_ACTION_SIZE + i]; }
+    let features = lara_critic_features_from_pre(z, s.share_floor);
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm[C_AT[0] + r * CRITIC_INPUT + OBSERVATION_SIZE + i] = features[i]; }
+  }
+  for (var l = 0u; l < C_LAYERS; l++) {
+    lm_forward(CRITIC, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
+  }
+  // Actor loss -Q; dOutput = 1 in place of Q (0 past the batch).
+  var loss = 0.0;
+  for (var r = 0u; r < LANE_ROWS; r++) {
+    var d = 0.0;
+    if (lane_row(slice, r) < s.batch) {
+      loss -= lm[q_at + r];
+      d = 1.0;
+    }
+    lm[q_at + r] = d;
+  }
+  // The critic's input-gradient chain (no weight gradients), down to the features' columns of its input.
+  for (var l = C_LAYERS; l > 0u; l--) {
+    let layer = l - 1u;
+    if (layer > 0u) {
+      lm_backward_input(CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]);
+    } else {
+      lm_backward_input(CRITIC, C_AT[l], C_SIZES[0], C_SIZES[1], C_W[0], OBSERVATION_SIZE, false, C_AT[0], D_AT);
+    }
+  }
+  // dL/dz = -(1/B) VJP of the features (lara_actor_chain_backward.wgsl), in place of z.
+  let scale = -1.0 / f32(s.batch);
+  for (var r = 0u; r < LANE_ROWS; r++) {
+    var z: array<f32, LARA_ACTION_SIZE>;
+    var d_features: array<f32, LARA_ACTION_SIZE>;
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) {
+      z[i] = lm[z_at + r * LARA_ACTION_SIZE + i];
+      d_features[i] = lm[D_AT + r * LARA_ACTION_SIZE + i];
+    }
+    let dz = lara_critic_features_vjp(z, s.share_floor, d_features);
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm[z_at + r * LARA_ACTION_SIZE + i] = scale * dz[i]; }
+  }
+  // The actor's backward: each layer's weight gradient, then the delta below it in place of the activation below.
+  for (var l = A_LAYERS; l > 0u; l--) {
+    let layer = l - 1u;
+    lm_backward_weight(ACTOR, A_AT[layer], A_SIZES[layer], A_SIZES[l], A_AT[l], A_W[layer], A_B[layer]);
+    if (layer > 0u) { lm_backward_input(ACTOR, A_AT[l], A_SIZES[layer], A_SIZES[l], A_W[layer], 0u, true, A_AT[layer], A_AT[layer]); }
+  }
+  return loss;
+}
