@@ -1,8 +1,10 @@
 // The tuner on the GPU: it times the candidates that build and agree with the default, and drops the others (a
-// pipeline this adapter cannot build, a result off the default's by more than the candidate's tolerance).
+// pipeline this adapter cannot build, a result off the default's by more than the candidate's tolerance); its choices
+// are reused only under the same shaders' version.
 import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
-import { MemoryTuneStore, Tuner, type TunableOp } from '../src/gpu/tuner.js';
+import { codeVersion, MemoryTuneStore, Tuner, type TunableOp } from '../src/gpu/tuner.js';
+import { allShaderSources } from '../src/platform/host.js';
 import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from '../src/nn/linear.js';
 import { matrixConfigs } from '../src/nn/linearCandidates.js';
 import { submitPass } from '../src/gpu/kernel.js';
@@ -48,6 +50,20 @@ describe('tuner', { timeout: 400_000 }, () => {
     expect(log.some((l) => l.includes(`${describeLinear(matrix)} rejected`) && l.includes('lacks'))).toBe(true);
     expect(log.some((l) => l.includes(`${describeLinear(wrong)} rejected: its result differs`))).toBe(true);
     expect(tuner.choices['linear.forward b37 33x17']).toBe(describeLinear(chosen));
+
+    // A choice is reused under the same shaders' version and timed again under another (new kernels, new variants).
+    const again = (codeVersion: string) => {
+      const lines: string[] = [];
+      return { lines, tuner: new Tuner(device, { mode: 'full', adapterKey: 'test', store, log: (l) => lines.push(l), codeVersion }) };
+    };
+    const v1 = again('v1'), v1Again = again('v1'), v2 = again('v2');
+    await v1.tuner.choose(op);
+    await v1Again.tuner.choose(op);
+    await v2.tuner.choose(op);
+    expect([v1, v1Again, v2].map((t) => t.lines.some((l) => l.includes('timing')))).toEqual([true, false, true]);
+    // tunerOf keys its store by a 16-digit hash of every shader's path and text.
+    expect(codeVersion(allShaderSources())).toMatch(/^[0-9a-f]{16}$/);
+    expect(allShaderSources().filter((_, i) => i % 2 === 0)).toContain('lib/lane_mlp.wgsl');
     for (const b of [weights, x, y]) b.destroy();
   });
 });

@@ -4,7 +4,7 @@
 import type { Recorder } from './kernel.js';
 import { median, timePass } from './timing.js';
 import { describeAdapter, type Gpu } from './runtime.js';
-import { tuneStore } from '../platform/host.js';
+import { allShaderSources, tuneStore } from '../platform/host.js';
 
 /** off: the defaults; quick: the short candidate lists, few samples; full: every candidate, more samples. */
 export type TuneMode = 'off' | 'quick' | 'full';
@@ -156,7 +156,14 @@ export function codeVersion(sources: readonly string[]): string {
   return h.toString(16).padStart(16, '0');
 }
 
-/** A tuner of `mode` on `gpu`, keeping its choices in the host's store (a cache file in Node, localStorage on a page). */
+/** The hash of every shader's path and text, once per process: new kernels or variants are timed again. */
+let shadersVersion: string | undefined;
+
+/**
+ * A tuner of `mode` on `gpu`, keeping its choices in the host's store (a cache file in Node, localStorage on a page),
+ * keyed by the adapter and the shaders' version.
+ */
 export function tunerOf(gpu: Gpu, mode: TuneMode, log: (line: string) => void = () => {}): Tuner {
-  return new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: tuneStore(log) });
+  shadersVersion ??= codeVersion(allShaderSources());
+  return new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: tuneStore(log), codeVersion: shadersVersion });
 }

@@ -43,6 +43,11 @@ export function readShaderFile(id: string): string {
   return text;
 }
 
+/** Every shader file's path (under shaders/) and text, in the order of the paths: what the tuner's choices depend on. */
+export function allShaderSources(): string[] {
+  return Object.keys(SHADERS).sort().flatMap((k) => [k.slice(BUNDLE_ROOT.length), SHADERS[k]]);
+}
+
 /** A page reads no files by path (it opens them from a file picker or a drop, as bytes). */
 export function readTextFile(path: string, what: string, _maxBytes: number): string {
   throw new UserError(`${what}: a web page cannot read files by path`);

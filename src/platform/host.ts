@@ -1,6 +1,6 @@
 // Node side of the platform boundary: Dawn's WebGPU (package webgpu), settings from the environment, files from disk.
 // src/platform/host.browser.ts has the same exports for the web page; the page's bundler picks it instead of this file.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
@@ -46,6 +46,12 @@ export function shaderFileId(path: string): string {
 /** The text of the shader file with id `id`; throws when there is none. */
 export function readShaderFile(id: string): string {
   return readFileSync(id, 'utf8');
+}
+
+/** Every shader file's path (under shaders/) and text, in the order of the paths: what the tuner's choices depend on. */
+export function allShaderSources(): string[] {
+  const files = (readdirSync(SHADER_DIR, { recursive: true }) as string[]).filter((f) => f.endsWith('.wgsl')).map((f) => f.split('\\').join('/')).sort();
+  return files.flatMap((f) => [f, readFileSync(join(SHADER_DIR, f), 'utf8')]);
 }
 
 /**
