@@ -184,7 +184,8 @@ async function main(): Promise<void> {
   const { describeFused } = await import('../src/train/fusedUpdate.js');
   const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
   const { withFusedActWhereFit } = await import('../src/train/fusedAct.js');
-  const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans; persistent?: boolean }[] = [];
+  // persistentOf: the config's name, where this fused variant's work also gives a persistent prediction for it.
+  const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans; persistentOf?: string }[] = [];
   for (const { name, config } of worldOnly ? [] : dispatchCountConfigs()) {
     const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
     runs.push({ name, scenario: DEFAULT_SCENARIO, config, chunk });
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
     if (base) {
       for (const candidate of fusedUpdateCandidates(probe.device, probe.derived)) {
         const fused = withFusedActWhereFit(probe.device, probe.derived, candidate, base.reduce);
-        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused }, persistent: true });
+        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused }, persistentOf: name });
       }
     }
     probe.destroy();
@@ -207,17 +208,17 @@ async function main(): Promise<void> {
   const persistent = new Map<string, { name: string; p: Prediction }>();
   const row = (name: string, p: Prediction) =>
     `| ${name} | ${Number(p.dispatches.toFixed(2))} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`;
-  for (const { name, scenario, config, chunk, plans: given, persistent: alsoPersistent } of runs) {
+  for (const { name, scenario, config, chunk, plans: given, persistentOf } of runs) {
     const { dispatches, plans } = await recordIteration(gpu, scenario, config, given);
     const peaks = peaksAt(ref, config.batch);
     const p = predict(dispatches, peaks, ref, chunk);
     out.push('', formatPrediction(name, p, peaks, chunk), '', `Plans: actor ${plans.actor.map(describePlan).join(' | ')}; critic ${plans.critic.map(describePlan).join(' | ')}.`);
     summary.push(row(name, p));
-    if (alsoPersistent) {
-      const config = name.slice(0, name.indexOf(', fused'));
+    if (persistentOf) {
       const q = predictPersistent(dispatches, peaks, ref, chunk);
-      const best = persistent.get(config);
-      if (!best || q.iterationsPerSecond > best.p.iterationsPerSecond) persistent.set(config, { name: `${config}, persistent (model only, not built; the work of ${name.slice(config.length + 2)}, ${chunk} iterations per dispatch)`, p: q });
+      const best = persistent.get(persistentOf);
+      const work = describeFused(given!.fused!);
+      if (!best || q.iterationsPerSecond > best.p.iterationsPerSecond) persistent.set(persistentOf, { name: `${persistentOf}, persistent (model only, not built; the work of ${work}, ${chunk} iterations per dispatch)`, p: q });
     }
   }
   for (const { name, p } of persistent.values()) summary.push(row(name, p));

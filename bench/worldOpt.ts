@@ -16,7 +16,7 @@ for (const name of ['multi-users', 'multi-servers', 'association', 'large']) {
   const world = worldOf(loadScenario(`scenarios/${name}.json`));
   const all = sampleWorldStates(world, EVAL_SEED, Stream.evalStates, 0, slots, 0), size = all.length / slots;
   let total = 0, bound = 0, exact = 0, optMs = 0, searched = 0, searchMs = 0;
-  const server = layoutOf(world).action.server, users = layoutOf(world).users;
+  const { action: { server }, users } = layoutOf(world);
   const baselines: Partial<Record<AssociationRule, number>> = {};
   for (let i = 0; i < slots; i++) {
     const state = all.subarray(i * size, (i + 1) * size);
@@ -24,9 +24,16 @@ for (const name of ['multi-users', 'multi-servers', 'association', 'large']) {
     const o = optWorldAction(world, state);
     optMs += cpuMs() - t;
     total += o.total; bound += o.lowerBound; exact += o.exact ? 1 : 0;
-    if (world.association === 'policy') for (const rule of ['maxSnr', 'random', 'lagrangian'] as const) baselines[rule] = (baselines[rule] ?? 0) + associationBaseline(world, state, rule, EVAL_SEED, i, 0).total;
-    if (server !== null) {
-      const start = associationBaseline(world, state, 'maxSnr', EVAL_SEED, i, 0).action.subarray(server, server + users);
+    let maxSnr: Float64Array | undefined;
+    if (world.association === 'policy') {
+      for (const rule of ['maxSnr', 'random', 'lagrangian'] as const) {
+        const b = associationBaseline(world, state, rule, EVAL_SEED, i, 0);
+        baselines[rule] = (baselines[rule] ?? 0) + b.total;
+        if (rule === 'maxSnr') maxSnr = b.action;
+      }
+    }
+    if (server !== null && maxSnr) {
+      const start = maxSnr.subarray(server, server + users);
       const s = cpuMs();
       searched += finishAssociation(world, state, start, true).total;
       searchMs += cpuMs() - s;

@@ -6,9 +6,8 @@
 // does for a workgroup's rows. Returns the rows' sum of -Q. Needs `replay`, fm_weight, lane_grad and both tables.
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
-#include "lib/lane_mlp.wgsl"
-#include "lib/critic_net_tables.wgsl"
-#include "lib/actor_net_tables.wgsl"
+#include "lib/lane_critic_net.wgsl"
+#include "lib/lane_actor_net.wgsl"
 
 // dQ/dfeatures: (LANE_ROWS, LARA_ACTION_SIZE) at D_AT of lm.
 const D_AT: u32 = ${D_AT}u;
@@ -28,9 +27,7 @@ fn actor_update_lane(slice: u32, s: Step) -> f32 {
       lm[C_AT[0] + r * CRITIC_INPUT + i] = value;
     }
   }
-  for (var l = 0u; l < A_LAYERS; l++) {
-    lm_forward(ACTOR, A_AT[l], A_SIZES[l], A_SIZES[l + 1u], A_W[l], A_B[l], l + 1u < A_LAYERS, A_AT[l + 1u]);
-  }
+  actor_forward_lane();
   // Critic input features from the pre-activations (lara_actor_chain.wgsl).
   for (var r = 0u; r < LANE_ROWS; r++) {
     var z: array<f32, LARA_ACTION_SIZE>;
@@ -38,9 +35,7 @@ fn actor_update_lane(slice: u32, s: Step) -> f32 {
     let features = lara_critic_features_from_pre(z, s.share_floor);
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm[C_AT[0] + r * CRITIC_INPUT + OBSERVATION_SIZE + i] = features[i]; }
   }
-  for (var l = 0u; l < C_LAYERS; l++) {
-    lm_forward(CRITIC, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
-  }
+  critic_forward_lane();
   // Actor loss -Q; dOutput = 1 in place of Q (0 past the batch).
   var loss = 0.0;
   for (var r = 0u; r < LANE_ROWS; r++) {
@@ -73,10 +68,6 @@ fn actor_update_lane(slice: u32, s: Step) -> f32 {
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm[z_at + r * LARA_ACTION_SIZE + i] = scale * dz[i]; }
   }
   // The actor's backward: each layer's weight gradient, then the delta below it in place of the activation below.
-  for (var l = A_LAYERS; l > 0u; l--) {
-    let layer = l - 1u;
-    lm_backward_weight(ACTOR, A_AT[layer], A_SIZES[layer], A_SIZES[l], A_AT[l], A_W[layer], A_B[layer]);
-    if (layer > 0u) { lm_backward_input(ACTOR, A_AT[l], A_SIZES[layer], A_SIZES[l], A_W[layer], 0u, true, A_AT[layer], A_AT[layer]); }
-  }
+  actor_backward_lane();
   return loss;
 }

@@ -6,8 +6,7 @@
 // fm_weight and lane_grad.
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
-#include "lib/lane_mlp.wgsl"
-#include "lib/critic_net_tables.wgsl"
+#include "lib/lane_critic_net.wgsl"
 
 fn critic_update_lane(slice: u32, s: Step) -> f32 {
   var reward: array<f32, LANE_ROWS>;
@@ -26,9 +25,7 @@ fn critic_update_lane(slice: u32, s: Step) -> f32 {
       lm[C_AT[0] + r * CRITIC_INPUT + i] = value;
     }
   }
-  for (var l = 0u; l < C_LAYERS; l++) {
-    lm_forward(CRITIC, C_AT[l], C_SIZES[l], C_SIZES[l + 1u], C_W[l], C_B[l], l + 1u < C_LAYERS, C_AT[l + 1u]);
-  }
+  critic_forward_lane();
   // Loss (Q - y)^2 and dQ = 2 (Q - y) / B in place of Q (0 past the batch: those rows add nothing below).
   let out_at = C_AT[C_LAYERS];
   var loss = 0.0;
@@ -41,11 +38,6 @@ fn critic_update_lane(slice: u32, s: Step) -> f32 {
     }
     lm[out_at + r] = dq;
   }
-  // The backward, top layer first: each layer's weight gradient, then the delta below it in place of the activation.
-  for (var l = C_LAYERS; l > 0u; l--) {
-    let layer = l - 1u;
-    lm_backward_weight(CRITIC, C_AT[layer], C_SIZES[layer], C_SIZES[l], C_AT[l], C_W[layer], C_B[layer]);
-    if (layer > 0u) { lm_backward_input(CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]); }
-  }
+  critic_backward_lane();
   return loss;
 }

@@ -144,13 +144,12 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (REPLAY_OBS + OBSERVATION_SIZE !== REPLAY_FEATURES) return 'the replay row does not hold obs | features contiguously';
   if (Math.max(...s.actor, ...s.critic) > FUSED_UPDATE_MAX_WIDTH) return `a layer wider than ${FUSED_UPDATE_MAX_WIDTH}`;
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
-  if (v.lanes) {
-    const bytes = 4 * Math.max(actorLayout(s).floats, criticLayout(s).floats);
-    if (bytes > LANE_PRIVATE_BYTES) return `${bytes} bytes of private memory per invocation, more than WGSL's ${LANE_PRIVATE_BYTES}`;
-  } else {
-    const bytes = 4 * Math.max(actorLayout(s).floats, criticLayout(s).floats) + 8 * v.rows;
-    if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
-  }
+  // The activations of the larger kernel: an invocation's private memory (lanes), else the workgroup's with its rows'
+  // indices and rewards.
+  const floats = Math.max(actorLayout(s).floats, criticLayout(s).floats);
+  if (v.lanes && 4 * floats > LANE_PRIVATE_BYTES) return `${4 * floats} bytes of private memory per invocation, more than WGSL's ${LANE_PRIVATE_BYTES}`;
+  const bytes = 4 * floats + 8 * v.rows;
+  if (!v.lanes && bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
   const threads = v.lanes ? laneThreads(v) : fusedThreads(s);
   if (threads > Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
   const partialBytes = 4 * fusedSlices(run.config.batch, v) * Math.max(mlpLayout(s.actor).parameterCount, mlpLayout(s.critic).parameterCount);
