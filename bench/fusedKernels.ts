@@ -1,4 +1,4 @@
-// Times the fused update kernels (lara_critic_update_fused, lara_actor_update_fused) of several variants in one
+// Times the fused update kernels (lara_critic_update_fused, lara_actor_update_fused, or their lane twins) of several variants in one
 // process, interleaved (A B A B ...), each a pass of `dispatches` dispatches timed by the wall clock; prints each
 // variant's median and best microseconds per dispatch. Compares variants on a shared machine, where only timings taken
 // side by side mean anything.
@@ -10,7 +10,7 @@ import { createGpu } from '../src/gpu/runtime.js';
 import { initMlp } from '../src/nn/init.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import {
-  describeFused, fusedWorkgroups, laraActorUpdateFusedKernel, laraCriticUpdateFusedKernel, type FusedKernelShape, type FusedVariant,
+  describeFused, fusedKernels, fusedSlices, fusedWorkgroups, type FusedKernelShape, type FusedVariant,
 } from '../src/train/fusedUpdate.js';
 import { STEP_STRIDE, stepBinding, stepOffset, writeStep, type Step } from '../src/train/laraKernels.js';
 import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_STRIDE } from '../src/train/layout.js';
@@ -18,7 +18,8 @@ import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_STRIDE } from '../s
 const { values } = parseArgs({ options: {
   hidden: { type: 'string', default: '128' }, batch: { type: 'string', default: '256' },
   repeats: { type: 'string', default: '7' }, dispatches: { type: 'string', default: '20' },
-  /** Blocks of rows and workgroups of each variant timed, e.g. 16x2,8x2 (each with register blocks of 1, 2 and 4 columns). */
+  /** Blocks of rows and workgroups of each variant timed, e.g. 16x2,8x2 (each with register blocks of 1, 2 and 4 columns);
+   * lR x T a lane variant of R rows per invocation and T invocations per workgroup, e.g. l4x8. */
   variants: { type: 'string', default: '16x2,8x2,16x8' },
 } });
 const hidden = values.hidden.split('x').map(Number);
@@ -38,7 +39,9 @@ const actor = createStorageFrom(device, Float32Array.from(initMlp(actorSizes, 1,
 const critic = createStorageFrom(device, Float32Array.from(initMlp(criticSizes, 1, 1)), 'critic');
 
 const variants: FusedVariant[] = [];
-for (const [rows, groups] of values.variants.split(',').map((v) => v.split('x').map(Number))) {
+for (const spec of values.variants.split(',')) {
+  const [rows, groups] = spec.replace(/^ls?/, '').split('x').map(Number);
+  if (spec.startsWith('l')) { variants.push({ rows, rowsPerWorkgroup: rows * groups, lanes: true, subgroups: spec.startsWith('ls') }); continue; }
   const rowsPerWorkgroup = Math.ceil(Math.ceil(batch / groups) / rows) * rows;
   for (const cols of [1, 2, 4]) variants.push({ rows, rowsPerWorkgroup, cols });
 }
@@ -48,22 +51,23 @@ const timed: Timed[] = [];
 for (const v of variants) {
   const shape: FusedKernelShape = { ...v, actor: actorSizes, critic: criticSizes };
   const groups = fusedWorkgroups(batch, v);
+  const slices = fusedSlices(batch, v);
   const s: Step = {
     iteration: 3, update: 0, filled: capacity, writeRow: 0, sigma: 0, useActor: true, chunkIteration: 0, chunkUpdate: 0, seed: 1,
-    envs: batch, batch, capacity, gamma: 0, shareFloor: 0.01, rewardKind: 'log', actPartials: 1, lossPartials: groups, updates: 1, channelPrior: 0, sharePrior: 0, associationMoves: 0,
+    envs: batch, batch, capacity, gamma: 0, shareFloor: 0.01, rewardKind: 'log', actPartials: 1, lossPartials: slices, updates: 1, channelPrior: 0, sharePrior: 0, associationMoves: 0,
   };
   const data = new ArrayBuffer(STEP_STRIDE);
   writeStep(data, 0, s);
   const ring = device.createBuffer({ size: STEP_STRIDE, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
   device.queue.writeBuffer(ring, 0, data);
   const step = stepBinding(ring);
-  const lossPartials = createStorage(device, groups * 4, 'loss');
+  const lossPartials = createStorage(device, slices * 4, 'loss');
   const compiled = performance.now();
-  const [cp, ap] = await Promise.all([laraCriticUpdateFusedKernel.pipeline(device, shape), laraActorUpdateFusedKernel.pipeline(device, shape)]);
+  const [cp, ap] = await Promise.all([fusedKernels(v).critic.pipeline(device, shape), fusedKernels(v).actor.pipeline(device, shape)]);
   timed.push({
     name: describeFused(v),
-    critic: dispatchOf(device, cp, { step, replay, weights: critic, gradPartials: createStorage(device, groups * mlpLayout(criticSizes).parameterCount * 4, 'cg'), lossPartials }, [groups]),
-    actor: dispatchOf(device, ap, { step, replay, actor, critic, gradPartials: createStorage(device, groups * mlpLayout(actorSizes).parameterCount * 4, 'ag'), lossPartials }, [groups]),
+    critic: dispatchOf(device, cp, { step, replay, weights: critic, gradPartials: createStorage(device, slices * mlpLayout(criticSizes).parameterCount * 4, 'cg'), lossPartials }, [groups]),
+    actor: dispatchOf(device, ap, { step, replay, actor, critic, gradPartials: createStorage(device, slices * mlpLayout(actorSizes).parameterCount * 4, 'ag'), lossPartials }, [groups]),
     times: { critic: [], actor: [] },
   });
   console.error(`${describeFused(v)}: compiled in ${((performance.now() - compiled) / 1000).toFixed(1)} s`);

@@ -1,8 +1,9 @@
-// LARA actor update, one invocation per split-K slice (the lane variant of lara_actor_update_fused.wgsl, the same
-// bindings): each invocation takes its LANE_ROWS minibatch rows through the actor, the critic's features, the critic
-// and back (lib/lane_actor_update.wgsl) in private memory and writes its own slice, summed by the Adam dispatch.
+// LARA actor update (the lane variant of lara_actor_update_fused.wgsl, the same bindings): each invocation takes its
+// LANE_ROWS minibatch rows through the actor, the critic's features, the critic and back (lib/lane_actor_update.wgsl)
+// in its own memory and writes its split-K slice, summed by the Adam dispatch (one slice per invocation, or per
+// workgroup with LANE_SUBGROUPS, as lara_critic_update_lanes.wgsl).
 // replay: (capacity, REPLAY_STRIDE); actor, critic: flat params; grad_partials: (slices, A_PARAMS); loss_partials:
-// (updates per chunk, step.loss_partials = slices) sums of -Q, one per invocation.
+// (updates per chunk, step.loss_partials = slices) sums of -Q, one per slice.
 #include "lib/grid.wgsl"
 
 @group(0) @binding(0) var<uniform> step: Step;
@@ -21,13 +22,19 @@ fn fm_weight(net: u32, i: u32) -> f32 {
   if (net == ACTOR) { return actor[i]; }
   return critic[i];
 }
-fn lane_grad(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = value; }
+fn lane_grad(net: u32, i: u32, value: f32) {
+  let total = lane_sum(value);
+  if (lane_writes()) { grad_partials[slice_at + i] = total; }
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+        ids: LaneIds) {
+  let lid = ids.lid;
   let slice = grid_index(wid, nwg, lid);
-  if (lane_row(slice, 0u) >= step.batch) { return; }
-  slice_at = slice * A_PARAMS;
-  loss_partials[step.chunk_update * step.loss_partials + slice] = actor_update_lane(slice, step);
+  let out = lane_slice(slice, grid_group(wid, nwg), step.batch, ids);
+  if (out == NO_SLICE) { return; }
+  slice_at = out * A_PARAMS;
+  let loss = lane_sum(actor_update_lane(slice, step));
+  if (lane_writes()) { loss_partials[step.chunk_update * step.loss_partials + out] = loss; }
 }

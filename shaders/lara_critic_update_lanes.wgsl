@@ -1,8 +1,9 @@
-// LARA critic update, one invocation per split-K slice (the lane variant of lara_critic_update_fused.wgsl, the same
-// bindings): each invocation takes its LANE_ROWS minibatch rows through the critic's forward, loss and backward in
-// private memory (lib/lane_critic_update.wgsl) and writes its own slice, summed by the Adam dispatch.
+// LARA critic update (the lane variant of lara_critic_update_fused.wgsl, the same bindings): each invocation takes its
+// LANE_ROWS minibatch rows through the critic's forward, loss and backward in its own memory
+// (lib/lane_critic_update.wgsl) and writes its own split-K slice, summed by the Adam dispatch; with LANE_SUBGROUPS the
+// workgroup is one subgroup that adds up its invocations' sums (subgroupAdd) into one slice per workgroup.
 // replay: (capacity, REPLAY_STRIDE); weights: the critic's flat params (C_PARAMS); grad_partials: (slices, C_PARAMS);
-// loss_partials: (updates per chunk, step.loss_partials = slices) sums of squared errors, one per invocation.
+// loss_partials: (updates per chunk, step.loss_partials = slices) sums of squared errors, one per slice.
 #include "lib/grid.wgsl"
 
 @group(0) @binding(0) var<uniform> step: Step;
@@ -17,13 +18,19 @@
 var<private> slice_at: u32;
 
 fn fm_weight(net: u32, i: u32) -> f32 { return weights[i]; }
-fn lane_grad(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = value; }
+fn lane_grad(net: u32, i: u32, value: f32) {
+  let total = lane_sum(value);
+  if (lane_writes()) { grad_partials[slice_at + i] = total; }
+}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+        ids: LaneIds) {
+  let lid = ids.lid;
   let slice = grid_index(wid, nwg, lid);
-  if (lane_row(slice, 0u) >= step.batch) { return; }
-  slice_at = slice * C_PARAMS;
-  loss_partials[step.chunk_update * step.loss_partials + slice] = critic_update_lane(slice, step);
+  let out = lane_slice(slice, grid_group(wid, nwg), step.batch, ids);
+  if (out == NO_SLICE) { return; }
+  slice_at = out * C_PARAMS;
+  let loss = lane_sum(critic_update_lane(slice, step));
+  if (lane_writes()) { loss_partials[step.chunk_update * step.loss_partials + out] = loss; }
 }

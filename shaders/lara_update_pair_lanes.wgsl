@@ -28,24 +28,30 @@ fn fm_weight(net: u32, i: u32) -> f32 {
 }
 
 fn lane_grad(net: u32, i: u32, value: f32) {
-  if (net == ACTOR) { actor_grads[slice_at + i] = value; } else { critic_grads[slice_at + i] = value; }
+  let total = lane_sum(value);
+  if (!lane_writes()) { return; }
+  if (net == ACTOR) { actor_grads[slice_at + i] = total; } else { critic_grads[slice_at + i] = total; }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
-        @builtin(local_invocation_index) lid: u32) {
+        ids: LaneIds) {
+  let lid = ids.lid;
   let group = grid_group(wid, nwg);
-  let slices = (actor_step.batch + LANE_ROWS - 1u) / LANE_ROWS;
-  let actor_groups = (slices + WORKGROUP_SIZE - 1u) / WORKGROUP_SIZE;
+  let actor_groups = (actor_step.batch + LANE_ROWS * WORKGROUP_SIZE - 1u) / (LANE_ROWS * WORKGROUP_SIZE);
   if (group < actor_groups) {
     let slice = group * WORKGROUP_SIZE + lid;
-    if (slice >= slices) { return; }
-    slice_at = slice * A_PARAMS;
-    actor_loss[actor_step.chunk_update * actor_step.loss_partials + slice] = actor_update_lane(slice, actor_step);
+    let out = lane_slice(slice, group, actor_step.batch, ids);
+    if (out == NO_SLICE) { return; }
+    slice_at = out * A_PARAMS;
+    let loss = lane_sum(actor_update_lane(slice, actor_step));
+    if (lane_writes()) { actor_loss[actor_step.chunk_update * actor_step.loss_partials + out] = loss; }
   } else {
     let slice = (group - actor_groups) * WORKGROUP_SIZE + lid;
-    if (lane_row(slice, 0u) >= critic_step.batch) { return; }
-    slice_at = slice * C_PARAMS;
-    critic_loss[critic_step.chunk_update * critic_step.loss_partials + slice] = critic_update_lane(slice, critic_step);
+    let out = lane_slice(slice, group - actor_groups, critic_step.batch, ids);
+    if (out == NO_SLICE) { return; }
+    slice_at = out * C_PARAMS;
+    let loss = lane_sum(critic_update_lane(slice, critic_step));
+    if (lane_writes()) { critic_loss[critic_step.chunk_update * critic_step.loss_partials + out] = loss; }
   }
 }

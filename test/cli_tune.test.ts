@@ -37,7 +37,7 @@ describe('megc train --tune, --profile', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/per-kernel profile over 12 iterations/);
     // The act's row, whichever update the tuner kept (the fused path's act computes the actor's forward itself).
-    expect(r.stdout).toMatch(/^(lara_act +lara\.act|lara_act_forward +lara\.actForward) +1\.00 /m);
+    expect(r.stdout).toMatch(/^(lara_act +lara\.act|lara_act_(forward|lanes) +lara\.actForward) +1\.00 /m);
     const plans = (run: string) => JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).tuning.plans;
     expect(plans(again)).toEqual(plans(first));
     // Profiling changes how dispatches are encoded, not what they compute: every tensor of the checkpoint is the same.
@@ -62,7 +62,10 @@ describe('megc train --tune, --profile', () => {
       [{ rows: 4, rowsPerWorkgroup: 6 }, [], /kernel plans: fused\.rowsPerWorkgroup: 6 rows per workgroup are not blocks of 4$/],
       [{ rows: 256, rowsPerWorkgroup: 256 }, [], /kernel plans: fused: \d+ bytes of workgroup memory, more than \d+$/],
       [{ rows: 4, rowsPerWorkgroup: 8 }, ['--gamma', '0.9'], /kernel plans: fused: gamma > 0 \(the critic target needs the target networks\)$/],
-      [{ rows: 256, rowsPerWorkgroup: 256, lanes: true }, [], /kernel plans: fused: \d+ bytes of private memory per invocation, more than WGSL's 8192$/],
+      [{ rows: 256, rowsPerWorkgroup: 256, lanes: true }, [], /kernel plans: fused: \d+ bytes of one network's activations in a function, more than WGSL's 8192$/],
+      [{ rows: 2, rowsPerWorkgroup: 8, lanes: true }, [], /kernel plans: fused: lane rows not a multiple of 4 \(a column of rows is whole vectors\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, subgroups: true }, [], /kernel plans: fused: subgroups without lanes$/],
+      [{ rows: 4, rowsPerWorkgroup: 64, lanes: true, subgroups: true }, [], /kernel plans: fused: a workgroup of 16 invocations, more than the adapter's smallest subgroup \(8\)$/],
     ] as const) {
       const r = forge(fused, [...extra]);
       expect(r.status, r.stderr).toBe(2);

@@ -32,17 +32,19 @@ function sumSlices(partials: Float64Array, groups: number, count: number): Float
 /**
  * One hidden layer with blocks of 4 rows, 2 per workgroup (5 workgroups); two with blocks of 8, one workgroup; each with
  * register blocks of 1 and 4 columns (4: the heads' 1 and 7 columns and the features' 7 leave a block part empty).
- * The lane kernels: 4 rows per invocation, 2 invocations per workgroup (10 slices, the last with 1 row of 4); 2 rows, 4
- * invocations per workgroup (19 slices in 5 workgroups: one invocation past the batch).
+ * The lane kernels: 4 rows per invocation, 2 invocations per workgroup (10 slices, the last with 1 row of 4); 8 rows, 4
+ * invocations per workgroup (5 slices in 2 workgroups: three invocations past the batch); with subgroup sums, 8
+ * invocations of 4 rows per workgroup (2 slices, the second with 5 rows: its last 6 invocations past the batch).
  */
 const CASES: ({ hidden: number[] } & FusedVariant)[] = [
   ...[1, 4].flatMap((cols) => [{ hidden: [16], rows: 4, rowsPerWorkgroup: 8, cols }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 40, cols }]),
-  { hidden: [16], rows: 4, rowsPerWorkgroup: 8, lanes: true }, { hidden: [24, 20], rows: 2, rowsPerWorkgroup: 8, lanes: true },
+  { hidden: [16], rows: 4, rowsPerWorkgroup: 8, lanes: true }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 32, lanes: true },
+  { hidden: [16], rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true },
 ];
 
 describe('fused update kernels', () => {
   // The first dispatch compiles both kernels: seconds on idle lavapipe, minutes on a loaded machine.
-  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup, cols $cols, lanes $lanes: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
+  it.for(CASES)('hidden $hidden, rows $rows, $rowsPerWorkgroup per workgroup, cols $cols, lanes $lanes, subgroups $subgroups: partials add up to the reference gradient and loss', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
     const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, ...hidden, 1];
     const { device } = await testGpu();
@@ -95,8 +97,10 @@ describe('fused update kernels', () => {
 
 describe('paired fused dispatches', () => {
   // Each workgroup of a paired dispatch runs its own kernel's code, so the sums match those kernels' bit for bit.
-  const variants: FusedVariant[] = [{ rows: 4, rowsPerWorkgroup: 8, cols: 4 }, { rows: 4, rowsPerWorkgroup: 8, lanes: true }];
-  it.for(variants)('rows $rows, lanes $lanes: the actor of update u beside the critic of update u + 1, and both Adam steps in one dispatch, write what the separate dispatches write', { timeout: 300_000 }, async (variant) => {
+  const variants: FusedVariant[] = [
+    { rows: 4, rowsPerWorkgroup: 8, cols: 4 }, { rows: 4, rowsPerWorkgroup: 8, lanes: true }, { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true },
+  ];
+  it.for(variants)('rows $rows, lanes $lanes, subgroups $subgroups: the actor of update u beside the critic of update u + 1, and both Adam steps in one dispatch, write what the separate dispatches write', { timeout: 300_000 }, async (variant) => {
     const actorSizes = [OBSERVATION_SIZE, 16, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, 16, 1];
     const { device } = await testGpu();

@@ -28,10 +28,12 @@ function tinyConfig(gamma: number): TrainConfig {
 /**
  * The fused update's variants the parity test also runs (gamma 0): blocks of 4 rows, 2 workgroups for the batch of 8,
  * with work items of 1 column and of 4, the latter with the fused act (lara_act_forward; the former: the actor's
- * forward and lara_act); and the lane kernels, 2 rows per invocation, 2 invocations per workgroup (4 slices).
+ * forward and lara_act); and the lane kernels with subgroup sums and the lane act (lara_act_lanes), 4 rows per
+ * invocation, 8 invocations per workgroup (one slice; 6 invocations past the batch).
  */
 const FUSED: Record<'fused' | 'fused c4' | 'fused lanes', FusedVariant> = {
-  fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true }, 'fused lanes': { rows: 2, rowsPerWorkgroup: 4, lanes: true },
+  fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true },
+  'fused lanes': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true },
 };
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */

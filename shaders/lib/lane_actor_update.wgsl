@@ -8,51 +8,54 @@
 #include "lib/lara_step.wgsl"
 #include "lib/lane_critic_net.wgsl"
 #include "lib/lane_actor_net.wgsl"
+#include "lib/lane_replay.wgsl"
 
-// dQ/dfeatures: (LANE_ROWS, LARA_ACTION_SIZE) at D_AT of lm.
+// dQ/dfeatures: LARA_ACTION_SIZE columns at D_AT of the critic's LaneMemory.
 const D_AT: u32 = ${D_AT}u;
 
 fn actor_update_lane(slice: u32, s: Step) -> f32 {
+  // The actor's activations and the critic's (with dQ/dfeatures), each in its own function's memory.
+  var a: LaneMemory;
+  return actor_update_lane_with(&a, slice, s);
+}
+
+fn actor_update_lane_with(a: ptr<function, LaneMemory>, slice: u32, s: Step) -> f32 {
+  var c: LaneMemory;
   let z_at = A_AT[A_LAYERS];
   let q_at = C_AT[C_LAYERS];
-  // obs: (LANE_ROWS, OBSERVATION_SIZE), the actor's input and the critic input's first columns; zero past the batch.
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    let k = lane_row(slice, r);
-    var index = 0u;
-    if (k < s.batch) { index = lara_minibatch_index(s.seed, s.iteration, s.update, k, s.filled); }
+  // obs: OBSERVATION_SIZE columns, the actor's input and the critic input's first columns; zero past the batch.
+  for (var v = 0u; v < LANE_VECS; v++) {
+    let index = lara_minibatch_index4(s.seed, s.iteration, s.update, lane_row(slice, 4u * v) / 4u, s.filled);
+    let valid = lane_valid4(slice, v, s.batch);
     for (var i = 0u; i < OBSERVATION_SIZE; i++) {
-      var value = 0.0;
-      if (k < s.batch) { value = replay[index * REPLAY_STRIDE + REPLAY_OBS + i]; }
-      lm[A_AT[0] + r * OBSERVATION_SIZE + i] = value;
-      lm[C_AT[0] + r * CRITIC_INPUT + i] = value;
+      let x = lane_replay4(index, valid, REPLAY_OBS + i);
+      (*a)[lm_index(A_AT[0], i, v)] = x;
+      c[lm_index(C_AT[0], i, v)] = x;
     }
   }
-  actor_forward_lane();
+  actor_forward_lane(a);
   // Critic input features from the pre-activations (lara_actor_chain.wgsl).
   for (var r = 0u; r < LANE_ROWS; r++) {
     var z: array<f32, LARA_ACTION_SIZE>;
-    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { z[i] = lm[z_at + r * LARA_ACTION_SIZE + i]; }
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { z[i] = lm_get(a, z_at, r, i); }
     let features = lara_critic_features_from_pre(z, s.share_floor);
-    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm[C_AT[0] + r * CRITIC_INPUT + OBSERVATION_SIZE + i] = features[i]; }
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm_set(&c, C_AT[0], r, OBSERVATION_SIZE + i, features[i]); }
   }
-  critic_forward_lane();
+  critic_forward_lane(&c);
   // Actor loss -Q; dOutput = 1 in place of Q (0 past the batch).
   var loss = 0.0;
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    var d = 0.0;
-    if (lane_row(slice, r) < s.batch) {
-      loss -= lm[q_at + r];
-      d = 1.0;
-    }
-    lm[q_at + r] = d;
+  for (var v = 0u; v < LANE_VECS; v++) {
+    let valid = lane_valid4(slice, v, s.batch);
+    loss -= dot(select(vec4<f32>(0.0), c[lm_index(q_at, 0u, v)], valid), vec4<f32>(1.0));
+    c[lm_index(q_at, 0u, v)] = select(vec4<f32>(0.0), vec4<f32>(1.0), valid);
   }
   // The critic's input-gradient chain (no weight gradients), down to the features' columns of its input.
   for (var l = C_LAYERS; l > 0u; l--) {
     let layer = l - 1u;
     if (layer > 0u) {
-      lm_backward_input(CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]);
+      lm_backward_input(&c, CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]);
     } else {
-      lm_backward_input(CRITIC, C_AT[l], C_SIZES[0], C_SIZES[1], C_W[0], OBSERVATION_SIZE, false, C_AT[0], D_AT);
+      lm_backward_input(&c, CRITIC, C_AT[l], C_SIZES[0], C_SIZES[1], C_W[0], OBSERVATION_SIZE, false, C_AT[0], D_AT);
     }
   }
   // dL/dz = -(1/B) VJP of the features (lara_actor_chain_backward.wgsl), in place of z.
@@ -61,13 +64,13 @@ fn actor_update_lane(slice: u32, s: Step) -> f32 {
     var z: array<f32, LARA_ACTION_SIZE>;
     var d_features: array<f32, LARA_ACTION_SIZE>;
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) {
-      z[i] = lm[z_at + r * LARA_ACTION_SIZE + i];
-      d_features[i] = lm[D_AT + r * LARA_ACTION_SIZE + i];
+      z[i] = lm_get(a, z_at, r, i);
+      d_features[i] = lm_get(&c, D_AT, r, i);
     }
     let dz = lara_critic_features_vjp(z, s.share_floor, d_features);
-    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm[z_at + r * LARA_ACTION_SIZE + i] = scale * dz[i]; }
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm_set(a, z_at, r, i, scale * dz[i]); }
   }
   // The actor's backward: each layer's weight gradient, then the delta below it in place of the activation below.
-  actor_backward_lane();
+  actor_backward_lane(a);
   return loss;
 }

@@ -7,37 +7,30 @@
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/lane_critic_net.wgsl"
+#include "lib/lane_replay.wgsl"
 
 fn critic_update_lane(slice: u32, s: Step) -> f32 {
-  var reward: array<f32, LANE_ROWS>;
-  // x: (LANE_ROWS, CRITIC_INPUT) = obs | features of the rows' replay entries, zero past the batch.
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    let k = lane_row(slice, r);
-    reward[r] = 0.0;
-    var index = 0u;
-    if (k < s.batch) {
-      index = lara_minibatch_index(s.seed, s.iteration, s.update, k, s.filled);
-      reward[r] = replay[index * REPLAY_STRIDE + REPLAY_REWARD];
-    }
+  var m: LaneMemory;
+  // x: CRITIC_INPUT columns = obs | features of the rows' replay entries, zero past the batch; y: their rewards.
+  var reward: array<vec4<f32>, LANE_VECS>;
+  for (var v = 0u; v < LANE_VECS; v++) {
+    let index = lara_minibatch_index4(s.seed, s.iteration, s.update, lane_row(slice, 4u * v) / 4u, s.filled);
+    let valid = lane_valid4(slice, v, s.batch);
+    reward[v] = lane_replay4(index, valid, REPLAY_REWARD);
     for (var i = 0u; i < CRITIC_INPUT; i++) {
-      var value = 0.0;
-      if (k < s.batch) { value = replay[index * REPLAY_STRIDE + select(REPLAY_FEATURES + i - OBSERVATION_SIZE, REPLAY_OBS + i, i < OBSERVATION_SIZE)]; }
-      lm[C_AT[0] + r * CRITIC_INPUT + i] = value;
+      m[lm_index(C_AT[0], i, v)] = lane_replay4(index, valid, select(REPLAY_FEATURES + i - OBSERVATION_SIZE, REPLAY_OBS + i, i < OBSERVATION_SIZE));
     }
   }
-  critic_forward_lane();
+  critic_forward_lane(&m);
   // Loss (Q - y)^2 and dQ = 2 (Q - y) / B in place of Q (0 past the batch: those rows add nothing below).
   let out_at = C_AT[C_LAYERS];
   var loss = 0.0;
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    var dq = 0.0;
-    if (lane_row(slice, r) < s.batch) {
-      let diff = lm[out_at + r] - reward[r];
-      loss += diff * diff;
-      dq = 2.0 * diff / f32(s.batch);
-    }
-    lm[out_at + r] = dq;
+  for (var v = 0u; v < LANE_VECS; v++) {
+    let valid = lane_valid4(slice, v, s.batch);
+    let diff = select(vec4<f32>(0.0), m[lm_index(out_at, 0u, v)] - reward[v], valid);
+    loss += dot(diff, diff);
+    m[lm_index(out_at, 0u, v)] = 2.0 * diff / f32(s.batch);
   }
-  critic_backward_lane();
+  critic_backward_lane(&m);
   return loss;
 }

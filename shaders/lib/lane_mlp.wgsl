@@ -1,82 +1,196 @@
-// Dense layers of a small MLP on LANE_ROWS rows held by one invocation in private memory (the lane update kernels,
-// for adapters whose invocations are the SIMD lanes of a CPU core): each layer's weights are loaded once per LANE_ROWS
-// rows (the same address in every invocation) and the rows' activations never leave the invocation, so there is no
-// workgroup memory and no barrier. Activations are regions of `lm`, (LANE_ROWS, width) row-major at a region offset
-// (the tables of src/train/fusedMlpDefines.ts netDefines at LANE_ROWS rows); weights are read through
-// fm_weight(net, index) and each weight-gradient entry written once through lane_grad(net, index, value), both
-// defined by the including kernel. Needs the defines LANE_ROWS and LM_FLOATS. Every array is initialised explicitly.
+// Dense layers of a small MLP on LANE_ROWS rows held by one invocation (the lane update kernels, for adapters whose
+// invocations are the SIMD lanes of a CPU core): each layer's weights are loaded once per LANE_ROWS rows (the same
+// address in every invocation) and the rows' activations never leave the invocation, so there is no workgroup memory
+// and no barrier. A network's activations live in a LaneMemory, a function-scope array of the kernel (one per
+// network, each within WGSL's limit on one function's variables), as regions column-major (width, LANE_ROWS) from a
+// region's first float (a multiple of LANE_ROWS: the tables of src/train/fusedMlpDefines.ts netDefines at LANE_ROWS
+// rows), so that a column's rows are LANE_VECS whole vectors: every step of a layer's loop loads a column as vectors
+// and the weights as scalars. Weights are read through fm_weight(net, index) and each weight-gradient entry written
+// once through lane_grad(net, index, value), both defined by the including kernel. Needs the defines LANE_ROWS (a
+// multiple of 4) and LM_FLOATS (the floats of a LaneMemory). Every array is initialised explicitly.
 
 const LANE_ROWS: u32 = ${LANE_ROWS}u;
-const LM_FLOATS: u32 = ${LM_FLOATS}u;
+const LANE_VECS: u32 = LANE_ROWS / 4u;
 
-var<private> lm: array<f32, LM_FLOATS>;
+alias LaneMemory = array<vec4<f32>, ${LM_FLOATS}u / 4u>;
 
-// Row r of an invocation's split-K slice `slice`: its index in the minibatch (rows at or past the batch add nothing).
+// Row r of an invocation's rows `slice`: its index in the minibatch (rows at or past the batch add nothing).
 fn lane_row(slice: u32, r: u32) -> u32 { return slice * LANE_ROWS + r; }
+
+// The lane kernels' entry-point parameter: the invocation's index, and with LANE_SUBGROUPS its lane in the subgroup
+// (the kernel layer enables `subgroups`).
+struct LaneIds {
+  @builtin(local_invocation_index) lid: u32,
+#if ${LANE_SUBGROUPS}
+  @builtin(subgroup_invocation_id) lane: u32,
+#endif
+}
+
+// With LANE_SUBGROUPS, this invocation's lane in its subgroup (set by lane_slice).
+var<private> lane_id: u32;
+
+// No slice: an invocation whose rows all lie past the batch, which returns at once.
+const NO_SLICE: u32 = 0xffffffffu;
+
+// The split-K slice that the invocation with rows `slice` in workgroup `group` writes: its own, or with LANE_SUBGROUPS
+// (the workgroup one subgroup, whose invocations add up their sums through lane_sum and lane 0 writes them) its
+// workgroup's, for which every invocation of the workgroup carries on (rows past the batch add zero).
+fn lane_slice(slice: u32, group: u32, batch: u32, ids: LaneIds) -> u32 {
+#if ${LANE_SUBGROUPS}
+  lane_id = ids.lane;
+  return group;
+#else
+  return select(slice, NO_SLICE, lane_row(slice, 0u) >= batch);
+#endif
+}
+
+// A sum over the invocations that write one slice (the subgroup's with LANE_SUBGROUPS, else the invocation's own);
+// from subgroup-uniform control flow.
+fn lane_sum(value: f32) -> f32 {
+#if ${LANE_SUBGROUPS}
+  return subgroupAdd(value);
+#else
+  return value;
+#endif
+}
+
+// Whether this invocation writes its slice's sums.
+fn lane_writes() -> bool {
+#if ${LANE_SUBGROUPS}
+  return lane_id == 0u;
+#else
+  return true;
+#endif
+}
+
+// Whether rows 4 v .. 4 v + 3 of the invocation's rows `slice` lie below `count` (the batch, or the envs).
+fn lane_valid4(slice: u32, v: u32, count: u32) -> vec4<bool> {
+  return vec4<u32>(lane_row(slice, 4u * v)) + vec4<u32>(0u, 1u, 2u, 3u) < vec4<u32>(count);
+}
+
+// The vector of rows 4 v .. 4 v + 3 of column k of the region from float `at`.
+fn lm_index(at: u32, k: u32, v: u32) -> u32 { return at / 4u + k * LANE_VECS + v; }
+// Element (row r, column k) of the region from float `at`.
+fn lm_get(m: ptr<function, LaneMemory>, at: u32, r: u32, k: u32) -> f32 { return (*m)[lm_index(at, k, r / 4u)][r % 4u]; }
+fn lm_set(m: ptr<function, LaneMemory>, at: u32, r: u32, k: u32, value: f32) { (*m)[lm_index(at, k, r / 4u)][r % 4u] = value; }
 
 // Four consecutive weights from i, the last ones repeated past i + n - 1 (n <= 4 of them used).
 fn lm_weights4(net: u32, i: u32, n: u32) -> vec4<f32> {
   return vec4<f32>(fm_weight(net, i), fm_weight(net, i + min(1u, n - 1u)), fm_weight(net, i + min(2u, n - 1u)), fm_weight(net, i + min(3u, n - 1u)));
 }
 
+// Four columns' accumulators of a vector of rows: acc[c * LANE_VECS + v] = fma(x, w[c], acc[c * LANE_VECS + v]).
+alias LaneAccumulators = array<vec4<f32>, 4u * LANE_VECS>;
+fn lm_fma4(acc: ptr<function, LaneAccumulators>, v: u32, x: vec4<f32>, w: vec4<f32>) {
+  (*acc)[v] = fma(x, vec4<f32>(w.x), (*acc)[v]);
+  (*acc)[LANE_VECS + v] = fma(x, vec4<f32>(w.y), (*acc)[LANE_VECS + v]);
+  (*acc)[2u * LANE_VECS + v] = fma(x, vec4<f32>(w.z), (*acc)[2u * LANE_VECS + v]);
+  (*acc)[3u * LANE_VECS + v] = fma(x, vec4<f32>(w.w), (*acc)[3u * LANE_VECS + v]);
+}
+
 // y[r][o] = b[o] + sum_k x[r][k] W[k][o] (fma over k = 0, 1, ... from 0, then + bias), ReLU when `relu`.
-// x: region x_at (LANE_ROWS, inputs); y: region y_at (LANE_ROWS, outputs). Four outputs at a time.
-fn lm_forward(net: u32, x_at: u32, inputs: u32, outputs: u32, w_at: u32, b_at: u32, relu: bool, y_at: u32) {
+// x: region x_at of m (inputs columns); y: region y_at of m (outputs columns). Four outputs at a time; one for a
+// 1-wide layer.
+fn lm_forward(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, w_at: u32, b_at: u32, relu: bool, y_at: u32) {
+  if (outputs == 1u) {
+    lm_forward_1(m, net, x_at, inputs, w_at, b_at, relu, y_at);
+    return;
+  }
   for (var o = 0u; o < outputs; o += 4u) {
     let n = min(4u, outputs - o);
-    var acc: array<vec4<f32>, LANE_ROWS>;
-    for (var r = 0u; r < LANE_ROWS; r++) { acc[r] = vec4<f32>(0.0); }
+    // acc[c * LANE_VECS + v]: output o + c of the rows of vector v.
+    var acc: LaneAccumulators;
+    for (var i = 0u; i < 4u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
     for (var k = 0u; k < inputs; k++) {
       let w = lm_weights4(net, w_at + k * outputs + o, n);
-      for (var r = 0u; r < LANE_ROWS; r++) { acc[r] = fma(vec4<f32>(lm[x_at + r * inputs + k]), w, acc[r]); }
+      for (var v = 0u; v < LANE_VECS; v++) { lm_fma4(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
     }
     let bias = lm_weights4(net, b_at + o, n);
-    for (var r = 0u; r < LANE_ROWS; r++) {
-      var v = acc[r] + bias;
-      if (relu) { v = max(v, vec4<f32>(0.0)); }
-      for (var c = 0u; c < n; c++) { lm[y_at + r * outputs + o + c] = v[c]; }
+    for (var c = 0u; c < n; c++) {
+      for (var v = 0u; v < LANE_VECS; v++) {
+        var y = acc[c * LANE_VECS + v] + vec4<f32>(bias[c]);
+        if (relu) { y = max(y, vec4<f32>(0.0)); }
+        (*m)[lm_index(y_at, o + c, v)] = y;
+      }
     }
   }
 }
 
-// The invocation's weight gradient of a layer: gW[k][o] = sum_r x[r][k] d[r][o], gb[o] = sum_r d[r][o], each written
-// once through lane_grad. x: region x_at (LANE_ROWS, inputs); d: region d_at (LANE_ROWS, outputs).
-fn lm_backward_weight(net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
-  for (var o = 0u; o < outputs; o++) {
-    var g = 0.0;
-    for (var r = 0u; r < LANE_ROWS; r++) { g += lm[d_at + r * outputs + o]; }
-    lane_grad(net, b_at + o, g);
-  }
+// lm_forward of a 1-wide layer (a critic's head): one weight per step.
+fn lm_forward_1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, w_at: u32, b_at: u32, relu: bool, y_at: u32) {
+  var acc: array<vec4<f32>, LANE_VECS>;
+  for (var v = 0u; v < LANE_VECS; v++) { acc[v] = vec4<f32>(0.0); }
   for (var k = 0u; k < inputs; k++) {
-    for (var o = 0u; o < outputs; o += 4u) {
-      let n = min(4u, outputs - o);
-      var g = vec4<f32>(0.0);
-      for (var r = 0u; r < LANE_ROWS; r++) {
-        let d = r * outputs + o;
-        let d4 = vec4<f32>(lm[d_at + d], lm[d_at + d + min(1u, n - 1u)], lm[d_at + d + min(2u, n - 1u)], lm[d_at + d + min(3u, n - 1u)]);
-        g = fma(vec4<f32>(lm[x_at + r * inputs + k]), d4, g);
+    let w = vec4<f32>(fm_weight(net, w_at + k));
+    for (var v = 0u; v < LANE_VECS; v++) { acc[v] = fma((*m)[lm_index(x_at, k, v)], w, acc[v]); }
+  }
+  let bias = fm_weight(net, b_at);
+  for (var v = 0u; v < LANE_VECS; v++) {
+    var y = acc[v] + vec4<f32>(bias);
+    if (relu) { y = max(y, vec4<f32>(0.0)); }
+    (*m)[lm_index(y_at, 0u, v)] = y;
+  }
+}
+
+// The rows' sum of a column's vectors: sum over v of the vectors, then (x + y) + (z + w).
+fn lm_rows_sum(s: vec4<f32>) -> f32 { return (s.x + s.y) + (s.z + s.w); }
+
+// The invocation's weight gradient of a layer: gW[k][o] = sum_r x[r][k] d[r][o], gb[o] = sum_r d[r][o], each written
+// once through lane_grad. x: region x_at (inputs columns); d: region d_at (outputs columns). Four outputs at a time.
+fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
+  for (var o = 0u; o < outputs; o++) {
+    var s = vec4<f32>(0.0);
+    for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
+    lane_grad(net, b_at + o, lm_rows_sum(s));
+  }
+  for (var o = 0u; o < outputs; o += 4u) {
+    let n = min(4u, outputs - o);
+    for (var k = 0u; k < inputs; k += 4u) {
+      let nk = min(4u, inputs - k);
+      // g[i * 4 + c]: entry (k + i, o + c), a vector of the rows' products.
+      var g: array<vec4<f32>, 16>;
+      for (var i = 0u; i < 16u; i++) { g[i] = vec4<f32>(0.0); }
+      for (var v = 0u; v < LANE_VECS; v++) {
+        let d0 = (*m)[lm_index(d_at, o, v)];
+        let d1 = (*m)[lm_index(d_at, o + min(1u, n - 1u), v)];
+        let d2 = (*m)[lm_index(d_at, o + min(2u, n - 1u), v)];
+        let d3 = (*m)[lm_index(d_at, o + min(3u, n - 1u), v)];
+        for (var i = 0u; i < 4u; i++) {
+          let x = (*m)[lm_index(x_at, k + min(i, nk - 1u), v)];
+          g[i * 4u] = fma(x, d0, g[i * 4u]);
+          g[i * 4u + 1u] = fma(x, d1, g[i * 4u + 1u]);
+          g[i * 4u + 2u] = fma(x, d2, g[i * 4u + 2u]);
+          g[i * 4u + 3u] = fma(x, d3, g[i * 4u + 3u]);
+        }
       }
-      for (var c = 0u; c < n; c++) { lane_grad(net, w_at + k * outputs + o + c, g[c]); }
+      for (var i = 0u; i < nk; i++) {
+        for (var c = 0u; c < n; c++) { lane_grad(net, w_at + (k + i) * outputs + o + c, lm_rows_sum(g[i * 4u + c])); }
+      }
     }
   }
 }
 
 // dx[r][k - k_first] = sum_o d[r][o] W[k][o] for k in [k_first, inputs), times (a[r][k] > 0) when `masked` (the ReLU of
-// the layer below, a: region a_at (LANE_ROWS, inputs)). d: region d_at (LANE_ROWS, outputs); dx: region dx_at
-// (LANE_ROWS, inputs - k_first), which may be a_at itself (each element is read before it is written).
-fn lm_backward_input(net: u32, d_at: u32, inputs: u32, outputs: u32, w_at: u32, k_first: u32, masked: bool, a_at: u32, dx_at: u32) {
-  let columns = inputs - k_first;
-  for (var k = k_first; k < inputs; k++) {
-    var acc: array<f32, LANE_ROWS>;
-    for (var r = 0u; r < LANE_ROWS; r++) { acc[r] = 0.0; }
+// the layer below, a: region a_at (inputs columns)). d: region d_at (outputs columns); dx: region dx_at
+// (inputs - k_first columns), which may be a_at itself (each column is read before it is written). Four columns of dx
+// at a time.
+fn lm_backward_input(m: ptr<function, LaneMemory>, net: u32, d_at: u32, inputs: u32, outputs: u32, w_at: u32, k_first: u32, masked: bool, a_at: u32, dx_at: u32) {
+  for (var k = k_first; k < inputs; k += 4u) {
+    let n = min(4u, inputs - k);
+    // acc[c * LANE_VECS + v]: column k + c of the rows of vector v.
+    var acc: LaneAccumulators;
+    for (var i = 0u; i < 4u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
     for (var o = 0u; o < outputs; o++) {
-      let w = fm_weight(net, w_at + k * outputs + o);
-      for (var r = 0u; r < LANE_ROWS; r++) { acc[r] = fma(lm[d_at + r * outputs + o], w, acc[r]); }
+      let w = vec4<f32>(fm_weight(net, w_at + k * outputs + o), fm_weight(net, w_at + (k + min(1u, n - 1u)) * outputs + o),
+                        fm_weight(net, w_at + (k + min(2u, n - 1u)) * outputs + o), fm_weight(net, w_at + (k + min(3u, n - 1u)) * outputs + o));
+      for (var v = 0u; v < LANE_VECS; v++) { lm_fma4(&acc, v, (*m)[lm_index(d_at, o, v)], w); }
     }
-    for (var r = 0u; r < LANE_ROWS; r++) {
-      var v = acc[r];
-      if (masked && lm[a_at + r * inputs + k] <= 0.0) { v = 0.0; }
-      lm[dx_at + r * columns + k - k_first] = v;
+    for (var c = 0u; c < n; c++) {
+      for (var v = 0u; v < LANE_VECS; v++) {
+        var dx = acc[c * LANE_VECS + v];
+        if (masked) { dx = select(dx, vec4<f32>(0.0), (*m)[lm_index(a_at, k + c, v)] <= vec4<f32>(0.0)); }
+        (*m)[lm_index(dx_at, k + c - k_first, v)] = dx;
+      }
     }
   }
 }

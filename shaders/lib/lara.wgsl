@@ -146,3 +146,9 @@ fn lara_minibatch_index(seed: u32, t: u32, u: u32, k: u32, filled: u32) -> u32 {
   let w = philox4x32(vec4<u32>(t, u, k >> 2u, 0u), vec2<u32>(seed, LARA_STREAM_MINIBATCH));
   return philox_mulhi(w[k & 3u], filled);
 }
+
+// Rows 4 k4 .. 4 k4 + 3 of that minibatch (lara_minibatch_index of each), from one Philox call.
+fn lara_minibatch_index4(seed: u32, t: u32, u: u32, k4: u32, filled: u32) -> vec4<u32> {
+  let w = philox4x32(vec4<u32>(t, u, k4, 0u), vec2<u32>(seed, LARA_STREAM_MINIBATCH));
+  return vec4<u32>(philox_mulhi(w.x, filled), philox_mulhi(w.y, filled), philox_mulhi(w.z, filled), philox_mulhi(w.w, filled));
+}

@@ -122,7 +122,7 @@ export interface ProfileRow {
   dispatchesPerIteration: number;
   /** Median microseconds per dispatch. */
   microseconds: number;
-  /** Of the summed dispatch time of an iteration. */
+  /** Of the summed dispatch time of an iteration (each kernel's median dispatch times its dispatches). */
   share: number;
   gflops: number;
   gbps: number;
@@ -136,12 +136,15 @@ const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); cons
 
 /** The table of `samples` over `iterations` profiled iterations, slowest share first. */
 export function profileRows(samples: Iterable<KernelSamples>, iterations: number, peaks?: Peaks): ProfileRow[] {
+  // Each kernel's time is its median dispatch's times its dispatches: a first dispatch that pays the driver's compile
+  // (lavapipe compiles a pipeline when it first runs) skews neither the shares nor the rates.
   const list = [...samples];
-  const total = list.reduce((t, s) => t + s.seconds.reduce((a, b) => a + b, 0), 0);
+  const timeOf = (s: KernelSamples) => median(s.seconds) * s.seconds.length;
+  const total = list.reduce((t, s) => t + timeOf(s), 0);
   return list.map((s) => {
     const n = s.seconds.length;
-    const sum = s.seconds.reduce((a, b) => a + b, 0);
-    // Rates from the totals (each dispatch's own cost over its own time); the time per dispatch is the median.
+    const sum = timeOf(s);
+    // Rates from the totals (each dispatch's own cost over that time); the time per dispatch is the median.
     const row: ProfileRow = {
       kernel: s.kernel, op: s.op, dispatchesPerIteration: n / iterations, microseconds: median(s.seconds) * 1e6,
       share: total > 0 ? sum / total : 0,

@@ -1,21 +1,28 @@
 // The act step with the actor's forward as its prologue (shaders/lara_act_forward.wgsl), the fused update's act: one
 // dispatch where the per-layer path records the actor's forward and lara_act. Each workgroup takes a share of the envs,
-// a block of rows at a time in workgroup memory, and sums its envs' metrics into its own act partial.
+// a block of rows at a time in workgroup memory (or, with the lane update, LANE_ROWS per invocation in its own memory:
+// shaders/lara_act_lanes.wgsl), and sums its envs' metrics into its own act partial.
 import { createStorage } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { mlpLayout } from '../nn/layout.js';
 import type { DerivedRun } from './derive.js';
 import type { FusedRun } from './fusedUpdate.js';
-import { fusedMlpDefines, netDefines } from './fusedMlpDefines.js';
+import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
 import { ACT_ROW_WORK, stepBinding } from './laraKernels.js';
 import { ACT_METRICS, LARA_DEFINES } from './layout.js';
 
 /** Most workgroups (act partials per iteration) of the fused act: each takes envs / this many envs, rounded up to blocks. */
 export const FUSED_ACT_MAX_WORKGROUPS = 128;
 
-/** The fused act's compile-time shape: rows per block, work-item columns, the actor's sizes, envs per workgroup, the reduction. */
-export interface FusedActShape { rows: number; cols?: number; actor: readonly number[]; rowsPerWorkgroup: number; reduce: ReduceVariant }
+/**
+ * The fused act's compile-time shape: rows per block (per invocation with lanes), work-item columns, the actor's sizes,
+ * envs per workgroup, the reduction, and whether it is the lane kernel (the lane update's act).
+ */
+export interface FusedActShape { rows: number; cols?: number; actor: readonly number[]; rowsPerWorkgroup: number; reduce: ReduceVariant; lanes?: boolean }
+
+/** Invocations per workgroup of the lane act (a CPU adapter's SIMD width). */
+export const LANE_ACT_THREADS = 8;
 
 /** Invocations per workgroup: the actor's widest layer rounded up to a power of two (the metrics' tree sum), at least the block's rows. */
 export function fusedActThreads(s: Pick<FusedActShape, 'rows' | 'actor'>): number {
@@ -23,7 +30,7 @@ export function fusedActThreads(s: Pick<FusedActShape, 'rows' | 'actor'>): numbe
   return 2 ** Math.ceil(Math.log2(Math.max(32, need)));
 }
 
-/** Envs per workgroup at `envs` envs and blocks of `rows`: at most FUSED_ACT_MAX_WORKGROUPS workgroups. */
+/** Envs per workgroup at `envs` envs and blocks of `rows` envs: at most FUSED_ACT_MAX_WORKGROUPS workgroups. */
 export const fusedActRowsPerWorkgroup = (envs: number, rows: number) => rows * Math.ceil(Math.ceil(envs / FUSED_ACT_MAX_WORKGROUPS) / rows);
 
 export const laraActForwardKernel = defineKernel({
@@ -45,26 +52,48 @@ export const laraActForwardKernel = defineKernel({
   features: (s: FusedActShape) => reduceFeatures(s.reduce),
 });
 
+export const laraActLanesKernel = defineKernel({
+  shader: 'lara_act_lanes.wgsl', op: 'lara.actForward',
+  bindings: laraActForwardKernel.spec.bindings,
+  defines: LARA_DEFINES,
+  variant: (s: FusedActShape) => {
+    const a = netDefines('A', s.actor, s.rows, 0);
+    return {
+      constants: { WORKGROUP_SIZE: LANE_ACT_THREADS },
+      defines: { ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce) },
+    };
+  },
+  workgroup: () => [LANE_ACT_THREADS],
+  features: (s: FusedActShape) => reduceFeatures(s.reduce),
+});
+
 /** Why the fused act cannot run this shape on this device, or null when it can. */
 export function fusedActUnfit(device: GPUDevice, s: FusedActShape): string | null {
+  if (reduceFeatures(s.reduce).some((f) => !device.features.has(f))) return 'the reduction needs subgroups';
+  if (s.lanes) {
+    const floats = netDefines('A', s.actor, s.rows, 0).end;
+    return 4 * floats > LANE_MEMORY_BYTES ? `${4 * floats} bytes of the actor's activations in a function, more than WGSL's ${LANE_MEMORY_BYTES}` : null;
+  }
   const threads = fusedActThreads(s);
   const bytes = 4 * (netDefines('A', s.actor, s.rows, 0).end + threads * ACT_METRICS);
   if (bytes > device.limits.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${device.limits.maxComputeWorkgroupStorageSize}`;
   if (threads > Math.min(device.limits.maxComputeInvocationsPerWorkgroup, device.limits.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
-  if (reduceFeatures(s.reduce).some((f) => !device.features.has(f))) return 'the reduction needs subgroups';
   return null;
 }
 
 /** The variant with the fused act where it fits this run on this device (bench/dispatches.ts, bench/predict.ts). */
-export function withFusedActWhereFit<V extends { rows: number; cols?: number }>(device: GPUDevice, run: FusedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
+export function withFusedActWhereFit<V extends { rows: number; cols?: number; lanes?: boolean }>(device: GPUDevice, run: FusedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
   return fusedActUnfit(device, fusedActShape(run, v, reduce)) === null ? { ...v, act: true } : v;
 }
 
 /** The trainer's buffers the fused act binds. */
 export interface FusedActParts { ring: GPUBuffer; scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; replay: GPUBuffer; actorParams: GPUBuffer }
 
-/** The fused act's shape at this run's envs: blocks of the update variant's rows and work items. */
-export function fusedActShape(run: FusedRun, v: { rows: number; cols?: number }, reduce: ReduceVariant): FusedActShape {
+/** The fused act's shape at this run's envs: blocks of the update variant's rows and work items (its lanes' rows). */
+export function fusedActShape(run: FusedRun, v: { rows: number; cols?: number; lanes?: boolean }, reduce: ReduceVariant): FusedActShape {
+  if (v.lanes) {
+    return { rows: v.rows, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows * LANE_ACT_THREADS), reduce, lanes: true };
+  }
   return { rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce };
 }
 
@@ -77,7 +106,7 @@ export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape
   const workgroups = Math.ceil(envs / shape.rowsPerWorkgroup);
   const partials = createStorage(device, chunkIterations * workgroups * ACT_METRICS * 4, 'fused.actPartials');  // (chunk iterations, workgroups, ACT_METRICS)
   const params = mlpLayout(shape.actor).parameterCount;
-  const p = await laraActForwardKernel.pipeline(device, shape);
+  const p = await (shape.lanes ? laraActLanesKernel : laraActForwardKernel).pipeline(device, shape);
   const dispatch = dispatchOf(device, p, {
     step: stepBinding(parts.ring), scenario: parts.scenario, norm: parts.norm, actor: parts.actorParams, states: parts.states, obs: parts.obs,
     replay: parts.replay, actPartials: partials,

@@ -2,6 +2,9 @@
 // activation regions in workgroup memory, and the block shape's defines; shared by the fused update and the fused act.
 import { mlpLayout } from '../nn/layout.js';
 
+/** WGSL's limit on the variables of one function (a lane kernel's LaneMemory, one network's activations: lib/lane_mlp.wgsl). */
+export const LANE_MEMORY_BYTES = 8192;
+
 /** Weight rows per weight-gradient work item (lib/fused_mlp.wgsl FM_KB). */
 export const FM_KB = 4;
 

@@ -4,7 +4,7 @@
 // through the updated critic: 4 dispatches where the per-layer path records 13 or more. Of U updates in a row, the
 // actor's steps of update u share their dispatches with the critic's of update u + 1, which read the same critic and
 // not the actor (lara_update_pair_fused.wgsl, adam_pair.wgsl): 2 U + 2 dispatches, the same sums bit for bit. The lane
-// kernels (lara_*_lanes.wgsl) do the same with each invocation's rows in private memory. A variant the tuner picks
+// kernels (lara_*_lanes.wgsl) do the same with each invocation's rows in its own memory. A variant the tuner picks
 // (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup (or private) memory.
 import { createStorage } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
@@ -20,7 +20,7 @@ import type { ReduceVariant } from '../gpu/reduce.js';
 import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
 import { fusedActDispatch, fusedActShape } from './fusedAct.js';
-import { fusedMlpDefines, netDefines } from './fusedMlpDefines.js';
+import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 
 /**
@@ -28,10 +28,12 @@ import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OB
  * cols: columns of each work item's register block (lib/fused_mlp.wgsl FM_CB; 1 when left out; the same sums in the
  * same order whatever it is); act: the act takes the actor's forward as its prologue (lara_act_forward, fusedAct.ts;
  * left out: the actor's forward and lara_act, as on the per-layer path; the same replay rows either way). lanes: the
- * lane kernels instead (lara_*_lanes.wgsl, lib/lane_mlp.wgsl): each invocation takes `rows` rows through in private
- * memory and writes its own split-K slice, rowsPerWorkgroup / rows invocations per workgroup; cols is not used.
+ * lane kernels instead (lara_*_lanes.wgsl, lib/lane_mlp.wgsl): each invocation takes `rows` rows (a multiple of 4)
+ * through in its own memory and writes its own split-K slice, rowsPerWorkgroup / rows invocations per workgroup; cols
+ * is not used. subgroups (lanes only): the workgroup's invocations lie in one subgroup and add up their sums
+ * (subgroupAdd), one slice per workgroup: fewer slices for Adam to add, at the price of a subgroup sum per entry.
  */
-export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean }
+export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
 export interface FusedKernelShape extends FusedVariant { actor: readonly number[]; critic: readonly number[] }
@@ -55,15 +57,25 @@ function actorLayout(s: FusedKernelShape) {
   return { floats: c.end + s.rows * ACTION_SIZE, defines: { ...a.defines, ...c.defines, D_AT: c.end } };
 }
 
-/** WGSL's limit on the private memory of one invocation (the lane kernels' activations, `lm`). */
-export const LANE_PRIVATE_BYTES = 8192;
+/**
+ * The lane kernels' activations: the actor's in one LaneMemory from 0, the critic's in another from 0 with dQ/dfeatures
+ * after it (each a function-scope array of its own function, lib/lane_mlp.wgsl); LM_FLOATS, the larger of the two.
+ */
+function laneActorLayout(s: FusedKernelShape) {
+  const a = netDefines('A', s.actor, s.rows, 0);
+  const c = netDefines('C', s.critic, s.rows, 0);
+  return { floats: Math.max(a.end, c.end + s.rows * ACTION_SIZE), defines: { ...a.defines, ...c.defines, D_AT: c.end } };
+}
+
 
 /** Invocations per workgroup of a lane kernel. */
 export const laneThreads = (v: FusedVariant) => v.rowsPerWorkgroup / v.rows;
 
+const laneFeatures = (s: FusedKernelShape) => (s.subgroups ? ['subgroups'] : []);
+
 const laneVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
   const { floats, defines } = layout(s);
-  return { constants: { WORKGROUP_SIZE: laneThreads(s) }, defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats } };
+  return { constants: { WORKGROUP_SIZE: laneThreads(s) }, defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true } };
 };
 
 const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
@@ -100,19 +112,19 @@ export const laraUpdatePairFusedKernel = defineKernel({
 export const laraCriticUpdateLanesKernel = defineKernel({
   shader: 'lara_critic_update_lanes.wgsl',
   bindings: laraCriticUpdateFusedKernel.spec.bindings,
-  defines: LARA_DEFINES, variant: laneVariant(criticLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)],
+  defines: LARA_DEFINES, variant: laneVariant(criticLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
 });
 
 export const laraActorUpdateLanesKernel = defineKernel({
   shader: 'lara_actor_update_lanes.wgsl',
   bindings: laraActorUpdateFusedKernel.spec.bindings,
-  defines: LARA_DEFINES, variant: laneVariant(actorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)],
+  defines: LARA_DEFINES, variant: laneVariant(laneActorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
 });
 
 export const laraUpdatePairLanesKernel = defineKernel({
   shader: 'lara_update_pair_lanes.wgsl',
   bindings: laraUpdatePairFusedKernel.spec.bindings,
-  defines: LARA_DEFINES, variant: laneVariant(actorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)],
+  defines: LARA_DEFINES, variant: laneVariant(laneActorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
 });
 
 /** The three gradient kernels of a variant: the fused (workgroup blocks) or the lane ones. */
@@ -125,8 +137,14 @@ const pairsFit = (device: GPUDevice) => device.limits.maxStorageBuffersPerShader
 
 /** Workgroups of a fused dispatch at `batch` rows. */
 export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
-/** Split-K slices of a fused dispatch at `batch` rows, and its loss partials per update: one per workgroup, or per invocation of a lane kernel. */
-export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v));
+/**
+ * Split-K slices of a fused dispatch at `batch` rows, and its loss partials per update: one per workgroup, or per
+ * invocation of a lane kernel without subgroups.
+ */
+export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes && !v.subgroups ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v));
+
+/** The smallest subgroup of the device's adapter (0 where the device does not say). */
+const smallestSubgroup = (device: GPUDevice) => (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo?.subgroupMinSize ?? 0;
 
 /** What the fused kernels' fit depends on: the networks, gamma, the batch and envs, and whether the world is generalised. */
 export interface FusedRun {
@@ -144,10 +162,16 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (REPLAY_OBS + OBSERVATION_SIZE !== REPLAY_FEATURES) return 'the replay row does not hold obs | features contiguously';
   if (Math.max(...s.actor, ...s.critic) > FUSED_UPDATE_MAX_WIDTH) return `a layer wider than ${FUSED_UPDATE_MAX_WIDTH}`;
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
-  // The activations of the larger kernel: an invocation's private memory (lanes), else the workgroup's with its rows'
-  // indices and rewards.
-  const floats = Math.max(actorLayout(s).floats, criticLayout(s).floats);
-  if (v.lanes && 4 * floats > LANE_PRIVATE_BYTES) return `${4 * floats} bytes of private memory per invocation, more than WGSL's ${LANE_PRIVATE_BYTES}`;
+  if (v.lanes && v.rows % 4 !== 0) return 'lane rows not a multiple of 4 (a column of rows is whole vectors)';
+  if (v.subgroups && !v.lanes) return 'subgroups without lanes';
+  if (v.subgroups && !device.features.has('subgroups')) return 'the device lacks the feature subgroups';
+  if (v.subgroups && laneThreads(v) > smallestSubgroup(device)) {
+    return `a workgroup of ${laneThreads(v)} invocations, more than the adapter's smallest subgroup (${smallestSubgroup(device) || 'unknown'})`;
+  }
+  // The activations of the larger kernel: one network's in a function's memory (lanes), else the workgroup's with its
+  // rows' indices and rewards.
+  const floats = Math.max(v.lanes ? laneActorLayout(s).floats : actorLayout(s).floats, criticLayout(s).floats);
+  if (v.lanes && 4 * floats > LANE_MEMORY_BYTES) return `${4 * floats} bytes of one network's activations in a function, more than WGSL's ${LANE_MEMORY_BYTES}`;
   const bytes = 4 * floats + 8 * v.rows;
   if (!v.lanes && bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
   const threads = v.lanes ? laneThreads(v) : fusedThreads(s);
@@ -161,8 +185,9 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
  * The variants offered at this config (those that fit): blocks of 8 or 16 rows (4 for wide networks), 2 to 64
  * workgroups (few: each re-reads the weights and writes a slice; many: the GPU's cores all busy), and work items of 1
  * or 4 columns (4: fewer loads per fma, which a CPU adapter's SIMD lanes need; 1: more items, which a GPU's cores do);
- * and the lane kernels with 2, 4 or 8 rows per invocation (as many as fit WGSL's private memory), 8 or 32 invocations
- * per workgroup (a CPU adapter's lanes: weights loaded once per rows, no workgroup memory, no barrier).
+ * and the lane kernels with 4 or 8 rows per invocation (as many as fit WGSL's 8 KiB per function), 8 or 32 invocations
+ * per workgroup (a CPU adapter's lanes: weights loaded once per rows, no workgroup memory, no barrier), and of 8 with
+ * subgroup sums where the adapter's subgroups hold them.
  */
 export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
   const { batch } = run.config;
@@ -174,17 +199,17 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
       for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }]) if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
     }
   }
-  for (const rows of [8, 4, 2]) {
-    for (const threads of [8, 32]) {
-      const v = { rows, rowsPerWorkgroup: rows * threads, lanes: true };
-      if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
-    }
+  for (const rows of [8, 4]) {
+    for (const v of [
+      { rows, rowsPerWorkgroup: rows * 8, lanes: true, subgroups: true }, { rows, rowsPerWorkgroup: rows * 8, lanes: true },
+      { rows, rowsPerWorkgroup: rows * 32, lanes: true },
+    ]) if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
   }
   return out;
 }
 
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused ${v.lanes ? 'lanes ' : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -252,10 +277,10 @@ export class FusedUpdate {
     const criticFlops = 3 * flops(c);
     const actorFlops = flops(a) * 3 + flops(c) * 2;
     // Each workgroup streams the weights once per block and pass (a lane invocation once per pass: its rows are its
-    // block); its slice is written once per block.
-    const blocks = Math.ceil(batch / variant.rows);
-    const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + blocks * critic.parameterCount * 4) };
-    const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (4 * actor.parameterCount + 2 * critic.parameterCount)) };
+    // block); its slice is written once per block (with subgroup sums, once per workgroup).
+    const blocks = Math.ceil(batch / variant.rows), sliceWrites = variant.subgroups ? groups : blocks;
+    const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + (3 * blocks + sliceWrites) * critic.parameterCount) };
+    const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (3 * actor.parameterCount + 2 * critic.parameterCount) + sliceWrites * actor.parameterCount) };
     const dispatches = {
       critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
         [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
@@ -345,8 +370,8 @@ export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: Fu
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden, updatesPerIteration } = run.config;
   // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
-  // on 32 with 1 column (a GPU's cores), and the lane kernel with the most rows per invocation (a CPU's lanes), beside
-  // the per-layer update.
+  // on 32 with 1 column (a GPU's cores), and the lane kernel with the most rows per invocation (a CPU's lanes; with
+  // subgroup sums where they fit), beside the per-layer update.
   const likely = (v: FusedVariant, groups: number, cols: number) => !v.lanes && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number) => candidates.find((v) => v !== null && likely(v, groups, cols));
   const quick = [null, first(2, 4), first(32, 1), candidates.find((v) => v?.lanes)].filter((v) => v !== undefined);
