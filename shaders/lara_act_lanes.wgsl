@@ -23,7 +23,7 @@ const ROWS_PER_WORKGROUP: u32 = ${ROWS_PER_WORKGROUP}u;
 
 fn fm_weight(net: u32, i: u32) -> f32 { return actor[i]; }
 // No weight gradient here (the actor's backward is not called).
-fn lane_grad(net: u32, i: u32, value: f32) {}
+fn lane_store(net: u32, i: u32, value: f32) {}
 
 // The act of envs first .. first + LANE_ROWS - 1 (those below the envs); their metrics added to `sums`.
 fn act_lanes(first: u32, sums: ptr<function, array<f32, REDUCE_WIDTH>>) {

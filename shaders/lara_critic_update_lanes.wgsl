@@ -18,10 +18,7 @@
 var<private> slice_at: u32;
 
 fn fm_weight(net: u32, i: u32) -> f32 { return weights[i]; }
-fn lane_grad(net: u32, i: u32, value: f32) {
-  let total = lane_sum(value);
-  if (lane_writes()) { grad_partials[slice_at + i] = total; }
-}
+fn lane_store(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = value; }
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,

@@ -27,10 +27,8 @@ fn fm_weight(net: u32, i: u32) -> f32 {
   return critic[i];
 }
 
-fn lane_grad(net: u32, i: u32, value: f32) {
-  let total = lane_sum(value);
-  if (!lane_writes()) { return; }
-  if (net == ACTOR) { actor_grads[slice_at + i] = total; } else { critic_grads[slice_at + i] = total; }
+fn lane_store(net: u32, i: u32, value: f32) {
+  if (net == ACTOR) { actor_grads[slice_at + i] = value; } else { critic_grads[slice_at + i] = value; }
 }
 
 @compute @workgroup_size(WORKGROUP_SIZE)

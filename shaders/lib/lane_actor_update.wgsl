@@ -3,7 +3,7 @@
 // critic input obs | features(z), the critic's forward to Q, its backward with dOutput = 1 down to the features'
 // gradient, the features' VJP to dL/dz = -(1/B) ... (actor loss -mean Q) and the actor's backward, writing the rows'
 // weight gradient through lane_grad(ACTOR, ...) into the invocation's split-K slice, as lib/fused_actor_update.wgsl
-// does for a workgroup's rows. Returns the rows' sum of -Q. Needs `replay`, fm_weight, lane_grad and both tables.
+// does for a workgroup's rows. Returns the rows' sum of -Q. Needs `replay`, fm_weight, lane_store and both tables.
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/lane_critic_net.wgsl"

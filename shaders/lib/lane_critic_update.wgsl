@@ -3,7 +3,7 @@
 // replay ring), the critic's forward, the loss (y = r: gamma 0), dQ = 2 (Q - y) / B and the backward, writing the rows'
 // weight gradient through lane_grad(CRITIC, ...) into the invocation's split-K slice, as lib/fused_critic_update.wgsl
 // does for a workgroup's rows. Returns the rows' sum of squared errors. Needs `replay` (capacity, REPLAY_STRIDE),
-// fm_weight and lane_grad.
+// fm_weight and lane_store.
 #include "lib/lara.wgsl"
 #include "lib/lara_step.wgsl"
 #include "lib/lane_critic_net.wgsl"

@@ -5,9 +5,9 @@
 // network, each within WGSL's limit on one function's variables), as regions column-major (width, LANE_ROWS) from a
 // region's first float (a multiple of LANE_ROWS: the tables of src/train/fusedMlpDefines.ts netDefines at LANE_ROWS
 // rows), so that a column's rows are LANE_VECS whole vectors: every step of a layer's loop loads a column as vectors
-// and the weights as scalars. Weights are read through fm_weight(net, index) and each weight-gradient entry written
-// once through lane_grad(net, index, value), both defined by the including kernel. Needs the defines LANE_ROWS (a
-// multiple of 4) and LM_FLOATS (the floats of a LaneMemory). Every array is initialised explicitly.
+// and the weights as scalars. Weights are read through fm_weight(net, index) and each weight-gradient entry of the
+// slice written once through lane_store(net, index, value), both defined by the including kernel (lane_grad sums the
+// entry first). Needs the defines LANE_ROWS (a multiple of 4) and LM_FLOATS (the floats of a LaneMemory). Every array is initialised explicitly.
 
 const LANE_ROWS: u32 = ${LANE_ROWS}u;
 const LANE_VECS: u32 = LANE_ROWS / 4u;
@@ -61,6 +61,13 @@ fn lane_writes() -> bool {
 #else
   return true;
 #endif
+}
+
+// A weight-gradient entry of the slice: `value` summed over the invocations that write the slice (lane_sum), written
+// once through the kernel's lane_store(net, index, value).
+fn lane_grad(net: u32, i: u32, value: f32) {
+  let total = lane_sum(value);
+  if (lane_writes()) { lane_store(net, i, total); }
 }
 
 // Whether rows 4 v .. 4 v + 3 of the invocation's rows `slice` lie below `count` (the batch, or the envs).

@@ -52,11 +52,14 @@ function summarizeInfo(i: GPUAdapterInfo): AdapterSummary {
 /** The adapters of the devices createGpu opened (a device may not say where it came from: GPUDevice.adapterInfo is recent). */
 const OPENED = new WeakMap<GPUDevice, AdapterSummary>();
 
+/** What a device says of its adapter (GPUDevice.adapterInfo is recent: undefined where the device does not say). */
+export const deviceAdapterInfo = (device: GPUDevice): GPUAdapterInfo | undefined => (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+
 /** The adapter a device was opened from: createGpu's record, else the device's adapterInfo, else a placeholder. */
 export function adapterSummaryOf(device: GPUDevice): AdapterSummary {
   const known = OPENED.get(device);
   if (known) return known;
-  const info = (device as unknown as { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  const info = deviceAdapterInfo(device);
   return info ? summarizeInfo(info) : { vendor: '', architecture: '', device: '', description: 'a device of the host application', isSoftware: false };
 }
 

@@ -4,6 +4,7 @@
 import {
   matrixTileBytes, matrixWorkgroup, MATRIX_FEATURES, tiled, validateTile, type LinearVariant, type MatrixTile, type RegisterBlock, type TileShape,
 } from './linear.js';
+import { deviceAdapterInfo } from '../gpu/runtime.js';
 
 /** Tiles worth trying where the result is wider and taller than 16: 64 x 64 with 4 x 4 per thread, 128 x 128 and
  * 128 x 64 with 8 x 8 per thread (fewer shared-memory loads per FMA). */
@@ -44,7 +45,7 @@ export interface MatrixConfig { m: number; n: number; k: number }
  * largest subgroup size.
  */
 export function matrixConfigs(device: GPUDevice): { configs: MatrixConfig[]; subgroupSize: number } {
-  const info = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo & { subgroupMatrixConfigs?: readonly { componentType: string; resultComponentType: string; M: number; N: number; K: number }[] } }).adapterInfo;
+  const info = deviceAdapterInfo(device) as (GPUAdapterInfo & { subgroupMatrixConfigs?: readonly { componentType: string; resultComponentType: string; M: number; N: number; K: number }[] }) | undefined;
   const subgroupSize = info?.subgroupMaxSize ?? 0;
   if (!MATRIX_FEATURES.every((f) => device.features.has(f)) || subgroupSize < 1) return { configs: [], subgroupSize };
   const configs = (info?.subgroupMatrixConfigs ?? []).filter((c) => c.componentType === 'f16' && c.resultComponentType === 'f32')

@@ -7,6 +7,7 @@
 // kernels (lara_*_lanes.wgsl) do the same with each invocation's rows in its own memory. A variant the tuner picks
 // (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup (or private) memory.
 import { createStorage } from '../gpu/buffers.js';
+import { deviceAdapterInfo } from '../gpu/runtime.js';
 import { defineKernel, dispatchOf, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
 import type { Tuner } from '../gpu/tuner.js';
 import {
@@ -144,7 +145,7 @@ export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(bat
 export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes && !v.subgroups ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v));
 
 /** The smallest subgroup of the device's adapter (0 where the device does not say). */
-const smallestSubgroup = (device: GPUDevice) => (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo?.subgroupMinSize ?? 0;
+const smallestSubgroup = (device: GPUDevice) => deviceAdapterInfo(device)?.subgroupMinSize ?? 0;
 
 /** What the fused kernels' fit depends on: the networks, gamma, the batch and envs, and whether the world is generalised. */
 export interface FusedRun {
