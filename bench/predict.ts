@@ -3,8 +3,8 @@
 // the measured cost of a dispatch in one pass, and the submit round trip (with the chunk's metrics dispatch) shared by
 // the iterations of a submit. Needs no GPU: the dispatches of one iteration are recorded on any adapter (lavapipe) into
 // a Recorder that keeps them, nothing runs. A model, not a measurement: it assumes every kernel reaches the peaks.
-// Each fused variant gets its row, and each config the persistent variant's best (predictPersistent: not built, a model
-// of one workgroup doing the fused path's work). Beside the letter's configs, a generalised world's (default
+// Each fused variant gets its row, and each config the persistent trainer's best (predictPersistent: one workgroup
+// doing the lane path's work, as shaders/lara_persistent.wgsl does). Beside the letter's configs, a generalised world's (default
 // scenarios/large.json) with the model critic (worldConfigs);
 // creating its trainer builds the world's kernels, which takes minutes on lavapipe.
 // Usage: npx tsx bench/predict.ts [bench/reference/FILE.json] [--world FILE] [--world-only]   (prints markdown)
@@ -95,8 +95,8 @@ export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: Refe
 }
 
 /**
- * The persistent variant (not built: bench/RESULTS.md): one workgroup runs `iterationsPerDispatch` whole iterations per
- * dispatch, doing the work of an iteration's `dispatches` (their FLOPs and bytes, weights re-read as they do) at one
+ * The persistent trainer (src/train/persistent.ts): one workgroup runs `iterationsPerDispatch` whole iterations per
+ * dispatch, doing the work of an iteration's lane `dispatches` (their FLOPs and bytes, weights re-read as they do) at one
  * workgroup's rate, the device's peaks over its compute units; one dispatch and the submit round trip shared by those
  * iterations. Needs the reference's computeUnits.
  */
@@ -110,7 +110,7 @@ export function predictPersistent(dispatches: readonly Dispatch[], peaks: Peaks,
   const dispatchMicroseconds = ref.microsecondsPerDispatch / iterationsPerDispatch;
   const submitMicroseconds = ref.microsecondsPerSubmit / iterationsPerDispatch;
   return {
-    rows: [{ kernel: 'persistent (model only)', op: 'lara.iteration', dispatches: 1 / iterationsPerDispatch, flops, bytes, microseconds: kernelMicroseconds, bound }],
+    rows: [{ kernel: 'lara_persistent', op: 'lara.persistent', dispatches: 1 / iterationsPerDispatch, flops, bytes, microseconds: kernelMicroseconds, bound }],
     dispatches: 1 / iterationsPerDispatch, kernelMicroseconds, dispatchMicroseconds, submitMicroseconds,
     iterationsPerSecond: 1e6 / (kernelMicroseconds + dispatchMicroseconds + submitMicroseconds),
   };
@@ -184,7 +184,7 @@ async function main(): Promise<void> {
   const { describeFused } = await import('../src/train/fusedUpdate.js');
   const { fusedUpdateCandidates } = await import('../src/train/fusedUpdate.js');
   const { withFusedActWhereFit } = await import('../src/train/fusedAct.js');
-  // persistentOf: the config's name, where this fused variant's work also gives a persistent prediction for it.
+  // persistentOf: the config's name, where this lane variant's work also gives a persistent prediction for it.
   const runs: { name: string; scenario: Scenario; config: TrainConfig; chunk: number; plans?: TrainerPlans; persistentOf?: string }[] = [];
   for (const { name, config } of worldOnly ? [] : dispatchCountConfigs()) {
     const chunk = iterationsPerSubmit(config, !name.startsWith('default'));
@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     if (base) {
       for (const candidate of fusedUpdateCandidates(probe.device, probe.derived)) {
         const fused = withFusedActWhereFit(probe.device, probe.derived, candidate, base.reduce);
-        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused }, persistentOf: name });
+        runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused }, persistentOf: fused.lanes ? name : undefined });
       }
     }
     probe.destroy();
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
   // The world's rows (the fused update is the letter's only: the world's are per layer).
   const world = loadScenario(worldPath);
   for (const { name, config } of worldConfigs()) runs.push({ name: `${worldName(worldPath)}: ${name}`, scenario: world, config, chunk: WORLD_ITERATIONS_PER_SUBMIT });
-  // The persistent variant's best over the fused variants' dispatches of each config (its work is theirs, in one workgroup).
+  // The persistent trainer's best over the lane variants' dispatches of each config (its work is theirs, in one workgroup).
   const persistent = new Map<string, { name: string; p: Prediction }>();
   const row = (name: string, p: Prediction) =>
     `| ${name} | ${Number(p.dispatches.toFixed(2))} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`;
@@ -218,7 +218,7 @@ async function main(): Promise<void> {
       const q = predictPersistent(dispatches, peaks, ref, chunk);
       const best = persistent.get(persistentOf);
       const work = describeFused(given!.fused!);
-      if (!best || q.iterationsPerSecond > best.p.iterationsPerSecond) persistent.set(persistentOf, { name: `${persistentOf}, persistent (model only, not built; the work of ${work}, ${chunk} iterations per dispatch)`, p: q });
+      if (!best || q.iterationsPerSecond > best.p.iterationsPerSecond) persistent.set(persistentOf, { name: `${persistentOf}, persistent (one workgroup doing the work of ${work}, ${chunk} iterations per dispatch)`, p: q });
     }
   }
   for (const { name, p } of persistent.values()) summary.push(row(name, p));

@@ -1,6 +1,6 @@
 // LARA act with the actor's forward as its prologue, the lane variant of lara_act_forward.wgsl (the same bindings):
 // each invocation takes LANE_ROWS envs at a time through the actor's forward in a LaneMemory (lib/lane_actor_net.wgsl,
-// no workgroup memory and no barrier) and the act step of lib/lara_act_row.wgsl; the workgroup sums its envs'
+// no workgroup memory and no barrier) and the act step of each env (lib/lane_act.wgsl); the workgroup sums its envs'
 // metrics into its act partial. Each workgroup takes ROWS_PER_WORKGROUP envs, LANE_ROWS * WORKGROUP_SIZE at a time.
 // actor: the actor's flat params (A_PARAMS); states, obs: (N, STATE_SIZE) at slot t in, slot t + 1 out; replay:
 // (capacity, REPLAY_STRIDE); act_partials: (chunk iterations, step.act_partials = workgroups, ACT_METRICS).
@@ -16,41 +16,13 @@
 @group(0) @binding(6) var<storage, read_write> replay: array<f32>;
 @group(0) @binding(7) var<storage, read_write> act_partials: array<f32>;
 
-#include "lib/lara_act_row.wgsl"
-#include "lib/lane_actor_net.wgsl"
+#include "lib/lane_act.wgsl"
 
 const ROWS_PER_WORKGROUP: u32 = ${ROWS_PER_WORKGROUP}u;
 
 fn fm_weight(net: u32, i: u32) -> f32 { return actor[i]; }
 // No weight gradient here (the actor's backward is not called).
 fn lane_store(net: u32, i: u32, value: f32) {}
-
-// The act of envs first .. first + LANE_ROWS - 1 (those below the envs); their metrics added to `sums`.
-fn act_lanes(first: u32, sums: ptr<function, array<f32, REDUCE_WIDTH>>) {
-  var a: LaneMemory;
-  let z_at = A_AT[A_LAYERS];
-  if (step.use_actor != 0u) {
-    // obs: OBSERVATION_SIZE columns of the rows, zero past the envs.
-    for (var v = 0u; v < LANE_VECS; v++) {
-      let e = vec4<u32>(first + 4u * v) + vec4<u32>(0u, 1u, 2u, 3u);
-      let row = min(e, vec4<u32>(step.envs - 1u)) * OBSERVATION_SIZE;
-      for (var i = 0u; i < OBSERVATION_SIZE; i++) {
-        let x = vec4<f32>(obs[row.x + i], obs[row.y + i], obs[row.z + i], obs[row.w + i]);
-        a[lm_index(A_AT[0], i, v)] = select(vec4<f32>(0.0), x, e < vec4<u32>(step.envs));
-      }
-    }
-    actor_forward_lane(&a);
-  }
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    let e = first + r;
-    if (e < step.envs) {
-      var mean: array<f32, ACTION_SIZE>;
-      for (var i = 0u; i < ACTION_SIZE; i++) { mean[i] = select(0.0, lm_get(&a, z_at, r, i), step.use_actor != 0u); }
-      let m = lara_act_row(e, mean);
-      for (var i = 0u; i < ACT_METRICS; i++) { (*sums)[i] += m[i]; }
-    }
-  }
-}
 
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {

@@ -36,8 +36,9 @@ describe('megc train --tune, --profile', () => {
     const r = megc(['train', ...tiny, '--out', again, '--tune', first, '--no-eval', '--profile']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/per-kernel profile over 12 iterations/);
-    // The act's row, whichever update the tuner kept (the fused path's act computes the actor's forward itself).
-    expect(r.stdout).toMatch(/^(lara_act +lara\.act|lara_act_(forward|lanes) +lara\.actForward) +1\.00 /m);
+    // The act's row, whichever update the tuner kept (the fused path's act computes the actor's forward itself; the
+    // persistent trainer acts inside its one dispatch per submit of 4 iterations).
+    expect(r.stdout).toMatch(/^(lara_act +lara\.act|lara_act_(forward|lanes) +lara\.actForward) +1\.00 |^lara_persistent +lara\.persistent +0\.25 /m);
     const plans = (run: string) => JSON.parse(readFileSync(join(run, 'config.json'), 'utf8')).tuning.plans;
     expect(plans(again)).toEqual(plans(first));
     // Profiling changes how dispatches are encoded, not what they compute: every tensor of the checkpoint is the same.
@@ -66,6 +67,10 @@ describe('megc train --tune, --profile', () => {
       [{ rows: 2, rowsPerWorkgroup: 8, lanes: true }, [], /kernel plans: fused: lane rows not a multiple of 4 \(a column of rows is whole vectors\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, subgroups: true }, [], /kernel plans: fused: subgroups without lanes$/],
       [{ rows: 4, rowsPerWorkgroup: 64, lanes: true, subgroups: true }, [], /kernel plans: fused: a workgroup of 16 invocations, more than the adapter's smallest subgroup \(8\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, act: true, persistent: true }, [], /kernel plans: fused: persistent without lanes \(its passes are the lane kernels'\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, persistent: true }, [], /kernel plans: fused: persistent without act \(it acts itself\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true }, ['--iterations-per-submit', '300'],
+        /kernel plans: fused: a Step ring of 76800 bytes bound whole, more than this GPU's maxUniformBufferBindingSize 65536 \(fewer iterationsPerSubmit\)$/],
     ] as const) {
       const r = forge(fused, [...extra]);
       expect(r.status, r.stderr).toBe(2);

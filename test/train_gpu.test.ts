@@ -1,5 +1,5 @@
 // The GPU LARA trainer against the float64 ReferenceTrainer (same initial weights, same RNG counters), its determinism,
-// exact resume from a snapshot, the fused act's tuning, and the up-front refusal of configs the device cannot hold.
+// exact resume from a snapshot, the fused act's and the persistent trainer's tuning, and the up-front refusal of configs the device cannot hold.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
@@ -31,10 +31,18 @@ function tinyConfig(gamma: number): TrainConfig {
  * forward and lara_act); and the lane kernels with subgroup sums and the lane act (lara_act_lanes), 4 rows per
  * invocation, 8 invocations per workgroup (one slice; 6 invocations past the batch).
  */
-const FUSED: Record<'fused' | 'fused c4' | 'fused lanes', FusedVariant> = {
+const FUSED: Record<'fused' | 'fused c4' | 'fused lanes' | 'persistent' | 'persistent subgroups' | 'persistent slices', FusedVariant> = {
   fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true },
   'fused lanes': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true },
+  // The persistent trainer (lara_persistent.wgsl), each submit one dispatch: one invocation of 4 rows, so the batch and
+  // the envs take 2 passes each and the second adds to the first's slice; and 8 invocations with subgroup sums.
+  persistent: { rows: 4, rowsPerWorkgroup: 4, lanes: true, act: true, persistent: true },
+  'persistent subgroups': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true, persistent: true },
+  // Run at batch 16 (BATCH_16): 2 invocations, so 2 slices for Adam to add and 2 passes, and a first iteration
+  // without updates (8 rows filled).
+  'persistent slices': { rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true },
 };
+const BATCH_16: readonly string[] = ['persistent slices'];
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
@@ -53,9 +61,12 @@ async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: Fuse
 
 const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
 
-describe.each([[0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes']] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
+describe.each([
+  [0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes'], [0, 'persistent'], [0, 'persistent subgroups'],
+  [0, 'persistent slices'],
+] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
-    const config = tinyConfig(gamma);
+    const config = BATCH_16.includes(update) ? { ...tinyConfig(gamma), batch: 16 } : tinyConfig(gamma);
     const fused = update === 'per-layer' ? undefined : FUSED[update];
     const { rows, trainer } = await runGpu(config, ITERATIONS, fused);
     if (fused) expect(trainer.plans.fused).toEqual(fused);
@@ -117,12 +128,46 @@ describe('the fused act\'s tuning', () => {
     const tuned = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { tuner: tuner() });
     const act = [...store.entries].find(([k]) => k.includes('|lara.act ') && k.endsWith(` ${describeFused(FUSED.fused)}`))![1];
     expect(Object.keys(act.microseconds).sort(), log.join('\n')).toEqual([describeFused(FUSED.fused), `${describeFused(FUSED.fused)} act`]);
-    const fused = tuned.plans.fused!;
-    expect({ ...fused, act: undefined }).toEqual({ ...FUSED.fused, act: undefined });
+    // The trainer runs the act's choice, or the persistent trainer where a submit's iterations timed faster with it.
+    const iterations = [...store.entries].find(([k]) => k.includes('|lara.iterations ') && k.endsWith(` ${act.variant}`))![1];
+    expect(Object.keys(iterations.microseconds)).toContain(act.variant);
+    expect(describeFused(tuned.plans.fused!)).toBe(iterations.variant);
     const recorded = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans: tuned.plans });
     for (const t of [tuned, recorded]) await t.run(3, () => {});
     const [a, b] = [await tuned.snapshot(), await recorded.snapshot()];
     expect(Array.from(a.actor)).toEqual(Array.from(b.actor));
+    expect(Array.from(a.replay)).toEqual(Array.from(b.replay));
+    tuned.destroy();
+    recorded.destroy();
+  }, 300_000);
+});
+
+describe('the persistent trainer\'s tuning', () => {
+  // The update's choice seeded as the lane update with its act in the tuner's store, so the persistent trainer is timed
+  // for real against it: both timed means their Adam moments agreed after a submit's iterations.
+  it('times a submit\'s iterations with and without it, and leaves the trainer as a recorded run of its choice starts', async () => {
+    const gpu = await testGpu();
+    const config = { ...tinyConfig(0), iterations: 5 };
+    const store = new MemoryTuneStore();
+    const log: string[] = [];
+    const tuner = () => new Tuner(gpu.device, { mode: 'quick', adapterKey: 'test', store, log: (l) => log.push(l) });
+    (await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false, tuner: tuner() })).destroy();
+    const lanes = FUSED['fused lanes'];
+    const { act: _act, ...update } = lanes;
+    const updateKey = [...store.entries.keys()].find((k) => k.includes('|lara.update '))!;
+    store.set(updateKey, { variant: describeFused(update), microseconds: {} });
+    store.set(`${updateKey.split('|lara.update ')[0]}|lara.act e8 hidden 16x16 ${describeFused(update)}`, { variant: describeFused(lanes), microseconds: {} });
+    const tuned = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { tuner: tuner() });
+    const timed = [...store.entries].find(([k]) => k.includes('|lara.iterations ') && k.endsWith(` ${describeFused(lanes)}`))![1];
+    // The quick list: the trainer's path so far and the first persistent variant that fits (its lane rows, 8
+    // invocations with subgroup sums).
+    expect(Object.keys(timed.microseconds).sort(), log.join('\n')).toEqual([describeFused(lanes), 'fused lanes subgroups persistent r4 w32 act'].sort());
+    expect(describeFused(tuned.plans.fused!)).toBe(timed.variant);
+    const recorded = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans: tuned.plans });
+    for (const t of [tuned, recorded]) await t.run(5, () => {});
+    const [a, b] = [await tuned.snapshot(), await recorded.snapshot()];
+    expect(Array.from(a.actor)).toEqual(Array.from(b.actor));
+    expect(Array.from(a.criticAdam.m)).toEqual(Array.from(b.criticAdam.m));
     expect(Array.from(a.replay)).toEqual(Array.from(b.replay));
     tuned.destroy();
     recorded.destroy();

@@ -134,6 +134,28 @@ export class Tuner {
   }
 }
 
+/** A live object whose candidates are timed in place: each made current (use), from the same start (reset). */
+export interface InPlaceHarness<V> {
+  use(v: V): Promise<void>;
+  reset(): void;
+  record(rec: Recorder): void;
+  output(): Promise<Float32Array>;
+}
+
+/** tuner.choose over candidates that each become the live object's current one; the choice is current after. */
+export async function chooseInPlace<V>(tuner: Tuner, op: Omit<TunableOp<V>, 'harness'>, h: InPlaceHarness<V>): Promise<V> {
+  const choice = await tuner.choose<V>({
+    ...op,
+    async harness(v) {
+      await h.use(v);
+      h.reset();
+      return { record: (rec) => h.record(rec), output: () => h.output(), destroy: () => {} };
+    },
+  });
+  await h.use(choice);
+  return choice;
+}
+
 /** max |a - b| / max |b| (NaN or a length mismatch: Infinity). */
 function relativeDifference(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return Infinity;

@@ -9,7 +9,7 @@
 import { createStorage } from '../gpu/buffers.js';
 import { deviceAdapterInfo } from '../gpu/runtime.js';
 import { defineKernel, dispatchOf, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
-import type { Tuner } from '../gpu/tuner.js';
+import { chooseInPlace, type InPlaceHarness, type Tuner } from '../gpu/tuner.js';
 import {
   ADAM_PAIR_STORAGE_BUFFERS, AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets,
 } from '../nn/adam.js';
@@ -18,11 +18,12 @@ import { mlpLayout } from '../nn/layout.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { DerivedRun } from './derive.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
-import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
+import { ACT_ROW_WORK, laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
 import { fusedActDispatch, fusedActShape } from './fusedAct.js';
 import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
+import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
 
 /**
  * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
@@ -33,8 +34,12 @@ import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OB
  * through in its own memory and writes its own split-K slice, rowsPerWorkgroup / rows invocations per workgroup; cols
  * is not used. subgroups (lanes only): the workgroup's invocations lie in one subgroup and add up their sums
  * (subgroupAdd), one slice per workgroup: fewer slices for Adam to add, at the price of a subgroup sum per entry.
+ * persistent (lanes and act only): one workgroup of rowsPerWorkgroup / rows invocations runs a submit's iterations whole
+ * in one dispatch (shaders/lara_persistent.wgsl, persistent.ts), rowsPerWorkgroup rows per pass.
  */
-export interface FusedVariant { rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean }
+export interface FusedVariant {
+  rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
+}
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
 export interface FusedKernelShape extends FusedVariant { actor: readonly number[]; critic: readonly number[] }
@@ -72,12 +77,15 @@ function laneActorLayout(s: FusedKernelShape) {
 /** Invocations per workgroup of a lane kernel. */
 export const laneThreads = (v: FusedVariant) => v.rowsPerWorkgroup / v.rows;
 
-const laneFeatures = (s: FusedKernelShape) => (s.subgroups ? ['subgroups'] : []);
+export const laneFeatures = (s: FusedKernelShape) => (s.subgroups ? ['subgroups'] : []);
 
 const laneVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
   const { floats, defines } = layout(s);
   return { constants: { WORKGROUP_SIZE: laneThreads(s) }, defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true } };
 };
+
+/** The overrides and defines of the lane kernels that hold both networks (the actor's update, the pair, the persistent trainer). */
+export const laneActorVariant = laneVariant(laneActorLayout);
 
 const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
   const { floats, defines } = layout(s);
@@ -119,13 +127,13 @@ export const laraCriticUpdateLanesKernel = defineKernel({
 export const laraActorUpdateLanesKernel = defineKernel({
   shader: 'lara_actor_update_lanes.wgsl',
   bindings: laraActorUpdateFusedKernel.spec.bindings,
-  defines: LARA_DEFINES, variant: laneVariant(laneActorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
+  defines: LARA_DEFINES, variant: laneActorVariant, workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
 });
 
 export const laraUpdatePairLanesKernel = defineKernel({
   shader: 'lara_update_pair_lanes.wgsl',
   bindings: laraUpdatePairFusedKernel.spec.bindings,
-  defines: LARA_DEFINES, variant: laneVariant(laneActorLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
+  defines: LARA_DEFINES, variant: laneActorVariant, workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
 });
 
 /** The three gradient kernels of a variant: the fused (workgroup blocks) or the lane ones. */
@@ -150,7 +158,8 @@ const smallestSubgroup = (device: GPUDevice) => deviceAdapterInfo(device)?.subgr
 /** What the fused kernels' fit depends on: the networks, gamma, the batch and envs, and whether the world is generalised. */
 export interface FusedRun {
   actorSizes: readonly number[]; criticSizes: readonly number[];
-  config: { gamma: number; batch: number; envs: number };
+  /** The Step ring's entries per submit (iterationsPerSubmit x updatesPerIteration), which the persistent trainer binds whole. */
+  config: { gamma: number; batch: number; envs: number; iterationsPerSubmit?: number; updatesPerIteration?: number };
   shape: { world?: unknown };
 }
 
@@ -165,6 +174,10 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
   if (v.lanes && v.rows % 4 !== 0) return 'lane rows not a multiple of 4 (a column of rows is whole vectors)';
   if (v.subgroups && !v.lanes) return 'subgroups without lanes';
+  if (v.persistent) {
+    const unfit = persistentUnfit(device, v, run.config);
+    if (unfit) return unfit;
+  }
   if (v.subgroups && !device.features.has('subgroups')) return 'the device lacks the feature subgroups';
   if (v.subgroups && laneThreads(v) > smallestSubgroup(device)) {
     return `a workgroup of ${laneThreads(v)} invocations, more than the adapter's smallest subgroup (${smallestSubgroup(device) || 'unknown'})`;
@@ -210,7 +223,7 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
 }
 
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -240,6 +253,8 @@ export class FusedUpdate {
      * Step ring's act_partials must say); null where it does not fit (the actor's forward and lara_act then).
      */
     readonly act: { dispatch: Dispatch; partials: number } | null,
+    /** With variant.persistent, the persistent trainer (persistent.ts), which then runs whole submits instead. */
+    readonly persistent: PersistentIterations | null,
     private readonly owned: GPUBuffer[],
   ) {}
 
@@ -305,7 +320,15 @@ export class FusedUpdate {
     const metricsDispatch = itemsDispatch(device, metrics, {
       step, actPartials: act ? act.partials : parts.actPartials, criticPartials, actorPartials, metrics: parts.metrics,
     }, 1);
-    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null,
+    const persistent = variant.persistent ? await persistentIterations(device, run, { ...parts, schedules }, variant, steps, {
+      // The act: the actor's forward and lara_act's work per env, the weights streamed once per pass of the envs.
+      act: {
+        flops: run.config.envs * (2 * actor.parameterCount + ACT_ROW_WORK.flops),
+        bytes: 4 * (Math.ceil(run.config.envs / variant.rowsPerWorkgroup) * actor.parameterCount + run.config.envs * ACT_ROW_WORK.floats),
+      },
+      critic: criticCost, actor: actorCost,
+    }) : null;
+    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent,
       [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
   }
 
@@ -345,22 +368,18 @@ export class FusedUpdate {
   }
 
   destroy(): void {
+    this.persistent?.destroy();
     for (const b of this.owned) b.destroy();
     releaseDispatches([...Object.values(this.dispatches), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics, ...(this.act ? [this.act.dispatch] : [])]);
   }
 }
 
-/** What tuneFusedUpdate times: the trainer's updates of one iteration with a candidate (null: the per-layer path) from a fixed state. */
-export interface FusedUpdateHarness {
-  /** Builds the candidate's update and makes it the trainer's (null: back to the per-layer path). */
-  use(v: FusedVariant | null): Promise<void>;
-  /** Puts back the state every candidate starts from (weights, Adam moments, a filled replay ring, the Step entry). */
-  reset(): void;
-  /** Records one iteration's updates. */
-  record(rec: Recorder): void;
-  /** What the updates computed: both networks' Adam first moments (a weighted sum of their gradients). */
-  output(): Promise<Float32Array>;
-}
+/**
+ * What tuneFusedUpdate times: the trainer's updates of one iteration with a candidate (use: null, the per-layer path)
+ * from a fixed state (reset: weights, Adam moments, a filled replay ring, the Step entry); output: both networks' Adam
+ * first moments (a weighted sum of their gradients).
+ */
+export type FusedUpdateHarness = InPlaceHarness<FusedVariant | null>;
 
 /**
  * Chooses between the per-layer update (the default) and the fused variants by timing one iteration's updates with each
@@ -376,17 +395,11 @@ export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: Fu
   const likely = (v: FusedVariant, groups: number, cols: number) => !v.lanes && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number) => candidates.find((v) => v !== null && likely(v, groups, cols));
   const quick = [null, first(2, 4), first(32, 1), candidates.find((v) => v?.lanes)].filter((v) => v !== undefined);
-  const choice = await tuner.choose({
+  const choice = await chooseInPlace(tuner, {
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
     tolerance: () => 1e-4,
-    async harness(v) {
-      await harness.use(v);
-      harness.reset();
-      return { record: (rec) => harness.record(rec), output: () => harness.output(), destroy: () => {} };
-    },
-  });
-  await harness.use(choice);
+  }, harness);
   harness.reset();
   return choice;
 }

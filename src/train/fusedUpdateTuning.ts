@@ -1,6 +1,6 @@
 // The state tuneFusedUpdate times the trainer's updates of one iteration from: initMlp's weights, zero Adam moments, a
 // replay ring of random rows and Adam steps of learning rate 0 (the moments still take the gradients; the weights stay
-// put); and tuneFusedAct, the choice of the fused path's act.
+// put); tuneFusedAct, the choice of the fused path's act; and tunePersistent, whether one workgroup runs whole submits.
 import { adamHyper } from '../nn/adamHyper.js';
 import { initMlp } from '../nn/init.js';
 import type { GpuMlp } from '../nn/mlp.js';
@@ -8,9 +8,10 @@ import type { Recorder } from '../gpu/kernel.js';
 import type { AdamHyper } from '../nn/adamHyper.js';
 import type { DerivedRun } from './derive.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
-import type { Tuner } from '../gpu/tuner.js';
+import { chooseInPlace, type InPlaceHarness, type Tuner } from '../gpu/tuner.js';
 import { fusedActShape, fusedActUnfit } from './fusedAct.js';
-import { describeFused, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
+import { describeFused, fusedUpdateUnfit, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
+import { persistentCandidates } from './persistent.js';
 import { REPLAY_STRIDE } from './layout.js';
 
 export interface FusedHarnessDeps {
@@ -26,36 +27,53 @@ export interface FusedHarnessDeps {
   schedules(actor: AdamHyper[], critic: AdamHyper[]): void;
 }
 
-/** The harness over the trainer's own networks and buffers; clear() empties the replay ring again. */
-export function fusedUpdateHarness(device: GPUDevice, run: DerivedRun, deps: FusedHarnessDeps): FusedUpdateHarness & { clear(): void } {
-  const { seed, replayCapacity, batch } = run.config;
-  const rows = Math.min(replayCapacity, 4 * batch);
-  let state = seed * 2654435761 >>> 0;
+/**
+ * The start every timed candidate shares: initMlp's weights, zero Adam moments and `rows` random replay rows (reset),
+ * and what the candidates are compared on, both networks' Adam first moments (output).
+ */
+export function tuningStart(device: GPUDevice, run: DerivedRun, nets: { actor: GpuMlp; critic: GpuMlp; replay: GPUBuffer }, rows: number) {
+  let state = run.config.seed * 2654435761 >>> 0;
   const replay = Float32Array.from({ length: rows * REPLAY_STRIDE }, () => { state = (state * 1103515245 + 12345) >>> 0; return state / 2 ** 31 - 1; });
-  const initial = { actor: initMlp(run.actorSizes, seed, 0), critic: initMlp(run.criticSizes, seed, 1) };
+  const initial = { actor: initMlp(run.actorSizes, run.config.seed, 0), critic: initMlp(run.criticSizes, run.config.seed, 1) };
   return {
-    use: deps.use,
-    reset() {
-      for (const [net, params] of [[deps.actor, initial.actor], [deps.critic, initial.critic]] as const) {
+    reset(): void {
+      for (const [net, params] of [[nets.actor, initial.actor], [nets.critic, initial.critic]] as const) {
         net.writeParams(params);
         const zero = new Float32Array(net.parameterCount);
         net.writeAdamMoments(zero, zero);
       }
-      device.queue.writeBuffer(deps.replay, 0, replay);
-      deps.writeSteps(rows);
-      const hyper = Array.from({ length: run.config.updatesPerIteration }, (_, u) => adamHyper(0, u + 1));
-      deps.actor.writeAdamSchedule(device.queue, hyper);
-      deps.critic.writeAdamSchedule(device.queue, hyper);
-      deps.schedules(hyper, hyper);
+      device.queue.writeBuffer(nets.replay, 0, replay);
     },
-    record: (rec) => deps.encodeUpdates(rec),
-    async output() {
-      const [a, c] = [await deps.actor.readAdamMoments(), await deps.critic.readAdamMoments()];
+    async output(): Promise<Float32Array> {
+      const [a, c] = [await nets.actor.readAdamMoments(), await nets.critic.readAdamMoments()];
       const out = new Float32Array(a.m.length + c.m.length);
       out.set(a.m);
       out.set(c.m, a.m.length);
       return out;
     },
+  };
+}
+
+/** Adam steps 1.. of learning rate 0, `count` of them: the moments take the gradients, the weights stay put. */
+export const stillHypers = (count: number): AdamHyper[] => Array.from({ length: count }, (_, u) => adamHyper(0, u + 1));
+
+/** The harness over the trainer's own networks and buffers; clear() empties the replay ring again. */
+export function fusedUpdateHarness(device: GPUDevice, run: DerivedRun, deps: FusedHarnessDeps): FusedUpdateHarness & { clear(): void } {
+  const { replayCapacity, batch } = run.config;
+  const rows = Math.min(replayCapacity, 4 * batch);
+  const start = tuningStart(device, run, deps, rows);
+  return {
+    use: deps.use,
+    reset() {
+      start.reset();
+      deps.writeSteps(rows);
+      const hyper = stillHypers(run.config.updatesPerIteration);
+      deps.actor.writeAdamSchedule(device.queue, hyper);
+      deps.critic.writeAdamSchedule(device.queue, hyper);
+      deps.schedules(hyper, hyper);
+    },
+    record: (rec) => deps.encodeUpdates(rec),
+    output: () => start.output(),
     clear() {
       const encoder = device.createCommandEncoder();
       encoder.clearBuffer(deps.replay);
@@ -64,17 +82,12 @@ export function fusedUpdateHarness(device: GPUDevice, run: DerivedRun, deps: Fus
   };
 }
 
-/** What tuneFusedAct times: the trainer's act with a variant, from the envs' first slot. */
-export interface FusedActHarness {
-  /** Makes the variant the trainer's (its act with or without the actor's forward as prologue). */
-  use(v: FusedVariant): Promise<void>;
-  /** Puts back the state every candidate starts from (the envs at slot 0, an empty replay ring, the Step entry). */
-  reset(): void;
-  /** Records one act (with the actor's forward). */
-  record(rec: Recorder): void;
-  /** What it wrote: the replay rows of the envs. */
-  output(): Promise<Float32Array>;
-}
+/**
+ * What tuneFusedAct times: the trainer's act with a variant (use: its act with or without the actor's forward as
+ * prologue) from the envs' first slot (reset: the envs at slot 0, an empty replay ring, the Step entry); record: one
+ * act; output: the replay rows of the envs.
+ */
+export type FusedActHarness = InPlaceHarness<FusedVariant>;
 
 /**
  * Chooses, for the fused update's variant `v`, between the act with the actor's forward as its prologue (where it fits)
@@ -84,16 +97,36 @@ export interface FusedActHarness {
 export async function tuneFusedAct(tuner: Tuner, run: DerivedRun, v: FusedVariant, reduce: ReduceVariant, harness: FusedActHarness): Promise<FusedVariant> {
   const { act: _act, ...separate } = v;
   const candidates = fusedActUnfit(tuner.device, fusedActShape(run, v, reduce)) === null ? [separate, { ...v, act: true }] : [separate];
-  const choice = await tuner.choose<FusedVariant>({
+  return chooseInPlace<FusedVariant>(tuner, {
     name: 'lara.act', shape: `e${run.config.envs} hidden ${run.config.hidden.join('x')} ${describeFused(separate)}`, candidates, describe: describeFused,
     // The same fma chains: the rows agree bit for bit; 1e-5 leaves room for a device that contracts differently.
     tolerance: () => 1e-5,
-    async harness(c) {
-      await harness.use(c);
-      harness.reset();
-      return { record: (rec) => harness.record(rec), output: () => harness.output(), destroy: () => {} };
-    },
-  });
-  await harness.use(choice);
-  return choice;
+  }, harness);
+}
+
+/**
+ * What tunePersistent times: a submit's iterations of the trainer with a variant (use: null, the per-layer path), from
+ * a fixed state (reset: initMlp's weights, zero moments, the envs, a filled replay ring, the rings); record: the
+ * submit's iterations, each with its act and updates; output: both networks' Adam first moments.
+ */
+export type IterationsHarness = InPlaceHarness<FusedVariant | null>;
+
+/**
+ * Chooses between the trainer's path so far (`current`: the tuned update and act, null: per-layer) and the persistent
+ * trainer (persistent.ts) by timing a submit's iterations of each at learning rate 0 (the moments take every gradient,
+ * the weights stay put), the moments checked against `current`'s; the choice is the trainer's after. Offered at
+ * configs the lane update fits, up to PERSISTENT_MAX_ROWS envs and rows (nothing timed where no persistent variant is).
+ */
+export async function tunePersistent(tuner: Tuner, run: DerivedRun, current: FusedVariant | null, harness: IterationsHarness): Promise<FusedVariant | null> {
+  const offered = persistentCandidates(current, run.config).filter((v) => fusedUpdateUnfit(tuner.device, run, v) === null);
+  if (offered.length === 0) return current;
+  const { batch, envs, hidden, updatesPerIteration, iterationsPerSubmit } = run.config;
+  const candidates = [current, ...offered];
+  return chooseInPlace<FusedVariant | null>(tuner, {
+    name: 'lara.iterations', shape: `e${envs} b${batch} hidden ${hidden.join('x')} u${updatesPerIteration} i${iterationsPerSubmit} ${describeFused(current)}`,
+    // quick: the first that fits (workgroups of 8 with subgroups, where they hold them).
+    candidates, quick: candidates.slice(0, 2), describe: describeFused,
+    // Other split-K counts sum the gradients in another order, over the submit's updates: ~1e-6 relative on the moments.
+    tolerance: () => 1e-4,
+  }, harness);
 }

@@ -26,7 +26,9 @@ import type { InitialWeights, IterationMetrics } from './reference.js';
 import type { TrainerPlans } from './tuning.js';
 import { recordedPlans, resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
 import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
-import { fusedUpdateHarness, tuneFusedAct, type FusedActHarness } from './fusedUpdateTuning.js';
+import {
+  fusedUpdateHarness, stillHypers, tuneFusedAct, tunePersistent, tuningStart, type FusedActHarness, type IterationsHarness,
+} from './fusedUpdateTuning.js';
 
 export type { IterationMetrics } from './reference.js';
 
@@ -125,7 +127,8 @@ export class GpuTrainer {
     else if (plan.timeFused && options.tuner) {
       const harness = trainer.fusedHarness();
       const choice = await tuneFusedUpdate(options.tuner, run, harness);
-      if (choice) await tuneFusedAct(options.tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
+      const update = choice && await tuneFusedAct(options.tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
+      await tunePersistent(options.tuner, run, update, trainer.iterationsHarness());
       harness.clear();
     }
     const snap = options.snapshot;
@@ -137,6 +140,8 @@ export class GpuTrainer {
       const c = init.critic ? Float64Array.from(init.critic) : initMlp(run.criticSizes, config.seed, 1);
       actor.writeParams(a);
       critic.writeParams(c);
+      // Zero moments (the tuner's timings above leave theirs).
+      for (const net of [actor, critic]) net.writeAdamMoments(new Float32Array(net.parameterCount), new Float32Array(net.parameterCount));
       actorTarget.writeParams(init.actorTarget ? Float64Array.from(init.actorTarget) : a);
       criticTarget.writeParams(init.criticTarget ? Float64Array.from(init.criticTarget) : c);
     }
@@ -192,6 +197,35 @@ export class GpuTrainer {
     };
   }
 
+  /**
+   * What tunePersistent times: a submit's iterations from the first that updates, from initMlp's weights, zero moments,
+   * the envs at that slot and a replay ring of random rows, at learning rate 0 (create clears the replay ring after).
+   */
+  private iterationsHarness(): IterationsHarness {
+    const { config, derived, device } = this;
+    const U = config.updatesPerIteration;
+    let first = 0;
+    while (!derived.schedule(first).updates) first++;
+    const schedules = Array.from({ length: config.iterationsPerSubmit }, (_, i) => derived.schedule(first + i));
+    const start = tuningStart(device, derived, { actor: this.actor, critic: this.critic, replay: this.b.replay }, schedules[schedules.length - 1].filled);
+    return {
+      use: (v) => this.useFused(v),
+      reset: () => {
+        start.reset();
+        this.observe(first);
+        const data = new ArrayBuffer(schedules.length * U * STEP_STRIDE);
+        schedules.forEach((_, i) => { for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i)); });
+        device.queue.writeBuffer(this.b.ring, 0, data);
+        const hypers = stillHypers(schedules.length * U);
+        this.actor.writeAdamSchedule(device.queue, hypers);
+        this.critic.writeAdamSchedule(device.queue, hypers);
+        this.fused?.writeAdamSchedules(device.queue, hypers, hypers);
+      },
+      record: (rec) => this.encodeIterations(rec, schedules),
+      output: () => start.output(),
+    };
+  }
+
   private restore(snap: TrainerSnapshot): void {
     const { config } = this;
     if (snap.iteration > config.iterations) throw new UserError(`checkpoint: ${snap.iteration} iterations done, more than the ${config.iterations} configured`);
@@ -218,17 +252,19 @@ export class GpuTrainer {
 
   /** The Step ring entry of update u of iteration t, the chunk's iteration `index`. */
   private stepEntry(t: number, u: number, index: number): Step {
-    // The fused update sums its losses over its own row blocks (FusedUpdate.lossPartials per update).
+    // The fused update sums its losses over its own row blocks (FusedUpdate.lossPartials per update), the persistent
+    // trainer over its invocations.
+    const p = this.fused?.persistent;
     return {
-      ...runStep(this.derived, t, u, index), lossPartials: this.fused?.lossPartials ?? this.derived.lossPartials,
-      actPartials: this.fused?.act?.partials ?? this.derived.actPartials,
+      ...runStep(this.derived, t, u, index), lossPartials: p?.lossPartials ?? this.fused?.lossPartials ?? this.derived.lossPartials,
+      actPartials: p?.actPartials ?? this.fused?.act?.partials ?? this.derived.actPartials,
     };
   }
 
-  /** Samples the states of slot t into the env buffers (start and resume). */
-  private observe(): void {
+  /** Samples the states of slot t (default: the next iteration's) into the env buffers (start and resume). */
+  private observe(t = this.t): void {
     const data = new ArrayBuffer(STEP_STRIDE);
-    writeStep(data, 0, this.stepEntry(this.t, 0, 0));
+    writeStep(data, 0, this.stepEntry(t, 0, 0));
     this.device.queue.writeBuffer(this.b.ring, 0, data);
     submitPass(this.device, (rec) => rec.dispatch(this.k.observe, stepOffset(0)), 'lara.observe');
   }
@@ -244,6 +280,20 @@ export class GpuTrainer {
     // 5. Gradient updates.
     if (!s.updates) return;
     this.encodeUpdates(rec, index * U, adamFirst);
+  }
+
+  /**
+   * A chunk's iterations (Step ring entries from 0, Adam ring entries from 0): one dispatch of the persistent trainer,
+   * else each iteration's act and updates.
+   */
+  private encodeIterations(rec: Recorder, schedules: readonly { useActor: boolean; updates: boolean }[]): void {
+    const persistent = this.fused?.persistent;
+    if (persistent) { persistent.encode(rec, schedules.length); return; }
+    let adamEntry = 0;
+    schedules.forEach((s, i) => {
+      this.encodeIteration(rec, i, s, adamEntry);
+      if (s.updates) adamEntry += this.config.updatesPerIteration;
+    });
   }
 
   /**
@@ -333,13 +383,9 @@ export class GpuTrainer {
 
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
     encodeInto(encoder, (rec) => {
-      let adamEntry = 0;
-      schedules.forEach((s, i) => {
-        this.encodeIteration(rec, i, s, adamEntry);
-        if (s.updates) adamEntry += U;
-      });
+      this.encodeIterations(rec, schedules);
       // One metrics row per iteration of the chunk: one workgroup each.
-      rec.dispatch(withGrid(device, this.fused?.metrics ?? this.k.metrics, [count]), stepOffset(0));
+      rec.dispatch(withGrid(device, this.fused?.persistent?.metrics ?? this.fused?.metrics ?? this.k.metrics, [count]), stepOffset(0));
     }, { label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined });
     const staging = this.stagings[this.stagingNext];
     this.stagingNext = 1 - this.stagingNext;

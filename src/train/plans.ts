@@ -40,7 +40,7 @@ export const TrainerPlansSchema = z.object({
   actor: z.array(mlpPlan).min(1).max(2),
   critic: z.array(mlpPlan).min(1).max(1),
   reduce: z.object({ subgroups: z.boolean() }).strict(),
-  fused: z.object({ rows: count(256), rowsPerWorkgroup: count(2 ** 31), cols: count(8).optional(), act: z.boolean().optional(), lanes: z.boolean().optional(), subgroups: z.boolean().optional() }).strict().optional(),
+  fused: z.object({ rows: count(256), rowsPerWorkgroup: count(2 ** 31), cols: count(8).optional(), act: z.boolean().optional(), lanes: z.boolean().optional(), subgroups: z.boolean().optional(), persistent: z.boolean().optional() }).strict().optional(),
 }).strict();
 
 /** Plans from JSON (a config.json's or a checkpoint's), checked; a UserError names the field. */
@@ -73,6 +73,8 @@ export interface PlanRun {
   mixedPrecision?: boolean;
   /** The run's discount and whether it trains on a generalised world (the fused update runs at gamma 0 on the letter's). */
   gamma?: number; world?: boolean;
+  /** Iterations per submit and updates per iteration: the Step ring the persistent trainer binds whole. */
+  iterationsPerSubmit?: number; updatesPerIteration?: number;
 }
 
 /** The adapter's side of a plan: its limits and features (a GPUDevice is one). */
@@ -190,7 +192,9 @@ export function checkTrainerPlans(plans: TrainerPlans, run: PlanRun, limits?: Pl
   const f = plans.fused;
   if (f && f.rowsPerWorkgroup % f.rows !== 0) throw refuse('fused.rowsPerWorkgroup', `${f.rowsPerWorkgroup} rows per workgroup are not blocks of ${f.rows}`);
   if (f && device) {
-    const fusedRun: FusedRun = { actorSizes: run.actorSizes, criticSizes: run.criticSizes, config: { gamma: run.gamma ?? 0, batch: run.batch, envs: run.envs }, shape: { world: run.world } };
+    const fusedRun: FusedRun = { actorSizes: run.actorSizes, criticSizes: run.criticSizes, config: {
+      gamma: run.gamma ?? 0, batch: run.batch, envs: run.envs, iterationsPerSubmit: run.iterationsPerSubmit, updatesPerIteration: run.updatesPerIteration,
+    }, shape: { world: run.world } };
     const unfit = fusedUpdateUnfit(device, fusedRun, f);
     if (unfit) throw refuse('fused', unfit);
     const actUnfit = f.act ? fusedActUnfit(device, fusedActShape(fusedRun, f, plans.reduce)) : null;

@@ -135,6 +135,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     checkCriticFitsWorld(config, shape);
     const planRun = {
       actorSizes: actorSizes(config, shape), criticSizes: criticSizes(config, shape), batch: config.batch, envs: config.envs, gamma: config.gamma, world: shape.world !== undefined,
+      iterationsPerSubmit: config.iterationsPerSubmit, updatesPerIteration: config.updatesPerIteration,
     };
     const givenPlans = typeof options.tune === 'object' ? options.tune : undefined;
     // Plans given for this run round to f16 only where it allows mixed precision (a resumed run keeps its own plans).
