@@ -4,17 +4,15 @@
 // against the best per-iteration path on the adapter in use (tunePersistent): one workgroup runs on one of the
 // adapter's cores, so it pays where the dispatches cost more than the cores give (small networks, small batches).
 import { createStorage, createUniform } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, releaseDispatches, type Cost, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, itemsDispatch, releaseDispatches, type Cost, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import type { ReduceVariant } from '../gpu/reduce.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import { ADAM_HYPER, ADAM_RING_STRIDE, type AdamSchedule } from '../nn/adam.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { DerivedRun } from './derive.js';
 import { laneActorVariant, laneFeatures, laneThreads, type FusedKernelShape, type FusedRun, type FusedVariant } from './fusedUpdate.js';
-import { laraMetricsKernel, STEP_STRIDE } from './laraKernels.js';
+import { laraMetricsKernel, STEP_STRIDE, stepBinding } from './laraKernels.js';
 import { ACT_METRICS, LARA_DEFINES } from './layout.js';
-import type { ReduceVariant } from '../gpu/reduce.js';
-import { itemsDispatch } from '../gpu/kernel.js';
-import { stepBinding } from './laraKernels.js';
 
 /** `struct PersistentChunk` of shaders/lara_persistent.wgsl: the submit's iterations and the soft update's tau. */
 export const PERSISTENT_CHUNK = uniformStruct('PersistentChunk', { iterations: 'u32', tau: 'f32' });
@@ -103,8 +101,8 @@ export interface PersistentIterations {
 }
 
 /**
- * Builds the persistent trainer of `variant`; `work`: one update's cost of each network's gradient (FusedUpdate's), for
- * the profile (the dispatch's cost is a full submit's).
+ * Builds the persistent trainer of `variant`; `work`: the cost of one act and of one update's gradient of each network
+ * (FusedUpdate's), for the profile and bench/predict.ts (the dispatch's cost is a full submit's).
  */
 export async function persistentIterations(device: GPUDevice, run: DerivedRun, parts: PersistentParts, variant: FusedVariant, ringEntries: number,
                                            work: { act: Cost; critic: Cost; actor: Cost }): Promise<PersistentIterations> {
