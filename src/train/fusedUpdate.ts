@@ -292,11 +292,15 @@ export class FusedUpdate {
     const flops = (layers: typeof c) => layers.reduce((s, l) => s + 2 * batch * l.inputs * l.outputs, 0);
     const criticFlops = 3 * flops(c);
     const actorFlops = flops(a) * 3 + flops(c) * 2;
-    // Each workgroup streams the weights once per block and pass (a lane invocation once per pass: its rows are its
-    // block); its slice is written once per block (with subgroup sums, once per workgroup).
-    const blocks = Math.ceil(batch / variant.rows), sliceWrites = variant.subgroups ? groups : blocks;
-    const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + (3 * blocks + sliceWrites) * critic.parameterCount) };
-    const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + blocks * (3 * actor.parameterCount + 2 * critic.parameterCount) + sliceWrites * actor.parameterCount) };
+    // Each block streams the weights of the passes that read them (a lane invocation's rows are its block): the critic's
+    // forward and backward to its hidden layers; the actor's forward and backward, and the critic's forward and backward
+    // to its input inside the actor's chain (the weight gradient reads activations, not weights). A workgroup of the
+    // fused kernels writes its slice at every block and reads it back at every block after its first; a lane
+    // invocation writes its own once (with subgroup sums, its workgroup's once).
+    const blocks = Math.ceil(batch / variant.rows);
+    const slices = variant.lanes ? (variant.subgroups ? groups : blocks) : 2 * blocks - groups;
+    const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + (2 * blocks + slices) * critic.parameterCount) };
+    const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + slices * actor.parameterCount) };
     const dispatches = {
       critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
         [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
