@@ -25,7 +25,7 @@ fn fm_grad(net: u32, i: u32, value: f32, first: bool) {
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lid: u32) {
   let group = grid_group(wid, nwg);
-  slice = group * C_PARAMS;
+  slice = fm_slice(group, C_PARAMS);
   let loss = critic_update_group(group, lid, step);
   if (lid == 0u) { loss_partials[step.chunk_update * step.loss_partials + group] = loss; }
 }

@@ -41,12 +41,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let group = grid_group(wid, nwg);
   let actor_groups = (actor_step.batch + ROWS_PER_WORKGROUP - 1u) / ROWS_PER_WORKGROUP;
   if (group < actor_groups) {
-    slice = group * A_PARAMS;
+    slice = fm_slice(group, A_PARAMS);
     let loss = actor_update_group(group, lid, actor_step);
     if (lid == 0u) { actor_loss[actor_step.chunk_update * actor_step.loss_partials + group] = loss; }
   } else {
     let g = group - actor_groups;
-    slice = g * C_PARAMS;
+    slice = fm_slice(g, C_PARAMS);
     let loss = critic_update_group(g, lid, critic_step);
     if (lid == 0u) { critic_loss[critic_step.chunk_update * critic_step.loss_partials + g] = loss; }
   }

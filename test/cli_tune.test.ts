@@ -67,6 +67,7 @@ describe('megc train --tune, --profile', () => {
       [{ rows: 2, rowsPerWorkgroup: 8, lanes: true }, [], /kernel plans: fused: lane rows not a multiple of 4 \(a column of rows is whole vectors\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, subgroups: true }, [], /kernel plans: fused: subgroups without lanes$/],
       [{ rows: 4, rowsPerWorkgroup: 64, lanes: true, subgroups: true }, [], /kernel plans: fused: a workgroup of 16 invocations, more than the adapter's smallest subgroup \(8\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, weightPass: true }, [], /kernel plans: fused: a weight pass with lanes \(the lane kernels write their own slices\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, act: true, persistent: true }, [], /kernel plans: fused: persistent without lanes \(its passes are the lane kernels'\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, persistent: true }, [], /kernel plans: fused: persistent without act \(it acts itself\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true }, ['--iterations-per-submit', '300'],

@@ -31,9 +31,13 @@ function tinyConfig(gamma: number): TrainConfig {
  * forward and lara_act); and the lane kernels with subgroup sums and the lane act (lara_act_lanes), 4 rows per
  * invocation, 8 invocations per workgroup (one slice; 6 invocations past the batch).
  */
-const FUSED: Record<'fused' | 'fused c4' | 'fused lanes' | 'persistent' | 'persistent subgroups' | 'persistent slices', FusedVariant> = {
+type Update = 'fused' | 'fused c4' | 'fused lanes' | 'fused weight pass' | 'persistent' | 'persistent subgroups' | 'persistent slices';
+const FUSED: Record<Update, FusedVariant> = {
   fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true },
   'fused lanes': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true },
+  // The weight pass (mlp_weight_adam.wgsl): one workgroup of 2 blocks stores their inputs and deltas, and each
+  // network's weight kernel takes the gradient over the batch with Adam.
+  'fused weight pass': { rows: 4, rowsPerWorkgroup: 8, weightPass: true, act: true },
   // The persistent trainer (lara_persistent.wgsl), each submit one dispatch: one invocation of 4 rows, so the batch and
   // the envs take 2 passes each and the second adds to the first's slice; and 8 invocations with subgroup sums.
   persistent: { rows: 4, rowsPerWorkgroup: 4, lanes: true, act: true, persistent: true },
@@ -62,7 +66,7 @@ async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: Fuse
 const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.map((r) => r[key] as number);
 
 describe.each([
-  [0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes'], [0, 'persistent'], [0, 'persistent subgroups'],
+  [0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes'], [0, 'fused weight pass'], [0, 'persistent'], [0, 'persistent subgroups'],
   [0, 'persistent slices'],
 ] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {

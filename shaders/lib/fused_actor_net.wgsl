@@ -13,10 +13,14 @@ fn actor_forward(lid: u32) {
 }
 
 // The actor's backward from dOutput in place of its output, as critic_backward.
-fn actor_backward(lid: u32, first: bool) {
+fn actor_backward(lid: u32, first: bool, batch: u32) {
   for (var l = A_LAYERS; l > 0u; l--) {
     let layer = l - 1u;
+#if ${FM_WEIGHT_PASS}
+    fm_store_layer(lid, ACTOR, A_AT[layer], A_SIZES[layer], A_AT[l], A_SIZES[l], batch, A_AT[0], A_AT[A_LAYERS] + ROWS * A_SIZES[A_LAYERS] - A_AT[0]);
+#else
     fm_backward_weight(lid, ACTOR, A_AT[layer], A_SIZES[layer], A_SIZES[l], A_AT[l], A_W[layer], A_B[layer], first);
+#endif
     if (layer > 0u) {
       workgroupBarrier();
       fm_backward_input(lid, ACTOR, A_AT[l], A_SIZES[layer], A_SIZES[l], A_W[layer], 0u, true, A_AT[layer], A_AT[layer]);

@@ -83,7 +83,8 @@ fn actor_update_group(group: u32, lid: u32, s: Step) -> f32 {
     }
     workgroupBarrier();
     // The actor's backward: weight gradient of each layer, then the delta below it in place of the activation below.
-    actor_backward(lid, block == 0u);
+    fm_block_row = row0;
+    actor_backward(lid, block == 0u, s.batch);
   }
   return loss;
 }

@@ -54,7 +54,8 @@ fn critic_update_group(group: u32, lid: u32, s: Step) -> f32 {
       }
     }
     workgroupBarrier();
-    critic_backward(lid, block == 0u);
+    fm_block_row = row0;
+    critic_backward(lid, block == 0u, s.batch);
   }
   return loss;
 }

@@ -16,6 +16,9 @@ const FM_FLOATS: u32 = ${FM_FLOATS}u;
 
 var<workgroup> fm_mem: array<f32, FM_FLOATS>;
 
+// The first minibatch row of the block in fm_mem (set by the update before its backward; fm_store_layer).
+var<private> fm_block_row: u32;
+
 // y[r][o] = b[o] + sum_k x[r][k] W[k][o] (fma over k = 0, 1, ... from 0, then + bias, as linear_forward.wgsl), ReLU
 // when `relu`. x: region x_at (ROWS, inputs); y: region y_at (ROWS, outputs). Work item: FM_RB rows of FM_CB columns,
 // consecutive invocations on consecutive column blocks.
@@ -114,4 +117,31 @@ fn fm_backward_weight(lid: u32, net: u32, x_at: u32, inputs: u32, outputs: u32, 
       }
     }
   }
+}
+
+#if ${FM_WEIGHT_PASS}
+// The weight pass: a layer's block inputs x (region x_at, (ROWS, inputs)) and output deltas d (region d_at, (ROWS,
+// outputs)) of the rows below `batch` written through fm_grad (first: a plain store) in place of the layer's weight
+// gradient, which mlp_weight_adam.wgsl computes over the minibatch. A network's stored block is a copy of its regions:
+// block b's inputs from float 2 b floats, its deltas from (2 b + 1) floats, each region at its offset from `base` (the
+// network's first region); floats: the network's regions in all.
+fn fm_store_layer(lid: u32, net: u32, x_at: u32, inputs: u32, d_at: u32, outputs: u32, batch: u32, base: u32, floats: u32) {
+  let block = fm_block_row / ROWS;
+  for (var e = lid; e < ROWS * inputs; e += THREADS) {
+    if (fm_block_row + e / inputs < batch) { fm_grad(net, 2u * block * floats + x_at - base + e, fm_mem[x_at + e], true); }
+  }
+  for (var e = lid; e < ROWS * outputs; e += THREADS) {
+    if (fm_block_row + e / outputs < batch) { fm_grad(net, (2u * block + 1u) * floats + d_at - base + e, fm_mem[d_at + e], true); }
+  }
+}
+#endif
+
+// The first float of workgroup `group`'s split-K slice of a network of `params` parameters (with FM_WEIGHT_PASS, 0:
+// the workgroups store their blocks where fm_store_layer says).
+fn fm_slice(group: u32, params: u32) -> u32 {
+#if ${FM_WEIGHT_PASS}
+  return 0u;
+#else
+  return group * params;
+#endif
 }

@@ -26,7 +26,10 @@ export function netDefines(prefix: string, sizes: readonly number[], rows: numbe
   };
 }
 
-/** lib/fused_mlp.wgsl's defines for blocks of `rows` rows, work items of `cols` columns and `floats` of fm_mem. */
-export function fusedMlpDefines(rows: number, cols: number | undefined, floats: number): Record<string, number> {
-  return { ROWS: rows, FM_RB: rowBlock(rows), FM_KB, FM_CB: cols ?? 1, FM_FLOATS: floats };
+/**
+ * lib/fused_mlp.wgsl's defines for blocks of `rows` rows, work items of `cols` columns and `floats` of fm_mem;
+ * weightPass: the backward stores each layer's block inputs and deltas instead of its weight gradient.
+ */
+export function fusedMlpDefines(rows: number, cols: number | undefined, floats: number, weightPass = false): Record<string, number | boolean> {
+  return { ROWS: rows, FM_RB: rowBlock(rows), FM_KB, FM_CB: cols ?? 1, FM_FLOATS: floats, FM_WEIGHT_PASS: weightPass };
 }

@@ -24,6 +24,7 @@ import { fusedActDispatch, fusedActShape } from './fusedAct.js';
 import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
+import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from './fusedWeightPass.js';
 
 /**
  * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
@@ -35,10 +36,13 @@ import { persistentIterations, persistentUnfit, type PersistentIterations } from
  * is not used. subgroups (lanes only): the workgroup's invocations lie in one subgroup and add up their sums
  * (subgroupAdd), one slice per workgroup: fewer slices for Adam to add, at the price of a subgroup sum per entry.
  * persistent (lanes and act only): one workgroup of rowsPerWorkgroup / rows invocations runs a submit's iterations whole
- * in one dispatch (shaders/lara_persistent.wgsl, persistent.ts), rowsPerWorkgroup rows per pass.
+ * in one dispatch (shaders/lara_persistent.wgsl, persistent.ts), rowsPerWorkgroup rows per pass. weightPass (not
+ * lanes): the row kernels store each layer's block inputs and deltas, and one dispatch per network computes the weight
+ * gradient over the minibatch with Adam (fusedWeightPass.ts); no pairs.
  */
 export interface FusedVariant {
   rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
+  weightPass?: boolean;
 }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
@@ -92,7 +96,7 @@ const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines
   return {
     constants: { THREADS: fusedThreads(s) },
     defines: {
-      ...defines, ...fusedMlpDefines(s.rows, s.cols, floats), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup,
+      ...defines, ...fusedMlpDefines(s.rows, s.cols, floats, s.weightPass === true), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup,
     },
   };
 };
@@ -144,6 +148,12 @@ export const fusedKernels = (v: FusedVariant) => (v.lanes
 /** Whether the device takes the paired dispatches (lara_update_pair_fused.wgsl's 7 storage buffers, adam_pair.wgsl's 10). */
 const pairsFit = (device: GPUDevice) => device.limits.maxStorageBuffersPerShaderStage >= ADAM_PAIR_STORAGE_BUFFERS;
 
+/**
+ * Parameters of the larger network from which the quick tuning also times the weight pass (the split-K slices it
+ * saves grow with them; below, the pairs it gives up win: bench/RESULTS.md).
+ */
+export const WEIGHT_PASS_QUICK_PARAMETERS = 16384;
+
 /** Workgroups of a fused dispatch at `batch` rows. */
 export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
 /**
@@ -174,6 +184,7 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
   if (v.lanes && v.rows % 4 !== 0) return 'lane rows not a multiple of 4 (a column of rows is whole vectors)';
   if (v.subgroups && !v.lanes) return 'subgroups without lanes';
+  if (v.weightPass && v.lanes) return 'a weight pass with lanes (the lane kernels write their own slices)';
   if (v.persistent) {
     const unfit = persistentUnfit(device, v, run.config);
     if (unfit) return unfit;
@@ -190,7 +201,9 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (!v.lanes && bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
   const threads = v.lanes ? laneThreads(v) : fusedThreads(s);
   if (threads > Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
-  const partialBytes = 4 * fusedSlices(run.config.batch, v) * Math.max(mlpLayout(s.actor).parameterCount, mlpLayout(s.critic).parameterCount);
+  const partialBytes = 4 * (v.weightPass
+    ? Math.max(weightPassFloats({ sizes: s.actor, rows: v.rows }, run.config.batch), weightPassFloats({ sizes: s.critic, rows: v.rows }, run.config.batch))
+    : fusedSlices(run.config.batch, v) * Math.max(mlpLayout(s.actor).parameterCount, mlpLayout(s.critic).parameterCount));
   if (partialBytes > Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize)) return 'split-K partials larger than a storage buffer';
   return null;
 }
@@ -210,7 +223,9 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
     for (const groups of [2, 8, 32, 64]) {
       const rowsPerWorkgroup = Math.ceil(Math.ceil(batch / groups) / rows) * rows;
       if (out.some((o) => o.rows === rows && o.rowsPerWorkgroup === rowsPerWorkgroup)) continue;
-      for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }]) if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+      for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }, { rows, rowsPerWorkgroup, weightPass: true }]) {
+        if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+      }
     }
   }
   for (const rows of [8, 4]) {
@@ -223,7 +238,7 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
 }
 
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -268,20 +283,25 @@ export class FusedUpdate {
     const groups = fusedSlices(batch, variant), workgroups = fusedWorkgroups(batch, variant);
     const kernels = fusedKernels(variant);
     const { actor, critic, actorTarget, criticTarget } = parts;
-    const paired = pairsFit(device);
+    // The weight pass has no paired dispatches (each network's weight kernel is its own).
+    const paired = pairsFit(device) && !variant.weightPass;
+    const passes = { critic: { sizes: run.criticSizes, rows: variant.rows }, actor: { sizes: run.actorSizes, rows: variant.rows } };
     const act = variant.act ? await fusedActDispatch(device, run, fusedActShape(run, variant, parts.reduce), {
       ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: actor.params,
     }, maxStepsPerSubmit) : null;
-    const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair] = await Promise.all([
+    const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair, criticPass, actorPass] = await Promise.all([
       kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape), adamKernel.pipeline(device, undefined),
       laraMetricsKernel.pipeline(device, parts.reduce),
       paired ? kernels.pair.pipeline(device, shape) : null, paired ? adamPairKernel.pipeline(device, undefined) : null,
+      variant.weightPass ? mlpWeightAdamKernel.pipeline(device, passes.critic) : null, variant.weightPass ? mlpWeightAdamKernel.pipeline(device, passes.actor) : null,
     ]);
     const steps = maxStepsPerSubmit;
     const criticPartials = createStorage(device, steps * groups * 4, 'fused.criticLossPartials');  // (updates per chunk, groups)
     const actorPartials = createStorage(device, steps * groups * 4, 'fused.actorLossPartials');
-    const criticGrads = createStorage(device, groups * critic.parameterCount * 4, 'fused.criticGradPartials');  // (groups, P_critic)
-    const actorGrads = createStorage(device, groups * actor.parameterCount * 4, 'fused.actorGradPartials');     // (groups, P_actor)
+    // (groups, P): the split-K slices; with the weight pass, the stored blocks (fusedWeightPass.ts).
+    const gradFloats = (net: GpuMlp, pass: { sizes: readonly number[]; rows: number }) => (variant.weightPass ? weightPassFloats(pass, batch) : groups * net.parameterCount);
+    const criticGrads = createStorage(device, gradFloats(critic, passes.critic) * 4, 'fused.criticGradPartials');
+    const actorGrads = createStorage(device, gradFloats(actor, passes.actor) * 4, 'fused.actorGradPartials');
     const unused = createStorage(device, 16, 'fused.unused');
     const schedules = {
       actor: new AdamSchedule(device, maxStepsPerSubmit, actor.parameterCount, 'fused.actorAdamSchedule'),
@@ -297,19 +317,30 @@ export class FusedUpdate {
     // to its input inside the actor's chain (the weight gradient reads activations, not weights). A workgroup of the
     // fused kernels writes its slice at every block and reads it back at every block after its first; a lane
     // invocation writes its own once (with subgroup sums, its workgroup's once).
+    // The weight pass stores the blocks' inputs and deltas instead (and computes no weight gradient there).
     const blocks = Math.ceil(batch / variant.rows);
     const slices = variant.lanes ? (variant.subgroups ? groups : blocks) : 2 * blocks - groups;
-    const criticCost = { flops: criticFlops, bytes: 4 * (batch * 15 + (2 * blocks + slices) * critic.parameterCount) };
-    const actorCost = { flops: actorFlops, bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + slices * actor.parameterCount) };
+    const stored = (net: GpuMlp, pass: { sizes: readonly number[]; rows: number }) => (variant.weightPass ? weightPassFloats(pass, batch) : slices * net.parameterCount);
+    const criticCost = {
+      flops: variant.weightPass ? 2 * flops(c) : criticFlops, bytes: 4 * (batch * 15 + 2 * blocks * critic.parameterCount + stored(critic, passes.critic)),
+    };
+    const actorCost = {
+      flops: variant.weightPass ? actorFlops - flops(a) : actorFlops,
+      bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + stored(actor, passes.actor)),
+    };
     const dispatches = {
       critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
         [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
-      criticAdam: adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
-        { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
+      criticAdam: criticPass
+        ? weightPassDispatch(device, criticPass, passes.critic, schedules.critic, { acts: criticGrads, params: critic.params, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params }, batch, tau, 'critic.weightAdam')
+        : adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
+          { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
       actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: actorGrads, lossPartials: actorPartials },
         [workgroups, 1, 1], { op: 'lara.actorUpdateFused', cost: actorCost }),
-      actorAdam: adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, unusedTarget: unused },
-        { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
+      actorAdam: actorPass
+        ? weightPassDispatch(device, actorPass, passes.actor, schedules.actor, { acts: actorGrads, params: actor.params, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params }, batch, tau, 'actor.weightAdam')
+        : adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, unusedTarget: unused },
+          { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
     };
     const pairs = pairPipeline && adamPair ? {
       gradients: dispatchOf(device, pairPipeline, {
@@ -394,11 +425,13 @@ export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: Fu
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden, updatesPerIteration } = run.config;
   // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
-  // on 32 with 1 column (a GPU's cores), and the lane kernel with the most rows per invocation (a CPU's lanes; with
-  // subgroup sums where they fit), beside the per-layer update.
-  const likely = (v: FusedVariant, groups: number, cols: number) => !v.lanes && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
-  const first = (groups: number, cols: number) => candidates.find((v) => v !== null && likely(v, groups, cols));
-  const quick = [null, first(2, 4), first(32, 1), candidates.find((v) => v?.lanes)].filter((v) => v !== undefined);
+  // on 32 with 1 column (a GPU's cores; also with the weight pass where a network is wide), and the lane kernel with the
+  // most rows per invocation (a CPU's lanes; with subgroup sums where they fit), beside the per-layer update.
+  const likely = (v: FusedVariant, groups: number, cols: number, weightPass = false) =>
+    !v.lanes && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
+  const first = (groups: number, cols: number, weightPass = false) => candidates.find((v) => v !== null && likely(v, groups, cols, weightPass));
+  const wide = Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS;
+  const quick = [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, candidates.find((v) => v?.lanes)].filter((v) => v !== undefined);
   const choice = await chooseInPlace(tuner, {
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
