@@ -2,16 +2,18 @@
 // (lara_*_update_lanes) against their float64 references: the split-K gradient partials and loss partials they write
 // add up to the minibatch's gradient and loss, for one and two hidden layers, a batch that leaves the last block (or
 // invocation) part empty, one and several workgroups; and the paired dispatches (lara_update_pair_fused and _lanes,
-// adam_pair) bit for bit against the separate ones.
+// adam_pair) bit for bit against the separate ones; and the weight pass (stored blocks and mlp_weight_adam) against the
+// same references.
 import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom } from '../src/gpu/buffers.js';
-import { dispatchOf, submitPass } from '../src/gpu/kernel.js';
+import { dispatchOf, releaseDispatches, submitPass } from '../src/gpu/kernel.js';
 import { initMlp } from '../src/nn/init.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets } from '../src/nn/adam.js';
 import { adamHyper } from '../src/nn/adamHyper.js';
 import { fusedKernels, fusedSlices, fusedWorkgroups, type FusedKernelShape, type FusedVariant } from '../src/train/fusedUpdate.js';
 import { laraActorUpdateFused, laraCriticUpdateFused } from '../src/train/fusedUpdateReference.js';
+import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from '../src/train/fusedWeightPass.js';
 import { stepOffset } from '../src/train/laraKernels.js';
 import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_STRIDE } from '../src/train/layout.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -92,6 +94,74 @@ describe('fused update kernels', () => {
     expectClose([criticLoss.subarray(groups).reduce((x, y) => x + y, 0)], [wantCritic.loss], { atol: 1e-6, rtol: 1e-5 }, 'critic loss');
     expectClose([actorLoss.subarray(groups).reduce((x, y) => x + y, 0)], [wantActor.loss], { atol: 1e-6, rtol: 1e-5 }, 'actor loss');
     for (const b of Object.values(buffers)) b.destroy();
+  });
+});
+
+describe('the fused update\'s weight pass', () => {
+  // The row kernels store their blocks' inputs and deltas, and mlp_weight_adam takes the gradient over the batch: at
+  // learning rate 0 its Adam step leaves the weights and makes m = (1 - beta1) g, so m / 0.1 is the gradient. Blocks of
+  // 4 rows, 2 per workgroup (10 blocks, the last with 1 row), and of 8 rows over two hidden layers (5 blocks).
+  const cases: ({ hidden: number[] } & FusedVariant)[] = [
+    { hidden: [16], rows: 4, rowsPerWorkgroup: 8, weightPass: true }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 16, weightPass: true },
+  ];
+  it.for(cases)('hidden $hidden, rows $rows: the weight kernels\' gradients are the reference gradients', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
+    const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];
+    const criticSizes = [CRITIC_INPUT, ...hidden, 1];
+    const { device } = await testGpu();
+    const shape: FusedKernelShape = { ...variant, actor: actorSizes, critic: criticSizes };
+    const workgroups = fusedWorkgroups(BATCH, variant);
+    const replay = normals(CAPACITY * REPLAY_STRIDE, 1, 5);
+    const actor = initMlp(actorSizes, 3, 0).map(Math.fround);
+    const critic = initMlp(criticSizes, 3, 1).map((w) => Math.fround(2 * w));
+    const s = step({ seed: 9, iteration: 4, update: 1, filled: FILLED, batch: BATCH, shareFloor: 0.01, chunkUpdate: 0, lossPartials: workgroups });
+    const { binding } = stepRing(device, [s]);
+    const passes = { critic: { sizes: criticSizes, rows: variant.rows }, actor: { sizes: actorSizes, rows: variant.rows } };
+    const pc = mlpLayout(criticSizes).parameterCount, pa = mlpLayout(actorSizes).parameterCount;
+    const zeros = (n: number, label: string) => createStorage(device, n * 4, label);
+    const buffers = {
+      replay: createStorageFrom(device, Float32Array.from(replay), 'replay'),
+      actor: createStorageFrom(device, Float32Array.from(actor), 'actor'), critic: createStorageFrom(device, Float32Array.from(critic), 'critic'),
+      criticActs: zeros(weightPassFloats(passes.critic, BATCH), 'criticActs'), actorActs: zeros(weightPassFloats(passes.actor, BATCH), 'actorActs'),
+      criticLoss: zeros(workgroups, 'criticLoss'), actorLoss: zeros(workgroups, 'actorLoss'),
+      criticM: zeros(pc, 'criticM'), criticV: zeros(pc, 'criticV'), criticTarget: zeros(pc, 'criticTarget'),
+      actorM: zeros(pa, 'actorM'), actorV: zeros(pa, 'actorV'), actorTarget: zeros(pa, 'actorTarget'),
+    };
+    const schedules = { critic: new AdamSchedule(device, 1, pc, 'criticSchedule'), actor: new AdamSchedule(device, 1, pa, 'actorSchedule') };
+    schedules.critic.write(device.queue, [adamHyper(0, 1)]);
+    schedules.actor.write(device.queue, [adamHyper(0, 1)]);
+    const kernels = fusedKernels(variant);
+    const [cp, ap, cw, aw] = await Promise.all([
+      kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape),
+      mlpWeightAdamKernel.pipeline(device, passes.critic), mlpWeightAdamKernel.pipeline(device, passes.actor),
+    ]);
+    const c = dispatchOf(device, cp, { step: binding, replay: buffers.replay, weights: buffers.critic, gradPartials: buffers.criticActs, lossPartials: buffers.criticLoss }, [workgroups]);
+    const a = dispatchOf(device, ap, {
+      step: binding, replay: buffers.replay, actor: buffers.actor, critic: buffers.critic, gradPartials: buffers.actorActs, lossPartials: buffers.actorLoss,
+    }, [workgroups]);
+    const wc = weightPassDispatch(device, cw, passes.critic, schedules.critic,
+      { acts: buffers.criticActs, params: buffers.critic, m: buffers.criticM, v: buffers.criticV, target: buffers.criticTarget }, BATCH, 0.005, 'critic.weightAdam');
+    const wa = weightPassDispatch(device, aw, passes.actor, schedules.actor,
+      { acts: buffers.actorActs, params: buffers.actor, m: buffers.actorM, v: buffers.actorV, target: buffers.actorTarget }, BATCH, 0.005, 'actor.weightAdam');
+    submitPass(device, (rec) => {
+      rec.dispatch(c, stepOffset(0));
+      rec.dispatch(a, stepOffset(0));
+      rec.dispatch(wc, adamEntryOffset(schedules.critic, 0));
+      rec.dispatch(wa, adamEntryOffset(schedules.actor, 0));
+    });
+    await device.queue.onSubmittedWorkDone();
+    const fields = { seed: 9, iteration: 4, update: 1, filled: FILLED, batch: BATCH, shareFloor: Math.fround(0.01) };
+    const wantCritic = laraCriticUpdateFused(fields, replay, critic, criticSizes);
+    const wantActor = laraActorUpdateFused(fields, replay, actor, actorSizes, critic, criticSizes);
+    // Gradients as in the split-K test above (f32 sums of 37 rows against float64), through m = 0.1 g in f32 (one more
+    // rounding, ~6e-8 relative).
+    const gradient = async (m: GPUBuffer, count: number) => (await read64(device, m, count)).map((x) => x / (1 - 0.9));
+    const scale = (x: Float64Array) => Math.max(...x.map(Math.abs));
+    expectClose(await gradient(buffers.criticM, pc), wantCritic.grad, { atol: 1e-5 * scale(wantCritic.grad), rtol: 1e-4 }, 'critic gradient');
+    expectClose(await gradient(buffers.actorM, pa), wantActor.grad, { atol: 1e-5 * scale(wantActor.grad), rtol: 1e-4 }, 'actor gradient');
+    // Learning rate 0: the weights as they were, bit for bit.
+    expect(Array.from(await read64(device, buffers.critic, pc))).toEqual(Array.from(critic));
+    for (const b of [...Object.values(buffers), schedules.critic.buffer, schedules.actor.buffer]) b.destroy();
+    releaseDispatches([c, a, wc, wa]);
   });
 });
 
