@@ -52,9 +52,11 @@ export function replayRowsAfter(config: Pick<TrainConfig, 'envs' | 'replayCapaci
  * replayCapacity >= batch always).
  */
 export function iterationsWithUpdates(config: Pick<TrainConfig, 'envs' | 'batch'>, from: number, to: number): number {
-  const firstUpdate = Math.ceil(config.batch / config.envs) - 1;
-  return Math.max(0, to - Math.max(from, firstUpdate));
+  return Math.max(0, to - Math.max(from, firstIterationWithUpdates(config)));
 }
+
+/** The first iteration that runs gradient updates (the first after which the replay ring holds a batch). */
+export const firstIterationWithUpdates = (config: Pick<TrainConfig, 'envs' | 'batch'>): number => Math.ceil(config.batch / config.envs) - 1;
 
 export const actorSizes = (config: Pick<TrainConfig, 'hidden'>, shape: LaraShape = LETTER_SHAPE): number[] => [shape.observation, ...config.hidden, shape.action];
 export const criticSizes = (config: Pick<TrainConfig, 'hidden'>, shape: LaraShape = LETTER_SHAPE): number[] => [shape.criticInput, ...config.hidden, 1];
@@ -95,7 +97,7 @@ export function deriveRun(config: TrainConfig, limits?: RunLimits, shape: LaraSh
     throw new UserError(`batch (${config.batch}) is larger than the replay buffer (replayCapacity ${config.replayCapacity})`);
   }
   // The rules agree: the first iteration with updates is the one iterationsWithUpdates counts from.
-  const first = Math.ceil(config.batch / config.envs) - 1;
+  const first = firstIterationWithUpdates(config);
   if (!(run.filledAfter(1) === Math.min(config.envs, config.replayCapacity) && run.schedule(0).writeRow === 0
     && run.schedule(first).updates && (first === 0 || !run.schedule(first - 1).updates) && iterationsWithUpdates(config, 0, first + 1) === 1)) {
     throw new Error('deriveRun: the replay and update rules disagree');

@@ -3,7 +3,7 @@
 // a block of rows at a time in workgroup memory (or, with the lane update, LANE_ROWS per invocation in its own memory:
 // shaders/lara_act_lanes.wgsl), and sums its envs' metrics into its own act partial.
 import { createStorage } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, type Cost, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { mlpLayout } from '../nn/layout.js';
 import type { DerivedRun } from './derive.js';
@@ -97,6 +97,14 @@ export function fusedActShape(run: FusedRun, v: { rows: number; cols?: number; l
   return { rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce };
 }
 
+/**
+ * The work of an act with the actor's forward over `envs` envs: the forward's FLOPs and `streams` streams of its
+ * `params` weights (one per workgroup, or per pass of one workgroup), and lara_act's work per env.
+ */
+export function fusedActCost(envs: number, params: number, streams: number): Cost {
+  return { flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: 4 * (streams * params + envs * ACT_ROW_WORK.floats) };
+}
+
 /** The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`). */
 export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape: FusedActShape, parts: FusedActParts,
                                        chunkIterations: number): Promise<{ dispatch: Dispatch; workgroups: number; partials: GPUBuffer }> {
@@ -111,9 +119,7 @@ export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape
     step: stepBinding(parts.ring), scenario: parts.scenario, norm: parts.norm, actor: parts.actorParams, states: parts.states, obs: parts.obs,
     replay: parts.replay, actPartials: partials,
   }, [workgroups, 1, 1], {
-    op: 'lara.actForward',
-    // The forward's FLOPs and each workgroup's stream of the weights, and lara_act's work per env.
-    cost: { flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: 4 * (workgroups * params + envs * ACT_ROW_WORK.floats) },
+    op: 'lara.actForward', cost: fusedActCost(envs, params, workgroups),
   });
   return { dispatch, workgroups, partials };
 }

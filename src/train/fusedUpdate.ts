@@ -18,9 +18,9 @@ import { mlpLayout } from '../nn/layout.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { DerivedRun } from './derive.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
-import { ACT_ROW_WORK, laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
+import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
-import { fusedActDispatch, fusedActShape } from './fusedAct.js';
+import { fusedActCost, fusedActDispatch, fusedActShape } from './fusedAct.js';
 import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
@@ -356,12 +356,8 @@ export class FusedUpdate {
       step, actPartials: act ? act.partials : parts.actPartials, criticPartials, actorPartials, metrics: parts.metrics,
     }, 1);
     const persistent = variant.persistent ? await persistentIterations(device, run, { ...parts, schedules }, variant, steps, {
-      // The act: the actor's forward and lara_act's work per env, the weights streamed once per pass of the envs.
-      act: {
-        flops: run.config.envs * (2 * actor.parameterCount + ACT_ROW_WORK.flops),
-        bytes: 4 * (Math.ceil(run.config.envs / variant.rowsPerWorkgroup) * actor.parameterCount + run.config.envs * ACT_ROW_WORK.floats),
-      },
-      critic: criticCost, actor: actorCost,
+      // The act's weights streamed once per pass of the envs.
+      act: fusedActCost(run.config.envs, actor.parameterCount, Math.ceil(run.config.envs / variant.rowsPerWorkgroup)), critic: criticCost, actor: actorCost,
     }) : null;
     return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent,
       [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);

@@ -32,17 +32,24 @@ export interface FusedHarnessDeps {
  * and what the candidates are compared on, both networks' Adam first moments (output).
  */
 export function tuningStart(device: GPUDevice, run: DerivedRun, nets: { actor: GpuMlp; critic: GpuMlp; replay: GPUBuffer }, rows: number) {
-  let state = run.config.seed * 2654435761 >>> 0;
-  const replay = Float32Array.from({ length: rows * REPLAY_STRIDE }, () => { state = (state * 1103515245 + 12345) >>> 0; return state / 2 ** 31 - 1; });
-  const initial = { actor: initMlp(run.actorSizes, run.config.seed, 0), critic: initMlp(run.criticSizes, run.config.seed, 1) };
+  // Made on the first reset: a tuning whose choice is cached times nothing.
+  let start: { replay: Float32Array<ArrayBuffer>; actor: Float64Array; critic: Float64Array } | undefined;
+  const made = () => {
+    let state = run.config.seed * 2654435761 >>> 0;
+    return {
+      replay: Float32Array.from({ length: rows * REPLAY_STRIDE }, () => { state = (state * 1103515245 + 12345) >>> 0; return state / 2 ** 31 - 1; }),
+      actor: initMlp(run.actorSizes, run.config.seed, 0), critic: initMlp(run.criticSizes, run.config.seed, 1),
+    };
+  };
   return {
     reset(): void {
+      const initial = start ??= made();
       for (const [net, params] of [[nets.actor, initial.actor], [nets.critic, initial.critic]] as const) {
         net.writeParams(params);
         const zero = new Float32Array(net.parameterCount);
         net.writeAdamMoments(zero, zero);
       }
-      device.queue.writeBuffer(nets.replay, 0, replay);
+      device.queue.writeBuffer(nets.replay, 0, initial.replay);
     },
     async output(): Promise<Float32Array> {
       const [a, c] = [await nets.actor.readAdamMoments(), await nets.critic.readAdamMoments()];

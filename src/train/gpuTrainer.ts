@@ -17,7 +17,7 @@ import { GpuMlp } from '../nn/mlp.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
-import { deriveRun, type DerivedRun, type RunLimits } from './derive.js';
+import { deriveRun, firstIterationWithUpdates, type DerivedRun, type RunLimits } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
 import { runStep, STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
 import { METRIC, METRICS_STRIDE } from './layout.js';
@@ -25,7 +25,7 @@ import { laraShapeOf, type LaraShape } from './shape.js';
 import type { InitialWeights, IterationMetrics } from './reference.js';
 import type { TrainerPlans } from './tuning.js';
 import { recordedPlans, resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
-import { FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
+import { describeFused, FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
 import {
   fusedUpdateHarness, stillHypers, tuneFusedAct, tunePersistent, tuningStart, type FusedActHarness, type IterationsHarness,
 } from './fusedUpdateTuning.js';
@@ -153,9 +153,11 @@ export class GpuTrainer {
 
   /** Makes `variant` of the fused update this trainer's update (null: the per-layer update). */
   private async useFused(variant: FusedVariant | null): Promise<void> {
+    const current = this.fused !== null && variant !== null && describeFused(this.fused.variant) === describeFused(variant);
+    this.resolved = withFused(this.resolved, variant);
+    if (current) return;  // the same kernels: nothing to rebuild (each tuning step ends by making its choice current)
     this.fused?.destroy();
     this.fused = null;
-    this.resolved = withFused(this.resolved, variant);
     if (!variant) return;
     const { actor, critic, actorTarget, criticTarget, b } = this;
     this.fused = await FusedUpdate.create(this.device, this.derived, {
@@ -204,8 +206,7 @@ export class GpuTrainer {
   private iterationsHarness(): IterationsHarness {
     const { config, derived, device } = this;
     const U = config.updatesPerIteration;
-    let first = 0;
-    while (!derived.schedule(first).updates) first++;
+    const first = firstIterationWithUpdates(config);
     const schedules = Array.from({ length: config.iterationsPerSubmit }, (_, i) => derived.schedule(first + i));
     const start = tuningStart(device, derived, { actor: this.actor, critic: this.critic, replay: this.b.replay }, schedules[schedules.length - 1].filled);
     return {
@@ -213,9 +214,7 @@ export class GpuTrainer {
       reset: () => {
         start.reset();
         this.observe(first);
-        const data = new ArrayBuffer(schedules.length * U * STEP_STRIDE);
-        schedules.forEach((_, i) => { for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i)); });
-        device.queue.writeBuffer(this.b.ring, 0, data);
+        this.writeStepRing(first, schedules.length);
         const hypers = stillHypers(schedules.length * U);
         this.actor.writeAdamSchedule(device.queue, hypers);
         this.critic.writeAdamSchedule(device.queue, hypers);
@@ -359,24 +358,30 @@ export class GpuTrainer {
     actor.encodeAdam(rec, adamEntry, actorGradient, { softUpdate: { target: actorTarget, tau } });         // adam + softUpdate(actor): adam.wgsl
   }
 
+  /** Writes the Step ring entries of iterations [first, first + count), the chunk's iterations 0.., from entry 0. */
+  private writeStepRing(first: number, count: number): void {
+    const U = this.config.updatesPerIteration;
+    const data = new ArrayBuffer(count * U * STEP_STRIDE);
+    for (let i = 0; i < count; i++) for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i));
+    this.device.queue.writeBuffer(this.b.ring, 0, data);
+  }
+
   /** Writes the Step ring and both Adam schedules for iterations [first, first + count) and encodes them in one submit. */
   private submitChunk(first: number, count: number): InFlight {
     const { config, device } = this;
     const U = config.updatesPerIteration;
-    const data = new ArrayBuffer(count * U * STEP_STRIDE);
     const actorHypers: AdamHyper[] = [];
     const criticHypers: AdamHyper[] = [];
     const schedules = Array.from({ length: count }, (_, i) => this.derived.schedule(first + i));
-    schedules.forEach((s, i) => {
-      for (let u = 0; u < U; u++) writeStep(data, (i * U + u) * STEP_STRIDE, this.stepEntry(first + i, u, i));
-      if (!s.updates) return;
+    for (const s of schedules) {
+      if (!s.updates) continue;
       for (let u = 0; u < U; u++) {
         actorHypers.push(adamHyper(s.lrActor, ++this.actorStep));
         // The model critic has no critic network to step (ReferenceTrainer.update).
         if (config.critic === 'learned') criticHypers.push(adamHyper(s.lrCritic, ++this.criticStep));
       }
-    });
-    device.queue.writeBuffer(this.b.ring, 0, data);
+    }
+    this.writeStepRing(first, count);
     this.actor.writeAdamSchedule(device.queue, actorHypers);
     this.critic.writeAdamSchedule(device.queue, criticHypers);
     this.fused?.writeAdamSchedules(device.queue, actorHypers, criticHypers);
