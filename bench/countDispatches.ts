@@ -15,6 +15,6 @@ export class CountingRecorder implements Recorder {
 /** Dispatches one iteration that acts with the actor and runs its updates records. */
 export function dispatchesPerIteration(trainer: GpuTrainer): CountingRecorder {
   const counter = new CountingRecorder();
-  trainer.encodeIteration(counter, 0, { useActor: true, updates: true }, 0);
+  trainer.encodeSteadyIteration(counter);
   return counter;
 }

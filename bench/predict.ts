@@ -122,7 +122,7 @@ export async function recordIteration(gpu: Gpu, scenario: Scenario, config: Trai
   const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false, plans });
   try {
     const rec = new KeepingRecorder();
-    trainer.encodeIteration(rec, 0, { useActor: true, updates: true }, 0);
+    trainer.encodeSteadyIteration(rec);
     return { dispatches: rec.dispatches, plans: trainer.plans };
   } finally { trainer.destroy(); }
 }

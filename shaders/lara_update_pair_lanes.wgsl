@@ -1,7 +1,8 @@
 // Two steps of the lane update in one dispatch (the lane variant of lara_update_pair_fused.wgsl, the same bindings):
 // the actor's gradient of update u (lib/lane_actor_update.wgsl) beside the critic's gradient of update u + 1
-// (lib/lane_critic_update.wgsl). Workgroups [0, G) hold the actor's slices, [G, 2 G) the critic's, G = the workgroups
-// of one network's dispatch; each invocation does what it does in its own kernel, so the sums are the same bit for bit.
+// (lib/lane_critic_update.wgsl), lib/lane_pair.wgsl's passes. Workgroups [0, G) hold the actor's slices, [G, 2 G) the
+// critic's, G = the workgroups of one network's dispatch; each invocation does what it does in its own kernel, so the
+// sums are the same bit for bit.
 // replay: (capacity, REPLAY_STRIDE); actor, critic: flat params; actor_grads: (slices, A_PARAMS); critic_grads:
 // (slices, C_PARAMS); actor_loss, critic_loss: (updates per chunk, slices) as the two kernels' loss_partials.
 #include "lib/grid.wgsl"
@@ -31,25 +32,10 @@ fn lane_store(net: u32, i: u32, value: f32) {
   if (net == ACTOR) { actor_grads[slice_at + i] = value; } else { critic_grads[slice_at + i] = value; }
 }
 
+#include "lib/lane_pair.wgsl"
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         ids: LaneIds) {
-  let lid = ids.lid;
-  let group = grid_group(wid, nwg);
-  let actor_groups = (actor_step.batch + LANE_ROWS * WORKGROUP_SIZE - 1u) / (LANE_ROWS * WORKGROUP_SIZE);
-  if (group < actor_groups) {
-    let slice = group * WORKGROUP_SIZE + lid;
-    let out = lane_slice(slice, group, actor_step.batch, ids);
-    if (out == NO_SLICE) { return; }
-    slice_at = out * A_PARAMS;
-    let loss = lane_sum(actor_update_lane(slice, actor_step));
-    if (lane_writes()) { actor_loss[actor_step.chunk_update * actor_step.loss_partials + out] = loss; }
-  } else {
-    let slice = (group - actor_groups) * WORKGROUP_SIZE + lid;
-    let out = lane_slice(slice, group - actor_groups, critic_step.batch, ids);
-    if (out == NO_SLICE) { return; }
-    slice_at = out * C_PARAMS;
-    let loss = lane_sum(critic_update_lane(slice, critic_step));
-    if (lane_writes()) { critic_loss[critic_step.chunk_update * critic_step.loss_partials + out] = loss; }
-  }
+  lane_pair(grid_group(wid, nwg), ids, 0u, 0u);
 }

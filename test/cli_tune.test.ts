@@ -72,6 +72,11 @@ describe('megc train --tune, --profile', () => {
       [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, persistent: true }, [], /kernel plans: fused: persistent without act \(it acts itself\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true }, ['--iterations-per-submit', '300'],
         /kernel plans: fused: a Step ring of 76800 bytes bound whole, more than this GPU's maxUniformBufferBindingSize 65536 \(fewer iterationsPerSubmit\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, act: true, foldAdam: true }, [], /kernel plans: fused: folded Adam without lanes \(its passes are the lane kernels'\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true, foldAdam: true }, [],
+        /kernel plans: fused: folded Adam with the persistent trainer \(which takes its Adam steps itself\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, foldAdam: true }, ['--updates', '3'],
+        /kernel plans: fused: folded Adam at 3 updates per iteration \(an even count brings each network back to its own buffers\)$/],
     ] as const) {
       const r = forge(fused, [...extra]);
       expect(r.status, r.stderr).toBe(2);

@@ -31,7 +31,8 @@ function tinyConfig(gamma: number): TrainConfig {
  * forward and lara_act); and the lane kernels with subgroup sums and the lane act (lara_act_lanes), 4 rows per
  * invocation, 8 invocations per workgroup (one slice; 6 invocations past the batch).
  */
-type Update = 'fused' | 'fused c4' | 'fused lanes' | 'fused weight pass' | 'persistent' | 'persistent subgroups' | 'persistent slices';
+type Update = 'fused' | 'fused c4' | 'fused lanes' | 'fused weight pass' | 'persistent' | 'persistent subgroups' | 'persistent slices'
+  | 'fused lanes fold' | 'fused lanes fold slices';
 const FUSED: Record<Update, FusedVariant> = {
   fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true },
   'fused lanes': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true },
@@ -45,8 +46,13 @@ const FUSED: Record<Update, FusedVariant> = {
   // Run at batch 16 (BATCH_16): 2 invocations, so 2 slices for Adam to add and 2 passes, and a first iteration
   // without updates (8 rows filled).
   'persistent slices': { rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true },
+  // The Adam steps folded into the lane kernels (lara_update_fold_lanes.wgsl): one workgroup; and at batch 16 four
+  // workgroups of one invocation, each taking the pending steps into its own copy, workgroup 0 writing them, and 4
+  // slices for each step to add.
+  'fused lanes fold': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true, foldAdam: true },
+  'fused lanes fold slices': { rows: 4, rowsPerWorkgroup: 4, lanes: true, act: true, foldAdam: true },
 };
-const BATCH_16: readonly string[] = ['persistent slices'];
+const BATCH_16: readonly string[] = ['persistent slices', 'fused lanes fold slices'];
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
@@ -67,7 +73,7 @@ const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.m
 
 describe.each([
   [0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes'], [0, 'fused weight pass'], [0, 'persistent'], [0, 'persistent subgroups'],
-  [0, 'persistent slices'],
+  [0, 'persistent slices'], [0, 'fused lanes fold'], [0, 'fused lanes fold slices'],
 ] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
     const config = BATCH_16.includes(update) ? { ...tinyConfig(gamma), batch: 16 } : tinyConfig(gamma);
@@ -117,6 +123,24 @@ describe.each([
   }, 300_000);  // the fused update's first dispatch compiles its kernels (lavapipe: seconds idle, minutes when loaded)
 });
 
+describe('the folded Adam steps', () => {
+  // The same sums and steps as the lane update's Adam dispatches, only taken in other dispatches: the same bits, at
+  // batch 16 over 4 workgroups (each taking the pending steps into its own copy) and 2 chunks, so that the act takes the
+  // step the iteration before left and each chunk's last iteration takes its own.
+  it('give the lane update\'s metrics, weights, moments and replay bit for bit', async () => {
+    const config = { ...tinyConfig(0), batch: 16 };
+    const { foldAdam: _fold, ...lanes } = FUSED['fused lanes fold slices'];
+    const runs = [];
+    for (const fused of [lanes, FUSED['fused lanes fold slices']]) {
+      const { rows, trainer } = await runGpu(config, ITERATIONS, fused);
+      runs.push({ rows, snapshot: await trainer.snapshot() });
+      trainer.destroy();
+    }
+    expect(runs[1].rows).toEqual(runs[0].rows);
+    expect(runs[1].snapshot).toEqual(runs[0].snapshot);
+  }, 300_000);
+});
+
 describe('the fused act\'s tuning', () => {
   // The update's choice seeded as a fused variant in the tuner's store (a GPU would pick it; lavapipe keeps the
   // per-layer update), so the act's choice is timed for real: both candidates timed means their replay rows agreed.
@@ -146,10 +170,11 @@ describe('the fused act\'s tuning', () => {
   }, 300_000);
 });
 
-describe('the persistent trainer\'s tuning', () => {
-  // The update's choice seeded as the lane update with its act in the tuner's store, so the persistent trainer is timed
-  // for real against it: both timed means their Adam moments agreed after a submit's iterations.
-  it('times a submit\'s iterations with and without it, and leaves the trainer as a recorded run of its choice starts', async () => {
+describe('the iterations\' tuning', () => {
+  // The update's choice seeded as the lane update with its act in the tuner's store, so the folded Adam steps and the
+  // persistent trainer are timed for real against it: all timed means their Adam moments agreed after a submit's
+  // iterations.
+  it('times a submit\'s iterations with the Adam steps folded in and with the persistent trainer, and leaves the trainer as a recorded run of its choice starts', async () => {
     const gpu = await testGpu();
     const config = { ...tinyConfig(0), iterations: 5 };
     const store = new MemoryTuneStore();
@@ -163,9 +188,10 @@ describe('the persistent trainer\'s tuning', () => {
     store.set(`${updateKey.split('|lara.update ')[0]}|lara.act e8 hidden 16x16 ${describeFused(update)}`, { variant: describeFused(lanes), microseconds: {} });
     const tuned = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { tuner: tuner() });
     const timed = [...store.entries].find(([k]) => k.includes('|lara.iterations ') && k.endsWith(` ${describeFused(lanes)}`))![1];
-    // The quick list: the trainer's path so far and the first persistent variant that fits (its lane rows, 8
-    // invocations with subgroup sums).
-    expect(Object.keys(timed.microseconds).sort(), log.join('\n')).toEqual([describeFused(lanes), 'fused lanes subgroups persistent r4 w32 act'].sort());
+    // The quick list: the trainer's path so far, the same with its Adam steps folded in, and the first persistent
+    // variant that fits (its lane rows, 8 invocations with subgroup sums).
+    expect(Object.keys(timed.microseconds).sort(), log.join('\n')).toEqual(
+      [describeFused(lanes), describeFused({ ...lanes, foldAdam: true }), 'fused lanes subgroups persistent r4 w32 act'].sort());
     expect(describeFused(tuned.plans.fused!)).toBe(timed.variant);
     const recorded = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans: tuned.plans });
     for (const t of [tuned, recorded]) await t.run(5, () => {});

@@ -1,7 +1,14 @@
 // GPU timing for the tuner and bench/: timestamp queries around one compute pass where the adapter has them, wall time
-// around submit + onSubmittedWorkDone otherwise.
+// around submit + onSubmittedWorkDone otherwise (the wait paced by SubmitPacer).
 import './globals.js';
 import { PassRecorder, type Recorder } from './kernel.js';
+import { SubmitPacer } from './submitPacer.js';
+
+/**
+ * How timePass times, part of the tuner's cache key (src/gpu/tuner.ts): choices timed another way are timed again.
+ * Change it when the timing changes.
+ */
+export const TIMING_METHOD = 'timestamps around one pass, the wait paced by SubmitPacer';
 
 export interface GpuTiming {
   /** Seconds per repetition of the recorded work, one value per sample. */
@@ -28,6 +35,9 @@ export async function timePass(device: GPUDevice, record: (rec: Recorder) => voi
   const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
   const resolve = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
   const staging = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : null;
+  // Each sample waits on a timer for most of the last one's time before it asks (dawn.node's wait is a busy loop that
+  // would take a core from a CPU adapter while it works, and the timing with it).
+  const pacer = new SubmitPacer();
   const run = async (): Promise<number> => {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
@@ -40,7 +50,10 @@ export async function timePass(device: GPUDevice, record: (rec: Recorder) => voi
     }
     const t0 = performance.now();
     device.queue.submit([encoder.finish()]);
+    const paced = pacer.submitted(1);
+    await pacer.beforeReadback(paced);
     await device.queue.onSubmittedWorkDone();
+    pacer.done(paced);
     const wall = (performance.now() - t0) / 1000;
     if (!staging) return wall;
     await staging.mapAsync(GPUMapMode.READ);

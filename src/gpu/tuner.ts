@@ -2,7 +2,7 @@
 // harness that records it; on first use of a shape on an adapter the tuner times every candidate and keeps the fastest,
 // cached per adapter, driver, code and shape (TuneStore), and lists its choices for the run's config.json.
 import type { Recorder } from './kernel.js';
-import { median, timePass } from './timing.js';
+import { median, timePass, TIMING_METHOD } from './timing.js';
 import { describeAdapter, type Gpu } from './runtime.js';
 import { allShaderSources, tuneStore } from '../platform/host.js';
 
@@ -178,7 +178,7 @@ export function codeVersion(sources: readonly string[]): string {
   return h.toString(16).padStart(16, '0');
 }
 
-/** The hash of every shader's path and text, once per process: new kernels or variants are timed again. */
+/** The hash of every shader's path and text and of the timing method, once per process: new kernels or variants, or a new way of timing them, are timed again. */
 let shadersVersion: string | undefined;
 
 /**
@@ -186,6 +186,6 @@ let shadersVersion: string | undefined;
  * keyed by the adapter and the shaders' version.
  */
 export function tunerOf(gpu: Gpu, mode: TuneMode, log: (line: string) => void = () => {}): Tuner {
-  shadersVersion ??= codeVersion(allShaderSources());
+  shadersVersion ??= codeVersion([TIMING_METHOD, ...allShaderSources()]);
   return new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: tuneStore(log), codeVersion: shadersVersion });
 }

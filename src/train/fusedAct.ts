@@ -3,9 +3,11 @@
 // a block of rows at a time in workgroup memory (or, with the lane update, LANE_ROWS per invocation in its own memory:
 // shaders/lara_act_lanes.wgsl), and sums its envs' metrics into its own act partial.
 import { createStorage } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, type Cost, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, type Binding, type Cost, type Dispatch } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { mlpLayout } from '../nn/layout.js';
+import { ADAM_HYPER, ADAM_PAIR_FUSED } from '../nn/adam.js';
+import { foldDefines, foldLayout, type FoldLayout } from './foldLayout.js';
 import type { DerivedRun } from './derive.js';
 import type { FusedRun } from './fusedUpdate.js';
 import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
@@ -52,17 +54,41 @@ export const laraActForwardKernel = defineKernel({
   features: (s: FusedActShape) => reduceFeatures(s.reduce),
 });
 
+const laneActVariant = (s: FusedActShape, fold: FoldLayout | null) => {
+  const a = netDefines('A', s.actor, s.rows, 0);
+  return {
+    constants: { WORKGROUP_SIZE: LANE_ACT_THREADS },
+    defines: {
+      ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
+      ACT_FOLD: fold !== null, ...foldDefines('', fold ?? foldLayout(0, 0)),
+    },
+  };
+};
+
 export const laraActLanesKernel = defineKernel({
   shader: 'lara_act_lanes.wgsl', op: 'lara.actForward',
+  uniforms: [ADAM_HYPER, ADAM_PAIR_FUSED],
   bindings: laraActForwardKernel.spec.bindings,
   defines: LARA_DEFINES,
-  variant: (s: FusedActShape) => {
-    const a = netDefines('A', s.actor, s.rows, 0);
-    return {
-      constants: { WORKGROUP_SIZE: LANE_ACT_THREADS },
-      defines: { ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce) },
-    };
+  variant: (s: FusedActShape) => laneActVariant(s, null),
+  workgroup: () => [LANE_ACT_THREADS],
+  features: (s: FusedActShape) => reduceFeatures(s.reduce),
+});
+
+/**
+ * The lane act of the folded update (ACT_FOLD, src/train/fusedFold.ts): the actor's step left pending by the
+ * iteration before taken first, in every workgroup; the actor's params are written back (read-write), and its Adam
+ * ring entry, moments, target and fold buffer are bound after the act's own bindings.
+ */
+export const laraActLanesFoldKernel = defineKernel({
+  shader: 'lara_act_lanes.wgsl', op: 'lara.actForward',
+  uniforms: [ADAM_HYPER, ADAM_PAIR_FUSED],
+  bindings: {
+    ...laraActForwardKernel.spec.bindings, actor: 'read-write',
+    hyper: 'dynamic-uniform', fused: 'uniform', actorM: 'read-write', actorV: 'read-write', actorTarget: 'read-write', actorFold: 'read',
   },
+  defines: LARA_DEFINES,
+  variant: (s: FusedActShape & { fold: FoldLayout }) => laneActVariant(s, s.fold),
   workgroup: () => [LANE_ACT_THREADS],
   features: (s: FusedActShape) => reduceFeatures(s.reduce),
 });
@@ -107,7 +133,7 @@ export function fusedActCost(envs: number, params: number, streams: number): Cos
 
 /** The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`). */
 export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape: FusedActShape, parts: FusedActParts,
-                                       chunkIterations: number): Promise<{ dispatch: Dispatch; workgroups: number; partials: GPUBuffer }> {
+                                       chunkIterations: number): Promise<FusedActDispatch> {
   const unfit = fusedActUnfit(device, shape);
   if (unfit) throw new RangeError(`fused act: ${unfit}`);
   const { envs } = run.config;
@@ -115,11 +141,17 @@ export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape
   const partials = createStorage(device, chunkIterations * workgroups * ACT_METRICS * 4, 'fused.actPartials');  // (chunk iterations, workgroups, ACT_METRICS)
   const params = mlpLayout(shape.actor).parameterCount;
   const p = await (shape.lanes ? laraActLanesKernel : laraActForwardKernel).pipeline(device, shape);
-  const dispatch = dispatchOf(device, p, {
+  const bindings = {
     step: stepBinding(parts.ring), scenario: parts.scenario, norm: parts.norm, actor: parts.actorParams, states: parts.states, obs: parts.obs,
     replay: parts.replay, actPartials: partials,
-  }, [workgroups, 1, 1], {
-    op: 'lara.actForward', cost: fusedActCost(envs, params, workgroups),
-  });
-  return { dispatch, workgroups, partials };
+  };
+  const cost = fusedActCost(envs, params, workgroups);
+  const dispatch = dispatchOf(device, p, bindings, [workgroups, 1, 1], { op: 'lara.actForward', cost });
+  return { dispatch, workgroups, partials, shape, bindings, cost };
+}
+
+/** The fused act bound: its dispatch, workgroups and partials, and its shape, bindings and cost (for the folded act, fusedFold.ts). */
+export interface FusedActDispatch {
+  dispatch: Dispatch; workgroups: number; partials: GPUBuffer;
+  shape: FusedActShape; bindings: { [K in keyof typeof laraActForwardKernel.spec.bindings]: Binding }; cost: Cost;
 }

@@ -25,6 +25,7 @@ import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefine
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
 import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from './fusedWeightPass.js';
+import { FoldedUpdate, foldUnfit } from './fusedFold.js';
 
 /**
  * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
@@ -38,11 +39,13 @@ import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from './fus
  * persistent (lanes and act only): one workgroup of rowsPerWorkgroup / rows invocations runs a submit's iterations whole
  * in one dispatch (shaders/lara_persistent.wgsl, persistent.ts), rowsPerWorkgroup rows per pass. weightPass (not
  * lanes): the row kernels store each layer's block inputs and deltas, and one dispatch per network computes the weight
- * gradient over the minibatch with Adam (fusedWeightPass.ts); no pairs.
+ * gradient over the minibatch with Adam (fusedWeightPass.ts); no pairs. foldAdam (lanes, not persistent, an even
+ * count of updates per iteration): each gradient dispatch takes the Adam steps pending for the networks it reads in
+ * every workgroup first (fusedFold.ts), U + 2 update dispatches per iteration instead of 2 U + 2.
  */
 export interface FusedVariant {
   rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
-  weightPass?: boolean;
+  weightPass?: boolean; foldAdam?: boolean;
 }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
@@ -189,6 +192,10 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
     const unfit = persistentUnfit(device, v, run.config);
     if (unfit) return unfit;
   }
+  if (v.foldAdam) {
+    const unfit = foldUnfit(device, v, run.config.updatesPerIteration, mlpLayout(s.actor).parameterCount + mlpLayout(s.critic).parameterCount);
+    if (unfit) return unfit;
+  }
   if (v.subgroups && !device.features.has('subgroups')) return 'the device lacks the feature subgroups';
   if (v.subgroups && laneThreads(v) > smallestSubgroup(device)) {
     return `a workgroup of ${laneThreads(v)} invocations, more than the adapter's smallest subgroup (${smallestSubgroup(device) || 'unknown'})`;
@@ -214,7 +221,7 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
  * or 4 columns (4: fewer loads per fma, which a CPU adapter's SIMD lanes need; 1: more items, which a GPU's cores do);
  * and the lane kernels with 4 or 8 rows per invocation (as many as fit WGSL's 8 KiB per function), 8 or 32 invocations
  * per workgroup (a CPU adapter's lanes: weights loaded once per rows, no workgroup memory, no barrier), and of 8 with
- * subgroup sums where the adapter's subgroups hold them.
+ * subgroup sums where the adapter's subgroups hold them; each lane variant also with its Adam steps folded in.
  */
 export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
   const { batch } = run.config;
@@ -232,13 +239,15 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
     for (const v of [
       { rows, rowsPerWorkgroup: rows * 8, lanes: true, subgroups: true }, { rows, rowsPerWorkgroup: rows * 8, lanes: true },
       { rows, rowsPerWorkgroup: rows * 32, lanes: true },
-    ]) if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+    ]) {
+      for (const w of [v, { ...v, foldAdam: true }]) if (fusedUpdateUnfit(device, run, w) === null) out.push(w);
+    }
   }
   return out;
 }
 
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.foldAdam ? ' fold' : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -270,6 +279,8 @@ export class FusedUpdate {
     readonly act: { dispatch: Dispatch; partials: number } | null,
     /** With variant.persistent, the persistent trainer (persistent.ts), which then runs whole submits instead. */
     readonly persistent: PersistentIterations | null,
+    /** With variant.foldAdam, the folded update (fusedFold.ts), which then records every iteration's updates. */
+    private readonly folded: FoldedUpdate | null,
     private readonly owned: GPUBuffer[],
   ) {}
 
@@ -359,7 +370,13 @@ export class FusedUpdate {
       // The act's weights streamed once per pass of the envs.
       act: fusedActCost(run.config.envs, actor.parameterCount, Math.ceil(run.config.envs / variant.rowsPerWorkgroup)), critic: criticCost, actor: actorCost,
     }) : null;
-    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent,
+    const folded = variant.foldAdam ? await FoldedUpdate.create(device, shape, { net: actor, target: actorTarget, schedule: schedules.actor },
+      { net: critic, target: criticTarget, schedule: schedules.critic }, {
+        ring: parts.ring, replay: parts.replay, actorLoss: actorPartials, criticLoss: criticPartials,
+        criticGradient: (gradPartials) => dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials },
+          [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
+      }, { slices: groups, workgroups, tau }, { pair: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes }, actor: actorCost }, act) : null;
+    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent, folded,
       [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
   }
 
@@ -369,8 +386,22 @@ export class FusedUpdate {
     this.schedules.critic.write(queue, critic);
   }
 
+  /**
+   * The act of Step ring entry `entry` (this.act's dispatch); where the folded update's act takes the actor's last step
+   * of the iteration before, that step's Adam ring entry `pending` (null: none pending, as after a flushed iteration).
+   */
+  encodeAct(rec: Recorder, entry: number, pending: number | null): void {
+    if (!this.act) throw new RangeError('this fused update has no act of its own');
+    if (pending !== null && this.folded?.foldsAct) this.folded.encodeAct(rec, entry, pending);
+    else rec.dispatch(this.act.dispatch, stepOffset(entry));
+  }
+
+  /** Whether an iteration's updates may leave the actor's last step for the next iteration's act (encodeUpdates without flush). */
+  get foldsAct(): boolean { return this.folded?.foldsAct ?? false; }
+
   /** One update (ReferenceTrainer.update at gamma 0): Step ring entry `entry`, Adam ring entry `adamEntry`. */
   encode(rec: Recorder, entry: number, adamEntry: number): void {
+    if (this.folded) throw new RangeError('the folded update records an iteration\'s updates together (encodeUpdates)');
     const d = this.dispatches;
     rec.dispatch(d.critic, stepOffset(entry));
     rec.dispatch(d.criticAdam, adamEntryOffset(this.schedules.critic, adamEntry));
@@ -380,9 +411,11 @@ export class FusedUpdate {
 
   /**
    * `updates` updates in a row (Step ring entries entry.., Adam ring entries adamEntry..): as many encode() calls, in
-   * 2 updates + 2 dispatches where the device takes the pairs.
+   * 2 updates + 2 dispatches where the device takes the pairs; with the folded update, updates + 2, or updates + 1
+   * without `flush` where the next act takes the actor's last step (foldsAct).
    */
-  encodeUpdates(rec: Recorder, entry: number, adamEntry: number, updates: number): void {
+  encodeUpdates(rec: Recorder, entry: number, adamEntry: number, updates: number, flush = true): void {
+    if (this.folded) { this.folded.encodeUpdates(rec, entry, adamEntry, updates, flush); return; }
     if (!this.pairs || updates < 2) {
       for (let u = 0; u < updates; u++) this.encode(rec, entry + u, adamEntry + u);
       return;
@@ -400,6 +433,7 @@ export class FusedUpdate {
 
   destroy(): void {
     this.persistent?.destroy();
+    this.folded?.destroy();
     for (const b of this.owned) b.destroy();
     releaseDispatches([...Object.values(this.dispatches), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics, ...(this.act ? [this.act.dispatch] : [])]);
   }
@@ -422,12 +456,14 @@ export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: Fu
   const { batch, hidden, updatesPerIteration } = run.config;
   // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
   // on 32 with 1 column (a GPU's cores; also with the weight pass where a network is wide), and the lane kernel with the
-  // most rows per invocation (a CPU's lanes; with subgroup sums where they fit), beside the per-layer update.
+  // most rows per invocation (a CPU's lanes; with subgroup sums where they fit), without and with its Adam steps
+  // folded in, beside the per-layer update.
   const likely = (v: FusedVariant, groups: number, cols: number, weightPass = false) =>
     !v.lanes && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number, weightPass = false) => candidates.find((v) => v !== null && likely(v, groups, cols, weightPass));
   const wide = Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS;
-  const quick = [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, candidates.find((v) => v?.lanes)].filter((v) => v !== undefined);
+  const lane = candidates.find((v) => v?.lanes);
+  const quick = [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, lane, candidates.find((v) => v?.lanes && v.foldAdam)].filter((v) => v !== undefined);
   const choice = await chooseInPlace(tuner, {
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.

@@ -1,6 +1,7 @@
 // The state tuneFusedUpdate times the trainer's updates of one iteration from: initMlp's weights, zero Adam moments, a
 // replay ring of random rows and Adam steps of learning rate 0 (the moments still take the gradients; the weights stay
-// put); tuneFusedAct, the choice of the fused path's act; and tunePersistent, whether one workgroup runs whole submits.
+// put); tuneFusedAct, the choice of the fused path's act; and tuneIterations, whether the Adam steps are folded in or one
+// workgroup runs whole submits.
 import { adamHyper } from '../nn/adamHyper.js';
 import { initMlp } from '../nn/init.js';
 import type { GpuMlp } from '../nn/mlp.js';
@@ -112,28 +113,41 @@ export async function tuneFusedAct(tuner: Tuner, run: DerivedRun, v: FusedVarian
 }
 
 /**
- * What tunePersistent times: a submit's iterations of the trainer with a variant (use: null, the per-layer path), from
+ * What tuneIterations times: a submit's iterations of the trainer with a variant (use: null, the per-layer path), from
  * a fixed state (reset: initMlp's weights, zero moments, the envs, a filled replay ring, the rings); record: the
  * submit's iterations, each with its act and updates; output: both networks' Adam first moments.
  */
 export type IterationsHarness = InPlaceHarness<FusedVariant | null>;
 
 /**
- * Chooses between the trainer's path so far (`current`: the tuned update and act, null: per-layer) and the persistent
- * trainer (persistent.ts) by timing a submit's iterations of each at learning rate 0 (the moments take every gradient,
- * the weights stay put), the moments checked against `current`'s; the choice is the trainer's after. Offered at
- * configs the lane update fits, up to PERSISTENT_MAX_ROWS envs and rows (nothing timed where no persistent variant is).
+ * Chooses between the trainer's path so far (`current`: the tuned update and act, null: per-layer), the same lane path
+ * with its Adam steps folded in or not (foldAdam toggled: the update's timing takes one iteration's updates, with the
+ * folded path's last step that a submit's next act takes instead, so only a submit's iterations weigh it), and the
+ * persistent trainer (persistent.ts), by timing a submit's iterations of each at learning rate 0 (the moments take
+ * every gradient, the weights stay put), the moments checked against `current`'s; the choice is the trainer's after.
+ * The persistent trainer is offered at configs the lane update fits, up to PERSISTENT_MAX_ROWS envs and rows; nothing
+ * is timed where nothing is offered beside `current`.
  */
-export async function tunePersistent(tuner: Tuner, run: DerivedRun, current: FusedVariant | null, harness: IterationsHarness): Promise<FusedVariant | null> {
-  const offered = persistentCandidates(current, run.config).filter((v) => fusedUpdateUnfit(tuner.device, run, v) === null);
+export async function tuneIterations(tuner: Tuner, run: DerivedRun, current: FusedVariant | null, harness: IterationsHarness): Promise<FusedVariant | null> {
+  const toggled = current?.lanes && !current.persistent ? withFold(current, !current.foldAdam) : null;
+  const fits = (v: FusedVariant | null): v is FusedVariant => v !== null && fusedUpdateUnfit(tuner.device, run, v) === null;
+  const sibling = fits(toggled) ? [toggled] : [];
+  const offered = [...sibling, ...persistentCandidates(current, run.config).filter(fits)];
   if (offered.length === 0) return current;
   const { batch, envs, hidden, updatesPerIteration, iterationsPerSubmit } = run.config;
   const candidates = [current, ...offered];
   return chooseInPlace<FusedVariant | null>(tuner, {
     name: 'lara.iterations', shape: `e${envs} b${batch} hidden ${hidden.join('x')} u${updatesPerIteration} i${iterationsPerSubmit} ${describeFused(current)}`,
-    // quick: the first that fits (workgroups of 8 with subgroups, where they hold them).
-    candidates, quick: candidates.slice(0, 2), describe: describeFused,
+    // quick: the folded sibling and the first persistent variant that fits (workgroups of 8 with subgroups, where they
+    // hold them).
+    candidates, quick: candidates.slice(0, 2 + sibling.length), describe: describeFused,
     // Other split-K counts sum the gradients in another order, over the submit's updates: ~1e-6 relative on the moments.
     tolerance: () => 1e-4,
   }, harness);
 }
+
+/** `v` with its Adam steps folded in (fusedFold.ts) or not. */
+const withFold = (v: FusedVariant, fold: boolean): FusedVariant => {
+  const { foldAdam: _fold, ...plain } = v;
+  return fold ? { ...plain, foldAdam: true } : plain;
+};

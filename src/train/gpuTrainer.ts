@@ -3,6 +3,7 @@
 // encodeIteration / encodeUpdate read top to bottom like ReferenceTrainer.step / update (the labels a-d are theirs).
 // Over 300 lines: the class is the trainer's one loop (create, encode, submit, collect, snapshot); its buffers and own
 // dispatches are built in laraDispatches.ts.
+import { SubmitPacer, type PacedSubmit } from '../gpu/submitPacer.js';
 import '../gpu/globals.js';
 import { readFloat32 } from '../gpu/buffers.js';
 import { encodeInto, submitPass, withGrid, type Recorder } from '../gpu/kernel.js';
@@ -27,7 +28,7 @@ import type { TrainerPlans } from './tuning.js';
 import { recordedPlans, resolveRunPlan, withFused, type KernelOptions, type RunPlan } from './runPlan.js';
 import { describeFused, FusedUpdate, tuneFusedUpdate, type FusedUpdateHarness, type FusedVariant } from './fusedUpdate.js';
 import {
-  fusedUpdateHarness, stillHypers, tuneFusedAct, tunePersistent, tuningStart, type FusedActHarness, type IterationsHarness,
+  fusedUpdateHarness, stillHypers, tuneFusedAct, tuneIterations, tuningStart, type FusedActHarness, type IterationsHarness,
 } from './fusedUpdateTuning.js';
 
 export type { IterationMetrics } from './reference.js';
@@ -52,8 +53,8 @@ interface InFlight {
   count: number;
   updates: boolean[];
   staging: GPUBuffer;
-  /** Settles when the readback is mapped: null, or the GpuError of a failed map (never rejects, so never unhandled). */
-  mapped: Promise<Error | null>;
+  /** When it was submitted (the readback is asked for once it is nearly done: SubmitPacer). */
+  paced: PacedSubmit;
 }
 
 /** The kernel choice (KernelOptions: recorded plans, else the tuner, else the defaults) and the trainer's state. */
@@ -76,6 +77,8 @@ export class GpuTrainer {
   private criticStep = 0;
   private readonly stagings: GPUBuffer[];
   private stagingNext = 0;
+  /** When to ask for a chunk's readback (SubmitPacer). */
+  private readonly pacer = new SubmitPacer();
   /** The fused update (fusedUpdate.ts) when the plans or the tuner chose it; null: the per-layer update. */
   private fused: FusedUpdate | null = null;
 
@@ -128,7 +131,7 @@ export class GpuTrainer {
       const harness = trainer.fusedHarness();
       const choice = await tuneFusedUpdate(options.tuner, run, harness);
       const update = choice && await tuneFusedAct(options.tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
-      await tunePersistent(options.tuner, run, update, trainer.iterationsHarness());
+      await tuneIterations(options.tuner, run, update, trainer.iterationsHarness());
       harness.clear();
     }
     const snap = options.snapshot;
@@ -194,13 +197,13 @@ export class GpuTrainer {
         writeStep(data, 0, { ...this.stepEntry(0, 0, 0), useActor: true });
         this.device.queue.writeBuffer(this.b.ring, 0, data);
       },
-      record: (rec) => this.encodeAct(rec, 0, true),
+      record: (rec) => this.encodeAct(rec, 0, true, null),
       output: () => readFloat32(this.device, this.b.replay, Math.min(envs, this.config.replayCapacity) * stride),
     };
   }
 
   /**
-   * What tunePersistent times: a submit's iterations from the first that updates, from initMlp's weights, zero moments,
+   * What tuneIterations times: a submit's iterations from the first that updates, from initMlp's weights, zero moments,
    * the envs at that slot and a replay ring of random rows, at learning rate 0 (create clears the replay ring after).
    */
   private iterationsHarness(): IterationsHarness {
@@ -271,47 +274,65 @@ export class GpuTrainer {
   /**
    * The chunk's iteration `index` (Step ring entries index * U ..): act in every env (steps 1-4 of
    * ReferenceTrainer.step), then, when the ring holds a batch, the U updates with Adam ring entries adamFirst...
+   * chain (the folded update's, where its act takes the actor's last step of an iteration): the Adam ring entry of the
+   * step the iteration before left pending, and whether this iteration takes its own last step (flush) or leaves it to
+   * the next iteration's act; by default, nothing pending and flushed.
    */
-  encodeIteration(rec: Recorder, index: number, s: { useActor: boolean; updates: boolean }, adamFirst: number): void {
+  encodeIteration(rec: Recorder, index: number, s: { useActor: boolean; updates: boolean }, adamFirst: number,
+                  chain: { pending: number | null; flush: boolean } = { pending: null, flush: true }): void {
     const U = this.config.updatesPerIteration;
     // 1-4. Observe and act; the latencies, the learning reward and the replay rows; the envs step to slot t + 1.
-    this.encodeAct(rec, index * U, s.useActor);
+    this.encodeAct(rec, index * U, s.useActor, chain.pending);
     // 5. Gradient updates.
     if (!s.updates) return;
-    this.encodeUpdates(rec, index * U, adamFirst);
+    this.encodeUpdates(rec, index * U, adamFirst, chain.flush);
+  }
+
+  /**
+   * An iteration in the middle of a chunk that acts with the actor and runs its updates (what bench/ counts and
+   * predicts): where the folded update's act takes the actor's last step, it takes the one left before and leaves its own.
+   */
+  encodeSteadyIteration(rec: Recorder): void {
+    const chains = this.fused?.foldsAct ?? false;
+    this.encodeIteration(rec, 0, { useActor: true, updates: true }, 0, { pending: chains ? 0 : null, flush: !chains });
   }
 
   /**
    * A chunk's iterations (Step ring entries from 0, Adam ring entries from 0): one dispatch of the persistent trainer,
-   * else each iteration's act and updates.
+   * else each iteration's act and updates; where the act takes the actor's last step of the iteration before
+   * (FusedUpdate.foldsAct), every iteration but the chunk's last leaves it pending.
    */
   private encodeIterations(rec: Recorder, schedules: readonly { useActor: boolean; updates: boolean }[]): void {
     const persistent = this.fused?.persistent;
     if (persistent) { persistent.encode(rec, schedules.length); return; }
+    const chains = this.fused?.foldsAct ?? false;
     let adamEntry = 0;
     schedules.forEach((s, i) => {
-      this.encodeIteration(rec, i, s, adamEntry);
+      const pending = chains && i > 0 && schedules[i - 1].updates ? adamEntry - 1 : null;
+      this.encodeIteration(rec, i, s, adamEntry, { pending, flush: !chains || i + 1 === schedules.length });
       if (s.updates) adamEntry += this.config.updatesPerIteration;
     });
   }
 
   /**
    * The act of Step ring entry `entry`: z = actor(obs) + sigma_t n (z = noise only during warm-up), action = head(z),
-   * lara_act; on the fused path with its act, lara_act_forward does both in one dispatch.
+   * lara_act; on the fused path with its act, lara_act_forward does both in one dispatch (taking first the actor's
+   * step at Adam ring entry `pending` where the folded update left it).
    */
-  private encodeAct(rec: Recorder, entry: number, useActor: boolean): void {
-    if (this.fused?.act) { rec.dispatch(this.fused.act.dispatch, stepOffset(entry)); return; }
+  private encodeAct(rec: Recorder, entry: number, useActor: boolean, pending: number | null): void {
+    if (this.fused?.act) { this.fused.encodeAct(rec, entry, pending); return; }
     if (useActor) this.actor.encodeForward(rec, this.b.obs, this.config.envs);
     rec.dispatch(this.k.act, stepOffset(entry));
   }
 
   /**
    * An iteration's U updates from Step ring entry `entry` and Adam ring entry `adamEntry` on: the fused update's
-   * (FusedUpdate.encodeUpdates, its pairs included), else U per-layer updates.
+   * (FusedUpdate.encodeUpdates, its pairs included; without `flush`, leaving the actor's last step to the next act),
+   * else U per-layer updates.
    */
-  private encodeUpdates(rec: Recorder, entry: number, adamEntry: number): void {
+  private encodeUpdates(rec: Recorder, entry: number, adamEntry: number, flush = true): void {
     const U = this.config.updatesPerIteration;
-    if (this.fused) this.fused.encodeUpdates(rec, entry, adamEntry, U);
+    if (this.fused) this.fused.encodeUpdates(rec, entry, adamEntry, U, flush);
     else for (let u = 0; u < U; u++) this.encodeUpdate(rec, entry + u, adamEntry + u);
   }
 
@@ -397,15 +418,15 @@ export class GpuTrainer {
     encoder.copyBufferToBuffer(this.b.metrics, 0, staging, 0, count * METRICS_STRIDE * 4);
     device.queue.submit([encoder.finish()]);
     this.t = first + count;
-    // The failure is caught here, where the promise is made: a chunk left in flight when an earlier one fails must not
-    // become an unhandled rejection.
-    const mapped = staging.mapAsync(GPUMapMode.READ, 0, count * METRICS_STRIDE * 4)
-      .then(() => null, (error: unknown) => readbackError(error, `reading back the metrics of iterations ${first}-${first + count - 1}`));
-    return { first, count, updates: schedules.map((s) => s.updates), staging, mapped };
+    return { first, count, updates: schedules.map((s) => s.updates), staging, paced: this.pacer.submitted(count) };
   }
 
   private async collect(chunk: InFlight): Promise<IterationMetrics[]> {
-    const failure = await chunk.mapped;
+    const { first, count } = chunk;
+    await this.pacer.beforeReadback(chunk.paced);
+    const failure = await chunk.staging.mapAsync(GPUMapMode.READ, 0, count * METRICS_STRIDE * 4)
+      .then(() => null, (error: unknown) => readbackError(error, `reading back the metrics of iterations ${first}-${first + count - 1}`));
+    this.pacer.done(chunk.paced);
     if (failure) {
       this.gpu.checkErrors();  // an earlier, more specific error (out of memory, validation) first
       throw failure;

@@ -1,7 +1,7 @@
 // The persistent trainer (shaders/lara_persistent.wgsl): one workgroup runs a submit's iterations whole, the act and
 // every update with its Adam steps, in one dispatch, and the chunk metrics follow: 2 dispatches per submit where the
 // fused path records 7 per iteration. A variant of the lane update (FusedVariant.persistent) that the tuner times
-// against the best per-iteration path on the adapter in use (tunePersistent): one workgroup runs on one of the
+// against the best per-iteration path on the adapter in use (tuneIterations): one workgroup runs on one of the
 // adapter's cores, so it pays where the dispatches cost more than the cores give (small networks, small batches).
 import { createStorage, createUniform } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, itemsDispatch, releaseDispatches, type Cost, type Dispatch, type Recorder } from '../gpu/kernel.js';

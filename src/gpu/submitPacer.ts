@@ -1,0 +1,42 @@
+// Waits on a timer for most of a submit's expected GPU time before its readback is asked for. dawn.node settles a
+// pending mapAsync by polling the device from setImmediate ticks, a busy loop on the JS thread for as long as the GPU
+// works; on a CPU adapter (lavapipe) that loop takes a core from the adapter's own threads. Asked for once the work is
+// nearly done, the readback spins for a moment instead of the whole submit.
+
+/**
+ * The share of a submit's expected time slept before its readback: below 1, so that an estimate that is too long
+ * shrinks by it every submit. Waking late costs nothing while the next submit still runs (two are in flight).
+ */
+export const SLEEP_SHARE = 0.9;
+/** Shorter waits are not slept (a timer's own granularity). */
+export const MIN_SLEEP_MS = 2;
+
+/** A submitted piece of work: when it was submitted and its items (a chunk's iterations). */
+export interface PacedSubmit { readonly at: number; readonly items: number }
+
+/** Submits that the GPU runs one after the other, collected in order. */
+export class SubmitPacer {
+  /** GPU milliseconds per item, as last seen (null before the first submit is collected). */
+  private perItem: number | null = null;
+  /** When the last collected submit was found done. */
+  private lastDone = 0;
+
+  constructor(private readonly now: () => number = () => performance.now(),
+              private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {}
+
+  submitted(items: number): PacedSubmit { return { at: this.now(), items }; }
+
+  /** Sleeps SLEEP_SHARE of the time `s` is expected to take still (nothing before an estimate exists). */
+  async beforeReadback(s: PacedSubmit): Promise<void> {
+    if (this.perItem === null) return;
+    const wait = Math.max(s.at, this.lastDone) + SLEEP_SHARE * s.items * this.perItem - this.now();
+    if (wait >= MIN_SLEEP_MS) await this.sleep(wait);
+  }
+
+  /** Records that `s` was found done now: it ran from when it was submitted or its predecessor was done. */
+  done(s: PacedSubmit): void {
+    const t = this.now();
+    if (s.items > 0) this.perItem = (t - Math.max(s.at, this.lastDone)) / s.items;
+    this.lastDone = t;
+  }
+}
