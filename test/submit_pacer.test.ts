@@ -1,6 +1,6 @@
 // SubmitPacer (src/gpu/submitPacer.ts): how long it sleeps before a readback, on a clock the test moves by hand.
 import { describe, expect, it } from 'vitest';
-import { MIN_SLEEP_MS, SLEEP_SHARE, SubmitPacer } from '../src/gpu/submitPacer.js';
+import { MIN_SLEEP_MS, RATE_WINDOW, SLEEP_SHARE, SubmitPacer } from '../src/gpu/submitPacer.js';
 
 function pacer() {
   let clock = 0;
@@ -10,7 +10,7 @@ function pacer() {
 }
 
 describe('SubmitPacer', () => {
-  it('asks at once before it has seen a submit done, then sleeps SLEEP_SHARE of the time left by the last submit\'s rate', async () => {
+  it('asks at once before it has seen a submit done, then sleeps SLEEP_SHARE of the time left at the submits\' rate', async () => {
     const { p, slept, at } = pacer();
     const first = p.submitted(25);
     const second = p.submitted(25);
@@ -34,11 +34,35 @@ describe('SubmitPacer', () => {
     at(79);
     await p.beforeReadback(second);  // 70 + 0.9 x 10 - 79 = 0 ms: not slept
     expect(slept).toEqual([]);
-    at(90);
-    p.done(second);  // 20 ms for 2 items from 70: 10 ms per item
-    const third = p.submitted(3);
+    at(80);
+    p.done(second);  // 10 ms for 2 items from 70: 5 ms per item
+    const third = p.submitted(4);
     await p.beforeReadback(third);
-    expect(slept).toEqual([SLEEP_SHARE * 30]);
-    expect(SLEEP_SHARE * 30).toBeGreaterThan(MIN_SLEEP_MS);
+    expect(slept).toEqual([SLEEP_SHARE * 20]);
+    expect(SLEEP_SHARE * 20).toBeGreaterThan(MIN_SLEEP_MS);
+  });
+
+  it('sleeps by the median rate of the last RATE_WINDOW submits, so that one found done late does not idle the GPU', async () => {
+    const { p, slept, at } = pacer();
+    // Rates 4, 5 and 40 ms per item (the last found 8x late), each submitted when the one before was done.
+    let t = 0;
+    for (const rate of [4, 5, 40]) {
+      const s = p.submitted(10);
+      t += 10 * rate;
+      at(t);
+      p.done(s);
+    }
+    const next = p.submitted(10);
+    await p.beforeReadback(next);
+    expect(slept.at(-1)).toBeCloseTo(SLEEP_SHARE * 10 * 5, 9);
+    // RATE_WINDOW fast submits later the slow one has left the window: the median is the fast rate whatever came before.
+    for (let i = 0; i < RATE_WINDOW; i++) {
+      const s = p.submitted(10);
+      t += 20;
+      at(t);
+      p.done(s);
+    }
+    await p.beforeReadback(p.submitted(10));
+    expect(slept.at(-1)).toBeCloseTo(SLEEP_SHARE * 10 * 2, 9);
   });
 });

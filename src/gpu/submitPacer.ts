@@ -5,19 +5,24 @@
 
 /**
  * The share of a submit's expected time slept before its readback: below 1, so that an estimate that is too long
- * shrinks by it every submit. Waking late costs nothing while the next submit still runs (two are in flight).
+ * shrinks by it every submit. Waking a little late costs nothing while the next submit still runs (two are in flight).
  */
 export const SLEEP_SHARE = 0.9;
 /** Shorter waits are not slept (a timer's own granularity). */
 export const MIN_SLEEP_MS = 2;
+/**
+ * Submits whose rates the estimate takes the median of: a submit found done late (a timer that fired late, a pause of
+ * the JS thread) seems slow, and sleeping by it alone would leave the GPU idle for several submits.
+ */
+export const RATE_WINDOW = 8;
 
 /** A submitted piece of work: when it was submitted and its items (a chunk's iterations). */
 export interface PacedSubmit { readonly at: number; readonly items: number }
 
 /** Submits that the GPU runs one after the other, collected in order. */
 export class SubmitPacer {
-  /** GPU milliseconds per item, as last seen (null before the first submit is collected). */
-  private perItem: number | null = null;
+  /** GPU milliseconds per item of the last RATE_WINDOW submits collected. */
+  private readonly rates: number[] = [];
   /** When the last collected submit was found done. */
   private lastDone = 0;
 
@@ -26,17 +31,26 @@ export class SubmitPacer {
 
   submitted(items: number): PacedSubmit { return { at: this.now(), items }; }
 
-  /** Sleeps SLEEP_SHARE of the time `s` is expected to take still (nothing before an estimate exists). */
+  /** Sleeps SLEEP_SHARE of the time `s` is expected to take still, at the median recent rate (nothing before one is seen). */
   async beforeReadback(s: PacedSubmit): Promise<void> {
-    if (this.perItem === null) return;
-    const wait = Math.max(s.at, this.lastDone) + SLEEP_SHARE * s.items * this.perItem - this.now();
+    if (this.rates.length === 0) return;
+    const wait = Math.max(s.at, this.lastDone) + SLEEP_SHARE * s.items * median(this.rates) - this.now();
     if (wait >= MIN_SLEEP_MS) await this.sleep(wait);
   }
 
   /** Records that `s` was found done now: it ran from when it was submitted or its predecessor was done. */
   done(s: PacedSubmit): void {
     const t = this.now();
-    if (s.items > 0) this.perItem = (t - Math.max(s.at, this.lastDone)) / s.items;
+    if (s.items > 0) {
+      this.rates.push((t - Math.max(s.at, this.lastDone)) / s.items);
+      if (this.rates.length > RATE_WINDOW) this.rates.shift();
+    }
     this.lastDone = t;
   }
+}
+
+/** The median of `xs` (the lower middle of an even count). */
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[(sorted.length - 1) >> 1];
 }
