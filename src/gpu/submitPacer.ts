@@ -5,8 +5,8 @@
 
 /**
  * The share of a submit's expected time slept before its readback: below 1, so that an estimate that is too long
- * shrinks. Waking a little late costs nothing while the next submit still runs (two are in flight); at 0.95 and more,
- * lavapipe's rate collapsed in some runs (down to half), the estimate pushed up by the timers' own lateness.
+ * shrinks by it every submit. Waking a little late costs nothing while the next submit still runs (two are in flight);
+ * at 0.95 and more the timers' own lateness pushed the estimate up and lavapipe's rate collapsed in some runs.
  */
 export const SLEEP_SHARE = 0.9;
 /** Shorter waits are not slept (a timer's own granularity). */
@@ -16,11 +16,6 @@ export const MIN_SLEEP_MS = 2;
  * the JS thread) seems slow, and sleeping by it alone would leave the GPU idle for several submits.
  */
 export const RATE_WINDOW = 8;
-/**
- * A readback that lands within this many milliseconds of being asked for after a sleep found its submit done already:
- * the time seen then bounds the submit's, by as much as the timer was late.
- */
-export const FOUND_DONE_MS = 1;
 
 /** A submitted piece of work: when it was submitted and its items (a chunk's iterations). */
 export interface PacedSubmit { readonly at: number; readonly items: number }
@@ -31,8 +26,6 @@ export class SubmitPacer {
   private readonly rates: number[] = [];
   /** When the last collected submit was found done. */
   private lastDone = 0;
-  /** When the last sleep ended, and the rate it slept by times SLEEP_SHARE (null: the last readback was asked at once). */
-  private woke: { at: number; rate: number } | null = null;
 
   constructor(private readonly now: () => number = () => performance.now(),
               private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {}
@@ -41,25 +34,16 @@ export class SubmitPacer {
 
   /** Sleeps SLEEP_SHARE of the time `s` is expected to take still, at the median recent rate (nothing before one is seen). */
   async beforeReadback(s: PacedSubmit): Promise<void> {
-    this.woke = null;
     if (this.rates.length === 0) return;
-    const rate = median(this.rates);
-    const wait = Math.max(s.at, this.lastDone) + SLEEP_SHARE * s.items * rate - this.now();
-    if (wait < MIN_SLEEP_MS) return;
-    await this.sleep(wait);
-    this.woke = { at: this.now(), rate: SLEEP_SHARE * rate };
+    const wait = Math.max(s.at, this.lastDone) + SLEEP_SHARE * s.items * median(this.rates) - this.now();
+    if (wait >= MIN_SLEEP_MS) await this.sleep(wait);
   }
 
-  /**
-   * Records that `s` was found done now: it ran from when it was submitted or its predecessor was done. Found done as
-   * soon as it was asked for after a sleep, it records the rate slept by instead (SLEEP_SHARE of the estimate), so an
-   * estimate that is too long shrinks whatever the timer's lateness.
-   */
+  /** Records that `s` was found done now: it ran from when it was submitted or its predecessor was done. */
   done(s: PacedSubmit): void {
     const t = this.now();
     if (s.items > 0) {
-      const found = this.woke !== null && t - this.woke.at < FOUND_DONE_MS;
-      this.rates.push(found ? this.woke!.rate : (t - Math.max(s.at, this.lastDone)) / s.items);
+      this.rates.push((t - Math.max(s.at, this.lastDone)) / s.items);
       if (this.rates.length > RATE_WINDOW) this.rates.shift();
     }
     this.lastDone = t;
