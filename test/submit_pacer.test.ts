@@ -2,10 +2,12 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_SLEEP_MS, RATE_WINDOW, SLEEP_SHARE, SubmitPacer } from '../src/gpu/submitPacer.js';
 
+/** A pacer on a clock the test sets, past its first submit (done at 0, which gives no rate). */
 function pacer() {
   let clock = 0;
   const slept: number[] = [];
   const p = new SubmitPacer(() => clock, async (ms) => { slept.push(ms); clock += ms; });
+  p.done(p.submitted(1));
   return { p, slept, at: (t: number) => { clock = t; } };
 }
 
@@ -64,5 +66,22 @@ describe('SubmitPacer', () => {
     }
     await p.beforeReadback(p.submitted(10));
     expect(slept.at(-1)).toBeCloseTo(SLEEP_SHARE * 10 * 2, 9);
+  });
+
+  it('takes no rate from the first submit, which pays for first use', async () => {
+    let clock = 0;
+    const slept: number[] = [];
+    const p = new SubmitPacer(() => clock, async (ms) => { slept.push(ms); clock += ms; });
+    const first = p.submitted(25);
+    const second = p.submitted(25);
+    clock = 1000;
+    p.done(first);  // 40 ms per item, were it counted
+    await p.beforeReadback(second);
+    expect(slept).toEqual([]);
+    clock = 1100;
+    p.done(second);  // 4 ms per item
+    const third = p.submitted(25);
+    await p.beforeReadback(third);
+    expect(slept).toEqual([SLEEP_SHARE * 100]);
   });
 });
