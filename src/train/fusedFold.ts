@@ -9,7 +9,7 @@
 // the tuner read them as on the other paths. The fold buffer also holds the two slice regions, update k's gradients in
 // region k % 2, so that a dispatch reads the last update's slices while it writes its own.
 import { createStorage } from '../gpu/buffers.js';
-import { defineKernel, dispatchOf, linearGrid, ownedUniform, releaseDispatches, type Cost, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, linearGrid, ownedUniform, releaseDispatches, type Binding, type Cost, type Dispatch, type Recorder } from '../gpu/kernel.js';
 import { ADAM_HYPER, ADAM_PAIR_FUSED, adamEntryOffset, type AdamSchedule } from '../nn/adam.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import { laneActorVariant, laneFeatures, laneThreads, type FusedKernelShape, type FusedVariant } from './fusedUpdate.js';
@@ -72,8 +72,8 @@ export interface FoldNetwork { net: GpuMlp; target: GpuMlp; schedule: AdamSchedu
 /** What the folded update binds beside the networks. */
 export interface FoldParts {
   ring: GPUBuffer; replay: GPUBuffer; actorLoss: GPUBuffer; criticLoss: GPUBuffer;
-  /** The critic's first gradient of an iteration (the lane kernel) bound to write slice region 0 of the critic's fold buffer. */
-  criticGradient: (gradPartials: { buffer: GPUBuffer; offset: number; size: number }) => Dispatch;
+  /** The critic's first gradient of an iteration (the lane kernel), bound here to write slice region 0 of the critic's fold buffer. */
+  criticGradient: (gradPartials: Binding) => Dispatch;
 }
 
 /** The folded update's dispatches, bound once: encodeUpdates records an iteration's U updates. */
@@ -102,11 +102,13 @@ export class FoldedUpdate {
     const criticBuffer = createStorage(device, criticFold.floats * 4, 'fold.critic');
     const step = stepBinding(parts.ring);
     const hyper = (s: AdamSchedule) => ({ buffer: s.buffer, size: ADAM_HYPER.size });
+    // The slices each step adds and tau, a uniform of each dispatch's own (releaseDispatches destroys it).
+    const fused = (label: string) => ownedUniform(device, ADAM_PAIR_FUSED.pack({ splits: slices, tau }), label);
     // A step's traffic in every workgroup that takes it: the slices and state 0 or 1 read, and workgroup 0's writes.
     const stepBytes = (n: FoldNetwork, groups: number) => 4 * n.net.parameterCount * (groups * (slices + 3) + 5);
     const fold = (groups: number, cost: Cost, label: string) => dispatchOf(device, pipeline, {
       actorStep: step, criticStep: step, actorHyper: hyper(actor.schedule), criticHyper: hyper(critic.schedule),
-      fused: ownedUniform(device, ADAM_PAIR_FUSED.pack({ splits: slices, tau }), 'fold.fused'), replay: parts.replay,
+      fused: fused('fold.fused'), replay: parts.replay,
       actor: actor.net.params, actorM: actor.net.adamM!, actorV: actor.net.adamV!, actorTarget: actor.target.params, actorFold: actorBuffer,
       critic: critic.net.params, criticM: critic.net.adamM!, criticV: critic.net.adamV!, criticTarget: critic.target.params, criticFold: criticBuffer,
       actorLoss: parts.actorLoss, criticLoss: parts.criticLoss,
@@ -120,12 +122,12 @@ export class FoldedUpdate {
       pair: fold(2 * workgroups, costs.pair, 'fold.pair'),
       actor: fold(workgroups, costs.actor, 'fold.actor'),
       actorAdam: dispatchOf(device, adam, {
-        hyper: hyper(actor.schedule), fused: ownedUniform(device, ADAM_PAIR_FUSED.pack({ splits: slices, tau }), 'fold.adam.fused'),
+        hyper: hyper(actor.schedule), fused: fused('fold.adam.fused'),
         params: actor.net.params, m: actor.net.adamM!, v: actor.net.adamV!, target: actor.target.params, fold: actorBuffer,
       }, linearGrid(device, count, ADAM_FOLD_WORKGROUP), { op: 'actor.adamFold', cost: { flops: 16 * count, bytes: 4 * count * (slices + 10) } }),
     };
     const foldedAct = act && actPipeline ? dispatchOf(device, actPipeline, {
-      ...act.bindings, hyper: hyper(actor.schedule), fused: ownedUniform(device, ADAM_PAIR_FUSED.pack({ splits: slices, tau }), 'fold.act.fused'),
+      ...act.bindings, hyper: hyper(actor.schedule), fused: fused('fold.act.fused'),
       actorM: actor.net.adamM!, actorV: actor.net.adamV!, actorTarget: actor.target.params, actorFold: actorBuffer,
     }, act.dispatch.grid, { op: 'lara.actForward', cost: { flops: act.cost.flops, bytes: act.cost.bytes + stepBytes(actor, act.workgroups) } }) : null;
     return new FoldedUpdate(dispatches, foldedAct, { actor: actor.schedule, critic: critic.schedule }, [actorBuffer, criticBuffer]);

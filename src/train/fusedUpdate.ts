@@ -8,7 +8,7 @@
 // (tuneFusedUpdate), offered at gamma 0 for networks whose block of rows fits workgroup (or private) memory.
 import { createStorage } from '../gpu/buffers.js';
 import { deviceAdapterInfo } from '../gpu/runtime.js';
-import { defineKernel, dispatchOf, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
+import { defineKernel, dispatchOf, releaseDispatches, type Binding, type Dispatch, type Recorder } from '../gpu/kernel.js';
 import { chooseInPlace, type InPlaceHarness, type Tuner } from '../gpu/tuner.js';
 import {
   ADAM_PAIR_STORAGE_BUFFERS, AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets,
@@ -41,7 +41,8 @@ import { FoldedUpdate, foldUnfit } from './fusedFold.js';
  * lanes): the row kernels store each layer's block inputs and deltas, and one dispatch per network computes the weight
  * gradient over the minibatch with Adam (fusedWeightPass.ts); no pairs. foldAdam (lanes, not persistent, an even
  * count of updates per iteration): each gradient dispatch takes the Adam steps pending for the networks it reads in
- * every workgroup first (fusedFold.ts), U + 2 update dispatches per iteration instead of 2 U + 2.
+ * every workgroup first (fusedFold.ts), U + 1 update dispatches per iteration instead of 2 U + 2, the actor's last step
+ * taken by the next act (or, after a submit's last iteration, by a dispatch of its own).
  */
 export interface FusedVariant {
   rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
@@ -171,7 +172,10 @@ const smallestSubgroup = (device: GPUDevice) => deviceAdapterInfo(device)?.subgr
 /** What the fused kernels' fit depends on: the networks, gamma, the batch and envs, and whether the world is generalised. */
 export interface FusedRun {
   actorSizes: readonly number[]; criticSizes: readonly number[];
-  /** The Step ring's entries per submit (iterationsPerSubmit x updatesPerIteration), which the persistent trainer binds whole. */
+  /**
+   * The Step ring's entries per submit (iterationsPerSubmit x updatesPerIteration), which the persistent trainer binds
+   * whole; and updatesPerIteration, which the folded update needs even.
+   */
   config: { gamma: number; batch: number; envs: number; iterationsPerSubmit?: number; updatesPerIteration?: number };
   shape: { world?: unknown };
 }
@@ -339,9 +343,11 @@ export class FusedUpdate {
       flops: variant.weightPass ? actorFlops - flops(a) : actorFlops,
       bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + stored(actor, passes.actor)),
     };
+    // The critic's gradient, its slices written to `gradPartials` (the folded update's to its fold buffer).
+    const criticGradient = (gradPartials: Binding) => dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials },
+      [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost });
     const dispatches = {
-      critic: dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials: criticGrads, lossPartials: criticPartials },
-        [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
+      critic: criticGradient(criticGrads),
       criticAdam: criticPass
         ? weightPassDispatch(device, criticPass, passes.critic, schedules.critic, { acts: criticGrads, params: critic.params, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params }, batch, tau, 'critic.weightAdam')
         : adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
@@ -372,9 +378,7 @@ export class FusedUpdate {
     }) : null;
     const folded = variant.foldAdam ? await FoldedUpdate.create(device, shape, { net: actor, target: actorTarget, schedule: schedules.actor },
       { net: critic, target: criticTarget, schedule: schedules.critic }, {
-        ring: parts.ring, replay: parts.replay, actorLoss: actorPartials, criticLoss: criticPartials,
-        criticGradient: (gradPartials) => dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials },
-          [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }),
+        ring: parts.ring, replay: parts.replay, actorLoss: actorPartials, criticLoss: criticPartials, criticGradient,
       }, { slices: groups, workgroups, tau }, { pair: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes }, actor: actorCost }, act) : null;
     return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent, folded,
       [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);

@@ -3,10 +3,10 @@
 // encodeIteration / encodeUpdate read top to bottom like ReferenceTrainer.step / update (the labels a-d are theirs).
 // Over 300 lines: the class is the trainer's one loop (create, encode, submit, collect, snapshot); its buffers and own
 // dispatches are built in laraDispatches.ts.
-import { SubmitPacer, type PacedSubmit } from '../gpu/submitPacer.js';
 import '../gpu/globals.js';
 import { readFloat32 } from '../gpu/buffers.js';
 import { encodeInto, submitPass, withGrid, type Recorder } from '../gpu/kernel.js';
+import { SubmitPacer, type PacedSubmit } from '../gpu/submitPacer.js';
 import type { Profiler } from '../gpu/profiler.js';
 import { readbackError } from '../gpu/readback.js';
 import type { ReduceVariant } from '../gpu/reduce.js';

@@ -73,7 +73,7 @@ export interface PlanRun {
   mixedPrecision?: boolean;
   /** The run's discount and whether it trains on a generalised world (the fused update runs at gamma 0 on the letter's). */
   gamma?: number; world?: boolean;
-  /** Iterations per submit and updates per iteration: the Step ring the persistent trainer binds whole. */
+  /** Iterations per submit and updates per iteration: the Step ring the persistent trainer binds whole (and the folded update's even count). */
   iterationsPerSubmit?: number; updatesPerIteration?: number;
 }
 
