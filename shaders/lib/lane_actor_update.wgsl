@@ -34,12 +34,18 @@ fn actor_update_lane_with(a: ptr<function, LaneMemory>, slice: u32, s: Step) -> 
     }
   }
   actor_forward_lane(a);
-  // Critic input features from the pre-activations (lara_actor_chain.wgsl).
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    var z: array<f32, LARA_ACTION_SIZE>;
-    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { z[i] = lm_get(a, z_at, r, i); }
-    let features = lara_critic_features_from_pre(z, s.share_floor);
-    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm_set(&c, C_AT[0], r, OBSERVATION_SIZE + i, features[i]); }
+  // Critic input features from the pre-activations (lara_actor_chain.wgsl), row by row of each vector of rows.
+  for (var v = 0u; v < LANE_VECS; v++) {
+    var zv: array<vec4<f32>, LARA_ACTION_SIZE>;
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { zv[i] = (*a)[lm_index(z_at, i, v)]; }
+    var fv: array<vec4<f32>, LARA_ACTION_SIZE>;
+    for (var r = 0u; r < 4u; r++) {
+      var z: array<f32, LARA_ACTION_SIZE>;
+      for (var i = 0u; i < LARA_ACTION_SIZE; i++) { z[i] = zv[i][r]; }
+      let features = lara_critic_features_from_pre(z, s.share_floor);
+      for (var i = 0u; i < LARA_ACTION_SIZE; i++) { fv[i][r] = features[i]; }
+    }
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { c[lm_index(C_AT[0], OBSERVATION_SIZE + i, v)] = fv[i]; }
   }
   critic_forward_lane(&c);
   // Actor loss -Q; dOutput = 1 in place of Q (0 past the batch).
@@ -60,15 +66,24 @@ fn actor_update_lane_with(a: ptr<function, LaneMemory>, slice: u32, s: Step) -> 
   }
   // dL/dz = -(1/B) VJP of the features (lara_actor_chain_backward.wgsl), in place of z.
   let scale = -1.0 / f32(s.batch);
-  for (var r = 0u; r < LANE_ROWS; r++) {
-    var z: array<f32, LARA_ACTION_SIZE>;
-    var d_features: array<f32, LARA_ACTION_SIZE>;
+  for (var v = 0u; v < LANE_VECS; v++) {
+    var zv: array<vec4<f32>, LARA_ACTION_SIZE>;
+    var dv: array<vec4<f32>, LARA_ACTION_SIZE>;
     for (var i = 0u; i < LARA_ACTION_SIZE; i++) {
-      z[i] = lm_get(a, z_at, r, i);
-      d_features[i] = lm_get(&c, D_AT, r, i);
+      zv[i] = (*a)[lm_index(z_at, i, v)];
+      dv[i] = c[lm_index(D_AT, i, v)];
     }
-    let dz = lara_critic_features_vjp(z, s.share_floor, d_features);
-    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { lm_set(a, z_at, r, i, scale * dz[i]); }
+    for (var r = 0u; r < 4u; r++) {
+      var z: array<f32, LARA_ACTION_SIZE>;
+      var d_features: array<f32, LARA_ACTION_SIZE>;
+      for (var i = 0u; i < LARA_ACTION_SIZE; i++) {
+        z[i] = zv[i][r];
+        d_features[i] = dv[i][r];
+      }
+      let dz = lara_critic_features_vjp(z, s.share_floor, d_features);
+      for (var i = 0u; i < LARA_ACTION_SIZE; i++) { zv[i][r] = scale * dz[i]; }
+    }
+    for (var i = 0u; i < LARA_ACTION_SIZE; i++) { (*a)[lm_index(z_at, i, v)] = zv[i]; }
   }
   // The actor's backward: each layer's weight gradient, then the delta below it in place of the activation below.
   actor_backward_lane(a);

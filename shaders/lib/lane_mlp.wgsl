@@ -5,9 +5,12 @@
 // network, each within WGSL's limit on one function's variables), as regions column-major (width, LANE_ROWS) from a
 // region's first float (a multiple of LANE_ROWS: the tables of src/train/fusedMlpDefines.ts netDefines at LANE_ROWS
 // rows), so that a column's rows are LANE_VECS whole vectors: every step of a layer's loop loads a column as vectors
-// and the weights as scalars. Weights are read through fm_weight(net, index) and each weight-gradient entry of the
+// and the weights 8 at a time. Weights are read through fm_weight(net, index) and each weight-gradient entry of the
 // slice written once through lane_store(net, index, value), both defined by the including kernel (lane_grad sums the
-// entry first). Needs the defines LANE_ROWS (a multiple of 4) and LM_FLOATS (the floats of a LaneMemory). Every array is initialised explicitly.
+// entry first). Needs the defines LANE_ROWS (a multiple of 4), LM_FLOATS (the floats of a LaneMemory), LANE_SHARE (the
+// workgroup one subgroup of 8 invocations that share their weight loads and weight gradients: lm_weights8,
+// lm_backward_weight_shared) and LANE_COLUMNS_FLOATS (the workgroup memory of the latter). Every array is initialised
+// explicitly.
 
 const LANE_ROWS: u32 = ${LANE_ROWS}u;
 const LANE_VECS: u32 = LANE_ROWS / 4u;
@@ -81,38 +84,55 @@ fn lm_index(at: u32, k: u32, v: u32) -> u32 { return at / 4u + k * LANE_VECS + v
 fn lm_get(m: ptr<function, LaneMemory>, at: u32, r: u32, k: u32) -> f32 { return (*m)[lm_index(at, k, r / 4u)][r % 4u]; }
 fn lm_set(m: ptr<function, LaneMemory>, at: u32, r: u32, k: u32, value: f32) { (*m)[lm_index(at, k, r / 4u)][r % 4u] = value; }
 
-// Four consecutive weights from i, the last ones repeated past i + n - 1 (n <= 4 of them used).
-fn lm_weights4(net: u32, i: u32, n: u32) -> vec4<f32> {
-  return vec4<f32>(fm_weight(net, i), fm_weight(net, i + min(1u, n - 1u)), fm_weight(net, i + min(2u, n - 1u)), fm_weight(net, i + min(3u, n - 1u)));
+// The weights base + c * stride for c = 0 .. 7, the last repeated past n - 1 (n <= 8 of them used). With LANE_SHARE
+// (the workgroup one subgroup of 8 invocations) invocation c of the subgroup loads weight c and the subgroup shares
+// the 8 by subgroupBroadcast: llvmpipe does a load whose address is not a constant lane by lane, so this loads each
+// weight once per subgroup instead of once per invocation (bench/RESULTS.md). The same weights either way.
+alias LaneWeights = array<f32, 8>;
+fn lm_weights8(net: u32, base: u32, stride: u32, n: u32) -> LaneWeights {
+#if ${LANE_SHARE}
+  let w = fm_weight(net, base + min(lane_id, n - 1u) * stride);
+  return LaneWeights(subgroupBroadcast(w, 0u), subgroupBroadcast(w, 1u), subgroupBroadcast(w, 2u), subgroupBroadcast(w, 3u),
+                     subgroupBroadcast(w, 4u), subgroupBroadcast(w, 5u), subgroupBroadcast(w, 6u), subgroupBroadcast(w, 7u));
+#else
+  return LaneWeights(fm_weight(net, base), fm_weight(net, base + min(1u, n - 1u) * stride),
+                     fm_weight(net, base + min(2u, n - 1u) * stride), fm_weight(net, base + min(3u, n - 1u) * stride),
+                     fm_weight(net, base + min(4u, n - 1u) * stride), fm_weight(net, base + min(5u, n - 1u) * stride),
+                     fm_weight(net, base + min(6u, n - 1u) * stride), fm_weight(net, base + min(7u, n - 1u) * stride));
+#endif
 }
 
-// Four columns' accumulators of a vector of rows: acc[c * LANE_VECS + v] = fma(x, w[c], acc[c * LANE_VECS + v]).
-alias LaneAccumulators = array<vec4<f32>, 4u * LANE_VECS>;
-fn lm_fma4(acc: ptr<function, LaneAccumulators>, v: u32, x: vec4<f32>, w: vec4<f32>) {
-  (*acc)[v] = fma(x, vec4<f32>(w.x), (*acc)[v]);
-  (*acc)[LANE_VECS + v] = fma(x, vec4<f32>(w.y), (*acc)[LANE_VECS + v]);
-  (*acc)[2u * LANE_VECS + v] = fma(x, vec4<f32>(w.z), (*acc)[2u * LANE_VECS + v]);
-  (*acc)[3u * LANE_VECS + v] = fma(x, vec4<f32>(w.w), (*acc)[3u * LANE_VECS + v]);
+// Eight columns' accumulators of a vector of rows: acc[c * LANE_VECS + v] = fma(x, w[c], acc[c * LANE_VECS + v]).
+alias LaneAccumulators = array<vec4<f32>, 8u * LANE_VECS>;
+fn lm_fma8(acc: ptr<function, LaneAccumulators>, v: u32, x: vec4<f32>, w: LaneWeights) {
+  (*acc)[v] = fma(x, vec4<f32>(w[0]), (*acc)[v]);
+  (*acc)[LANE_VECS + v] = fma(x, vec4<f32>(w[1]), (*acc)[LANE_VECS + v]);
+  (*acc)[2u * LANE_VECS + v] = fma(x, vec4<f32>(w[2]), (*acc)[2u * LANE_VECS + v]);
+  (*acc)[3u * LANE_VECS + v] = fma(x, vec4<f32>(w[3]), (*acc)[3u * LANE_VECS + v]);
+  (*acc)[4u * LANE_VECS + v] = fma(x, vec4<f32>(w[4]), (*acc)[4u * LANE_VECS + v]);
+  (*acc)[5u * LANE_VECS + v] = fma(x, vec4<f32>(w[5]), (*acc)[5u * LANE_VECS + v]);
+  (*acc)[6u * LANE_VECS + v] = fma(x, vec4<f32>(w[6]), (*acc)[6u * LANE_VECS + v]);
+  (*acc)[7u * LANE_VECS + v] = fma(x, vec4<f32>(w[7]), (*acc)[7u * LANE_VECS + v]);
 }
 
 // y[r][o] = b[o] + sum_k x[r][k] W[k][o] (fma over k = 0, 1, ... from 0, then + bias), ReLU when `relu`.
-// x: region x_at of m (inputs columns); y: region y_at of m (outputs columns). Four outputs at a time; one for a
+// x: region x_at of m (inputs columns); y: region y_at of m (outputs columns). Eight outputs at a time; one for a
 // 1-wide layer.
 fn lm_forward(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, w_at: u32, b_at: u32, relu: bool, y_at: u32) {
   if (outputs == 1u) {
     lm_forward_1(m, net, x_at, inputs, w_at, b_at, relu, y_at);
     return;
   }
-  for (var o = 0u; o < outputs; o += 4u) {
-    let n = min(4u, outputs - o);
+  for (var o = 0u; o < outputs; o += 8u) {
+    let n = min(8u, outputs - o);
     // acc[c * LANE_VECS + v]: output o + c of the rows of vector v.
     var acc: LaneAccumulators;
-    for (var i = 0u; i < 4u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
+    for (var i = 0u; i < 8u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
     for (var k = 0u; k < inputs; k++) {
-      let w = lm_weights4(net, w_at + k * outputs + o, n);
-      for (var v = 0u; v < LANE_VECS; v++) { lm_fma4(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
+      let w = lm_weights8(net, w_at + k * outputs + o, 1u, n);
+      for (var v = 0u; v < LANE_VECS; v++) { lm_fma8(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
     }
-    let bias = lm_weights4(net, b_at + o, n);
+    let bias = lm_weights8(net, b_at + o, 1u, n);
     for (var c = 0u; c < n; c++) {
       for (var v = 0u; v < LANE_VECS; v++) {
         var y = acc[c * LANE_VECS + v] + vec4<f32>(bias[c]);
@@ -123,13 +143,16 @@ fn lm_forward(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, ou
   }
 }
 
-// lm_forward of a 1-wide layer (a critic's head): one weight per step.
+// lm_forward of a 1-wide layer (a critic's head): eight inputs' weights at a time, added one by one.
 fn lm_forward_1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, w_at: u32, b_at: u32, relu: bool, y_at: u32) {
   var acc: array<vec4<f32>, LANE_VECS>;
   for (var v = 0u; v < LANE_VECS; v++) { acc[v] = vec4<f32>(0.0); }
-  for (var k = 0u; k < inputs; k++) {
-    let w = vec4<f32>(fm_weight(net, w_at + k));
-    for (var v = 0u; v < LANE_VECS; v++) { acc[v] = fma((*m)[lm_index(x_at, k, v)], w, acc[v]); }
+  for (var k = 0u; k < inputs; k += 8u) {
+    let n = min(8u, inputs - k);
+    let w = lm_weights8(net, w_at + k, 1u, n);
+    for (var c = 0u; c < n; c++) {
+      for (var v = 0u; v < LANE_VECS; v++) { acc[v] = fma((*m)[lm_index(x_at, k + c, v)], vec4<f32>(w[c]), acc[v]); }
+    }
   }
   let bias = fm_weight(net, b_at);
   for (var v = 0u; v < LANE_VECS; v++) {
@@ -142,9 +165,21 @@ fn lm_forward_1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, 
 // The rows' sum of a column's vectors: sum over v of the vectors, then (x + y) + (z + w).
 fn lm_rows_sum(s: vec4<f32>) -> f32 { return (s.x + s.y) + (s.z + s.w); }
 
+#if ${LANE_SHARE}
+// The rows of the workgroup (one subgroup): 8 invocations of LANE_ROWS rows.
+const LANE_GROUP_ROWS: u32 = 8u * LANE_ROWS;
+// Eight columns of a layer's input, every invocation's rows (LANE_COLUMNS_FLOATS = 8 LANE_GROUP_ROWS):
+// lane_columns[c * LANE_GROUP_ROWS / 4 + lane * LANE_VECS + v] holds rows 4 v .. 4 v + 3 of invocation lane's column c.
+var<workgroup> lane_columns: array<vec4<f32>, ${LANE_COLUMNS_FLOATS}u / 4u>;
+#endif
+
 // The invocation's weight gradient of a layer: gW[k][o] = sum_r x[r][k] d[r][o], gb[o] = sum_r d[r][o], each written
-// once through lane_grad. x: region x_at (inputs columns); d: region d_at (outputs columns). Four outputs at a time.
+// once through lane_grad (with LANE_SHARE, lm_backward_weight_shared). x: region x_at (inputs columns); d: region
+// d_at (outputs columns). Blocks of 4 x 4 entries.
 fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
+#if ${LANE_SHARE}
+  lm_backward_weight_shared(m, net, x_at, inputs, outputs, d_at, w_at, b_at);
+#else
   for (var o = 0u; o < outputs; o++) {
     var s = vec4<f32>(0.0);
     for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
@@ -175,22 +210,91 @@ fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs:
       }
     }
   }
+#endif
 }
+
+#if ${LANE_SHARE}
+// lm_backward_weight with the subgroup's 8 invocations sharing the work: invocation j takes the entries of input
+// column k + j over all the workgroup's rows (the columns through workgroup memory, each output's rows by
+// subgroupBroadcast) and writes them itself, instead of every invocation summing each entry over its own rows and
+// lane_grad adding up the subgroup's sums. Each entry is added up the same way: an invocation's rows as lane_grad's
+// vector of products, then (x + y) + (z + w), then the invocations in order from 0: as llvmpipe's subgroupAdd adds, so
+// that there the gradients are lane_grad's bits (another adapter's subgroupAdd may add in another order). Per entry
+// this takes a broadcast and an fma per vector of rows where lane_grad took a subgroup sum and a store of one
+// invocation, and loads each input column once per 8 outputs' worth of entries instead of once per 4.
+fn lm_backward_weight_shared(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
+  // The bias entries as lm_backward_weight's.
+  for (var o = 0u; o < outputs; o++) {
+    var s = vec4<f32>(0.0);
+    for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
+    lane_grad(net, b_at + o, lm_rows_sum(s));
+  }
+  for (var k = 0u; k < inputs; k += 8u) {
+    // Columns k .. k + 7 (the last repeated past the inputs) into lane_columns, once the last block's are read.
+    workgroupBarrier();
+    for (var c = 0u; c < 8u; c++) {
+      for (var v = 0u; v < LANE_VECS; v++) {
+        lane_columns[c * LANE_GROUP_ROWS / 4u + lane_id * LANE_VECS + v] = (*m)[lm_index(x_at, min(k + c, inputs - 1u), v)];
+      }
+    }
+    workgroupBarrier();
+    // xs[l * LANE_VECS + v]: rows 4 v .. 4 v + 3 of invocation l, column k + lane_id.
+    var xs: array<vec4<f32>, 8u * LANE_VECS>;
+    for (var i = 0u; i < 8u * LANE_VECS; i++) { xs[i] = lane_columns[lane_id * LANE_GROUP_ROWS / 4u + i]; }
+    let writes = k + lane_id < inputs;
+    let at = w_at + (k + lane_id) * outputs;
+    // Entry (k + lane_id, o): invocation l's rows' products with d from invocation l, added in order of l.
+    for (var o = 0u; o < outputs; o++) {
+      var d: array<vec4<f32>, LANE_VECS>;
+      for (var v = 0u; v < LANE_VECS; v++) { d[v] = (*m)[lm_index(d_at, o, v)]; }
+      var total = 0.0;
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 0u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 1u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 2u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 3u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 4u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 5u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 6u));
+      total += lm_rows_sum(lm_shared_products(&xs, &d, 7u));
+      if (writes) { lane_store(net, at + o, total); }
+    }
+  }
+}
+
+// The vector of products of invocation l's rows (lane_grad's g): x from xs, d broadcast from invocation l.
+fn lm_shared_products(xs: ptr<function, array<vec4<f32>, 8u * LANE_VECS>>, d: ptr<function, array<vec4<f32>, LANE_VECS>>, l: u32) -> vec4<f32> {
+  var g = vec4<f32>(0.0);
+  for (var v = 0u; v < LANE_VECS; v++) {
+    var dl: vec4<f32>;
+    switch (l) {
+      case 0u: { dl = subgroupBroadcast((*d)[v], 0u); }
+      case 1u: { dl = subgroupBroadcast((*d)[v], 1u); }
+      case 2u: { dl = subgroupBroadcast((*d)[v], 2u); }
+      case 3u: { dl = subgroupBroadcast((*d)[v], 3u); }
+      case 4u: { dl = subgroupBroadcast((*d)[v], 4u); }
+      case 5u: { dl = subgroupBroadcast((*d)[v], 5u); }
+      case 6u: { dl = subgroupBroadcast((*d)[v], 6u); }
+      default: { dl = subgroupBroadcast((*d)[v], 7u); }
+    }
+    g = fma((*xs)[l * LANE_VECS + v], dl, g);
+  }
+  return g;
+}
+#endif
 
 // dx[r][k - k_first] = sum_o d[r][o] W[k][o] for k in [k_first, inputs), times (a[r][k] > 0) when `masked` (the ReLU of
 // the layer below, a: region a_at (inputs columns)). d: region d_at (outputs columns); dx: region dx_at
-// (inputs - k_first columns), which may be a_at itself (each column is read before it is written). Four columns of dx
+// (inputs - k_first columns), which may be a_at itself (each column is read before it is written). Eight columns of dx
 // at a time.
 fn lm_backward_input(m: ptr<function, LaneMemory>, net: u32, d_at: u32, inputs: u32, outputs: u32, w_at: u32, k_first: u32, masked: bool, a_at: u32, dx_at: u32) {
-  for (var k = k_first; k < inputs; k += 4u) {
-    let n = min(4u, inputs - k);
+  for (var k = k_first; k < inputs; k += 8u) {
+    let n = min(8u, inputs - k);
     // acc[c * LANE_VECS + v]: column k + c of the rows of vector v.
     var acc: LaneAccumulators;
-    for (var i = 0u; i < 4u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
+    for (var i = 0u; i < 8u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
     for (var o = 0u; o < outputs; o++) {
-      let w = vec4<f32>(fm_weight(net, w_at + k * outputs + o), fm_weight(net, w_at + (k + min(1u, n - 1u)) * outputs + o),
-                        fm_weight(net, w_at + (k + min(2u, n - 1u)) * outputs + o), fm_weight(net, w_at + (k + min(3u, n - 1u)) * outputs + o));
-      for (var v = 0u; v < LANE_VECS; v++) { lm_fma4(&acc, v, (*m)[lm_index(d_at, o, v)], w); }
+      let w = lm_weights8(net, w_at + k * outputs + o, outputs, n);
+      for (var v = 0u; v < LANE_VECS; v++) { lm_fma8(&acc, v, (*m)[lm_index(d_at, o, v)], w); }
     }
     for (var c = 0u; c < n; c++) {
       for (var v = 0u; v < LANE_VECS; v++) {

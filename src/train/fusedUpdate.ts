@@ -85,11 +85,26 @@ function laneActorLayout(s: FusedKernelShape) {
 /** Invocations per workgroup of a lane kernel. */
 export const laneThreads = (v: FusedVariant) => v.rowsPerWorkgroup / v.rows;
 
+/** Invocations of a subgroup that share their weight loads (lib/lane_mlp.wgsl lm_weights8). */
+export const LANE_SHARE_WIDTH = 8;
+/**
+ * Whether a lane kernel's workgroup, one subgroup, shares its weight loads: subgroup sums on LANE_SHARE_WIDTH
+ * invocations, all of which take every pass; not the persistent trainer, whose act gives its invocations different
+ * numbers of envs.
+ */
+export const laneShares = (v: FusedVariant) => v.subgroups === true && laneThreads(v) === LANE_SHARE_WIDTH && v.persistent !== true;
+/** Floats of workgroup memory of a lane kernel that shares its weight gradients: 8 input columns of the workgroup's rows. */
+export const laneColumnsFloats = (v: FusedVariant) => (laneShares(v) ? LANE_SHARE_WIDTH * v.rowsPerWorkgroup : 0);
+
 export const laneFeatures = (s: FusedKernelShape) => (s.subgroups ? ['subgroups'] : []);
 
 const laneVariant = (layout: (s: FusedKernelShape) => { floats: number; defines: Record<string, number | string> }) => (s: FusedKernelShape) => {
   const { floats, defines } = layout(s);
-  return { constants: { WORKGROUP_SIZE: laneThreads(s) }, defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true } };
+  return {
+    constants: { WORKGROUP_SIZE: laneThreads(s) },
+    defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true, LANE_SHARE: laneShares(s),
+      LANE_COLUMNS_FLOATS: laneColumnsFloats(s) },
+  };
 };
 
 /** The overrides and defines of the lane kernels that hold both networks (the actor's update, the pair, the persistent trainer). */
@@ -201,6 +216,10 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
     if (unfit) return unfit;
   }
   if (v.subgroups && !device.features.has('subgroups')) return 'the device lacks the feature subgroups';
+  if (v.lanes) {
+    const bytes = 4 * (laneColumnsFloats(v) + (v.foldAdam ? mlpLayout(s.actor).parameterCount + mlpLayout(s.critic).parameterCount : 0));
+    if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
+  }
   if (v.subgroups && laneThreads(v) > smallestSubgroup(device)) {
     return `a workgroup of ${laneThreads(v)} invocations, more than the adapter's smallest subgroup (${smallestSubgroup(device) || 'unknown'})`;
   }
