@@ -75,6 +75,10 @@ describe('megc train --tune, --profile', () => {
       [{ rows: 4, rowsPerWorkgroup: 8, act: true, foldAdam: true }, [], /kernel plans: fused: folded Adam without lanes \(its passes are the lane kernels'\)$/],
       [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, persistent: true, foldAdam: true }, [],
         /kernel plans: fused: folded Adam with the persistent trainer \(which takes its Adam steps itself\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 16, blocks: 2 }, [], /kernel plans: fused: blocks without lanes \(a lane invocation takes its blocks of rows one after the other\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 16, lanes: true, act: true, persistent: true, blocks: 2 }, [],
+        /kernel plans: fused: blocks with the persistent trainer \(which takes its rows in passes of its own\)$/],
+      [{ rows: 4, rowsPerWorkgroup: 12, lanes: true, blocks: 2 }, [], /kernel plans: fused: rows per workgroup not a multiple of the lane rows times the blocks$/],
       [{ rows: 4, rowsPerWorkgroup: 8, lanes: true, act: true, foldAdam: true }, ['--updates', '3'],
         /kernel plans: fused: folded Adam at 3 updates per iteration \(an even count brings each network back to its own buffers\)$/],
     ] as const) {

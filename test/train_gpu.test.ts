@@ -32,7 +32,7 @@ function tinyConfig(gamma: number): TrainConfig {
  * invocation, 8 invocations per workgroup (one slice; 6 invocations past the batch).
  */
 type Update = 'fused' | 'fused c4' | 'fused lanes' | 'fused weight pass' | 'persistent' | 'persistent subgroups' | 'persistent slices'
-  | 'fused lanes fold' | 'fused lanes fold slices';
+  | 'fused lanes fold' | 'fused lanes fold slices' | 'fused lanes fold blocks';
 const FUSED: Record<Update, FusedVariant> = {
   fused: { rows: 4, rowsPerWorkgroup: 4 }, 'fused c4': { rows: 4, rowsPerWorkgroup: 4, cols: 4, act: true },
   'fused lanes': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true },
@@ -51,8 +51,11 @@ const FUSED: Record<Update, FusedVariant> = {
   // slices for each step to add.
   'fused lanes fold': { rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true, act: true, foldAdam: true },
   'fused lanes fold slices': { rows: 4, rowsPerWorkgroup: 4, lanes: true, act: true, foldAdam: true },
+  // At batch 16: one workgroup of 2 invocations with subgroup sums, each taking 2 blocks of 4 rows, each block its
+  // own slice.
+  'fused lanes fold blocks': { rows: 4, rowsPerWorkgroup: 16, lanes: true, subgroups: true, act: true, foldAdam: true, blocks: 2 },
 };
-const BATCH_16: readonly string[] = ['persistent slices', 'fused lanes fold slices'];
+const BATCH_16: readonly string[] = ['persistent slices', 'fused lanes fold slices', 'fused lanes fold blocks'];
 
 /** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
@@ -73,7 +76,7 @@ const column = (rows: IterationMetrics[], key: keyof IterationMetrics) => rows.m
 
 describe.each([
   [0, 'per-layer'], [0.9, 'per-layer'], [0, 'fused'], [0, 'fused c4'], [0, 'fused lanes'], [0, 'fused weight pass'], [0, 'persistent'], [0, 'persistent subgroups'],
-  [0, 'persistent slices'], [0, 'fused lanes fold'], [0, 'fused lanes fold slices'],
+  [0, 'persistent slices'], [0, 'fused lanes fold'], [0, 'fused lanes fold slices'], [0, 'fused lanes fold blocks'],
 ] as const)('GPU trainer vs float64 reference, gamma %s, %s update', (gamma, update) => {
   it(`gives the same metrics, weights, Adam moments and replay after ${ITERATIONS} iterations`, async () => {
     const config = BATCH_16.includes(update) ? { ...tinyConfig(gamma), batch: 16 } : tinyConfig(gamma);
@@ -126,18 +129,22 @@ describe.each([
 describe('the folded Adam steps', () => {
   // The same sums and steps as the lane update's Adam dispatches, only taken in other dispatches: the same bits, at
   // batch 16 over 4 workgroups (each taking the pending steps into its own copy) and 2 chunks, so that the act takes the
-  // step the iteration before left and each chunk's last iteration takes its own.
-  it('give the lane update\'s metrics, weights, moments and replay bit for bit', async () => {
+  // step the iteration before left and each chunk's last iteration takes its own. And with 2 blocks of rows per
+  // invocation on 2 workgroups, each block the slice a workgroup of its own wrote: the same bits again.
+  it('give the lane update\'s metrics, weights, moments and replay bit for bit, and so do two blocks per invocation', async () => {
     const config = { ...tinyConfig(0), batch: 16 };
     const { foldAdam: _fold, ...lanes } = FUSED['fused lanes fold slices'];
+    const blocks: FusedVariant = { ...FUSED['fused lanes fold slices'], rowsPerWorkgroup: 8, blocks: 2 };
     const runs = [];
-    for (const fused of [lanes, FUSED['fused lanes fold slices']]) {
+    for (const fused of [lanes, FUSED['fused lanes fold slices'], blocks]) {
       const { rows, trainer } = await runGpu(config, ITERATIONS, fused);
       runs.push({ rows, snapshot: await trainer.snapshot() });
       trainer.destroy();
     }
-    expect(runs[1].rows).toEqual(runs[0].rows);
-    expect(runs[1].snapshot).toEqual(runs[0].snapshot);
+    for (const run of runs.slice(1)) {
+      expect(run.rows).toEqual(runs[0].rows);
+      expect(run.snapshot).toEqual(runs[0].snapshot);
+    }
   }, 300_000);
 });
 

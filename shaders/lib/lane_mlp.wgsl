@@ -9,11 +9,14 @@
 // slice written once through lane_store(net, index, value), both defined by the including kernel (lane_grad sums the
 // entry first). Needs the defines LANE_ROWS (a multiple of 4), LM_FLOATS (the floats of a LaneMemory), LANE_SHARE (the
 // workgroup one subgroup of 8 invocations that share their weight loads and weight gradients: lm_weights8,
-// lm_backward_weight_shared) and LANE_COLUMNS_FLOATS (the workgroup memory of the latter). Every array is initialised
+// lm_backward_weight_shared), LANE_COLUMNS_FLOATS (the workgroup memory of the latter) and LANE_BLOCKS (the blocks of
+// rows each invocation of the including kernel takes). Every array is initialised
 // explicitly.
 
 const LANE_ROWS: u32 = ${LANE_ROWS}u;
 const LANE_VECS: u32 = LANE_ROWS / 4u;
+// Blocks of LANE_ROWS rows per invocation, one after the other, each with its own split-K slice.
+const LANE_BLOCKS: u32 = ${LANE_BLOCKS}u;
 
 alias LaneMemory = array<vec4<f32>, ${LM_FLOATS}u / 4u>;
 

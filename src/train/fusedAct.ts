@@ -59,7 +59,7 @@ const laneActVariant = (s: FusedActShape, fold: FoldLayout | null) => {
   return {
     constants: { WORKGROUP_SIZE: LANE_ACT_THREADS },
     defines: {
-      ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, LANE_SHARE: false, LANE_COLUMNS_FLOATS: 0, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
+      ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, LANE_SHARE: false, LANE_COLUMNS_FLOATS: 0, LANE_BLOCKS: 1, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
       ACT_FOLD: fold !== null, ...foldDefines('', fold ?? foldLayout(0, 0)),
     },
   };

@@ -42,11 +42,14 @@ import { FoldedUpdate, foldUnfit } from './fusedFold.js';
  * gradient over the minibatch with Adam (fusedWeightPass.ts); no pairs. foldAdam (lanes, not persistent, an even
  * count of updates per iteration): each gradient dispatch takes the Adam steps pending for the networks it reads in
  * every workgroup first (fusedFold.ts), U + 1 update dispatches per iteration instead of 2 U + 2, the actor's last step
- * taken by the next act (or, after a submit's last iteration, by a dispatch of its own).
+ * taken by the next act (or, after a submit's last iteration, by a dispatch of its own). blocks (lanes, not persistent;
+ * 1 when left out): each invocation takes `blocks` blocks of `rows` rows one after the other, each block its own slice
+ * as a workgroup of its own would write it (the same sums), rowsPerWorkgroup / (rows blocks) invocations per
+ * workgroup: fewer workgroups, each repeating the folded Adam steps once.
  */
 export interface FusedVariant {
   rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
-  weightPass?: boolean; foldAdam?: boolean;
+  weightPass?: boolean; foldAdam?: boolean; blocks?: number;
 }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
@@ -82,8 +85,8 @@ function laneActorLayout(s: FusedKernelShape) {
 }
 
 
-/** Invocations per workgroup of a lane kernel. */
-export const laneThreads = (v: FusedVariant) => v.rowsPerWorkgroup / v.rows;
+/** Invocations per workgroup of a lane kernel (its rows per workgroup in blocks of `rows` rows). */
+export const laneThreads = (v: FusedVariant) => v.rowsPerWorkgroup / v.rows / (v.blocks ?? 1);
 
 /** Invocations of a subgroup that share their weight loads (lib/lane_mlp.wgsl lm_weights8). */
 export const LANE_SHARE_WIDTH = 8;
@@ -94,7 +97,7 @@ export const LANE_SHARE_WIDTH = 8;
  */
 export const laneShares = (v: FusedVariant) => v.subgroups === true && laneThreads(v) === LANE_SHARE_WIDTH && v.persistent !== true;
 /** Floats of workgroup memory of a lane kernel that shares its weight gradients: 8 input columns of the workgroup's rows. */
-export const laneColumnsFloats = (v: FusedVariant) => (laneShares(v) ? LANE_SHARE_WIDTH * v.rowsPerWorkgroup : 0);
+export const laneColumnsFloats = (v: FusedVariant) => (laneShares(v) ? LANE_SHARE_WIDTH * laneThreads(v) * v.rows : 0);
 
 export const laneFeatures = (s: FusedKernelShape) => (s.subgroups ? ['subgroups'] : []);
 
@@ -102,7 +105,7 @@ const laneVariant = (layout: (s: FusedKernelShape) => { floats: number; defines:
   const { floats, defines } = layout(s);
   return {
     constants: { WORKGROUP_SIZE: laneThreads(s) },
-    defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true, LANE_SHARE: laneShares(s),
+    defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true, LANE_SHARE: laneShares(s), LANE_BLOCKS: s.blocks ?? 1,
       LANE_COLUMNS_FLOATS: laneColumnsFloats(s) },
   };
 };
@@ -179,7 +182,7 @@ export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(bat
  * Split-K slices of a fused dispatch at `batch` rows, and its loss partials per update: one per workgroup, or per
  * invocation of a lane kernel without subgroups.
  */
-export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes && !v.subgroups ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v));
+export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes && !v.subgroups ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v) * (v.blocks ?? 1));
 
 /** The smallest subgroup of the device's adapter (0 where the device does not say). */
 const smallestSubgroup = (device: GPUDevice) => deviceAdapterInfo(device)?.subgroupMinSize ?? 0;
@@ -205,6 +208,10 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (Math.max(...s.actor, ...s.critic) > FUSED_UPDATE_MAX_WIDTH) return `a layer wider than ${FUSED_UPDATE_MAX_WIDTH}`;
   if (!(Number.isInteger(v.rows) && v.rows >= 1 && v.rowsPerWorkgroup % v.rows === 0)) return 'rows per workgroup not a multiple of the block';
   if (v.lanes && v.rows % 4 !== 0) return 'lane rows not a multiple of 4 (a column of rows is whole vectors)';
+  const blocks = v.blocks ?? 1;
+  if (blocks > 1 && !v.lanes) return 'blocks without lanes (a lane invocation takes its blocks of rows one after the other)';
+  if (blocks > 1 && v.persistent) return 'blocks with the persistent trainer (which takes its rows in passes of its own)';
+  if (v.lanes && v.rowsPerWorkgroup % (v.rows * blocks) !== 0) return 'rows per workgroup not a multiple of the lane rows times the blocks';
   if (v.subgroups && !v.lanes) return 'subgroups without lanes';
   if (v.weightPass && v.lanes) return 'a weight pass with lanes (the lane kernels write their own slices)';
   if (v.persistent) {
@@ -244,7 +251,8 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
  * or 4 columns (4: fewer loads per fma, which a CPU adapter's SIMD lanes need; 1: more items, which a GPU's cores do);
  * and the lane kernels with 4 or 8 rows per invocation (as many as fit WGSL's 8 KiB per function), 8 or 32 invocations
  * per workgroup (a CPU adapter's lanes: weights loaded once per rows, no workgroup memory, no barrier), and of 8 with
- * subgroup sums where the adapter's subgroups hold them; each lane variant also with its Adam steps folded in.
+ * subgroup sums where the adapter's subgroups hold them, those also with two blocks of rows per invocation where the
+ * batch has two; each lane variant also with its Adam steps folded in.
  */
 export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
   const { batch } = run.config;
@@ -262,6 +270,8 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
     for (const v of [
       { rows, rowsPerWorkgroup: rows * 8, lanes: true, subgroups: true }, { rows, rowsPerWorkgroup: rows * 8, lanes: true },
       { rows, rowsPerWorkgroup: rows * 32, lanes: true },
+      // Two blocks per invocation: half the workgroups, each repeating the folded Adam steps (where the batch has them).
+      ...(batch > rows * 8 ? [{ rows, rowsPerWorkgroup: rows * 16, lanes: true, subgroups: true, blocks: 2 }] : []),
     ]) {
       for (const w of [v, { ...v, foldAdam: true }]) if (fusedUpdateUnfit(device, run, w) === null) out.push(w);
     }
@@ -270,7 +280,7 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
 }
 
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.foldAdam ? ' fold' : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.foldAdam ? ' fold' : ''}${(v.blocks ?? 1) > 1 ? ` b${v.blocks}` : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -480,13 +490,15 @@ export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: Fu
   // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
   // on 32 with 1 column (a GPU's cores; also with the weight pass where a network is wide), and the lane kernel with the
   // most rows per invocation (a CPU's lanes; with subgroup sums where they fit), without and with its Adam steps
-  // folded in, beside the per-layer update.
+  // folded in, and the same with two blocks of rows per invocation, beside the per-layer update.
   const likely = (v: FusedVariant, groups: number, cols: number, weightPass = false) =>
     !v.lanes && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number, weightPass = false) => candidates.find((v) => v !== null && likely(v, groups, cols, weightPass));
   const wide = Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS;
   const lane = candidates.find((v) => v?.lanes);
-  const quick = [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, lane, candidates.find((v) => v?.lanes && v.foldAdam)].filter((v) => v !== undefined);
+  const blocked = (fold: boolean) => candidates.find((v) => v?.lanes && (v.blocks ?? 1) > 1 && (v.foldAdam ?? false) === fold);
+  const quick = [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, lane, candidates.find((v) => v?.lanes && v.foldAdam),
+    blocked(false), blocked(true)].filter((v) => v !== undefined);
   const choice = await chooseInPlace(tuner, {
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.

@@ -40,7 +40,7 @@ export const TrainerPlansSchema = z.object({
   actor: z.array(mlpPlan).min(1).max(2),
   critic: z.array(mlpPlan).min(1).max(1),
   reduce: z.object({ subgroups: z.boolean() }).strict(),
-  fused: z.object({ rows: count(256), rowsPerWorkgroup: count(2 ** 31), cols: count(8).optional(), act: z.boolean().optional(), lanes: z.boolean().optional(), subgroups: z.boolean().optional(), persistent: z.boolean().optional(), weightPass: z.boolean().optional(), foldAdam: z.boolean().optional() }).strict().optional(),
+  fused: z.object({ rows: count(256), rowsPerWorkgroup: count(2 ** 31), cols: count(8).optional(), act: z.boolean().optional(), lanes: z.boolean().optional(), subgroups: z.boolean().optional(), persistent: z.boolean().optional(), weightPass: z.boolean().optional(), foldAdam: z.boolean().optional(), blocks: count(16).optional() }).strict().optional(),
 }).strict();
 
 /** Plans from JSON (a config.json's or a checkpoint's), checked; a UserError names the field. */
