@@ -24,18 +24,17 @@ fn fm_weight(net: u32, i: u32) -> f32 {
 }
 fn lane_store(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = value; }
 
+#include "lib/lane_blocks.wgsl"
+
+// The update of the invocation's rows `slice` into slice `out` (lane_blocks).
+fn lane_block(net: u32, slice: u32, out: u32) {
+  slice_at = out * A_PARAMS;
+  let loss = lane_sum(actor_update_lane(slice, step));
+  if (lane_writes()) { loss_partials[step.chunk_update * step.loss_partials + out] = loss; }
+}
+
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         ids: LaneIds) {
-  let lid = ids.lid;
-  for (var b = 0u; b < LANE_BLOCKS; b++) {
-    let block = grid_group(wid, nwg) * LANE_BLOCKS + b;
-    if (block * LANE_ROWS * WORKGROUP_SIZE >= step.batch) { break; }
-    let slice = block * WORKGROUP_SIZE + lid;
-    let out = lane_slice(slice, block, step.batch, ids);
-    if (out == NO_SLICE) { break; }
-    slice_at = out * A_PARAMS;
-    let loss = lane_sum(actor_update_lane(slice, step));
-    if (lane_writes()) { loss_partials[step.chunk_update * step.loss_partials + out] = loss; }
-  }
+  lane_blocks(ACTOR, grid_group(wid, nwg), step.batch, ids);
 }
