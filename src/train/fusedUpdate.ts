@@ -179,8 +179,8 @@ export const WEIGHT_PASS_QUICK_PARAMETERS = 16384;
 /** Workgroups of a fused dispatch at `batch` rows. */
 export const fusedWorkgroups = (batch: number, v: FusedVariant) => Math.ceil(batch / v.rowsPerWorkgroup);
 /**
- * Split-K slices of a fused dispatch at `batch` rows, and its loss partials per update: one per workgroup, or per
- * invocation of a lane kernel without subgroups.
+ * Split-K slices of a fused dispatch at `batch` rows, and its loss partials per update: one per workgroup (per block of
+ * a workgroup of a lane kernel with blocks), or per invocation and block of a lane kernel without subgroups.
  */
 export const fusedSlices = (batch: number, v: FusedVariant) => (v.lanes && !v.subgroups ? Math.ceil(batch / v.rows) : fusedWorkgroups(batch, v) * (v.blocks ?? 1));
 
