@@ -9,7 +9,7 @@
 // slice written once through lane_store(net, index, value), both defined by the including kernel (lane_grad sums the
 // entry first). Needs the defines LANE_ROWS (a multiple of 4), LM_FLOATS (the floats of a LaneMemory), LANE_SHARE (the
 // workgroup one subgroup of 8 invocations that share their weight loads and weight gradients: lm_weights8,
-// lm_backward_weight_shared), LANE_COLUMNS_FLOATS (the workgroup memory of the latter) and LANE_BLOCKS (the blocks of
+// lm_weight_entries_shared), LANE_COLUMNS_FLOATS (the workgroup memory of the latter) and LANE_BLOCKS (the blocks of
 // rows each invocation of the including kernel takes). Every array is initialised
 // explicitly.
 
@@ -85,7 +85,6 @@ fn lane_valid4(slice: u32, v: u32, count: u32) -> vec4<bool> {
 fn lm_index(at: u32, k: u32, v: u32) -> u32 { return at / 4u + k * LANE_VECS + v; }
 // Element (row r, column k) of the region from float `at`.
 fn lm_get(m: ptr<function, LaneMemory>, at: u32, r: u32, k: u32) -> f32 { return (*m)[lm_index(at, k, r / 4u)][r % 4u]; }
-fn lm_set(m: ptr<function, LaneMemory>, at: u32, r: u32, k: u32, value: f32) { (*m)[lm_index(at, k, r / 4u)][r % 4u] = value; }
 
 // The weights base + c * stride for c = 0 .. 7, the last repeated past n - 1 (n <= 8 of them used). With LANE_SHARE
 // (the workgroup one subgroup of 8 invocations) invocation c of the subgroup loads weight c and the subgroup shares
@@ -177,17 +176,17 @@ var<workgroup> lane_columns: array<vec4<f32>, ${LANE_COLUMNS_FLOATS}u / 4u>;
 #endif
 
 // The invocation's weight gradient of a layer: gW[k][o] = sum_r x[r][k] d[r][o], gb[o] = sum_r d[r][o], each written
-// once through lane_grad (with LANE_SHARE, lm_backward_weight_shared). x: region x_at (inputs columns); d: region
-// d_at (outputs columns). Blocks of 4 x 4 entries.
+// once through lane_grad (with LANE_SHARE, gW through lm_weight_entries_shared). x: region x_at (inputs columns); d:
+// region d_at (outputs columns). Blocks of 4 x 4 entries.
 fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
-#if ${LANE_SHARE}
-  lm_backward_weight_shared(m, net, x_at, inputs, outputs, d_at, w_at, b_at);
-#else
   for (var o = 0u; o < outputs; o++) {
     var s = vec4<f32>(0.0);
     for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
     lane_grad(net, b_at + o, lm_rows_sum(s));
   }
+#if ${LANE_SHARE}
+  lm_weight_entries_shared(m, net, x_at, inputs, outputs, d_at, w_at);
+#else
   for (var o = 0u; o < outputs; o += 4u) {
     let n = min(4u, outputs - o);
     for (var k = 0u; k < inputs; k += 4u) {
@@ -217,21 +216,15 @@ fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs:
 }
 
 #if ${LANE_SHARE}
-// lm_backward_weight with the subgroup's 8 invocations sharing the work: invocation j takes the entries of input
-// column k + j over all the workgroup's rows (the columns through workgroup memory, each output's rows by
-// subgroupBroadcast) and writes them itself, instead of every invocation summing each entry over its own rows and
+// lm_backward_weight's weight entries with the subgroup's 8 invocations sharing the work: invocation j takes the
+// entries of input column k + j over all the workgroup's rows (the columns through workgroup memory, each output's rows
+// by subgroupBroadcast) and writes them itself, instead of every invocation summing each entry over its own rows and
 // lane_grad adding up the subgroup's sums. Each entry is added up the same way: an invocation's rows as lane_grad's
 // vector of products, then (x + y) + (z + w), then the invocations in order from 0: as llvmpipe's subgroupAdd adds, so
 // that there the gradients are lane_grad's bits (another adapter's subgroupAdd may add in another order). Per entry
 // this takes a broadcast and an fma per vector of rows where lane_grad took a subgroup sum and a store of one
 // invocation, and loads each input column once per 8 outputs' worth of entries instead of once per 4.
-fn lm_backward_weight_shared(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
-  // The bias entries as lm_backward_weight's.
-  for (var o = 0u; o < outputs; o++) {
-    var s = vec4<f32>(0.0);
-    for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
-    lane_grad(net, b_at + o, lm_rows_sum(s));
-  }
+fn lm_weight_entries_shared(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32) {
   for (var k = 0u; k < inputs; k += 8u) {
     // Columns k .. k + 7 (the last repeated past the inputs) into lane_columns, once the last block's are read.
     workgroupBarrier();

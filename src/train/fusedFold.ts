@@ -52,8 +52,11 @@ export const adamFoldKernel = defineKernel({
   variant: (l: FoldLayout) => ({ constants: { WORKGROUP_SIZE: ADAM_FOLD_WORKGROUP }, defines: foldDefines('', l) }),
 });
 
-/** Why the folded update cannot run this config with this variant on this device, or null when it can. */
-export function foldUnfit(device: GPUDevice, v: FusedVariant, updatesPerIteration: number | undefined, parameters: number): string | null {
+/**
+ * Why the folded update cannot run this config with this variant on this device, or null when it can (its params in
+ * workgroup memory are counted with the lane kernels' other workgroup memory, in fusedUpdateUnfit).
+ */
+export function foldUnfit(device: GPUDevice, v: FusedVariant, updatesPerIteration: number | undefined): string | null {
   if (!v.lanes) return 'folded Adam without lanes (its passes are the lane kernels\')';
   if (v.persistent) return 'folded Adam with the persistent trainer (which takes its Adam steps itself)';
   const U = updatesPerIteration;
@@ -61,8 +64,6 @@ export function foldUnfit(device: GPUDevice, v: FusedVariant, updatesPerIteratio
   const l = device.limits;
   if (l.maxStorageBuffersPerShaderStage < FOLD_STORAGE_BUFFERS) return `${FOLD_STORAGE_BUFFERS} storage buffers in one kernel, more than this GPU's ${l.maxStorageBuffersPerShaderStage}`;
   if (l.maxUniformBuffersPerShaderStage < FOLD_UNIFORM_BUFFERS) return `${FOLD_UNIFORM_BUFFERS} uniform buffers in one kernel, more than this GPU's ${l.maxUniformBuffersPerShaderStage}`;
-  const bytes = 4 * parameters;
-  if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of both networks' params in workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
   return null;
 }
 

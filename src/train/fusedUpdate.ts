@@ -219,14 +219,10 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
     if (unfit) return unfit;
   }
   if (v.foldAdam) {
-    const unfit = foldUnfit(device, v, run.config.updatesPerIteration, mlpLayout(s.actor).parameterCount + mlpLayout(s.critic).parameterCount);
+    const unfit = foldUnfit(device, v, run.config.updatesPerIteration);
     if (unfit) return unfit;
   }
   if (v.subgroups && !device.features.has('subgroups')) return 'the device lacks the feature subgroups';
-  if (v.lanes) {
-    const bytes = 4 * (laneColumnsFloats(v) + (v.foldAdam ? mlpLayout(s.actor).parameterCount + mlpLayout(s.critic).parameterCount : 0));
-    if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
-  }
   if (v.subgroups && laneThreads(v) > smallestSubgroup(device)) {
     return `a workgroup of ${laneThreads(v)} invocations, more than the adapter's smallest subgroup (${smallestSubgroup(device) || 'unknown'})`;
   }
@@ -234,8 +230,11 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   // rows' indices and rewards.
   const floats = Math.max(v.lanes ? laneActorLayout(s).floats : actorLayout(s).floats, criticLayout(s).floats);
   if (v.lanes && 4 * floats > LANE_MEMORY_BYTES) return `${4 * floats} bytes of one network's activations in a function, more than WGSL's ${LANE_MEMORY_BYTES}`;
-  const bytes = 4 * floats + 8 * v.rows;
-  if (!v.lanes && bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
+  // Workgroup memory: a lane kernel's shared input columns and, folded, both networks' params; else those activations.
+  const bytes = v.lanes
+    ? 4 * (laneColumnsFloats(v) + (v.foldAdam ? mlpLayout(s.actor).parameterCount + mlpLayout(s.critic).parameterCount : 0))
+    : 4 * floats + 8 * v.rows;
+  if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
   const threads = v.lanes ? laneThreads(v) : fusedThreads(s);
   if (threads > Math.min(l.maxComputeInvocationsPerWorkgroup, l.maxComputeWorkgroupSizeX)) return 'too many invocations per workgroup';
   const partialBytes = 4 * (v.weightPass
