@@ -58,6 +58,9 @@ fn lane_store(net: u32, i: u32, value: f32) {}
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, ids: ReduceIds) {
   let group = grid_group(wid, nwg);
+#if ${LANE_SHARE}
+  lane_id = ids.sg_lane;  // LANE_SHARE comes with the reduction's subgroups (fusedAct.ts)
+#endif
 #if ${ACT_FOLD}
   // The actor's last step of the iteration before (from state 1).
   fold_adam(0u, hyper, 1u, fused.splits, fused.tau, ids.lid, WORKGROUP_SIZE, group == 0u);

@@ -57,13 +57,16 @@ const FUSED: Record<Update, FusedVariant> = {
 };
 const BATCH_16: readonly string[] = ['persistent slices', 'fused lanes fold slices', 'fused lanes fold blocks'];
 
-/** `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one. */
+/**
+ * `fused`: train with the fused update (src/train/fusedUpdate.ts) instead of the per-layer one; a lane variant with
+ * subgroup sums with the reduction's subgroups too, so that its lane act shares its weight loads (fusedAct.ts).
+ */
 async function runGpu(config: TrainConfig, iterations = ITERATIONS, fused?: FusedVariant): Promise<{ rows: IterationMetrics[]; trainer: GpuTrainer }> {
   const gpu = await testGpu();
   let plans: TrainerPlans | undefined;
   if (fused) {
     const plain = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
-    plans = { ...plain.plans, fused };
+    plans = { ...plain.plans, fused, ...(fused.lanes && fused.subgroups ? { reduce: { subgroups: true } } : {}) };
     plain.destroy();
   }
   const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans });

@@ -8,9 +8,9 @@
 // and the weights 8 at a time. Weights are read through fm_weight(net, index) and each weight-gradient entry of the
 // slice written once through lane_store(net, index, value), both defined by the including kernel (lane_grad sums the
 // entry first). Needs the defines LANE_ROWS (a multiple of 4), LM_FLOATS (the floats of a LaneMemory), LANE_SHARE (the
-// workgroup one subgroup of 8 invocations that share their weight loads and weight gradients: lm_weights8,
-// lm_weight_entries_shared), LANE_COLUMNS_FLOATS (the workgroup memory of the latter) and LANE_BLOCKS (the blocks of
-// rows each invocation of the including kernel takes). Every array is initialised
+// workgroup one subgroup of 8 invocations that share their weight loads: lm_weights8), LANE_COLUMNS_FLOATS (0, or the
+// workgroup memory through which such a workgroup shares its weight gradients: lm_weight_entries_shared) and
+// LANE_BLOCKS (the blocks of rows each invocation of the including kernel takes). Every array is initialised
 // explicitly.
 
 const LANE_ROWS: u32 = ${LANE_ROWS}u;
@@ -167,7 +167,7 @@ fn lm_forward_1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, 
 // The rows' sum of a column's vectors: sum over v of the vectors, then (x + y) + (z + w).
 fn lm_rows_sum(s: vec4<f32>) -> f32 { return (s.x + s.y) + (s.z + s.w); }
 
-#if ${LANE_SHARE}
+#if ${LANE_COLUMNS_FLOATS}
 // The rows of the workgroup (one subgroup): 8 invocations of LANE_ROWS rows.
 const LANE_GROUP_ROWS: u32 = 8u * LANE_ROWS;
 // Eight columns of a layer's input, every invocation's rows (LANE_COLUMNS_FLOATS = 8 LANE_GROUP_ROWS):
@@ -176,16 +176,24 @@ var<workgroup> lane_columns: array<vec4<f32>, ${LANE_COLUMNS_FLOATS}u / 4u>;
 #endif
 
 // The invocation's weight gradient of a layer: gW[k][o] = sum_r x[r][k] d[r][o], gb[o] = sum_r d[r][o], each written
-// once through lane_grad (with LANE_SHARE, gW through lm_weight_entries_shared). x: region x_at (inputs columns); d:
-// region d_at (outputs columns). Blocks of 4 x 4 entries.
+// once through lane_grad (with LANE_COLUMNS_FLOATS, gW through lm_weight_entries_shared, and gb too where the last
+// block of 8 input columns has a spare invocation). x: region x_at (inputs columns); d: region d_at (outputs columns).
+// Blocks of 4 x 4 entries.
 fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
-  for (var o = 0u; o < outputs; o++) {
-    var s = vec4<f32>(0.0);
-    for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
-    lane_grad(net, b_at + o, lm_rows_sum(s));
+#if ${LANE_COLUMNS_FLOATS}
+  let shared_bias = inputs % 8u != 0u;
+#else
+  let shared_bias = false;
+#endif
+  if (!shared_bias) {
+    for (var o = 0u; o < outputs; o++) {
+      var s = vec4<f32>(0.0);
+      for (var v = 0u; v < LANE_VECS; v++) { s += (*m)[lm_index(d_at, o, v)]; }
+      lane_grad(net, b_at + o, lm_rows_sum(s));
+    }
   }
-#if ${LANE_SHARE}
-  lm_weight_entries_shared(m, net, x_at, inputs, outputs, d_at, w_at);
+#if ${LANE_COLUMNS_FLOATS}
+  lm_weight_entries_shared(m, net, x_at, inputs, outputs, d_at, w_at, select(NO_BIAS, b_at, shared_bias));
 #else
   for (var o = 0u; o < outputs; o += 4u) {
     let n = min(4u, outputs - o);
@@ -215,30 +223,38 @@ fn lm_backward_weight(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs:
 #endif
 }
 
-#if ${LANE_SHARE}
+#if ${LANE_COLUMNS_FLOATS}
+// No bias column in lm_weight_entries_shared.
+const NO_BIAS: u32 = 0xffffffffu;
+
 // lm_backward_weight's weight entries with the subgroup's 8 invocations sharing the work: invocation j takes the
 // entries of input column k + j over all the workgroup's rows (the columns through workgroup memory, each output's rows
 // by subgroupBroadcast) and writes them itself, instead of every invocation summing each entry over its own rows and
-// lane_grad adding up the subgroup's sums. Each entry is added up the same way: an invocation's rows as lane_grad's
-// vector of products, then (x + y) + (z + w), then the invocations in order from 0: as llvmpipe's subgroupAdd adds, so
-// that there the gradients are lane_grad's bits (another adapter's subgroupAdd may add in another order). Per entry
-// this takes a broadcast and an fma per vector of rows where lane_grad took a subgroup sum and a store of one
-// invocation, and loads each input column once per 8 outputs' worth of entries instead of once per 4.
-fn lm_weight_entries_shared(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32) {
-  for (var k = 0u; k < inputs; k += 8u) {
-    // Columns k .. k + 7 (the last repeated past the inputs) into lane_columns, once the last block's are read.
+// lane_grad adding up the subgroup's sums. With b_at (not NO_BIAS) the bias entries are column `inputs`, a column of
+// ones, taken by the last block's spare invocation. Each entry is added up the same way: an invocation's rows as
+// lane_grad's vector of products (with ones, lm_backward_weight's sum of d), then (x + y) + (z + w), then the
+// invocations in order from 0: as llvmpipe's subgroupAdd adds, so that there the gradients are lane_grad's bits
+// (another adapter's subgroupAdd may add in another order). Per entry this takes a broadcast and an fma per vector of
+// rows where lane_grad took a subgroup sum and a store of one invocation, and loads each input column once per 8
+// outputs' worth of entries instead of once per 4.
+fn lm_weight_entries_shared(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {
+  let columns = select(inputs + 1u, inputs, b_at == NO_BIAS);
+  for (var k = 0u; k < columns; k += 8u) {
+    // Columns k .. k + 7 (the last repeated past the columns) into lane_columns, once the last block's are read.
     workgroupBarrier();
     for (var c = 0u; c < 8u; c++) {
+      let column = min(k + c, columns - 1u);
       for (var v = 0u; v < LANE_VECS; v++) {
-        lane_columns[c * LANE_GROUP_ROWS / 4u + lane_id * LANE_VECS + v] = (*m)[lm_index(x_at, min(k + c, inputs - 1u), v)];
+        let x = select((*m)[lm_index(x_at, min(column, inputs - 1u), v)], vec4<f32>(1.0), column == inputs);
+        lane_columns[c * LANE_GROUP_ROWS / 4u + lane_id * LANE_VECS + v] = x;
       }
     }
     workgroupBarrier();
     // xs[l * LANE_VECS + v]: rows 4 v .. 4 v + 3 of invocation l, column k + lane_id.
     var xs: array<vec4<f32>, 8u * LANE_VECS>;
     for (var i = 0u; i < 8u * LANE_VECS; i++) { xs[i] = lane_columns[lane_id * LANE_GROUP_ROWS / 4u + i]; }
-    let writes = k + lane_id < inputs;
-    let at = w_at + (k + lane_id) * outputs;
+    let writes = k + lane_id < columns;
+    let at = select(w_at + (k + lane_id) * outputs, b_at, k + lane_id == inputs);
     // Entry (k + lane_id, o): invocation l's rows' products with d from invocation l, added in order of l.
     for (var o = 0u; o < outputs; o++) {
       var d: array<vec4<f32>, LANE_VECS>;

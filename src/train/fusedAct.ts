@@ -9,7 +9,7 @@ import { mlpLayout } from '../nn/layout.js';
 import { ADAM_HYPER, ADAM_PAIR_FUSED } from '../nn/adam.js';
 import { foldDefines, foldLayout, type FoldLayout } from './foldLayout.js';
 import type { DerivedRun } from './derive.js';
-import type { FusedRun } from './fusedUpdate.js';
+import { laneShares, type FusedRun, type FusedVariant } from './fusedUpdate.js';
 import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
 import { ACT_ROW_WORK, stepBinding } from './laraKernels.js';
 import { ACT_METRICS, LARA_DEFINES } from './layout.js';
@@ -19,9 +19,13 @@ export const FUSED_ACT_MAX_WORKGROUPS = 128;
 
 /**
  * The fused act's compile-time shape: rows per block (per invocation with lanes), work-item columns, the actor's sizes,
- * envs per workgroup, the reduction, and whether it is the lane kernel (the lane update's act).
+ * envs per workgroup, the reduction, whether it is the lane kernel (the lane update's act), and whether the lane
+ * kernel's invocations share their weight loads (lib/lane_mlp.wgsl LANE_SHARE: where the lane update's do and the
+ * reduction reads subgroups, so that the adapter's subgroups hold the act's 8 invocations and they know their lanes).
  */
-export interface FusedActShape { rows: number; cols?: number; actor: readonly number[]; rowsPerWorkgroup: number; reduce: ReduceVariant; lanes?: boolean }
+export interface FusedActShape {
+  rows: number; cols?: number; actor: readonly number[]; rowsPerWorkgroup: number; reduce: ReduceVariant; lanes?: boolean; share?: boolean;
+}
 
 /** Invocations per workgroup of the lane act (a CPU adapter's SIMD width). */
 export const LANE_ACT_THREADS = 8;
@@ -59,7 +63,7 @@ const laneActVariant = (s: FusedActShape, fold: FoldLayout | null) => {
   return {
     constants: { WORKGROUP_SIZE: LANE_ACT_THREADS },
     defines: {
-      ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, LANE_SHARE: false, LANE_COLUMNS_FLOATS: 0, LANE_BLOCKS: 1, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
+      ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, LANE_SHARE: s.share === true, LANE_COLUMNS_FLOATS: 0, LANE_BLOCKS: 1, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
       ACT_FOLD: fold !== null, ...foldDefines('', fold ?? foldLayout(0, 0)),
     },
   };
@@ -108,7 +112,7 @@ export function fusedActUnfit(device: GPUDevice, s: FusedActShape): string | nul
 }
 
 /** The variant with the fused act where it fits this run on this device (bench/dispatches.ts, bench/predict.ts). */
-export function withFusedActWhereFit<V extends { rows: number; cols?: number; lanes?: boolean }>(device: GPUDevice, run: FusedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
+export function withFusedActWhereFit<V extends FusedVariant>(device: GPUDevice, run: FusedRun, v: V, reduce: ReduceVariant): V & { act?: boolean } {
   return fusedActUnfit(device, fusedActShape(run, v, reduce)) === null ? { ...v, act: true } : v;
 }
 
@@ -116,9 +120,10 @@ export function withFusedActWhereFit<V extends { rows: number; cols?: number; la
 export interface FusedActParts { ring: GPUBuffer; scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; replay: GPUBuffer; actorParams: GPUBuffer }
 
 /** The fused act's shape at this run's envs: blocks of the update variant's rows and work items (its lanes' rows). */
-export function fusedActShape(run: FusedRun, v: { rows: number; cols?: number; lanes?: boolean }, reduce: ReduceVariant): FusedActShape {
+export function fusedActShape(run: FusedRun, v: FusedVariant, reduce: ReduceVariant): FusedActShape {
   if (v.lanes) {
-    return { rows: v.rows, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows * LANE_ACT_THREADS), reduce, lanes: true };
+    const rowsPerWorkgroup = fusedActRowsPerWorkgroup(run.config.envs, v.rows * LANE_ACT_THREADS);
+    return { rows: v.rows, actor: run.actorSizes, rowsPerWorkgroup, reduce, lanes: true, share: laneShares(v) && reduce.subgroups };
   }
   return { rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce };
 }
