@@ -292,6 +292,12 @@ export interface FusedUpdateParts {
   reduce: ReduceVariant;
 }
 
+/**
+ * What a fused variant records: the per-update dispatches (and the pairs), the folded update's dispatches (fusedFold.ts),
+ * or, with the persistent trainer, whole submits (persistent.ts); each builds only its own pipelines.
+ */
+const recordsOf = (v: FusedVariant) => (v.persistent ? 'submits' : v.foldAdam ? 'folded' : 'updates');
+
 /** Both networks' fused update, bound once: encode() records the 4 dispatches of one update. */
 export class FusedUpdate {
   private constructor(
@@ -299,8 +305,9 @@ export class FusedUpdate {
     /** Loss partials per update (the workgroups of a fused dispatch): what the Step ring's loss_partials must say. */
     readonly lossPartials: number,
     private readonly schedules: { actor: AdamSchedule; critic: AdamSchedule },
-    private readonly dispatches: { critic: Dispatch; criticAdam: Dispatch; actor: Dispatch; actorAdam: Dispatch },
-    /** The actor's steps of update u beside the critic's of update u + 1 (null where the device lacks the bindings). */
+    /** The dispatches of one update (null where the variant records folded updates or whole submits). */
+    private readonly dispatches: { critic: Dispatch; criticAdam: Dispatch; actor: Dispatch; actorAdam: Dispatch } | null,
+    /** The actor's steps of update u beside the critic's of update u + 1 (null where the device lacks the bindings, or as dispatches). */
     private readonly pairs: { gradients: Dispatch; adam: Dispatch } | null,
     /** The chunk metrics over this update's loss partials (lossPartials per update) and its act's partials. */
     readonly metrics: Dispatch,
@@ -326,15 +333,19 @@ export class FusedUpdate {
     const groups = fusedSlices(batch, variant), workgroups = fusedWorkgroups(batch, variant);
     const kernels = fusedKernels(variant);
     const { actor, critic, actorTarget, criticTarget } = parts;
+    const records = recordsOf(variant);
+    const updates = records === 'updates';
     // The weight pass has no paired dispatches (each network's weight kernel is its own).
-    const paired = pairsFit(device) && !variant.weightPass;
+    const paired = updates && pairsFit(device) && !variant.weightPass;
     const passes = { critic: { sizes: run.criticSizes, rows: variant.rows }, actor: { sizes: run.actorSizes, rows: variant.rows } };
-    const act = variant.act ? await fusedActDispatch(device, run, fusedActShape(run, variant, parts.reduce), {
+    // The persistent trainer acts itself.
+    const act = variant.act && records !== 'submits' ? await fusedActDispatch(device, run, fusedActShape(run, variant, parts.reduce), {
       ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: actor.params,
     }, maxStepsPerSubmit) : null;
+    // The folded update takes the critic's first gradient of an iteration from the lane kernel, its other passes from its own.
     const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair, criticPass, actorPass] = await Promise.all([
-      kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape), adamKernel.pipeline(device, undefined),
-      laraMetricsKernel.pipeline(device, parts.reduce),
+      records !== 'submits' ? kernels.critic.pipeline(device, shape) : null, updates ? kernels.actor.pipeline(device, shape) : null,
+      updates ? adamKernel.pipeline(device, undefined) : null, laraMetricsKernel.pipeline(device, parts.reduce),
       paired ? kernels.pair.pipeline(device, shape) : null, paired ? adamPairKernel.pipeline(device, undefined) : null,
       variant.weightPass ? mlpWeightAdamKernel.pipeline(device, passes.critic) : null, variant.weightPass ? mlpWeightAdamKernel.pipeline(device, passes.actor) : null,
     ]);
@@ -343,9 +354,11 @@ export class FusedUpdate {
     const actorPartials = createStorage(device, steps * groups * 4, 'fused.actorLossPartials');
     // (groups, P): the split-K slices; with the weight pass, the stored blocks (fusedWeightPass.ts).
     const gradFloats = (net: GpuMlp, pass: { sizes: readonly number[]; rows: number }) => (variant.weightPass ? weightPassFloats(pass, batch) : groups * net.parameterCount);
-    const criticGrads = createStorage(device, gradFloats(critic, passes.critic) * 4, 'fused.criticGradPartials');
-    const actorGrads = createStorage(device, gradFloats(actor, passes.actor) * 4, 'fused.actorGradPartials');
-    const unused = createStorage(device, 16, 'fused.unused');
+    const grads = updates ? {
+      critic: createStorage(device, gradFloats(critic, passes.critic) * 4, 'fused.criticGradPartials'),
+      actor: createStorage(device, gradFloats(actor, passes.actor) * 4, 'fused.actorGradPartials'),
+      unused: createStorage(device, 16, 'fused.unused'),
+    } : null;
     const schedules = {
       actor: new AdamSchedule(device, maxStepsPerSubmit, actor.parameterCount, 'fused.actorAdamSchedule'),
       critic: new AdamSchedule(device, maxStepsPerSubmit, critic.parameterCount, 'fused.criticAdamSchedule'),
@@ -372,29 +385,30 @@ export class FusedUpdate {
       bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + stored(actor, passes.actor)),
     };
     // The critic's gradient, its slices written to `gradPartials` (the folded update's to its fold buffer).
-    const criticGradient = (gradPartials: Binding) => dispatchOf(device, criticPipeline, { step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials },
-      [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost });
-    const dispatches = {
-      critic: criticGradient(criticGrads),
+    const criticGradient = criticPipeline && ((gradPartials: Binding) => dispatchOf(device, criticPipeline, {
+      step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials,
+    }, [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }));
+    const dispatches = grads && criticGradient && actorPipeline && adam ? {
+      critic: criticGradient(grads.critic),
       criticAdam: criticPass
-        ? weightPassDispatch(device, criticPass, passes.critic, schedules.critic, { acts: criticGrads, params: critic.params, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params }, batch, tau, 'critic.weightAdam')
-        : adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, unusedTarget: unused },
+        ? weightPassDispatch(device, criticPass, passes.critic, schedules.critic, { acts: grads.critic, params: critic.params, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params }, batch, tau, 'critic.weightAdam')
+        : adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: grads.critic, m: critic.adamM!, v: critic.adamV!, unusedTarget: grads.unused },
           { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
-      actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: actorGrads, lossPartials: actorPartials },
+      actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: grads.actor, lossPartials: actorPartials },
         [workgroups, 1, 1], { op: 'lara.actorUpdateFused', cost: actorCost }),
       actorAdam: actorPass
-        ? weightPassDispatch(device, actorPass, passes.actor, schedules.actor, { acts: actorGrads, params: actor.params, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params }, batch, tau, 'actor.weightAdam')
-        : adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, unusedTarget: unused },
+        ? weightPassDispatch(device, actorPass, passes.actor, schedules.actor, { acts: grads.actor, params: actor.params, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params }, batch, tau, 'actor.weightAdam')
+        : adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: grads.actor, m: actor.adamM!, v: actor.adamV!, unusedTarget: grads.unused },
           { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
-    };
-    const pairs = pairPipeline && adamPair ? {
+    } : null;
+    const pairs = grads && pairPipeline && adamPair ? {
       gradients: dispatchOf(device, pairPipeline, {
         actorStep: step, criticStep: step, replay: parts.replay, actor: actor.params, critic: critic.params,
-        actorGrads, criticGrads, actorLoss: actorPartials, criticLoss: criticPartials,
+        actorGrads: grads.actor, criticGrads: grads.critic, actorLoss: actorPartials, criticLoss: criticPartials,
       }, [2 * workgroups, 1, 1], { op: 'lara.updatePairFused', cost: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes } }),
       adam: adamPairDispatch(device, adamPair,
-        { schedule: schedules.actor, params: actor.params, gradients: actorGrads, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params },
-        { schedule: schedules.critic, params: critic.params, gradients: criticGrads, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params },
+        { schedule: schedules.actor, params: actor.params, gradients: grads.actor, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params },
+        { schedule: schedules.critic, params: critic.params, gradients: grads.critic, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params },
         { splits: groups, tau }, 'actorCritic.adam'),
     } : null;
     const metricsDispatch = itemsDispatch(device, metrics, {
@@ -404,12 +418,12 @@ export class FusedUpdate {
       // The act's weights streamed once per pass of the envs.
       act: fusedActCost(run.config.envs, actor.parameterCount, Math.ceil(run.config.envs / variant.rowsPerWorkgroup)), critic: criticCost, actor: actorCost,
     }) : null;
-    const folded = variant.foldAdam ? await FoldedUpdate.create(device, shape, { net: actor, target: actorTarget, schedule: schedules.actor },
+    const folded = records === 'folded' && criticGradient ? await FoldedUpdate.create(device, shape, { net: actor, target: actorTarget, schedule: schedules.actor },
       { net: critic, target: criticTarget, schedule: schedules.critic }, {
         ring: parts.ring, replay: parts.replay, actorLoss: actorPartials, criticLoss: criticPartials, criticGradient,
       }, { slices: groups, workgroups, tau }, { pair: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes }, actor: actorCost }, act) : null;
     return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent, folded,
-      [criticGrads, actorGrads, criticPartials, actorPartials, unused, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
+      [...(grads ? [grads.critic, grads.actor, grads.unused] : []), criticPartials, actorPartials, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
   }
 
   /** Adam hyperparameters of the next submit's updates (as GpuMlp.writeAdamSchedule). */
@@ -433,8 +447,7 @@ export class FusedUpdate {
 
   /** One update (ReferenceTrainer.update at gamma 0): Step ring entry `entry`, Adam ring entry `adamEntry`. */
   encode(rec: Recorder, entry: number, adamEntry: number): void {
-    if (this.folded) throw new RangeError('the folded update records an iteration\'s updates together (encodeUpdates)');
-    const d = this.dispatches;
+    const d = this.perUpdate();
     rec.dispatch(d.critic, stepOffset(entry));
     rec.dispatch(d.criticAdam, adamEntryOffset(this.schedules.critic, adamEntry));
     rec.dispatch(d.actor, stepOffset(entry));
@@ -452,7 +465,7 @@ export class FusedUpdate {
       for (let u = 0; u < updates; u++) this.encode(rec, entry + u, adamEntry + u);
       return;
     }
-    const d = this.dispatches, p = this.pairs, s = this.schedules;
+    const d = this.perUpdate(), p = this.pairs, s = this.schedules;
     rec.dispatch(d.critic, stepOffset(entry));
     rec.dispatch(d.criticAdam, adamEntryOffset(s.critic, adamEntry));
     for (let u = 0; u + 1 < updates; u++) {
@@ -463,11 +476,18 @@ export class FusedUpdate {
     rec.dispatch(d.actorAdam, adamEntryOffset(s.actor, adamEntry + updates - 1));
   }
 
+  /** The per-update dispatches, which a folded update or the persistent trainer does not record. */
+  private perUpdate(): NonNullable<FusedUpdate['dispatches']> {
+    if (this.dispatches) return this.dispatches;
+    throw new RangeError(this.folded ? 'the folded update records an iteration\'s updates together (encodeUpdates)'
+      : 'the persistent trainer records whole submits (PersistentIterations.encode)');
+  }
+
   destroy(): void {
     this.persistent?.destroy();
     this.folded?.destroy();
     for (const b of this.owned) b.destroy();
-    releaseDispatches([...Object.values(this.dispatches), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics, ...(this.act ? [this.act.dispatch] : [])]);
+    releaseDispatches([...(this.dispatches ? Object.values(this.dispatches) : []), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics, ...(this.act ? [this.act.dispatch] : [])]);
   }
 }
 
