@@ -8,7 +8,7 @@ import { SubmitPacer } from './submitPacer.js';
  * How timePass times, part of the tuner's cache key (src/gpu/tuner.ts): choices timed another way are timed again.
  * Change it when the timing changes.
  */
-export const TIMING_METHOD = 'timestamps around one pass, the wait paced by SubmitPacer';
+export const TIMING_METHOD = 'timestamps around one pass, the wait paced by SubmitPacer, the candidates sampled in turn';
 
 export interface GpuTiming {
   /** Seconds per repetition of the recorded work, one value per sample. */
@@ -23,6 +23,11 @@ export interface TimingOptions {
   warmup?: number;
   /** Repetitions of the work per sample, in one pass and one submit (default 1). */
   repetitions?: number;
+  /**
+   * The pacer of the waits (default: a new one), which learns the work's rate per repetition: one shared by the calls
+   * that time the same work waits by what the earlier calls saw.
+   */
+  pacer?: SubmitPacer;
 }
 
 /**
@@ -30,14 +35,13 @@ export interface TimingOptions {
  * submits; the time is the pass's own (timestamps) or the submit's round trip (wall), divided by the repetitions.
  */
 export async function timePass(device: GPUDevice, record: (rec: Recorder) => void, options: TimingOptions = {}): Promise<GpuTiming> {
-  const { samples = 5, warmup = 1, repetitions = 1 } = options;
+  const { samples = 5, warmup = 1, repetitions = 1, pacer = new SubmitPacer() } = options;
   const timestamps = device.features.has('timestamp-query');
   const querySet = timestamps ? device.createQuerySet({ type: 'timestamp', count: 2 }) : null;
   const resolve = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }) : null;
   const staging = timestamps ? device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }) : null;
-  // Each sample waits on a timer for most of the last one's time before it asks (dawn.node's wait is a busy loop that
+  // Each sample waits on a timer for most of the expected time before it asks (dawn.node's wait is a busy loop that
   // would take a core from a CPU adapter while it works, and the timing with it).
-  const pacer = new SubmitPacer();
   const run = async (): Promise<number> => {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass(querySet ? { timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } } : {});
@@ -50,7 +54,7 @@ export async function timePass(device: GPUDevice, record: (rec: Recorder) => voi
     }
     const t0 = performance.now();
     device.queue.submit([encoder.finish()]);
-    const paced = pacer.submitted(1);
+    const paced = pacer.submitted(repetitions);
     await pacer.beforeReadback(paced);
     await device.queue.onSubmittedWorkDone();
     pacer.done(paced);

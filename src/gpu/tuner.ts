@@ -2,6 +2,7 @@
 // harness that records it; on first use of a shape on an adapter the tuner times every candidate and keeps the fastest,
 // cached per adapter, driver, code and shape (TuneStore), and lists its choices for the run's config.json.
 import type { Recorder } from './kernel.js';
+import { SubmitPacer } from './submitPacer.js';
 import { median, timePass, TIMING_METHOD } from './timing.js';
 import { describeAdapter, type Gpu } from './runtime.js';
 import { allShaderSources, tuneStore } from '../platform/host.js';
@@ -89,25 +90,47 @@ export class Tuner {
     if (hit !== undefined) return this.record(id, op, hit);
     const candidates = this.mode === 'quick' ? op.quick ?? op.candidates : op.candidates;
     this.options.log?.(`tune: ${id}: timing ${candidates.length} variants`);
-    const microseconds: Record<string, number> = {};
-    let best = op.candidates[0];
-    let bestTime = Infinity;
+    const reject = (name: string, why: string) => this.options.log?.(`tune: ${id}: ${name} rejected: ${why}`);
+    // Each candidate is first run once (its repetitions sized, its output checked against the default's), then the ones
+    // kept are timed in rounds, one sample of each per round in turn: where the machine's speed drifts over seconds (a
+    // shared CPU), every candidate's samples move alike, which timing each candidate whole before the next did not.
+    const kept: { v: V; name: string; repetitions: number; pacer: SubmitPacer; samples: number[] }[] = [];
     let reference: Float32Array | undefined;
     for (const v of [op.candidates[0], ...candidates.filter((c) => c !== op.candidates[0])]) {
       const name = op.describe(v);
       try {
-        const { seconds, output } = await this.time(op, v);
+        const pacer = new SubmitPacer();
+        const { repetitions, output } = await this.probe(op, v, pacer);
         if (v === op.candidates[0]) reference = output;
         else if (reference && output) {
           const error = relativeDifference(output, reference);
-          if (!(error <= (op.tolerance?.(v) ?? 1e-3))) { this.options.log?.(`tune: ${id}: ${name} rejected: its result differs from the default's by ${error.toExponential(1)}`); continue; }
+          if (!(error <= (op.tolerance?.(v) ?? 1e-3))) { reject(name, `its result differs from the default's by ${error.toExponential(1)}`); continue; }
         }
-        microseconds[name] = seconds * 1e6;
-        if (seconds < bestTime) { bestTime = seconds; best = v; }
+        kept.push({ v, name, repetitions, pacer, samples: [] });
       } catch (error) {
         if (v === op.candidates[0]) throw error;
-        this.options.log?.(`tune: ${id}: ${name} rejected: ${(error as Error).message.split('\n')[0]}`);
+        reject(name, (error as Error).message.split('\n')[0]);
       }
+    }
+    const rounds = this.mode === 'full' ? 7 : 3;
+    for (let round = 0; round < rounds; round++) {
+      for (const k of kept) {
+        if (k.samples.length < round) continue;  // failed in an earlier round
+        try {
+          k.samples.push(await this.sample(op, k.v, k.repetitions, k.pacer));
+        } catch (error) {
+          if (k.v === op.candidates[0]) throw error;
+          reject(k.name, (error as Error).message.split('\n')[0]);
+        }
+      }
+    }
+    const microseconds: Record<string, number> = {};
+    let best = op.candidates[0];
+    let bestTime = Infinity;
+    for (const k of kept.filter((k) => k.samples.length === rounds)) {
+      const seconds = median(k.samples);
+      microseconds[k.name] = seconds * 1e6;
+      if (seconds < bestTime) { bestTime = seconds; best = k.v; }
     }
     this.options.store?.set(key, { variant: op.describe(best), microseconds });
     return this.record(id, op, best);
@@ -118,16 +141,27 @@ export class Tuner {
     return v;
   }
 
-  /** Median seconds of one run of `v` (repetitions sized so that a sample takes a few milliseconds) and its output. */
-  private async time<V>(op: TunableOp<V>, v: V): Promise<{ seconds: number; output?: Float32Array }> {
+  /**
+   * A first run of `v`: the repetitions that make a sample take a few milliseconds, and its output; `pacer` learns its
+   * rate, so that its samples wait on a timer from the first.
+   */
+  private async probe<V>(op: TunableOp<V>, v: V, pacer: SubmitPacer): Promise<{ repetitions: number; output?: Float32Array }> {
     const harness = await op.harness(v);
     try {
-      const probe = median((await timePass(this.device, (rec) => harness.record(rec), { samples: 1, warmup: 1 })).samples);
+      const probe = median((await timePass(this.device, (rec) => harness.record(rec), { samples: 2, warmup: 1, pacer })).samples);
       const output = await harness.output?.();
       const target = this.mode === 'full' ? 0.01 : 0.003;
-      const repetitions = Math.max(1, Math.min(200, Math.round(target / Math.max(probe, 1e-6))));
-      const timing = await timePass(this.device, (rec) => harness.record(rec), { samples: this.mode === 'full' ? 7 : 3, warmup: 0, repetitions });
-      return { seconds: median(timing.samples), output };
+      return { repetitions: Math.max(1, Math.min(200, Math.round(target / Math.max(probe, 1e-6)))), output };
+    } finally {
+      harness.destroy();
+    }
+  }
+
+  /** Seconds of one run of `v`, from a sample of `repetitions` runs. */
+  private async sample<V>(op: TunableOp<V>, v: V, repetitions: number, pacer: SubmitPacer): Promise<number> {
+    const harness = await op.harness(v);
+    try {
+      return (await timePass(this.device, (rec) => harness.record(rec), { samples: 1, warmup: 0, repetitions, pacer })).samples[0];
     } finally {
       harness.destroy();
     }
