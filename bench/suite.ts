@@ -66,7 +66,8 @@ export interface BenchOptions {
 }
 
 export async function runBench(opts: BenchOptions, versions: Record<string, string>): Promise<BenchReport> {
-  const gpu: Gpu | null = opts.device === 'gpu' ? await createGpu({ adapter: opts.adapter }) : null;
+  // Trained as `megc train` trains: the JS thread yielding the cores to a CPU adapter's threads.
+  const gpu: Gpu | null = opts.device === 'gpu' ? await createGpu({ adapter: opts.adapter, yieldToCpuAdapter: true }) : null;
   const software = gpu?.info.isSoftware ?? null;
   // On a software adapter (lavapipe) or with --quick, the sizes shrink so that the whole suite takes about a minute.
   const small = opts.quick || software === true;

@@ -140,6 +140,8 @@ export function registerTrain(program: Command): void {
           out, resume: opts.resume !== undefined, from: opts.resume, replace: opts.force, onProgress: reporter.update, log: reporter.log,
           evaluate: opts.eval !== false, checkpointEverySeconds: opts.checkpointEvery,
           tune: tuneChoice(opts.tune), mixedPrecision: opts.mixedPrecision, profile: opts.profile,
+          // This process's JS thread mostly waits for the GPU: on a CPU adapter it yields the cores to the adapter's threads.
+          yieldToCpuAdapter: true,
         });
         if (result.stopped === 'SIGINT' || result.stopped === 'SIGTERM') process.exitCode = SIGNAL_EXIT_CODES[result.stopped];
       } finally {

@@ -1,6 +1,6 @@
 // The WebGPU runtime: picks an adapter, requests the limits the workload needs, turns GPU errors into exceptions.
 import './globals.js';
-import { gpuEntry, hostSetting } from '../platform/host.js';
+import { gpuEntry, hostSetting, lowerThreadPriority } from '../platform/host.js';
 import { DeviceLostError, GpuError, UserError } from '../errors.js';
 
 
@@ -22,6 +22,13 @@ export interface GpuOptions {
   dawnFlags?: string[];
   /** Features to enable where the adapter has them (never required). */
   optionalFeatures?: GPUFeatureName[];
+  /**
+   * On a CPU adapter (lavapipe, SwiftShader), lower the calling thread's scheduling priority once the device exists
+   * (Linux only: host.ts lowerThreadPriority), so that its waits for the GPU do not take a core from the adapter's own
+   * threads; default false. A process that does little else on that thread sets it (`megc train`, `megc bench`): the
+   * thread's other work then yields to every busy thread of the machine too.
+   */
+  yieldToCpuAdapter?: boolean;
 }
 
 /** One WebGPU device and everything needed to keep it alive and release it. */
@@ -138,6 +145,7 @@ export async function createGpu(options: GpuOptions = {}): Promise<Gpu> {
   const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
   const info = summarize(adapter);
   OPENED.set(device, info);
+  if (info.isSoftware && options.yieldToCpuAdapter) lowerThreadPriority();
 
   let pending: Error | undefined;
   let lost = false;

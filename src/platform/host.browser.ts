@@ -18,6 +18,11 @@ export function gpuEntry(_flags: string[]): GPU {
   return navigator.gpu;
 }
 
+/** A page's threads are the browser's to schedule: nothing is lowered. */
+export function lowerThreadPriority(): boolean {
+  return false;
+}
+
 /** A page has no environment: every setting is unset. */
 export function hostSetting(_name: string): string | undefined {
   return undefined;

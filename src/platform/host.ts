@@ -1,6 +1,7 @@
 // Node side of the platform boundary: Dawn's WebGPU (package webgpu), settings from the environment, files from disk.
 // src/platform/host.browser.ts has the same exports for the web page; the page's bundler picks it instead of this file.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { getPriority, setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
@@ -22,6 +23,24 @@ export function gpuEntry(flags: string[]): GPU {
   if (!navigatorGpu) navigatorGpu = create(flags);
   return navigatorGpu;
 }
+
+/**
+ * Lowers the calling thread's scheduling priority by THREAD_NICENESS, on Linux, where a nice value belongs to a thread
+ * (threads made before keep theirs): createGpu's call on a CPU adapter, once the adapter's threads exist, so that the
+ * JS thread's waits for the GPU (dawn.node polls from setImmediate ticks) yield the cores to the threads doing the work.
+ * Returns whether it did.
+ */
+export function lowerThreadPriority(): boolean {
+  if (process.platform !== 'linux') return false;
+  try {
+    setPriority(Math.min(19, getPriority() + THREAD_NICENESS));
+    return true;
+  } catch {
+    return false;
+  }
+}
+/** How much lowerThreadPriority lowers the JS thread's priority (a nice value; 19 is the lowest). */
+export const THREAD_NICENESS = 19;
 
 /** A setting from the environment (e.g. MEGC_ADAPTER); undefined when unset. */
 export function hostSetting(name: string): string | undefined {

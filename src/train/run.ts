@@ -33,6 +33,11 @@ export { firstNonFiniteTensor } from './runCheckpoints.js';
 export type { TrainingProgress } from './trainLoop.js';
 
 export interface RunTrainingOptions {
+  /**
+   * Where the GPU is opened here (no `gpu` given) on a CPU adapter, lower this thread's scheduling priority
+   * (GpuOptions.yieldToCpuAdapter): for a process that only trains (`megc train`).
+   */
+  yieldToCpuAdapter?: boolean;
   /** Defaults to MODEL.md's; on resume, the checkpoint's (a given one must match it). */
   scenario?: Scenario;
   /** Required for a fresh run; on resume the checkpoint's config is used. */
@@ -149,7 +154,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     // 3. The trainer, its kernels chosen; only then is anything written (a replaced run's files go first). A signal
     // while the kernels are timed and built waits for that GPU work (ending the process under Dawn's pipeline builds
     // can crash it), then ends the command as before it.
-    if (device === 'gpu') gpu ??= await createGpu({ adapter: options.adapter });
+    if (device === 'gpu') gpu ??= await createGpu({ adapter: options.adapter, yieldToCpuAdapter: options.yieldToCpuAdapter });
     if (handleSignals && device === 'gpu') stop = new StopRequest('finishing the kernel timing in flight, then exiting');
     let resumedPlans = start.plans;
     if (device === 'gpu' && givenPlans) checkTrainerPlans(givenPlans.plans, { ...planRun, mixedPrecision: options.mixedPrecision ?? false }, gpu!.device, `--tune ${givenPlans.source}`);
