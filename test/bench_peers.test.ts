@@ -46,6 +46,17 @@ describe('time to 1% of OPT', () => {
     expect(table).toContain('| megc train | 64x64, 256 envs, batch 256, 8 updates, 1500 iterations, seed 1 | 300.0 s (5.0 it/s) | 300.0 s');
     expect(table).toContain('| 12.5 s (first evaluation below, iteration 1000) | 0.70% |');
     expect(table).toContain('megc / JAX time to 1%: 24.00x');
+    // Different recipes: no per-iteration ratio.
+    expect(s.perIteration).toBeNull();
+    expect(table).not.toContain('per iteration');
+  });
+
+  it('gives the per-iteration ratio where both ran the same recipe', () => {
+    const same = { ...megc(4.89), config: { hidden: [128, 128], envs: 1024, batch: 1024, updatesPerIteration: 4, iterations: 1500, seed: 1 } };
+    const s = summarizeRace(jax(12.5, 0.007), same, 4.86, 65536);
+    // JAX 75 it/s, megc 1,500 iterations in 300 s = 5 it/s.
+    expect(s.perIteration).toBe(15);
+    expect(formatRace(s)).toContain('megc / JAX time per iteration (the same recipe): 15.00x');
   });
 
   it('says which program did not reach the target and gives no ratio', () => {

@@ -40,6 +40,8 @@ export interface RaceSummary {
   megc: RaceEntry;
   /** megc's time to the target over JAX's; null when either did not reach it. */
   ratio: number | null;
+  /** megc's seconds per iteration over JAX's where both ran the same recipe (`--peer-recipe megc`); else null. */
+  perIteration: number | null;
 }
 
 /** The last row's wall_s of a megc run's metrics.csv: seconds of training (the run clock; setup and evaluation excluded). */
@@ -87,7 +89,8 @@ export function summarizeRace(jax: JaxPeerResult, megc: MegcRun, optLTotal: numb
   };
   const ratio = megcEntry.timeToTarget !== null && jaxEntry.timeToTarget !== null && jaxEntry.timeToTarget > 0
     ? megcEntry.timeToTarget / jaxEntry.timeToTarget : null;
-  return { targetGap: target, optLTotal, evalSlots, jax: jaxEntry, megc: megcEntry, ratio };
+  const perIteration = jaxEntry.recipe === megcEntry.recipe ? jaxEntry.iterationsPerSecond / megcEntry.iterationsPerSecond : null;
+  return { targetGap: target, optLTotal, evalSlots, jax: jaxEntry, megc: megcEntry, ratio, perIteration };
 }
 
 const seconds = (x: number | null) => (x === null ? 'not reached' : `${x.toFixed(1)} s`);
@@ -107,5 +110,6 @@ export function formatRace(s: RaceSummary): string {
     row(s.jax), row(s.megc), '',
     `Gaps against OPT's mean L_total ${s.optLTotal.toFixed(4)} s on the ${s.evalSlots} states of the evaluation set.`,
     ratio,
+    ...(s.perIteration === null ? [] : [`megc / JAX time per iteration (the same recipe): ${s.perIteration.toFixed(2)}x`]),
   ].join('\n');
 }
