@@ -1,6 +1,6 @@
 // SubmitPacer (src/gpu/submitPacer.ts): how long it sleeps before a readback, on a clock the test moves by hand.
 import { describe, expect, it } from 'vitest';
-import { MIN_SLEEP_MS, RATE_WINDOW, SLEEP_SHARE, SubmitPacer } from '../src/gpu/submitPacer.js';
+import { MIN_SLEEP_MS, RATE_WINDOW, SLEEP_SHARE, SubmitPacer, TIMED_WAKE_SHARE } from '../src/gpu/submitPacer.js';
 
 /** A pacer on a clock the test sets, past its first submit (done at 0, which gives no rate). */
 function pacer() {
@@ -83,5 +83,23 @@ describe('SubmitPacer', () => {
     const third = p.submitted(25);
     await p.beforeReadback(third);
     expect(slept).toEqual([SLEEP_SHARE * 100]);
+  });
+
+  it('with each submit\'s GPU time, asks just after the end those times predict, anchored where a readback spun', async () => {
+    const { p, slept, at } = pacer();
+    const first = p.submitted(25);
+    const second = p.submitted(25);
+    await p.beforeReadback(first);  // no rate yet: asked at once, so it spins until the first ends
+    at(100);
+    p.done(first, 80);  // 80 ms of GPU time (3.2 ms per item); it spun, so it ended at 100
+    at(150);
+    const third = p.submitted(25);
+    await p.beforeReadback(second);  // the second started at 100: asked at 100 + 1.05 x 80
+    expect(slept).toEqual([100 + TIMED_WAKE_SHARE * 80 - 150]);
+    p.done(second, 70);  // found done at once (at 184): it ended 70 ms after its start, at 170
+    // The third started at 170, not when the second was found done: asked at 170 + 1.05 x 25 x 2.8 (the median rate
+    // of 3.2 and 2.8 ms per item, the lower middle).
+    await p.beforeReadback(third);
+    expect(slept.at(-1)).toBeCloseTo(170 + TIMED_WAKE_SHARE * 25 * 2.8 - (100 + TIMED_WAKE_SHARE * 80), 9);
   });
 });

@@ -44,18 +44,18 @@ export class PassRecorder implements Recorder {
 export type EncoderRecorder = Recorder & { finish(): void };
 
 /**
- * Records `record` into `encoder`: into one compute pass, or through `open(encoder)` when given (Profiler.recorder).
- * The one place besides the profiler and the timing that opens a pass.
+ * Records `record` into `encoder`: into one compute pass (with `timestampWrites` where given), or through
+ * `open(encoder)` when given (Profiler.recorder). The one place besides the profiler and the timing that opens a pass.
  */
 export function encodeInto(encoder: GPUCommandEncoder, record: (recorder: Recorder) => void,
-                           options: { label?: string; open?: (encoder: GPUCommandEncoder) => EncoderRecorder } = {}): void {
+                           options: { label?: string; open?: (encoder: GPUCommandEncoder) => EncoderRecorder; timestampWrites?: GPUComputePassTimestampWrites } = {}): void {
   if (options.open) {
     const rec = options.open(encoder);
     record(rec);
     rec.finish();
     return;
   }
-  const pass = encoder.beginComputePass({ label: options.label });
+  const pass = encoder.beginComputePass({ label: options.label, timestampWrites: options.timestampWrites });
   record(new PassRecorder(pass));
   pass.end();
 }

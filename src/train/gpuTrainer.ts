@@ -53,6 +53,8 @@ interface InFlight {
   count: number;
   updates: boolean[];
   staging: GPUBuffer;
+  /** Whether the staging buffer holds the pass's timestamps too (PassTimes). */
+  timed: boolean;
   /** When it was submitted (the readback is asked for once it is nearly done: SubmitPacer). */
   paced: PacedSubmit;
 }
@@ -77,8 +79,14 @@ export class GpuTrainer {
   private criticStep = 0;
   private readonly stagings: GPUBuffer[];
   private stagingNext = 0;
-  /** When to ask for a chunk's readback (SubmitPacer). */
+  /** When to ask for a chunk's readback (SubmitPacer, told each chunk's GPU time where passTimes has it). */
   private readonly pacer = new SubmitPacer();
+  /**
+   * Timestamps around each chunk's pass, where the device has them and no profiler times the dispatches: query pair k
+   * for staging buffer k, resolved at 256 k (resolveQuerySet's alignment) and copied behind its metrics at timesAt.
+   */
+  private readonly passTimes: { querySet: GPUQuerySet; resolve: GPUBuffer } | null;
+  private readonly timesAt: number;
   /** The fused update (fusedUpdate.ts) when the plans or the tuner chose it; null: the per-layer update. */
   private fused: FusedUpdate | null = null;
 
@@ -96,7 +104,12 @@ export class GpuTrainer {
     private readonly profiler?: Profiler,
   ) {
     this.device = gpu.device;
-    const bytes = resolved.buffers.metricsBytes;
+    this.timesAt = Math.ceil(resolved.buffers.metricsBytes / 8) * 8;
+    this.passTimes = this.device.features.has('timestamp-query') && !profiler ? {
+      querySet: this.device.createQuerySet({ label: 'lara.passTimes', type: 'timestamp', count: 4 }),
+      resolve: this.device.createBuffer({ label: 'lara.passTimesResolve', size: 512, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
+    } : null;
+    const bytes = this.timesAt + (this.passTimes ? 16 : 0);
     this.stagings = [0, 1].map((i) => this.device.createBuffer({ label: `lara.metricsStaging${i}`, size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
   }
 
@@ -408,30 +421,43 @@ export class GpuTrainer {
     this.fused?.writeAdamSchedules(device.queue, actorHypers, criticHypers);
 
     const encoder = device.createCommandEncoder({ label: `lara.chunk${first}` });
+    const k = this.stagingNext;
+    const times = this.passTimes;
     encodeInto(encoder, (rec) => {
       this.encodeIterations(rec, schedules);
       // One metrics row per iteration of the chunk: one workgroup each.
       rec.dispatch(withGrid(device, this.fused?.persistent?.metrics ?? this.fused?.metrics ?? this.k.metrics, [count]), stepOffset(0));
-    }, { label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined });
-    const staging = this.stagings[this.stagingNext];
-    this.stagingNext = 1 - this.stagingNext;
+    }, {
+      label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined,
+      timestampWrites: times ? { querySet: times.querySet, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } : undefined,
+    });
+    const staging = this.stagings[k];
+    this.stagingNext = 1 - k;
     encoder.copyBufferToBuffer(this.b.metrics, 0, staging, 0, count * METRICS_STRIDE * 4);
+    if (times) {
+      encoder.resolveQuerySet(times.querySet, 2 * k, 2, times.resolve, 256 * k);
+      encoder.copyBufferToBuffer(times.resolve, 256 * k, staging, this.timesAt, 16);
+    }
     device.queue.submit([encoder.finish()]);
     this.t = first + count;
-    return { first, count, updates: schedules.map((s) => s.updates), staging, paced: this.pacer.submitted(count) };
+    return { first, count, updates: schedules.map((s) => s.updates), staging, timed: times !== null, paced: this.pacer.submitted(count) };
   }
 
   private async collect(chunk: InFlight): Promise<IterationMetrics[]> {
     const { first, count } = chunk;
     await this.pacer.beforeReadback(chunk.paced);
-    const failure = await chunk.staging.mapAsync(GPUMapMode.READ, 0, count * METRICS_STRIDE * 4)
+    const failure = await chunk.staging.mapAsync(GPUMapMode.READ)
       .then(() => null, (error: unknown) => readbackError(error, `reading back the metrics of iterations ${first}-${first + count - 1}`));
-    this.pacer.done(chunk.paced);
     if (failure) {
+      this.pacer.done(chunk.paced);
       this.gpu.checkErrors();  // an earlier, more specific error (out of memory, validation) first
       throw failure;
     }
     const values = new Float32Array(chunk.staging.getMappedRange(0, chunk.count * METRICS_STRIDE * 4).slice(0));
+    // The pass's own GPU time (a clock that does not advance inside a pass gives none).
+    const stamps = chunk.timed ? new BigUint64Array(chunk.staging.getMappedRange(this.timesAt, 16).slice(0)) : null;
+    const gpuMs = stamps && stamps[1] > stamps[0] ? Number(stamps[1] - stamps[0]) / 1e6 : undefined;
+    this.pacer.done(chunk.paced, gpuMs);
     chunk.staging.unmap();
     this.gpu.checkErrors();
     await this.profiler?.collect();
@@ -503,6 +529,7 @@ export class GpuTrainer {
   destroy(): void {
     for (const n of [this.actor, this.critic, this.actorTarget, this.criticTarget]) n.destroy();
     this.fused?.destroy();
-    for (const x of [...this.b.all, ...this.stagings]) x.destroy();
+    for (const x of [...this.b.all, ...this.stagings, ...(this.passTimes ? [this.passTimes.resolve] : [])]) x.destroy();
+    this.passTimes?.querySet.destroy();
   }
 }
