@@ -24,6 +24,9 @@ export function gpuEntry(flags: string[]): GPU {
   return navigatorGpu;
 }
 
+/** How much lowerThreadPriority lowers the JS thread's priority (a nice value; 19 is the lowest). */
+export const THREAD_NICENESS = 19;
+
 /**
  * Lowers the calling thread's scheduling priority by THREAD_NICENESS, on Linux, where a nice value belongs to a thread
  * (threads made before keep theirs): createGpu's call on a CPU adapter, once the adapter's threads exist, so that the
@@ -39,8 +42,6 @@ export function lowerThreadPriority(): boolean {
     return false;
   }
 }
-/** How much lowerThreadPriority lowers the JS thread's priority (a nice value; 19 is the lowest). */
-export const THREAD_NICENESS = 19;
 
 /** A setting from the environment (e.g. MEGC_ADAPTER); undefined when unset. */
 export function hostSetting(name: string): string | undefined {
