@@ -53,7 +53,7 @@ interface InFlight {
   count: number;
   updates: boolean[];
   staging: GPUBuffer;
-  /** Whether the staging buffer holds the pass's timestamps too (PassTimes). */
+  /** Whether the staging buffer holds the pass's timestamps too (GpuTrainer.passTimes). */
   timed: boolean;
   /** When it was submitted (the readback is asked for once it is nearly done: SubmitPacer). */
   paced: PacedSubmit;
