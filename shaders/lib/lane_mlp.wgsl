@@ -231,10 +231,11 @@ const NO_BIAS: u32 = 0xffffffffu;
 // entries of input column k + j over all the workgroup's rows (the columns through workgroup memory, each output's rows
 // by subgroupBroadcast) and writes them itself, instead of every invocation summing each entry over its own rows and
 // lane_grad adding up the subgroup's sums. With b_at (not NO_BIAS) the bias entries are column `inputs`, a column of
-// ones, taken by the last block's spare invocation. Each entry is added up the same way: an invocation's rows as
-// lane_grad's vector of products (with ones, lm_backward_weight's sum of d), then (x + y) + (z + w), then the
-// invocations in order from 0: as llvmpipe's subgroupAdd adds, so that there the gradients are lane_grad's bits
-// (another adapter's subgroupAdd may add in another order). Per entry this takes a broadcast and an fma per vector of
+// ones, taken by the last block's spare invocation. Each weight entry is added up the same way: an invocation's rows
+// as lane_grad's vector of products, then (x + y) + (z + w), then the invocations in order from 0: as llvmpipe's
+// subgroupAdd adds, so that there the weight gradients are lane_grad's bits (another adapter's subgroupAdd may add in
+// another order). The bias entries taken this way come out a few last bits apart from lane_grad's on lavapipe (a few
+// of 512 at the default config, bench/RESULTS.md). Per entry this takes a broadcast and an fma per vector of
 // rows where lane_grad took a subgroup sum and a store of one invocation, and loads each input column once per 8
 // outputs' worth of entries instead of once per 4.
 fn lm_weight_entries_shared(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, d_at: u32, w_at: u32, b_at: u32) {

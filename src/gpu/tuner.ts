@@ -145,26 +145,29 @@ export class Tuner {
    * A first run of `v`: the repetitions that make a sample take a few milliseconds, and its output; `pacer` learns its
    * rate, so that its samples wait on a timer from the first.
    */
-  private async probe<V>(op: TunableOp<V>, v: V, pacer: SubmitPacer): Promise<{ repetitions: number; output?: Float32Array }> {
-    const harness = await op.harness(v);
-    try {
+  private probe<V>(op: TunableOp<V>, v: V, pacer: SubmitPacer): Promise<{ repetitions: number; output?: Float32Array }> {
+    return withHarness(op, v, async (harness) => {
       const probe = median((await timePass(this.device, (rec) => harness.record(rec), { samples: 2, warmup: 1, pacer })).samples);
       const output = await harness.output?.();
       const target = this.mode === 'full' ? 0.01 : 0.003;
       return { repetitions: Math.max(1, Math.min(200, Math.round(target / Math.max(probe, 1e-6)))), output };
-    } finally {
-      harness.destroy();
-    }
+    });
   }
 
   /** Seconds of one run of `v`, from a sample of `repetitions` runs. */
-  private async sample<V>(op: TunableOp<V>, v: V, repetitions: number, pacer: SubmitPacer): Promise<number> {
-    const harness = await op.harness(v);
-    try {
-      return (await timePass(this.device, (rec) => harness.record(rec), { samples: 1, warmup: 0, repetitions, pacer })).samples[0];
-    } finally {
-      harness.destroy();
-    }
+  private sample<V>(op: TunableOp<V>, v: V, repetitions: number, pacer: SubmitPacer): Promise<number> {
+    return withHarness(op, v, async (harness) =>
+      (await timePass(this.device, (rec) => harness.record(rec), { samples: 1, warmup: 0, repetitions, pacer })).samples[0]);
+  }
+}
+
+/** `use` on candidate `v`'s harness, destroyed after. */
+async function withHarness<V, T>(op: TunableOp<V>, v: V, use: (harness: Harness) => Promise<T>): Promise<T> {
+  const harness = await op.harness(v);
+  try {
+    return await use(harness);
+  } finally {
+    harness.destroy();
   }
 }
 

@@ -10,7 +10,7 @@ import { ADAM_HYPER, ADAM_PAIR_FUSED } from '../nn/adam.js';
 import { foldDefines, foldLayout, type FoldLayout } from './foldLayout.js';
 import type { DerivedRun } from './derive.js';
 import { laneShares, type FusedRun, type FusedVariant } from './fusedUpdate.js';
-import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
+import { fusedMlpDefines, LANE_MEMORY_BYTES, laneMlpDefines, netDefines } from './fusedMlpDefines.js';
 import { ACT_ROW_WORK, stepBinding } from './laraKernels.js';
 import { ACT_METRICS, LARA_DEFINES } from './layout.js';
 
@@ -63,7 +63,8 @@ const laneActVariant = (s: FusedActShape, fold: FoldLayout | null) => {
   return {
     constants: { WORKGROUP_SIZE: LANE_ACT_THREADS },
     defines: {
-      ...a.defines, LANE_ROWS: s.rows, LM_FLOATS: a.end, LANE_SUBGROUPS: false, LANE_SHARE: s.share === true, LANE_COLUMNS_FLOATS: 0, LANE_BLOCKS: 1, ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
+      ...a.defines, ...laneMlpDefines({ rows: s.rows, floats: a.end, subgroups: false, share: s.share === true, columnsFloats: 0, blocks: 1 }),
+      ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
       ACT_FOLD: fold !== null, ...foldDefines('', fold ?? foldLayout(0, 0)),
     },
   };

@@ -1,5 +1,5 @@
-// The WGSL tables of the fused kernels' dense layers (shaders/lib/fused_mlp.wgsl): a network's layer sizes, offsets and
-// activation regions in workgroup memory, and the block shape's defines; shared by the fused update and the fused act.
+// The WGSL tables of the fused kernels' dense layers (shaders/lib/fused_mlp.wgsl, lib/lane_mlp.wgsl): a network's layer
+// sizes, offsets and activation regions, and the block shape's defines; shared by the fused update and the fused act.
 import { mlpLayout } from '../nn/layout.js';
 
 /** WGSL's limit on the variables of one function (a lane kernel's LaneMemory, one network's activations: lib/lane_mlp.wgsl). */
@@ -32,4 +32,15 @@ export function netDefines(prefix: string, sizes: readonly number[], rows: numbe
  */
 export function fusedMlpDefines(rows: number, cols: number | undefined, floats: number, weightPass = false): Record<string, number | boolean> {
   return { ROWS: rows, FM_RB: rowBlock(rows), FM_KB, FM_CB: cols ?? 1, FM_FLOATS: floats, FM_WEIGHT_PASS: weightPass };
+}
+
+/**
+ * lib/lane_mlp.wgsl's defines: `rows` rows per invocation, `floats` of a LaneMemory, sums across the subgroup
+ * (`subgroups`), shared weight loads (`share`), `columnsFloats` of workgroup memory for shared weight gradients (0:
+ * none) and `blocks` blocks of rows per invocation.
+ */
+export function laneMlpDefines(l: { rows: number; floats: number; subgroups: boolean; share: boolean; columnsFloats: number; blocks: number }): Record<string, number | boolean> {
+  return {
+    LANE_ROWS: l.rows, LM_FLOATS: l.floats, LANE_SUBGROUPS: l.subgroups, LANE_SHARE: l.share, LANE_COLUMNS_FLOATS: l.columnsFloats, LANE_BLOCKS: l.blocks,
+  };
 }

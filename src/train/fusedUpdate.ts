@@ -21,7 +21,7 @@ import type { ReduceVariant } from '../gpu/reduce.js';
 import { laraMetricsKernel, stepBinding, stepOffset } from './laraKernels.js';
 import { itemsDispatch } from '../gpu/kernel.js';
 import { fusedActCost, fusedActDispatch, fusedActShape } from './fusedAct.js';
-import { fusedMlpDefines, LANE_MEMORY_BYTES, netDefines } from './fusedMlpDefines.js';
+import { fusedMlpDefines, LANE_MEMORY_BYTES, laneMlpDefines, netDefines } from './fusedMlpDefines.js';
 import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OBS } from './layout.js';
 import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
 import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from './fusedWeightPass.js';
@@ -105,8 +105,10 @@ const laneVariant = (layout: (s: FusedKernelShape) => { floats: number; defines:
   const { floats, defines } = layout(s);
   return {
     constants: { WORKGROUP_SIZE: laneThreads(s) },
-    defines: { ...defines, LANE_ROWS: s.rows, LM_FLOATS: floats, LANE_SUBGROUPS: s.subgroups === true, LANE_SHARE: laneShares(s), LANE_BLOCKS: s.blocks ?? 1,
-      LANE_COLUMNS_FLOATS: laneColumnsFloats(s) },
+    defines: {
+      ...defines,
+      ...laneMlpDefines({ rows: s.rows, floats, subgroups: s.subgroups === true, share: laneShares(s), columnsFloats: laneColumnsFloats(s), blocks: s.blocks ?? 1 }),
+    },
   };
 };
 

@@ -53,8 +53,6 @@ interface InFlight {
   count: number;
   updates: boolean[];
   staging: GPUBuffer;
-  /** Whether the staging buffer holds the pass's timestamps too (GpuTrainer.passTimes). */
-  timed: boolean;
   /** When it was submitted (the readback is asked for once it is nearly done: SubmitPacer). */
   paced: PacedSubmit;
 }
@@ -440,7 +438,7 @@ export class GpuTrainer {
     }
     device.queue.submit([encoder.finish()]);
     this.t = first + count;
-    return { first, count, updates: schedules.map((s) => s.updates), staging, timed: times !== null, paced: this.pacer.submitted(count) };
+    return { first, count, updates: schedules.map((s) => s.updates), staging, paced: this.pacer.submitted(count) };
   }
 
   private async collect(chunk: InFlight): Promise<IterationMetrics[]> {
@@ -455,7 +453,7 @@ export class GpuTrainer {
     }
     const values = new Float32Array(chunk.staging.getMappedRange(0, chunk.count * METRICS_STRIDE * 4).slice(0));
     // The pass's own GPU time (a clock that does not advance inside a pass gives none).
-    const stamps = chunk.timed ? new BigUint64Array(chunk.staging.getMappedRange(this.timesAt, 16).slice(0)) : null;
+    const stamps = this.passTimes ? new BigUint64Array(chunk.staging.getMappedRange(this.timesAt, 16).slice(0)) : null;
     const gpuMs = stamps && stamps[1] > stamps[0] ? Number(stamps[1] - stamps[0]) / 1e6 : undefined;
     this.pacer.done(chunk.paced, gpuMs);
     chunk.staging.unmap();
