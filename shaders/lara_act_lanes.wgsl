@@ -15,7 +15,7 @@
 @group(0) @binding(1) var<uniform> scenario: Scenario;
 @group(0) @binding(2) var<uniform> norm: LaraObservationNorm;
 #if ${ACT_FOLD}
-@group(0) @binding(3) var<storage, read_write> fold_params: array<f32>;
+@group(0) @binding(3) var<storage, read_write> fold_params: array<vec4<f32>>;
 #else
 @group(0) @binding(3) var<storage, read> actor: array<f32>;
 #endif
@@ -37,18 +37,18 @@ ${PAIR_FUSED_STRUCT}
 
 @group(0) @binding(8) var<uniform> hyper: Hyper;
 @group(0) @binding(9) var<uniform> fused: PairFused;
-@group(0) @binding(10) var<storage, read_write> fold_m: array<f32>;
-@group(0) @binding(11) var<storage, read_write> fold_v: array<f32>;
-@group(0) @binding(12) var<storage, read_write> fold_target: array<f32>;
-@group(0) @binding(13) var<storage, read> fold: array<f32>;
+@group(0) @binding(10) var<storage, read_write> fold_m: array<vec4<f32>>;
+@group(0) @binding(11) var<storage, read_write> fold_v: array<vec4<f32>>;
+@group(0) @binding(12) var<storage, read_write> fold_target: array<vec4<f32>>;
+@group(0) @binding(13) var<storage, read> fold: array<vec4<f32>>;
 
-// The actor after its pending step, which the forward reads.
-var<workgroup> actor_now: array<f32, A_PARAMS>;
-fn fold_keep(net: u32, i: u32, p: f32) { actor_now[i] = p; }
+// The actor after its pending step, which the forward reads, as lib/adam_fold.wgsl's vectors.
+var<workgroup> actor_now: array<vec4<f32>, (A_PARAMS + 3u) / 4u>;
+fn fold_keep(net: u32, j: u32, p: vec4<f32>) { actor_now[j] = p; }
 
 #include "lib/adam_fold_one.wgsl"
 
-fn fm_weight(net: u32, i: u32) -> f32 { return actor_now[i]; }
+fn fm_weight(net: u32, i: u32) -> f32 { return actor_now[i / 4u][i % 4u]; }
 #else
 fn fm_weight(net: u32, i: u32) -> f32 { return actor[i]; }
 #endif

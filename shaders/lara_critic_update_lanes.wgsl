@@ -2,7 +2,8 @@
 // LANE_ROWS minibatch rows through the critic's forward, loss and backward in its own memory
 // (lib/lane_critic_update.wgsl) and writes its own split-K slice, summed by the Adam dispatch; with LANE_SUBGROUPS the
 // workgroup is one subgroup that adds up its invocations' sums (subgroupAdd) into one slice per workgroup.
-// replay: (capacity, REPLAY_STRIDE); weights: the critic's flat params (C_PARAMS); grad_partials: (slices, C_PARAMS);
+// replay: (capacity, REPLAY_STRIDE); weights: the critic's flat params (C_PARAMS); grad_partials: (slices, C_SLICE),
+// C_SLICE = C_PARAMS, or the fold buffer's slice stride for the folded update (src/train/foldLayout.ts);
 // loss_partials: (updates per chunk, step.loss_partials = slices) sums of squared errors, one per slice.
 #include "lib/grid.wgsl"
 
@@ -16,6 +17,7 @@
 
 // First float of this invocation's split-K slice.
 var<private> slice_at: u32;
+const C_SLICE: u32 = ${C_SLICE}u;
 
 fn fm_weight(net: u32, i: u32) -> f32 { return weights[i]; }
 fn lane_store(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = value; }
@@ -24,7 +26,7 @@ fn lane_store(net: u32, i: u32, value: f32) { grad_partials[slice_at + i] = valu
 
 // The update of the invocation's rows `slice` into slice `out` (lane_blocks).
 fn lane_block(net: u32, slice: u32, out: u32) {
-  slice_at = out * C_PARAMS;
+  slice_at = out * C_SLICE;
   let loss = lane_sum(critic_update_lane(slice, step));
   if (lane_writes()) { loss_partials[step.chunk_update * step.loss_partials + out] = loss; }
 }

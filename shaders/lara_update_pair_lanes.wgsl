@@ -20,8 +20,11 @@
 #include "lib/lane_actor_update.wgsl"
 #include "lib/lane_critic_update.wgsl"
 
-// First float of this invocation's split-K slice (in actor_grads or critic_grads).
+// First float of this invocation's split-K slice (in actor_grads or critic_grads); the slices one network's
+// parameters apart (lib/lane_pair.wgsl).
 var<private> slice_at: u32;
+const A_SLICE: u32 = A_PARAMS;
+const C_SLICE: u32 = C_PARAMS;
 
 fn fm_weight(net: u32, i: u32) -> f32 {
   if (net == ACTOR) { return actor[i]; }

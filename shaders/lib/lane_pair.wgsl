@@ -2,7 +2,8 @@
 // actor's gradient of update u (actor_step), [G, 2 G) the critic's of update u + 1 (critic_step), G = the workgroups of
 // one network's dispatch; each invocation writes its split-K slice from float actor_at (critic_at) of its network's
 // gradient buffer through the kernel's lane_store, and its loss partial. Needs the bindings actor_step, critic_step,
-// actor_loss, critic_loss and the kernel's `var<private> slice_at`.
+// actor_loss, critic_loss, the kernel's `var<private> slice_at`, and its A_SLICE and C_SLICE, the floats from one slice
+// of a network to the next.
 #include "lib/lane_blocks.wgsl"
 
 // G: the workgroups of the actor's half (each LANE_BLOCKS blocks of LANE_ROWS rows per invocation, one after the other,
@@ -20,11 +21,11 @@ var<private> pair_critic_at: u32;
 // slice `out` (lane_blocks).
 fn lane_block(net: u32, slice: u32, out: u32) {
   if (net == ACTOR) {
-    slice_at = pair_actor_at + out * A_PARAMS;
+    slice_at = pair_actor_at + out * A_SLICE;
     let loss = lane_sum(actor_update_lane(slice, actor_step));
     if (lane_writes()) { actor_loss[actor_step.chunk_update * actor_step.loss_partials + out] = loss; }
   } else {
-    slice_at = pair_critic_at + out * C_PARAMS;
+    slice_at = pair_critic_at + out * C_SLICE;
     let loss = lane_sum(critic_update_lane(slice, critic_step));
     if (lane_writes()) { critic_loss[critic_step.chunk_update * critic_step.loss_partials + out] = loss; }
   }

@@ -15,7 +15,7 @@ import type { GpuMlp } from '../nn/mlp.js';
 import { laneActorVariant, laneFeatures, laneThreads, type FusedKernelShape, type FusedVariant } from './fusedUpdate.js';
 import { stepBinding, stepOffset } from './laraKernels.js';
 import { LARA_DEFINES } from './layout.js';
-import { foldDefines, foldLayout, type FoldLayout } from './foldLayout.js';
+import { foldDefines, foldLayout, foldVectors, type FoldLayout } from './foldLayout.js';
 import { laraActLanesFoldKernel, type FusedActDispatch } from './fusedAct.js';
 
 /** Buffers lara_update_fold_lanes.wgsl binds (the device's per-stage limits must allow them). */
@@ -119,13 +119,13 @@ export class FoldedUpdate {
     });
     const count = actor.net.parameterCount;
     const dispatches = {
-      critic: parts.criticGradient({ buffer: criticBuffer, offset: 4 * criticFold.slices[0], size: 4 * slices * critic.net.parameterCount }),
+      critic: parts.criticGradient({ buffer: criticBuffer, offset: 4 * criticFold.slices[0], size: 4 * slices * criticFold.stride }),
       pair: fold(2 * workgroups, costs.pair, 'fold.pair'),
       actor: fold(workgroups, costs.actor, 'fold.actor'),
       actorAdam: dispatchOf(device, adam, {
         hyper: hyper(actor.schedule), fused: fused('fold.adam.fused'),
         params: actor.net.params, m: actor.net.adamM!, v: actor.net.adamV!, target: actor.target.params, fold: actorBuffer,
-      }, linearGrid(device, count, ADAM_FOLD_WORKGROUP), { op: 'actor.adamFold', cost: { flops: 16 * count, bytes: 4 * count * (slices + 10) } }),
+      }, linearGrid(device, foldVectors(count), ADAM_FOLD_WORKGROUP), { op: 'actor.adamFold', cost: { flops: 16 * count, bytes: 4 * count * (slices + 10) } }),
     };
     const foldedAct = act && actPipeline ? dispatchOf(device, actPipeline, {
       ...act.bindings, hyper: hyper(actor.schedule), fused: fused('fold.act.fused'),

@@ -26,6 +26,7 @@ import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OB
 import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
 import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from './fusedWeightPass.js';
 import { FoldedUpdate, foldUnfit } from './fusedFold.js';
+import { foldStride } from './foldLayout.js';
 
 /**
  * Rows per block (held in workgroup memory) and rows per workgroup (blocks in turn; its count = the split-K slices);
@@ -146,10 +147,21 @@ export const laraUpdatePairFusedKernel = defineKernel({
   defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
 });
 
+/** Floats from one of the critic's split-K slices to the next: its parameters, or for the folded update its fold buffer's stride. */
+const criticSlice = (s: FusedKernelShape) => {
+  const count = mlpLayout(s.critic).parameterCount;
+  return s.foldAdam ? foldStride(count) : count;
+};
+
 export const laraCriticUpdateLanesKernel = defineKernel({
   shader: 'lara_critic_update_lanes.wgsl',
   bindings: laraCriticUpdateFusedKernel.spec.bindings,
-  defines: LARA_DEFINES, variant: laneVariant(criticLayout), workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
+  defines: LARA_DEFINES,
+  variant: (s: FusedKernelShape) => {
+    const v = laneVariant(criticLayout)(s);
+    return { ...v, defines: { ...v.defines, C_SLICE: criticSlice(s) } };
+  },
+  workgroup: (s: FusedKernelShape) => [laneThreads(s)], features: laneFeatures,
 });
 
 export const laraActorUpdateLanesKernel = defineKernel({
@@ -232,9 +244,9 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   // rows' indices and rewards.
   const floats = Math.max(v.lanes ? laneActorLayout(s).floats : actorLayout(s).floats, criticLayout(s).floats);
   if (v.lanes && 4 * floats > LANE_MEMORY_BYTES) return `${4 * floats} bytes of one network's activations in a function, more than WGSL's ${LANE_MEMORY_BYTES}`;
-  // Workgroup memory: a lane kernel's shared input columns and, folded, both networks' params; else those activations.
+  // Workgroup memory: a lane kernel's shared input columns and, folded, both networks' params as whole vectors; else those activations.
   const bytes = v.lanes
-    ? 4 * (laneColumnsFloats(v) + (v.foldAdam ? mlpLayout(s.actor).parameterCount + mlpLayout(s.critic).parameterCount : 0))
+    ? 4 * (laneColumnsFloats(v) + (v.foldAdam ? foldStride(mlpLayout(s.actor).parameterCount) + foldStride(mlpLayout(s.critic).parameterCount) : 0))
     : 4 * floats + 8 * v.rows;
   if (bytes > l.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, more than ${l.maxComputeWorkgroupStorageSize}`;
   const threads = v.lanes ? laneThreads(v) : fusedThreads(s);
