@@ -55,8 +55,10 @@ fn actor_update_lane_with(a: ptr<function, LaneMemory>, slice: u32, s: Step) -> 
     loss -= dot(select(vec4<f32>(0.0), c[lm_index(q_at, 0u, v)], valid), vec4<f32>(1.0));
     c[lm_index(q_at, 0u, v)] = select(vec4<f32>(0.0), vec4<f32>(1.0), valid);
   }
-  // The critic's input-gradient chain (no weight gradients), down to the features' columns of its input.
-  for (var l = C_LAYERS; l > 0u; l--) {
+  // The critic's input-gradient chain (no weight gradients), down to the features' columns of its input: the head's
+  // delta below it (lm_backward_head1), then the layers below.
+  lm_backward_head1(&c, CRITIC, C_AT[C_LAYERS - 1u], C_SIZES[C_LAYERS - 1u], q_at, C_W[C_LAYERS - 1u], C_B[C_LAYERS - 1u], false);
+  for (var l = C_LAYERS - 1u; l > 0u; l--) {
     let layer = l - 1u;
     if (layer > 0u) {
       lm_backward_input(&c, CRITIC, C_AT[l], C_SIZES[layer], C_SIZES[l], C_W[layer], 0u, true, C_AT[layer], C_AT[layer]);

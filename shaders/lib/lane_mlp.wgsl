@@ -167,6 +167,76 @@ fn lm_forward_1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, 
 // The rows' sum of a column's vectors: sum over v of the vectors, then (x + y) + (z + w).
 fn lm_rows_sum(s: vec4<f32>) -> f32 { return (s.x + s.y) + (s.z + s.w); }
 
+// lm_forward of a hidden layer (inputs -> hidden, ReLU; output region h_at) and of a one-output head above it (hidden ->
+// 1, no ReLU, a critic's; output region y_at) in one loop over the hidden layer's blocks of 8 outputs: each block, once
+// computed, adds its products to the head's sum, so that the head does not load the hidden columns back (llvmpipe
+// loads a column lane by lane, bench/RESULTS.md). The head adds the hidden outputs' products in order from 0, then its
+// bias, as lm_forward_1 does: the same bits.
+fn lm_forward_head1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, hidden: u32, w_at: u32, b_at: u32, h_at: u32,
+                    hw_at: u32, hb_at: u32, y_at: u32) {
+  // head[v]: the head's output of the rows of vector v.
+  var head: array<vec4<f32>, LANE_VECS>;
+  for (var v = 0u; v < LANE_VECS; v++) { head[v] = vec4<f32>(0.0); }
+  for (var o = 0u; o < hidden; o += 8u) {
+    let n = min(8u, hidden - o);
+    // acc[c * LANE_VECS + v]: hidden output o + c of the rows of vector v, as lm_forward.
+    var acc: LaneAccumulators;
+    for (var i = 0u; i < 8u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
+    for (var k = 0u; k < inputs; k++) {
+      let w = lm_weights8(net, w_at + k * hidden + o, 1u, n);
+      for (var v = 0u; v < LANE_VECS; v++) { lm_fma8(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
+    }
+    let bias = lm_weights8(net, b_at + o, 1u, n);
+    let head_w = lm_weights8(net, hw_at + o, 1u, n);
+    // The loops to 8 (not n) index the accumulators by constants.
+    for (var c = 0u; c < 8u; c++) {
+      if (c < n) {
+        for (var v = 0u; v < LANE_VECS; v++) {
+          let y = max(acc[c * LANE_VECS + v] + vec4<f32>(bias[c]), vec4<f32>(0.0));
+          (*m)[lm_index(h_at, o + c, v)] = y;
+          head[v] = fma(y, vec4<f32>(head_w[c]), head[v]);
+        }
+      }
+    }
+  }
+  let bias = fm_weight(net, hb_at);
+  for (var v = 0u; v < LANE_VECS; v++) { (*m)[lm_index(y_at, 0u, v)] = head[v] + vec4<f32>(bias); }
+}
+
+// lm_backward_weight and lm_backward_input of a one-output head (hidden -> 1; input region h_at, the ReLU outputs of
+// the layer below; dOutput at d_at) in one loop over the hidden columns, 8 at a time, each loaded once: with `grads`,
+// the bias entry and each block's weight-gradient entries through lane_grad, then the block's deltas
+// dh = (h > 0) d W[.] in place of h. The same sums as those two: lm_backward_input's fma from 0, and lane_grad's entries
+// (lm_weight_entries_shared's on llvmpipe, whose subgroupAdd adds in its order).
+fn lm_backward_head1(m: ptr<function, LaneMemory>, net: u32, h_at: u32, hidden: u32, d_at: u32, hw_at: u32, hb_at: u32, grads: bool) {
+  var d: array<vec4<f32>, LANE_VECS>;
+  for (var v = 0u; v < LANE_VECS; v++) { d[v] = (*m)[lm_index(d_at, 0u, v)]; }
+  if (grads) {
+    var s = vec4<f32>(0.0);
+    for (var v = 0u; v < LANE_VECS; v++) { s += d[v]; }
+    lane_grad(net, hb_at, lm_rows_sum(s));
+  }
+  for (var o = 0u; o < hidden; o += 8u) {
+    let n = min(8u, hidden - o);
+    let w = lm_weights8(net, hw_at + o, 1u, n);
+    for (var c = 0u; c < 8u; c++) {
+      if (c < n) {
+        var h: array<vec4<f32>, LANE_VECS>;
+        for (var v = 0u; v < LANE_VECS; v++) { h[v] = (*m)[lm_index(h_at, o + c, v)]; }
+        if (grads) {
+          var g = vec4<f32>(0.0);
+          for (var v = 0u; v < LANE_VECS; v++) { g = fma(h[v], d[v], g); }
+          lane_grad(net, hw_at + o + c, lm_rows_sum(g));
+        }
+        for (var v = 0u; v < LANE_VECS; v++) {
+          let dh = fma(d[v], vec4<f32>(w[c]), vec4<f32>(0.0));
+          (*m)[lm_index(h_at, o + c, v)] = select(dh, vec4<f32>(0.0), h[v] <= vec4<f32>(0.0));
+        }
+      }
+    }
+  }
+}
+
 #if ${LANE_COLUMNS_FLOATS}
 // The rows of the workgroup (one subgroup): 8 invocations of LANE_ROWS rows.
 const LANE_GROUP_ROWS: u32 = 8u * LANE_ROWS;
