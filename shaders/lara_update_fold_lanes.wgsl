@@ -1,6 +1,6 @@
 // The lane update with the Adam steps folded in (FusedVariant.foldAdam, src/train/fusedFold.ts): the pair of
-// lara_update_pair_lanes.wgsl (workgroups [0, G) the actor's gradient of update u, [G, 2 G) the critic's of update
-// u + 1; dispatched with the actor's G alone for an iteration's last update), where every workgroup first takes the Adam
+// lara_update_pair_lanes.wgsl (of 2 G workgroups the even ones the actor's gradient of update u, the odd ones the
+// critic's of update u + 1; dispatched with the actor's G alone for an iteration's last update), where every workgroup first takes the Adam
 // steps still pending for the networks it reads into a copy in its workgroup memory, which its passes then read: the
 // critic's step of update u, and the actor's of update u - 1 (u > 0; at u = 0 the actor's params as they are). The
 // step of update k reads state k % 2 of its network and its slice region k % 2; workgroup 0 alone writes the new
@@ -112,11 +112,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
         ids: LaneIds) {
   let lid = ids.lid;
   let group = grid_group(wid, nwg);
+  let groups = nwg.x * nwg.y;
   let u = actor_step.update;
   let writes = group == 0u;
   // The critic after update u's step, which both halves read.
   fold_adam(CRITIC, critic_hyper, u % 2u, fused.splits, fused.tau, lid, WORKGROUP_SIZE, writes);
-  if (group < lane_actor_groups()) {
+  if (lane_pair_half(group, groups).actor) {
     if (u > 0u) {
       fold_adam(ACTOR, actor_hyper, (u - 1u) % 2u, fused.splits, fused.tau, lid, WORKGROUP_SIZE, writes);
     } else {
@@ -124,5 +125,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     }
   }
   workgroupBarrier();
-  lane_pair(group, ids, 4u * A_FOLD_SLICES[u % 2u], 4u * C_FOLD_SLICES[critic_step.update % 2u]);
+  lane_pair(group, groups, ids, 4u * A_FOLD_SLICES[u % 2u], 4u * C_FOLD_SLICES[critic_step.update % 2u]);
 }

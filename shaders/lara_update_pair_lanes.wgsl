@@ -1,7 +1,7 @@
 // Two steps of the lane update in one dispatch (the lane variant of lara_update_pair_fused.wgsl, the same bindings):
 // the actor's gradient of update u (lib/lane_actor_update.wgsl) beside the critic's gradient of update u + 1
-// (lib/lane_critic_update.wgsl), lib/lane_pair.wgsl's passes. Workgroups [0, G) hold the actor's slices, [G, 2 G) the
-// critic's, G = the workgroups of one network's dispatch; each invocation does what it does in its own kernel, so the
+// (lib/lane_critic_update.wgsl), lib/lane_pair.wgsl's passes. The even workgroups hold the actor's slices, the odd ones
+// the critic's (G of each, G = the workgroups of one network's dispatch); each invocation does what it does in its own kernel, so the
 // sums are the same bit for bit.
 // replay: (capacity, REPLAY_STRIDE); actor, critic: flat params; actor_grads: (slices, A_PARAMS); critic_grads:
 // (slices, C_PARAMS); actor_loss, critic_loss: (updates per chunk, slices) as the two kernels' loss_partials.
@@ -40,5 +40,5 @@ fn lane_store(net: u32, i: u32, value: f32) {
 @compute @workgroup_size(WORKGROUP_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         ids: LaneIds) {
-  lane_pair(grid_group(wid, nwg), ids, 0u, 0u);
+  lane_pair(grid_group(wid, nwg), nwg.x * nwg.y, ids, 0u, 0u);
 }
