@@ -1,5 +1,5 @@
 // The GPU LARA trainer against the float64 ReferenceTrainer (same initial weights, same RNG counters), its determinism,
-// exact resume from a snapshot, the fused act's and the persistent trainer's tuning, and the up-front refusal of configs the device cannot hold.
+// exact resume from a snapshot, the warm-up that leaves the run as it was, the fused act's and the persistent trainer's tuning, and the up-front refusal of configs the device cannot hold.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
@@ -148,6 +148,29 @@ describe('the folded Adam steps', () => {
       expect(run.rows).toEqual(runs[0].rows);
       expect(run.snapshot).toEqual(runs[0].snapshot);
     }
+  }, 300_000);
+});
+
+describe('the warm-up before the first iteration', () => {
+  // It runs a submit's iterations on the tuner's start state (every pipeline dispatched once, so that lavapipe compiles
+  // them before the run's clock starts) and the trainer then writes its start over it: the run is the one without it,
+  // bit for bit, here with the folded Adam steps, whose second states and slices the warm-up leaves written.
+  it('leaves the metrics, weights, moments and replay bit for bit as without it', async () => {
+    const gpu = await testGpu();
+    const config = { ...tinyConfig(0), batch: 16 };
+    const plain = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false, warmUp: false });
+    const plans: TrainerPlans = { ...plain.plans, fused: FUSED['fused lanes fold'], reduce: { subgroups: true } };
+    plain.destroy();
+    const runs = [];
+    for (const warmUp of [false, true]) {
+      const trainer = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { plans, warmUp });
+      const rows: IterationMetrics[] = [];
+      await trainer.run(ITERATIONS, (chunk) => { rows.push(...chunk); });
+      runs.push({ rows, snapshot: await trainer.snapshot() });
+      trainer.destroy();
+    }
+    expect(runs[1].rows).toEqual(runs[0].rows);
+    expect(runs[1].snapshot).toEqual(runs[0].snapshot);
   }, 300_000);
 });
 

@@ -67,6 +67,13 @@ export interface GpuTrainerOptions extends KernelOptions {
   evaluate?: boolean;
   /** Time every dispatch (megc train --profile). */
   profiler?: Profiler;
+  /**
+   * Run a submit's iterations once before the first one, on the tuner's start state, unless the tuner just ran them
+   * (default true): an adapter that compiles a pipeline at its first dispatch (llvmpipe: from Mesa's shader cache, or
+   * from scratch, a minute at the default config) then does it here, not in the run's clock. The state it leaves is
+   * written over as after the tuner's timings, so the run is the same bit for bit.
+   */
+  warmUp?: boolean;
 }
 
 export class GpuTrainer {
@@ -137,14 +144,16 @@ export class GpuTrainer {
 
     const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, plan, { actor, critic, actorTarget, criticTarget });
     const trainer = new GpuTrainer(gpu, scenario, plan, actor, critic, actorTarget, criticTarget, b, k, options.profiler);
+    const tuned = !plan.fused && plan.timeFused && options.tuner !== undefined;
     if (plan.fused) await trainer.useFused(plan.fused);
-    else if (plan.timeFused && options.tuner) {
+    else if (tuned) {
       const harness = trainer.fusedHarness();
-      const choice = await tuneFusedUpdate(options.tuner, run, harness);
-      const update = choice && await tuneFusedAct(options.tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
-      await tuneIterations(options.tuner, run, update, trainer.iterationsHarness());
+      const choice = await tuneFusedUpdate(options.tuner!, run, harness);
+      const update = choice && await tuneFusedAct(options.tuner!, run, choice, trainer.reduce, trainer.fusedActHarness());
+      await tuneIterations(options.tuner!, run, update, trainer.iterationsHarness());
       harness.clear();
     }
+    if ((options.warmUp ?? true) && !tuned) await trainer.warmUp();
     const snap = options.snapshot;
     if (snap) {
       trainer.restore(snap);
@@ -237,6 +246,17 @@ export class GpuTrainer {
       record: (rec) => this.encodeIterations(rec, schedules),
       output: () => start.output(),
     };
+  }
+
+  /** A submit's iterations and metrics on the tuner's start state (iterationsHarness): every pipeline of a submit dispatched once. */
+  private async warmUp(): Promise<void> {
+    const harness = this.iterationsHarness();
+    harness.reset();
+    submitPass(this.device, (rec) => {
+      harness.record(rec);
+      this.encodeMetrics(rec, this.config.iterationsPerSubmit);
+    }, 'lara.warmUp');
+    await this.device.queue.onSubmittedWorkDone();
   }
 
   private restore(snap: TrainerSnapshot): void {
@@ -390,6 +410,11 @@ export class GpuTrainer {
     actor.encodeAdam(rec, adamEntry, actorGradient, { softUpdate: { target: actorTarget, tau } });         // adam + softUpdate(actor): adam.wgsl
   }
 
+  /** The metrics rows of a chunk's `count` iterations: one workgroup each. */
+  private encodeMetrics(rec: Recorder, count: number): void {
+    rec.dispatch(withGrid(this.device, this.fused?.persistent?.metrics ?? this.fused?.metrics ?? this.k.metrics, [count]), stepOffset(0));
+  }
+
   /** Writes the Step ring entries of iterations [first, first + count), the chunk's iterations 0.., from entry 0. */
   private writeStepRing(first: number, count: number): void {
     const U = this.config.updatesPerIteration;
@@ -423,8 +448,7 @@ export class GpuTrainer {
     const times = this.passTimes;
     encodeInto(encoder, (rec) => {
       this.encodeIterations(rec, schedules);
-      // One metrics row per iteration of the chunk: one workgroup each.
-      rec.dispatch(withGrid(device, this.fused?.persistent?.metrics ?? this.fused?.metrics ?? this.k.metrics, [count]), stepOffset(0));
+      this.encodeMetrics(rec, count);
     }, {
       label: `lara.chunk${first}`, open: this.profiler ? (e) => this.profiler!.recorder(e) : undefined,
       timestampWrites: times ? { querySet: times.querySet, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 } : undefined,
