@@ -1,12 +1,12 @@
 // The lane update with the Adam steps folded in (FusedVariant.foldAdam, src/train/fusedFold.ts): the pair of
 // lara_update_pair_lanes.wgsl (of 2 G workgroups the even ones the actor's gradient of update u, the odd ones the
-// critic's of update u + 1; dispatched with the actor's G alone for an iteration's last update), where every workgroup first takes the Adam
-// steps still pending for the networks it reads into a copy in its workgroup memory, which its passes then read: the
-// critic's step of update u, and the actor's of update u - 1 (u > 0; at u = 0 the actor's params as they are). The
-// step of update k reads state k % 2 of its network and its slice region k % 2; workgroup 0 alone writes the new
-// params and moments, into the other state, and the soft-updated target (lib/adam_fold.wgsl). So no workgroup reads
-// what another writes, and every workgroup's copy is the same bit for bit. The gradients go to slice region u % 2 (the
-// actor's) and (u + 1) % 2 (the critic's) of the fold buffers, for the next dispatch's steps.
+// critic's of update u + 1; dispatched with the actor's G alone for an iteration's last update), where every workgroup
+// first takes the Adam steps still pending for the networks it reads into a copy in its workgroup memory, which its
+// passes then read: the critic's step of update u, and the actor's of update u - 1 (u > 0; at u = 0 the actor's params
+// as they are). The step of update k reads state k % 2 of its network and its slice region k % 2; workgroup 0 alone
+// writes the new params and moments, into the other state, and the soft-updated target (lib/adam_fold.wgsl). So no
+// workgroup reads what another writes, and every workgroup's copy is the same bit for bit. The gradients go to slice
+// region u % 2 (the actor's) and (u + 1) % 2 (the critic's) of the fold buffers, for the next dispatch's steps.
 // replay: (capacity, REPLAY_STRIDE); actor_params, actor_m, actor_v, actor_target: (A_PARAMS rounded up to 4), state 0
 // and the target, as vectors; actor_fold: the actor's fold buffer (state 1 from float 0, A_FOLD_M, A_FOLD_V; slice
 // regions from A_FOLD_SLICES_0 and A_FOLD_SLICES_1, each (slices, A_FOLD_STRIDE)); critic_* likewise (C_PARAMS,
