@@ -238,9 +238,10 @@ fn lm_backward_head1(m: ptr<function, LaneMemory>, net: u32, h_at: u32, hidden: 
 }
 
 #if ${LANE_COLUMNS_FLOATS}
-// The rows of the workgroup (one subgroup): 8 invocations of LANE_ROWS rows.
-const LANE_GROUP_ROWS: u32 = 8u * LANE_ROWS;
-// Eight columns of a layer's input, every invocation's rows (LANE_COLUMNS_FLOATS = 8 LANE_GROUP_ROWS):
+// The rows of the workgroup (one subgroup of 8 invocations of LANE_ROWS rows), from the 8 columns of them that
+// LANE_COLUMNS_FLOATS holds.
+const LANE_GROUP_ROWS: u32 = ${LANE_COLUMNS_FLOATS}u / 8u;
+// Eight columns of a layer's input, every invocation's rows (src/train/fusedUpdate.ts laneColumnsFloats):
 // lane_columns[c * LANE_GROUP_ROWS / 4 + lane * LANE_VECS + v] holds rows 4 v .. 4 v + 3 of invocation lane's column c.
 var<workgroup> lane_columns: array<vec4<f32>, ${LANE_COLUMNS_FLOATS}u / 4u>;
 #endif
