@@ -117,6 +117,19 @@ fn lm_fma8(acc: ptr<function, LaneAccumulators>, v: u32, x: vec4<f32>, w: LaneWe
   (*acc)[7u * LANE_VECS + v] = fma(x, vec4<f32>(w[7]), (*acc)[7u * LANE_VECS + v]);
 }
 
+// sum_k x[r][k] W[k][o + c] for the n <= 8 outputs o .. o + n - 1 of a layer (inputs -> outputs; fma over k = 0, 1, ...
+// from 0): element c * LANE_VECS + v, output o + c of the rows of vector v (past n, the last output's again). x: region
+// x_at of m (inputs columns).
+fn lm_products8(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, outputs: u32, w_at: u32, o: u32, n: u32) -> LaneAccumulators {
+  var acc: LaneAccumulators;
+  for (var i = 0u; i < 8u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
+  for (var k = 0u; k < inputs; k++) {
+    let w = lm_weights8(net, w_at + k * outputs + o, 1u, n);
+    for (var v = 0u; v < LANE_VECS; v++) { lm_fma8(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
+  }
+  return acc;
+}
+
 // y[r][o] = b[o] + sum_k x[r][k] W[k][o] (fma over k = 0, 1, ... from 0, then + bias), ReLU when `relu`.
 // x: region x_at of m (inputs columns); y: region y_at of m (outputs columns). Eight outputs at a time; one for a
 // 1-wide layer.
@@ -127,13 +140,7 @@ fn lm_forward(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u32, ou
   }
   for (var o = 0u; o < outputs; o += 8u) {
     let n = min(8u, outputs - o);
-    // acc[c * LANE_VECS + v]: output o + c of the rows of vector v.
-    var acc: LaneAccumulators;
-    for (var i = 0u; i < 8u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
-    for (var k = 0u; k < inputs; k++) {
-      let w = lm_weights8(net, w_at + k * outputs + o, 1u, n);
-      for (var v = 0u; v < LANE_VECS; v++) { lm_fma8(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
-    }
+    let acc = lm_products8(m, net, x_at, inputs, outputs, w_at, o, n);
     let bias = lm_weights8(net, b_at + o, 1u, n);
     for (var c = 0u; c < n; c++) {
       for (var v = 0u; v < LANE_VECS; v++) {
@@ -179,16 +186,10 @@ fn lm_forward_head1(m: ptr<function, LaneMemory>, net: u32, x_at: u32, inputs: u
   for (var v = 0u; v < LANE_VECS; v++) { head[v] = vec4<f32>(0.0); }
   for (var o = 0u; o < hidden; o += 8u) {
     let n = min(8u, hidden - o);
-    // acc[c * LANE_VECS + v]: hidden output o + c of the rows of vector v, as lm_forward.
-    var acc: LaneAccumulators;
-    for (var i = 0u; i < 8u * LANE_VECS; i++) { acc[i] = vec4<f32>(0.0); }
-    for (var k = 0u; k < inputs; k++) {
-      let w = lm_weights8(net, w_at + k * hidden + o, 1u, n);
-      for (var v = 0u; v < LANE_VECS; v++) { lm_fma8(&acc, v, (*m)[lm_index(x_at, k, v)], w); }
-    }
+    let acc = lm_products8(m, net, x_at, inputs, hidden, w_at, o, n);
     let bias = lm_weights8(net, b_at + o, 1u, n);
     let head_w = lm_weights8(net, hw_at + o, 1u, n);
-    // The loops to 8 (not n) index the accumulators by constants.
+    // The loop to 8 (not n) indexes the products by constants.
     for (var c = 0u; c < 8u; c++) {
       if (c < n) {
         for (var v = 0u; v < LANE_VECS; v++) {

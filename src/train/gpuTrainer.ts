@@ -151,16 +151,17 @@ export class GpuTrainer {
 
     const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, plan, { actor, critic, actorTarget, criticTarget });
     const trainer = new GpuTrainer(gpu, scenario, plan, actor, critic, actorTarget, criticTarget, b, k, options.profiler);
-    const tuned = !plan.fused && plan.timeFused && options.tuner !== undefined;
+    // The tuner where this trainer times the fused update's choice itself (its timings warm the pipelines up).
+    const tuner = !plan.fused && plan.timeFused ? options.tuner : undefined;
     if (plan.fused) await trainer.useFused(plan.fused);
-    else if (tuned) {
+    else if (tuner) {
       const harness = trainer.fusedHarness();
-      const choice = await tuneFusedUpdate(options.tuner!, run, harness);
-      const update = choice && await tuneFusedAct(options.tuner!, run, choice, trainer.reduce, trainer.fusedActHarness());
-      await tuneIterations(options.tuner!, run, update, trainer.iterationsHarness());
+      const choice = await tuneFusedUpdate(tuner, run, harness);
+      const update = choice && await tuneFusedAct(tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
+      await tuneIterations(tuner, run, update, trainer.iterationsHarness());
       harness.clear();
     }
-    if ((options.warmUp ?? true) && !tuned) await trainer.warmUp();
+    if ((options.warmUp ?? true) && !tuner) await trainer.warmUp();
     const snap = options.snapshot;
     if (snap) {
       trainer.restore(snap);
