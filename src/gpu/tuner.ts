@@ -5,7 +5,7 @@ import type { Recorder } from './kernel.js';
 import { SubmitPacer } from './submitPacer.js';
 import { median, timePass, TIMING_METHOD } from './timing.js';
 import { describeAdapter, type Gpu } from './runtime.js';
-import { allShaderSources, tuneStore } from '../platform/host.js';
+import { allShaderSources, cpuAdapterThreads, tuneStore } from '../platform/host.js';
 
 /** off: the defaults; quick: the short candidate lists, few samples; full: every candidate, more samples. */
 export type TuneMode = 'off' | 'quick' | 'full';
@@ -220,9 +220,12 @@ let shadersVersion: string | undefined;
 
 /**
  * A tuner of `mode` on `gpu`, keeping its choices in the host's store (a cache file in Node, localStorage on a page),
- * keyed by the adapter and the shaders' version.
+ * keyed by the adapter (a CPU adapter with its count of threads) and the shaders' version.
  */
 export function tunerOf(gpu: Gpu, mode: TuneMode, log: (line: string) => void = () => {}): Tuner {
   shadersVersion ??= codeVersion([TIMING_METHOD, ...allShaderSources()]);
-  return new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: tuneStore(log), codeVersion: shadersVersion });
+  // A CPU adapter's choices hold for its count of threads (each workgroup runs on one).
+  const threads = gpu.info.isSoftware ? cpuAdapterThreads() : undefined;
+  const adapterKey = describeAdapter(gpu.info) + (threads ? ` / ${threads} threads` : '');
+  return new Tuner(gpu.device, { mode, adapterKey, store: tuneStore(log), codeVersion: shadersVersion });
 }

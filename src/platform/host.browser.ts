@@ -18,6 +18,11 @@ export function gpuEntry(_flags: string[]): GPU {
   return navigator.gpu;
 }
 
+/** A page's adapter runs its own threads: no count is set or known. */
+export function cpuAdapterThreads(): number | undefined {
+  return undefined;
+}
+
 /** A page's threads are the browser's to schedule: nothing is lowered. */
 export function lowerThreadPriority(): boolean {
   return false;

@@ -1,7 +1,7 @@
 // Node side of the platform boundary: Dawn's WebGPU (package webgpu), settings from the environment, files from disk.
 // src/platform/host.browser.ts has the same exports for the web page; the page's bundler picks it instead of this file.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { getPriority, setPriority } from 'node:os';
+import { availableParallelism, getPriority, setPriority } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { create, globals } from 'webgpu';
@@ -17,11 +17,27 @@ export function installGpuGlobals(): void {
 // Dawn's create() result must stay referenced for the device's whole life (otherwise the process may crash).
 let navigatorGpu: GPU | undefined;
 
+/**
+ * Threads per core of Mesa's CPU adapter (lavapipe: llvmpipe's compute thread pool, LP_NUM_THREADS) where the
+ * environment does not set them; Mesa's own default is one per core. On the 2-core development machine, with one
+ * workgroup per thread in most of a training iteration's dispatches, 2 per core trained the default config 12% faster
+ * (881 against 783 it/s, medians of six alternating runs, the same checkpoints bit for bit; bench/RESULTS.md).
+ */
+export const CPU_ADAPTER_THREADS_PER_CORE = 2;
+
 /** The WebGPU entry point (a browser's navigator.gpu): Dawn's, created once with `flags` (Dawn toggles). */
 export function gpuEntry(flags: string[]): GPU {
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  // Mesa reads it when Dawn first opens the Vulkan driver, after this.
+  process.env.LP_NUM_THREADS ??= String(CPU_ADAPTER_THREADS_PER_CORE * availableParallelism());
   if (!navigatorGpu) navigatorGpu = create(flags);
   return navigatorGpu;
+}
+
+/** The threads of Mesa's CPU adapter (LP_NUM_THREADS as gpuEntry leaves it; undefined before): a CPU adapter's kernels are timed per count. */
+export function cpuAdapterThreads(): number | undefined {
+  const threads = Number(process.env.LP_NUM_THREADS);
+  return navigatorGpu && Number.isInteger(threads) && threads > 0 ? threads : undefined;
 }
 
 /** How much lowerThreadPriority lowers the JS thread's priority (a nice value; 19 is the lowest). */
