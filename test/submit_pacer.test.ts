@@ -12,6 +12,21 @@ function pacer() {
 }
 
 describe('SubmitPacer', () => {
+  it('sleeps by a seeded rate before the first submit gives one, and ignores a seed that is not a positive number', async () => {
+    let clock = 0;
+    const slept: number[] = [];
+    const seeded = new SubmitPacer(() => clock, async (ms) => { slept.push(ms); clock += ms; });
+    seeded.seed(NaN);
+    seeded.seed(0);
+    const unseeded = seeded.submitted(25);
+    await seeded.beforeReadback(unseeded);
+    expect(slept).toEqual([]);  // no rate yet: asks at once
+    seeded.seed(4);
+    const first = seeded.submitted(25);
+    await seeded.beforeReadback(first);
+    expect(slept).toEqual([SLEEP_SHARE * 100]);  // 25 items at 4 ms from its submit at 0
+  });
+
   it('asks at once before it has seen a submit done, then sleeps SLEEP_SHARE of the time left at the submits\' rate', async () => {
     const { p, slept, at } = pacer();
     const first = p.submitted(25);

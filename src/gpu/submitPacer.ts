@@ -47,6 +47,15 @@ export class SubmitPacer {
   submitted(items: number): PacedSubmit { return { at: this.now(), items }; }
 
   /**
+   * Takes `msPerItem` as a first rate, measured before the submits it paces (a warm-up of the same work): the first
+   * readbacks then sleep by it instead of polling from their submit on, which on a CPU adapter takes a core from the
+   * adapter's threads while the first submits run. The submits' own rates replace it as they come in.
+   */
+  seed(msPerItem: number): void {
+    if (Number.isFinite(msPerItem) && msPerItem > 0) this.rates.push(msPerItem);
+  }
+
+  /**
    * Sleeps SLEEP_SHARE of the time `s` is expected to take still, at the median recent rate (nothing before one is
    * seen); with GPU times, until TIMED_WAKE_SHARE of its expected time after its predicted start.
    */

@@ -68,10 +68,11 @@ export interface GpuTrainerOptions extends KernelOptions {
   /** Time every dispatch (megc train --profile). */
   profiler?: Profiler;
   /**
-   * Run a submit's iterations before the first one (twice: WARM_UP_PASSES), on the tuner's start state, unless the
-   * tuner just ran them (default true): an adapter that compiles a pipeline at its first dispatch (llvmpipe: from
-   * Mesa's shader cache, or from scratch, a minute at the default config) then does it here, not in the run's clock.
-   * The state it leaves is written over as after the tuner's timings, so the run is the same bit for bit.
+   * Run a submit's iterations before the first one (twice: WARM_UP_PASSES), on the tuner's start state (default
+   * true), also where the tuner chose from its cache and ran nothing: an adapter that compiles a pipeline at its first
+   * dispatch (llvmpipe: from Mesa's shader cache, or from scratch, a minute at the default config) then does it here,
+   * not in the run's clock. The state it leaves is written over as after the tuner's timings, so the run is the same
+   * bit for bit.
    */
   warmUp?: boolean;
 }
@@ -151,7 +152,7 @@ export class GpuTrainer {
 
     const { buffers: b, dispatches: k } = await laraBuffersAndDispatches(device, scenario, plan, { actor, critic, actorTarget, criticTarget });
     const trainer = new GpuTrainer(gpu, scenario, plan, actor, critic, actorTarget, criticTarget, b, k, options.profiler);
-    // The tuner where this trainer times the fused update's choice itself (its timings warm the pipelines up).
+    // The tuner where this trainer chooses the fused update itself (timing the candidates, or from its cache).
     const tuner = !plan.fused && plan.timeFused ? options.tuner : undefined;
     if (plan.fused) await trainer.useFused(plan.fused);
     else if (tuner) {
@@ -161,7 +162,7 @@ export class GpuTrainer {
       await tuneIterations(tuner, run, update, trainer.iterationsHarness());
       harness.clear();
     }
-    if ((options.warmUp ?? true) && !tuner) await trainer.warmUp();
+    if (options.warmUp ?? true) await trainer.warmUp();
     const snap = options.snapshot;
     if (snap) {
       trainer.restore(snap);
@@ -258,18 +259,24 @@ export class GpuTrainer {
 
   /**
    * A submit's iterations and metrics on the tuner's start state (iterationsHarness), WARM_UP_PASSES times: every
-   * pipeline of a submit dispatched that often.
+   * pipeline of a submit dispatched that often; the last pass's time seeds the readback pacer.
    */
   private async warmUp(): Promise<void> {
     const harness = this.iterationsHarness();
+    const count = this.config.iterationsPerSubmit;
+    let ms = NaN;
     for (let pass = 0; pass < WARM_UP_PASSES; pass++) {
       harness.reset();
+      const start = performance.now();
       submitPass(this.device, (rec) => {
         harness.record(rec);
-        this.encodeMetrics(rec, this.config.iterationsPerSubmit);
+        this.encodeMetrics(rec, count);
       }, 'lara.warmUp');
       await this.device.queue.onSubmittedWorkDone();
+      ms = performance.now() - start;
     }
+    // The last pass's time paces the run's first readbacks (SubmitPacer.seed).
+    this.pacer.seed(ms / count);
   }
 
   private restore(snap: TrainerSnapshot): void {
