@@ -3,8 +3,9 @@
 // are reused only under the same shaders' version.
 import { describe, expect, it } from 'vitest';
 import { createStorage, createStorageFrom, readFloat32 } from '../src/gpu/buffers.js';
-import { codeVersion, MemoryTuneStore, Tuner, type TunableOp } from '../src/gpu/tuner.js';
-import { allShaderSources } from '../src/platform/host.js';
+import { codeVersion, MemoryTuneStore, Tuner, tunerOf, type TunableOp } from '../src/gpu/tuner.js';
+import { describeAdapter } from '../src/gpu/runtime.js';
+import { allShaderSources, cpuAdapterThreads } from '../src/platform/host.js';
 import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from '../src/nn/linear.js';
 import { matrixConfigs } from '../src/nn/linearCandidates.js';
 import { submitPass } from '../src/gpu/kernel.js';
@@ -65,6 +66,14 @@ describe('tuner', { timeout: 400_000 }, () => {
     expect(codeVersion(allShaderSources())).toMatch(/^[0-9a-f]{16}$/);
     expect(allShaderSources().filter((_, i) => i % 2 === 0)).toContain('lib/lane_mlp.wgsl');
     for (const b of [weights, x, y]) b.destroy();
+  });
+
+  it('keys a CPU adapter\'s choices by its thread count (LP_NUM_THREADS as gpuEntry left it)', async () => {
+    const gpu = await testGpu();
+    const key = tunerOf(gpu, 'quick').options.adapterKey;
+    expect(gpu.info.isSoftware).toBe(true);  // lavapipe here; a hardware adapter's key is its description alone
+    expect(cpuAdapterThreads()).toBe(Number(process.env.LP_NUM_THREADS));
+    expect(key).toBe(`${describeAdapter(gpu.info)} / ${process.env.LP_NUM_THREADS} threads`);
   });
 });
 
