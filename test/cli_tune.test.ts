@@ -36,6 +36,8 @@ describe('megc train --tune, --profile', () => {
     const r = megc(['train', ...tiny, '--out', again, '--tune', first, '--no-eval', '--profile']);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/per-kernel profile over 12 iterations/);
+    // What timing each dispatch in a pass of its own adds, measured on an empty dispatch.
+    expect(r.stdout).toMatch(/^each dispatch is timed in a compute pass of its own; an empty dispatch timed so takes \d+\.\d us here/m);
     // The act's row, whichever update the tuner kept (the fused path's act computes the actor's forward itself; the
     // persistent trainer acts inside its one dispatch per submit of 4 iterations).
     expect(r.stdout).toMatch(/^(lara_act +lara\.act|lara_act_(forward|lanes) +lara\.actForward) +1\.00 |^lara_persistent +lara\.persistent +0\.25 /m);

@@ -75,23 +75,45 @@ export class Profiler {
 
   /** Reads back the times of every finished, submitted recorder and adds them to `samples`. */
   async collect(): Promise<void> {
+    for (const { label, seconds } of await this.readBack()) {
+      let s = this.samples.get(label.key);
+      if (!s) { s = { kernel: label.kernel, op: label.op, seconds: [], flops: 0, bytes: 0 }; this.samples.set(label.key, s); }
+      s.seconds.push(seconds);
+      s.flops += label.cost?.flops ?? 0;
+      s.bytes += label.cost?.bytes ?? 0;
+    }
+  }
+
+  /**
+   * The median seconds of `d` timed as every profiled dispatch is (a pass of its own between two timestamps), `count`
+   * times, kept apart from `samples`: with an empty dispatch, what that timing adds to each row (on lavapipe about
+   * 100 us, bench/RESULTS.md). Call it between iterations (it reads back what is pending).
+   */
+  async timeAlone(d: Dispatch, count = 64): Promise<number> {
+    await this.collect();
+    const encoder = this.device.createCommandEncoder({ label: 'profiler.alone' });
+    const rec = this.recorder(encoder);
+    for (let i = 0; i < count; i++) rec.dispatch(d);
+    rec.finish();
+    this.device.queue.submit([encoder.finish()]);
+    const seconds = (await this.readBack()).map((r) => r.seconds).sort((a, b) => a - b);
+    return seconds[(seconds.length - 1) >> 1];
+  }
+
+  /** The timed dispatches of every submitted recorder, in recording order, each with its seconds. */
+  private async readBack(): Promise<{ label: Label; seconds: number }[]> {
     const pending = this.pending;
     this.pending = [];
+    const out: { label: Label; seconds: number }[] = [];
     for (const { staging, labels } of pending) {
       await staging.mapAsync(GPUMapMode.READ);
       const stamps = new BigUint64Array(staging.getMappedRange().slice(0));
       staging.unmap();
       staging.destroy();
-      labels.forEach((l, i) => {
-        const seconds = Number(stamps[2 * i + 1] - stamps[2 * i]) * 1e-9;
-        let s = this.samples.get(l.key);
-        if (!s) { s = { kernel: l.kernel, op: l.op, seconds: [], flops: 0, bytes: 0 }; this.samples.set(l.key, s); }
-        // A driver may report end < begin for tiny passes (clock domains): counted as 0.
-        s.seconds.push(Math.max(0, seconds));
-        s.flops += l.cost?.flops ?? 0;
-        s.bytes += l.cost?.bytes ?? 0;
-      });
+      // A driver may report end < begin for tiny passes (clock domains): counted as 0.
+      labels.forEach((label, i) => out.push({ label, seconds: Math.max(0, Number(stamps[2 * i + 1] - stamps[2 * i]) * 1e-9) }));
     }
+    return out;
   }
 
   /** Forgets the samples so far (after a warm-up). */

@@ -3,7 +3,7 @@
 import { formatProfile, Profiler, profileRows } from '../gpu/profiler.js';
 import { describeAdapter, type Gpu } from '../gpu/runtime.js';
 import { DEFAULT_TUNE, tunerOf, type TuneMode } from '../gpu/tuner.js';
-import { measurePeaks } from '../nn/peaks.js';
+import { emptyDispatch, measurePeaks } from '../nn/peaks.js';
 import type { KernelOptions } from './runPlan.js';
 import type { TrainerPlans } from './tuning.js';
 
@@ -37,6 +37,9 @@ export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixe
   const tuner = mode !== 'off' || options.profile ? tunerOf(gpu, mode, log) : undefined;
   const profiler = options.profile ? new Profiler(gpu.device) : undefined;
   const peaks = profiler && tuner ? await measurePeaks(tuner) : undefined;
+  // What the profile's own timing adds to each dispatch: an empty one timed the same way.
+  const timing = profiler ? await emptyDispatch(gpu.device) : undefined;
+  const floor = timing ? await profiler!.timeAlone(timing.dispatch).finally(() => timing.destroy()) : undefined;
   const record = { mode: given ? `plans of ${given.source}` : resumed ? 'plans of the resumed run' : mode, adapter, mixedPrecision };
   return {
     kernels: { plans, tuner: plans || mode === 'off' ? undefined : tuner, mixedPrecision, record },
@@ -47,7 +50,8 @@ export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixe
       const rows = profileRows(profiler.samples.values(), Math.max(1, iterations), peaks);
       const head = `per-kernel profile over ${iterations} iterations (median us per dispatch; of peak: predicted at this adapter's peaks ` +
         `${peaks ? `(${peaks.gflops.toFixed(1)} GFLOP/s matmul, ${peaks.gbps.toFixed(1)} GB/s copy) ` : ''}over measured)`;
-      return `${head}\n${formatProfile(rows)}`;
+      const note = floor === undefined ? '' : `\neach dispatch is timed in a compute pass of its own; an empty dispatch timed so takes ${(floor * 1e6).toFixed(1)} us here, which every row includes`;
+      return `${head}\n${formatProfile(rows)}${note}`;
     },
   };
 }
