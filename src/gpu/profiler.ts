@@ -96,8 +96,7 @@ export class Profiler {
     for (let i = 0; i < count; i++) rec.dispatch(d);
     rec.finish();
     this.device.queue.submit([encoder.finish()]);
-    const seconds = (await this.readBack()).map((r) => r.seconds).sort((a, b) => a - b);
-    return seconds[(seconds.length - 1) >> 1];
+    return median((await this.readBack()).map((r) => r.seconds));
   }
 
   /** The timed dispatches of every submitted recorder, in recording order, each with its seconds. */
