@@ -3,7 +3,7 @@
 // work; a BOM before a scenario's JSON; eval's columns as wide as their values; --episodes named as given.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeFsError, makeDirectories, realFs, type FsProbe } from '../src/io/fsErrors.js';
@@ -60,6 +60,10 @@ describe('the stdout-filtering child', () => {
       expect(() => JSON.parse(result.stdout)).not.toThrow();
       expect(result.stdout).not.toMatch(/Warning:/);
     }
+    // lavapipe here: info names its thread pool, as gpuEntry sized it (2 per core unless LP_NUM_THREADS is set).
+    const info = JSON.parse(megc(['info', '--json']).stdout);
+    expect(info.adapter.isSoftware).toBe(true);
+    expect(info.cpuAdapterThreads).toBe(Number(process.env.LP_NUM_THREADS ?? 2 * availableParallelism()));
   });
 });
 
