@@ -5,7 +5,7 @@ import { summarize, timePass } from '../src/gpu/timing.js';
 import { initMlp } from '../src/nn/init.js';
 import type { Recorder } from '../src/gpu/kernel.js';
 import type { Peaks } from '../src/gpu/profiler.js';
-import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
+import { Tuner, tunerKeys, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { measurePeaks } from '../src/nn/peaks.js';
 import { mlpLayout } from '../src/nn/layout.js';
@@ -139,7 +139,7 @@ async function main(): Promise<void> {
   const { createGpu, describeAdapter } = await import('../src/gpu/runtime.js');
   const gpu = process.argv.includes('--cpu-only') ? null : await createGpu();
   if (gpu) console.log(`adapter: ${describeAdapter(gpu.info)}`);
-  const tuner = gpu ? new Tuner(gpu.device, { mode, adapterKey: describeAdapter(gpu.info), store: new FileTuneStore() }) : undefined;
+  const tuner = gpu ? new Tuner(gpu.device, { mode, ...tunerKeys(gpu), store: new FileTuneStore() }) : undefined;
   const peaks = tuner ? await measurePeaks(tuner) : undefined;
   await benchNetworks(gpu, {
     quick, tuner, peaks,

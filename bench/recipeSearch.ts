@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evaluateActions, evaluationStates, type LatencyMeans } from '../src/env/evaluate.js';
 import { optActions } from '../src/env/opt.js';
-import { createGpu, describeAdapter, type Gpu } from '../src/gpu/runtime.js';
-import { Tuner } from '../src/gpu/tuner.js';
+import { createGpu, type Gpu } from '../src/gpu/runtime.js';
+import { Tuner, tunerKeys } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { loadScenario, type Scenario } from '../src/scenario.js';
 import { actorActions } from '../src/train/actor.js';
@@ -86,7 +86,7 @@ async function main(): Promise<void> {
   const finalOpt = optMean(scenario, scenarioName, finalSlots);
   const device = flag('device', 'gpu');
   const gpu = device === 'gpu' ? await createGpu() : undefined;
-  const tuner = gpu && new Tuner(gpu.device, { mode: 'quick', adapterKey: describeAdapter(gpu.info), store: new FileTuneStore() });
+  const tuner = gpu && new Tuner(gpu.device, { mode: 'quick', ...tunerKeys(gpu), store: new FileTuneStore() });
   for (const seed of seeds) {
     const config = parseTrainConfig({ ...overrides, seed });
     const createStart = performance.now();

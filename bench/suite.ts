@@ -2,8 +2,8 @@
 // training (with the per-kernel profile), and a generalised world's rollout and training, one table; variants chosen by
 // the tuner as `megc train` chooses them.
 import type { ProfileRow } from '../src/gpu/profiler.js';
-import { createGpu, describeAdapter, type Gpu } from '../src/gpu/runtime.js';
-import { Tuner, type TuneMode } from '../src/gpu/tuner.js';
+import { createGpu, type Gpu } from '../src/gpu/runtime.js';
+import { Tuner, tunerKeys, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { benchEnvironment } from './env.js';
 import { benchNetworks } from './nn.js';
@@ -76,7 +76,7 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
   const profiles: BenchReport['profiles'] = [];
   const emit = (row: BenchRow) => { rows.push(row); opts.onRow?.(row); };
   const tuneMode = opts.tune ?? 'quick';
-  const tuner = gpu ? new Tuner(gpu.device, { mode: tuneMode, adapterKey: describeAdapter(gpu.info), store: new FileTuneStore(undefined, opts.log), log: opts.log }) : null;
+  const tuner = gpu ? new Tuner(gpu.device, { mode: tuneMode, ...tunerKeys(gpu), store: new FileTuneStore(undefined, opts.log), log: opts.log }) : null;
   const one = (x: number) => ({ min: x, median: x, max: x });
   /** A training row's iterations/s, samples/s and (GPU) dispatches per iteration, and its profile. */
   const emitTraining = (section: BenchSection, name: string, more: BenchRow['params'], r: TrainingBenchRow) => {

@@ -218,14 +218,15 @@ export function codeVersion(sources: readonly string[]): string {
 /** The hash of every shader's path and text and of the timing method, once per process: new kernels or variants, or a new way of timing them, are timed again. */
 let shadersVersion: string | undefined;
 
-/**
- * A tuner of `mode` on `gpu`, keeping its choices in the host's store (a cache file in Node, localStorage on a page),
- * keyed by the adapter (a CPU adapter with its count of threads) and the shaders' version.
- */
-export function tunerOf(gpu: Gpu, mode: TuneMode, log: (line: string) => void = () => {}): Tuner {
+/** What a tuner's choices on `gpu` are keyed by: the adapter (a CPU adapter with its count of threads) and the shaders' version. */
+export function tunerKeys(gpu: Gpu): { adapterKey: string; codeVersion: string } {
   shadersVersion ??= codeVersion([TIMING_METHOD, ...allShaderSources()]);
   // A CPU adapter's choices hold for its count of threads (each workgroup runs on one).
   const threads = gpu.info.isSoftware ? cpuAdapterThreads() : undefined;
-  const adapterKey = describeAdapter(gpu.info) + (threads ? ` / ${threads} threads` : '');
-  return new Tuner(gpu.device, { mode, adapterKey, store: tuneStore(log), codeVersion: shadersVersion });
+  return { adapterKey: describeAdapter(gpu.info) + (threads ? ` / ${threads} threads` : ''), codeVersion: shadersVersion };
+}
+
+/** A tuner of `mode` on `gpu`, keeping its choices in the host's store (a cache file in Node, localStorage on a page) by tunerKeys. */
+export function tunerOf(gpu: Gpu, mode: TuneMode, log: (line: string) => void = () => {}): Tuner {
+  return new Tuner(gpu.device, { mode, ...tunerKeys(gpu), store: tuneStore(log) });
 }
