@@ -46,7 +46,7 @@ export interface BenchReport {
   tune: { mode: TuneMode; choices: Record<string, string> };
   rows: BenchRow[];
   /** Per-kernel profiles of the training configs (with --profile). */
-  profiles: { config: string; rows: ProfileRow[] }[];
+  profiles: { config: string; rows: ProfileRow[]; emptyDispatchMicroseconds?: number }[];
 }
 
 export interface BenchOptions {
@@ -60,7 +60,8 @@ export interface BenchOptions {
   tune?: TuneMode;
   profile?: boolean;
   onRow?: (row: BenchRow) => void;
-  onProfile?: (config: string, rows: ProfileRow[]) => void;
+  /** A training config's per-kernel rows, and what their timing adds to each (an empty dispatch timed the same way). */
+  onProfile?: (config: string, rows: ProfileRow[], emptyDispatchMicroseconds?: number) => void;
   /** Progress lines (tuning). */
   log?: (line: string) => void;
 }
@@ -84,7 +85,10 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
     emit({ section, name, device: r.device, params, unit: 'iterations/s', value: r.iterationsPerSecond });
     emit({ section, name, device: r.device, params, unit: 'samples/s', value: r.samplesPerSecond });
     if (r.dispatchesPerIteration !== undefined) emit({ section, name, device: r.device, params, unit: 'dispatches/iteration', value: one(r.dispatchesPerIteration) });
-    if (r.profile) { profiles.push({ config: name, rows: r.profile }); opts.onProfile?.(name, r.profile); }
+    if (r.profile) {
+      profiles.push({ config: name, rows: r.profile, emptyDispatchMicroseconds: r.profileEmptyDispatchMicroseconds });
+      opts.onProfile?.(name, r.profile, r.profileEmptyDispatchMicroseconds);
+    }
   };
   let peaks;
   try {

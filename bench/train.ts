@@ -3,6 +3,7 @@
 import { Profiler, profileRows, type Peaks, type ProfileRow } from '../src/gpu/profiler.js';
 import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize } from '../src/gpu/timing.js';
+import { emptyDispatch } from '../src/nn/peaks.js';
 import type { Tuner } from '../src/gpu/tuner.js';
 import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
@@ -29,6 +30,8 @@ export interface TrainingBenchRow {
   config: 'bench' | 'default';
   /** Per-kernel profile of a window of iterations (with `profile`). */
   profile?: ProfileRow[];
+  /** What the profile's timing adds to each of its rows: an empty dispatch timed the same way (Profiler.timeAlone). */
+  profileEmptyDispatchMicroseconds?: number;
 }
 
 export interface TrainingBenchOptions {
@@ -98,24 +101,31 @@ export async function benchGpu(gpu: Gpu, scenario: Scenario, config: TrainConfig
       envs, batch, hidden: config.hidden.join(','), device: 'gpu', iterationsPerSecond: figure(rates), config: which,
       samplesPerSecond: figure(rates.map((x) => x * batch * updates)), updatesPerIteration: updates, iterationsPerSubmit: chunk,
       dispatchesPerIteration: dispatchesPerIteration(trainer).total,
-      profile: opts.profile ? await profileTraining(gpu, scenario, config, trainer, opts.peaks) : undefined,
+      ...(opts.profile ? await profileTraining(gpu, scenario, config, trainer, opts.peaks) : {}),
     };
   } finally {
     trainer.destroy();
   }
 }
 
-/** Times every dispatch of a window of `config`'s iterations, with the plans `like` chose (after a warm-up window). */
-export async function profileTraining(gpu: Gpu, scenario: Scenario, config: TrainConfig, like: GpuTrainer, peaks?: Peaks): Promise<ProfileRow[]> {
+/**
+ * Times every dispatch of a window of `config`'s iterations, with the plans `like` chose (after a warm-up window), and
+ * an empty dispatch timed the same way.
+ */
+export async function profileTraining(gpu: Gpu, scenario: Scenario, config: TrainConfig, like: GpuTrainer, peaks?: Peaks):
+    Promise<{ profile: ProfileRow[]; profileEmptyDispatchMicroseconds: number }> {
   const profiler = new Profiler(gpu.device);
   const trainer = await GpuTrainer.create(gpu, scenario, config, { plans: like.plans, evaluate: false, profiler });
+  const empty = await emptyDispatch(gpu.device);
   try {
     const chunk = config.iterationsPerSubmit;
     await trainer.run(Math.ceil(config.batch / config.envs) + chunk);
     profiler.reset();
     await trainer.run(2 * chunk);
-    return profileRows(profiler.samples.values(), 2 * chunk, peaks);
+    const profile = profileRows(profiler.samples.values(), 2 * chunk, peaks);
+    return { profile, profileEmptyDispatchMicroseconds: 1e6 * await profiler.timeAlone(empty.dispatch) };
   } finally {
+    empty.destroy();
     trainer.destroy();
     profiler.destroy();
   }

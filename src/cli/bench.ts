@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { Option, type Command } from 'commander';
 import type { PeerRecipe } from '../../bench/peers/race.js';
 import { BENCH_SECTIONS, formatRow, runBench, tableHeader, type BenchSection } from '../../bench/suite.js';
-import { formatProfile } from '../gpu/profiler.js';
+import { emptyDispatchNote, formatProfile } from '../gpu/profiler.js';
 import { TUNE_MODES, type TuneMode } from '../gpu/tuner.js';
 import { describeWorld, isLetter, loadScenarioFile, UserError, worldOf, type Scenario } from '../index.js';
 import { writeFileAtomic } from '../io/atomic.js';
@@ -62,7 +62,8 @@ export function registerBench(program: Command): void {
       const report = await runBench({
         quick: Boolean(opts.quick), device: opts.device, adapter: opts.adapter, sections, world: opts.world, tune: opts.tune, profile: Boolean(opts.profile),
         onRow: (r) => log(formatRow(r)),
-        onProfile: (config, rows) => log(`\nper-kernel profile, ${config} (medians; of peak = predicted at this adapter's peaks / measured)\n${formatProfile(rows)}\n`),
+        onProfile: (config, rows, empty) => log(`\nper-kernel profile, ${config} (medians; of peak = predicted at this adapter's peaks / measured)\n${formatProfile(rows)}\n` +
+          (empty === undefined ? '' : `${emptyDispatchNote(empty)}\n`)),
         log: (line) => console.error(line),
       }, versions());
       log(`adapter: ${report.adapter ?? 'none (CPU reference only)'}${report.software ? ' (software)' : ''}; ${report.date}`);

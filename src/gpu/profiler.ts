@@ -180,6 +180,11 @@ export function profileRows(samples: Iterable<KernelSamples>, iterations: number
   }).sort((a, b) => b.share - a.share);
 }
 
+/** The line under a profile table: what timing each dispatch in a pass of its own adds to every row. */
+export function emptyDispatchNote(microseconds: number): string {
+  return `each dispatch is timed in a compute pass of its own; an empty dispatch timed so takes ${microseconds.toFixed(1)} us here, which every row includes`;
+}
+
 /** The rows as a fixed-width table. */
 export function formatProfile(rows: readonly ProfileRow[]): string {
   const header = 'kernel                          op                     disp/it   us/disp   share   GFLOP/s    GB/s  pred us  of peak';

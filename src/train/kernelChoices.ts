@@ -1,6 +1,6 @@
 // How a GPU run's kernels are chosen: the defaults, the tuner (quick or full, cached per adapter), a recorded run's
 // plans (`--tune FILE`), or, on a resume, the plans the run was trained with; and the per-kernel profile (--profile).
-import { formatProfile, Profiler, profileRows } from '../gpu/profiler.js';
+import { emptyDispatchNote, formatProfile, Profiler, profileRows } from '../gpu/profiler.js';
 import { describeAdapter, type Gpu } from '../gpu/runtime.js';
 import { DEFAULT_TUNE, tunerOf, type TuneMode } from '../gpu/tuner.js';
 import { emptyDispatch, measurePeaks } from '../nn/peaks.js';
@@ -50,7 +50,7 @@ export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixe
       const rows = profileRows(profiler.samples.values(), Math.max(1, iterations), peaks);
       const head = `per-kernel profile over ${iterations} iterations (median us per dispatch; of peak: predicted at this adapter's peaks ` +
         `${peaks ? `(${peaks.gflops.toFixed(1)} GFLOP/s matmul, ${peaks.gbps.toFixed(1)} GB/s copy) ` : ''}over measured)`;
-      const note = floor === undefined ? '' : `\neach dispatch is timed in a compute pass of its own; an empty dispatch timed so takes ${(floor * 1e6).toFixed(1)} us here, which every row includes`;
+      const note = floor === undefined ? '' : `\n${emptyDispatchNote(floor * 1e6)}`;
       return `${head}\n${formatProfile(rows)}${note}`;
     },
   };
