@@ -68,6 +68,7 @@ describe('the command line', () => {
     'src/errors.ts': 'Interrupted: a command stopped by a signal and its exit code',
     'src/figures/pipeline.ts': 'megc figures: runs, tables, SVG and PNG files',
     'src/gpu/profiler.ts': "megc bench --profile: the per-kernel table",
+    'src/platform/host.ts': "megc info: a CPU adapter's thread count (LP_NUM_THREADS, a Node host setting)",
     'src/gpu/runtime.ts': 'the Gpu of a CSV stream or an evaluation: its errors checked between chunks, destroyed after',
     'src/gpu/tuner.ts': '--tune: the tuning modes',
     'src/io/atomic.ts': 'files written atomically',
