@@ -3,7 +3,7 @@
 import { Profiler, profileRows, type Peaks, type ProfileRow } from '../src/gpu/profiler.js';
 import type { Gpu } from '../src/gpu/runtime.js';
 import { summarize } from '../src/gpu/timing.js';
-import { emptyDispatch } from '../src/nn/peaks.js';
+import { emptyDispatchMicroseconds } from '../src/nn/peaks.js';
 import type { Tuner } from '../src/gpu/tuner.js';
 import { DEFAULT_SCENARIO, type Scenario } from '../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, parseTrainConfig, type TrainConfig } from '../src/train/config.js';
@@ -116,16 +116,14 @@ export async function profileTraining(gpu: Gpu, scenario: Scenario, config: Trai
     Promise<{ profile: ProfileRow[]; profileEmptyDispatchMicroseconds: number }> {
   const profiler = new Profiler(gpu.device);
   const trainer = await GpuTrainer.create(gpu, scenario, config, { plans: like.plans, evaluate: false, profiler });
-  const empty = await emptyDispatch(gpu.device);
   try {
     const chunk = config.iterationsPerSubmit;
     await trainer.run(Math.ceil(config.batch / config.envs) + chunk);
     profiler.reset();
     await trainer.run(2 * chunk);
     const profile = profileRows(profiler.samples.values(), 2 * chunk, peaks);
-    return { profile, profileEmptyDispatchMicroseconds: 1e6 * await profiler.timeAlone(empty.dispatch) };
+    return { profile, profileEmptyDispatchMicroseconds: await emptyDispatchMicroseconds(profiler) };
   } finally {
-    empty.destroy();
     trainer.destroy();
     profiler.destroy();
   }

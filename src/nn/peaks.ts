@@ -2,9 +2,9 @@
 // a large matmul (GFLOP/s) with the fastest linear-forward variant the tuner finds; sizes grow until one dispatch takes
 // a few milliseconds, so a software adapter and an H200 are both measured at a size that suits them.
 import { createStorage } from '../gpu/buffers.js';
-import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
-import type { Peaks } from '../gpu/profiler.js';
+import type { Peaks, Profiler } from '../gpu/profiler.js';
 import { median, timePass } from '../gpu/timing.js';
 import type { TunableOp, Tuner } from '../gpu/tuner.js';
 import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from './linear.js';
@@ -51,14 +51,24 @@ export async function measureCopy(device: GPUDevice): Promise<{ gbps: number; by
   return result;
 }
 
-/** A dispatch that does nothing (shaders/copy.wgsl of no vectors, one workgroup): what running any dispatch costs. */
-export async function emptyDispatch(device: GPUDevice): Promise<{ dispatch: Dispatch; destroy(): void }> {
+/**
+ * Microseconds of a dispatch that does nothing (shaders/copy.wgsl of no vectors, one workgroup) timed by `profiler` as
+ * it times every dispatch (Profiler.timeAlone): what that timing adds to each row of its table.
+ */
+export async function emptyDispatchMicroseconds(profiler: Profiler): Promise<number> {
+  const device = profiler.device;
   const source = createStorage(device, 16, 'peaks.emptySource');
   const destination = createStorage(device, 16, 'peaks.emptyDestination');
   const dispatch = dispatchOf(device, await copyKernel.pipeline(device, 1), {
     params: ownedUniform(device, COPY_PARAMS.pack({ count: 0 }), 'peaks.empty'), source, destination,
   }, [1, 1, 1], { op: 'peaks.empty' });
-  return { dispatch, destroy: () => { releaseDispatches([dispatch]); source.destroy(); destination.destroy(); } };
+  try {
+    return 1e6 * await profiler.timeAlone(dispatch);
+  } finally {
+    releaseDispatches([dispatch]);
+    source.destroy();
+    destination.destroy();
+  }
 }
 
 /** Matmul rate: (n x n) x (n x n), n doubling from 256 until a dispatch takes 5 ms, the variant chosen by `tuner`. */

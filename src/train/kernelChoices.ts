@@ -3,7 +3,7 @@
 import { emptyDispatchNote, formatProfile, Profiler, profileRows } from '../gpu/profiler.js';
 import { describeAdapter, type Gpu } from '../gpu/runtime.js';
 import { DEFAULT_TUNE, tunerOf, type TuneMode } from '../gpu/tuner.js';
-import { emptyDispatch, measurePeaks } from '../nn/peaks.js';
+import { emptyDispatchMicroseconds, measurePeaks } from '../nn/peaks.js';
 import type { KernelOptions } from './runPlan.js';
 import type { TrainerPlans } from './tuning.js';
 
@@ -38,8 +38,7 @@ export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixe
   const profiler = options.profile ? new Profiler(gpu.device) : undefined;
   const peaks = profiler && tuner ? await measurePeaks(tuner) : undefined;
   // What the profile's own timing adds to each dispatch: an empty one timed the same way.
-  const timing = profiler ? await emptyDispatch(gpu.device) : undefined;
-  const floor = timing ? await profiler!.timeAlone(timing.dispatch).finally(() => timing.destroy()) : undefined;
+  const emptyMicroseconds = profiler ? await emptyDispatchMicroseconds(profiler) : undefined;
   const record = { mode: given ? `plans of ${given.source}` : resumed ? 'plans of the resumed run' : mode, adapter, mixedPrecision };
   return {
     kernels: { plans, tuner: plans || mode === 'off' ? undefined : tuner, mixedPrecision, record },
@@ -50,7 +49,7 @@ export async function kernelChoices(gpu: Gpu, options: { tune?: TuneChoice; mixe
       const rows = profileRows(profiler.samples.values(), Math.max(1, iterations), peaks);
       const head = `per-kernel profile over ${iterations} iterations (median us per dispatch; of peak: predicted at this adapter's peaks ` +
         `${peaks ? `(${peaks.gflops.toFixed(1)} GFLOP/s matmul, ${peaks.gbps.toFixed(1)} GB/s copy) ` : ''}over measured)`;
-      const note = floor === undefined ? '' : `\n${emptyDispatchNote(floor * 1e6)}`;
+      const note = emptyMicroseconds === undefined ? '' : `\n${emptyDispatchNote(emptyMicroseconds)}`;
       return `${head}\n${formatProfile(rows)}${note}`;
     },
   };
