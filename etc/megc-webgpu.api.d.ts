@@ -230,6 +230,11 @@ export interface TrainOptions extends DeviceOption {
      * device once, cached per adapter: a file in Node, localStorage on a page) or 'full'. Default 'quick' (DEFAULT_TUNE).
      */
     tune?: 'off' | 'quick' | 'full';
+    /**
+     * Also hand onProgress the actor after every policyEvery-th iteration (to evaluate it with evaluateLara, as `megc
+     * train --eval-every` does): the chunks end there and copy it into their readback; training is unchanged, bit for bit.
+     */
+    policyEvery?: number;
 }
 
 // dist/src/api/types.d.ts#TrainedPolicy
@@ -258,6 +263,8 @@ export interface TrainingProgress {
     rows: IterationMetrics[];
     /** Iterations per second over about the last 10 s, as `megc train` shows it. */
     iterationsPerSecond: number;
+    /** With TrainOptions.policyEvery, on the chunks that end at a multiple of it: the actor as this iteration left it. */
+    policy?: TrainedPolicy;
 }
 
 // dist/src/api/types.d.ts#TrainingResult

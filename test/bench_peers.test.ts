@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadReferenceFigures, parsePeerOutput, peerRate } from '../bench/compare.js';
 import { npyFloat64 } from '../bench/peers/evalset.js';
-import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun } from '../bench/peers/raceReport.js';
+import { evaluationsFromCsv, formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun } from '../bench/peers/raceReport.js';
 import { childrenOf, ensureBuilt, ROOT } from './helpers/cli.js';
 
 const METRICS = [
@@ -43,12 +43,28 @@ describe('time to 1% of OPT', () => {
     expect(s.jax.timeToTarget).toBe(12.5);
     expect(s.ratio).toBe(24);
     const table = formatRace(s);
-    expect(table).toContain('| megc train | 64x64, 256 envs, batch 256, 8 updates, 1500 iterations, seed 1 | 300.0 s (5.0 it/s) | 300.0 s');
-    expect(table).toContain('| 12.5 s (first evaluation below, iteration 1000) | 0.70% |');
+    expect(table).toContain('| megc train | 64x64, 256 envs, batch 256, 8 updates, 1500 iterations, seed 1 | 300.00 s (5.0 it/s) | 300.00 s');
+    expect(table).toContain('| 12.50 s (first evaluation below, iteration 1000) | 0.70% |');
     expect(table).toContain('megc / JAX time to 1%: 24.00x');
     // Different recipes: no per-iteration ratio.
     expect(s.perIteration).toBeNull();
     expect(table).not.toContain('per iteration');
+  });
+
+  it('times megc at its first evaluation below the target where it evaluated during training (evaluations.csv)', () => {
+    const csv = 'iteration,wall_s,l_comp,l_aigc,l_ve,l_total,gap\n50,0.1,0.3,2.4,2.3,5.1,0.049\n100,0.2,0.36,2.41,2.2,4.9,0.01\n150,0.3,0.38,2.39,2.1,4.87,0.002\n';
+    const evaluations = evaluationsFromCsv(csv);
+    expect(evaluations).toEqual([
+      { iteration: 50, wallSeconds: 0.1, lTotal: 5.1 }, { iteration: 100, wallSeconds: 0.2, lTotal: 4.9 }, { iteration: 150, wallSeconds: 0.3, lTotal: 4.87 },
+    ]);
+    // Against the race's OPT (4.86): 4.9 is 0.82% above, so iteration 100 is the first below 1%.
+    const s = summarizeRace(jax(12.5, 0.007), { ...megc(4.87), evaluations }, 4.86, 65536);
+    expect(s.megc.timeToTarget).toBe(0.2);
+    expect(s.ratio).toBeCloseTo(0.2 / 12.5, 12);
+    expect(formatRace(s)).toContain('| 0.20 s (first evaluation below, iteration 100) | 0.21% |');
+    const never = summarizeRace(jax(12.5, 0.007), { ...megc(4.87), evaluations: evaluations.slice(0, 1) }, 4.86, 65536);
+    expect(never.megc.timeToTarget).toBeNull();
+    expect(formatRace(never)).toContain('not reached (not reached) | 0.21% |');
   });
 
   it('gives the per-iteration ratio where both ran the same recipe', () => {

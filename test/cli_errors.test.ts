@@ -116,6 +116,8 @@ describe('flags: unknown, non-numeric, out of range', () => {
     [['train', '--iterations', '5', '--episodes', '1'], /--iterations.*cannot be used with.*--episodes/],
     [['train', '--checkpoint-every', '-1'], /--checkpoint-every.*'-1' is invalid.*\[0, /],
     [['train', '--checkpoint-every', 'often'], /--checkpoint-every.*'often' is invalid.*expected a number/],
+    [['train', '--eval-every', '0'], /--eval-every.*'0' is invalid/],
+    [['train', '--eval-every', '2.5'], /--eval-every.*'2\.5' is invalid/],
     [['eval', '--policy', 'fra', '--slots', '0'], /--slots.*'0' is invalid/],
     [['eval', '--policy', 'fra', '--slots', 'many'], /--slots.*'many' is invalid/],
     [['latency', '--input', 'a.csv', '--output', 'b.csv', '--bogus'], /unknown option '--bogus'/],

@@ -124,6 +124,30 @@ describe('training, acting, checkpoints and evaluation', () => {
     expect(e.gap).toBeGreaterThan(0);  // OPT is the per-slot optimum
   }, 300_000);  // It tunes from an empty store: with Mesa's shader cache empty too, lavapipe compiles every candidate (about 2 minutes).
 
+  it('hands the actor to onProgress after every policyEvery-th iteration, training unchanged', async () => {
+    const gpu = await testGpu();
+    const { device } = gpu;
+    const policies: { iteration: number; actor: Float64Array }[] = [];
+    const chunks: number[] = [];
+    const result = await trainLara(scenario, { device, config: TINY, tune: 'off', policyEvery: 8, onProgress: (p) => {
+      chunks.push(p.iteration);
+      if (p.policy) policies.push({ iteration: p.policy.iteration, actor: p.policy.actor });
+    } });
+    // Chunks of 5 end at 8 and 16 too.
+    expect(chunks).toEqual([5, 8, 13, 16, 20]);
+    expect(policies.map((p) => p.iteration)).toEqual([8, 16]);
+    const plain = await trainLara(scenario, { device, config: TINY, tune: 'off' });
+    expect(result.policy.actor).toEqual(plain.policy.actor);
+    expect(result.metrics).toEqual(plain.metrics);
+    // The copy at 16 is that iteration's actor: the trainer run to 16 ends with it.
+    const trainer = await GpuTrainer.create(gpu, scenario, parseTrainConfig(TINY), { evaluate: false });
+    await trainer.run(16);
+    expect(policies[1].actor).toEqual(Float64Array.from((await trainer.readParams()).actor));
+    trainer.destroy();
+    expect(policies[0].actor).not.toEqual(policies[1].actor);
+    await expect(trainLara(scenario, { device, config: TINY, policyEvery: 0 })).rejects.toThrow('policyEvery: 0 is not a positive integer');
+  });
+
   it('stops at a chunk boundary when its signal aborts, keeping the policy so far', async () => {
     const { device } = await testGpu();
     const stop = new AbortController();

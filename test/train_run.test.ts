@@ -9,6 +9,7 @@ import { parseTrainerPlans } from '../src/train/plans.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { METRICS_HEADER, runTraining } from '../src/train/run.js';
+import { EVALUATIONS_HEADER } from '../src/train/periodicEvaluation.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 
@@ -64,6 +65,40 @@ describe('runTraining', () => {
     expect(metricsWithoutWall(join(split, 'metrics.csv'))).toEqual(rows);
     expect(loadCheckpoint(split).snapshot).toEqual(loadCheckpoint(full).snapshot);
     expect(JSON.parse(readFileSync(join(split, 'evaluation.json'), 'utf8')).policies.lara).toEqual(evaluation.policies.lara);
+  });
+
+  it('--eval-every: evaluations.csv from actor copies at every 5th iteration, training unchanged bit for bit, kept across a stop', async () => {
+    const gpu = await testGpu();
+    const out = join(dir, 'evaluated');
+    await runTraining({ scenario, config, device: 'gpu', gpu, out, log: quiet, handleSignals: false, tune: 'off', evalEvery: 5 });
+    // Chunks of 2 split at iteration 5 (2, 2, 1, 2, 2, 1): the same weights as the run without evaluations.
+    expect(loadCheckpoint(out).snapshot).toEqual(loadCheckpoint(join(dir, 'full')).snapshot);
+    const lines = readFileSync(join(out, 'evaluations.csv'), 'utf8').trim().split('\n');
+    expect(lines[0]).toBe(EVALUATIONS_HEADER);
+    const rows = lines.slice(1).map((l) => l.split(',').map(Number));
+    expect(rows.map((r) => r[0])).toEqual([5, 10]);
+    expect(rows[0][1]).toBeLessThanOrEqual(rows[1][1]);
+    // The copy at iteration 10 is the final actor: its row is the final evaluation's LARA, to the bit.
+    const evaluation = JSON.parse(readFileSync(join(out, 'evaluation.json'), 'utf8'));
+    const lara = evaluation.policies.lara;
+    expect(rows[1].slice(2)).toEqual([lara.comp, lara.aigc, lara.ve, lara.total, evaluation.gap]);
+    // OPT's means are the final evaluation's (GPU) ones: the gap column is against the same OPT.
+    expect(rows[0][5] / (1 + rows[0][6])).toBeCloseTo(evaluation.policies.opt.total, 10);
+
+    // Stopped at 4 and resumed (the rows live in the checkpoint): the same rows as the uninterrupted run.
+    const split = join(dir, 'evaluated-split');
+    await runTraining({ scenario, config, device: 'gpu', gpu, out: split, log: quiet, handleSignals: false, tune: 'off', evalEvery: 5, stopAfterIterations: 4 });
+    await runTraining({ device: 'gpu', gpu, out: split, resume: true, log: quiet, handleSignals: false, overrides: {}, evalEvery: 5 });
+    const withoutWall = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => l.split(',').filter((_, i) => i !== 1).join(','));
+    expect(withoutWall(join(split, 'evaluations.csv'))).toEqual(withoutWall(join(out, 'evaluations.csv')));
+
+    // The CPU reference copies its actor at the same iterations; float64 against float32 over 10 iterations.
+    const cpu = join(dir, 'evaluated-cpu');
+    await runTraining({ scenario, config, device: 'cpu', out: cpu, log: quiet, handleSignals: false, evaluate: false, evalEvery: 5 });
+    const cpuRows = readFileSync(join(cpu, 'evaluations.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    expect(cpuRows.map((r) => r[0])).toEqual([5, 10]);
+    // Mean latencies of f32 and f64 actors after 10 iterations agree to ~1e-5 relative (the metrics' tolerance above).
+    expectClose(rows.flatMap((r) => r.slice(2, 6)), cpuRows.flatMap((r) => r.slice(2, 6)), { atol: 1e-5, rtol: 1e-4 }, 'evaluations, GPU vs CPU');
   });
 
   it('refuses a resume that changes anything but the length', async () => {

@@ -10,7 +10,7 @@ import { checkWritableFile, ensureDirectory, writeFileAtomic } from '../../src/i
 import { DEFAULT_SCENARIO, scenarioToJson } from '../../src/scenario.js';
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from '../../src/train/config.js';
 import { EVALSET_FILE, writeEvaluationSet, type EvaluationSetFile } from './evalset.js';
-import { formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun, type RaceSummary } from './raceReport.js';
+import { evaluationsFromCsv, formatRace, summarizeRace, trainingSecondsFromMetrics, type JaxPeerResult, type MegcRun, type RaceSummary } from './raceReport.js';
 
 const ROOT = dirname(SHADER_DIR);
 const PEERS = join(ROOT, 'bench', 'peers');
@@ -28,6 +28,12 @@ export interface RaceOptions {
 }
 
 export type PeerRecipe = 'baseline' | 'megc';
+
+/**
+ * Iterations between both programs' evaluations during training (lara_jax.py --eval-every, megc train --eval-every):
+ * each one's time to the target is its training seconds at its first evaluation below it.
+ */
+export const RACE_EVAL_EVERY = 50;
 
 /** lara_jax.py's flags for megc's default config (the same recipe in JAX). */
 export function megcRecipeFlags(c: TrainConfig = DEFAULT_TRAIN_CONFIG): string[] {
@@ -100,13 +106,15 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
     log(`== JAX peer (bench/peers/lara_jax.py, ${recipe === 'megc' ? "megc's default config" : "the baseline recipe"})`);
     const jaxJson = join(work, 'jax.json');
     const recipeFlags = recipe === 'megc' ? megcRecipeFlags() : [];
-    await runChild('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson, ...recipeFlags, ...(options.jaxArgs ?? [])], toStderr);
+    await runChild('the JAX peer', VENV_PYTHON, [join(PEERS, 'lara_jax.py'), '--evalset', evalset.path, '--json', jaxJson,
+      '--eval-every', `${RACE_EVAL_EVERY}`, ...recipeFlags, ...(options.jaxArgs ?? [])], toStderr);
     const jax = JSON.parse(readFileSync(jaxJson, 'utf8')) as JaxPeerResult;
 
     log('== megc train (default config)');
     const out = join(work, 'megc');
     const cli = join(ROOT, 'dist', 'src', 'cli', 'main.js');
-    await runChild('megc train', process.execPath, [cli, 'train', '--out', out, '--no-progress', ...(options.adapter ? ['--adapter', options.adapter] : [])], toStderr);
+    await runChild('megc train', process.execPath, [cli, 'train', '--out', out, '--no-progress', '--eval-every', `${RACE_EVAL_EVERY}`,
+      ...(options.adapter ? ['--adapter', options.adapter] : [])], toStderr);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { train: MegcRun['config'] };
     const evaluation = JSON.parse(readFileSync(join(out, 'evaluation.json'), 'utf8')) as { slots: number; policies: { lara: { total: number } } };
     if (evaluation.slots !== evalset.file.slots) throw new Error(`megc evaluated on ${evaluation.slots} slots, the peer on ${evalset.file.slots}`);
@@ -114,6 +122,7 @@ export async function runPeerRace(options: RaceOptions = {}): Promise<RaceSummar
       config: config.train,
       trainSeconds: trainingSecondsFromMetrics(readFileSync(join(out, 'metrics.csv'), 'utf8')),
       laraLTotal: evaluation.policies.lara.total,
+      evaluations: evaluationsFromCsv(readFileSync(join(out, 'evaluations.csv'), 'utf8')),
     };
 
     const summary = summarizeRace(jax, megc, evalset.file.opt.total, evalset.file.slots);

@@ -1,4 +1,5 @@
 // The time-to-1% comparison's pure parts: reading a megc run's files and the JAX peer's JSON, the summary and its table.
+import { parseEvaluationRow } from '../../src/train/periodicEvaluation.js';
 
 /** What bench/peers/lara_jax.py writes with --json (the fields used here). */
 export interface JaxPeerResult {
@@ -55,20 +56,34 @@ export function trainingSecondsFromMetrics(csv: string): number {
   return seconds;
 }
 
-/** The fields of a megc run the comparison reads (config.json's train, evaluation.json's LARA means). */
+/** The fields of a megc run the comparison reads (config.json's train, evaluation.json's LARA means, evaluations.csv). */
 export interface MegcRun {
   config: { hidden: number[]; envs: number; batch: number; updatesPerIteration: number; iterations: number; seed: number };
   trainSeconds: number;
   laraLTotal: number;
+  /** The evaluations during training (`--eval-every`), oldest first: run-clock seconds of training and LARA's L_total. */
+  evaluations?: { iteration: number; wallSeconds: number; lTotal: number }[];
+}
+
+/** A megc run's evaluations.csv rows (periodicEvaluation.ts's columns). */
+export function evaluationsFromCsv(csv: string): NonNullable<MegcRun['evaluations']> {
+  return csv.trim().split(/\r?\n/).slice(1).map((row) => {
+    const { iteration, wallSeconds, lTotal } = parseEvaluationRow(row);
+    return { iteration, wallSeconds, lTotal };
+  });
 }
 
 const describeRecipe = (hidden: number[], envs: number, batch: number, updates: number, iterations: number, seed: number) =>
   `${hidden.join('x')}, ${envs} envs, batch ${batch}, ${updates} updates, ${iterations} iterations, seed ${seed}`;
 
-/** Both programs against the same OPT mean; megc's time to the target is its whole training time, if its final gap is below. */
+/**
+ * Both programs against the same OPT mean. megc's time to the target: the training seconds at its first evaluation
+ * below it where it evaluated during training (as the peer does), else its whole training time if its final gap is below.
+ */
 export function summarizeRace(jax: JaxPeerResult, megc: MegcRun, optLTotal: number, evalSlots: number): RaceSummary {
   const target = jax.targetGap;
   const megcGap = megc.laraLTotal / optLTotal - 1;
+  const first = megc.evaluations?.find((e) => e.lTotal / optLTotal - 1 < target);
   const megcReached = megcGap < target;
   const j = jax.config, m = megc.config;
   const jaxEntry: RaceEntry = {
@@ -83,8 +98,9 @@ export function summarizeRace(jax: JaxPeerResult, megc: MegcRun, optLTotal: numb
     program: 'megc train',
     recipe: describeRecipe(m.hidden, m.envs, m.batch, m.updatesPerIteration, m.iterations, m.seed),
     trainSeconds: megc.trainSeconds, iterationsPerSecond: m.iterations / megc.trainSeconds,
-    timeToTarget: megcReached ? megc.trainSeconds : null,
-    timeToTargetNote: megcReached ? 'whole training, gap measured at the end' : 'not reached at the end of training',
+    ...(megc.evaluations
+      ? { timeToTarget: first ? first.wallSeconds : null, timeToTargetNote: first ? `first evaluation below, iteration ${first.iteration}` : 'not reached' }
+      : { timeToTarget: megcReached ? megc.trainSeconds : null, timeToTargetNote: megcReached ? 'whole training, gap measured at the end' : 'not reached at the end of training' }),
     finalGap: megcGap, finalLTotal: megc.laraLTotal,
   };
   const ratio = megcEntry.timeToTarget !== null && jaxEntry.timeToTarget !== null && jaxEntry.timeToTarget > 0
@@ -93,14 +109,14 @@ export function summarizeRace(jax: JaxPeerResult, megc: MegcRun, optLTotal: numb
   return { targetGap: target, optLTotal, evalSlots, jax: jaxEntry, megc: megcEntry, ratio, perIteration };
 }
 
-const seconds = (x: number | null) => (x === null ? 'not reached' : `${x.toFixed(1)} s`);
+const seconds = (x: number | null) => (x === null ? 'not reached' : `${x.toFixed(2)} s`);
 const percent = (x: number) => `${(100 * x).toFixed(2)}%`;
 
 /** A Markdown table of the summary and the ratio line. */
 export function formatRace(s: RaceSummary): string {
   const target = `${+(100 * s.targetGap).toPrecision(3)}%`;
   const row = (e: RaceEntry) =>
-    `| ${e.program} | ${e.recipe} | ${e.trainSeconds.toFixed(1)} s (${e.iterationsPerSecond.toFixed(1)} it/s) | ${seconds(e.timeToTarget)} (${e.timeToTargetNote}) | ${percent(e.finalGap)} |`;
+    `| ${e.program} | ${e.recipe} | ${e.trainSeconds.toFixed(2)} s (${e.iterationsPerSecond.toFixed(1)} it/s) | ${seconds(e.timeToTarget)} (${e.timeToTargetNote}) | ${percent(e.finalGap)} |`;
   const ratio = s.ratio === null
     ? `megc / JAX time to ${target}: undefined (${s.megc.timeToTarget === null ? 'megc' : 'JAX'} did not reach ${target})`
     : `megc / JAX time to ${target}: ${s.ratio.toFixed(2)}x`;

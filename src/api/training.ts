@@ -31,6 +31,8 @@ import type { IterationMetrics, TrainedPolicy, TrainingResult, TrainOptions } fr
  */
 export async function trainLara(scenario: Scenario, options: TrainOptions = {}): Promise<TrainingResult> {
   const config = parseTrainConfig({ ...options.config }, 'config');
+  const policyEvery = options.policyEvery;
+  if (policyEvery !== undefined && !(Number.isInteger(policyEvery) && policyEvery >= 1)) throw new UserError(`policyEvery: ${policyEvery} is not a positive integer`);
   return withGpu(options.device, async (gpu) => {
     const tune = options.tune ?? DEFAULT_TUNE;
     const trainer = await GpuTrainer.create(gpu, scenario, config, { tuner: tune === 'off' ? undefined : tunerOf(gpu, tune) });
@@ -38,19 +40,22 @@ export async function trainLara(scenario: Scenario, options: TrainOptions = {}):
       const metrics: IterationMetrics[] = [];
       const meter = rateMeter(() => performance.now() / 1000);
       let divergence: string | null = null;
-      await trainer.run(config.iterations, (rows) => {
+      const sizes = actorSizes(config, laraShapeOf(scenario));
+      await trainer.run(config.iterations, (rows, actor) => {
         for (const m of rows) divergence ??= divergenceOf(m);
         if (divergence) return false;
         metrics.push(...rows);
         const iterationsPerSecond = meter(rows.length);
-        options.onProgress?.({ iteration: rows[rows.length - 1].iteration + 1, total: config.iterations, rows, iterationsPerSecond });
+        const iteration = rows[rows.length - 1].iteration + 1;
+        const policy: TrainedPolicy | undefined = actor ? { source: 'training', sizes, actor: Float64Array.from(actor), config, scenario, iteration } : undefined;
+        options.onProgress?.({ iteration, total: config.iterations, rows, iterationsPerSecond, ...(policy ? { policy } : {}) });
         return true;
-      }, () => options.signal?.aborted ?? false);
+      }, () => options.signal?.aborted ?? false, policyEvery);
       gpu.checkErrors();
       if (divergence) throw new UserError(divergence);
       const snapshot = await trainer.snapshot();
       const policy: TrainedPolicy = {
-        source: 'training', sizes: actorSizes(config, laraShapeOf(scenario)), actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration,
+        source: 'training', sizes, actor: Float64Array.from(snapshot.actor), config, scenario, iteration: snapshot.iteration,
       };
       return {
         policy, metrics, iterations: trainer.iteration, stopped: trainer.iteration < config.iterations,

@@ -47,6 +47,7 @@ interface TrainOptions {
   device: DeviceKind;
   adapter?: string;
   checkpointEvery: number;
+  evalEvery?: number;
   out: string;
   resume?: string;
   progress?: boolean;
@@ -107,6 +108,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--no-progress', 'plain periodic lines even on a terminal'))
     .addOption(new Option('--force', 'replace a finished or stopped run already in --out: its files are deleted once the new run is set up (default: refuse, so no run is lost)'))
     .addOption(new Option('--no-eval', 'skip the final evaluation table (LARA, FRA, RRA, OPT)'))
+    .addOption(new Option('--eval-every <n>', "also evaluate the actor every n iterations while training (DIR/evaluations.csv: its mean latencies and gap to OPT on the evaluation set, with the run clock's seconds of training, which leave the evaluations out); training is unchanged").argParser(integerOption(1)))
     .addOption(new Option('--tune <how>', 'how the GPU kernels are chosen: off (the defaults), quick (time the likely variants on this GPU), full (time them all); ' +
       "cached per adapter; or an earlier run's directory or config.json to repeat its choices exactly (a resume reuses its run's)").default(DEFAULT_TUNE))
     .addOption(new Option('--mixed-precision', 'also offer kernels that round matmul inputs to f16 (f16 tiles, tensor cores): faster on some GPUs, results differ slightly'))
@@ -138,7 +140,7 @@ export function registerTrain(program: Command): void {
         const result = await runTraining({
           scenario, config, overrides: opts.resume ? given : undefined, device, adapter: opts.adapter,
           out, resume: opts.resume !== undefined, from: opts.resume, replace: opts.force, onProgress: reporter.update, log: reporter.log,
-          evaluate: opts.eval !== false, checkpointEverySeconds: opts.checkpointEvery,
+          evaluate: opts.eval !== false, checkpointEverySeconds: opts.checkpointEvery, evalEvery: opts.evalEvery,
           tune: tuneChoice(opts.tune), mixedPrecision: opts.mixedPrecision, profile: opts.profile,
           // This process's JS thread mostly waits for the GPU: on a CPU adapter it yields the cores to the adapter's threads.
           yieldToCpuAdapter: true,

@@ -172,3 +172,9 @@ export function checkBufferLimit(needs: readonly BufferNeed[], limit: number, li
     }
   }
 }
+
+/** A chunk's iterations from `first`: at most `perSubmit`, up to `end`, and ending after every actorEvery-th iteration. */
+export function chunkLength(first: number, perSubmit: number, end: number, actorEvery?: number): number {
+  const toCopy = actorEvery ? actorEvery - (first % actorEvery) : Infinity;
+  return Math.min(perSubmit, end - first, toCopy);
+}

@@ -8,6 +8,7 @@ import { GpuTrainer, type GpuTrainerOptions } from './gpuTrainer.js';
 import type { KernelOptions, RunPlan } from './runPlan.js';
 import { ReferenceTrainer, type IterationMetrics } from './reference.js';
 import { yieldToEvents } from '../yieldToEvents.js';
+import { chunkLength } from './derive.js';
 
 /** A trainer as a run drives it (GPU or CPU). */
 export interface Driver {
@@ -15,8 +16,13 @@ export interface Driver {
   readonly adapter: string;
   /** The GPU trainer's resolved run plan (undefined on the CPU): config.json and the checkpoint record its plans. */
   readonly plan?: RunPlan;
-  /** Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks (the CPU: between iterations). */
-  run(iterations: number, onChunk: (rows: IterationMetrics[]) => boolean | void, shouldStop: () => boolean): Promise<void>;
+  /**
+   * Runs up to `iterations` more, calling onChunk after each chunk (false stops); shouldStop is polled between chunks
+   * (the CPU: between iterations). With `actorEvery`, chunks also end after every actorEvery-th iteration, and those
+   * chunks' onChunk gets a copy of the actor's params as it left them.
+   */
+  run(iterations: number, onChunk: (rows: IterationMetrics[], actor?: ArrayLike<number>) => boolean | void, shouldStop: () => boolean,
+      actorEvery?: number): Promise<void>;
   snapshot(): Promise<TrainerSnapshot>;
   destroy(): void;
 }
@@ -25,11 +31,11 @@ function cpuDriver(trainer: ReferenceTrainer): Driver {
   return {
     get iteration() { return trainer.iteration; },
     adapter: 'cpu (float64 reference)',
-    async run(iterations, onChunk, shouldStop) {
+    async run(iterations, onChunk, shouldStop, actorEvery) {
       const end = Math.min(trainer.config.iterations, trainer.iteration + iterations);
       while (trainer.iteration < end && !shouldStop()) {
         const rows: IterationMetrics[] = [];
-        const count = Math.min(trainer.config.iterationsPerSubmit, end - trainer.iteration);
+        const count = chunkLength(trainer.iteration, trainer.config.iterationsPerSubmit, end, actorEvery);
         for (let i = 0; i < count; i++) {
           rows.push(trainer.step());
           // Signals and timers get in between iterations: a stop ends the chunk early (at an iteration boundary, so
@@ -37,7 +43,8 @@ function cpuDriver(trainer: ReferenceTrainer): Driver {
           await yieldToEvents();
           if (shouldStop()) break;
         }
-        if (onChunk(rows) === false) break;
+        const copy = actorEvery && trainer.iteration % actorEvery === 0 ? trainer.actorParams.slice() : undefined;
+        if (onChunk(rows, copy) === false) break;
       }
     },
     async snapshot() { return trainer.snapshot(); },
@@ -50,7 +57,7 @@ function gpuDriver(trainer: GpuTrainer, gpu: Gpu): Driver {
     get iteration() { return trainer.iteration; },
     adapter: describeAdapter(gpu.info),
     get plan() { return trainer.plan; },
-    run: (iterations, onChunk, shouldStop) => trainer.run(iterations, onChunk, shouldStop),
+    run: (iterations, onChunk, shouldStop, actorEvery) => trainer.run(iterations, onChunk, shouldStop, actorEvery),
     snapshot: () => trainer.snapshot(),
     destroy: () => trainer.destroy(),
   };

@@ -6,6 +6,7 @@ import { worldOf } from '../world/world.js';
 import { UserError } from '../errors.js';
 import type { Scenario } from '../scenario.js';
 import { iterationsWithUpdates } from './derive.js';
+import { evaluationRowsProblem } from './periodicEvaluation.js';
 import type { TrainConfig } from './config.js';
 import type { IterationMetrics, TrainingMeasures } from './reference.js';
 
@@ -29,6 +30,8 @@ export interface RunProgress {
   wallSeconds: number;
   episode: EpisodeSums;
   rows: string[];
+  /** evaluations.csv's rows (periodicEvaluation.ts), where the run evaluated during training. */
+  evaluations?: string[];
 }
 
 /** Running sums of an episode not begun. */
@@ -106,6 +109,7 @@ const progressSchema = z.strictObject({
     criticLoss: finite, actorLoss: finite,
   }),
   rows: z.array(z.string()),
+  evaluations: z.array(z.string()).optional(),
 });
 
 /**
@@ -177,5 +181,7 @@ export function parseRunProgress(json: unknown, run: { config: TrainConfig; scen
     const problem = checkRow(row, i, slots, progress.wallSeconds, parts);
     if (problem) throw bad(`row ${i + 1} ${problem}`);
   });
+  const evaluations = evaluationRowsProblem(progress.evaluations ?? [], run.iteration, progress.wallSeconds);
+  if (evaluations) throw bad(evaluations);
   return progress;
 }

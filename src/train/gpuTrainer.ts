@@ -18,7 +18,7 @@ import { GpuMlp } from '../nn/mlp.js';
 import type { Scenario } from '../scenario.js';
 import type { TrainerSnapshot } from './checkpointFormat.js';
 import type { TrainConfig } from './config.js';
-import { deriveRun, firstIterationWithUpdates, type DerivedRun, type RunLimits } from './derive.js';
+import { deriveRun, firstIterationWithUpdates, type DerivedRun, type RunLimits, chunkLength } from './derive.js';
 import { laraBuffersAndDispatches, type LaraBuffers, type LaraDispatches } from './laraDispatches.js';
 import { runStep, STEP_STRIDE, stepOffset, writeStep, type Step } from './laraKernels.js';
 import { METRIC, METRICS_STRIDE } from './layout.js';
@@ -55,6 +55,8 @@ interface InFlight {
   staging: GPUBuffer;
   /** When it was submitted (the readback is asked for once it is nearly done: SubmitPacer). */
   paced: PacedSubmit;
+  /** Whether its staging buffer also gets the actor's params. */
+  copyActor: boolean;
 }
 
 /** The kernel choice (KernelOptions: recorded plans, else the tuner, else the defaults) and the trainer's state. */
@@ -100,6 +102,8 @@ export class GpuTrainer {
    */
   private readonly passTimes: { querySet: GPUQuerySet; resolve: GPUBuffer } | null;
   private readonly timesAt: number;
+  /** Where a chunk that copies the actor (run's actorEvery) has it in its staging buffer, behind the pass times. */
+  private readonly actorAt: number;
   /** The fused update (fusedUpdate.ts) when the plans or the tuner chose it; null: the per-layer update. */
   private fused: FusedUpdate | null = null;
 
@@ -122,7 +126,8 @@ export class GpuTrainer {
       querySet: this.device.createQuerySet({ label: 'lara.passTimes', type: 'timestamp', count: 4 }),
       resolve: this.device.createBuffer({ label: 'lara.passTimesResolve', size: 512, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC }),
     } : null;
-    const bytes = this.timesAt + (this.passTimes ? 16 : 0);
+    this.actorAt = this.timesAt + 16;
+    const bytes = this.actorAt + 4 * actor.parameterCount;
     this.stagings = [0, 1].map((i) => this.device.createBuffer({ label: `lara.metricsStaging${i}`, size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
   }
 
@@ -443,8 +448,11 @@ export class GpuTrainer {
     this.device.queue.writeBuffer(this.b.ring, 0, data);
   }
 
-  /** Writes the Step ring and both Adam schedules for iterations [first, first + count) and encodes them in one submit. */
-  private submitChunk(first: number, count: number): InFlight {
+  /**
+   * Writes the Step ring and both Adam schedules for iterations [first, first + count) and encodes them in one submit,
+   * with a copy of the actor's params after them where `copyActor`.
+   */
+  private submitChunk(first: number, count: number, copyActor: boolean): InFlight {
     const { config, device } = this;
     const U = config.updatesPerIteration;
     const actorHypers: AdamHyper[] = [];
@@ -480,12 +488,13 @@ export class GpuTrainer {
       encoder.resolveQuerySet(times.querySet, 2 * k, 2, times.resolve, 256 * k);
       encoder.copyBufferToBuffer(times.resolve, 256 * k, staging, this.timesAt, 16);
     }
+    if (copyActor) encoder.copyBufferToBuffer(this.actor.params, 0, staging, this.actorAt, 4 * this.actor.parameterCount);
     device.queue.submit([encoder.finish()]);
     this.t = first + count;
-    return { first, count, updates: schedules.map((s) => s.updates), staging, paced: this.pacer.submitted(count) };
+    return { first, count, updates: schedules.map((s) => s.updates), staging, paced: this.pacer.submitted(count), copyActor };
   }
 
-  private async collect(chunk: InFlight): Promise<IterationMetrics[]> {
+  private async collect(chunk: InFlight): Promise<{ rows: IterationMetrics[]; actor?: Float32Array }> {
     const { first, count } = chunk;
     await this.pacer.beforeReadback(chunk.paced);
     const failure = await chunk.staging.mapAsync(GPUMapMode.READ)
@@ -499,12 +508,13 @@ export class GpuTrainer {
     // The pass's own GPU time (a clock that does not advance inside a pass gives none).
     const stamps = this.passTimes ? new BigUint64Array(chunk.staging.getMappedRange(this.timesAt, 16).slice(0)) : null;
     const gpuMs = stamps && stamps[1] > stamps[0] ? Number(stamps[1] - stamps[0]) / 1e6 : undefined;
+    const actor = chunk.copyActor ? new Float32Array(chunk.staging.getMappedRange(this.actorAt, 4 * this.actor.parameterCount).slice(0)) : undefined;
     this.pacer.done(chunk.paced, gpuMs);
     chunk.staging.unmap();
     this.gpu.checkErrors();
     await this.profiler?.collect();
     const U = this.config.updatesPerIteration;
-    return Array.from({ length: chunk.count }, (_, i) => {
+    const rows = Array.from({ length: chunk.count }, (_, i) => {
       const r = values.subarray(i * METRICS_STRIDE, (i + 1) * METRICS_STRIDE);
       return {
         iteration: chunk.first + i, reward: r[METRIC.reward], lComp: r[METRIC.lComp], lAigc: r[METRIC.lAigc], lVe: r[METRIC.lVe], lTotal: r[METRIC.lTotal],
@@ -512,30 +522,33 @@ export class GpuTrainer {
         updates: chunk.updates[i] ? U : 0,
       };
     });
+    return { rows, actor };
   }
 
   /**
    * Runs `iterations` more iterations (capped at config.iterations), `iterationsPerSubmit` per submit, with at most two
    * chunks in flight. `onChunk` gets each chunk's per-iteration metrics once its readback lands; returning false (or
-   * `shouldStop()` turning true) stops submitting: the chunks in flight finish and run() returns at that boundary.
+   * `shouldStop()` turning true) stops submitting: the chunks in flight finish and run() returns at that boundary. With
+   * `actorEvery`, chunks also end after every actorEvery-th iteration and copy the actor's params there into their
+   * readback (nothing waits for them), which onChunk gets too.
    */
-  async run(iterations: number, onChunk?: (rows: IterationMetrics[]) => boolean | void | Promise<boolean | void>,
-            shouldStop?: () => boolean): Promise<void> {
+  async run(iterations: number, onChunk?: (rows: IterationMetrics[], actor?: Float32Array) => boolean | void | Promise<boolean | void>,
+            shouldStop?: () => boolean, actorEvery?: number): Promise<void> {
     const end = Math.min(this.config.iterations, this.t + iterations);
-    const chunk = this.config.iterationsPerSubmit;
     let pending: InFlight | null = null;
     let stop = false;
     while (this.t < end && !stop && !(shouldStop?.() ?? false)) {
-      const submitted = this.submitChunk(this.t, Math.min(chunk, end - this.t));
+      const count = chunkLength(this.t, this.config.iterationsPerSubmit, end, actorEvery);
+      const submitted = this.submitChunk(this.t, count, actorEvery !== undefined && (this.t + count) % actorEvery === 0);
       if (pending) {
-        const rows = await this.collect(pending);
-        if ((await onChunk?.(rows)) === false) stop = true;
+        const { rows, actor } = await this.collect(pending);
+        if ((await onChunk?.(rows, actor)) === false) stop = true;
       }
       pending = submitted;
     }
     if (pending) {
-      const rows = await this.collect(pending);  // always collected: it unmaps the staging buffer
-      await onChunk?.(rows);
+      const { rows, actor } = await this.collect(pending);  // always collected: it unmaps the staging buffer
+      await onChunk?.(rows, actor);
     }
   }
 

@@ -15,16 +15,17 @@ import { checkCpuTrainerFits } from './cpuLimits.js';
 import { createDriver, type Driver } from './drivers.js';
 import { EpisodeLog } from './episodeLog.js';
 import { RunCheckpoints } from './runCheckpoints.js';
-import { CONFIG_FILE, EVALUATION_FILE, isDirectory, LockedDirectory, METRICS_FILE, runFilesIn, sameDirectory } from './runDirectory.js';
+import { CONFIG_FILE, EVALUATION_FILE, EVALUATIONS_FILE, isDirectory, LockedDirectory, METRICS_FILE, runFilesIn, sameDirectory } from './runDirectory.js';
 import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
-import { trainInSegments, type TrainingProgress } from './trainLoop.js';
+import { trainInSegments, type ActorCopy, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type TuneChoice } from './kernelChoices.js';
 import { recordedPlans, type KernelOptions } from './runPlan.js';
 import { actorSizes, checkCriticFitsWorld, criticSizes } from './derive.js';
 import { checkTrainerPlans } from './plans.js';
 import { scenarioUniform } from '../env/scenarioUniform.js';
 import { laraShapeOf } from './shape.js';
+import { EvaluationLog, periodicEvaluator } from './periodicEvaluation.js';
 
 export { METRICS_HEADER } from './episodeLog.js';
 export { CONFIG_FILE, EVALUATION_FILE, METRICS_FILE } from './runDirectory.js';
@@ -66,6 +67,11 @@ export interface RunTrainingOptions {
   evaluate?: boolean;
   /** Seconds between periodic checkpoints (default 300; 0: none); one is always written at the end or on a stop. */
   checkpointEverySeconds?: number;
+  /**
+   * Evaluate the actor every this many iterations during training (evaluations.csv: its means and gap to OPT on the
+   * evaluation set), outside the run clock; default none. Training itself is unchanged, bit for bit.
+   */
+  evalEvery?: number;
   /** Stop at the next chunk on the first SIGINT/SIGTERM (default true). */
   handleSignals?: boolean;
   /** Reuse an open GPU (tests); otherwise one is created and destroyed. */
@@ -201,10 +207,26 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     const configJson = { train: config, scenario: scenarioToJson(scenario), device, adapter: driver.adapter, version: packageVersion(), tuning };
     writeFileAtomic(join(out, CONFIG_FILE), JSON.stringify(configJson, null, 2) + '\n');
 
-    // 4. Train in segments between periodic checkpoints.
-    const wallStart = performance.now() / 1000 - (start.progress?.wallSeconds ?? 0);
+    // 4. Train in segments between periodic checkpoints, evaluating the actor's copies before each where asked (off the
+    // run clock: OPT's means first, then each evaluation's time is added to the clock's start).
+    const evaluator = options.evalEvery ? await periodicEvaluator(scenario, config, device === 'gpu' ? gpu!.device : undefined) : undefined;
+    let wallStart = performance.now() / 1000 - (start.progress?.wallSeconds ?? 0);
     const wall = () => performance.now() / 1000 - wallStart;
     const episodes = new EpisodeLog(config, scenario, start.progress);
+    const evaluationRows = start.progress?.evaluations;
+    const evaluations = evaluator || evaluationRows ? new EvaluationLog(evaluationRows) : undefined;
+    const evaluation = evaluator && evaluations ? {
+      every: options.evalEvery!, log: evaluations,
+      evaluate: async (copies: ActorCopy[]) => {
+        const paused = performance.now() / 1000;
+        for (const { iteration, wallSeconds, actor } of copies) {
+          const e = await evaluator(actor);
+          evaluations.add(iteration, wallSeconds, e);
+          log(`evaluation at iteration ${iteration}: L_total ${e.means.total.toFixed(4)}, gap to OPT ${(100 * e.gap).toFixed(2)}%`);
+        }
+        wallStart += performance.now() / 1000 - paused;
+      },
+    } : undefined;
     const checkpoints = new RunCheckpoints(out, { config, scenario, device, plans: plan ? recordedPlans(plan) : undefined }, inPlace ? driver.iteration : null, wall());
     const startIteration = driver.iteration;
     const stopAfter = options.stopAfterIterations;
@@ -212,12 +234,12 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     if (handleSignals) stop = new StopRequest('finishing the chunk in flight, then writing the checkpoint and metrics');
     await trainInSegments({
       driver, config, scenario, episodes, checkpoints, wall, onProgress: options.onProgress,
-      checkpointEverySeconds: options.checkpointEverySeconds ?? 300,
+      checkpointEverySeconds: options.checkpointEverySeconds ?? 300, evaluation,
       stopRequested: () => stop?.signal != null || (stopAfter !== undefined && driver!.iteration - startIteration >= stopAfter),
       checkErrors: device === 'gpu' ? () => gpu!.checkErrors() : undefined,
     });
     // A fresh or forked run stopped before its first segment still gets its checkpoint.
-    if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall);
+    if (checkpoints.saves === 0 && !inPlace) await checkpoints.save(driver, episodes, wall, evaluations);
     // From here on the checkpoint and metrics are complete: a signal ends the command at once and keeps them.
     stop?.close();
     if (handleSignals) notice = new ExitNotice(`stopped; the checkpoint and metrics in ${out} are kept, no evaluation is written (megc train --resume ${out} evaluates it)`);
@@ -237,7 +259,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
       writeFileAtomic(join(out, EVALUATION_FILE), JSON.stringify(result.evaluation, null, 2) + '\n');
       log(formatEvaluation(result.evaluation));
     }
-    log(`wrote ${join(out, METRICS_FILE)}, ${join(out, CHECKPOINT_FILE)}, ${join(out, CONFIG_FILE)}${result.evaluation ? `, ${join(out, EVALUATION_FILE)}` : ''}`);
+    const files = [METRICS_FILE, CHECKPOINT_FILE, CONFIG_FILE, ...(evaluations ? [EVALUATIONS_FILE] : []), ...(result.evaluation ? [EVALUATION_FILE] : [])];
+    log(`wrote ${files.map((file) => join(out, file)).join(', ')}`);
     return result;
   } finally {
     stop?.close();

@@ -11,7 +11,8 @@ import { CHECKPOINT_FILE, actorSizes, criticSizes, encodeCheckpoint, type Traine
 import type { TrainConfig } from './config.js';
 import type { Driver } from './drivers.js';
 import type { EpisodeLog } from './episodeLog.js';
-import { METRICS_FILE } from './runDirectory.js';
+import { EVALUATIONS_FILE, METRICS_FILE } from './runDirectory.js';
+import type { EvaluationLog } from './periodicEvaluation.js';
 
 /** The first layer tensor (PyTorch name) of a snapshot holding NaN or infinity, or null. */
 export function firstNonFiniteTensor(snapshot: TrainerSnapshot, config: TrainConfig, shape: LaraShape = LETTER_SHAPE): string | null {
@@ -51,15 +52,20 @@ export class RunCheckpoints {
     return this.lastGood === null ? 'no checkpoint was written' : `the last good checkpoint (iteration ${this.lastGood}) is kept in ${this.out}`;
   }
 
-  /** Writes metrics.csv and the checkpoint of the driver's state now; refuses (exit 4) a state holding NaN or infinity. */
-  async save(driver: Driver, episodes: EpisodeLog, wall: () => number): Promise<void> {
+  /**
+   * Writes metrics.csv (and evaluations.csv where the run evaluates during training) and the checkpoint of the driver's
+   * state now; refuses (exit 4) a state holding NaN or infinity.
+   */
+  async save(driver: Driver, episodes: EpisodeLog, wall: () => number, evaluations?: EvaluationLog): Promise<void> {
     const snapshot = await driver.snapshot();
     const bad = firstNonFiniteTensor(snapshot, this.meta.config, laraShapeOf(this.meta.scenario));
     if (bad) throw new UserError(`training diverged: tensor ${bad} holds NaN or infinity at iteration ${snapshot.iteration}; ${this.kept()}`, 4);
     const now = wall();
     const output = new AtomicOutput();
     output.add(join(this.out, METRICS_FILE), episodes.metricsText(snapshot.iteration, now));
-    output.add(join(this.out, CHECKPOINT_FILE), encodeCheckpoint(snapshot, { ...this.meta, progress: episodes.progress(now) }));
+    if (evaluations) output.add(join(this.out, EVALUATIONS_FILE), evaluations.csvText());
+    const progress = { ...episodes.progress(now), ...(evaluations ? { evaluations: evaluations.rows.slice() } : {}) };
+    output.add(join(this.out, CHECKPOINT_FILE), encodeCheckpoint(snapshot, { ...this.meta, progress }));
     output.commit();
     this.lastGood = snapshot.iteration;
     this.lastWall = wall();

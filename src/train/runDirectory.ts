@@ -10,8 +10,10 @@ import { CHECKPOINT_FILE } from './checkpoint.js';
 export const METRICS_FILE = 'metrics.csv';
 export const CONFIG_FILE = 'config.json';
 export const EVALUATION_FILE = 'evaluation.json';
+/** The evaluations during training (`--eval-every`): periodicEvaluation.ts. */
+export const EVALUATIONS_FILE = 'evaluations.csv';
 /** The files a training run writes; --force deletes these and nothing else. */
-export const RUN_FILES = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE, EVALUATION_FILE] as const;
+export const RUN_FILES = [CHECKPOINT_FILE, METRICS_FILE, CONFIG_FILE, EVALUATION_FILE, EVALUATIONS_FILE] as const;
 
 const TEMPORARY = /\.tmp-\d+-\d+-\d+$/;
 

@@ -10,6 +10,7 @@ import type { IterationMetrics, TrainingMeasures } from './reference.js';
 import { divergenceOf, rateMeter } from './progress.js';
 import { firstNonFiniteTensor, type RunCheckpoints } from './runCheckpoints.js';
 import { laraShapeOf } from './shape.js';
+import type { EvaluationLog } from './periodicEvaluation.js';
 
 /** The measures are means over the latest chunk of iterations. */
 export interface TrainingProgress extends TrainingMeasures {
@@ -39,17 +40,26 @@ export interface TrainLoop {
   /** Throws a GPU error seen since the last call (GPU runs). */
   checkErrors?: () => void;
   onProgress?: (p: TrainingProgress) => void;
+  /** Evaluations during training: the actor copied after every `every`-th iteration, evaluated before each checkpoint. */
+  evaluation?: { every: number; evaluate: (actors: ActorCopy[]) => Promise<void>; log: EvaluationLog };
 }
+
+/** The actor's params as the iteration left them, and the run clock when its chunk's readback landed. */
+export interface ActorCopy { iteration: number; wallSeconds: number; actor: ArrayLike<number> }
 
 /**
  * Trains until the config's last iteration or a stop request, writing a checkpoint after each segment (one every
- * checkpointEverySeconds, and one at the end or on the stop). Throws a UserError (exit 4) on divergence.
+ * checkpointEverySeconds, and one at the end or on the stop); the actor copies of the segment's evaluation iterations
+ * are evaluated before its checkpoint, so training never waits for an evaluation in between. Throws a UserError
+ * (exit 4) on divergence.
  */
 export async function trainInSegments(loop: TrainLoop): Promise<void> {
   const { driver, config, scenario, episodes, checkpoints, wall } = loop;
   const rate = rateMeter(wall);
   let divergence: string | null = null;
-  const onChunk = (chunk: IterationMetrics[]): boolean => {
+  const evaluation = loop.evaluation;
+  let copies: ActorCopy[] = [];
+  const onChunk = (chunk: IterationMetrics[], actor?: ArrayLike<number>): boolean => {
     if (divergence) return false;  // a chunk still in flight after the one that diverged
     const chunkSums: EpisodeSums = { iterations: 0, lossIterations: 0, reward: 0, lComp: 0, lAigc: 0, lVe: 0, lTotal: 0, criticLoss: 0, actorLoss: 0, startWall: 0 };
     for (const m of chunk) {
@@ -59,6 +69,7 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
       episodes.add(m, wall);
     }
     const last = chunk[chunk.length - 1].iteration;
+    if (actor) copies.push({ iteration: last + 1, wallSeconds: wall(), actor });
     const iterationsPerSecond = rate(chunk.length);
     loop.onProgress?.({
       ...meansOf(chunkSums), iteration: last + 1, total: config.iterations, episode: Math.floor(last / scenario.slotsPerEpisode) + 1,
@@ -71,7 +82,7 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
     const segmentStart = driver.iteration;
     const segmentDone = () => every > 0 && driver.iteration > segmentStart && wall() - checkpoints.lastWall >= every;
     try {
-      await driver.run(config.iterations - driver.iteration, onChunk, () => loop.stopRequested() || segmentDone());
+      await driver.run(config.iterations - driver.iteration, onChunk, () => loop.stopRequested() || segmentDone(), evaluation?.every);
     } catch (error) {
       // Device lost or out of memory mid-run: say what is kept.
       if (error instanceof GpuError) throw new GpuError(`${error.message}; ${checkpoints.kept()}`);
@@ -83,6 +94,10 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
       throw new UserError(`${divergence}${bad ? ` (first non-finite tensor: ${bad})` : ''}; ${checkpoints.kept()}`, 4);
     }
     loop.checkErrors?.();
-    await checkpoints.save(driver, episodes, wall);
+    if (copies.length > 0) {
+      await evaluation!.evaluate(copies);
+      copies = [];
+    }
+    await checkpoints.save(driver, episodes, wall, evaluation?.log);
   }
 }
