@@ -9,6 +9,8 @@ import { allShaderSources, cpuAdapterThreads } from '../src/platform/host.js';
 import { describeLinear, linearForwardDispatch, linearForwardPipeline, tiled, WIDE_TILE, type LinearVariant } from '../src/nn/linear.js';
 import { matrixConfigs } from '../src/nn/linearCandidates.js';
 import { submitPass } from '../src/gpu/kernel.js';
+import { SubmitPacer, type PacedSubmit } from '../src/gpu/submitPacer.js';
+import { timePass } from '../src/gpu/timing.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { GpuMlp } from '../src/nn/mlp.js';
 import { describeChain } from '../src/nn/mlpPlan.js';
@@ -17,6 +19,29 @@ import { mlpBackward, mlpForward } from '../src/nn/reference/mlp.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
+
+describe('timePass', () => {
+  it('paces its waits by the passes\' own times, not by the wall time its sleeps stretch', async () => {
+    const { device } = await testGpu();
+    const layer = { inputs: 64, outputs: 64, weightOffset: 0, biasOffset: 64 * 64 };
+    const batch = 256;
+    const weights = createStorageFrom(device, Float32Array.from(randomArray(layer.biasOffset + 64, 7, 0.3)), 'weights');
+    const x = createStorageFrom(device, Float32Array.from(randomArray(batch * 64, 8)), 'x');
+    const y = createStorage(device, batch * 64 * 4, 'y');
+    const d = linearForwardDispatch(device, await linearForwardPipeline(device, tiled(WIDE_TILE), false), tiled(WIDE_TILE), layer, batch, { x, weights, y });
+    const told: (number | undefined)[] = [];
+    class Spy extends SubmitPacer {
+      override done(s: PacedSubmit, gpuMs?: number): void { told.push(gpuMs === undefined ? undefined : gpuMs / s.items); super.done(s, gpuMs); }
+    }
+    const repetitions = 4;
+    const timing = await timePass(device, (rec) => rec.dispatch(d), { samples: 3, warmup: 1, repetitions, pacer: new Spy() });
+    expect(timing.method).toBe('timestamp');
+    // The warm-up's and each sample's pass time, per repetition: the samples are what the pacer was told.
+    expect(told).toHaveLength(4);
+    for (const [i, seconds] of timing.samples.entries()) expect(told[i + 1]! / 1e3).toBeCloseTo(seconds, 12);
+    for (const b of [weights, x, y]) b.destroy();
+  });
+});
 
 describe('tuner', { timeout: 400_000 }, () => {
   it('keeps a working candidate and rejects one whose pipeline fails to build and one whose result differs', async () => {

@@ -8,7 +8,7 @@ import { SubmitPacer } from './submitPacer.js';
  * How timePass times, part of the tuner's cache key (src/gpu/tuner.ts): choices timed another way are timed again.
  * Change it when the timing changes.
  */
-export const TIMING_METHOD = 'timestamps around one pass, the wait paced by SubmitPacer, the candidates sampled in turn';
+export const TIMING_METHOD = 'timestamps around one pass, the wait paced by SubmitPacer from the passes\' own times, the candidates sampled in turn';
 
 export interface GpuTiming {
   /** Seconds per repetition of the recorded work, one value per sample. */
@@ -57,14 +57,18 @@ export async function timePass(device: GPUDevice, record: (rec: Recorder) => voi
     const paced = pacer.submitted(repetitions);
     await pacer.beforeReadback(paced);
     await device.queue.onSubmittedWorkDone();
-    pacer.done(paced);
     const wall = (performance.now() - t0) / 1000;
-    if (!staging) return wall;
+    if (!staging) {
+      pacer.done(paced);
+      return wall;
+    }
     await staging.mapAsync(GPUMapMode.READ);
     const stamps = new BigUint64Array(staging.getMappedRange().slice(0));
     staging.unmap();
     const seconds = Number(stamps[1] - stamps[0]) * 1e-9;
-    // A driver whose clock does not advance inside a pass reports 0: fall back to the wall time of that sample.
+    // The pacer learns the pass's own time, not the wall time that its sleep stretched. A driver whose clock does not
+    // advance inside a pass reports 0: that sample's wall time then, for the pacer too.
+    pacer.done(paced, seconds > 0 ? seconds * 1e3 : undefined);
     return seconds > 0 ? seconds : wall;
   };
   try {
