@@ -2,12 +2,12 @@
 // `megc eval --policy DIR` scores that actor on the world's evaluation set exactly as worldActorMeans does, takes the
 // actor's scenario when --scenario is not given, finishes its association as the final evaluation's hybrids do
 // (--finish), and refuses another world in one line.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPolicy } from '../src/train/checkpoint.js';
-import { worldActorMeans, worldEvaluationStates } from '../src/train/worldActor.js';
+import { worldActorMeans, worldEvaluationStates, worldOptMeans } from '../src/train/worldActor.js';
 import { worldOf } from '../src/world/world.js';
 import { ensureBuilt, errorLines, megc } from './helpers/cli.js';
 
@@ -61,6 +61,22 @@ describe('a world actor through the CLI', () => {
     const r = megc(['train', '--resume', run(), '--iterations', '9', '--out', join(dir, 'resumed'), '--no-eval', '--no-progress']);
     expect(r.status, r.stderr).toBe(0);
     expect(loadPolicy(join(dir, 'resumed')).iteration).toBe(9);
+  });
+
+  it('--eval-every on a world: evaluations.csv scores the actor as worldActorMeans does, against the world\'s OPT', () => {
+    const out = join(dir, 'evaluated');
+    const r = megc(['train', '--scenario', 'scenarios/association.json', '--device', 'cpu', '--critic', 'model', '--iterations', '6',
+      '--envs', '16', '--batch', '16', '--hidden', '16', '--eval-slots', '24', '--eval-every', '3', '--no-eval', '--no-progress', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readFileSync(join(out, 'evaluations.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+    expect(rows.map((row) => row[0])).toEqual([3, 6]);
+    const policy = loadPolicy(out);
+    const world = worldOf(policy.scenario);
+    const states = worldEvaluationStates(world, 24);
+    const lara = worldActorMeans(policy.scenario, policy.config, policy.actor, states).lara;
+    // The float64 actor of iteration 6 on the same 24 states: the same numbers, as printed.
+    expect(rows[1].slice(2, 6)).toEqual([lara.comp, lara.aigc, lara.ve, lara.total]);
+    expect(rows[1][6]).toBe(lara.total / worldOptMeans(world, states).total - 1);
   });
 
   it('refuses another world, and the letter, in one line', () => {
