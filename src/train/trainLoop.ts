@@ -40,9 +40,15 @@ export interface TrainLoop {
   /** Throws a GPU error seen since the last call (GPU runs). */
   checkErrors?: () => void;
   onProgress?: (p: TrainingProgress) => void;
-  /** Evaluations during training: the actor copied after every `every`-th iteration, evaluated before each checkpoint. */
-  evaluation?: { every: number; evaluate: (actors: ActorCopy[]) => Promise<void>; log: EvaluationLog };
+  /**
+   * Evaluations during training: the actor copied after every `every`-th iteration, evaluated before each checkpoint,
+   * or once the copies held reach `copiesBytes` (default ACTOR_COPIES_BYTES).
+   */
+  evaluation?: { every: number; evaluate: (actors: ActorCopy[]) => Promise<void>; log: EvaluationLog; copiesBytes?: number };
 }
+
+/** Bytes of actor copies (counted as float64) held before they are evaluated, whatever the checkpoint's period. */
+export const ACTOR_COPIES_BYTES = 64 << 20;
 
 /** The actor's params as the iteration left them, and the run clock when its chunk's readback landed. */
 export interface ActorCopy { iteration: number; wallSeconds: number; actor: ArrayLike<number> }
@@ -78,11 +84,14 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
     return true;
   };
   const every = loop.checkpointEverySeconds;
+  // Copies held past the budget are evaluated at once (training stops for that, then goes on without a checkpoint).
+  const budget = evaluation?.copiesBytes ?? ACTOR_COPIES_BYTES;
+  const copiesFull = () => copies.length > 0 && copies.reduce((bytes, c) => bytes + 8 * c.actor.length, 0) >= budget;
   while (driver.iteration < config.iterations && !loop.stopRequested()) {
     const segmentStart = driver.iteration;
     const segmentDone = () => every > 0 && driver.iteration > segmentStart && wall() - checkpoints.lastWall >= every;
     try {
-      await driver.run(config.iterations - driver.iteration, onChunk, () => loop.stopRequested() || segmentDone(), evaluation?.every);
+      await driver.run(config.iterations - driver.iteration, onChunk, () => loop.stopRequested() || segmentDone() || copiesFull(), evaluation?.every);
     } catch (error) {
       // Device lost or out of memory mid-run: say what is kept.
       if (error instanceof GpuError) throw new GpuError(`${error.message}; ${checkpoints.kept()}`);
@@ -94,10 +103,11 @@ export async function trainInSegments(loop: TrainLoop): Promise<void> {
       throw new UserError(`${divergence}${bad ? ` (first non-finite tensor: ${bad})` : ''}; ${checkpoints.kept()}`, 4);
     }
     loop.checkErrors?.();
+    const due = segmentDone() || driver.iteration >= config.iterations || loop.stopRequested() || !copiesFull();
     if (copies.length > 0) {
       await evaluation!.evaluate(copies);
       copies = [];
     }
-    await checkpoints.save(driver, episodes, wall, evaluation?.log);
+    if (due) await checkpoints.save(driver, episodes, wall, evaluation?.log);
   }
 }
