@@ -35,5 +35,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   m[i] = next.y;
   v[i] = next.z;
   params[i] = next.x;
-  if (fused.soft_update != 0u) { target_params[i] = fused.tau * next.x + (1.0 - fused.tau) * target_params[i]; }
+  if (fused.soft_update != 0u) { target_params[i] = soft_target(fused.tau, next.x, target_params[i]); }
 }

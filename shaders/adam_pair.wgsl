@@ -38,7 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     a_m[i] = next.y;
     a_v[i] = next.z;
     a_params[i] = next.x;
-    a_target[i] = fused.tau * next.x + (1.0 - fused.tau) * a_target[i];
+    a_target[i] = soft_target(fused.tau, next.x, a_target[i]);
   } else if (index - a_hyper.count < b_hyper.count) {
     let i = index - a_hyper.count;
     var g = 0.0;
@@ -47,6 +47,6 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     b_m[i] = next.y;
     b_v[i] = next.z;
     b_params[i] = next.x;
-    b_target[i] = fused.tau * next.x + (1.0 - fused.tau) * b_target[i];
+    b_target[i] = soft_target(fused.tau, next.x, b_target[i]);
   }
 }

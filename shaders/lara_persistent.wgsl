@@ -106,13 +106,13 @@ fn adam_phase(net: u32, h: Hyper, slices: u32, lid: u32) {
       actor_m[i] = next.y;
       actor_v[i] = next.z;
       actor[i] = next.x;
-      actor_target[i] = chunk.tau * next.x + (1.0 - chunk.tau) * actor_target[i];
+      actor_target[i] = soft_target(chunk.tau, next.x, actor_target[i]);
     } else {
       let next = adam_step(h, critic[i], g, critic_m[i], critic_v[i]);
       critic_m[i] = next.y;
       critic_v[i] = next.z;
       critic[i] = next.x;
-      critic_target[i] = chunk.tau * next.x + (1.0 - chunk.tau) * critic_target[i];
+      critic_target[i] = soft_target(chunk.tau, next.x, critic_target[i]);
     }
   }
 }

@@ -81,8 +81,8 @@ fn fold_slice(net: u32, region: u32, s: u32, j: u32) -> vec4<f32> {
 }
 
 fn fold_soft_update(net: u32, j: u32, p: vec4<f32>, tau: f32) {
-  if (net == ACTOR) { actor_target[j] = tau * p + (1.0 - tau) * actor_target[j]; }
-  else { critic_target[j] = tau * p + (1.0 - tau) * critic_target[j]; }
+  if (net == ACTOR) { actor_target[j] = soft_target4(tau, p, actor_target[j]); }
+  else { critic_target[j] = soft_target4(tau, p, critic_target[j]); }
 }
 
 fn fold_keep(net: u32, j: u32, p: vec4<f32>) {

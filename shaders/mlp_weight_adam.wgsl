@@ -61,5 +61,5 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   m[i] = next.y;
   v[i] = next.z;
   params[i] = next.x;
-  target_params[i] = weight_pass.tau * next.x + (1.0 - weight_pass.tau) * target_params[i];
+  target_params[i] = soft_target(weight_pass.tau, next.x, target_params[i]);
 }

@@ -23,6 +23,6 @@ fn fold_set_state(net: u32, state: u32, j: u32, s: AdamState4) {
 fn fold_slice(net: u32, region: u32, s: u32, j: u32) -> vec4<f32> {
   return fold[select(FOLD_SLICES_0, FOLD_SLICES_1, region == 1u) + s * FOLD_STRIDE + j];
 }
-fn fold_soft_update(net: u32, j: u32, p: vec4<f32>, tau: f32) { fold_target[j] = tau * p + (1.0 - tau) * fold_target[j]; }
+fn fold_soft_update(net: u32, j: u32, p: vec4<f32>, tau: f32) { fold_target[j] = soft_target4(tau, p, fold_target[j]); }
 
 #include "lib/adam_fold.wgsl"

@@ -1,3 +1,5 @@
+#include "lib/soft_target.wgsl"
+
 // One parameter's Adam step (adam.wgsl, adam_pair.wgsl), with the Hyper of its ring entry: from the gradient g, the
 // param p and the moments m, v, the new (p, m, v).
 // m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; p -= lr (m / bc1) / (sqrt(v / bc2) + eps).
