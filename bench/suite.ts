@@ -7,7 +7,7 @@ import { Tuner, tunerKeys, type TuneMode } from '../src/gpu/tuner.js';
 import { FileTuneStore } from '../src/gpu/tuneStore.js';
 import { benchEnvironment } from './env.js';
 import { benchNetworks } from './nn.js';
-import { measurePeaks } from '../src/nn/peaks.js';
+import { measurePeaks, REREAD_BYTES } from '../src/nn/peaks.js';
 import { benchTraining, type TrainingBenchRow } from './train.js';
 import { benchWorld, DEFAULT_WORLD_SCENARIO, worldName } from './world.js';
 import { loadScenario } from '../src/scenario.js';
@@ -97,6 +97,7 @@ export async function runBench(opts: BenchOptions, versions: Record<string, stri
       peaks = await measurePeaks(tuner);
       emit({ section: 'peaks', name: 'copy (read + write)', device: 'gpu', params: { bytes: peaks.copyBytes }, unit: 'GB/s', value: one(peaks.gbps) });
       emit({ section: 'peaks', name: `matmul ${peaks.matmulVariant}`, device: 'gpu', params: { n: peaks.matmulN }, unit: 'GFLOP/s', value: one(peaks.gflops) });
+      emit({ section: 'peaks', name: 're-read (cached)', device: 'gpu', params: { bytes: REREAD_BYTES, workgroups: peaks.rereadWorkgroups }, unit: 'GB/s', value: one(peaks.rereadGbps) });
     }
     if (sections.includes('env')) {
       const sizes = small ? [1e3, 1e4, 1e5] : [1e3, 1e4, 1e5, 1e6, 1e7, 8_388_608];

@@ -2,7 +2,8 @@
 // dispatches an iteration records, on the per-layer and the fused path.
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, Pipeline } from '../src/gpu/kernel.js';
-import { peaksAt, predict, predictPersistent, readReference, recordIteration, worldConfigs } from '../bench/predict.js';
+import { peaksAt, predict, predictPersistent, readReference, recordIteration, withAssumedReread, worldConfigs } from '../bench/predict.js';
+import { memorySeconds } from '../src/gpu/profiler.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { laraShapeOf } from '../src/train/shape.js';
 import { DEFAULT_WORLD_SCENARIO } from '../bench/world.js';
@@ -31,6 +32,25 @@ describe('predicted iteration time', () => {
     expect(p.dispatchMicroseconds).toBeCloseTo(3 * 3.7, 10);
     expect(p.submitMicroseconds).toBeCloseTo((33 + 3.7) / 10, 10);
     expect(p.iterationsPerSecond).toBeCloseTo(1e6 / (1200 + 11.1 + 3.67), 6);
+  });
+
+  it('prices the bytes a dispatch re-reads at the re-read bandwidth where the reference has one, else at the copy bandwidth', () => {
+    const peaks = { gflops: 1000, gbps: 100 };
+    // 1e7 bytes of which 8e6 re-read: 1e7 / 100 GB/s = 100 us without a re-read figure
+    const rereading: Dispatch = { ...dispatch('fused', 1e6, 1e7), cost: { flops: 1e6, bytes: 1e7, rereadBytes: 8e6 } };
+    expect(predict([rereading], peaks, ref, 10).kernelMicroseconds).toBeCloseTo(100, 10);
+    // At 400 GB/s for re-reads: 2e6 / 100 GB/s + 8e6 / 400 GB/s = 20 + 20 us
+    const withReread = { ...peaks, rereadGbps: 400 };
+    const p = predict([rereading], withReread, ref, 10);
+    expect(p.kernelMicroseconds).toBeCloseTo(40, 10);
+    expect(p.rows[0].rereadBytes).toBe(8e6);
+    expect(memorySeconds(rereading.cost, withReread)).toBeCloseTo(40e-6, 15);
+    // A reference's figure, measured or assumed, reaches the peaks; the H200's has none.
+    expect(peaksAt(ref, 256).rereadGbps).toBeUndefined();
+    const assumed = withAssumedReread(ref, '11.4');
+    expect(assumed.rereadAssumed).toBe(true);
+    expect(peaksAt(assumed, 256).rereadGbps).toBeCloseTo(11_400, 6);
+    expect(() => withAssumedReread(ref, 'fast')).toThrow(/--assume-reread: fast is not a bandwidth/);
   });
 
   it('runs a dispatch of fewer workgroups than the device has compute units at that share of the peaks', () => {

@@ -27,8 +27,13 @@ export interface Variant {
 /** Work one dispatch does, for the profile's achieved GFLOP/s and GB/s. */
 export interface Cost {
   flops: number;
-  /** Bytes read plus bytes written (each once; caches not modelled). */
+  /** Bytes read plus bytes written (each once). */
   bytes: number;
+  /**
+   * Of `bytes`, those read again in the same dispatch after a first read (the fused kernels' workgroups each streaming
+   * a network's weights): a cache serves them, at the re-read bandwidth where it is known (Peaks.rereadGbps).
+   */
+  rereadBytes?: number;
 }
 
 export interface KernelSpec<B extends Bindings, V> {

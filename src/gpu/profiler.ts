@@ -129,11 +129,23 @@ export interface Peaks {
   gflops: number;
   /** GB/s, bytes read plus written. */
   gbps: number;
+  /** GB/s of reads that a cache serves (peaks.ts measureReread): the price of Cost.rereadBytes; absent: gbps. */
+  rereadGbps?: number;
 }
 
-/** Seconds a dispatch of `cost` takes at the peaks: the larger of its FLOPs over the FLOP rate and its bytes over the bandwidth. */
+/**
+ * Seconds a dispatch of `cost` takes at the peaks: the larger of its FLOPs over the FLOP rate and its memory time, the
+ * bytes over the bandwidth (those re-read over the re-read bandwidth where the peaks have it).
+ */
 export function roofline(cost: Cost | undefined, peaks: Peaks): number {
-  return Math.max((cost?.flops ?? 0) / (peaks.gflops * 1e9), (cost?.bytes ?? 0) / (peaks.gbps * 1e9));
+  return Math.max((cost?.flops ?? 0) / (peaks.gflops * 1e9), memorySeconds(cost, peaks));
+}
+
+/** A dispatch's memory time at the peaks: its bytes over the bandwidth, those re-read over the re-read bandwidth. */
+export function memorySeconds(cost: Cost | undefined, peaks: Peaks): number {
+  const bytes = cost?.bytes ?? 0;
+  const reread = peaks.rereadGbps ? Math.min(bytes, cost?.rereadBytes ?? 0) : 0;
+  return (bytes - reread) / (peaks.gbps * 1e9) + (peaks.rereadGbps ? reread / (peaks.rereadGbps * 1e9) : 0);
 }
 
 /** One row of the per-kernel table. */

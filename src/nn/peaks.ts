@@ -2,7 +2,7 @@
 // a large matmul (GFLOP/s) with the fastest linear-forward variant the tuner finds; sizes grow until one dispatch takes
 // a few milliseconds, so a software adapter and an H200 are both measured at a size that suits them.
 import { createStorage } from '../gpu/buffers.js';
-import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid } from '../gpu/kernel.js';
+import { defineKernel, ownedUniform, releaseDispatches, dispatchOf, linearGrid, type Dispatch } from '../gpu/kernel.js';
 import { uniformStruct } from '../gpu/uniforms.js';
 import type { Peaks, Profiler } from '../gpu/profiler.js';
 import { median, timePass } from '../gpu/timing.js';
@@ -19,6 +19,46 @@ const copyKernel = defineKernel({
   shader: 'copy.wgsl', uniforms: [COPY_PARAMS], bindings: { params: 'uniform', source: 'read', destination: 'read-write' },
   variant: (items: number) => ({ constants: { WORKGROUP_SIZE: COPY_WORKGROUP, ITEMS: items } }),
 });
+
+/** Bytes every workgroup of the re-read measurement reads: the size of a 256x256 fp32 layer, within any GPU's L2. */
+export const REREAD_BYTES = 256 << 10;
+const REREAD_WORKGROUP = 256;
+/** `struct Params` of shaders/reread.wgsl: vec4s every workgroup reads. */
+const REREAD_PARAMS = uniformStruct('Params', { count: 'u32' });
+const rereadKernel = defineKernel({
+  shader: 'reread.wgsl', uniforms: [REREAD_PARAMS], bindings: { params: 'uniform', source: 'read', partials: 'read-write' },
+  variant: () => ({ constants: { WORKGROUP_SIZE: REREAD_WORKGROUP } }),
+});
+
+/** The re-read dispatch: `workgroups` workgroups each read all of `source` (REREAD_BYTES) into `partials` (per invocation). */
+export async function rereadDispatch(device: GPUDevice, workgroups: number, source: GPUBuffer, partials: GPUBuffer): Promise<Dispatch> {
+  return dispatchOf(device, await rereadKernel.pipeline(device, undefined), {
+    params: ownedUniform(device, REREAD_PARAMS.pack({ count: REREAD_BYTES / 16 }), 'peaks.reread'), source, partials,
+  }, [workgroups, 1, 1], { op: 'peaks.reread', cost: { flops: 0, bytes: workgroups * REREAD_BYTES } });
+}
+
+/**
+ * Re-read bandwidth (GB/s): workgroups doubling from 64 until a dispatch takes 2 ms (at most 2^15), each reading the
+ * same REREAD_BYTES, as the fused update's workgroups each stream a network's weights; the reads hit a cache after
+ * the first, so this is that cache's bandwidth (bench/predict.ts prices the fused kernels' repeated weight reads by it).
+ */
+export async function measureReread(device: GPUDevice): Promise<{ gbps: number; workgroups: number }> {
+  const source = createStorage(device, REREAD_BYTES, 'peaks.rereadSource');
+  let result = { gbps: 0, workgroups: 0 };
+  try {
+    for (let workgroups = 64; workgroups <= 1 << 15; workgroups *= 2) {
+      const partials = createStorage(device, workgroups * REREAD_WORKGROUP * 16, 'peaks.rereadPartials');
+      try {
+        const d = await rereadDispatch(device, workgroups, source, partials);
+        const seconds = await secondsOf(device, (rec) => rec.dispatch(d)).finally(() => releaseDispatches([d]));
+        const gbps = (workgroups * REREAD_BYTES) / seconds / 1e9;
+        if (gbps > result.gbps) result = { gbps, workgroups };
+        if (seconds > 0.002) break;
+      } finally { partials.destroy(); }
+    }
+  } finally { source.destroy(); }
+  return result;
+}
 
 /** Seconds per run of the dispatches `record` makes: median of 5 samples of enough repetitions for ~20 ms each. */
 async function secondsOf(device: GPUDevice, record: Parameters<typeof timePass>[1]): Promise<number> {
@@ -97,9 +137,13 @@ export async function measureMatmul(tuner: Tuner): Promise<{ gflops: number; n: 
   return result;
 }
 
-/** Both peaks (the profile's denominators). */
-export async function measurePeaks(tuner: Tuner): Promise<Peaks & { copyBytes: number; matmulN: number; matmulVariant: string }> {
+/** Both peaks (the profile's denominators), and the re-read bandwidth beside them. */
+export async function measurePeaks(tuner: Tuner): Promise<Peaks & { copyBytes: number; matmulN: number; matmulVariant: string; rereadGbps: number; rereadWorkgroups: number }> {
   const copy = await measureCopy(tuner.device);
   const matmul = await measureMatmul(tuner);
-  return { gflops: matmul.gflops, gbps: copy.gbps, copyBytes: copy.bytes, matmulN: matmul.n, matmulVariant: matmul.variant };
+  const reread = await measureReread(tuner.device);
+  return {
+    gflops: matmul.gflops, gbps: copy.gbps, copyBytes: copy.bytes, matmulN: matmul.n, matmulVariant: matmul.variant,
+    rereadGbps: reread.gbps, rereadWorkgroups: reread.workgroups,
+  };
 }

@@ -134,7 +134,7 @@ export function fusedActShape(run: FusedRun, v: FusedVariant, reduce: ReduceVari
  * `params` weights (one per workgroup, or per pass of one workgroup), and lara_act's work per env.
  */
 export function fusedActCost(envs: number, params: number, streams: number): Cost {
-  return { flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: 4 * (streams * params + envs * ACT_ROW_WORK.floats) };
+  return { flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: 4 * (streams * params + envs * ACT_ROW_WORK.floats), rereadBytes: 4 * (streams - 1) * params };
 }
 
 /** The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`). */

@@ -105,8 +105,10 @@ export class FoldedUpdate {
     const hyper = (s: AdamSchedule) => ({ buffer: s.buffer, size: ADAM_HYPER.size });
     // The slices each step adds and tau, a uniform of each dispatch's own (releaseDispatches destroys it).
     const fused = (label: string) => ownedUniform(device, ADAM_PAIR_FUSED.pack({ splits: slices, tau }), label);
-    // A step's traffic in every workgroup that takes it: the slices and state 0 or 1 read, and workgroup 0's writes.
+    // A step's traffic in every workgroup that takes it: the slices and state 0 or 1 read, and workgroup 0's writes;
+    // every workgroup after the first re-reads what the first read.
     const stepBytes = (n: FoldNetwork, groups: number) => 4 * n.net.parameterCount * (groups * (slices + 3) + 5);
+    const stepRereads = (n: FoldNetwork, groups: number) => 4 * n.net.parameterCount * (groups - 1) * (slices + 3);
     const fold = (groups: number, cost: Cost, label: string) => dispatchOf(device, pipeline, {
       actorStep: step, criticStep: step, actorHyper: hyper(actor.schedule), criticHyper: hyper(critic.schedule),
       fused: fused('fold.fused'), replay: parts.replay,
@@ -115,7 +117,10 @@ export class FoldedUpdate {
       actorLoss: parts.actorLoss, criticLoss: parts.criticLoss,
     }, [groups, 1, 1], {
       label,
-      cost: { flops: cost.flops, bytes: cost.bytes + stepBytes(critic, groups) + stepBytes(actor, workgroups) },
+      cost: {
+        flops: cost.flops, bytes: cost.bytes + stepBytes(critic, groups) + stepBytes(actor, workgroups),
+        rereadBytes: (cost.rereadBytes ?? 0) + stepRereads(critic, groups) + stepRereads(actor, workgroups),
+      },
     });
     const count = actor.net.parameterCount;
     const dispatches = {
@@ -130,7 +135,9 @@ export class FoldedUpdate {
     const foldedAct = act && actPipeline ? dispatchOf(device, actPipeline, {
       ...act.bindings, hyper: hyper(actor.schedule), fused: fused('fold.act.fused'),
       actorM: actor.net.adamM!, actorV: actor.net.adamV!, actorTarget: actor.target.params, actorFold: actorBuffer,
-    }, act.dispatch.grid, { op: 'lara.actForward', cost: { flops: act.cost.flops, bytes: act.cost.bytes + stepBytes(actor, act.workgroups) } }) : null;
+    }, act.dispatch.grid, { op: 'lara.actForward', cost: {
+      flops: act.cost.flops, bytes: act.cost.bytes + stepBytes(actor, act.workgroups), rereadBytes: (act.cost.rereadBytes ?? 0) + stepRereads(actor, act.workgroups),
+    } }) : null;
     return new FoldedUpdate(dispatches, foldedAct, { actor: actor.schedule, critic: critic.schedule }, [actorBuffer, criticBuffer]);
   }
 

@@ -391,13 +391,17 @@ export class FusedUpdate {
     const blocks = Math.ceil(batch / variant.rows);
     const slices = variant.lanes ? (variant.subgroups ? groups : blocks) : 2 * blocks - groups;
     const stored = (net: GpuMlp, pass: { sizes: readonly number[]; rows: number }) => (variant.weightPass ? weightPassFloats(pass, batch) : slices * net.parameterCount);
+    // Of each pass's weight streams, all but the first are re-reads (a cache's, where the weights fit one).
     const criticCost = {
       flops: variant.weightPass ? 2 * flops(c) : criticFlops, bytes: 4 * (batch * 15 + 2 * blocks * critic.parameterCount + stored(critic, passes.critic)),
+      rereadBytes: 4 * 2 * (blocks - 1) * critic.parameterCount,
     };
     const actorCost = {
       flops: variant.weightPass ? actorFlops - flops(a) : actorFlops,
       bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + stored(actor, passes.actor)),
+      rereadBytes: 4 * 2 * (blocks - 1) * (actor.parameterCount + critic.parameterCount),
     };
+    const pairCost = { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes, rereadBytes: actorCost.rereadBytes + criticCost.rereadBytes };
     // The critic's gradient, its slices written to `gradPartials` (the folded update's to its fold buffer).
     const criticGradient = criticPipeline && ((gradPartials: Binding) => dispatchOf(device, criticPipeline, {
       step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials,
@@ -419,7 +423,7 @@ export class FusedUpdate {
       gradients: dispatchOf(device, pairPipeline, {
         actorStep: step, criticStep: step, replay: parts.replay, actor: actor.params, critic: critic.params,
         actorGrads: grads.actor, criticGrads: grads.critic, actorLoss: actorPartials, criticLoss: criticPartials,
-      }, [2 * workgroups, 1, 1], { op: 'lara.updatePairFused', cost: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes } }),
+      }, [2 * workgroups, 1, 1], { op: 'lara.updatePairFused', cost: pairCost }),
       adam: adamPairDispatch(device, adamPair,
         { schedule: schedules.actor, params: actor.params, gradients: grads.actor, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params },
         { schedule: schedules.critic, params: critic.params, gradients: grads.critic, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params },
@@ -435,7 +439,7 @@ export class FusedUpdate {
     const folded = records === 'folded' && criticGradient ? await FoldedUpdate.create(device, shape, { net: actor, target: actorTarget, schedule: schedules.actor },
       { net: critic, target: criticTarget, schedule: schedules.critic }, {
         ring: parts.ring, replay: parts.replay, actorLoss: actorPartials, criticLoss: criticPartials, criticGradient,
-      }, { slices: groups, workgroups, tau }, { pair: { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes }, actor: actorCost }, act) : null;
+      }, { slices: groups, workgroups, tau }, { pair: pairCost, actor: actorCost }, act) : null;
     return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent, folded,
       [...(grads ? [grads.critic, grads.actor, grads.unused] : []), criticPartials, actorPartials, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
   }
