@@ -11,7 +11,9 @@ import { initMlp } from '../src/nn/init.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets } from '../src/nn/adam.js';
 import { adamHyper } from '../src/nn/adamHyper.js';
-import { fusedKernels, fusedSlices, fusedWorkgroups, type FusedKernelShape, type FusedVariant } from '../src/train/fusedUpdate.js';
+import { describeFused, fusedKernels, fusedSlices, fusedUpdateCandidates, fusedWorkgroups, type FusedKernelShape, type FusedVariant } from '../src/train/fusedUpdate.js';
+import { parseTrainConfig } from '../src/train/config.js';
+import { checkTrainerFits } from '../src/train/gpuTrainer.js';
 import { laraActorUpdateFused, laraCriticUpdateFused } from '../src/train/fusedUpdateReference.js';
 import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from '../src/train/fusedWeightPass.js';
 import { stepOffset } from '../src/train/laraKernels.js';
@@ -42,6 +44,8 @@ const CASES: ({ hidden: number[] } & FusedVariant)[] = [
   ...[1, 4].flatMap((cols) => [{ hidden: [16], rows: 4, rowsPerWorkgroup: 8, cols }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 40, cols }]),
   { hidden: [16], rows: 4, rowsPerWorkgroup: 8, lanes: true }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 32, lanes: true },
   { hidden: [16], rows: 4, rowsPerWorkgroup: 32, lanes: true, subgroups: true },
+  // Blocks of 1 row, one per workgroup (37 workgroups), as offered where a network is wide.
+  { hidden: [16], rows: 1, rowsPerWorkgroup: 1 },
 ];
 
 describe('fused update kernels', () => {
@@ -97,12 +101,25 @@ describe('fused update kernels', () => {
   });
 });
 
+describe('the fused update\'s candidates', () => {
+  it('offer blocks of 2 and 1 rows, one per workgroup, where a network is wide, and not where both are narrow', async () => {
+    const { device } = await testGpu();
+    const small = (hidden: number[]) => fusedUpdateCandidates(device, checkTrainerFits(parseTrainConfig({
+      envs: 1, batch: 256, hidden, updatesPerIteration: 1, gamma: 0, replayCapacity: 512, evalSlots: 16,
+    }), device.limits)).filter((v) => v.rows <= 2).map(describeFused);
+    // hidden 256x2: 70k parameters per network, 128 and 256 workgroups.
+    expect(small([256, 256])).toEqual(['fused r2 w2', 'fused r2 w2 wpass', 'fused r1 w1', 'fused r1 w1 wpass']);
+    expect(small([128])).toEqual([]);
+  });
+});
+
 describe('the fused update\'s weight pass', () => {
   // The row kernels store their blocks' inputs and deltas, and mlp_weight_adam takes the gradient over the batch: at
   // learning rate 0 its Adam step leaves the weights and makes m = (1 - beta1) g, so m / 0.1 is the gradient. Blocks of
   // 4 rows, 2 per workgroup (10 blocks, the last with 1 row), and of 8 rows over two hidden layers (5 blocks).
   const cases: ({ hidden: number[] } & FusedVariant)[] = [
     { hidden: [16], rows: 4, rowsPerWorkgroup: 8, weightPass: true }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 16, weightPass: true },
+    { hidden: [24, 20], rows: 2, rowsPerWorkgroup: 2, weightPass: true },
   ];
   it.for(cases)('hidden $hidden, rows $rows: the weight kernels\' gradients are the reference gradients', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
     const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];

@@ -279,6 +279,16 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
       }
     }
   }
+  // Where a network is wide, blocks of 2 and 1 rows, one per workgroup: more than 64 workgroups for a large GPU's
+  // compute units, each streaming the weights from a cache (the re-read peak, bench/predict.ts).
+  if (Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS) {
+    for (const rows of [2, 1]) {
+      if (Math.ceil(batch / rows) <= 64) continue;
+      for (const v of [{ rows, rowsPerWorkgroup: rows }, { rows, rowsPerWorkgroup: rows, weightPass: true }]) {
+        if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
+      }
+    }
+  }
   for (const rows of [8, 4]) {
     for (const v of [
       { rows, rowsPerWorkgroup: rows * 8, lanes: true, subgroups: true }, { rows, rowsPerWorkgroup: rows * 8, lanes: true },
