@@ -63,10 +63,10 @@ describe('a world actor through the CLI', () => {
     expect(loadPolicy(join(dir, 'resumed')).iteration).toBe(9);
   });
 
-  it('--eval-every on a world: evaluations.csv scores the actor as worldActorMeans does, against the world\'s OPT', () => {
+  it('--eval-every on a world: evaluations.csv scores the actor as worldActorMeans does, against the world\'s OPT, which the final evaluation shares', () => {
     const out = join(dir, 'evaluated');
     const r = megc(['train', '--scenario', 'scenarios/association.json', '--device', 'cpu', '--critic', 'model', '--iterations', '6',
-      '--envs', '16', '--batch', '16', '--hidden', '16', '--eval-slots', '24', '--eval-every', '3', '--no-eval', '--no-progress', '--out', out]);
+      '--envs', '16', '--batch', '16', '--hidden', '16', '--eval-slots', '24', '--eval-every', '3', '--no-progress', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
     const rows = readFileSync(join(out, 'evaluations.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
     expect(rows.map((row) => row[0])).toEqual([3, 6]);
@@ -76,7 +76,13 @@ describe('a world actor through the CLI', () => {
     const lara = worldActorMeans(policy.scenario, policy.config, policy.actor, states).lara;
     // The float64 actor of iteration 6 on the same 24 states: the same numbers, as printed.
     expect(rows[1].slice(2, 6)).toEqual([lara.comp, lara.aigc, lara.ve, lara.total]);
-    expect(rows[1][6]).toBe(lara.total / worldOptMeans(world, states).total - 1);
+    const opt = worldOptMeans(world, states);
+    expect(rows[1][6]).toBe(lara.total / opt.total - 1);
+    // The final evaluation takes the same OPT (computed once for both) and gives the same LARA.
+    const evaluation = JSON.parse(readFileSync(join(out, 'evaluation.json'), 'utf8'));
+    expect(evaluation.policies.opt.total).toBe(opt.total);
+    expect(evaluation.optExact).toBe(opt.exact);
+    expect(evaluation.policies.lara.total).toBe(lara.total);
   });
 
   it('refuses another world, and the letter, in one line', () => {

@@ -1,14 +1,16 @@
 // Evaluations during training (`megc train --eval-every N`): every N iterations the actor (no noise) on the evaluation
-// set, its mean latencies and gap to OPT (computed once), one evaluations.csv row each, outside the run clock; the rows
-// kept in the checkpoint's progress metadata like metrics.csv's, and checked before a resume trusts them.
+// set, its mean latencies and gap to OPT (computed once, for the final evaluation too), one evaluations.csv row each,
+// outside the run clock; the rows kept in the checkpoint's progress metadata like metrics.csv's, and checked before a
+// resume trusts them.
 import { evaluatePolicy, type LatencyMeans } from '../env/evaluate.js';
 import type { Scenario } from '../scenario.js';
-import { isLetter, worldOf } from '../world/world.js';
+import { worldOf } from '../world/world.js';
 import { actorPolicy } from './actor.js';
 import type { TrainConfig } from './config.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
-import { worldActorActions, worldEvaluationStates, worldMeansOf, worldOptMeans } from './worldActor.js';
+import type { EvaluationOpt } from './runEvaluation.js';
+import { worldActorActions, worldMeansOf } from './worldActor.js';
 
 /** The columns of evaluations.csv: the iteration evaluated, the run clock then (seconds of training), LARA's means, its gap to OPT. */
 export const EVALUATION_COLUMNS = ['iteration', 'wall_s', 'l_comp', 'l_aigc', 'l_ve', 'l_total', 'gap'] as const;
@@ -22,27 +24,24 @@ export interface PeriodicEvaluation { means: LatencyMeans; gap: number }
 export type ActorEvaluator = (actor: ArrayLike<number>) => Promise<PeriodicEvaluation>;
 
 /**
- * The evaluator of a run's actor on its evaluation set (`config.evalSlots` states of set 1, as the final evaluation's):
- * OPT's means once here (the letter's on the GPU when given, a world's on the CPU), then LARA's per call (float64, the
- * same numbers as the final evaluation's LARA row).
+ * The evaluator of a run's actor on its evaluation set (`config.evalSlots` states of set 1, as the final evaluation's)
+ * against `opt` (runEvaluation.ts evaluationOpt, computed once): LARA's means per call (float64, the same numbers as
+ * the final evaluation's LARA row).
  */
-export async function periodicEvaluator(scenario: Scenario, config: TrainConfig, device: GPUDevice | undefined): Promise<ActorEvaluator> {
-  const world = worldOf(scenario);
+export function periodicEvaluator(scenario: Scenario, config: TrainConfig, opt: EvaluationOpt): ActorEvaluator {
   const sizes = actorSizes(config, laraShapeOf(scenario));
-  if (isLetter(world)) {
+  if (!opt.world) {
     const ctx = { scenario, count: config.evalSlots, seed: 1 };
-    const opt = await evaluatePolicy('opt', ctx, device);
     return async (actor) => {
       const policy = actorPolicy({ source: 'run', sizes, actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
       const means = await evaluatePolicy(policy, ctx);
-      return { means, gap: means.total / opt.total - 1 };
+      return { means, gap: means.total / opt.means.total - 1 };
     };
   }
-  const states = worldEvaluationStates(world, config.evalSlots);
-  const opt = worldOptMeans(world, states);
+  const world = worldOf(scenario);
   return async (actor) => {
-    const means = worldMeansOf(world, states, worldActorActions(world, sizes, actor, config, states));
-    return { means, gap: means.total / opt.total - 1 };
+    const means = worldMeansOf(world, opt.states, worldActorActions(world, sizes, actor, config, opt.states));
+    return { means, gap: means.total / opt.means.total - 1 };
   };
 }
 

@@ -16,7 +16,7 @@ import { createDriver, type Driver } from './drivers.js';
 import { EpisodeLog } from './episodeLog.js';
 import { RunCheckpoints } from './runCheckpoints.js';
 import { CONFIG_FILE, EVALUATION_FILE, EVALUATIONS_FILE, isDirectory, LockedDirectory, METRICS_FILE, runFilesIn, sameDirectory } from './runDirectory.js';
-import { evaluateRun, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
+import { evaluateRun, evaluationOpt, formatEvaluation, type EvaluationResult } from './runEvaluation.js';
 import { freshStart, resumeStart, type Device, type RunStart } from './runStart.js';
 import { trainInSegments, type ActorCopy, type TrainingProgress } from './trainLoop.js';
 import { kernelChoices, type TuneChoice } from './kernelChoices.js';
@@ -209,7 +209,8 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
 
     // 4. Train in segments between periodic checkpoints, evaluating the actor's copies before each where asked (off the
     // run clock: OPT's means first, then each evaluation's time is added to the clock's start).
-    const evaluator = options.evalEvery ? await periodicEvaluator(scenario, config, device === 'gpu' ? gpu!.device : undefined) : undefined;
+    const opt = options.evalEvery ? await evaluationOpt(scenario, config, device === 'gpu' ? gpu!.device : undefined) : undefined;
+    const evaluator = opt ? periodicEvaluator(scenario, config, opt) : undefined;
     let wallStart = performance.now() / 1000 - (start.progress?.wallSeconds ?? 0);
     const wall = () => performance.now() / 1000 - wallStart;
     const episodes = new EpisodeLog(config, scenario, start.progress);
@@ -255,7 +256,7 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
     }
     if (evaluate) {
       const snap = await driver.snapshot();
-      result.evaluation = await evaluateRun(scenario, config, snap.actor, device === 'gpu' ? gpu!.device : undefined, log);
+      result.evaluation = await evaluateRun(scenario, config, snap.actor, device === 'gpu' ? gpu!.device : undefined, log, opt);
       writeFileAtomic(join(out, EVALUATION_FILE), JSON.stringify(result.evaluation, null, 2) + '\n');
       log(formatEvaluation(result.evaluation));
     }

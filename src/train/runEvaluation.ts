@@ -21,11 +21,30 @@ export interface EvaluationResult {
   optExact?: boolean;
 }
 
-/** LARA (the actor, no noise), FRA, RRA and OPT on the evaluation set; OPT and the baselines on the GPU when given. */
-export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
-                                  log: (line: string) => void = () => {}): Promise<EvaluationResult> {
+/**
+ * OPT on a run's evaluation set (config.evalSlots states of set 1): the letter's means (on the GPU when given), or a
+ * world's states and per-slot optimum (float64, on the CPU: minutes at 65,536 slots of a large world). Computed once
+ * for the evaluations during training (periodicEvaluation.ts) and the final one.
+ */
+export type EvaluationOpt =
+  | { world: false; means: LatencyMeans }
+  | { world: true; states: Float64Array; means: ReturnType<typeof worldOptMeans> };
+
+export async function evaluationOpt(scenario: Scenario, config: TrainConfig, device: GPUDevice | undefined): Promise<EvaluationOpt> {
   const world = worldOf(scenario);
-  if (!isLetter(world)) return evaluateWorldRun(world, config, actor, device, log);
+  if (isLetter(world)) return { world: false, means: await evaluatePolicy('opt', { scenario, count: config.evalSlots, seed: 1 }, device) };
+  const states = worldEvaluationStates(world, config.evalSlots);
+  return { world: true, states, means: worldOptMeans(world, states) };
+}
+
+/**
+ * LARA (the actor, no noise), FRA, RRA and OPT on the evaluation set; OPT and the baselines on the GPU when given; OPT
+ * as `opt` gives it where the run computed it already.
+ */
+export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
+                                  log: (line: string) => void = () => {}, opt?: EvaluationOpt): Promise<EvaluationResult> {
+  const world = worldOf(scenario);
+  if (!isLetter(world)) return evaluateWorldRun(world, config, actor, device, log, opt?.world ? opt : undefined);
   const ctx = { scenario, count: config.evalSlots, seed: 1 };
   const lara = actorPolicy({ source: 'run', sizes: actorSizes(config), actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
   log(`evaluating on ${config.evalSlots} evaluation slots (LARA, FRA, RRA, OPT)…`);
@@ -33,7 +52,7 @@ export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor
     lara: await evaluatePolicy(lara, ctx),
     fra: await evaluatePolicy('fra', ctx, device),
     rra: await evaluatePolicy('rra', ctx, device),
-    opt: await evaluatePolicy('opt', ctx, device),
+    opt: opt && !opt.world ? opt.means : await evaluatePolicy('opt', ctx, device),
   };
   return { slots: config.evalSlots, policies, gap: policies.lara.total / policies.opt.total - 1 };
 }
@@ -43,11 +62,11 @@ export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor
  * the CPU) on the world's evaluation set of evalSlots states.
  */
 async function evaluateWorldRun(world: World, config: TrainConfig, actor: ArrayLike<number>, device: GPUDevice | undefined,
-                                log: (line: string) => void): Promise<EvaluationResult> {
+                                log: (line: string) => void, given?: Extract<EvaluationOpt, { world: true }>): Promise<EvaluationResult> {
   const slots = config.evalSlots;
   log(`evaluating on ${slots} evaluation slots of ${describeWorld(world)} (LARA, FRA, RRA, OPT; where the policy associates, the association baselines and LARA's association finished by OPT, with and without a local search)…`);
-  const states = worldEvaluationStates(world, slots);
-  const { exact, lowerBound: _bound, ...opt } = worldOptMeans(world, states);
+  const states = given?.states ?? worldEvaluationStates(world, slots);
+  const { exact, lowerBound: _bound, ...opt } = given?.means ?? worldOptMeans(world, states);
   const { lara, hybrid, searched } = worldActorMeans(world.scenario, config, actor, states);
   const policies: EvaluationResult['policies'] = {
     lara,
