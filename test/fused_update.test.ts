@@ -11,7 +11,7 @@ import { initMlp } from '../src/nn/init.js';
 import { mlpLayout } from '../src/nn/layout.js';
 import { AdamSchedule, adamDispatch, adamEntryOffset, adamKernel, adamPairDispatch, adamPairKernel, adamPairOffsets } from '../src/nn/adam.js';
 import { adamHyper } from '../src/nn/adamHyper.js';
-import { describeFused, fusedKernels, fusedSlices, fusedUpdateCandidates, fusedWorkgroups, type FusedKernelShape, type FusedVariant } from '../src/train/fusedUpdate.js';
+import { describeFused, fusedKernels, fusedSlices, fusedUpdateCandidates, fusedUpdateQuick, fusedWorkgroups, type FusedKernelShape, type FusedVariant } from '../src/train/fusedUpdate.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { checkTrainerFits } from '../src/train/gpuTrainer.js';
 import { laraActorUpdateFused, laraCriticUpdateFused } from '../src/train/fusedUpdateReference.js';
@@ -110,6 +110,19 @@ describe('the fused update\'s candidates', () => {
     // hidden 256x2: 70k parameters per network, 128 and 256 workgroups.
     expect(small([256, 256])).toEqual(['fused r2 w2', 'fused r2 w2 wpass', 'fused r1 w1', 'fused r1 w1 wpass']);
     expect(small([128])).toEqual([]);
+  });
+
+  it('quick tuning takes the weight pass on 2-row blocks where a network is wide, and is unchanged where both are narrow', async () => {
+    const { device } = await testGpu();
+    const quick = (hidden: number[]) => {
+      const run = checkTrainerFits(parseTrainConfig({ envs: 1, batch: 256, hidden, updatesPerIteration: 1, gamma: 0, replayCapacity: 512, evalSlots: 16 }), device.limits);
+      return fusedUpdateQuick([null, ...fusedUpdateCandidates(device, run)], run).map(describeFused);
+    };
+    const wide = quick([256, 256]);
+    expect(wide.filter((d) => d.includes('wpass'))).toEqual(['fused r4 w8 wpass', 'fused r2 w2 wpass']);
+    const narrow = quick([128]);
+    expect(narrow[0]).toBe('layers');
+    expect(narrow.some((d) => d.includes('wpass') || / r[12] /.test(d))).toBe(false);
   });
 });
 

@@ -527,6 +527,28 @@ export class FusedUpdate {
 export type FusedUpdateHarness = InPlaceHarness<FusedVariant | null>;
 
 /**
+ * The quick tuning's candidates among `candidates` (null: the per-layer update, always first): the largest block that
+ * fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and on 32 with 1 column (a GPU's
+ * cores; also with the weight pass where a network is wide), and the lane kernel with the most rows per invocation (a
+ * CPU's lanes; with subgroup sums where they fit), without and with its Adam steps folded in, and the same with two
+ * blocks of rows per invocation. Where a network is wide, also its weight pass on blocks of 2 rows, one per workgroup
+ * (a large GPU's compute units, each streaming the weights from a cache: bench/predict.ts's best at (1, 256) with
+ * 256x2 where the cache is fast).
+ */
+export function fusedUpdateQuick(candidates: readonly (FusedVariant | null)[], run: DerivedRun): (FusedVariant | null)[] {
+  const { batch } = run.config;
+  const likely = (v: FusedVariant, groups: number, cols: number, weightPass = false) =>
+    !v.lanes && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
+  const first = (groups: number, cols: number, weightPass = false) => candidates.find((v) => v !== null && likely(v, groups, cols, weightPass));
+  const wide = Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS;
+  const lane = candidates.find((v) => v?.lanes);
+  const blocked = (fold: boolean) => candidates.find((v) => v?.lanes && (v.blocks ?? 1) > 1 && (v.foldAdam ?? false) === fold);
+  const spread = candidates.find((v) => v !== null && !v.lanes && v.weightPass === true && v.rows === 2);
+  return [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, wide ? spread : undefined, lane,
+    candidates.find((v) => v?.lanes && v.foldAdam), blocked(false), blocked(true)].filter((v) => v !== undefined);
+}
+
+/**
  * Chooses between the per-layer update (the default) and the fused variants by timing one iteration's updates with each
  * (the fused path's paired dispatches included; Adam moments after them checked against the per-layer path's); null:
  * the per-layer path.
@@ -534,18 +556,7 @@ export type FusedUpdateHarness = InPlaceHarness<FusedVariant | null>;
 export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
   const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
   const { batch, hidden, updatesPerIteration } = run.config;
-  // quick: the largest block that fits on 2 workgroups with work items of 4 columns (a CPU's cores and SIMD lanes) and
-  // on 32 with 1 column (a GPU's cores; also with the weight pass where a network is wide), and the lane kernel with the
-  // most rows per invocation (a CPU's lanes; with subgroup sums where they fit), without and with its Adam steps
-  // folded in, and the same with two blocks of rows per invocation, beside the per-layer update.
-  const likely = (v: FusedVariant, groups: number, cols: number, weightPass = false) =>
-    !v.lanes && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
-  const first = (groups: number, cols: number, weightPass = false) => candidates.find((v) => v !== null && likely(v, groups, cols, weightPass));
-  const wide = Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS;
-  const lane = candidates.find((v) => v?.lanes);
-  const blocked = (fold: boolean) => candidates.find((v) => v?.lanes && (v.blocks ?? 1) > 1 && (v.foldAdam ?? false) === fold);
-  const quick = [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, lane, candidates.find((v) => v?.lanes && v.foldAdam),
-    blocked(false), blocked(true)].filter((v) => v !== undefined);
+  const quick = fusedUpdateQuick(candidates, run);
   const choice = await chooseInPlace(tuner, {
     name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
     // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
