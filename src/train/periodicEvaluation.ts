@@ -45,8 +45,6 @@ export function periodicEvaluator(scenario: Scenario, config: TrainConfig, opt: 
   };
 }
 
-const text = (x: number) => (Number.isFinite(x) ? String(x) : Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity');
-
 /** evaluations.csv's rows of a run, oldest first. */
 export class EvaluationLog {
   readonly rows: string[];
@@ -54,7 +52,7 @@ export class EvaluationLog {
   constructor(rows: readonly string[] = []) { this.rows = rows.slice(); }
 
   add(iteration: number, wallSeconds: number, e: PeriodicEvaluation): void {
-    this.rows.push([iteration, wallSeconds, e.means.comp, e.means.aigc, e.means.ve, e.means.total, e.gap].map(text).join(','));
+    this.rows.push([iteration, wallSeconds, e.means.comp, e.means.aigc, e.means.ve, e.means.total, e.gap].map(String).join(','));
   }
 
   /** evaluations.csv: the header and a row per evaluation. */

@@ -222,6 +222,11 @@ export async function runTraining(options: RunTrainingOptions): Promise<Training
         const paused = performance.now() / 1000;
         for (const { iteration, wallSeconds, actor } of copies) {
           const e = await evaluator(actor);
+          // A latency that is not finite gets no row (a resume would refuse it as not a measure).
+          if (!Number.isFinite(e.means.total)) {
+            log(`evaluation at iteration ${iteration}: LARA's mean L_total is ${e.means.total}; no row in evaluations.csv`);
+            continue;
+          }
           evaluations.add(iteration, wallSeconds, e);
           log(`evaluation at iteration ${iteration}: L_total ${e.means.total.toFixed(4)}, gap to OPT ${(100 * e.gap).toFixed(2)}%`);
         }
