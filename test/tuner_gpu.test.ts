@@ -20,14 +20,20 @@ import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
 import { randomArray } from './nnData.js';
 
+/** A linear layer's buffers: weights (seed), x (seed + 1) of `batch` rows, and y. */
+function linearBuffers(device: GPUDevice, inputs: number, outputs: number, batch: number, seed: number) {
+  const layer = { inputs, outputs, weightOffset: 0, biasOffset: inputs * outputs };
+  const weights = createStorageFrom(device, Float32Array.from(randomArray(layer.biasOffset + outputs, seed, 0.3)), 'weights');
+  const x = createStorageFrom(device, Float32Array.from(randomArray(batch * inputs, seed + 1)), 'x');
+  const y = createStorage(device, batch * outputs * 4, 'y');
+  return { layer, weights, x, y };
+}
+
 describe('timePass', () => {
   it('paces its waits by the passes\' own times, not by the wall time its sleeps stretch', async () => {
     const { device } = await testGpu();
-    const layer = { inputs: 64, outputs: 64, weightOffset: 0, biasOffset: 64 * 64 };
     const batch = 256;
-    const weights = createStorageFrom(device, Float32Array.from(randomArray(layer.biasOffset + 64, 7, 0.3)), 'weights');
-    const x = createStorageFrom(device, Float32Array.from(randomArray(batch * 64, 8)), 'x');
-    const y = createStorage(device, batch * 64 * 4, 'y');
+    const { layer, weights, x, y } = linearBuffers(device, 64, 64, batch, 7);
     const d = linearForwardDispatch(device, await linearForwardPipeline(device, tiled(WIDE_TILE), false), tiled(WIDE_TILE), layer, batch, { x, weights, y });
     const told: (number | undefined)[] = [];
     class Spy extends SubmitPacer {
@@ -46,11 +52,8 @@ describe('timePass', () => {
 describe('tuner', { timeout: 400_000 }, () => {
   it('keeps a working candidate and rejects one whose pipeline fails to build and one whose result differs', async () => {
     const { device } = await testGpu();
-    const layer = { inputs: 33, outputs: 17, weightOffset: 0, biasOffset: 33 * 17 };
     const batch = 37;
-    const weights = createStorageFrom(device, Float32Array.from(randomArray(layer.biasOffset + 17, 41, 0.3)), 'weights');
-    const x = createStorageFrom(device, Float32Array.from(randomArray(batch * 33, 42)), 'x');
-    const y = createStorage(device, batch * 17 * 4, 'y');
+    const { layer, weights, x, y } = linearBuffers(device, 33, 17, batch, 41);
     // lavapipe has no subgroup matrices: the real (not emulated) matrix variant cannot be built here
     expect(matrixConfigs(device).configs).toEqual([]);
     const matrix: LinearVariant = { kind: 'matrix', m: 16, n: 16, k: 16, fragRows: 2, fragCols: 2, subgroupRows: 2, subgroupCols: 2, tileK: 32, subgroupSize: 32 };

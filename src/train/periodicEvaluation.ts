@@ -2,14 +2,13 @@
 // set, its mean latencies and gap to OPT (computed once, for the final evaluation too), one evaluations.csv row each,
 // outside the run clock; the rows kept in the checkpoint's progress metadata like metrics.csv's, and checked before a
 // resume trusts them.
-import { evaluatePolicy, type LatencyMeans } from '../env/evaluate.js';
+import type { LatencyMeans } from '../env/evaluate.js';
 import type { Scenario } from '../scenario.js';
 import { worldOf } from '../world/world.js';
-import { actorPolicy } from './actor.js';
 import type { TrainConfig } from './config.js';
 import { actorSizes } from './derive.js';
 import { laraShapeOf } from './shape.js';
-import type { EvaluationOpt } from './runEvaluation.js';
+import { letterLaraMeans, type EvaluationOpt } from './runEvaluation.js';
 import { worldActorActions, worldMeansOf } from './worldActor.js';
 
 /** The columns of evaluations.csv: the iteration evaluated, the run clock then (seconds of training), LARA's means, its gap to OPT. */
@@ -29,15 +28,13 @@ export type ActorEvaluator = (actor: ArrayLike<number>) => Promise<PeriodicEvalu
  * the final evaluation's LARA row).
  */
 export function periodicEvaluator(scenario: Scenario, config: TrainConfig, opt: EvaluationOpt): ActorEvaluator {
-  const sizes = actorSizes(config, laraShapeOf(scenario));
   if (!opt.world) {
-    const ctx = { scenario, count: config.evalSlots, seed: 1 };
     return async (actor) => {
-      const policy = actorPolicy({ source: 'run', sizes, actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
-      const means = await evaluatePolicy(policy, ctx);
+      const means = await letterLaraMeans(scenario, config, actor);
       return { means, gap: means.total / opt.means.total - 1 };
     };
   }
+  const sizes = actorSizes(config, laraShapeOf(scenario));
   const world = worldOf(scenario);
   return async (actor) => {
     const means = worldMeansOf(world, opt.states, worldActorActions(world, sizes, actor, config, opt.states));

@@ -30,11 +30,20 @@ export type EvaluationOpt =
   | { world: false; means: LatencyMeans }
   | { world: true; states: Float64Array; means: ReturnType<typeof worldOptMeans> };
 
+/** The letter's evaluation set of a run: config.evalSlots states of set 1. */
+const letterSet = (scenario: Scenario, config: TrainConfig) => ({ scenario, count: config.evalSlots, seed: 1 });
+
 export async function evaluationOpt(scenario: Scenario, config: TrainConfig, device: GPUDevice | undefined): Promise<EvaluationOpt> {
   const world = worldOf(scenario);
-  if (isLetter(world)) return { world: false, means: await evaluatePolicy('opt', { scenario, count: config.evalSlots, seed: 1 }, device) };
+  if (isLetter(world)) return { world: false, means: await evaluatePolicy('opt', letterSet(scenario, config), device) };
   const states = worldEvaluationStates(world, config.evalSlots);
   return { world: true, states, means: worldOptMeans(world, states) };
+}
+
+/** The letter's LARA (the actor's params, no noise) on the run's evaluation set: float64, on the CPU. */
+export function letterLaraMeans(scenario: Scenario, config: TrainConfig, actor: ArrayLike<number>): Promise<LatencyMeans> {
+  const policy = actorPolicy({ source: 'run', sizes: actorSizes(config), actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
+  return evaluatePolicy(policy, letterSet(scenario, config));
 }
 
 /**
@@ -45,11 +54,10 @@ export async function evaluateRun(scenario: Scenario, config: TrainConfig, actor
                                   log: (line: string) => void = () => {}, opt?: EvaluationOpt): Promise<EvaluationResult> {
   const world = worldOf(scenario);
   if (!isLetter(world)) return evaluateWorldRun(world, config, actor, device, log, opt?.world ? opt : undefined);
-  const ctx = { scenario, count: config.evalSlots, seed: 1 };
-  const lara = actorPolicy({ source: 'run', sizes: actorSizes(config), actor: Float64Array.from(actor), config, scenario, iteration: config.iterations });
+  const ctx = letterSet(scenario, config);
   log(`evaluating on ${config.evalSlots} evaluation slots (LARA, FRA, RRA, OPT)…`);
   const policies = {
-    lara: await evaluatePolicy(lara, ctx),
+    lara: await letterLaraMeans(scenario, config, actor),
     fra: await evaluatePolicy('fra', ctx, device),
     rra: await evaluatePolicy('rra', ctx, device),
     opt: opt && !opt.world ? opt.means : await evaluatePolicy('opt', ctx, device),
