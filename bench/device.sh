@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # On a GPU machine, one call that fits well inside 10 minutes: this adapter's peaks, our bench at the three training sizes
 # and the default config with the per-kernel profile, the environment up to 8M envs, the JAX peer in TF32 and fp32,
-# the PyTorch peer, and the time from `megc train` (default config) start to its gap to OPT. Every step has its own
+# the PyTorch peer, the time from `megc train` (default config) start to its gap to OPT, and `megc train` at (1, 256) with
+# hidden 256x2 and --mixed-precision (the fused update's half weights among the candidates). Every step has its own
 # time limit and writes as it goes, so a crash or a timeout still leaves what was measured.
 #
 # Needs on the GPU machine: the NVIDIA driver (Vulkan), Node.js 22 or later with this repository built (dist/) and its
@@ -9,7 +10,7 @@
 # with the driver alone gets the rest from bench/device/prepare-bundle.sh (run it here after `npm ci`, copy
 # .devbundle/ with the repository, and run `bash .devbundle/prologue.sh && . /tmp/devenv && bash bench/device.sh`).
 # What it writes to $OUT: device.log (everything printed), bench.json, train-metrics.csv,
-# train-evaluation.json, ratios.md and DEVICE-<date>.json (adapter, driver, versions, every figure with min/median/max,
+# train-evaluation.json, mixed-metrics.csv and mixed-config.json, ratios.md and DEVICE-<date>.json (adapter, driver, versions, every figure with min/median/max,
 # the profiles and the ratios). Copy DEVICE-<date>.json into bench/results/ and its tables into bench/RESULTS.md, and
 # the peaks' re-read figure ("re-read (cached)", GB/s) into bench/reference/*.json as rereadBytesPerSecond (bytes/s),
 # which bench/predict.ts prices the fused kernels' repeated weight reads by.
@@ -39,6 +40,17 @@ run 120 node dist/src/cli/main.js train --out "$TMP/run" --no-progress
 echo "megc train: $(( ($(date +%s%N) - start) / 1000000 )) ms from start to the printed evaluation" | tee -a "$LOG"
 cp "$TMP/run/metrics.csv" "$OUT/train-metrics.csv" 2>/dev/null
 cp "$TMP/run/evaluation.json" "$OUT/train-evaluation.json" 2>/dev/null
+
+step "megc train at (1, 256), hidden 256x2, 1 update, --mixed-precision (quick tuning: the weight pass on 2-row blocks with and without half weights)"
+rm -rf "$TMP/mixed"
+run 90 node dist/src/cli/main.js train --out "$TMP/mixed" --envs 1 --batch 256 --hidden 256,256 --updates 1 --replay-capacity 4096 \
+  --iterations-per-submit 200 --iterations 20000 --mixed-precision --no-eval --no-progress
+cp "$TMP/mixed/metrics.csv" "$OUT/mixed-metrics.csv" 2>/dev/null
+cp "$TMP/mixed/config.json" "$OUT/mixed-config.json" 2>/dev/null
+node -e 'const [h, ...r] = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n"); const c = h.split(","), i = c.indexOf("iteration"), w = c.indexOf("wall_s");
+  const [a, b] = [r[0].split(","), r[r.length - 1].split(",")]; const f = JSON.parse(require("fs").readFileSync(process.argv[2], "utf8")).tuning.plans.fused;
+  console.log(`(1, 256) 256x2 mixed precision: ${((b[i] - a[i]) / (b[w] - a[w])).toFixed(0)} it/s from iteration ${a[i]} to ${b[i]}; fused: ${JSON.stringify(f ?? null)}`)' \
+  "$OUT/mixed-metrics.csv" "$OUT/mixed-config.json" 2>&1 | tee -a "$LOG"
 
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
   step "JAX peer, TF32 (JAX's default matmul precision on this GPU)"

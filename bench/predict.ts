@@ -74,13 +74,16 @@ export interface Prediction {
   kernelMicroseconds: number;
   /** Dispatches x the per-dispatch cost. */
   dispatchMicroseconds: number;
-  /** The submit round trip and the metrics dispatch, per iteration. */
+  /** The submit round trip, the metrics dispatch and what a submit starts with (the half weights' copies), per iteration. */
   submitMicroseconds: number;
   iterationsPerSecond: number;
 }
 
-/** The model over one iteration's dispatches at `peaks`, `iterationsPerSubmit` iterations per submit. */
-export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: ReferenceDevice, iterationsPerSubmit: number): Prediction {
+/**
+ * The model over one iteration's dispatches at `peaks`, `iterationsPerSubmit` iterations per submit, each submit also
+ * dispatching `submitStart` (GpuTrainer.encodeSubmitStart) before its iterations.
+ */
+export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: ReferenceDevice, iterationsPerSubmit: number, submitStart: readonly Dispatch[] = []): Prediction {
   const rows = new Map<string, PredictedRow>();
   for (const d of dispatches) {
     const kernel = d.pipeline.kernel;
@@ -101,7 +104,8 @@ export function predict(dispatches: readonly Dispatch[], peaks: Peaks, ref: Refe
   const list = [...rows.values()].sort((a, b) => b.microseconds - a.microseconds);
   const kernelMicroseconds = list.reduce((t, r) => t + r.microseconds, 0);
   const dispatchMicroseconds = dispatches.length * ref.microsecondsPerDispatch;
-  const submitMicroseconds = (ref.microsecondsPerSubmit + ref.microsecondsPerDispatch) / iterationsPerSubmit;
+  const startMicroseconds = submitStart.reduce((t, d) => t + roofline(d.cost, peaks) * 1e6 + ref.microsecondsPerDispatch, 0);
+  const submitMicroseconds = (ref.microsecondsPerSubmit + ref.microsecondsPerDispatch + startMicroseconds) / iterationsPerSubmit;
   return {
     rows: list, dispatches: dispatches.length, kernelMicroseconds, dispatchMicroseconds, submitMicroseconds,
     iterationsPerSecond: 1e6 / (kernelMicroseconds + dispatchMicroseconds + submitMicroseconds),
@@ -132,14 +136,18 @@ export function predictPersistent(dispatches: readonly Dispatch[], peaks: Peaks,
   };
 }
 
-/** The dispatches of one iteration that acts with the actor and runs its updates, recorded (nothing runs), and the plans. */
-export async function recordIteration(gpu: Gpu, scenario: Scenario, config: TrainConfig, plans?: TrainerPlans): Promise<{ dispatches: Dispatch[]; plans: TrainerPlans }> {
+/**
+ * The dispatches of one iteration that acts with the actor and runs its updates, and those a submit starts with,
+ * recorded (nothing runs), and the plans.
+ */
+export async function recordIteration(gpu: Gpu, scenario: Scenario, config: TrainConfig, plans?: TrainerPlans): Promise<{ dispatches: Dispatch[]; submitStart: Dispatch[]; plans: TrainerPlans }> {
   const { GpuTrainer } = await import('../src/train/gpuTrainer.js');
   const trainer = await GpuTrainer.create(gpu, scenario, config, { evaluate: false, plans });
   try {
-    const rec = new KeepingRecorder();
+    const rec = new KeepingRecorder(), start = new KeepingRecorder();
     trainer.encodeSteadyIteration(rec);
-    return { dispatches: rec.dispatches, plans: trainer.plans };
+    trainer.encodeSubmitStart(start);
+    return { dispatches: rec.dispatches, submitStart: start.dispatches, plans: trainer.plans };
   } finally { trainer.destroy(); }
 }
 
@@ -219,10 +227,10 @@ async function main(): Promise<void> {
     runs.push({ name, scenario: DEFAULT_SCENARIO, config, chunk });
     const probe = await GpuTrainer.create(gpu, DEFAULT_SCENARIO, config, { evaluate: false });
     // Every fused variant that fits, each predicted with the fused act where it fits (the tuner measures which wins on
-    // the device in use).
+    // the device in use); those with half weights (f16 weight streams) are a mixed-precision run's (--mixed-precision).
     const base = await fusedPlans(probe);
     if (base) {
-      for (const candidate of fusedUpdateCandidates(probe.device, probe.derived)) {
+      for (const candidate of fusedUpdateCandidates(probe.device, probe.derived, { mixedPrecision: true })) {
         const fused = withFusedActWhereFit(probe.device, probe.derived, candidate, base.reduce);
         runs.push({ name: `${name}, ${describeFused(fused)}`, scenario: DEFAULT_SCENARIO, config, chunk, plans: { ...base, fused }, persistentOf: fused.lanes ? name : undefined });
       }
@@ -237,9 +245,9 @@ async function main(): Promise<void> {
   const row = (name: string, p: Prediction) =>
     `| ${name} | ${Number(p.dispatches.toFixed(2))} | ${p.kernelMicroseconds.toFixed(1)} | ${p.dispatchMicroseconds.toFixed(1)} | ${p.submitMicroseconds.toFixed(1)} | ${Math.round(p.iterationsPerSecond).toLocaleString('en-US')} |`;
   for (const { name, scenario, config, chunk, plans: given, persistentOf } of runs) {
-    const { dispatches, plans } = await recordIteration(gpu, scenario, config, given);
+    const { dispatches, submitStart, plans } = await recordIteration(gpu, scenario, config, given);
     const peaks = peaksAt(ref, config.batch);
-    const p = predict(dispatches, peaks, ref, chunk);
+    const p = predict(dispatches, peaks, ref, chunk, submitStart);
     out.push('', formatPrediction(name, p, peaks, chunk), '', `Plans: actor ${plans.actor.map(describePlan).join(' | ')}; critic ${plans.critic.map(describePlan).join(' | ')}.`);
     summary.push(row(name, p));
     if (persistentOf) {

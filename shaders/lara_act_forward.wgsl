@@ -1,8 +1,9 @@
 // LARA act with the actor's forward as its prologue (the fused path): each workgroup takes ROWS_PER_WORKGROUP envs,
 // ROWS at a time, through the actor's forward in workgroup memory (lib/fused_mlp.wgsl, the same fma chains as the
 // forward dispatch it replaces) and the act step of lib/lara_act_row.wgsl, and sums the iteration's metrics.
-// actor: the actor's flat params (A_PARAMS); states, obs: (N, STATE_SIZE) at slot t in, slot t + 1 out; replay:
-// (capacity, REPLAY_STRIDE); act_partials: (chunk iterations, step.act_partials = workgroups, ACT_METRICS).
+// actor: the actor's flat params (A_PARAMS), of WEIGHT_TYPE (f32, or the f16 copy of the update's half weights);
+// states, obs: (N, STATE_SIZE) at slot t in, slot t + 1 out; replay: (capacity, REPLAY_STRIDE); act_partials:
+// (chunk iterations, step.act_partials = workgroups, ACT_METRICS).
 #include "lib/grid.wgsl"
 #include "lib/workgroup_reduce.wgsl"
 #include "lib/fused_mlp.wgsl"
@@ -10,7 +11,7 @@
 @group(0) @binding(0) var<uniform> step: Step;
 @group(0) @binding(1) var<uniform> scenario: Scenario;
 @group(0) @binding(2) var<uniform> norm: LaraObservationNorm;
-@group(0) @binding(3) var<storage, read> actor: array<f32>;
+@group(0) @binding(3) var<storage, read> actor: array<${WEIGHT_TYPE}>;
 @group(0) @binding(4) var<storage, read_write> states: array<f32>;
 @group(0) @binding(5) var<storage, read_write> obs: array<f32>;
 @group(0) @binding(6) var<storage, read_write> replay: array<f32>;
@@ -22,7 +23,7 @@
 
 const ROWS_PER_WORKGROUP: u32 = ${ROWS_PER_WORKGROUP}u;
 
-fn fm_weight(net: u32, i: u32) -> f32 { return actor[i]; }
+fn fm_weight(net: u32, i: u32) -> f32 { return f32(actor[i]); }
 // No weight gradient here (lib/fused_mlp.wgsl's backward is not called).
 fn fm_grad(net: u32, i: u32, value: f32, first: bool) {}
 

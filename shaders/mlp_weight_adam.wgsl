@@ -3,8 +3,10 @@
 // update of its target, one invocation per parameter: gW[k][o] = sum over rows b of x[b][k] d[b][o] (fma from 0, b
 // ascending), gb[o] = sum over b of d[b][o]. Split-K partials and their sum are not needed: each parameter's gradient is
 // one invocation's.
+// With HALF_WEIGHTS it also writes the f16 copy of the new parameters that the row kernels stream (to_half.wgsl's
+// conversion; FusedVariant.halfWeights).
 // acts: (blocks, 2, N_FLOATS): block b's inputs, then its deltas, each layer's region (ROWS, width) row-major at
-// N_AT[l]; params, m, v, target: (count).
+// N_AT[l]; params, m, v, target, params16: (count).
 
 // struct Hyper (lr, beta1, beta2, one_minus_beta1, one_minus_beta2, epsilon, bias_correction1, bias_correction2, count): declared in src/nn/adam.ts
 ${HYPER_STRUCT}
@@ -19,9 +21,14 @@ ${WEIGHT_PASS_STRUCT}
 @group(0) @binding(4) var<storage, read_write> m: array<f32>;
 @group(0) @binding(5) var<storage, read_write> v: array<f32>;
 @group(0) @binding(6) var<storage, read_write> target_params: array<f32>;
+// f16 with HALF_WEIGHTS; else f32 and never touched (the binding a placeholder).
+@group(0) @binding(7) var<storage, read_write> params16: array<${PARAMS16_TYPE}>;
 
 #include "lib/grid.wgsl"
 #include "lib/adam_step.wgsl"
+#if ${HALF_WEIGHTS}
+#include "lib/half.wgsl"
+#endif
 
 // The network's tables (src/train/fusedMlpDefines.ts netDefines at the row kernels' ROWS, regions from 0).
 const ROWS: u32 = ${ROWS}u;
@@ -62,4 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   v[i] = next.z;
   params[i] = next.x;
   target_params[i] = soft_target(weight_pass.tau, next.x, target_params[i]);
+#if ${HALF_WEIGHTS}
+  params16[i] = half_of(next.x);
+#endif
 }

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Dispatch, Pipeline } from '../src/gpu/kernel.js';
 import { peaksAt, predict, predictPersistent, readReference, recordIteration, withAssumedReread, worldConfigs } from '../bench/predict.js';
+import type { FusedVariant } from '../src/train/fusedUpdate.js';
 import { memorySeconds } from '../src/gpu/profiler.js';
 import { parseTrainConfig } from '../src/train/config.js';
 import { laraShapeOf } from '../src/train/shape.js';
@@ -123,5 +124,26 @@ describe('predicted iteration time', () => {
     ]);
     // The pair runs both networks' workgroups: 4 each at 32 rows of 8 per workgroup.
     expect(dispatches[3].grid[0]).toBe(8);
+  }, 300_000);
+
+  it('prices half weights at 2 bytes a streamed weight, and their copies once per submit', async () => {
+    const gpu = await testGpu();
+    const config = parseTrainConfig({ envs: 1, batch: 32, hidden: [16], updatesPerIteration: 1, iterationsPerSubmit: 1, gamma: 0, replayCapacity: 64 });
+    const { plans } = await recordIteration(gpu, DEFAULT_SCENARIO, config);
+    const wpass: FusedVariant = { rows: 4, rowsPerWorkgroup: 8, weightPass: true, act: true };
+    const [f32, half] = [await recordIteration(gpu, DEFAULT_SCENARIO, config, { ...plans, fused: wpass }),
+      await recordIteration(gpu, DEFAULT_SCENARIO, config, { ...plans, fused: { ...wpass, halfWeights: true } })];
+    expect(f32.submitStart).toEqual([]);
+    expect(half.submitStart.map((d) => d.op)).toEqual(['actor.toHalf', 'critic.toHalf']);
+    expect(half.dispatches.map((d) => d.pipeline.kernel)).toEqual(f32.dispatches.map((d) => d.pipeline.kernel));
+    // 8 blocks of 4 rows each stream the critic's 257 parameters (14 x 16 + 16 + 16 + 1) twice, forward and backward:
+    // 4 bytes a weight in f32, 2 in f16; the streams of 7 of the 8 blocks are re-reads.
+    const critic = (r: typeof f32) => r.dispatches.find((d) => d.op === 'lara.criticUpdateFused')!.cost!;
+    expect(critic(f32).bytes - critic(half).bytes).toBe((4 - 2) * 2 * 8 * 257);
+    expect([critic(f32).rereadBytes, critic(half).rereadBytes]).toEqual([4 * 2 * 7 * 257, 2 * 2 * 7 * 257]);
+    // The copies: one dispatch per network at the start of each submit (here 1 iteration), priced into the submit share.
+    const peaks = peaksAt(ref, 32);
+    const p = predict(half.dispatches, peaks, ref, 1, half.submitStart);
+    expect(p.submitMicroseconds).toBeGreaterThan(predict(half.dispatches, peaks, ref, 1).submitMicroseconds + 2 * 3.7 - 1e-9);
   }, 300_000);
 });

@@ -16,11 +16,12 @@ import { parseTrainConfig } from '../src/train/config.js';
 import { checkTrainerFits } from '../src/train/gpuTrainer.js';
 import { laraActorUpdateFused, laraCriticUpdateFused } from '../src/train/fusedUpdateReference.js';
 import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from '../src/train/fusedWeightPass.js';
+import { HalfWeights } from '../src/train/halfWeights.js';
 import { stepOffset } from '../src/train/laraKernels.js';
 import { ACTION_SIZE, CRITIC_INPUT, OBSERVATION_SIZE, REPLAY_STRIDE } from '../src/train/layout.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
-import { normals, read64, step, stepRing } from './helpers/lara.js';
+import { halfUlp, normals, read64, readHalf, step, stepRing } from './helpers/lara.js';
 
 const BATCH = 37;
 const CAPACITY = 50;
@@ -112,6 +113,19 @@ describe('the fused update\'s candidates', () => {
     expect(small([128])).toEqual([]);
   });
 
+  it('offer every weight pass also with half weights where the run allows mixed precision, and none without', async () => {
+    const { device } = await testGpu();
+    const run = checkTrainerFits(parseTrainConfig({ envs: 1, batch: 256, hidden: [256, 256], updatesPerIteration: 1, gamma: 0, replayCapacity: 512, evalSlots: 16 }), device.limits);
+    const names = (mixedPrecision: boolean) => fusedUpdateCandidates(device, run, { mixedPrecision }).map(describeFused);
+    const [plain, mixed] = [names(false), names(true)];
+    expect(plain.some((d) => d.includes('half'))).toBe(false);
+    const passes = plain.filter((d) => d.endsWith('wpass'));
+    expect(passes.length).toBeGreaterThan(0);
+    expect(mixed).toEqual(plain.flatMap((d) => (d.endsWith('wpass') ? [d, `${d} half`] : [d])));
+    const quick = fusedUpdateQuick([null, ...fusedUpdateCandidates(device, run, { mixedPrecision: true })], run).map(describeFused);
+    expect(quick.filter((d) => d.includes('wpass'))).toEqual(['fused r4 w8 wpass', 'fused r2 w2 wpass', 'fused r2 w2 wpass half']);
+  });
+
   it('quick tuning takes the weight pass on 2-row blocks where a network is wide, and is unchanged where both are narrow', async () => {
     const { device } = await testGpu();
     const quick = (hidden: number[]) => {
@@ -129,12 +143,13 @@ describe('the fused update\'s candidates', () => {
 describe('the fused update\'s weight pass', () => {
   // The row kernels store their blocks' inputs and deltas, and mlp_weight_adam takes the gradient over the batch: at
   // learning rate 0 its Adam step leaves the weights and makes m = (1 - beta1) g, so m / 0.1 is the gradient. Blocks of
-  // 4 rows, 2 per workgroup (10 blocks, the last with 1 row), and of 8 rows over two hidden layers (5 blocks).
+  // 4 rows, 2 per workgroup (10 blocks, the last with 1 row), and of 8 rows over two hidden layers (5 blocks). With half
+  // weights the row kernels stream the f16 copies (to_half.wgsl), and the reference takes the weights they hold.
   const cases: ({ hidden: number[] } & FusedVariant)[] = [
     { hidden: [16], rows: 4, rowsPerWorkgroup: 8, weightPass: true }, { hidden: [24, 20], rows: 8, rowsPerWorkgroup: 16, weightPass: true },
-    { hidden: [24, 20], rows: 2, rowsPerWorkgroup: 2, weightPass: true },
+    { hidden: [24, 20], rows: 2, rowsPerWorkgroup: 2, weightPass: true }, { hidden: [24, 20], rows: 2, rowsPerWorkgroup: 2, weightPass: true, halfWeights: true },
   ];
-  it.for(cases)('hidden $hidden, rows $rows: the weight kernels\' gradients are the reference gradients', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
+  it.for(cases)('hidden $hidden, rows $rows, half weights $halfWeights: the weight kernels\' gradients are the reference gradients', { timeout: 300_000 }, async ({ hidden, ...variant }) => {
     const actorSizes = [OBSERVATION_SIZE, ...hidden, ACTION_SIZE];
     const criticSizes = [CRITIC_INPUT, ...hidden, 1];
     const { device } = await testGpu();
@@ -145,7 +160,8 @@ describe('the fused update\'s weight pass', () => {
     const critic = initMlp(criticSizes, 3, 1).map((w) => Math.fround(2 * w));
     const s = step({ seed: 9, iteration: 4, update: 1, filled: FILLED, batch: BATCH, shareFloor: 0.01, chunkUpdate: 0, lossPartials: workgroups });
     const { binding } = stepRing(device, [s]);
-    const passes = { critic: { sizes: criticSizes, rows: variant.rows }, actor: { sizes: actorSizes, rows: variant.rows } };
+    const halfWeights = variant.halfWeights === true;
+    const passes = { critic: { sizes: criticSizes, rows: variant.rows, halfWeights }, actor: { sizes: actorSizes, rows: variant.rows, halfWeights } };
     const pc = mlpLayout(criticSizes).parameterCount, pa = mlpLayout(actorSizes).parameterCount;
     const zeros = (n: number, label: string) => createStorage(device, n * 4, label);
     const buffers = {
@@ -156,23 +172,31 @@ describe('the fused update\'s weight pass', () => {
       criticM: zeros(pc, 'criticM'), criticV: zeros(pc, 'criticV'), criticTarget: zeros(pc, 'criticTarget'),
       actorM: zeros(pa, 'actorM'), actorV: zeros(pa, 'actorV'), actorTarget: zeros(pa, 'actorTarget'),
     };
-    const schedules = { critic: new AdamSchedule(device, 1, pc, 'criticSchedule'), actor: new AdamSchedule(device, 1, pa, 'actorSchedule') };
-    schedules.critic.write(device.queue, [adamHyper(0, 1)]);
-    schedules.actor.write(device.queue, [adamHyper(0, 1)]);
+    // Entry 1: a step of learning rate 1e-2, after which the weight pass's f16 copies are checked against fresh ones.
+    const schedules = { critic: new AdamSchedule(device, 2, pc, 'criticSchedule'), actor: new AdamSchedule(device, 2, pa, 'actorSchedule') };
+    schedules.critic.write(device.queue, [adamHyper(0, 1), adamHyper(1e-2, 2)]);
+    schedules.actor.write(device.queue, [adamHyper(0, 1), adamHyper(1e-2, 2)]);
+    // The f16 copies (half weights), else a placeholder the weight pass never touches.
+    const half = halfWeights ? await HalfWeights.create(device, { params: buffers.actor, parameterCount: pa }, { params: buffers.critic, parameterCount: pc }) : null;
+    const streamed = { actor: half?.actor.buffer ?? buffers.actor, critic: half?.critic.buffer ?? buffers.critic };
+    const placeholder = zeros(4, 'placeholder');
     const kernels = fusedKernels(variant);
     const [cp, ap, cw, aw] = await Promise.all([
       kernels.critic.pipeline(device, shape), kernels.actor.pipeline(device, shape),
       mlpWeightAdamKernel.pipeline(device, passes.critic), mlpWeightAdamKernel.pipeline(device, passes.actor),
     ]);
-    const c = dispatchOf(device, cp, { step: binding, replay: buffers.replay, weights: buffers.critic, gradPartials: buffers.criticActs, lossPartials: buffers.criticLoss }, [workgroups]);
+    const c = dispatchOf(device, cp, { step: binding, replay: buffers.replay, weights: streamed.critic, gradPartials: buffers.criticActs, lossPartials: buffers.criticLoss }, [workgroups]);
     const a = dispatchOf(device, ap, {
-      step: binding, replay: buffers.replay, actor: buffers.actor, critic: buffers.critic, gradPartials: buffers.actorActs, lossPartials: buffers.actorLoss,
+      step: binding, replay: buffers.replay, actor: streamed.actor, critic: streamed.critic, gradPartials: buffers.actorActs, lossPartials: buffers.actorLoss,
     }, [workgroups]);
-    const wc = weightPassDispatch(device, cw, passes.critic, schedules.critic,
-      { acts: buffers.criticActs, params: buffers.critic, m: buffers.criticM, v: buffers.criticV, target: buffers.criticTarget }, BATCH, 0.005, 'critic.weightAdam');
-    const wa = weightPassDispatch(device, aw, passes.actor, schedules.actor,
-      { acts: buffers.actorActs, params: buffers.actor, m: buffers.actorM, v: buffers.actorV, target: buffers.actorTarget }, BATCH, 0.005, 'actor.weightAdam');
+    const wc = weightPassDispatch(device, cw, passes.critic, schedules.critic, {
+      acts: buffers.criticActs, params: buffers.critic, m: buffers.criticM, v: buffers.criticV, target: buffers.criticTarget, params16: half?.critic.buffer ?? placeholder,
+    }, BATCH, 0.005, 'critic.weightAdam');
+    const wa = weightPassDispatch(device, aw, passes.actor, schedules.actor, {
+      acts: buffers.actorActs, params: buffers.actor, m: buffers.actorM, v: buffers.actorV, target: buffers.actorTarget, params16: half?.actor.buffer ?? placeholder,
+    }, BATCH, 0.005, 'actor.weightAdam');
     submitPass(device, (rec) => {
+      half?.refresh(rec);
       rec.dispatch(c, stepOffset(0));
       rec.dispatch(a, stepOffset(0));
       rec.dispatch(wc, adamEntryOffset(schedules.critic, 0));
@@ -180,8 +204,19 @@ describe('the fused update\'s weight pass', () => {
     });
     await device.queue.onSubmittedWorkDone();
     const fields = { seed: 9, iteration: 4, update: 1, filled: FILLED, batch: BATCH, shareFloor: Math.fround(0.01) };
-    const wantCritic = laraCriticUpdateFused(fields, replay, critic, criticSizes);
-    const wantActor = laraActorUpdateFused(fields, replay, actor, actorSizes, critic, criticSizes);
+    // The weights the row kernels read: with half weights their f16 copies, each one of the two f16 values nearest the
+    // f32 weight (WGSL lets the conversion round either way).
+    const read = async (copy: GPUBuffer | undefined, weights: Float64Array, what: string) => {
+      if (!copy) return weights;
+      const { values } = await readHalf(device, copy, weights.length);
+      const worst = Math.max(...values.map((h, i) => Math.abs(h - weights[i]) / halfUlp(weights[i])));
+      expect(worst, `${what}: f16 copy off by ${worst} ulp`).toBeLessThanOrEqual(1);
+      expect(values.some((h, i) => h !== weights[i]), `${what}: some weights rounded`).toBe(true);
+      return values;
+    };
+    const [actorRead, criticRead] = [await read(half?.actor.buffer, actor, 'actor'), await read(half?.critic.buffer, critic, 'critic')];
+    const wantCritic = laraCriticUpdateFused(fields, replay, criticRead, criticSizes);
+    const wantActor = laraActorUpdateFused(fields, replay, actorRead, actorSizes, criticRead, criticSizes);
     // Gradients as in the split-K test above (f32 sums of 37 rows against float64), through m = 0.1 g in f32 (one more
     // rounding, ~6e-8 relative).
     const gradient = async (m: GPUBuffer, count: number) => (await read64(device, m, count)).map((x) => x / (1 - 0.9));
@@ -190,7 +225,23 @@ describe('the fused update\'s weight pass', () => {
     expectClose(await gradient(buffers.actorM, pa), wantActor.grad, { atol: 1e-5 * scale(wantActor.grad), rtol: 1e-4 }, 'actor gradient');
     // Learning rate 0: the weights as they were, bit for bit.
     expect(Array.from(await read64(device, buffers.critic, pc))).toEqual(Array.from(critic));
-    for (const b of [...Object.values(buffers), schedules.critic.buffer, schedules.actor.buffer]) b.destroy();
+    if (half) {
+      // A step of learning rate 1e-2 (Adam entry 1): the copies the weight pass keeps are the ones made afresh from the
+      // new weights, bit for bit (the same conversion), and the weights moved.
+      submitPass(device, (rec) => {
+        rec.dispatch(wc, adamEntryOffset(schedules.critic, 1));
+        rec.dispatch(wa, adamEntryOffset(schedules.actor, 1));
+      });
+      const kept = { actor: (await readHalf(device, half.actor.buffer, pa)).bits, critic: (await readHalf(device, half.critic.buffer, pc)).bits };
+      const fresh = await HalfWeights.create(device, { params: buffers.actor, parameterCount: pa }, { params: buffers.critic, parameterCount: pc });
+      submitPass(device, (rec) => fresh.refresh(rec));
+      expect(Array.from(kept.actor)).toEqual(Array.from((await readHalf(device, fresh.actor.buffer, pa)).bits));
+      expect(Array.from(kept.critic)).toEqual(Array.from((await readHalf(device, fresh.critic.buffer, pc)).bits));
+      expect(Array.from(await read64(device, buffers.critic, pc))).not.toEqual(Array.from(critic));
+      fresh.destroy();
+      half.destroy();
+    }
+    for (const b of [...Object.values(buffers), placeholder, schedules.critic.buffer, schedules.actor.buffer]) b.destroy();
     releaseDispatches([c, a, wc, wa]);
   });
 });

@@ -24,7 +24,7 @@ import { ReferenceTrainer } from '../src/train/reference.js';
 import { STATE_SIZE } from '../src/env/layout.js';
 import { expectClose } from './helpers/expectClose.js';
 import { testGpu } from './helpers/gpu.js';
-import { dispatchStep, expectUntouched, read64, REDUCTIONS, runStep, step, stepRing, storageWithTail } from './helpers/lara.js';
+import { dispatchStep, expectUntouched, halfBits, halfValue, read64, REDUCTIONS, runStep, step, stepRing, storageWithTail } from './helpers/lara.js';
 
 const scenario = DEFAULT_SCENARIO;
 const norm = observationNorm(scenario);
@@ -68,9 +68,10 @@ describe('lara_observe', () => {
 /**
  * Runs `iterations` act steps of 300 envs against ReferenceTrainer.step: the replay rows, the envs' next states and
  * observations, and the metrics partials. `fused`: lara_act_forward with the actor's forward as its prologue (blocks of
- * `fused.rows`, `fused.rowsPerWorkgroup` envs per workgroup), else the actor's pre-activations written for lara_act.
+ * `fused.rows`, `fused.rowsPerWorkgroup` envs per workgroup; with halfWeights from the actor's weights in f16, the
+ * reference's rounded to them before each act), else the actor's pre-activations written for lara_act.
  */
-async function checkAct(reduce: ReduceVariant, reward: RewardKind, fused: { rows: number; cols?: number; rowsPerWorkgroup: number } | null): Promise<void> {
+async function checkAct(reduce: ReduceVariant, reward: RewardKind, fused: { rows: number; cols?: number; rowsPerWorkgroup: number; halfWeights?: boolean } | null): Promise<void> {
   const gpu = await testGpu();
   const { device } = gpu;
   // 300 envs: two workgroups of 256, the second partly past the end (the fused act: blocks of rows, the last partly
@@ -109,7 +110,12 @@ async function checkAct(reduce: ReduceVariant, reward: RewardKind, fused: { rows
     // fused act computes them from the actor's weights); in warm-up the kernel must ignore them (50 would saturate
     // every share).
     const useActor = run.schedule(t).useActor;
-    if (fused) device.queue.writeBuffer(input, 0, new Float32Array(reference.actorParams));
+    if (fused?.halfWeights) {
+      const params = reference.actorParams;
+      const bits = new Uint16Array(2 * Math.ceil(params.length / 2));  // whole 4-byte words
+      params.forEach((w, i) => { bits[i] = halfBits(w); params[i] = halfValue(bits[i]); });
+      device.queue.writeBuffer(input, 0, bits);
+    } else if (fused) device.queue.writeBuffer(input, 0, new Float32Array(reference.actorParams));
     else {
       const obsT = observations(sampleStates(scenario, seed, Stream.trainStates, 0, envs, t), envs);
       const z = useActor ? mlpForward(reference.actorParams, run.actorSizes, obsT, envs).output : new Float64Array(envs * ACTION_SIZE).fill(50);
@@ -157,6 +163,11 @@ describe('lara_act_forward (the actor\'s forward as the act\'s prologue)', () =>
   it('writes the reference trainer\'s replay rows, steps the envs and sums its metrics', { timeout: 300_000 }, async () => {
     expect(fusedActRowsPerWorkgroup(300, 8)).toBe(8);
     await checkAct(REDUCTIONS[0][1], 'log', { rows: 8, cols: 4, rowsPerWorkgroup: 104 });
+  });
+  // The update's half weights: the actor's weights read from its f16 copy (the reference acting with them).
+  it('with the actor\'s weights in f16, writes the reference trainer\'s replay rows, steps the envs and sums its metrics', { timeout: 300_000 }, async ({ skip }) => {
+    if (!(await testGpu()).device.features.has('shader-f16')) skip();
+    await checkAct(REDUCTIONS[0][1], 'log', { rows: 8, cols: 4, rowsPerWorkgroup: 104, halfWeights: true });
   });
 });
 

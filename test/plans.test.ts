@@ -64,6 +64,16 @@ describe('checkTrainerPlans', () => {
     expect(() => checkTrainerPlans(f16, { ...run, mixedPrecision: false })).toThrow(/critic\.0\.forward\.layers\.1: tiled .* f16 rounds its inputs to f16, and this run does not allow mixed precision/);
   });
 
+  it('refuses the fused update\'s half weights without mixed precision, and without the weight pass that keeps them', async () => {
+    const { device } = await testGpu();
+    const gamma0 = { ...run, gamma: 0 };
+    const half = { ...perLayer(device), fused: { rows: 4, rowsPerWorkgroup: 8, weightPass: true, halfWeights: true } };
+    expect(() => checkTrainerPlans(half, { ...gamma0, mixedPrecision: true }, device)).not.toThrow();
+    expect(() => checkTrainerPlans(half, { ...gamma0, mixedPrecision: false })).toThrow(/fused\.halfWeights: streams the weights as f16, and this run does not allow mixed precision/);
+    const unkept = forge(half, (p) => { delete p.fused.weightPass; });
+    expect(() => checkTrainerPlans(unkept, { ...gamma0, mixedPrecision: true }, device)).toThrow(/fused: half weights without the weight pass/);
+  });
+
   it('refuses fused kernels for a network they cannot run', async () => {
     const { device } = await testGpu();
     const deep = { ...run, actorSizes: [run.actorSizes[0], 8, 8, 8, 8, 7], criticSizes: [run.criticSizes[0], 8, 8, 8, 8, 1] };

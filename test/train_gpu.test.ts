@@ -1,5 +1,5 @@
 // The GPU LARA trainer against the float64 ReferenceTrainer (same initial weights, same RNG counters), its determinism,
-// exact resume from a snapshot, the warm-up that leaves the run as it was, the fused act's and the persistent trainer's tuning, and the up-front refusal of configs the device cannot hold.
+// exact resume from a snapshot (also with the fused update's half weights), the warm-up that leaves the run as it was, the fused act's and the persistent trainer's tuning, and the up-front refusal of configs the device cannot hold.
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../src/errors.js';
 import { DEFAULT_SCENARIO } from '../src/scenario.js';
@@ -7,6 +7,7 @@ import { parseTrainConfig, type TrainConfig } from '../src/train/config.js';
 import { GpuTrainer, checkTrainerFits, type IterationMetrics } from '../src/train/gpuTrainer.js';
 import { describeFused, type FusedVariant } from '../src/train/fusedUpdate.js';
 import { MemoryTuneStore, Tuner } from '../src/gpu/tuner.js';
+import { initMlp } from '../src/nn/init.js';
 import { ReferenceTrainer } from '../src/train/reference.js';
 import type { TrainerPlans } from '../src/train/tuning.js';
 import { expectClose } from './helpers/expectClose.js';
@@ -234,6 +235,48 @@ describe('the iterations\' tuning', () => {
     expect(Array.from(a.replay)).toEqual(Array.from(b.replay));
     tuned.destroy();
     recorded.destroy();
+  }, 300_000);
+});
+
+describe('the fused update with half weights', () => {
+  // The weight pass's row kernels stream f16 copies of both networks' weights (halfWeights.ts), made at each submit's
+  // start and kept by the weight pass beside each Adam step. Against the same weight pass streaming f32 weights, and a
+  // resume from a snapshot mid-run, whose first submit makes the copies from the restored weights (copies the weight
+  // pass did not keep would show there: the resumed run's copies are fresher than the whole run's).
+  it('trains as the f32 weight pass does within f16 rounding, and continues exactly from a snapshot', async () => {
+    const config = tinyConfig(0);
+    const half: FusedVariant = { ...FUSED['fused weight pass'], halfWeights: true };
+    const f32 = await runGpu(config, ITERATIONS, FUSED['fused weight pass']);
+    const whole = await runGpu(config, ITERATIONS, half);
+    const part = await runGpu(config, 3, half);
+    const snapshot = await part.trainer.snapshot();
+    const plans = part.trainer.plans;
+    part.trainer.destroy();
+    const resumed = await GpuTrainer.create(await testGpu(), DEFAULT_SCENARIO, config, { snapshot, plans });
+    const resumedRows: IterationMetrics[] = [...part.rows];
+    await resumed.run(ITERATIONS, (chunk) => { resumedRows.push(...chunk); });
+    try {
+      expect(whole.trainer.plans.fused).toEqual(half);
+      const [a, b, c] = [await f32.trainer.snapshot(), await whole.trainer.snapshot(), await resumed.snapshot()];
+      expect(resumedRows).toEqual(whole.rows);
+      expect(c).toEqual(b);
+      // Acting latencies: the act reads the actor's f16 copy, its actions rounded by ~5e-4 relative before the heads'
+      // softmax shares (observed 1.2e-5 relative on L_total).
+      expectClose(column(whole.rows, 'lTotal'), column(f32.rows, 'lTotal'), { atol: 0, rtol: 1e-4 }, 'L_total');
+      // Losses: each weight rounded to f16 (2^-11 relative) moves Q by ~5e-4 relative (observed 5.4e-4); 5e-3 is 10x.
+      expectClose(column(whole.rows, 'criticLoss'), column(f32.rows, 'criticLoss'), { atol: 0, rtol: 5e-3 }, 'critic loss');
+      expectClose(column(whole.rows, 'actorLoss'), column(f32.rows, 'actorLoss'), { atol: 1e-5, rtol: 5e-3 }, 'actor loss');
+      // Weights, as a share of how far the f32 run moved them from initMlp's: the critic by 0.02% (its steps from
+      // gradients of O(1)); the actor by 2.3% (Adam divides by sqrt(v), and the actor's gradients through the critic
+      // are small, so the critic's f16 rounding moves its steps by a larger share). Copies one submit stale moved
+      // the losses by O(1) here.
+      const norm = (x: ArrayLike<number>, y: ArrayLike<number>) => Math.sqrt(Array.from(x).reduce((t, v, i) => t + (v - y[i]) ** 2, 0));
+      const moved = (key: 'actor' | 'critic', salt: number) => norm(a[key], initMlp(key === 'actor' ? whole.trainer.actorSizes : whole.trainer.criticSizes, config.seed, salt));
+      expect(norm(b.critic, a.critic) / moved('critic', 1)).toBeLessThan(2e-3);
+      expect(norm(b.actor, a.actor) / moved('actor', 0)).toBeLessThan(0.1);
+    } finally {
+      for (const t of [f32.trainer, whole.trainer, resumed]) t.destroy();
+    }
   }, 300_000);
 });
 

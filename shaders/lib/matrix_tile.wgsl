@@ -29,6 +29,7 @@ const A_STRIDE = TILE_K + 8u;     // f16 a_tile[row][k]
 const B_STRIDE = TILE_COLS + 8u;  // f16 b_tile[k][col]
 const C_STRIDE = TILE_COLS + 4u;  // f32 c_tile[row][col]
 #include "lib/grid.wgsl"
+#include "lib/half.wgsl"
 
 var<workgroup> a_tile: array<f16, TILE_ROWS * A_STRIDE>;
 var<workgroup> b_tile: array<f16, TILE_K * B_STRIDE>;
@@ -42,11 +43,6 @@ struct MatrixIds {
 #endif
 }
 
-// f16 of an f32 input, clamped to f16's finite range.
-fn to_f16(v: f32) -> f16 {
-  return f16(clamp(v, -65504.0, 65504.0));
-}
-
 fn stage(lid: u32, row0: u32, col0: u32, k0: u32, k_end: u32) {
   for (var e = lid; e < TILE_ROWS * TILE_K; e += WORKGROUP_SIZE) {
     var r = e / TILE_K;
@@ -54,7 +50,7 @@ fn stage(lid: u32, row0: u32, col0: u32, k0: u32, k_end: u32) {
     if (!A_K_FASTEST) { r = e % TILE_ROWS; k = e / TILE_ROWS; }
     var value = 0.0;
     if (k0 + k < k_end) { value = load_a(row0 + r, k0 + k); }
-    a_tile[r * A_STRIDE + k] = to_f16(value);
+    a_tile[r * A_STRIDE + k] = half_of(value);
   }
   for (var e = lid; e < TILE_K * TILE_COLS; e += WORKGROUP_SIZE) {
     var k = e / TILE_COLS;
@@ -62,7 +58,7 @@ fn stage(lid: u32, row0: u32, col0: u32, k0: u32, k_end: u32) {
     if (B_K_FASTEST) { k = e % TILE_K; c = e / TILE_K; }
     var value = 0.0;
     if (k0 + k < k_end) { value = load_b(k0 + k, col0 + c); }
-    b_tile[k * B_STRIDE + c] = to_f16(value);
+    b_tile[k * B_STRIDE + c] = half_of(value);
   }
 }
 

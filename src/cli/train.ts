@@ -111,7 +111,7 @@ export function registerTrain(program: Command): void {
     .addOption(new Option('--eval-every <n>', "also evaluate the actor every n iterations while training (DIR/evaluations.csv: its mean latencies and gap to OPT on the evaluation set, with the run clock's seconds of training, which leave the evaluations out); training is unchanged").argParser(integerOption(1)))
     .addOption(new Option('--tune <how>', 'how the GPU kernels are chosen: off (the defaults), quick (time the likely variants on this GPU), full (time them all); ' +
       "cached per adapter; or an earlier run's directory or config.json to repeat its choices exactly (a resume reuses its run's)").default(DEFAULT_TUNE))
-    .addOption(new Option('--mixed-precision', 'also offer kernels that round matmul inputs to f16 (f16 tiles, tensor cores): faster on some GPUs, results differ slightly'))
+    .addOption(new Option('--mixed-precision', "also offer kernels that round matmul inputs to f16 (f16 tiles, tensor cores, the fused update's f16 weight streams): faster on some GPUs, results differ slightly"))
     .addOption(new Option('--profile', 'time every GPU kernel (each in its own pass, so training is slower) and print the per-kernel table after training'))
     .action(action(async (opts: TrainOptions, command: Command) => {
       // --resume R1 --out R2 forks: R2 gets the continued run, R1 stays as it was.

@@ -100,6 +100,12 @@ export const matrixTileBytes = (t: MatrixTile) =>
 /** Whether a variant rounds its inputs (f16 tiles, subgroup matrices): it may differ from the f32 variants by ~1e-2. */
 export const mixedPrecision = (v: LinearVariant) => (v.kind === 'tiled' && v.tile.f16 === true) || v.kind === 'matrix';
 
+/**
+ * How far a result of inputs rounded to f16 (11 significant bits) may be from f32's, relative to its largest value:
+ * what the tuner allows the mixed-precision variants (f16 tiles, subgroup matrices, the fused update's half weights).
+ */
+export const MIXED_PRECISION_TOLERANCE = 2e-2;
+
 export const tiled = (tile: TileShape): LinearVariant => ({ kind: 'tiled', tile });
 
 /** A short name of a variant ("tiled 16x16k16", "register 4x8 rows wg64"). */

@@ -8,7 +8,7 @@ import { mlpLayout } from './layout.js';
 import {
   describeLinear, linearBackwardInputDispatch, linearBackwardInputPipeline, linearBackwardWeightDispatch, linearBackwardWeightPipeline,
   headTile, linearBackwardWeightSumDispatch, linearBackwardWeightSumKernel, linearForwardDispatch, linearForwardHeadDispatch, linearForwardHeadKernel,
-  linearForwardPipeline, mixedPrecision, tileRows, validateTile, type LinearVariant,
+  linearForwardPipeline, MIXED_PRECISION_TOLERANCE, mixedPrecision, tileRows, validateTile, type LinearVariant,
 } from './linear.js';
 import { linearCandidates } from './linearCandidates.js';
 import {
@@ -65,11 +65,8 @@ function op<V>(name: string, shape: string, candidates: V[], quick: V[], describ
   };
 }
 
-/**
- * f16 tiles and subgroup matrices round the inputs to 11 bits: their results may differ from f32's by about 1e-2 of the
- * largest value.
- */
-const linearTolerance = (v: LinearVariant) => (mixedPrecision(v) ? 2e-2 : 1e-3);
+/** f16 tiles and subgroup matrices round the inputs to 11 bits (MIXED_PRECISION_TOLERANCE); f32 variants within 1e-3. */
+const linearTolerance = (v: LinearVariant) => (mixedPrecision(v) ? MIXED_PRECISION_TOLERANCE : 1e-3);
 
 /** A chain of layers may take f16 layers (each within linearTolerance); the fused kernels are f32. */
 const chainTolerance = (c: ChainPlan) => (c.kind === 'layers' ? Math.max(...c.layers.map(linearTolerance)) : 1e-3);

@@ -25,6 +25,8 @@ export const FUSED_ACT_MAX_WORKGROUPS = 128;
  */
 export interface FusedActShape {
   rows: number; cols?: number; actor: readonly number[]; rowsPerWorkgroup: number; reduce: ReduceVariant; lanes?: boolean; share?: boolean;
+  /** The actor's weights read from its f16 copy (the update's half weights, halfWeights.ts; not the lane kernel). */
+  halfWeights?: boolean;
 }
 
 /** Invocations per workgroup of the lane act (a CPU adapter's SIMD width). */
@@ -51,11 +53,14 @@ export const laraActForwardKernel = defineKernel({
     const threads = fusedActThreads(s);
     return {
       constants: { THREADS: threads, WORKGROUP_SIZE: threads },
-      defines: { ...a.defines, ...fusedMlpDefines(s.rows, s.cols, a.end), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce) },
+      defines: {
+        ...a.defines, ...fusedMlpDefines(s.rows, s.cols, a.end), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup, ...reduceDefines(ACT_METRICS, s.reduce),
+        WEIGHT_TYPE: s.halfWeights ? 'f16' : 'f32',
+      },
     };
   },
   workgroup: (s: FusedActShape) => [fusedActThreads(s)],
-  features: (s: FusedActShape) => reduceFeatures(s.reduce),
+  features: (s: FusedActShape) => [...reduceFeatures(s.reduce), ...(s.halfWeights ? ['shader-f16'] : [])],
 });
 
 const laneActVariant = (s: FusedActShape, fold: FoldLayout | null) => {
@@ -101,6 +106,7 @@ export const laraActLanesFoldKernel = defineKernel({
 /** Why the fused act cannot run this shape on this device, or null when it can. */
 export function fusedActUnfit(device: GPUDevice, s: FusedActShape): string | null {
   if (reduceFeatures(s.reduce).some((f) => !device.features.has(f))) return 'the reduction needs subgroups';
+  if (s.halfWeights && (s.lanes || !device.features.has('shader-f16'))) return s.lanes ? 'half weights in the lane act' : 'half weights on a device without the feature shader-f16';
   if (s.lanes) {
     const floats = netDefines('A', s.actor, s.rows, 0).end;
     return 4 * floats > LANE_MEMORY_BYTES ? `${4 * floats} bytes of the actor's activations in a function, more than WGSL's ${LANE_MEMORY_BYTES}` : null;
@@ -117,7 +123,7 @@ export function withFusedActWhereFit<V extends FusedVariant>(device: GPUDevice, 
   return fusedActUnfit(device, fusedActShape(run, v, reduce)) === null ? { ...v, act: true } : v;
 }
 
-/** The trainer's buffers the fused act binds. */
+/** The trainer's buffers the fused act binds (actorParams: the actor's f16 copy where the shape has half weights). */
 export interface FusedActParts { ring: GPUBuffer; scenario: GPUBuffer; norm: GPUBuffer; states: GPUBuffer; obs: GPUBuffer; replay: GPUBuffer; actorParams: GPUBuffer }
 
 /** The fused act's shape at this run's envs: blocks of the update variant's rows and work items (its lanes' rows). */
@@ -126,15 +132,21 @@ export function fusedActShape(run: FusedRun, v: FusedVariant, reduce: ReduceVari
     const rowsPerWorkgroup = fusedActRowsPerWorkgroup(run.config.envs, v.rows * LANE_ACT_THREADS);
     return { rows: v.rows, actor: run.actorSizes, rowsPerWorkgroup, reduce, lanes: true, share: laneShares(v) && reduce.subgroups };
   }
-  return { rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce };
+  return {
+    rows: v.rows, cols: v.cols, actor: run.actorSizes, rowsPerWorkgroup: fusedActRowsPerWorkgroup(run.config.envs, v.rows), reduce,
+    ...(v.halfWeights ? { halfWeights: true } : {}),
+  };
 }
 
 /**
  * The work of an act with the actor's forward over `envs` envs: the forward's FLOPs and `streams` streams of its
- * `params` weights (one per workgroup, or per pass of one workgroup), and lara_act's work per env.
+ * `params` weights (one per workgroup, or per pass of one workgroup) of `weightBytes` each, and lara_act's work per env.
  */
-export function fusedActCost(envs: number, params: number, streams: number): Cost {
-  return { flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: 4 * (streams * params + envs * ACT_ROW_WORK.floats), rereadBytes: 4 * (streams - 1) * params };
+export function fusedActCost(envs: number, params: number, streams: number, weightBytes = 4): Cost {
+  return {
+    flops: envs * (2 * params + ACT_ROW_WORK.flops), bytes: weightBytes * streams * params + 4 * envs * ACT_ROW_WORK.floats,
+    rereadBytes: weightBytes * (streams - 1) * params,
+  };
 }
 
 /** The fused act bound to the trainer's buffers and its own act partials (chunkIterations rows of `workgroups`). */
@@ -151,7 +163,7 @@ export async function fusedActDispatch(device: GPUDevice, run: DerivedRun, shape
     step: stepBinding(parts.ring), scenario: parts.scenario, norm: parts.norm, actor: parts.actorParams, states: parts.states, obs: parts.obs,
     replay: parts.replay, actPartials: partials,
   };
-  const cost = fusedActCost(envs, params, workgroups);
+  const cost = fusedActCost(envs, params, workgroups, shape.halfWeights ? 2 : 4);
   const dispatch = dispatchOf(device, p, bindings, [workgroups, 1, 1], { op: 'lara.actForward', cost });
   return { dispatch, workgroups, partials, shape, bindings, cost };
 }

@@ -15,6 +15,7 @@ import {
 } from '../nn/adam.js';
 import type { AdamHyper } from '../nn/adamHyper.js';
 import { mlpLayout } from '../nn/layout.js';
+import { MIXED_PRECISION_TOLERANCE } from '../nn/linear.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { DerivedRun } from './derive.js';
 import type { ReduceVariant } from '../gpu/reduce.js';
@@ -26,6 +27,7 @@ import { ACTION_SIZE, LARA_DEFINES, OBSERVATION_SIZE, REPLAY_FEATURES, REPLAY_OB
 import { persistentIterations, persistentUnfit, type PersistentIterations } from './persistent.js';
 import { mlpWeightAdamKernel, weightPassDispatch, weightPassFloats } from './fusedWeightPass.js';
 import { FoldedUpdate, foldUnfit } from './fusedFold.js';
+import { HalfWeights } from './halfWeights.js';
 import { foldStride } from './foldLayout.js';
 
 /**
@@ -46,11 +48,14 @@ import { foldStride } from './foldLayout.js';
  * taken by the next act (or, after a submit's last iteration, by a dispatch of its own). blocks (lanes, not persistent;
  * 1 when left out): each invocation takes `blocks` blocks of `rows` rows one after the other, each block its own slice
  * as a workgroup of its own would write it (the same sums), rowsPerWorkgroup / (rows blocks) invocations per
- * workgroup: fewer workgroups, each repeating the folded Adam steps once.
+ * workgroup: fewer workgroups, each repeating the folded Adam steps once. halfWeights (weight pass only; mixed precision,
+ * shader-f16): the row kernels stream f16 copies of both networks' weights (halfWeights.ts), made at each submit's
+ * start and kept by the weight pass beside each Adam step: half the bytes of every weight stream, which is what bounds
+ * the row kernels of wide networks (bench/predict.ts); products and sums stay f32, the parameters and Adam f32.
  */
 export interface FusedVariant {
   rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
-  weightPass?: boolean; foldAdam?: boolean; blocks?: number;
+  weightPass?: boolean; foldAdam?: boolean; blocks?: number; halfWeights?: boolean;
 }
 
 /** A fused kernel's compile-time shape: the variant and both networks' sizes. */
@@ -122,20 +127,24 @@ const fusedVariant = (layout: (s: FusedKernelShape) => { floats: number; defines
     constants: { THREADS: fusedThreads(s) },
     defines: {
       ...defines, ...fusedMlpDefines(s.rows, s.cols, floats, s.weightPass === true), ROWS_PER_WORKGROUP: s.rowsPerWorkgroup,
+      WEIGHT_TYPE: s.halfWeights ? 'f16' : 'f32',
     },
   };
 };
 
+/** The features of a fused row kernel: shader-f16 where it streams the f16 copies. */
+const fusedFeatures = (s: FusedKernelShape) => (s.halfWeights ? ['shader-f16'] : []);
+
 export const laraCriticUpdateFusedKernel = defineKernel({
   shader: 'lara_critic_update_fused.wgsl',
   bindings: { step: 'dynamic-uniform', replay: 'read', weights: 'read', gradPartials: 'read-write', lossPartials: 'read-write' },
-  defines: LARA_DEFINES, variant: fusedVariant(criticLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
+  defines: LARA_DEFINES, variant: fusedVariant(criticLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)], features: fusedFeatures,
 });
 
 export const laraActorUpdateFusedKernel = defineKernel({
   shader: 'lara_actor_update_fused.wgsl',
   bindings: { step: 'dynamic-uniform', replay: 'read', actor: 'read', critic: 'read', gradPartials: 'read-write', lossPartials: 'read-write' },
-  defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)],
+  defines: LARA_DEFINES, variant: fusedVariant(actorLayout), workgroup: (s: FusedKernelShape) => [fusedThreads(s)], features: fusedFeatures,
 });
 
 export const laraUpdatePairFusedKernel = defineKernel({
@@ -228,6 +237,8 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
   if (v.lanes && v.rowsPerWorkgroup % (v.rows * blocks) !== 0) return 'rows per workgroup not a multiple of the lane rows times the blocks';
   if (v.subgroups && !v.lanes) return 'subgroups without lanes';
   if (v.weightPass && v.lanes) return 'a weight pass with lanes (the lane kernels write their own slices)';
+  if (v.halfWeights && !v.weightPass) return 'half weights without the weight pass (which keeps their f16 copies)';
+  if (v.halfWeights && !device.features.has('shader-f16')) return 'half weights on a device without the feature shader-f16';
   if (v.persistent) {
     const unfit = persistentUnfit(device, v, run.config);
     if (unfit) return unfit;
@@ -265,16 +276,17 @@ export function fusedUpdateUnfit(device: GPUDevice, run: FusedRun, v: FusedVaria
  * and the lane kernels with 4 or 8 rows per invocation (as many as fit WGSL's 8 KiB per function), 8 or 32 invocations
  * per workgroup (a CPU adapter's lanes: weights loaded once per rows, no workgroup memory, no barrier), and of 8 with
  * subgroup sums where the adapter's subgroups hold them, those also with two blocks of rows per invocation where the
- * batch has two; each lane variant also with its Adam steps folded in.
+ * batch has two; each lane variant also with its Adam steps folded in. With `mixedPrecision`, each weight pass also with
+ * half weights (where the device has shader-f16).
  */
-export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): FusedVariant[] {
+export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun, { mixedPrecision = false }: { mixedPrecision?: boolean } = {}): FusedVariant[] {
   const { batch } = run.config;
   const out: FusedVariant[] = [];
   for (const rows of [16, 8, 4]) {
     for (const groups of [2, 8, 32, 64]) {
       const rowsPerWorkgroup = Math.ceil(Math.ceil(batch / groups) / rows) * rows;
       if (out.some((o) => o.rows === rows && o.rowsPerWorkgroup === rowsPerWorkgroup)) continue;
-      for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }, { rows, rowsPerWorkgroup, weightPass: true }]) {
+      for (const v of [{ rows, rowsPerWorkgroup }, { rows, rowsPerWorkgroup, cols: 4 }, ...withHalf({ rows, rowsPerWorkgroup, weightPass: true }, mixedPrecision)]) {
         if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
       }
     }
@@ -284,7 +296,7 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
   if (Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS) {
     for (const rows of [2, 1]) {
       if (Math.ceil(batch / rows) <= 64) continue;
-      for (const v of [{ rows, rowsPerWorkgroup: rows }, { rows, rowsPerWorkgroup: rows, weightPass: true }]) {
+      for (const v of [{ rows, rowsPerWorkgroup: rows }, ...withHalf({ rows, rowsPerWorkgroup: rows, weightPass: true }, mixedPrecision)]) {
         if (fusedUpdateUnfit(device, run, v) === null) out.push(v);
       }
     }
@@ -302,8 +314,11 @@ export function fusedUpdateCandidates(device: GPUDevice, run: DerivedRun): Fused
   return out;
 }
 
+/** A weight-pass variant, and with `mixedPrecision` the same with half weights after it. */
+const withHalf = (v: FusedVariant, mixedPrecision: boolean): FusedVariant[] => (mixedPrecision ? [v, { ...v, halfWeights: true }] : [v]);
+
 export const describeFused = (v: FusedVariant | null) =>
-  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.foldAdam ? ' fold' : ''}${(v.blocks ?? 1) > 1 ? ` b${v.blocks}` : ''}${v.act ? ' act' : ''}` : 'layers');
+  (v ? `fused ${v.lanes ? `lanes${v.subgroups ? ' subgroups' : ''}${v.persistent ? ' persistent' : ''} ` : ''}r${v.rows} w${v.rowsPerWorkgroup}${(v.cols ?? 1) > 1 ? ` c${v.cols}` : ''}${v.weightPass ? ' wpass' : ''}${v.halfWeights ? ' half' : ''}${v.foldAdam ? ' fold' : ''}${(v.blocks ?? 1) > 1 ? ` b${v.blocks}` : ''}${v.act ? ' act' : ''}` : 'layers');
 
 /** The networks the update reads and writes, and the trainer's buffers it binds. */
 export interface FusedUpdateParts {
@@ -344,6 +359,8 @@ export class FusedUpdate {
     readonly persistent: PersistentIterations | null,
     /** With variant.foldAdam, the folded update (fusedFold.ts), which then records every iteration's updates. */
     private readonly folded: FoldedUpdate | null,
+    /** With variant.halfWeights, both networks' f16 copies that the row kernels stream (halfWeights.ts). */
+    private readonly half: HalfWeights | null,
     private readonly owned: GPUBuffer[],
   ) {}
 
@@ -361,10 +378,14 @@ export class FusedUpdate {
     const updates = records === 'updates';
     // The weight pass has no paired dispatches (each network's weight kernel is its own).
     const paired = updates && pairsFit(device) && !variant.weightPass;
-    const passes = { critic: { sizes: run.criticSizes, rows: variant.rows }, actor: { sizes: run.actorSizes, rows: variant.rows } };
+    const halfWeights = variant.halfWeights === true;
+    const passes = { critic: { sizes: run.criticSizes, rows: variant.rows, halfWeights }, actor: { sizes: run.actorSizes, rows: variant.rows, halfWeights } };
+    const half = halfWeights ? await HalfWeights.create(device, actor, critic) : null;
+    // The weights the row kernels and the act stream: the f16 copies with half weights, else the parameters.
+    const streamed = { actor: half?.actor.buffer ?? actor.params, critic: half?.critic.buffer ?? critic.params };
     // The persistent trainer acts itself.
     const act = variant.act && records !== 'submits' ? await fusedActDispatch(device, run, fusedActShape(run, variant, parts.reduce), {
-      ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: actor.params,
+      ring: parts.ring, scenario: parts.scenario, norm: parts.norm, states: parts.states, obs: parts.obs, replay: parts.replay, actorParams: streamed.actor,
     }, maxStepsPerSubmit) : null;
     // The folded update takes the critic's first gradient of an iteration from the lane kernel, its other passes from its own.
     const [criticPipeline, actorPipeline, adam, metrics, pairPipeline, adamPair, criticPass, actorPass] = await Promise.all([
@@ -397,35 +418,41 @@ export class FusedUpdate {
     // to its input inside the actor's chain (the weight gradient reads activations, not weights). A workgroup of the
     // fused kernels writes its slice at every block and reads it back at every block after its first; a lane
     // invocation writes its own once (with subgroup sums, its workgroup's once).
-    // The weight pass stores the blocks' inputs and deltas instead (and computes no weight gradient there).
+    // The weight pass stores the blocks' inputs and deltas instead (and computes no weight gradient there). Weights
+    // stream as f16 with half weights (2 bytes each), else f32.
     const blocks = Math.ceil(batch / variant.rows);
+    const w = halfWeights ? 2 : 4;
     const slices = variant.lanes ? (variant.subgroups ? groups : blocks) : 2 * blocks - groups;
     const stored = (net: GpuMlp, pass: { sizes: readonly number[]; rows: number }) => (variant.weightPass ? weightPassFloats(pass, batch) : slices * net.parameterCount);
     // Of each pass's weight streams, all but the first are re-reads (a cache's, where the weights fit one).
     const criticCost = {
-      flops: variant.weightPass ? 2 * flops(c) : criticFlops, bytes: 4 * (batch * 15 + 2 * blocks * critic.parameterCount + stored(critic, passes.critic)),
-      rereadBytes: 4 * 2 * (blocks - 1) * critic.parameterCount,
+      flops: variant.weightPass ? 2 * flops(c) : criticFlops, bytes: 4 * (batch * 15 + stored(critic, passes.critic)) + w * 2 * blocks * critic.parameterCount,
+      rereadBytes: w * 2 * (blocks - 1) * critic.parameterCount,
     };
     const actorCost = {
       flops: variant.weightPass ? actorFlops - flops(a) : actorFlops,
-      bytes: 4 * (batch * 8 + 2 * blocks * (actor.parameterCount + critic.parameterCount) + stored(actor, passes.actor)),
-      rereadBytes: 4 * 2 * (blocks - 1) * (actor.parameterCount + critic.parameterCount),
+      bytes: 4 * (batch * 8 + stored(actor, passes.actor)) + w * 2 * blocks * (actor.parameterCount + critic.parameterCount),
+      rereadBytes: w * 2 * (blocks - 1) * (actor.parameterCount + critic.parameterCount),
     };
     const pairCost = { flops: actorFlops + criticFlops, bytes: actorCost.bytes + criticCost.bytes, rereadBytes: actorCost.rereadBytes + criticCost.rereadBytes };
     // The critic's gradient, its slices written to `gradPartials` (the folded update's to its fold buffer).
     const criticGradient = criticPipeline && ((gradPartials: Binding) => dispatchOf(device, criticPipeline, {
-      step, replay: parts.replay, weights: critic.params, gradPartials, lossPartials: criticPartials,
+      step, replay: parts.replay, weights: streamed.critic, gradPartials, lossPartials: criticPartials,
     }, [workgroups, 1, 1], { op: 'lara.criticUpdateFused', cost: criticCost }));
     const dispatches = grads && criticGradient && actorPipeline && adam ? {
       critic: criticGradient(grads.critic),
       criticAdam: criticPass
-        ? weightPassDispatch(device, criticPass, passes.critic, schedules.critic, { acts: grads.critic, params: critic.params, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params }, batch, tau, 'critic.weightAdam')
+        ? weightPassDispatch(device, criticPass, passes.critic, schedules.critic, {
+          acts: grads.critic, params: critic.params, m: critic.adamM!, v: critic.adamV!, target: criticTarget.params, params16: half?.critic.buffer ?? grads.unused,
+        }, batch, tau, 'critic.weightAdam')
         : adamDispatch(device, adam, schedules.critic, { params: critic.params, gradients: grads.critic, m: critic.adamM!, v: critic.adamV!, unusedTarget: grads.unused },
           { splits: groups, softUpdate: { target: criticTarget.params, tau } }, 'critic.adam'),
-      actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: actor.params, critic: critic.params, gradPartials: grads.actor, lossPartials: actorPartials },
+      actor: dispatchOf(device, actorPipeline, { step, replay: parts.replay, actor: streamed.actor, critic: streamed.critic, gradPartials: grads.actor, lossPartials: actorPartials },
         [workgroups, 1, 1], { op: 'lara.actorUpdateFused', cost: actorCost }),
       actorAdam: actorPass
-        ? weightPassDispatch(device, actorPass, passes.actor, schedules.actor, { acts: grads.actor, params: actor.params, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params }, batch, tau, 'actor.weightAdam')
+        ? weightPassDispatch(device, actorPass, passes.actor, schedules.actor, {
+          acts: grads.actor, params: actor.params, m: actor.adamM!, v: actor.adamV!, target: actorTarget.params, params16: half?.actor.buffer ?? grads.unused,
+        }, batch, tau, 'actor.weightAdam')
         : adamDispatch(device, adam, schedules.actor, { params: actor.params, gradients: grads.actor, m: actor.adamM!, v: actor.adamV!, unusedTarget: grads.unused },
           { splits: groups, softUpdate: { target: actorTarget.params, tau } }, 'actor.adam'),
     } : null;
@@ -450,7 +477,7 @@ export class FusedUpdate {
       { net: critic, target: criticTarget, schedule: schedules.critic }, {
         ring: parts.ring, replay: parts.replay, actorLoss: actorPartials, criticLoss: criticPartials, criticGradient,
       }, { slices: groups, workgroups, tau }, { pair: pairCost, actor: actorCost }, act) : null;
-    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent, folded,
+    return new FusedUpdate(variant, groups, schedules, dispatches, pairs, metricsDispatch, act ? { dispatch: act.dispatch, partials: act.workgroups } : null, persistent, folded, half,
       [...(grads ? [grads.critic, grads.actor, grads.unused] : []), criticPartials, actorPartials, schedules.actor.buffer, schedules.critic.buffer, ...(act ? [act.partials] : [])]);
   }
 
@@ -468,6 +495,14 @@ export class FusedUpdate {
     if (!this.act) throw new RangeError('this fused update has no act of its own');
     if (pending !== null && this.folded?.foldsAct) this.folded.encodeAct(rec, entry, pending);
     else rec.dispatch(this.act.dispatch, stepOffset(entry));
+  }
+
+  /**
+   * What a submit records before its iterations: with half weights, the f16 copies made from the parameters as they
+   * are (which the weight pass then keeps); else nothing.
+   */
+  encodeSubmitStart(rec: Recorder): void {
+    this.half?.refresh(rec);
   }
 
   /** Whether an iteration's updates may leave the actor's last step for the next iteration's act (encodeUpdates without flush). */
@@ -514,6 +549,7 @@ export class FusedUpdate {
   destroy(): void {
     this.persistent?.destroy();
     this.folded?.destroy();
+    this.half?.destroy();
     for (const b of this.owned) b.destroy();
     releaseDispatches([...(this.dispatches ? Object.values(this.dispatches) : []), ...(this.pairs ? [this.pairs.gradients, this.pairs.adam] : []), this.metrics, ...(this.act ? [this.act.dispatch] : [])]);
   }
@@ -533,34 +569,36 @@ export type FusedUpdateHarness = InPlaceHarness<FusedVariant | null>;
  * CPU's lanes; with subgroup sums where they fit), without and with its Adam steps folded in, and the same with two
  * blocks of rows per invocation. Where a network is wide, also its weight pass on blocks of 2 rows, one per workgroup
  * (a large GPU's compute units, each streaming the weights from a cache: bench/predict.ts's best at (1, 256) with
- * 256x2 where the cache is fast).
+ * 256x2 where the cache is fast), and with mixed precision the same with half weights.
  */
 export function fusedUpdateQuick(candidates: readonly (FusedVariant | null)[], run: DerivedRun): (FusedVariant | null)[] {
   const { batch } = run.config;
   const likely = (v: FusedVariant, groups: number, cols: number, weightPass = false) =>
-    !v.lanes && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
+    !v.lanes && !v.halfWeights && (v.weightPass ?? false) === weightPass && fusedWorkgroups(batch, v) === groups && (v.cols ?? 1) === cols;
   const first = (groups: number, cols: number, weightPass = false) => candidates.find((v) => v !== null && likely(v, groups, cols, weightPass));
   const wide = Math.max(run.actorParameters, run.criticParameters) >= WEIGHT_PASS_QUICK_PARAMETERS;
   const lane = candidates.find((v) => v?.lanes);
   const blocked = (fold: boolean) => candidates.find((v) => v?.lanes && (v.blocks ?? 1) > 1 && (v.foldAdam ?? false) === fold);
-  const spread = candidates.find((v) => v !== null && !v.lanes && v.weightPass === true && v.rows === 2);
-  return [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, wide ? spread : undefined, lane,
+  const spread = (half: boolean) => candidates.find((v) => v !== null && !v.lanes && v.weightPass === true && v.rows === 2 && (v.halfWeights ?? false) === half);
+  return [null, first(2, 4), first(32, 1), wide ? first(32, 1, true) : undefined, wide ? spread(false) : undefined, wide ? spread(true) : undefined, lane,
     candidates.find((v) => v?.lanes && v.foldAdam), blocked(false), blocked(true)].filter((v) => v !== undefined);
 }
 
 /**
  * Chooses between the per-layer update (the default) and the fused variants by timing one iteration's updates with each
  * (the fused path's paired dispatches included; Adam moments after them checked against the per-layer path's); null:
- * the per-layer path.
+ * the per-layer path. `mixedPrecision`: also the half-weight variants (within MIXED_PRECISION_TOLERANCE).
  */
-export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness): Promise<FusedVariant | null> {
-  const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run)];
+export async function tuneFusedUpdate(tuner: Tuner, run: DerivedRun, harness: FusedUpdateHarness, { mixedPrecision = false }: { mixedPrecision?: boolean } = {}): Promise<FusedVariant | null> {
+  const candidates: (FusedVariant | null)[] = [null, ...fusedUpdateCandidates(tuner.device, run, { mixedPrecision })];
   const { batch, hidden, updatesPerIteration } = run.config;
   const quick = fusedUpdateQuick(candidates, run);
   const choice = await chooseInPlace(tuner, {
-    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}`, candidates, quick, describe: describeFused,
-    // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments.
-    tolerance: () => 1e-4,
+    // Mixed precision offers more candidates: its choice is cached apart.
+    name: 'lara.update', shape: `b${batch} hidden ${hidden.join('x')} u${updatesPerIteration}${mixedPrecision ? ' mixed' : ''}`, candidates, quick, describe: describeFused,
+    // A different split-K count sums the gradients in another order: ~1e-6 relative on Adam's moments; half weights
+    // round every weight to 11 bits.
+    tolerance: (v) => (v?.halfWeights ? MIXED_PRECISION_TOLERANCE : 1e-4),
   }, harness);
   harness.reset();
   return choice;

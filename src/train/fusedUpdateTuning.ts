@@ -3,6 +3,7 @@
 // put); tuneFusedAct, the choice of the fused path's act; and tuneIterations, whether the Adam steps are folded in or one
 // workgroup runs whole submits.
 import { adamHyper } from '../nn/adamHyper.js';
+import { MIXED_PRECISION_TOLERANCE } from '../nn/linear.js';
 import { initMlp } from '../nn/init.js';
 import type { GpuMlp } from '../nn/mlp.js';
 import type { Recorder } from '../gpu/kernel.js';
@@ -24,6 +25,8 @@ export interface FusedHarnessDeps {
   writeSteps(filled: number): void;
   /** Records iteration 0's updates (config.updatesPerIteration) from Step entry 0 and Adam entry 0 on. */
   encodeUpdates(rec: Recorder): void;
+  /** Runs, in a submit of its own, what a submit records before its iterations (FusedUpdate.encodeSubmitStart), untimed. */
+  submitStart(): void;
   /** Writes Adam entries 0.. of the fused update's schedules (when it is in use). */
   schedules(actor: AdamHyper[], critic: AdamHyper[]): void;
 }
@@ -74,6 +77,7 @@ export function fusedUpdateHarness(device: GPUDevice, run: DerivedRun, deps: Fus
     use: deps.use,
     reset() {
       start.reset();
+      deps.submitStart();
       deps.writeSteps(rows);
       const hyper = stillHypers(run.config.updatesPerIteration);
       deps.actor.writeAdamSchedule(device.queue, hyper);
@@ -107,8 +111,9 @@ export async function tuneFusedAct(tuner: Tuner, run: DerivedRun, v: FusedVarian
   const candidates = fusedActUnfit(tuner.device, fusedActShape(run, v, reduce)) === null ? [separate, { ...v, act: true }] : [separate];
   return chooseInPlace<FusedVariant>(tuner, {
     name: 'lara.act', shape: `e${run.config.envs} hidden ${run.config.hidden.join('x')} ${describeFused(separate)}`, candidates, describe: describeFused,
-    // The same fma chains: the rows agree bit for bit; 1e-5 leaves room for a device that contracts differently.
-    tolerance: () => 1e-5,
+    // The same fma chains: the rows agree bit for bit; 1e-5 leaves room for a device that contracts differently. With
+    // half weights the fused act reads the actor's f16 copy, the separate one its f32 weights.
+    tolerance: (c) => (c.act && c.halfWeights ? MIXED_PRECISION_TOLERANCE : 1e-5),
   }, harness);
 }
 

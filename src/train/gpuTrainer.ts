@@ -162,7 +162,7 @@ export class GpuTrainer {
     if (plan.fused) await trainer.useFused(plan.fused);
     else if (tuner) {
       const harness = trainer.fusedHarness();
-      const choice = await tuneFusedUpdate(tuner, run, harness);
+      const choice = await tuneFusedUpdate(tuner, run, harness, { mixedPrecision: options.mixedPrecision });
       const update = choice && await tuneFusedAct(tuner, run, choice, trainer.reduce, trainer.fusedActHarness());
       await tuneIterations(tuner, run, update, trainer.iterationsHarness());
       harness.clear();
@@ -210,12 +210,26 @@ export class GpuTrainer {
       actor: this.actor, critic: this.critic, replay: this.b.replay,
       use: (v) => this.useFused(v), schedules: (a, c) => this.fused?.writeAdamSchedules(this.device.queue, a, c),
       encodeUpdates: (rec) => this.encodeUpdates(rec, 0, 0),
+      submitStart: () => this.submitStart(),
       writeSteps: (filled) => {
         const data = new ArrayBuffer(U * STEP_STRIDE);
         for (let u = 0; u < U; u++) writeStep(data, u * STEP_STRIDE, { ...this.stepEntry(0, u, 0), filled });
         this.device.queue.writeBuffer(this.b.ring, 0, data);
       },
     });
+  }
+
+  /**
+   * What a submit records before its iterations (FusedUpdate.encodeSubmitStart: the half weights' f16 copies; else
+   * nothing): what bench/ counts and predicts per submit beside encodeSteadyIteration's per iteration.
+   */
+  encodeSubmitStart(rec: Recorder): void {
+    this.fused?.encodeSubmitStart(rec);
+  }
+
+  /** encodeSubmitStart in a submit of its own (the tuner's harnesses, before their timed passes). */
+  private submitStart(): void {
+    submitPass(this.device, (rec) => this.encodeSubmitStart(rec), 'lara.submitStart');
   }
 
   /** What tuneFusedAct times: one act with the actor's forward from the envs at slot 0 (create clears the replay ring after). */
@@ -225,7 +239,9 @@ export class GpuTrainer {
     return {
       use: (v) => this.useFused(v),
       reset: () => {
-        // The envs at slot 0, then the act's Step entry (each candidate's acts write the same replay rows over).
+        // The envs at slot 0, then the act's Step entry (each candidate's acts write the same replay rows over); the
+        // half weights' copies of the weights as they are.
+        this.submitStart();
         this.observe();
         const data = new ArrayBuffer(STEP_STRIDE);
         writeStep(data, 0, { ...this.stepEntry(0, 0, 0), useActor: true });
@@ -354,11 +370,13 @@ export class GpuTrainer {
   }
 
   /**
-   * A chunk's iterations (Step ring entries from 0, Adam ring entries from 0): one dispatch of the persistent trainer,
-   * else each iteration's act and updates; where the act takes the actor's last step of the iteration before
+   * A chunk's iterations (Step ring entries from 0, Adam ring entries from 0), after what the fused update's submits
+   * start with (the half weights' f16 copies): one dispatch of the persistent trainer, else each iteration's act and
+   * updates; where the act takes the actor's last step of the iteration before
    * (FusedUpdate.foldsAct), every iteration but the chunk's last leaves it pending.
    */
   private encodeIterations(rec: Recorder, schedules: readonly { useActor: boolean; updates: boolean }[]): void {
+    this.encodeSubmitStart(rec);
     const persistent = this.fused?.persistent;
     if (persistent) { persistent.encode(rec, schedules.length); return; }
     const chains = this.fused?.foldsAct ?? false;

@@ -40,7 +40,7 @@ export const TrainerPlansSchema = z.object({
   actor: z.array(mlpPlan).min(1).max(2),
   critic: z.array(mlpPlan).min(1).max(1),
   reduce: z.object({ subgroups: z.boolean() }).strict(),
-  fused: z.object({ rows: count(256), rowsPerWorkgroup: count(2 ** 31), cols: count(8).optional(), act: z.boolean().optional(), lanes: z.boolean().optional(), subgroups: z.boolean().optional(), persistent: z.boolean().optional(), weightPass: z.boolean().optional(), foldAdam: z.boolean().optional(), blocks: count(16).optional() }).strict().optional(),
+  fused: z.object({ rows: count(256), rowsPerWorkgroup: count(2 ** 31), cols: count(8).optional(), act: z.boolean().optional(), lanes: z.boolean().optional(), subgroups: z.boolean().optional(), persistent: z.boolean().optional(), weightPass: z.boolean().optional(), foldAdam: z.boolean().optional(), blocks: count(16).optional(), halfWeights: z.boolean().optional() }).strict().optional(),
 }).strict();
 
 /** Plans from JSON (a config.json's or a checkpoint's), checked; a UserError names the field. */
@@ -191,6 +191,9 @@ export function checkTrainerPlans(plans: TrainerPlans, run: PlanRun, limits?: Pl
   if (plans.reduce.subgroups && limits && !limits.features.has('subgroups')) throw refuse('reduce.subgroups', 'this GPU lacks the feature subgroups');
   const f = plans.fused;
   if (f && f.rowsPerWorkgroup % f.rows !== 0) throw refuse('fused.rowsPerWorkgroup', `${f.rowsPerWorkgroup} rows per workgroup are not blocks of ${f.rows}`);
+  if (f?.halfWeights && run.mixedPrecision === false) {
+    throw refuse('fused.halfWeights', 'streams the weights as f16, and this run does not allow mixed precision (--mixed-precision)');
+  }
   if (f && device) {
     const fusedRun: FusedRun = { actorSizes: run.actorSizes, criticSizes: run.criticSizes, config: {
       gamma: run.gamma ?? 0, batch: run.batch, envs: run.envs, iterationsPerSubmit: run.iterationsPerSubmit, updatesPerIteration: run.updatesPerIteration,

@@ -1,5 +1,5 @@
 // Running one lara_*.wgsl kernel alone: a Step ring of several entries, deterministic inputs, one dispatch read back.
-import { createStorageFrom, readFloat32 } from '../../src/gpu/buffers.js';
+import { createStorageFrom, readBuffer, readFloat32 } from '../../src/gpu/buffers.js';
 import { dispatchOf, linearGrid, submitPass, type Binding, type Bindings, type Pipeline } from '../../src/gpu/kernel.js';
 import { TREE_REDUCE, type ReduceVariant } from '../../src/gpu/reduce.js';
 import { normalPair, philox4x32, uniformFromU32 } from '../../src/rng/philox.js';
@@ -45,6 +45,38 @@ export function dispatchStep<B extends Bindings>(device: GPUDevice, p: Pipeline<
 /** Reads `count` floats of `buffer` as float64. */
 export async function read64(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<Float64Array> {
   return Float64Array.from(await readFloat32(device, buffer, count));
+}
+
+/** The value of an IEEE binary16 `bits`. */
+export function halfValue(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f, fraction = bits & 0x3ff;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return exponent === 0 ? sign * fraction * 2 ** -24 : sign * (1024 + fraction) * 2 ** (exponent - 25);
+}
+
+/** The binary16 bits nearest `x` (ties to even; past the largest finite value, infinity). */
+export function halfBits(x: number): number {
+  if (Number.isNaN(x)) return 0x7e00;
+  const sign = x < 0 || Object.is(x, -0) ? 0x8000 : 0;
+  const a = Math.abs(x);
+  const even = (q: number) => { const f = Math.floor(q), r = q - f; return r > 0.5 || (r === 0.5 && f % 2 === 1) ? f + 1 : f; };
+  if (a < 2 ** -14) return sign | even(a * 2 ** 24);  // subnormal (1024 units: the smallest normal's bits)
+  let e = Math.floor(Math.log2(a));
+  if (a / 2 ** e >= 2) e++;
+  if (a / 2 ** e < 1) e--;
+  let fraction = even((a / 2 ** e - 1) * 1024), exponent = e + 15;
+  if (fraction === 1024) { fraction = 0; exponent++; }
+  return exponent >= 31 ? sign | 0x7c00 : sign | (exponent << 10) | fraction;
+}
+
+/** The spacing of binary16 values at |x| (normal range and below). */
+export const halfUlp = (x: number) => 2 ** (Math.max(-14, Math.floor(Math.log2(Math.abs(x) || 2 ** -24))) - 10);
+
+/** Reads `count` f16 of `buffer`: their bits and values. */
+export async function readHalf(device: GPUDevice, buffer: GPUBuffer, count: number): Promise<{ bits: Uint16Array; values: Float64Array }> {
+  const bits = new Uint16Array(await readBuffer(device, buffer, Math.ceil(count / 2) * 4)).slice(0, count);
+  return { bits, values: Float64Array.from(bits, halfValue) };
 }
 
 /** `count` deterministic standard normals times `scale` (Philox, stream randomActions, `salt`), rounded to float32. */
