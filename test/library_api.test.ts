@@ -8,6 +8,7 @@ import { fraAction, latency, rraAction } from '../src/env/reference.js';
 import { EVAL_SEED } from '../src/rng/streams.js';
 import { actorActions } from '../src/train/actor.js';
 import { DEFAULT_TUNE, tunerOf } from '../src/gpu/tuner.js';
+import { defaultTuneCachePath } from '../src/gpu/tuneStore.js';
 import { GpuTrainer } from '../src/train/gpuTrainer.js';
 import { evaluateRun } from '../src/train/runEvaluation.js';
 import { worldActorActions } from '../src/train/worldActor.js';
@@ -147,6 +148,23 @@ describe('training, acting, checkpoints and evaluation', () => {
     expect(policies[0].actor).not.toEqual(policies[1].actor);
     await expect(trainLara(scenario, { device, config: TINY, policyEvery: 0 })).rejects.toThrow('policyEvery: 0 is not a positive integer');
   });
+
+  it('offers the tuner the mixed-precision variants with mixedPrecision, and changes nothing with tune off', async () => {
+    const gpu = await testGpu();
+    const { device } = gpu;
+    const config = { ...TINY, iterations: 10 };
+    const off = await trainLara(scenario, { device, config, tune: 'off' });
+    expect((await trainLara(scenario, { device, config, tune: 'off', mixedPrecision: true })).policy.actor).toEqual(off.policy.actor);
+    // Quick tuning with it: the fused update's choice is timed among the mixed-precision candidates and cached apart
+    // (its shape ends in "mixed"), and the run is what GpuTrainer computes with the same choices.
+    const mixed = await trainLara(scenario, { device, config, tune: 'quick', mixedPrecision: true });
+    const keys = Object.keys(JSON.parse(readFileSync(defaultTuneCachePath(), 'utf8')).entries);
+    expect(keys.filter((k) => /\|lara\.update b8 hidden 8 u\d+ mixed$/.test(k))).toHaveLength(1);
+    const trainer = await GpuTrainer.create(gpu, scenario, parseTrainConfig(config), { evaluate: false, tuner: tunerOf(gpu, 'quick'), mixedPrecision: true });
+    await trainer.run(10);
+    expect(mixed.policy.actor).toEqual(Float64Array.from((await trainer.readParams()).actor));
+    trainer.destroy();
+  }, 300_000);
 
   it('stops at a chunk boundary when its signal aborts, keeping the policy so far', async () => {
     const { device } = await testGpu();

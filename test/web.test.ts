@@ -142,6 +142,16 @@ describe('the page on a fresh load', () => {
     await odd.close();
   }, 120_000);
 
+  it('refuses a precision parameter it does not know in one line and starts nothing', async () => {
+    const odd = await openPage({ precision: 'f8' });
+    await waitForState(odd, ['ready', 'error'], 60_000);
+    await odd.click('#start');
+    await odd.waitForSelector('#message:not([hidden])');
+    expect(await message(odd)).toBe("precision parameter: 'f8' is not one of f32, mixed");
+    expect(await state(odd)).toBe('ready');
+    await odd.close();
+  }, 120_000);
+
   it('says in one sentence what to use in a browser without WebGPU', async () => {
     const bare = await browser.newPage();
     await bare.addInitScript(() => Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined }));

@@ -35,7 +35,7 @@ export async function trainLara(scenario: Scenario, options: TrainOptions = {}):
   if (policyEvery !== undefined && !(Number.isInteger(policyEvery) && policyEvery >= 1)) throw new UserError(`policyEvery: ${policyEvery} is not a positive integer`);
   return withGpu(options.device, async (gpu) => {
     const tune = options.tune ?? DEFAULT_TUNE;
-    const trainer = await GpuTrainer.create(gpu, scenario, config, { tuner: tune === 'off' ? undefined : tunerOf(gpu, tune) });
+    const trainer = await GpuTrainer.create(gpu, scenario, config, { tuner: tune === 'off' ? undefined : tunerOf(gpu, tune), mixedPrecision: options.mixedPrecision });
     try {
       const metrics: IterationMetrics[] = [];
       const meter = rateMeter(() => performance.now() / 1000);

@@ -95,6 +95,12 @@ export interface TrainOptions extends DeviceOption {
    */
   tune?: 'off' | 'quick' | 'full';
   /**
+   * Also offer the tuner the kernels that round matmul inputs to f16, as `megc train --mixed-precision`: f16 and
+   * tensor-core tiles, and the fused update's half weights (f16 weight streams). Faster on some GPUs; the results
+   * differ slightly (each candidate within 2e-2 of the default's). Default false; with `tune: 'off'` nothing changes.
+   */
+  mixedPrecision?: boolean;
+  /**
    * Also hand onProgress the actor after every policyEvery-th iteration (to evaluate it with evaluateLara, as `megc
    * train --eval-every` does): the chunks end there and copy it into their readback; training is unchanged, bit for bit.
    */

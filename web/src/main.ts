@@ -153,6 +153,17 @@ function tuneFromParameter(): 'off' | 'quick' | 'full' | undefined {
   throw new UserError(`tune parameter: '${text}' is not one of off, quick, full`);
 }
 
+/**
+ * Whether the tuner may offer the mixed-precision kernels (trainLara's mixedPrecision): the URL parameter `precision`,
+ * mixed or f32 (the default).
+ */
+function mixedPrecisionFromParameter(): boolean {
+  const text = parameters.get('precision');
+  if (text === null || text === 'f32') return false;
+  if (text === 'mixed') return true;
+  throw new UserError(`precision parameter: '${text}' is not one of f32, mixed`);
+}
+
 async function showEvaluation(policy: TrainedPolicy, count: number, what: string): Promise<void> {
   setState('evaluating');
   const comparison = await evaluatePage(policy, count, await device(), async (text) => {
@@ -169,10 +180,12 @@ async function start(): Promise<void> {
   let config: TrainConfig;
   let scenario: Scenario;
   let tune: ReturnType<typeof tuneFromParameter>;
+  let mixedPrecision: boolean;
   try {
     config = trainingForm.config();
     scenario = scenarioChoice.scenario();
     tune = tuneFromParameter();
+    mixedPrecision = mixedPrecisionFromParameter();
   } catch (error) {
     showMessage(failureText(error));
     showScenarioKey(failureText(error));
@@ -191,7 +204,7 @@ async function start(): Promise<void> {
   let iteration = 0;
   try {
     const outcome = await trainLara(scenario, {
-      device: await device(), config, signal: stop.signal, tune,
+      device: await device(), config, signal: stop.signal, tune, mixedPrecision,
       onProgress: (p) => {
         iteration = p.iteration;
         series.add(p.rows);
