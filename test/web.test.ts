@@ -132,22 +132,15 @@ describe('the page on a fresh load', () => {
     }
   }, 120_000);
 
-  it('refuses a tune parameter it does not know in one line and starts nothing', async () => {
-    const odd = await openPage({ tune: 'fast' });
+  it.each([
+    ['tune', 'fast', "tune parameter: 'fast' is not one of off, quick, full"],
+    ['precision', 'f8', "precision parameter: 'f8' is not one of f32, mixed"],
+  ])('refuses a %s parameter it does not know in one line and starts nothing', async (name, value, expected) => {
+    const odd = await openPage({ [name]: value });
     await waitForState(odd, ['ready', 'error'], 60_000);
     await odd.click('#start');
     await odd.waitForSelector('#message:not([hidden])');
-    expect(await message(odd)).toBe("tune parameter: 'fast' is not one of off, quick, full");
-    expect(await state(odd)).toBe('ready');
-    await odd.close();
-  }, 120_000);
-
-  it('refuses a precision parameter it does not know in one line and starts nothing', async () => {
-    const odd = await openPage({ precision: 'f8' });
-    await waitForState(odd, ['ready', 'error'], 60_000);
-    await odd.click('#start');
-    await odd.waitForSelector('#message:not([hidden])');
-    expect(await message(odd)).toBe("precision parameter: 'f8' is not one of f32, mixed");
+    expect(await message(odd)).toBe(expected);
     expect(await state(odd)).toBe('ready');
     await odd.close();
   }, 120_000);
