@@ -49,9 +49,10 @@ import { foldStride } from './foldLayout.js';
  * 1 when left out): each invocation takes `blocks` blocks of `rows` rows one after the other, each block its own slice
  * as a workgroup of its own would write it (the same sums), rowsPerWorkgroup / (rows blocks) invocations per
  * workgroup: fewer workgroups, each repeating the folded Adam steps once. halfWeights (weight pass only; mixed precision,
- * shader-f16): the row kernels stream f16 copies of both networks' weights (halfWeights.ts), made at each submit's
- * start and kept by the weight pass beside each Adam step: half the bytes of every weight stream, which is what bounds
- * the row kernels of wide networks (bench/predict.ts); products and sums stay f32, the parameters and Adam f32.
+ * shader-f16): the row kernels and the fused act stream f16 copies of both networks' weights (halfWeights.ts), made at
+ * each submit's start and kept by the weight pass beside each Adam step: half the bytes of every weight stream, which
+ * is what bounds the row kernels of wide networks (bench/predict.ts); products and sums stay f32, the parameters and
+ * Adam f32.
  */
 export interface FusedVariant {
   rows: number; rowsPerWorkgroup: number; cols?: number; act?: boolean; lanes?: boolean; subgroups?: boolean; persistent?: boolean;
@@ -359,7 +360,7 @@ export class FusedUpdate {
     readonly persistent: PersistentIterations | null,
     /** With variant.foldAdam, the folded update (fusedFold.ts), which then records every iteration's updates. */
     private readonly folded: FoldedUpdate | null,
-    /** With variant.halfWeights, both networks' f16 copies that the row kernels stream (halfWeights.ts). */
+    /** With variant.halfWeights, both networks' f16 copies that the row kernels and the act stream (halfWeights.ts). */
     private readonly half: HalfWeights | null,
     private readonly owned: GPUBuffer[],
   ) {}
