@@ -1,7 +1,8 @@
 // The f16 weight copies of the fused update's half-weight variant (FusedVariant.halfWeights): per network, a buffer of
-// its parameters in f16 that the row kernels (and the act, the actor's) stream instead of the f32 ones, made from the f32 parameters by
-// shaders/to_half.wgsl at the start of each submit (so whatever wrote the parameters before, an initialisation, a resume
-// or the tuner, is taken) and kept by the weight pass beside each Adam step with the same conversion.
+// its parameters in f16 that the row kernels (and the act, the actor's) stream instead of the f32 ones, made from the
+// f32 parameters by shaders/to_half.wgsl at the start of each submit (so whatever wrote the parameters before, an
+// initialisation, a resume or the tuner, is taken) and kept by the weight pass beside each Adam step with the same
+// conversion.
 import { createStorage } from '../gpu/buffers.js';
 import { defineKernel, dispatchOf, linearGrid, releaseDispatches, type Dispatch, type Recorder } from '../gpu/kernel.js';
 
