@@ -43,8 +43,8 @@ cp "$TMP/run/evaluation.json" "$OUT/train-evaluation.json" 2>/dev/null
 
 step "megc train at (1, 256), hidden 256x2, 1 update, --mixed-precision (quick tuning: the weight pass on 2-row blocks with and without half weights)"
 rm -rf "$TMP/mixed"
-run 90 node dist/src/cli/main.js train --out "$TMP/mixed" --envs 1 --batch 256 --hidden 256,256 --updates 1 --replay-capacity 4096 \
-  --iterations-per-submit 200 --iterations 20000 --mixed-precision --no-eval --no-progress
+run 60 node dist/src/cli/main.js train --out "$TMP/mixed" --envs 1 --batch 256 --hidden 256,256 --updates 1 --replay-capacity 4096 \
+  --iterations-per-submit 200 --iterations 10000 --mixed-precision --no-eval --no-progress
 cp "$TMP/mixed/metrics.csv" "$OUT/mixed-metrics.csv" 2>/dev/null
 cp "$TMP/mixed/config.json" "$OUT/mixed-config.json" 2>/dev/null
 node -e 'const [h, ...r] = require("fs").readFileSync(process.argv[1], "utf8").trim().split("\n"); const c = h.split(","), i = c.indexOf("iteration"), w = c.indexOf("wall_s");
