@@ -9,9 +9,9 @@
 # node_modules, and for the peers Python with JAX and PyTorch (SKIP_PEERS=1 without them); no network. A machine
 # with the driver alone gets the rest from bench/device/prepare-bundle.sh (run it here after `npm ci`, copy
 # .devbundle/ with the repository, and run `bash .devbundle/prologue.sh && . /tmp/devenv && bash bench/device.sh`).
-# What it writes to $OUT: device.log (everything printed), bench.json, train-metrics.csv,
-# train-evaluation.json, mixed-metrics.csv and mixed-config.json, ratios.md and DEVICE-<date>.json (adapter, driver, versions, every figure with min/median/max,
-# the profiles and the ratios). Copy DEVICE-<date>.json into bench/results/ and its tables into bench/RESULTS.md, and
+# What it writes to $OUT: device.log (everything printed), bench.json, train-metrics.csv, train-evaluation.json,
+# mixed-metrics.csv and mixed-config.json, ratios.md and DEVICE-<date>.json (adapter, driver, versions, every figure
+# with min/median/max, the profiles and the ratios). Copy DEVICE-<date>.json into bench/results/ and its tables into bench/RESULTS.md, and
 # the peaks' re-read figure ("re-read (cached)", GB/s) into bench/reference/*.json as rereadBytesPerSecond (bytes/s),
 # which bench/predict.ts prices the fused kernels' repeated weight reads by.
 # SKIP_PEERS=1 leaves the peers out (the ratios then use bench/reference/'s figures).
