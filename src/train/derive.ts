@@ -6,7 +6,7 @@ import { mlpLayout } from '../nn/layout.js';
 import type { TrainConfig } from './config.js';
 import { learningRate, noiseScale } from './features.js';
 import { ACTION_SIZE, STATE_SIZE } from '../env/layout.js';
-import { ACT_WORKGROUP, LOSS_WORKGROUP } from './layout.js';
+import { ACT_WORKGROUP, LOSS_WORKGROUP, WORLD_ROW_WORKGROUP } from './layout.js';
 import { LETTER_SHAPE, type LaraShape } from './shape.js';
 
 /** What one iteration t does, from the config alone. */
@@ -33,7 +33,11 @@ export interface DerivedRun {
   criticSizes: number[];
   actorParameters: number;
   criticParameters: number;
-  /** Per iteration: workgroup partials of the act metrics; per update: of each loss. */
+  /**
+   * Per iteration: workgroup partials of the act metrics; per update: of each loss. On a generalised world, the world
+   * kernels' (WORLD_ROW_WORKGROUP rows each); the letter's critic loss there writes fewer (256 rows each) and leaves the
+   * rest of its partials at zero.
+   */
   actPartials: number;
   lossPartials: number;
   /** Replay rows filled after `iterations` completed iterations (the one rule; a checkpoint holds that many). */
@@ -116,8 +120,8 @@ function derive(config: TrainConfig, shape: LaraShape): DerivedRun {
     criticSizes: cSizes,
     actorParameters: mlpLayout(aSizes).parameterCount,
     criticParameters: mlpLayout(cSizes).parameterCount,
-    actPartials: Math.ceil(config.envs / ACT_WORKGROUP),
-    lossPartials: Math.ceil(config.batch / LOSS_WORKGROUP),
+    actPartials: Math.ceil(config.envs / (shape.world ? WORLD_ROW_WORKGROUP : ACT_WORKGROUP)),
+    lossPartials: Math.ceil(config.batch / (shape.world ? WORLD_ROW_WORKGROUP : LOSS_WORKGROUP)),
     filledAfter,
     schedule(t) {
       const warmup = t < config.warmupIterations;

@@ -6,7 +6,9 @@ import { defineKernel, type Binding, type Bindings, type Kernel } from '../gpu/k
 import type { DerivedRun } from './derive.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import type { ShaderDefines } from '../gpu/shaders.js';
-import { ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT } from './layout.js';
+import {
+  ACT_METRICS, ACT_WORKGROUP, ACTION_SIZE, CRITIC_INPUT, LARA_DEFINES, LOSS_WORKGROUP, OBSERVATION_SIZE, REPLAY_STRIDE, STEP_STRUCT, WORLD_ROW_WORKGROUP,
+} from './layout.js';
 
 /** Bytes per Step ring entry (a multiple of minUniformBufferOffsetAlignment, which is at most 256). */
 export const STEP_STRIDE = 256;
@@ -102,14 +104,15 @@ export const laraActKernel = reducingStepKernel('lara_act.wgsl', 'lara.act', {
 /**
  * gamma: whether next_obs is gathered (the critic target reads it only when gamma > 0). A replay row's obs, features
  * and reward are read and written (obs twice); next obs (read and written) only with gamma. sizes: a generalised
- * world's row sizes (shape.ts worldLaraDefines; absent: the letter's LARA_DEFINES).
+ * world's row sizes (shape.ts worldLaraDefines; absent: the letter's LARA_DEFINES), whose rows of thousands of floats
+ * take WORLD_ROW_WORKGROUP rows a workgroup (more workgroups over a GPU's SMs).
  */
 export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', 'lara.minibatch', {
   replay: 'read', criticInput: 'read-write', obsBatch: 'read-write', reward: 'read-write', nextObs: 'read-write',
 }, MINIBATCH_WORKGROUP, (v: { gamma: boolean; sizes?: ShaderDefines }) => {
   const obs = Number(v.sizes?.OBSERVATION_SIZE ?? OBSERVATION_SIZE), action = Number(v.sizes?.ACTION_SIZE ?? ACTION_SIZE);
   return { floats: 2 * (obs + action + 1) + (v.gamma ? 3 : 1) * obs, flops: 100 };
-}, (v) => ({ GAMMA: v.gamma }), (v) => v.sizes);
+}, (v) => ({ GAMMA: v.gamma, ...(v.sizes ? { WORKGROUP_SIZE: WORLD_ROW_WORKGROUP } : {}) }), (v) => v.sizes);
 export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', 'lara.criticLoss', {
   q: 'read', reward: 'read', dQ: 'read-write', lossPartials: 'read-write', targetQ: 'read',
 }, LOSS_WORKGROUP, 1, { floats: 3, flops: 5 }, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));

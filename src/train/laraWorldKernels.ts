@@ -4,7 +4,7 @@
 import { defineKernel } from '../gpu/kernel.js';
 import { reduceDefines, reduceFeatures, type ReduceVariant } from '../gpu/reduce.js';
 import { ROW_WORKGROUP } from '../env/gpu.js';
-import { ACT_METRICS, ACT_WORKGROUP, LOSS_WORKGROUP } from './layout.js';
+import { ACT_METRICS, WORLD_ROW_WORKGROUP } from './layout.js';
 import type { LaraShape } from './shape.js';
 
 /** A world kernel's variant: the shape it is compiled for (and the reduction, for those that sum). */
@@ -23,7 +23,7 @@ export const laraWorldActKernel = defineKernel({
     replay: 'read-write', actPartials: 'read-write',
   },
   variant: (v: WorldVariant & ReduceVariant) => ({
-    constants: { WORKGROUP_SIZE: ACT_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(ACT_METRICS, v) },
+    constants: { WORKGROUP_SIZE: WORLD_ROW_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(ACT_METRICS, v) },
   }),
   features: reduceFeatures,
 });
@@ -38,7 +38,7 @@ export const laraWorldActorChainBackwardKernel = defineKernel({
   shader: 'lara_world_actor_chain_backward.wgsl',
   bindings: { step: 'dynamic-uniform', z: 'read', obs: 'read', dCriticInput: 'read', q: 'read', dZ: 'read-write', actorPartials: 'read-write' },
   variant: (v: WorldVariant & ReduceVariant) => ({
-    constants: { WORKGROUP_SIZE: LOSS_WORKGROUP }, defines: { ...v.shape.defines, ...reduceDefines(1, v) },
+    constants: { WORKGROUP_SIZE: WORLD_ROW_WORKGROUP }, defines: { ...v.shape.defines, ...reduceDefines(1, v) },
   }),
   features: reduceFeatures,
 });
@@ -49,7 +49,7 @@ export const laraWorldModelGradientKernel = defineKernel({
     step: 'dynamic-uniform', scenario: 'uniform', world: 'read', norm: 'read', z: 'read', obs: 'read', dZ: 'read-write', actorPartials: 'read-write',
   },
   variant: (v: WorldVariant & ReduceVariant) => ({
-    constants: { WORKGROUP_SIZE: LOSS_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(1, v) },
+    constants: { WORKGROUP_SIZE: WORLD_ROW_WORKGROUP }, defines: { ...v.shape.defines, LW_OBSERVE: true, ...reduceDefines(1, v) },
   }),
   features: reduceFeatures,
 });

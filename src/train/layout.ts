@@ -26,6 +26,13 @@ export const METRIC = { reward: 0, lComp: 1, lAigc: 2, lVe: 3, lTotal: 4, critic
 /** Workgroup of the kernels that sum per workgroup over the envs (act) or the batch (critic loss, actor chain). */
 export const ACT_WORKGROUP = 256;
 export const LOSS_WORKGROUP = 256;
+/**
+ * Workgroup of a generalised world's per-row kernels: those that sum per workgroup (act, actor chain backward, model
+ * gradient) and the minibatch gather. A row's work there grows with the users and servers (the model gradient's best
+ * responses: O(users^2); a `large` replay row is 4,545 floats), so few rows a workgroup spread a batch over more compute
+ * units: a GPU's SMs (256 rows of 256 would be one), a CPU adapter's threads (each runs whole workgroups).
+ */
+export const WORLD_ROW_WORKGROUP = 32;
 
 /** Bytes of the GPU replay ring for `capacity` rows. */
 export function replayBytes(capacity: number): number {
