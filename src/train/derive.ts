@@ -34,9 +34,8 @@ export interface DerivedRun {
   actorParameters: number;
   criticParameters: number;
   /**
-   * Per iteration: workgroup partials of the act metrics; per update: of each loss. On a generalised world, the world
-   * kernels' (WORLD_ROW_WORKGROUP rows each); the letter's critic loss there writes fewer (256 rows each) and leaves the
-   * rest of its partials at zero.
+   * Per iteration: workgroup partials of the act metrics; per update: of each loss. On a generalised world, of
+   * WORLD_ROW_WORKGROUP rows each (the world's kernels, and the critic loss there).
    */
   actPartials: number;
   lossPartials: number;

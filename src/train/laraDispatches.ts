@@ -90,7 +90,7 @@ export async function laraBuffersAndDispatches(device: GPUDevice, scenario: Scen
   // The kernels every world shares (sizes from the shape's defines on a generalised world).
   const [minibatchPipeline, criticLossPipeline, metricsPipeline] = await Promise.all([
     laraMinibatchKernel.pipeline(device, { gamma, sizes: shape.world ? shape.defines : undefined }),
-    laraCriticLossKernel.pipeline(device, { ...reduce, gamma }), laraMetricsKernel.pipeline(device, reduce),
+    laraCriticLossKernel.pipeline(device, { ...reduce, gamma, world: shape.world !== undefined }), laraMetricsKernel.pipeline(device, reduce),
   ]);
   const minibatch = itemsDispatch(device, minibatchPipeline, { step, replay: b.replay, criticInput: b.criticInput, obsBatch: b.obsBatch, reward, nextObs: b.nextObs }, batch);
   const criticLoss = itemsDispatch(device, criticLossPipeline, {

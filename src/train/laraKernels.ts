@@ -113,9 +113,11 @@ export const laraMinibatchKernel = stepKernel('lara_minibatch.wgsl', 'lara.minib
   const obs = Number(v.sizes?.OBSERVATION_SIZE ?? OBSERVATION_SIZE), action = Number(v.sizes?.ACTION_SIZE ?? ACTION_SIZE);
   return { floats: 2 * (obs + action + 1) + (v.gamma ? 3 : 1) * obs, flops: 100 };
 }, (v) => ({ GAMMA: v.gamma, ...(v.sizes ? { WORKGROUP_SIZE: WORLD_ROW_WORKGROUP } : {}) }), (v) => v.sizes);
+/** world: on a generalised world, WORLD_ROW_WORKGROUP rows a workgroup (a loss partial each, as the world's kernels). */
 export const laraCriticLossKernel = reducingStepKernel('lara_critic_loss.wgsl', 'lara.criticLoss', {
   q: 'read', reward: 'read', dQ: 'read-write', lossPartials: 'read-write', targetQ: 'read',
-}, LOSS_WORKGROUP, 1, { floats: 3, flops: 5 }, (v: ReduceVariant & { gamma: boolean }) => ({ GAMMA: v.gamma }));
+}, LOSS_WORKGROUP, 1, { floats: 3, flops: 5 },
+(v: ReduceVariant & { gamma: boolean; world?: boolean }) => ({ GAMMA: v.gamma, ...(v.world ? { WORKGROUP_SIZE: WORLD_ROW_WORKGROUP } : {}) }));
 export const laraActorChainKernel = stepKernel('lara_actor_chain.wgsl', 'lara.actorChain', { z: 'read', obs: 'read', criticInput: 'read-write' },
   ROW_WORKGROUP, () => ({ floats: ACTION_SIZE + OBSERVATION_SIZE + CRITIC_INPUT, flops: FEATURE_FLOPS }));
 export const laraActorChainBackwardKernel = reducingStepKernel('lara_actor_chain_backward.wgsl', 'lara.actorChainBackward', {

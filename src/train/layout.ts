@@ -28,7 +28,7 @@ export const ACT_WORKGROUP = 256;
 export const LOSS_WORKGROUP = 256;
 /**
  * Workgroup of a generalised world's per-row kernels: those that sum per workgroup (act, actor chain backward, model
- * gradient) and the minibatch gather. A row's work there grows with the users and servers (the model gradient's best
+ * gradient, and the critic loss there, so that every loss partial is a workgroup's) and the minibatch gather. A row's work there grows with the users and servers (the model gradient's best
  * responses: O(users^2); a `large` replay row is 4,545 floats), so few rows a workgroup spread a batch over more compute
  * units: a GPU's SMs (256 rows of 256 would be one), a CPU adapter's threads (each runs whole workgroups).
  */
